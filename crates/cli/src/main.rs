@@ -1,0 +1,42 @@
+//! `dni`: the operator's command.
+//!
+//! - `dni classify`: JSON lines `{"url": ..., "referrer": ...}` on stdin, one classification per line
+//!   on stdout. For marketers checking their UTM tags, and for scripts.
+//! - `dni kv <site.json>`: validates a site configuration and prints the KV entries that store it, in
+//!   the format `wrangler kv bulk put` reads.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+mod classify_cmd;
+mod kv_cmd;
+
+const USAGE: &str = "usage:
+  dni classify [--own-host HOST]...   read {\"url\",\"referrer\"} JSON lines on stdin, write classifications
+  dni kv SITE.json                    validate a site configuration, print its KV entries (wrangler kv bulk put)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stdin = io::stdin();
+    let stdout = io::stdout();
+    let result = match args.first().map(String::as_str) {
+        Some("classify") => classify_cmd::run(&args[1..], &mut stdin.lock(), &mut stdout.lock()),
+        Some("kv") => kv_cmd::run(&args[1..], &mut stdout.lock()),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "dni: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads lines, skipping blank ones; an I/O error ends the run with a message.
+fn lines(input: &mut dyn BufRead) -> impl Iterator<Item = Result<String, String>> + '_ {
+    input
+        .lines()
+        .map(|l| l.map_err(|e| format!("reading stdin: {e}")))
+        .filter(|l| l.as_ref().map_or(true, |s| !s.trim().is_empty()))
+}

@@ -1,0 +1,184 @@
+//! The lease API's request and response bodies, and their validation: the worker's first line of
+//! defence against bad input, kept here so that it is tested natively and exhaustively.
+
+use crate::attribution::{Journey, RawTouch};
+use crate::phone::{PhoneError, E164};
+
+/// Longest URL accepted (landing page, referrer).
+pub const MAX_URL: usize = 2048;
+/// Longest session id.
+pub const MAX_SESSION: usize = 64;
+/// Most swap targets in one request.
+pub const MAX_TARGETS: usize = 8;
+/// Longest GA cookie value.
+pub const MAX_COOKIE: usize = 128;
+/// Largest request body, in bytes.
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// `POST /v1/sites/{site}/leases`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseRequest {
+    /// The visitor session: random, chosen by the browser, 16 to 64 of `[A-Za-z0-9_-]`.
+    pub session: String,
+    /// The site's numbers found on the page, in E.164.
+    pub targets: Vec<String>,
+    /// The page view asking.
+    pub page: Page,
+    /// The visitor's stored touches (absent when the visitor allows no storage).
+    #[serde(default)]
+    pub journey: Journey,
+    /// GA cookies, when the visitor allows analytics storage.
+    #[serde(default)]
+    pub ga: Option<GaCookies>,
+}
+
+/// The page view asking for numbers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// `location.href`.
+    pub url: String,
+    /// `document.referrer`.
+    #[serde(default)]
+    pub referrer: String,
+}
+
+/// The raw GA cookie values.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GaCookies {
+    /// The `_ga` cookie.
+    #[serde(default)]
+    pub client: String,
+    /// The `_ga_<stream>` cookie.
+    #[serde(default)]
+    pub session: String,
+}
+
+/// Why a request is refused; each becomes a 400 with this text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// The session id is missing, too long, or has other characters.
+    Session,
+    /// No targets, or too many.
+    TargetCount,
+    /// A target is not E.164.
+    Target(PhoneError),
+    /// A URL is longer than [`MAX_URL`].
+    UrlTooLong,
+    /// A GA cookie is longer than [`MAX_COOKIE`].
+    CookieTooLong,
+}
+
+impl Invalid {
+    /// The message for the error body.
+    pub fn message(&self) -> String {
+        match self {
+            Invalid::Session => {
+                format!("session must be 16 to {MAX_SESSION} characters of A-Z a-z 0-9 _ -")
+            }
+            Invalid::TargetCount => format!("targets must list 1 to {MAX_TARGETS} numbers"),
+            Invalid::Target(e) => format!("targets: {e}"),
+            Invalid::UrlTooLong => format!("URLs are limited to {MAX_URL} bytes"),
+            Invalid::CookieTooLong => format!("GA cookies are limited to {MAX_COOKIE} bytes"),
+        }
+    }
+}
+
+/// Whether `id` is a valid session or lease id: 16 to 64 of `[A-Za-z0-9_-]`.
+pub fn valid_id(id: &str) -> bool {
+    (16..=MAX_SESSION).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl LeaseRequest {
+    /// Checks every field; returns the targets, parsed.
+    pub fn validate(&self) -> Result<Vec<E164>, Invalid> {
+        if !valid_id(&self.session) {
+            return Err(Invalid::Session);
+        }
+        if self.targets.is_empty() || self.targets.len() > MAX_TARGETS {
+            return Err(Invalid::TargetCount);
+        }
+        let mut targets = Vec::with_capacity(self.targets.len());
+        for t in &self.targets {
+            let e = E164::parse(t).map_err(Invalid::Target)?;
+            if !targets.contains(&e) {
+                targets.push(e);
+            }
+        }
+        let touches = [self.journey.first.as_ref(), self.journey.last.as_ref()];
+        let urls = [&self.page.url, &self.page.referrer].into_iter().chain(
+            touches
+                .iter()
+                .flatten()
+                .flat_map(|t: &&RawTouch| [&t.landing, &t.referrer]),
+        );
+        for url in urls {
+            if url.len() > MAX_URL {
+                return Err(Invalid::UrlTooLong);
+            }
+        }
+        if let Some(ga) = &self.ga {
+            if ga.client.len() > MAX_COOKIE || ga.session.len() > MAX_COOKIE {
+                return Err(Invalid::CookieTooLong);
+            }
+        }
+        Ok(targets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: &str) -> Result<Vec<E164>, String> {
+        let req: LeaseRequest = serde_json::from_str(json).map_err(|_| "malformed".to_owned())?;
+        req.validate().map_err(|e| e.message())
+    }
+
+    #[test]
+    fn validates_lease_requests() {
+        let long = "x".repeat(MAX_URL + 1);
+        let ok = r#"{"session":"abcdefghijklmnop","targets":["+12125550100"],"page":{"url":"https://a.com/","referrer":""}}"#;
+        // (body, Ok(number of targets) or the error message's start)
+        let table: Vec<(String, Result<usize, &str>)> = vec![
+            (ok.to_owned(), Ok(1)),
+            (ok.replace("]", r#","+12125550100"]"#), Ok(1)),
+            (ok.replace("abcdefghijklmnop", "short"), Err("session")),
+            (
+                ok.replace("abcdefghijklmnop", "abcdefghijklmnop<script>"),
+                Err("session"),
+            ),
+            (ok.replace(r#"["+12125550100"]"#, "[]"), Err("targets must")),
+            (
+                ok.replace("+12125550100", "(212) 555-0100"),
+                Err("targets: a phone"),
+            ),
+            (ok.replace("https://a.com/", &long), Err("URLs")),
+            (
+                ok.replace(
+                    "}}",
+                    r#"},"ga":{"client":"GA1.1.1.2","session":"GS2.1.s1"}}"#,
+                ),
+                Ok(1),
+            ),
+            (ok.replace("}}", r#"},"extra":1}"#), Err("malformed")),
+            ("{".to_owned(), Err("malformed")),
+            ("[]".to_owned(), Err("malformed")),
+        ];
+        for (body, want) in table {
+            let got = request(&body);
+            match (&got, want) {
+                (Ok(targets), Ok(count)) => assert_eq!(targets.len(), count, "{body}"),
+                (Err(message), Err(start)) => {
+                    assert!(message.starts_with(start), "{body}: {message}")
+                }
+                _ => panic!("{body}: got {got:?}"),
+            }
+        }
+    }
+}

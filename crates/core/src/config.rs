@@ -1,0 +1,366 @@
+//! A site's configuration, as the operator writes it and as KV stores it, and its validation.
+//!
+//! KV holds, per site, `site:<id>` (this document) and, per tracking number, `number:<e164>` (which
+//! site and pool or static source it belongs to, so that a webhook finds its site in one read).
+//! Lease state never lives in KV: KV is eventually consistent, the pool Durable Object is not.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::attribution;
+use crate::classify::Channel;
+use crate::lease;
+use crate::phone::E164;
+
+/// A site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// `[a-z0-9-]`, 1 to 32 characters; the `data-site` of the script tag.
+    pub id: String,
+    /// A name for reports.
+    #[serde(default)]
+    pub name: String,
+    /// Origins allowed to ask for numbers (`https://www.example.com`). The worker's own origin is
+    /// always allowed (the demo page).
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// The site's own hosts (subdomains included): never a source.
+    #[serde(default)]
+    pub own_hosts: Vec<String>,
+    /// The numbers the page shows, and how each is tracked.
+    pub targets: Vec<Target>,
+    /// Number pools for per-visitor tracking.
+    #[serde(default)]
+    pub pools: Vec<PoolConfig>,
+    /// Source-level numbers: one number per channel or offline campaign, no pool.
+    #[serde(default)]
+    pub static_numbers: Vec<StaticNumber>,
+    /// The attribution model and windows.
+    #[serde(default)]
+    pub attribution: attribution::Settings,
+}
+
+/// A number shown on the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The number as the site shows it, in E.164.
+    pub number: E164,
+    /// The pool whose numbers replace it for visitors.
+    #[serde(default)]
+    pub pool: Option<String>,
+    /// Where calls to its tracking numbers go (default: this number).
+    #[serde(default)]
+    pub forward_to: Option<E164>,
+    /// Record forwarded calls.
+    #[serde(default)]
+    pub record: bool,
+    /// Whisper the source to the business before connecting.
+    #[serde(default)]
+    pub whisper: bool,
+}
+
+impl Target {
+    /// The business line calls are forwarded to.
+    pub fn forward_to(&self) -> &E164 {
+        self.forward_to.as_ref().unwrap_or(&self.number)
+    }
+}
+
+/// A pool of tracking numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+    /// `[a-z0-9-]`, 1 to 32 characters, unique within the site.
+    pub id: String,
+    /// Its numbers.
+    pub numbers: Vec<E164>,
+    /// Timing and exhaustion policy (milliseconds).
+    #[serde(default)]
+    pub settings: lease::Settings,
+}
+
+/// A source-level number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticNumber {
+    /// The tracking number.
+    pub number: E164,
+    /// The target it stands in for (whose forwarding it uses).
+    pub target: E164,
+    /// The channel it reports.
+    pub channel: Channel,
+    /// Source, medium and campaign it reports.
+    #[serde(default)]
+    pub source: String,
+    /// See `source`.
+    #[serde(default)]
+    pub medium: String,
+    /// See `source`.
+    #[serde(default)]
+    pub campaign: String,
+}
+
+/// What `number:<e164>` in KV says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberRoute {
+    /// The site.
+    pub site: String,
+    /// The pool, for a pool number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// The static number's position, for a source-level number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_number: Option<usize>,
+}
+
+/// Why a configuration is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+fn valid_name(id: &str) -> bool {
+    (1..=32).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The KV key of a site's configuration.
+pub fn site_key(site: &str) -> String {
+    ["site:", site].concat()
+}
+
+/// The KV key of a tracking number's route.
+pub fn number_key(number: &E164) -> String {
+    ["number:", number.as_str()].concat()
+}
+
+impl SiteConfig {
+    /// Checks the configuration as a whole.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |m: String| Err(ConfigError(m));
+        if !valid_name(&self.id) {
+            return err("id must be 1 to 32 characters of a-z 0-9 -".into());
+        }
+        if self.targets.is_empty() {
+            return err("targets must list at least one number".into());
+        }
+        for origin in &self.origins {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.trim_end_matches('/').contains(['?', '#'])
+                && origin
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|h| !h.is_empty() && !h.contains('/'));
+            if !ok {
+                return err(format!("origin {origin:?} must be scheme://host[:port]"));
+            }
+        }
+        let mut seen: BTreeSet<&E164> = BTreeSet::new();
+        let mut pool_ids: BTreeSet<&str> = BTreeSet::new();
+        for pool in &self.pools {
+            if !valid_name(&pool.id) || !pool_ids.insert(&pool.id) {
+                return err(format!(
+                    "pool id {:?} must be unique, 1 to 32 characters of a-z 0-9 -",
+                    pool.id
+                ));
+            }
+            if pool.numbers.is_empty() {
+                return err(format!("pool {} has no numbers", pool.id));
+            }
+            let s = &pool.settings;
+            if s.idle_timeout == 0 || s.max_hold < s.idle_timeout || s.cooldown == 0 {
+                return err(format!(
+                    "pool {}: idle_timeout and cooldown must be positive and max_hold at least idle_timeout",
+                    pool.id
+                ));
+            }
+            for n in &pool.numbers {
+                if !seen.insert(n) {
+                    return err(format!("number {n} appears twice"));
+                }
+            }
+        }
+        let mut targets: BTreeSet<&E164> = BTreeSet::new();
+        for t in &self.targets {
+            if !targets.insert(&t.number) {
+                return err(format!("target {} appears twice", t.number));
+            }
+            if seen.contains(&t.number) {
+                return err(format!("target {} is also a tracking number", t.number));
+            }
+            if let Some(pool) = &t.pool {
+                if !pool_ids.contains(pool.as_str()) {
+                    return err(format!("target {} names an unknown pool {pool}", t.number));
+                }
+            }
+        }
+        for s in &self.static_numbers {
+            if !seen.insert(&s.number) || targets.contains(&s.number) {
+                return err(format!("number {} appears twice", s.number));
+            }
+            if !targets.contains(&s.target) {
+                return err(format!(
+                    "static number {} names an unknown target {}",
+                    s.number, s.target
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The target a tracking number of `pool` stands in for.
+    pub fn target_of_pool(&self, pool: &str) -> Option<&Target> {
+        self.targets
+            .iter()
+            .find(|t| t.pool.as_deref() == Some(pool))
+    }
+
+    /// The target with this number.
+    pub fn target(&self, number: &E164) -> Option<&Target> {
+        self.targets.iter().find(|t| t.number == *number)
+    }
+
+    /// The pool with this id.
+    pub fn pool(&self, id: &str) -> Option<&PoolConfig> {
+        self.pools.iter().find(|p| p.id == id)
+    }
+
+    /// Every tracking number's route.
+    pub fn routes(&self) -> Vec<(E164, NumberRoute)> {
+        let mut routes = Vec::new();
+        for pool in &self.pools {
+            for n in &pool.numbers {
+                let route = NumberRoute {
+                    site: self.id.clone(),
+                    pool: Some(pool.id.clone()),
+                    static_number: None,
+                };
+                routes.push((n.clone(), route));
+            }
+        }
+        for (i, s) in self.static_numbers.iter().enumerate() {
+            let route = NumberRoute {
+                site: self.id.clone(),
+                pool: None,
+                static_number: Some(i),
+            };
+            routes.push((s.number.clone(), route));
+        }
+        routes
+    }
+
+    /// The KV entries that store this configuration: the site and every number's route.
+    pub fn kv_entries(&self) -> Result<Vec<(String, String)>, ConfigError> {
+        let encoded = |r: serde_json::Result<String>| {
+            r.map_err(|_| ConfigError("cannot encode configuration".into()))
+        };
+        let mut entries = vec![(site_key(&self.id), encoded(serde_json::to_string(self))?)];
+        for (number, route) in self.routes() {
+            entries.push((number_key(&number), encoded(serde_json::to_string(&route))?));
+        }
+        Ok(entries)
+    }
+
+    /// The number keys `previous` had that this configuration no longer has.
+    pub fn stale_number_keys(&self, previous: &SiteConfig) -> Vec<String> {
+        let now: BTreeSet<E164> = self.routes().into_iter().map(|(n, _)| n).collect();
+        previous
+            .routes()
+            .into_iter()
+            .filter(|(n, _)| !now.contains(n))
+            .map(|(n, _)| number_key(&n))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = r#"{
+        "id": "demo",
+        "origins": ["http://127.0.0.1:8787"],
+        "targets": [{"number": "+12125550100", "pool": "visitors"}],
+        "pools": [{"id": "visitors", "numbers": ["+12125550101", "+12125550102"]}],
+        "static_numbers": [{"number": "+12125550199", "target": "+12125550100", "channel": "Email", "source": "signature"}]
+    }"#;
+
+    fn edited(from: &str, to: &str) -> String {
+        assert!(DEMO.contains(from), "{from}");
+        DEMO.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn validates_configurations() {
+        // (configuration, expected error's start, or "" when valid)
+        let table: Vec<(String, &str)> = vec![
+            (DEMO.to_owned(), ""),
+            (edited(r#""id": "demo""#, r#""id": "Demo Site""#), "id must"),
+            (
+                edited("+12125550102", "+12125550101"),
+                "number +12125550101 appears twice",
+            ),
+            (
+                edited(r#""pool": "visitors""#, r#""pool": "nope""#),
+                "target +12125550100 names an unknown pool",
+            ),
+            (edited("http://127.0.0.1:8787", "127.0.0.1"), "origin"),
+            (
+                edited(
+                    r#""numbers": ["+12125550101", "+12125550102"]"#,
+                    r#""numbers": []"#,
+                ),
+                "pool visitors has no numbers",
+            ),
+            (
+                edited(r#""target": "+12125550100""#, r#""target": "+12125550111""#),
+                "static number",
+            ),
+            (
+                edited("+12125550199", "+12125550100"),
+                "number +12125550100 appears twice",
+            ),
+        ];
+        for (json, want) in table {
+            let config: SiteConfig =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            match config.validate() {
+                Ok(()) => assert_eq!(want, "", "{json}"),
+                Err(ConfigError(m)) => {
+                    assert!(!want.is_empty() && m.starts_with(want), "{json}: {m}")
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_bad_numbers_when_reading() {
+        let bad = edited("+12125550101", "212-555-0101");
+        assert!(serde_json::from_str::<SiteConfig>(&bad).is_err());
+    }
+
+    #[test]
+    fn writes_kv_entries_and_finds_stale_ones() {
+        let config: SiteConfig = serde_json::from_str(DEMO).unwrap();
+        let keys: Vec<String> = config
+            .kv_entries()
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "site:demo",
+                "number:+12125550101",
+                "number:+12125550102",
+                "number:+12125550199"
+            ]
+        );
+        let smaller: SiteConfig = serde_json::from_str(&edited(r#", "+12125550102""#, "")).unwrap();
+        assert_eq!(smaller.stale_number_keys(&config), ["number:+12125550102"]);
+    }
+}

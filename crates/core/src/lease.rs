@@ -1,0 +1,683 @@
+//! The lease engine: one pool of tracking numbers as a deterministic state machine.
+//!
+//! A lease binds one number of the pool to one visitor session (for one swap target) while the
+//! visitor is active: each heartbeat extends it by the idle timeout, never past the cap counted from
+//! its start. When it ends (released, idle, or capped) the number cools down before anyone else may
+//! have it, so a caller who dials a little later still reaches the right visit. Every operation takes
+//! `now`; none reads a clock. [`Pool::next_deadline`] tells the shell when to wake the pool (the
+//! Durable Object's alarm); [`Pool::take_changes`] tells it which numbers' rows to write.
+//!
+//! Invariants (checked by `tests/lease_properties.rs`):
+//! - a number has at most one live lease (by construction: a slot holds one `Option<Lease>`);
+//! - a (session, target) pair has at most one live lease in a pool;
+//! - a call while a lease is live and was not handed over by the reuse policy attributes to that
+//!   lease's session with confidence 1.0;
+//! - restoring from the rows written so far gives a pool that behaves identically.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::phone::E164;
+use crate::{Millis, MINUTE};
+
+/// What a pool does when every number is leased or cooling down.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Exhausted {
+    /// Show the site's own number: the call is not tracked to a visit, but nothing is mixed up.
+    #[default]
+    Original,
+    /// Show a source-level overflow number: the call is tracked to the channel, not the visit.
+    Overflow(E164),
+    /// Take the number from the least recently active lease; both sessions are marked ambiguous.
+    ReuseLeastRecent,
+}
+
+/// A pool's timing and exhaustion settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
+pub struct Settings {
+    /// A lease ends when no heartbeat arrived for this long.
+    pub idle_timeout: Millis,
+    /// A lease never lasts longer than this from its start, heartbeats or not.
+    pub max_hold: Millis,
+    /// After a lease ends, its number is not given to another session for this long. It is also the
+    /// attribution window: a call this long after a lease ended still belongs to it.
+    pub cooldown: Millis,
+    /// What happens when no number is free.
+    pub on_exhausted: Exhausted,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            idle_timeout: 5 * MINUTE,
+            max_hold: 60 * MINUTE,
+            cooldown: 20 * MINUTE,
+            on_exhausted: Exhausted::Original,
+        }
+    }
+}
+
+/// A live lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Lease {
+    /// The lease id the browser heartbeats with (chosen by the shell, unguessable).
+    pub id: String,
+    /// The visitor session.
+    pub session: String,
+    /// The swap target (the site's own number) this lease stands in for.
+    pub target: E164,
+    /// When it started.
+    pub started: Millis,
+    /// The last heartbeat (or the start).
+    pub last_seen: Millis,
+    /// Taken over from another session by the reuse policy.
+    pub ambiguous: bool,
+}
+
+impl Lease {
+    fn deadline(&self, s: &Settings) -> Millis {
+        (self.last_seen.saturating_add(s.idle_timeout)).min(self.started.saturating_add(s.max_hold))
+    }
+}
+
+/// A past holding of a number, kept for the attribution window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Holding {
+    /// The visitor session.
+    pub session: String,
+    /// The lease id it held.
+    pub lease: String,
+    /// The swap target.
+    pub target: E164,
+    /// From when.
+    pub from: Millis,
+    /// Until when.
+    pub to: Millis,
+    /// Handed over by the reuse policy (either end of it).
+    pub ambiguous: bool,
+}
+
+/// One number of the pool and what is known about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Slot {
+    /// The tracking number.
+    pub number: E164,
+    /// Its live lease, if any.
+    pub lease: Option<Lease>,
+    /// When its last lease ended (0: never leased). Free numbers are handed out oldest first.
+    pub free_since: Millis,
+    /// Ended holdings within the attribution window (and always the latest one), oldest first.
+    pub history: Vec<Holding>,
+    /// Removed from the configuration: no new leases; dropped once nothing refers to it.
+    pub retired: bool,
+}
+
+impl Slot {
+    fn new(number: E164) -> Slot {
+        Slot {
+            number,
+            lease: None,
+            free_since: 0,
+            history: Vec::new(),
+            retired: false,
+        }
+    }
+}
+
+/// Counts for metrics, kept with the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
+pub struct Counters {
+    /// New leases granted.
+    pub granted: u64,
+    /// Lease requests answered with the session's existing lease.
+    pub renewed: u64,
+    /// Heartbeats accepted.
+    pub heartbeats: u64,
+    /// Leases released by the browser.
+    pub released: u64,
+    /// Leases ended by the idle timeout or the cap.
+    pub expired: u64,
+    /// Lease requests that found no free number.
+    pub exhausted: u64,
+    /// Of those, answered with the overflow number.
+    pub overflow: u64,
+    /// Of those, answered with the site's original number.
+    pub original: u64,
+    /// Of those, answered by taking a number from another session.
+    pub reused: u64,
+}
+
+/// A granted (or renewed) lease, as the browser needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Granted {
+    /// The tracking number to show.
+    pub number: E164,
+    /// The lease id for heartbeats and release.
+    pub lease: String,
+    /// When it ends unless a heartbeat comes first.
+    pub expires_at: Millis,
+    /// The session already held it.
+    pub renewed: bool,
+    /// Taken from another session by the reuse policy.
+    pub ambiguous: bool,
+}
+
+/// The answer to a lease request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
+pub enum Outcome {
+    /// A number of the pool.
+    Leased(Granted),
+    /// The pool is exhausted: the overflow number.
+    Overflow {
+        /// The source-level overflow number.
+        number: E164,
+    },
+    /// The pool is exhausted (or empty): keep the site's own number.
+    Original,
+}
+
+/// A heartbeat or release for a lease that no longer exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gone;
+
+/// A session that may have made a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Candidate {
+    /// The visitor session.
+    pub session: String,
+    /// The swap target its lease stood in for.
+    pub target: E164,
+    /// Its lease was live at the time of the call.
+    pub live: bool,
+}
+
+/// Whose call it is.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Attribution {
+    /// The most likely session: the live lease, else the most recent holder.
+    pub best: Option<Candidate>,
+    /// 1.0 when exactly one session held the number over the attribution window and it was not
+    /// handed over; lower when several did; 0 when none did.
+    pub confidence: f64,
+    /// Every session that held the number over the window, most likely first.
+    pub candidates: Vec<Candidate>,
+}
+
+/// What changed since the shell last wrote the pool down.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Changes {
+    /// Numbers whose slot must be written.
+    pub upserted: Vec<E164>,
+    /// Numbers whose slot must be deleted.
+    pub removed: Vec<E164>,
+}
+
+/// One pool.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    settings: Settings,
+    slots: Vec<Slot>,
+    counters: Counters,
+    by_lease: HashMap<String, usize>,
+    by_number: HashMap<E164, usize>,
+    dirty: BTreeSet<E164>,
+    removed: BTreeSet<E164>,
+}
+
+impl Pool {
+    /// A fresh pool of these numbers (duplicates are ignored).
+    pub fn new(settings: Settings, numbers: &[E164]) -> Pool {
+        let mut pool = Pool::restore(settings, Vec::new(), Counters::default());
+        pool.set_numbers(numbers);
+        pool
+    }
+
+    /// A pool as it was written down: its slots and counters.
+    pub fn restore(settings: Settings, slots: Vec<Slot>, counters: Counters) -> Pool {
+        let mut pool = Pool {
+            settings,
+            slots,
+            counters,
+            by_lease: HashMap::new(),
+            by_number: HashMap::new(),
+            dirty: BTreeSet::new(),
+            removed: BTreeSet::new(),
+        };
+        pool.reindex();
+        pool
+    }
+
+    fn reindex(&mut self) {
+        self.by_lease.clear();
+        self.by_number.clear();
+        for (i, slot) in self.slots.iter().enumerate() {
+            self.by_number.insert(slot.number.clone(), i);
+            if let Some(lease) = &slot.lease {
+                self.by_lease.insert(lease.id.clone(), i);
+            }
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Replaces the settings (the configuration changed). Live leases keep their start and last
+    /// heartbeat; their deadline follows the new settings.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// Makes the pool's numbers these: new ones are added; missing ones retire (no new leases) and
+    /// are dropped once nothing refers to them; returning ones are reinstated.
+    pub fn set_numbers(&mut self, numbers: &[E164]) {
+        let wanted: BTreeSet<&E164> = numbers.iter().collect();
+        for slot in &mut self.slots {
+            let retired = !wanted.contains(&slot.number);
+            if slot.retired != retired {
+                slot.retired = retired;
+                self.dirty.insert(slot.number.clone());
+            }
+        }
+        for number in wanted {
+            if !self.by_number.contains_key(number) {
+                self.by_number.insert(number.clone(), self.slots.len());
+                self.slots.push(Slot::new(number.clone()));
+                self.removed.remove(number);
+                self.dirty.insert(number.clone());
+            }
+        }
+    }
+
+    /// The slots, for the shell to write down and for reports.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// One slot by number.
+    pub fn slot(&self, number: &E164) -> Option<&Slot> {
+        self.by_number.get(number).and_then(|&i| self.slots.get(i))
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// What to write since the last call.
+    pub fn take_changes(&mut self) -> Changes {
+        Changes {
+            upserted: std::mem::take(&mut self.dirty).into_iter().collect(),
+            removed: std::mem::take(&mut self.removed).into_iter().collect(),
+        }
+    }
+
+    /// When the pool next has something to do (the earliest lease deadline), if ever.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.lease.as_ref().map(|l| l.deadline(&self.settings)))
+            .min()
+    }
+
+    /// Ends every lease whose deadline has passed, at its deadline (not at `now`: a late alarm must
+    /// not stretch a lease), and forgets holdings older than the attribution window.
+    pub fn expire(&mut self, now: Millis) {
+        let window = self.settings.cooldown;
+        for i in 0..self.slots.len() {
+            let Some(slot) = self.slots.get_mut(i) else {
+                continue;
+            };
+            let mut changed = false;
+            if let Some(lease) = &slot.lease {
+                let deadline = lease.deadline(&self.settings);
+                if deadline <= now {
+                    let ended = end_lease(slot, deadline);
+                    self.by_lease.remove(&ended);
+                    self.counters.expired += 1;
+                    changed = true;
+                }
+            }
+            let keep_after = now.saturating_sub(window);
+            let before = slot.history.len();
+            let latest = slot.history.len().saturating_sub(1);
+            let mut index = 0;
+            slot.history.retain(|h| {
+                let keep = h.to >= keep_after || index == latest;
+                index += 1;
+                keep
+            });
+            changed |= slot.history.len() != before;
+            let unused = slot.retired
+                && slot.lease.is_none()
+                && slot.free_since.saturating_add(window) <= now;
+            if changed {
+                self.dirty.insert(slot.number.clone());
+            }
+            if unused {
+                self.removed.insert(slot.number.clone());
+            }
+        }
+        if !self.removed.is_empty() {
+            let removed = &self.removed;
+            self.slots.retain(|s| !removed.contains(&s.number));
+            for number in removed {
+                self.dirty.remove(number);
+            }
+            self.reindex();
+        }
+    }
+
+    /// Leases a number to `session` for `target`, or renews the one it has. `new_id` is the id a new
+    /// lease gets (random, from the shell); it is unused when the session already has a lease.
+    pub fn lease(&mut self, session: &str, target: &E164, new_id: &str, now: Millis) -> Outcome {
+        self.expire(now);
+        // The session's live lease for this target: renew it.
+        let live = self.slots.iter().position(|s| {
+            s.lease
+                .as_ref()
+                .is_some_and(|l| l.session == session && l.target == *target)
+        });
+        if let Some(i) = live {
+            return match self.slots.get_mut(i) {
+                Some(slot) => {
+                    let number = slot.number.clone();
+                    let Some(lease) = slot.lease.as_mut() else {
+                        return Outcome::Original;
+                    };
+                    lease.last_seen = now;
+                    let granted = Granted {
+                        number: number.clone(),
+                        lease: lease.id.clone(),
+                        expires_at: lease.deadline(&self.settings),
+                        renewed: true,
+                        ambiguous: lease.ambiguous,
+                    };
+                    self.counters.renewed += 1;
+                    self.dirty.insert(number);
+                    Outcome::Leased(granted)
+                }
+                None => Outcome::Original,
+            };
+        }
+        // The number this session had, if no one else had it since.
+        let own = self.slots.iter().position(|s| {
+            !s.retired
+                && s.lease.is_none()
+                && s.history
+                    .last()
+                    .is_some_and(|h| h.session == session && h.target == *target)
+        });
+        // Else the free number idle longest (never-used numbers first).
+        let cooldown = self.settings.cooldown;
+        let free = own.or_else(|| {
+            self.slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    !s.retired
+                        && s.lease.is_none()
+                        && (s.free_since == 0 || s.free_since.saturating_add(cooldown) <= now)
+                })
+                .min_by_key(|(i, s)| (s.free_since, *i))
+                .map(|(i, _)| i)
+        });
+        if let Some(i) = free {
+            return self.start(i, session, target, new_id, now, false);
+        }
+        self.counters.exhausted += 1;
+        match self.settings.on_exhausted.clone() {
+            Exhausted::Original => {
+                self.counters.original += 1;
+                Outcome::Original
+            }
+            Exhausted::Overflow(number) => {
+                self.counters.overflow += 1;
+                Outcome::Overflow { number }
+            }
+            Exhausted::ReuseLeastRecent => {
+                let victim = self
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| !s.retired)
+                    .min_by_key(|(i, s)| {
+                        (
+                            s.lease
+                                .as_ref()
+                                .map(|l| l.last_seen)
+                                .unwrap_or(s.free_since),
+                            *i,
+                        )
+                    })
+                    .map(|(i, _)| i);
+                let Some(i) = victim else {
+                    self.counters.original += 1;
+                    return Outcome::Original;
+                };
+                if let Some(slot) = self.slots.get_mut(i) {
+                    if let Some(lease) = slot.lease.as_mut() {
+                        lease.ambiguous = true;
+                    }
+                    if slot.lease.is_some() {
+                        let ended = end_lease(slot, now);
+                        self.by_lease.remove(&ended);
+                    } else if let Some(last) = slot.history.last_mut() {
+                        last.ambiguous = true;
+                    }
+                }
+                self.counters.reused += 1;
+                self.start(i, session, target, new_id, now, true)
+            }
+        }
+    }
+
+    fn start(
+        &mut self,
+        i: usize,
+        session: &str,
+        target: &E164,
+        id: &str,
+        now: Millis,
+        ambiguous: bool,
+    ) -> Outcome {
+        let Some(slot) = self.slots.get_mut(i) else {
+            return Outcome::Original;
+        };
+        let lease = Lease {
+            id: id.to_owned(),
+            session: session.to_owned(),
+            target: target.clone(),
+            started: now,
+            last_seen: now,
+            ambiguous,
+        };
+        let granted = Granted {
+            number: slot.number.clone(),
+            lease: id.to_owned(),
+            expires_at: lease.deadline(&self.settings),
+            renewed: false,
+            ambiguous,
+        };
+        slot.lease = Some(lease);
+        self.by_lease.insert(id.to_owned(), i);
+        self.dirty.insert(slot.number.clone());
+        self.counters.granted += 1;
+        Outcome::Leased(granted)
+    }
+
+    /// Extends a live lease by the idle timeout (up to the cap).
+    pub fn heartbeat(&mut self, lease_id: &str, now: Millis) -> Result<Granted, Gone> {
+        self.expire(now);
+        let i = *self.by_lease.get(lease_id).ok_or(Gone)?;
+        let slot = self.slots.get_mut(i).ok_or(Gone)?;
+        let lease = slot
+            .lease
+            .as_mut()
+            .filter(|l| l.id == lease_id)
+            .ok_or(Gone)?;
+        lease.last_seen = now.max(lease.last_seen);
+        let granted = Granted {
+            number: slot.number.clone(),
+            lease: lease.id.clone(),
+            expires_at: lease.deadline(&self.settings),
+            renewed: true,
+            ambiguous: lease.ambiguous,
+        };
+        self.counters.heartbeats += 1;
+        self.dirty.insert(slot.number.clone());
+        Ok(granted)
+    }
+
+    /// Ends a lease now (the visitor left). The number starts cooling down.
+    pub fn release(&mut self, lease_id: &str, now: Millis) -> Result<(), Gone> {
+        self.expire(now);
+        let i = self.by_lease.remove(lease_id).ok_or(Gone)?;
+        let slot = self.slots.get_mut(i).ok_or(Gone)?;
+        if slot.lease.as_ref().is_none_or(|l| l.id != lease_id) {
+            return Err(Gone);
+        }
+        end_lease(slot, now);
+        self.counters.released += 1;
+        self.dirty.insert(slot.number.clone());
+        Ok(())
+    }
+
+    /// Whose call it is: the sessions that held `number` over the attribution window before `at`.
+    /// Read-only: the shell calls [`Pool::expire`] first if it wants expiry applied.
+    pub fn attribute(&self, number: &E164, at: Millis) -> Attribution {
+        let none = Attribution {
+            best: None,
+            confidence: 0.0,
+            candidates: Vec::new(),
+        };
+        let Some(slot) = self.slot(number) else {
+            return none;
+        };
+        let window_start = at.saturating_sub(self.settings.cooldown);
+        let deadline = |l: &Lease| l.deadline(&self.settings);
+        // (session, target, live at `at`, ambiguous, latest time seen holding it)
+        let mut held: Vec<(Candidate, bool, Millis)> = Vec::new();
+        let mut add =
+            |session: &str, target: &E164, live: bool, ambiguous: bool, until: Millis| match held
+                .iter_mut()
+                .find(|(c, _, _)| c.session == session)
+            {
+                Some((c, a, u)) => {
+                    c.live |= live;
+                    *a |= ambiguous;
+                    *u = (*u).max(until);
+                }
+                None => held.push((
+                    Candidate {
+                        session: session.to_owned(),
+                        target: target.clone(),
+                        live,
+                    },
+                    ambiguous,
+                    until,
+                )),
+            };
+        for h in &slot.history {
+            if h.from <= at && h.to >= window_start {
+                add(&h.session, &h.target, h.to >= at, h.ambiguous, h.to.min(at));
+            }
+        }
+        if let Some(l) = &slot.lease {
+            if l.started <= at && deadline(l) >= window_start {
+                add(
+                    &l.session,
+                    &l.target,
+                    deadline(l) >= at,
+                    l.ambiguous,
+                    deadline(l).min(at),
+                );
+            }
+        }
+        if held.is_empty() {
+            return none;
+        }
+        // Most likely first: live at the time, then the most recent.
+        held.sort_by(|a, b| b.0.live.cmp(&a.0.live).then(b.2.cmp(&a.2)));
+        let ambiguous = held.iter().any(|(_, a, _)| *a);
+        let confidence = match (held.len(), ambiguous) {
+            (1, false) => 1.0,
+            (1, true) => 0.5,
+            (n, _) => 1.0 / n as f64,
+        };
+        let candidates: Vec<Candidate> = held.into_iter().map(|(c, _, _)| c).collect();
+        Attribution {
+            best: candidates.first().cloned(),
+            confidence,
+            candidates,
+        }
+    }
+
+    /// The live lease with this id, if any.
+    pub fn lease_by_id(&self, lease_id: &str) -> Option<(&E164, &Lease)> {
+        let slot = self.slots.get(*self.by_lease.get(lease_id)?)?;
+        slot.lease.as_ref().map(|l| (&slot.number, l))
+    }
+
+    /// Numbers with a live lease, and numbers cooling down, at `now`.
+    pub fn usage(&self, now: Millis) -> (usize, usize) {
+        let leased = self.slots.iter().filter(|s| s.lease.is_some()).count();
+        let cooling = self
+            .slots
+            .iter()
+            .filter(|s| {
+                s.lease.is_none()
+                    && s.free_since != 0
+                    && s.free_since.saturating_add(self.settings.cooldown) > now
+            })
+            .count();
+        (leased, cooling)
+    }
+}
+
+/// Moves a slot's live lease into its history, ended at `at`. Returns the ended lease's id.
+fn end_lease(slot: &mut Slot, at: Millis) -> String {
+    let Some(lease) = slot.lease.take() else {
+        return String::new();
+    };
+    let to = at.max(lease.started);
+    slot.history.push(Holding {
+        session: lease.session,
+        lease: lease.id.clone(),
+        target: lease.target,
+        from: lease.started,
+        to,
+        ambiguous: lease.ambiguous,
+    });
+    slot.free_since = to;
+    lease.id
+}
+
+#[cfg(test)]
+mod tests;

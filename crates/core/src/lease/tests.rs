@@ -1,0 +1,266 @@
+//! Scenario tables for the lease engine: each row is an operation at a time and what it must answer.
+//! The random interleavings live in `tests/lease_properties.rs`.
+
+use super::*;
+
+const T: Millis = 1_700_000_000_000;
+const S: Millis = crate::SECOND;
+const M: Millis = MINUTE;
+
+fn n(i: u32) -> E164 {
+    E164::parse(&format!("+1212555{:04}", 100 + i)).unwrap()
+}
+
+fn target() -> E164 {
+    E164::parse("+12125550100").unwrap()
+}
+
+fn pool(size: u32, on_exhausted: Exhausted) -> Pool {
+    let numbers: Vec<E164> = (1..=size).map(n).collect();
+    let settings = Settings {
+        idle_timeout: 2 * M,
+        max_hold: 30 * M,
+        cooldown: 10 * M,
+        on_exhausted,
+    };
+    Pool::new(settings, &numbers)
+}
+
+/// One step of a scenario.
+enum Op {
+    /// session, at → the number it must get (0 = the original number, 99 = the overflow number).
+    Lease(&'static str, Millis, u32),
+    /// lease of session, at → Ok or Gone.
+    Heartbeat(&'static str, Millis, bool),
+    /// lease of session, at → Ok or Gone.
+    Release(&'static str, Millis, bool),
+    /// number, at → best session ("" = none) and confidence.
+    Call(u32, Millis, &'static str, f64),
+    /// at → next deadline.
+    Deadline(Millis, Option<Millis>),
+}
+use Op::*;
+
+fn run(mut pool: Pool, ops: &[Op]) {
+    let mut ids: HashMap<&str, String> = HashMap::new();
+    for (step, op) in ops.iter().enumerate() {
+        match op {
+            Lease(session, at, want) => {
+                let id = format!("{session}-{step}");
+                let got = match pool.lease(session, &target(), &id, *at) {
+                    Outcome::Leased(g) => {
+                        ids.insert(session, g.lease.clone());
+                        g.number
+                    }
+                    Outcome::Overflow { number } => {
+                        assert_eq!(number, n(99));
+                        n(99)
+                    }
+                    Outcome::Original => target(),
+                };
+                let want = if *want == 0 { target() } else { n(*want) };
+                assert_eq!(
+                    got,
+                    want,
+                    "step {step}: lease for {session} at +{}s",
+                    (at - T) / S
+                );
+            }
+            Heartbeat(session, at, ok) => {
+                let id = ids.get(session).cloned().unwrap_or_default();
+                assert_eq!(
+                    pool.heartbeat(&id, *at).is_ok(),
+                    *ok,
+                    "step {step}: heartbeat of {session}"
+                );
+            }
+            Release(session, at, ok) => {
+                let id = ids.get(session).cloned().unwrap_or_default();
+                assert_eq!(
+                    pool.release(&id, *at).is_ok(),
+                    *ok,
+                    "step {step}: release of {session}"
+                );
+            }
+            Call(number, at, session, confidence) => {
+                pool.expire(*at);
+                let a = pool.attribute(&n(*number), *at);
+                let best = a.best.map(|c| c.session).unwrap_or_default();
+                assert_eq!(
+                    (best.as_str(), a.confidence),
+                    (*session, *confidence),
+                    "step {step}: call to {number}"
+                );
+            }
+            Deadline(at, want) => {
+                pool.expire(*at);
+                assert_eq!(pool.next_deadline(), *want, "step {step}: deadline");
+            }
+        }
+        // Every step must survive a restart from what was written.
+        let restored = Pool::restore(
+            pool.settings().clone(),
+            pool.slots().to_vec(),
+            pool.counters(),
+        );
+        assert_eq!(restored.slots(), pool.slots(), "step {step}: restore");
+    }
+}
+
+#[test]
+fn two_visitors_get_two_numbers_and_keep_them() {
+    run(
+        pool(3, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Lease("b", T, 2),
+            Lease("a", T + 30 * S, 1),
+            Heartbeat("b", T + 60 * S, true),
+            Call(1, T + 90 * S, "a", 1.0),
+            Call(2, T + 90 * S, "b", 1.0),
+            Call(3, T + 90 * S, "", 0.0),
+        ],
+    );
+}
+
+#[test]
+fn leases_expire_without_heartbeats_and_cool_down() {
+    run(
+        pool(1, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Deadline(T, Some(T + 2 * M)),
+            Heartbeat("a", T + M, true),
+            Deadline(T + M, Some(T + 3 * M)),
+            // No heartbeat for two minutes: gone at T+3m.
+            Heartbeat("a", T + 3 * M + S, false),
+            Deadline(T + 4 * M, None),
+            // Cooling down until T+13m: b gets the original number, a late call still finds a.
+            Lease("b", T + 5 * M, 0),
+            Call(1, T + 12 * M, "a", 1.0),
+            Lease("b", T + 13 * M, 1),
+            Call(1, T + 14 * M, "b", 1.0),
+        ],
+    );
+}
+
+#[test]
+fn a_lease_never_outlives_its_cap() {
+    let mut ops = vec![Lease("a", T, 1)];
+    for minute in 1..=29 {
+        ops.push(Heartbeat("a", T + minute * M, true));
+    }
+    ops.push(Deadline(T + 29 * M, Some(T + 30 * M)));
+    ops.push(Heartbeat("a", T + 30 * M, false));
+    run(pool(1, Exhausted::Original), &ops);
+}
+
+#[test]
+fn a_returning_session_gets_its_number_back() {
+    run(
+        pool(2, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Release("a", T + M, true),
+            Release("a", T + M, false),
+            Lease("b", T + 2 * M, 2),
+            // Number 1 is cooling, but it is still a's.
+            Lease("a", T + 3 * M, 1),
+            Call(1, T + 4 * M, "a", 1.0),
+        ],
+    );
+}
+
+#[test]
+fn the_free_number_idle_longest_goes_first() {
+    run(
+        pool(3, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Lease("b", T, 2),
+            Lease("c", T, 3),
+            Release("c", T + 30 * S, true),
+            Release("a", T + 60 * S, true),
+            Release("b", T + 90 * S, true),
+            // All cooled by T+14m; 3 ended first.
+            Lease("d", T + 14 * M, 3),
+            Lease("e", T + 14 * M, 1),
+        ],
+    );
+}
+
+#[test]
+fn exhaustion_follows_the_policy() {
+    run(
+        pool(1, Exhausted::Original),
+        &[Lease("a", T, 1), Lease("b", T, 0)],
+    );
+    run(
+        pool(1, Exhausted::Overflow(n(99))),
+        &[Lease("a", T, 1), Lease("b", T, 99)],
+    );
+    run(
+        pool(2, Exhausted::ReuseLeastRecent),
+        &[
+            Lease("a", T, 1),
+            Lease("b", T + S, 2),
+            Heartbeat("a", T + 30 * S, true),
+            // b is the least recently active: its number goes to c, and both are ambiguous.
+            Lease("c", T + M, 2),
+            Heartbeat("b", T + M + S, false),
+            Call(2, T + M + 2 * S, "c", 0.5),
+            Call(1, T + M + 2 * S, "a", 1.0),
+        ],
+    );
+}
+
+#[test]
+fn counts_what_happened() {
+    let mut p = pool(1, Exhausted::Original);
+    let t = target();
+    assert!(matches!(p.lease("a", &t, "l1", T), Outcome::Leased(_)));
+    assert!(matches!(
+        p.lease("a", &t, "l2", T + S),
+        Outcome::Leased(Granted { renewed: true, .. })
+    ));
+    assert_eq!(p.lease("b", &t, "l3", T + S), Outcome::Original);
+    assert!(p.heartbeat("l1", T + 2 * S).is_ok());
+    p.expire(T + 10 * M);
+    let c = p.counters();
+    assert_eq!(
+        (
+            c.granted,
+            c.renewed,
+            c.exhausted,
+            c.original,
+            c.heartbeats,
+            c.expired
+        ),
+        (1, 1, 1, 1, 1, 1)
+    );
+}
+
+#[test]
+fn reconfiguring_retires_and_adds_numbers() {
+    let mut p = pool(2, Exhausted::Original);
+    let t = target();
+    assert!(
+        matches!(p.lease("a", &t, "l1", T), Outcome::Leased(Granted { ref number, .. }) if *number == n(1))
+    );
+    p.take_changes();
+    p.set_numbers(&[n(2), n(3)]);
+    // Number 1 keeps its lease but gets no new one; number 3 is new.
+    assert!(p
+        .slot(&n(1))
+        .is_some_and(|s| s.retired && s.lease.is_some()));
+    assert!(
+        matches!(p.lease("b", &t, "l2", T), Outcome::Leased(Granted { ref number, .. }) if *number == n(2))
+    );
+    assert!(
+        matches!(p.lease("c", &t, "l3", T), Outcome::Leased(Granted { ref number, .. }) if *number == n(3))
+    );
+    assert!(p.release("l1", T + M).is_ok());
+    p.expire(T + 20 * M);
+    assert!(p.slot(&n(1)).is_none());
+    assert!(p.take_changes().removed.contains(&n(1)));
+}

@@ -1,0 +1,486 @@
+//! Phone numbers: E.164 validation, and finding a number in text in whatever format the page wrote
+//! it, so that it can be replaced digit for digit, keeping the page's own punctuation.
+
+use core::fmt;
+
+/// An E.164 number: `+`, a country code, and the national number; 8 to 15 digits in all, the first
+/// not zero. Stored as written in canonical form (`+12125550100`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "String", into = "String")
+)]
+pub struct E164(String);
+
+/// Why a string is not an E.164 number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneError {
+    /// It does not start with `+`.
+    MissingPlus,
+    /// Something other than digits follows the `+`.
+    NotDigits,
+    /// Fewer than 8 or more than 15 digits.
+    Length,
+    /// The country code starts with 0.
+    LeadingZero,
+}
+
+impl fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PhoneError::MissingPlus => "a phone number must start with + (E.164)",
+            PhoneError::NotDigits => "a phone number must be + followed by digits only (E.164)",
+            PhoneError::Length => "a phone number must have 8 to 15 digits (E.164)",
+            PhoneError::LeadingZero => "a country code never starts with 0 (E.164)",
+        })
+    }
+}
+
+impl E164 {
+    /// Accepts only the canonical form: `+` and 8..=15 ASCII digits, the first not `0`.
+    pub fn parse(input: &str) -> Result<E164, PhoneError> {
+        let digits = input.strip_prefix('+').ok_or(PhoneError::MissingPlus)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PhoneError::NotDigits);
+        }
+        if !(8..=15).contains(&digits.len()) {
+            return Err(PhoneError::Length);
+        }
+        if digits.starts_with('0') {
+            return Err(PhoneError::LeadingZero);
+        }
+        Ok(E164(input.to_owned()))
+    }
+
+    /// The canonical form, `+12125550100`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without `+`.
+    pub fn digits(&self) -> &str {
+        self.0.get(1..).unwrap_or_default()
+    }
+
+    /// The country calling code (`1`, `44`, `353`, ...).
+    pub fn country_code(&self) -> &str {
+        let digits = self.digits();
+        digits.get(..country_code_len(digits)).unwrap_or_default()
+    }
+
+    /// The national significant number: the digits after the country code.
+    pub fn national(&self) -> &str {
+        let digits = self.digits();
+        digits.get(country_code_len(digits)..).unwrap_or_default()
+    }
+
+    /// The forms in which a page may write this number, as digit strings (see [`Form`]).
+    fn form_digits(&self, form: Form) -> String {
+        let (cc, national) = (self.country_code(), self.national());
+        match form {
+            Form::International | Form::InternationalNoPlus => [cc, national].concat(),
+            // North America has no "(0)" convention; "+1 (1)" is not a way to write a number.
+            Form::InternationalTrunk if cc == "1" => String::new(),
+            Form::InternationalTrunk => [cc, "0", national].concat(),
+            Form::InternationalPrefix00 => ["00", cc, national].concat(),
+            Form::National => national.to_owned(),
+            Form::NationalTrunk => {
+                let trunk = if cc == "1" { "1" } else { "0" };
+                [trunk, national].concat()
+            }
+        }
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for E164 {
+    type Error = PhoneError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        E164::parse(&value)
+    }
+}
+
+impl From<E164> for String {
+    fn from(value: E164) -> Self {
+        value.0
+    }
+}
+
+/// The length of the country calling code at the start of `digits`. Country codes are prefix-free:
+/// `1` and `7` are one digit, the two-digit codes are listed, every other code has three digits.
+fn country_code_len(digits: &str) -> usize {
+    const TWO_DIGIT: [&str; 44] = [
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    match digits.as_bytes().first() {
+        Some(b'1') | Some(b'7') => 1,
+        _ if digits.get(..2).is_some_and(|p| TWO_DIGIT.contains(&p)) => 2,
+        _ => 3,
+    }
+}
+
+/// How a number is written on a page, which decides the digits a replacement keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `+1 212 555 0100`: `+`, country code, national number.
+    International,
+    /// `+44 (0)20 7946 0000`: the international form with the national trunk zero kept in brackets.
+    InternationalTrunk,
+    /// `1 212 555 0100` or `44 20 7946 0000` without the `+` (for `+1`, see `NationalTrunk`).
+    InternationalNoPlus,
+    /// `00 44 20 7946 0000`: the international dialling prefix.
+    InternationalPrefix00,
+    /// `(212) 555-0100`: the national significant number alone.
+    National,
+    /// `020 7946 0000` or `1-212-555-0100`: the trunk prefix (0, or 1 in North America) and the
+    /// national number.
+    NationalTrunk,
+}
+
+const FORMS: [Form; 6] = [
+    Form::International,
+    Form::InternationalTrunk,
+    Form::InternationalNoPlus,
+    Form::InternationalPrefix00,
+    Form::National,
+    Form::NationalTrunk,
+];
+
+/// One occurrence of a target number in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// Byte offset where the occurrence starts (at `+`, `(` or the first digit).
+    pub start: usize,
+    /// Byte offset just after its last digit.
+    pub end: usize,
+    /// Index of the target in the slice given to [`find`].
+    pub target: usize,
+    /// How it was written.
+    pub form: Form,
+}
+
+/// Characters a page puts between the digits of one phone number.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-'
+            | '.'
+            | '('
+            | ')'
+            | '\u{00A0}'
+            | '\u{2009}'
+            | '\u{202F}'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+    )
+}
+
+/// The longest digit string a form can have: `00`, a country code and 15 digits in all.
+const MAX_RUN_DIGITS: usize = 17;
+
+/// Finds every occurrence of the `targets` in `text`, in any of the written forms above, with any of
+/// the usual separators between digits, never inside a longer run of digits or glued to a word.
+pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
+    let mut found = Vec::new();
+    if targets.is_empty() || text.len() < 7 {
+        return found;
+    }
+    let forms: Vec<Vec<(Form, String)>> = targets
+        .iter()
+        .map(|t| FORMS.iter().map(|&f| (f, t.form_digits(f))).collect())
+        .collect();
+    let mut digits = String::with_capacity(MAX_RUN_DIGITS + 1);
+    let mut digit_ends: Vec<usize> = Vec::with_capacity(MAX_RUN_DIGITS + 1);
+    let mut prev: Option<char> = None;
+    let mut i = 0;
+    while let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
+        let starts_run = (c.is_ascii_digit() || c == '+' || c == '(')
+            && !prev.is_some_and(|p| p.is_alphanumeric() || p == '+' || p == '_');
+        if !starts_run {
+            prev = Some(c);
+            i += c.len_utf8();
+            continue;
+        }
+        // Walk the run: digits with separators between them, `+` only first.
+        digits.clear();
+        digit_ends.clear();
+        let plus = c == '+';
+        let mut j = i + c.len_utf8();
+        if c.is_ascii_digit() {
+            digits.push(c);
+            digit_ends.push(j);
+        }
+        while let Some(d) = text.get(j..).and_then(|rest| rest.chars().next()) {
+            if d.is_ascii_digit() {
+                digits.push(d);
+                digit_ends.push(j + 1);
+            } else if !is_separator(d) {
+                break;
+            }
+            j += d.len_utf8();
+            if digits.len() > MAX_RUN_DIGITS {
+                break;
+            }
+        }
+        let best = best_match(&digits, plus, &forms);
+        let matched = best.and_then(|(target, form, len)| {
+            let end = *digit_ends.get(len.checked_sub(1)?)?;
+            // A digit right after the match means the match is part of a longer number.
+            let glued = text
+                .get(end..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(|n| n.is_alphanumeric());
+            (!glued).then_some(Found {
+                start: i,
+                end,
+                target,
+                form,
+            })
+        });
+        match matched {
+            Some(m) => {
+                found.push(m);
+                prev = text.get(..m.end).and_then(|s| s.chars().next_back());
+                i = m.end;
+            }
+            None if plus => {
+                // An international number that is not a target: skip all of it, so that the
+                // national part of "+44 212 555 0100" is not read as a North American number.
+                prev = text.get(..j).and_then(|s| s.chars().next_back());
+                i = j;
+            }
+            None => {
+                // Retry from the next group of this run: "ext 5 212-555-0100" starts at "212".
+                prev = Some(c);
+                i += c.len_utf8();
+                while let Some(d) = text.get(i..).and_then(|rest| rest.chars().next()) {
+                    if !d.is_ascii_digit() {
+                        break;
+                    }
+                    prev = Some(d);
+                    i += 1;
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The longest (target, form, digit count) whose digits start the run.
+fn best_match(
+    digits: &str,
+    plus: bool,
+    forms: &[Vec<(Form, String)>],
+) -> Option<(usize, Form, usize)> {
+    let mut best: Option<(usize, Form, usize)> = None;
+    for (t, target_forms) in forms.iter().enumerate() {
+        for (form, want) in target_forms {
+            let allowed = !want.is_empty()
+                && match form {
+                    Form::International | Form::InternationalTrunk => plus,
+                    _ => !plus,
+                };
+            if allowed
+                && digits.starts_with(want.as_str())
+                && best.is_none_or(|(_, _, len)| want.len() > len)
+            {
+                best = Some((t, *form, want.len()));
+            }
+        }
+    }
+    best
+}
+
+/// Replaces every occurrence of each `from` number with its `to` number, digit for digit, so that the
+/// page's punctuation, spacing and prefix stay as written. Returns `None` when nothing matched, so
+/// that callers leave untouched text alone (no DOM write at all).
+///
+/// When the two numbers' forms differ in length (a replacement from another numbering plan), the
+/// occurrence is written in the replacement's canonical form for that kind of writing instead.
+pub fn replace(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
+    let targets: Vec<E164> = swaps.iter().map(|(from, _)| from.clone()).collect();
+    let found = find(text, &targets);
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for m in found {
+        let (from, to) = swaps.get(m.target)?;
+        out.push_str(text.get(last..m.start)?);
+        let span = text.get(m.start..m.end)?;
+        let (old, new) = (from.form_digits(m.form), to.form_digits(m.form));
+        if old.len() == new.len() {
+            let mut replacement = new.chars();
+            for c in span.chars() {
+                if c.is_ascii_digit() {
+                    out.push(replacement.next().unwrap_or(c));
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            if matches!(m.form, Form::International | Form::InternationalTrunk) {
+                out.push('+');
+            }
+            out.push_str(&new);
+        }
+        last = m.end;
+    }
+    out.push_str(text.get(last..)?);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(s: &str) -> E164 {
+        E164::parse(s).unwrap()
+    }
+
+    #[test]
+    fn validates_e164() {
+        let table: &[(&str, Result<(), PhoneError>)] = &[
+            ("+12125550100", Ok(())),
+            ("+442079460000", Ok(())),
+            ("+35312345678", Ok(())),
+            ("+123456789012345", Ok(())),
+            ("12125550100", Err(PhoneError::MissingPlus)),
+            ("+1 212 555 0100", Err(PhoneError::NotDigits)),
+            ("+1212555010a", Err(PhoneError::NotDigits)),
+            ("+1234567", Err(PhoneError::Length)),
+            ("+1234567890123456", Err(PhoneError::Length)),
+            ("+0123456789", Err(PhoneError::LeadingZero)),
+            ("", Err(PhoneError::MissingPlus)),
+            ("+", Err(PhoneError::Length)),
+            ("+１２１２５５５０１００", Err(PhoneError::NotDigits)),
+        ];
+        for (input, want) in table {
+            assert_eq!(E164::parse(input).map(|_| ()), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn splits_country_code_and_national_number() {
+        let table = [
+            ("+12125550100", "1", "2125550100"),
+            ("+74951234567", "7", "4951234567"),
+            ("+442079460000", "44", "2079460000"),
+            ("+35312345678", "353", "12345678"),
+            ("+8613812345678", "86", "13812345678"),
+            ("+97143334444", "971", "43334444"),
+        ];
+        for (input, cc, national) in table {
+            let n = e(input);
+            assert_eq!((n.country_code(), n.national()), (cc, national), "{input}");
+        }
+    }
+
+    #[test]
+    fn replaces_every_format_digit_for_digit() {
+        let swaps = [(e("+12125550100"), e("+12125550107"))];
+        // (page text, text after the swap)
+        let table = [
+            ("(212) 555-0100", "(212) 555-0107"),
+            ("212.555.0100", "212.555.0107"),
+            ("+1 212-555-0100", "+1 212-555-0107"),
+            ("1 (212) 555 0100", "1 (212) 555 0107"),
+            ("212 555 0100", "212 555 0107"),
+            ("+12125550100", "+12125550107"),
+            ("2125550100", "2125550107"),
+            ("1-212-555-0100", "1-212-555-0107"),
+            ("tel:+12125550100", "tel:+12125550107"),
+            ("tel:212-555-0100", "tel:212-555-0107"),
+            ("Call (212) 555-0100 today!", "Call (212) 555-0107 today!"),
+            (
+                "Call\u{a0}212\u{a0}555\u{a0}0100.",
+                "Call\u{a0}212\u{a0}555\u{a0}0107.",
+            ),
+            (
+                "212-555-0100 or 212.555.0100",
+                "212-555-0107 or 212.555.0107",
+            ),
+            ("ext 5 212-555-0100", "ext 5 212-555-0107"),
+            ("(212)555-0100/(212)555-0100", "(212)555-0107/(212)555-0107"),
+        ];
+        for (text, want) in table {
+            assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_lookalikes_alone() {
+        let swaps = [(e("+12125550100"), e("+12125550107"))];
+        let table = [
+            "21255501001",       // a longer number
+            "92125550100",       // glued to a digit in front
+            "Order A2125550100", // glued to a word
+            "212-555-0199",      // another number
+            "555-0100",          // a part of it
+            "+44 212 555 0100",  // another country
+            "+1 212-555-010",    // too short
+            "SKU 2125550100x",   // glued to a word after
+            "",
+        ];
+        for text in table {
+            assert_eq!(replace(text, &swaps), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn handles_other_numbering_plans() {
+        let swaps = [(e("+442079460000"), e("+442079460123"))];
+        let table = [
+            ("020 7946 0000", "020 7946 0123"),
+            ("+44 20 7946 0000", "+44 20 7946 0123"),
+            ("+44 (0)20 7946 0000", "+44 (0)20 7946 0123"),
+            ("0044 20 7946 0000", "0044 20 7946 0123"),
+        ];
+        for (text, want) in table {
+            assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_replacement_of_another_length_is_written_canonically() {
+        let swaps = [(e("+12125550100"), e("+442079460123"))];
+        assert_eq!(
+            replace("Call +1 212 555 0100", &swaps).as_deref(),
+            Some("Call +442079460123")
+        );
+    }
+
+    #[test]
+    fn reports_where_and_which_target() {
+        let targets = [e("+12125550100"), e("+12125550199")];
+        let found = find("a (212) 555-0199 b 212.555.0100", &targets);
+        assert_eq!(
+            found,
+            vec![
+                Found {
+                    start: 2,
+                    end: 16,
+                    target: 1,
+                    form: Form::National
+                },
+                Found {
+                    start: 19,
+                    end: 31,
+                    target: 0,
+                    form: Form::National
+                },
+            ]
+        );
+    }
+}
