@@ -182,3 +182,70 @@ mod tests {
         }
     }
 }
+
+/// What a tracking number stands for, in a lease response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A pool number leased to this session.
+    Pool,
+    /// A source-level number for the visit's channel.
+    Static,
+    /// The pool's overflow number (the pool is exhausted).
+    Overflow,
+    /// The site's own number: nothing to swap.
+    Original,
+}
+
+/// One target's number, in a lease response.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Assigned {
+    /// The site's number on the page.
+    pub target: E164,
+    /// The number to show instead (the target itself for `Original`).
+    pub number: E164,
+    /// What it is.
+    pub kind: Kind,
+    /// The lease id, for heartbeats and release (pool numbers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
+    /// When the lease ends without a heartbeat (pool numbers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<crate::Millis>,
+}
+
+/// The answer to `POST /v1/sites/{site}/leases`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeaseResponse {
+    /// One entry per requested target, in request order.
+    pub numbers: Vec<Assigned>,
+    /// How often the browser should send heartbeats while the page is visible.
+    pub heartbeat_ms: crate::Millis,
+}
+
+/// A source-level number, as the browser needs it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublicStatic {
+    /// The tracking number.
+    pub number: E164,
+    /// The site number it replaces.
+    pub target: E164,
+    /// The channel it serves.
+    pub channel: crate::classify::Channel,
+}
+
+/// The public part of a site's configuration (`GET /v1/sites/{site}/public`): what the browser needs
+/// before it asks for numbers. Everything here is visible on the site's pages anyway.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublicConfig {
+    /// The site's numbers to look for on the page.
+    pub targets: Vec<E164>,
+    /// The site's own hosts: never a source.
+    pub own_hosts: Vec<String>,
+    /// Source-level numbers, for visitors who allow no storage.
+    pub static_numbers: Vec<PublicStatic>,
+    /// Touches older than this are forgotten.
+    pub lookback_ms: crate::Millis,
+    /// GA4's session timeout.
+    pub session_timeout_ms: crate::Millis,
+}

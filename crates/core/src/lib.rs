@@ -12,6 +12,8 @@
 )]
 
 pub mod attribution;
+pub mod auth;
+pub mod bots;
 pub mod classify;
 pub mod ga;
 pub mod json;
