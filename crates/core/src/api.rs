@@ -1,6 +1,9 @@
 //! The lease API's request and response bodies, and their validation: the worker's first line of
 //! defence against bad input, kept here so that it is tested natively and exhaustively.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::attribution::{Journey, RawTouch};
 use crate::phone::{PhoneError, E164};
 

@@ -5,6 +5,9 @@
 //! same function, and a better classifier improves old touches too. This module decides which raw
 //! touches to keep, and which one is credited.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::classify::{classify, Options, Touch};
 use crate::{Millis, DAY, MINUTE};
 
@@ -226,7 +229,11 @@ mod tests {
     fn follows_the_model() {
         use Channel::*;
         // (page views as (landing, referrer, time), credited channel after each)
-        let table: &[(&[(&str, &str, Millis)], &[Channel])] = &[
+        type Row = (
+            &'static [(&'static str, &'static str, Millis)],
+            &'static [Channel],
+        );
+        let table: &[Row] = &[
             (&[(PLAIN, "", T0)], &[Direct]),
             (
                 &[(PAID, "", T0), (PLAIN, "", T0 + HOUR)],

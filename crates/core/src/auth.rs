@@ -1,5 +1,8 @@
 //! The operator's bearer token: reports and configuration need it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Compares two secrets in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -26,7 +29,9 @@ pub fn check_bearer(header: Option<&str>, secret: &str) -> Result<(), Denied> {
     let token = header
         .and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
         })
         .ok_or(Denied::BadToken)?;
     if constant_time_eq(token.as_bytes(), secret.as_bytes()) {

@@ -1,12 +1,41 @@
 //! Automated visitors never take a number from a pool: a crawler that "visits" a page would hold a
 //! number that no human will ever call, and pools are sized for people.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Substrings (lower-case) of the user agents of crawlers, monitors, previewers and headless browsers.
 const MARKERS: &[&str] = &[
-    "bot", "crawl", "spider", "slurp", "headless", "lighthouse", "pingdom", "uptime", "monitor",
-    "preview", "facebookexternalhit", "embedly", "curl/", "wget/", "python-", "go-http-client",
-    "java/", "okhttp", "axios/", "node-fetch", "phantomjs", "selenium", "puppeteer", "playwright",
-    "httpclient", "scrapy", "bingpreview", "mediapartners-google", "adsbot", "google-inspectiontool",
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "headless",
+    "lighthouse",
+    "pingdom",
+    "uptime",
+    "monitor",
+    "preview",
+    "facebookexternalhit",
+    "embedly",
+    "curl/",
+    "wget/",
+    "python-",
+    "go-http-client",
+    "java/",
+    "okhttp",
+    "axios/",
+    "node-fetch",
+    "phantomjs",
+    "selenium",
+    "puppeteer",
+    "playwright",
+    "httpclient",
+    "scrapy",
+    "bingpreview",
+    "mediapartners-google",
+    "adsbot",
+    "google-inspectiontool",
 ];
 
 /// Whether a user agent is an automated one. An empty user agent counts as automated: every browser

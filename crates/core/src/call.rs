@@ -1,6 +1,9 @@
 //! Call records: what a call report shows, and how provider callbacks complete a record exactly once,
 //! whatever their order and however often they repeat.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::attribution::Attribution;

@@ -6,6 +6,9 @@
 //! from. Source and medium come from UTM tags when present; otherwise they are inferred from click ids
 //! (the ad platforms' auto-tagging) and then from the referrer (see [`sources`] for the tables).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 mod sources;
 
 pub use sources::{Category, KnownSource};

@@ -4,6 +4,9 @@
 //! site and pool or static source it belongs to, so that a webhook finds its site in one read).
 //! Lease state never lives in KV: KV is eventually consistent, the pool Durable Object is not.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,9 @@
 //! Google Analytics cookies: the client id from `_ga` and the session id from `_ga_<stream>`, so that a
 //! call can later be sent to GA4 in the visitor's own session.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The GA4 client id (`<random>.<timestamp>`) from a `_ga` cookie value such as `GA1.1.123.456`.
 pub fn client_id(ga_cookie: &str) -> Option<String> {
     let mut parts = ga_cookie.trim().splitn(3, '.');

@@ -1,6 +1,9 @@
 //! A tiny JSON writer, for the browser module: it sends a few small request bodies, and serde would
 //! weigh more than the rest of the module. The worker and the command line use serde.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Builds one JSON object, key by key.
 #[derive(Debug, Clone)]
 pub struct Object {

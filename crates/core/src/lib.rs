@@ -5,11 +5,23 @@
 //! the edge worker and the `dni` command are thin shells around it, so the rules that matter (which
 //! channel a visit belongs to, which session a call belongs to, whether a webhook is genuine) are
 //! tested natively, quickly, and in one place.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+
+extern crate alloc;
+
+/// The `alloc` names every module uses, so that the crate reads the same with and without `std`.
+#[allow(unused_imports)]
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod attribution;
 pub mod auth;
@@ -17,6 +29,7 @@ pub mod bots;
 pub mod classify;
 pub mod ga;
 pub mod json;
+#[cfg(feature = "std")]
 pub mod lease;
 pub mod phone;
 pub mod url;
@@ -42,3 +55,12 @@ pub const MINUTE: Millis = 60 * SECOND;
 pub const HOUR: Millis = 60 * MINUTE;
 /// See [`SECOND`].
 pub const DAY: Millis = 24 * HOUR;
+
+/// Whether `id` is a valid session or lease token: 16 to 64 of `[A-Za-z0-9_-]` (the browser and the
+/// worker make them from 16 random bytes, base64url: 22 characters).
+pub fn valid_id(id: &str) -> bool {
+    (16..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

@@ -1,6 +1,9 @@
 //! Phone numbers: E.164 validation, and finding a number in text in whatever format the page wrote
 //! it, so that it can be replaced digit for digit, keeping the page's own punctuation.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::fmt;
 
 /// An E.164 number: `+`, a country code, and the national number; 8 to 15 digits in all, the first

@@ -2,6 +2,9 @@
 //! over the full URL followed by the POST parameters sorted by name, each name followed by its value;
 //! base64-encoded. Checked in constant time.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
@@ -154,13 +157,14 @@ mod tests {
         let good = sign("secret", url, &p);
         let tampered = params(&[("To", "+12125550102"), ("From", "+13105550199")]);
         // (token, url, params, signature, expected)
-        let table: Vec<(
-            &str,
-            &str,
-            &[(String, String)],
-            Option<&str>,
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            &'a [(String, String)],
+            Option<&'a str>,
             Result<(), SignatureError>,
-        )> = vec![
+        );
+        let table: Vec<Row> = vec![
             ("secret", url, &p, Some(&good), Ok(())),
             (
                 "secret",

@@ -1,5 +1,8 @@
 //! Call-control markup (TwiML): the answer that forwards a call at once.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::phone::E164;
 
 /// How to forward a call.

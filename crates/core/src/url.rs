@@ -6,6 +6,9 @@
 //! that never fails hard: a malformed landing page or referrer must still classify (as Direct or
 //! Unassigned), never panic.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The parts of an absolute URL. The host is lower-cased, without port, user info or trailing dot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url<'a> {

@@ -1,6 +1,9 @@
 //! The tables of known sources: search engines, social networks, video and shopping sites, webmail
 //! and AI assistants, recognised by referrer host or by `utm_source` name.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::url::Url;
 
 /// What kind of site a source is. Search, social, video and shopping follow GA4's source lists;

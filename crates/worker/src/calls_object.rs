@@ -1,0 +1,152 @@
+//! The call log Durable Object: one per site, the record of every call to its numbers.
+//!
+//! A record is keyed by the provider's call id, so a repeated webhook finds the record it already
+//! wrote and changes nothing; a status callback that arrives before its webhook creates the record,
+//! and the webhook's attribution is merged in when it comes (the core decides how).
+
+use std::cell::Cell;
+
+use dni_core::call::CallRecord;
+use serde::Deserialize;
+use worker::{
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, State,
+};
+
+use crate::clock;
+use crate::protocol::{CallOp, StatusReply};
+use crate::sql::{migrate, millis};
+
+const MIGRATIONS: &[&[&str]] = &[&[
+    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, \
+     webhook_seen INTEGER NOT NULL, record TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS calls_by_start ON calls (started_at)",
+]];
+
+/// Most calls one list request returns.
+pub const MAX_LIST: u32 = 500;
+
+/// A site's call log.
+#[durable_object]
+pub struct CallLog {
+    sql: SqlStorage,
+    migrated: Cell<bool>,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    record: String,
+    webhook_seen: i64,
+}
+
+impl DurableObject for CallLog {
+    fn new(state: State, _env: Env) -> Self {
+        CallLog {
+            sql: state.storage().sql(),
+            migrated: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let op: CallOp = match req.json().await {
+            Ok(op) => op,
+            Err(_) => return Response::error("bad call log request", 400),
+        };
+        if !self.migrated.get() {
+            migrate(&self.sql, MIGRATIONS)?;
+            self.migrated.set(true);
+        }
+        match op {
+            CallOp::Record { record } => Response::from_json(&self.record(*record)?),
+            CallOp::Status {
+                call_sid,
+                caller,
+                tracking_number,
+                status,
+                duration_s,
+            } => {
+                let now = clock::now();
+                let changed = match self.get(&call_sid)? {
+                    Some((mut record, seen)) => {
+                        let changed = record.apply_status(status, duration_s, now);
+                        if changed {
+                            self.put(&record, seen)?;
+                        }
+                        changed
+                    }
+                    None => {
+                        let mut record =
+                            CallRecord::new(&call_sid, "", &caller, &tracking_number, now);
+                        record.apply_status(status, duration_s, now);
+                        self.put(&record, false)?;
+                        true
+                    }
+                };
+                Response::from_json(&StatusReply { changed })
+            }
+            CallOp::List { limit } => {
+                let rows: Vec<Row> = self
+                    .sql
+                    .exec(
+                        "SELECT record, webhook_seen FROM calls ORDER BY started_at DESC, call_sid LIMIT ?",
+                        vec![i64::from(limit.min(MAX_LIST)).into()],
+                    )?
+                    .to_array()?;
+                let calls: Vec<CallRecord> = rows
+                    .iter()
+                    .filter_map(|r| serde_json::from_str(&r.record).ok())
+                    .collect();
+                Response::from_json(&calls)
+            }
+        }
+    }
+}
+
+impl CallLog {
+    /// Writes the webhook's record once; a repeat returns what was written the first time.
+    fn record(&self, record: CallRecord) -> Result<CallRecord> {
+        match self.get(&record.call_sid)? {
+            Some((existing, true)) => Ok(existing),
+            Some((earlier, false)) => {
+                let merged = CallRecord::merge(record, &earlier);
+                self.put(&merged, true)?;
+                Ok(merged)
+            }
+            None => {
+                self.put(&record, true)?;
+                Ok(record)
+            }
+        }
+    }
+
+    fn get(&self, call_sid: &str) -> Result<Option<(CallRecord, bool)>> {
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT record, webhook_seen FROM calls WHERE call_sid = ?",
+                vec![call_sid.into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().and_then(|r| {
+            serde_json::from_str(&r.record)
+                .ok()
+                .map(|rec| (rec, r.webhook_seen != 0))
+        }))
+    }
+
+    fn put(&self, record: &CallRecord, webhook_seen: bool) -> Result<()> {
+        let text =
+            serde_json::to_string(record).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.sql.exec(
+            "INSERT INTO calls (call_sid, started_at, webhook_seen, record) VALUES (?, ?, ?, ?) \
+             ON CONFLICT(call_sid) DO UPDATE SET started_at = excluded.started_at, \
+             webhook_seen = excluded.webhook_seen, record = excluded.record",
+            vec![
+                record.call_sid.as_str().into(),
+                millis(record.started_at),
+                i64::from(webhook_seen).into(),
+                text.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

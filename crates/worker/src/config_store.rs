@@ -1,0 +1,74 @@
+//! Site configuration and number routes in KV.
+
+use dni_core::config::{number_key, site_key, NumberRoute, SiteConfig};
+use dni_core::phone::E164;
+use worker::Env;
+
+use crate::error::{ApiError, ApiResult};
+
+/// How long an edge location may serve a cached configuration read on the hot paths (leases,
+/// webhooks). Configuration changes reach every location within this time.
+const CACHE_TTL_S: u64 = 60;
+
+/// Whether to read through the edge cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The hot paths: a cached copy up to [`CACHE_TTL_S`] old is fine.
+    Cached,
+    /// The admin API: read the latest.
+    Latest,
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    key: &str,
+    freshness: Freshness,
+) -> ApiResult<Option<T>> {
+    let kv = env.kv(crate::CONFIG_KV)?;
+    let mut get = kv.get(key);
+    if freshness == Freshness::Cached {
+        get = get.cache_ttl(CACHE_TTL_S);
+    }
+    match get.text().await? {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            worker::console_error!("corrupt KV value at {key}: {e}");
+            ApiError::Unavailable
+        }),
+    }
+}
+
+/// The site's configuration, or 404.
+pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<SiteConfig> {
+    if site.len() > 32 {
+        return Err(ApiError::NotFound("unknown site"));
+    }
+    get_json(env, &site_key(site), freshness)
+        .await?
+        .ok_or(ApiError::NotFound("unknown site"))
+}
+
+/// The route of a tracking number, if it is one of ours.
+pub async fn route(env: &Env, number: &E164) -> ApiResult<Option<NumberRoute>> {
+    get_json(env, &number_key(number), Freshness::Cached).await
+}
+
+/// Writes a configuration and its number routes, and deletes the routes the previous one had.
+pub async fn put_site(
+    env: &Env,
+    config: &SiteConfig,
+    previous: Option<&SiteConfig>,
+) -> ApiResult<()> {
+    let kv = env.kv(crate::CONFIG_KV)?;
+    let entries = config.kv_entries().map_err(|e| ApiError::BadRequest(e.0))?;
+    // Routes first, site last: a reader never finds a site whose numbers are not routed yet.
+    for (key, value) in entries.iter().rev() {
+        kv.put(key, value.as_str())?.execute().await?;
+    }
+    if let Some(previous) = previous {
+        for key in config.stale_number_keys(previous) {
+            kv.delete(&key).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Errors as the caller sees them: a status and a JSON body `{"error": "...", "code": "..."}`. Bad
+//! input is always a 4xx; internal failures are a 503 that names nothing internal.
+
+use worker::{Response, Result};
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// Malformed or invalid input (400).
+    BadRequest(String),
+    /// No or wrong bearer token (401).
+    Unauthorized,
+    /// Not allowed: origin not listed, bad webhook signature, unset secret (403).
+    Forbidden(&'static str),
+    /// No such site, lease or endpoint (404).
+    NotFound(&'static str),
+    /// The lease ended; ask for a new one (410).
+    Gone,
+    /// The request body is too large (413).
+    TooLarge,
+    /// Something behind the worker failed (503).
+    Unavailable,
+}
+
+impl ApiError {
+    fn status(&self) -> u16 {
+        match self {
+            ApiError::BadRequest(_) => 400,
+            ApiError::Unauthorized => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Gone => 410,
+            ApiError::TooLarge => 413,
+            ApiError::Unavailable => 503,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Gone => "gone",
+            ApiError::TooLarge => "too_large",
+            ApiError::Unavailable => "unavailable",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            ApiError::BadRequest(m) => m.clone(),
+            ApiError::Unauthorized => "a valid Authorization: Bearer token is required".to_owned(),
+            ApiError::Forbidden(m) | ApiError::NotFound(m) => (*m).to_owned(),
+            ApiError::Gone => "this lease has ended; ask for a new one".to_owned(),
+            ApiError::TooLarge => "request body too large".to_owned(),
+            ApiError::Unavailable => "temporarily unavailable, try again".to_owned(),
+        }
+    }
+
+    /// The JSON response.
+    pub fn response(&self) -> Result<Response> {
+        let body = serde_json::json!({ "error": self.message(), "code": self.code() });
+        let mut response = Response::from_json(&body)?.with_status(self.status());
+        if *self == ApiError::Unauthorized {
+            response.headers_mut().set("WWW-Authenticate", "Bearer")?;
+        }
+        Ok(response)
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        worker::console_error!("internal error: {e}");
+        ApiError::Unavailable
+    }
+}
+
+impl From<worker::kv::KvError> for ApiError {
+    fn from(e: worker::kv::KvError) -> Self {
+        worker::console_error!("kv error: {e}");
+        ApiError::Unavailable
+    }
+}
+
+/// A handler's result: a response, or an error answer.
+pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// Turns a handler's result into the platform's.
+pub fn respond(result: ApiResult<Response>) -> Result<Response> {
+    match result {
+        Ok(response) => Ok(response),
+        Err(e) => e.response(),
+    }
+}

@@ -1,0 +1,320 @@
+//! The pool Durable Object: one per pool, the only writer of that pool's lease state.
+//!
+//! The object keeps the core's `Pool` in memory and every change in its SQLite storage: after each
+//! request, the numbers the engine reports as changed are written (one row per number), in the same
+//! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
+//! The alarm is set to the engine's next deadline; running it twice is harmless (expiry is
+//! idempotent). Nothing here decides anything: the engine does.
+
+use std::cell::{Cell, RefCell};
+
+use dni_core::lease::{Counters, Pool, Settings, Slot};
+use dni_core::Millis;
+use serde::Deserialize;
+use worker::{
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage,
+    SqlStorageValue, State,
+};
+
+use crate::clock;
+use crate::protocol::{AttributeReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::sql::{migrate, millis};
+
+/// The schema, one step per version.
+const MIGRATIONS: &[&[&str]] = &[&[
+    "CREATE TABLE IF NOT EXISTS slots (number TEXT PRIMARY KEY, slot TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS visits (session TEXT PRIMARY KEY, visit TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]];
+
+/// A pool of tracking numbers.
+#[durable_object]
+pub struct PoolObject {
+    state: State,
+    sql: SqlStorage,
+    pool: RefCell<Option<Pool>>,
+    spec: RefCell<Option<PoolSpec>>,
+    /// The alarm time this object last set (`Some(None)`: known to be unset).
+    alarm: Cell<Option<Option<Millis>>>,
+}
+
+#[derive(Deserialize)]
+struct SlotRow {
+    slot: String,
+}
+
+#[derive(Deserialize)]
+struct ValueRow {
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct VisitRow {
+    visit: String,
+}
+
+#[derive(Deserialize)]
+struct SessionRow {
+    session: String,
+}
+
+impl DurableObject for PoolObject {
+    fn new(state: State, _env: Env) -> Self {
+        let sql = state.storage().sql();
+        PoolObject {
+            state,
+            sql,
+            pool: RefCell::new(None),
+            spec: RefCell::new(None),
+            alarm: Cell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let op: PoolOp = match req.json().await {
+            Ok(op) => op,
+            Err(_) => return Response::error("bad pool request", 400),
+        };
+        let now = clock::now();
+        let (body, deadline) = self.apply(op, now)?;
+        self.schedule(deadline).await?;
+        Response::from_json(&body)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let now = clock::now();
+        let deadline = {
+            let mut guard = self.pool.borrow_mut();
+            if guard.is_none() {
+                *guard = self.load_stored()?;
+            }
+            match guard.as_mut() {
+                Some(pool) => {
+                    pool.expire(now);
+                    self.persist(pool)?;
+                    self.prune_visits(pool, now)?;
+                    pool.next_deadline()
+                }
+                None => None,
+            }
+        };
+        // The platform cleared the alarm that fired.
+        self.alarm.set(Some(None));
+        self.schedule(deadline).await?;
+        Response::ok("ok")
+    }
+}
+
+impl PoolObject {
+    /// Applies one request to the pool, synchronously (no await: nothing can interleave), writes
+    /// what changed, and returns the answer and the next deadline.
+    fn apply(&self, op: PoolOp, now: Millis) -> Result<(serde_json::Value, Option<Millis>)> {
+        let spec = match &op {
+            PoolOp::Lease { pool, .. }
+            | PoolOp::Heartbeat { pool, .. }
+            | PoolOp::Release { pool, .. }
+            | PoolOp::Attribute { pool, .. }
+            | PoolOp::Stats { pool } => pool.clone(),
+        };
+        let mut guard = self.pool.borrow_mut();
+        if guard.is_none() {
+            *guard = self.load_stored()?;
+        }
+        let pool = guard.get_or_insert_with(|| Pool::new(spec.settings.clone(), &[]));
+        self.reconcile(pool, spec)?;
+        let body = match op {
+            PoolOp::Lease {
+                session,
+                target,
+                lease_id,
+                visit,
+                ..
+            } => {
+                let outcome = pool.lease(&session, &target, &lease_id, now);
+                if matches!(outcome, dni_core::lease::Outcome::Leased(_)) {
+                    self.store_visit(&session, &visit, now)?;
+                }
+                to_json(&outcome)?
+            }
+            PoolOp::Heartbeat { lease, .. } => to_json(&pool.heartbeat(&lease, now).ok())?,
+            PoolOp::Release { lease, .. } => to_json(&pool.release(&lease, now).is_ok())?,
+            PoolOp::Attribute { number, at, .. } => {
+                pool.expire(now);
+                let attribution = pool.attribute(&number, at);
+                let visit = match &attribution.best {
+                    Some(best) => self.load_visit(&best.session)?,
+                    None => None,
+                };
+                to_json(&AttributeReply { attribution, visit })?
+            }
+            PoolOp::Stats { .. } => {
+                pool.expire(now);
+                let (leased, cooling) = pool.usage(now);
+                to_json(&StatsReply {
+                    counters: pool.counters(),
+                    size: pool.slots().iter().filter(|s| !s.retired).count(),
+                    leased,
+                    cooling,
+                    next_deadline: pool.next_deadline(),
+                })?
+            }
+        };
+        self.persist(pool)?;
+        Ok((body, pool.next_deadline()))
+    }
+
+    /// Reads the pool as last written, if it was ever written.
+    fn load_stored(&self) -> Result<Option<Pool>> {
+        migrate(&self.sql, MIGRATIONS)?;
+        let settings: Option<Settings> = self.meta("settings")?;
+        let Some(settings) = settings else {
+            return Ok(None);
+        };
+        let counters: Counters = self.meta("counters")?.unwrap_or_default();
+        let rows: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
+        let mut slots: Vec<Slot> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match serde_json::from_str(&row.slot) {
+                Ok(slot) => slots.push(slot),
+                Err(e) => worker::console_error!("skipping unreadable slot row: {e}"),
+            }
+        }
+        // Rows come back in no particular order; the engine's tie-breaks use slot order.
+        slots.sort_by(|a, b| a.number.cmp(&b.number));
+        Ok(Some(Pool::restore(settings, slots, counters)))
+    }
+
+    /// Follows the configuration: settings and numbers (only when they changed).
+    fn reconcile(&self, pool: &mut Pool, spec: PoolSpec) -> Result<()> {
+        let mut known = self.spec.borrow_mut();
+        if known.as_ref() == Some(&spec) {
+            return Ok(());
+        }
+        if *pool.settings() != spec.settings {
+            pool.set_settings(spec.settings.clone());
+        }
+        pool.set_numbers(&spec.numbers);
+        self.put_meta("settings", &spec.settings)?;
+        *known = Some(spec);
+        Ok(())
+    }
+
+    /// Writes the numbers the engine changed, and the counters.
+    fn persist(&self, pool: &mut Pool) -> Result<()> {
+        let changes = pool.take_changes();
+        for number in &changes.upserted {
+            if let Some(slot) = pool.slot(number) {
+                self.sql.exec(
+                    "INSERT INTO slots (number, slot) VALUES (?, ?) ON CONFLICT(number) DO UPDATE SET slot = excluded.slot",
+                    vec![number.as_str().into(), to_text(slot)?.into()],
+                )?;
+            }
+        }
+        for number in &changes.removed {
+            self.sql.exec(
+                "DELETE FROM slots WHERE number = ?",
+                vec![number.as_str().into()],
+            )?;
+        }
+        if !changes.upserted.is_empty() || !changes.removed.is_empty() {
+            self.put_meta("counters", &pool.counters())?;
+        }
+        Ok(())
+    }
+
+    fn store_visit(&self, session: &str, visit: &Visit, now: Millis) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO visits (session, visit, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT(session) DO UPDATE SET visit = excluded.visit, updated_at = excluded.updated_at",
+            vec![session.into(), to_text(visit)?.into(), millis(now)],
+        )?;
+        Ok(())
+    }
+
+    fn load_visit(&self, session: &str) -> Result<Option<Visit>> {
+        let rows: Vec<VisitRow> = self
+            .sql
+            .exec(
+                "SELECT visit FROM visits WHERE session = ?",
+                vec![session.into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str(&r.visit).ok()))
+    }
+
+    /// Forgets visits that no lease or holding in the attribution window refers to any more.
+    fn prune_visits(&self, pool: &Pool, now: Millis) -> Result<()> {
+        let horizon = now.saturating_sub(pool.settings().cooldown);
+        let stale: Vec<SessionRow> = self
+            .sql
+            .exec(
+                "SELECT session FROM visits WHERE updated_at < ?",
+                vec![millis(horizon)],
+            )?
+            .to_array()?;
+        for row in stale {
+            let referred = pool.slots().iter().any(|s| {
+                s.lease.as_ref().is_some_and(|l| l.session == row.session)
+                    || s.history
+                        .iter()
+                        .any(|h| h.session == row.session && h.to >= horizon)
+            });
+            if !referred {
+                self.sql.exec(
+                    "DELETE FROM visits WHERE session = ?",
+                    vec![row.session.into()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let rows: Vec<ValueRow> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str(&r.value).ok()))
+    }
+
+    fn put_meta<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            vec![key.into(), SqlStorageValue::String(to_text(value)?)],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the alarm to the next deadline, or clears it, when that differs from what is set.
+    async fn schedule(&self, deadline: Option<Millis>) -> Result<()> {
+        let storage = self.state.storage();
+        let current = match self.alarm.get() {
+            Some(known) => known,
+            None => storage.get_alarm().await?.map(|ms| ms.max(0) as Millis),
+        };
+        if current != deadline {
+            match deadline {
+                Some(at) => {
+                    let date =
+                        worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+                    storage.set_alarm(worker::ScheduledTime::new(date)).await?;
+                }
+                None => storage.delete_alarm().await?,
+            }
+        }
+        self.alarm.set(Some(deadline));
+        Ok(())
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+fn to_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}

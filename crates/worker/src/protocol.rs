@@ -1,0 +1,149 @@
+//! Messages between the worker and its Durable Objects. Both ends are this crate, so the messages
+//! are plain serde types; the objects still validate what they need, because a stored state must
+//! never be corrupted by a malformed message.
+
+use dni_core::api::GaCookies;
+use dni_core::attribution::Attribution;
+use dni_core::call::{CallRecord, CallStatus};
+use dni_core::lease::{self, Granted, Outcome};
+use dni_core::phone::E164;
+use dni_core::Millis;
+use serde::{Deserialize, Serialize};
+
+/// What a pool is, as the configuration says now. Sent with every request, so that the object
+/// follows configuration changes without reading KV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolSpec {
+    /// Its numbers.
+    pub numbers: Vec<E164>,
+    /// Its settings.
+    pub settings: lease::Settings,
+}
+
+/// What the pool remembers about a session's visit, to attribute its calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// The attribution computed when the session last asked for a number.
+    pub attribution: Attribution,
+    /// The page that asked.
+    pub page: String,
+    /// GA ids, when the visitor allowed analytics storage.
+    #[serde(default)]
+    pub ga: Option<GaCookies>,
+}
+
+/// A request to a pool object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PoolOp {
+    /// Lease (or renew) a number for a session's target.
+    Lease {
+        /// The pool now.
+        pool: PoolSpec,
+        /// The visitor session.
+        session: String,
+        /// The swap target.
+        target: E164,
+        /// The id a new lease gets.
+        lease_id: String,
+        /// The visit to remember for the session.
+        visit: Box<Visit>,
+    },
+    /// Extend a lease.
+    Heartbeat {
+        /// The pool now.
+        pool: PoolSpec,
+        /// The lease id.
+        lease: String,
+    },
+    /// End a lease.
+    Release {
+        /// The pool now.
+        pool: PoolSpec,
+        /// The lease id.
+        lease: String,
+    },
+    /// Whose call is this.
+    Attribute {
+        /// The pool now.
+        pool: PoolSpec,
+        /// The dialed number.
+        number: E164,
+        /// When the call came in.
+        at: Millis,
+    },
+    /// Counters and usage, for the operator.
+    Stats {
+        /// The pool now.
+        pool: PoolSpec,
+    },
+}
+
+/// The answer to [`PoolOp::Lease`].
+pub type LeaseReply = Outcome;
+
+/// The answer to [`PoolOp::Heartbeat`]: the lease, or `None` when it is gone.
+pub type HeartbeatReply = Option<Granted>;
+
+/// The answer to [`PoolOp::Release`]: whether there was a lease to end.
+pub type ReleaseReply = bool;
+
+/// The answer to [`PoolOp::Attribute`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeReply {
+    /// Who held the number.
+    pub attribution: lease::Attribution,
+    /// The most likely session's visit, if it is still known.
+    pub visit: Option<Visit>,
+}
+
+/// The answer to [`PoolOp::Stats`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatsReply {
+    /// The pool's counters.
+    pub counters: lease::Counters,
+    /// Numbers in the pool.
+    pub size: usize,
+    /// Numbers leased now.
+    pub leased: usize,
+    /// Numbers cooling down now.
+    pub cooling: usize,
+    /// The next alarm.
+    pub next_deadline: Option<Millis>,
+}
+
+/// A request to a site's call log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CallOp {
+    /// Write the record the incoming-call webhook built (once per call id).
+    Record {
+        /// The record.
+        record: Box<CallRecord>,
+    },
+    /// Apply a status callback.
+    Status {
+        /// The provider's call id.
+        call_sid: String,
+        /// The caller, in case the webhook's record is not there yet.
+        caller: String,
+        /// The dialed number, likewise.
+        tracking_number: String,
+        /// The new status.
+        status: CallStatus,
+        /// The duration, when final.
+        duration_s: Option<u32>,
+    },
+    /// The latest calls.
+    List {
+        /// How many.
+        limit: u32,
+    },
+}
+
+/// The answer to [`CallOp::Status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusReply {
+    /// Whether the record changed.
+    pub changed: bool,
+}

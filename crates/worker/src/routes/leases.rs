@@ -1,0 +1,302 @@
+//! The browser's endpoints: the site's public configuration, and leases (ask, heartbeat, release).
+
+use dni_core::api::{
+    self, Assigned, Kind, LeaseRequest, LeaseResponse, PublicConfig, PublicStatic,
+};
+use dni_core::attribution::{attribute, RawTouch};
+use dni_core::classify::{Channel, Options};
+use dni_core::config::SiteConfig;
+use dni_core::lease::Outcome;
+use dni_core::phone::E164;
+use dni_core::{bots, Millis, SECOND};
+use worker::{Request, Response, Result, RouteContext};
+
+use super::{ask, own_origin, parse_json, pool_object_name, read_body, with_cors};
+use crate::config_store::{self, Freshness};
+use crate::error::{respond, ApiError, ApiResult};
+use crate::protocol::{HeartbeatReply, LeaseReply, PoolOp, PoolSpec, ReleaseReply, Visit};
+use crate::{clock, POOLS};
+
+/// `GET /v1/sites/{site}/public`: what the browser needs before it asks for numbers. Public (the
+/// numbers are on the site's pages anyway) and cacheable.
+pub async fn public_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    let config = match config_store::site(&ctx.env, &site, Freshness::Cached).await {
+        Ok(config) => config,
+        Err(e) => return with_cors(e.response()?, "*"),
+    };
+    let public = PublicConfig {
+        targets: config.targets.iter().map(|t| t.number.clone()).collect(),
+        own_hosts: config.own_hosts.clone(),
+        static_numbers: config
+            .static_numbers
+            .iter()
+            .map(|s| PublicStatic {
+                number: s.number.clone(),
+                target: s.target.clone(),
+                channel: s.channel,
+            })
+            .collect(),
+        lookback_ms: config.attribution.lookback,
+        session_timeout_ms: config.attribution.session_timeout,
+    };
+    let mut response = Response::from_json(&public)?;
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=60")?;
+    with_cors(response, "*")
+}
+
+/// `OPTIONS` for the lease endpoints. The browser module sends `text/plain` bodies, which need no
+/// preflight; this answers clients that send `application/json`.
+pub async fn preflight(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    let checked = async {
+        let config = config_store::site(&ctx.env, &site, Freshness::Cached).await?;
+        allowed_origin(&req, &config)
+    };
+    match checked.await {
+        Ok(origin) => {
+            let mut response = Response::empty()?.with_status(204);
+            let headers = response.headers_mut();
+            headers.set("Access-Control-Allow-Methods", "POST")?;
+            headers.set("Access-Control-Allow-Headers", "Content-Type")?;
+            headers.set("Access-Control-Max-Age", "86400")?;
+            with_cors(response, &origin)
+        }
+        Err(e) => e.response(),
+    }
+}
+
+/// The request's origin, if the site lists it (or it is the worker's own, for the demo page).
+fn allowed_origin(req: &Request, config: &SiteConfig) -> ApiResult<String> {
+    let origin = req
+        .headers()
+        .get("Origin")?
+        .ok_or(ApiError::Forbidden("an Origin header is required"))?;
+    let listed = config
+        .origins
+        .iter()
+        .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin));
+    if listed || origin == own_origin(req)? {
+        Ok(origin)
+    } else {
+        Err(ApiError::Forbidden(
+            "this origin is not allowed for this site",
+        ))
+    }
+}
+
+/// Runs a browser endpoint: site and origin first (their errors carry no CORS headers: a page of
+/// another origin has no business reading them), then the handler, whose answer the page may read.
+async fn for_site<'a, F, Fut>(
+    req: &'a mut Request,
+    ctx: &'a RouteContext<()>,
+    handler: F,
+) -> Result<Response>
+where
+    F: FnOnce(&'a mut Request, &'a RouteContext<()>, SiteConfig) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<Response>> + 'a,
+{
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    let config = match config_store::site(&ctx.env, &site, Freshness::Cached).await {
+        Ok(config) => config,
+        Err(e) => return e.response(),
+    };
+    let origin = match allowed_origin(req, &config) {
+        Ok(origin) => origin,
+        Err(e) => return e.response(),
+    };
+    with_cors(respond(handler(req, ctx, config).await)?, &origin)
+}
+
+/// `POST /v1/sites/{site}/leases`: a number for each target the page shows.
+pub async fn lease(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    for_site(&mut req, &ctx, lease_numbers).await
+}
+
+async fn lease_numbers(
+    req: &mut Request,
+    ctx: &RouteContext<()>,
+    config: SiteConfig,
+) -> ApiResult<Response> {
+    let body = read_body(req, api::MAX_BODY).await?;
+    let request: LeaseRequest = parse_json(&body)?;
+    let targets = request
+        .validate()
+        .map_err(|e| ApiError::BadRequest(e.message()))?;
+    let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
+    let now = clock::now();
+    let options = Options {
+        own_hosts: &config.own_hosts,
+    };
+    let view = RawTouch {
+        landing: request.page.url.clone(),
+        referrer: request.page.referrer.clone(),
+        at: now,
+    };
+    let attribution = attribute(&request.journey, view, &config.attribution, options);
+    let channel = attribution.credited.touch.channel;
+    let visit = Visit {
+        attribution,
+        page: request.page.url.clone(),
+        ga: request.ga.clone(),
+    };
+    let bot = bots::is_bot(&user_agent);
+
+    let mut numbers = Vec::with_capacity(targets.len());
+    let mut heartbeat_ms: Millis = 60 * SECOND;
+    for target in targets {
+        let pool = config
+            .target(&target)
+            .and_then(|t| t.pool.as_deref())
+            .and_then(|p| config.pool(p));
+        let assigned = match pool {
+            // Automated visitors never take a number from a pool.
+            Some(pool) if !bot => {
+                heartbeat_ms = heartbeat_ms.min(heartbeat_interval(pool.settings.idle_timeout));
+                let op = PoolOp::Lease {
+                    pool: PoolSpec {
+                        numbers: pool.numbers.clone(),
+                        settings: pool.settings.clone(),
+                    },
+                    session: request.session.clone(),
+                    target: target.clone(),
+                    lease_id: [pool.id.as_str(), ".", &clock::random_id()].concat(),
+                    visit: Box::new(visit.clone()),
+                };
+                let name = pool_object_name(&config.id, &pool.id);
+                match ask::<LeaseReply>(&ctx.env, POOLS, &name, &op).await {
+                    Ok(outcome) => from_outcome(&target, outcome),
+                    // The page keeps its own number rather than wait or break.
+                    Err(_) => original(&target),
+                }
+            }
+            _ => static_or_original(&config, &target, channel),
+        };
+        numbers.push(assigned);
+    }
+    Ok(Response::from_json(&LeaseResponse {
+        numbers,
+        heartbeat_ms,
+    })?)
+}
+
+/// Heartbeats often enough that two may be lost before the idle timeout ends the lease.
+fn heartbeat_interval(idle_timeout: Millis) -> Millis {
+    (idle_timeout / 3).clamp(10 * SECOND, 60 * SECOND)
+}
+
+fn from_outcome(target: &E164, outcome: Outcome) -> Assigned {
+    match outcome {
+        Outcome::Leased(g) => Assigned {
+            target: target.clone(),
+            number: g.number,
+            kind: Kind::Pool,
+            lease: Some(g.lease),
+            expires_at: Some(g.expires_at),
+        },
+        Outcome::Overflow { number } => Assigned {
+            target: target.clone(),
+            number,
+            kind: Kind::Overflow,
+            lease: None,
+            expires_at: None,
+        },
+        Outcome::Original => original(target),
+    }
+}
+
+fn original(target: &E164) -> Assigned {
+    Assigned {
+        target: target.clone(),
+        number: target.clone(),
+        kind: Kind::Original,
+        lease: None,
+        expires_at: None,
+    }
+}
+
+/// A source-level number for the visit's channel, if the site has one for this target.
+fn static_or_original(config: &SiteConfig, target: &E164, channel: Channel) -> Assigned {
+    config
+        .static_numbers
+        .iter()
+        .find(|s| s.target == *target && s.channel == channel)
+        .map(|s| Assigned {
+            target: target.clone(),
+            number: s.number.clone(),
+            kind: Kind::Static,
+            lease: None,
+            expires_at: None,
+        })
+        .unwrap_or_else(|| original(target))
+}
+
+/// The pool a lease id belongs to: ids are `<pool>.<random>`.
+fn pool_of_lease<'c>(
+    config: &'c SiteConfig,
+    lease: &str,
+) -> ApiResult<&'c dni_core::config::PoolConfig> {
+    let (pool, token) = lease.split_once('.').ok_or(ApiError::Gone)?;
+    if !api::valid_id(token) {
+        return Err(ApiError::Gone);
+    }
+    config.pool(pool).ok_or(ApiError::Gone)
+}
+
+/// `POST /v1/sites/{site}/leases/{lease}/heartbeat`: the visitor is still here.
+pub async fn heartbeat(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    for_site(&mut req, &ctx, |_, ctx, config| async move {
+        let lease = ctx.param("lease").cloned().unwrap_or_default();
+        let pool = pool_of_lease(&config, &lease)?;
+        let op = PoolOp::Heartbeat {
+            pool: PoolSpec {
+                numbers: pool.numbers.clone(),
+                settings: pool.settings.clone(),
+            },
+            lease,
+        };
+        let reply: HeartbeatReply = ask(
+            &ctx.env,
+            POOLS,
+            &pool_object_name(&config.id, &pool.id),
+            &op,
+        )
+        .await?;
+        let granted = reply.ok_or(ApiError::Gone)?;
+        Ok(Response::from_json(&serde_json::json!({
+            "number": granted.number,
+            "expires_at": granted.expires_at,
+        }))?)
+    })
+    .await
+}
+
+/// `POST /v1/sites/{site}/leases/{lease}/release`: the visitor left (sent with `sendBeacon`).
+pub async fn release(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    for_site(&mut req, &ctx, |_, ctx, config| async move {
+        let lease = ctx.param("lease").cloned().unwrap_or_default();
+        let pool = pool_of_lease(&config, &lease)?;
+        let op = PoolOp::Release {
+            pool: PoolSpec {
+                numbers: pool.numbers.clone(),
+                settings: pool.settings.clone(),
+            },
+            lease,
+        };
+        let released: ReleaseReply = ask(
+            &ctx.env,
+            POOLS,
+            &pool_object_name(&config.id, &pool.id),
+            &op,
+        )
+        .await?;
+        if released {
+            Ok(Response::empty()?.with_status(204))
+        } else {
+            Err(ApiError::Gone)
+        }
+    })
+    .await
+}

@@ -1,0 +1,92 @@
+//! The HTTP endpoints, and the plumbing they share: bodies with a size limit, origins, CORS, secrets,
+//! and requests to the Durable Objects.
+
+pub mod admin;
+pub mod leases;
+pub mod twilio;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+use worker::{Env, Method, Request, RequestInit, Response};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Reads a request body, refusing more than `max` bytes (by header first, then by what arrives).
+pub async fn read_body(req: &mut Request, max: usize) -> ApiResult<String> {
+    let declared = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(ApiError::TooLarge);
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::BadRequest("unreadable body".to_owned()))?;
+    if bytes.len() > max {
+        return Err(ApiError::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("body is not UTF-8".to_owned()))
+}
+
+/// Parses a JSON body into `T`, with a 400 that says what is wrong.
+pub fn parse_json<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
+    serde_json::from_str(body).map_err(|e| {
+        let mut message = ["malformed JSON: ", &e.to_string()].concat();
+        message.truncate(200);
+        ApiError::BadRequest(message)
+    })
+}
+
+/// The origin (`scheme://host[:port]`) the worker itself is served from.
+pub fn own_origin(req: &Request) -> ApiResult<String> {
+    let url = req.url()?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// A secret (or a plain variable of that name in local development), empty when unset.
+pub fn secret(env: &Env, name: &str) -> String {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .unwrap_or_default()
+}
+
+/// Adds the CORS headers that let `origin` read the response.
+pub fn with_cors(mut response: Response, origin: &str) -> worker::Result<Response> {
+    let headers = response.headers_mut();
+    headers.set("Access-Control-Allow-Origin", origin)?;
+    headers.set("Vary", "Origin")?;
+    Ok(response)
+}
+
+/// The Durable Object names: a pool is `<site>/<pool>`; a call log is the site.
+pub fn pool_object_name(site: &str, pool: &str) -> String {
+    [site, "/", pool].concat()
+}
+
+/// Sends one request to a Durable Object and reads its JSON answer.
+pub async fn ask<R: DeserializeOwned>(
+    env: &Env,
+    namespace: &str,
+    name: &str,
+    op: &impl Serialize,
+) -> ApiResult<R> {
+    let stub = env
+        .durable_object(namespace)?
+        .id_from_name(name)?
+        .get_stub()?;
+    let body = serde_json::to_string(op).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init("https://object.internal/", &init)?;
+    let mut response = stub.fetch_with_request(request).await?;
+    if response.status_code() != 200 {
+        worker::console_error!("{namespace} {name} answered {}", response.status_code());
+        return Err(ApiError::Unavailable);
+    }
+    Ok(response.json().await?)
+}
