@@ -102,3 +102,90 @@ pub fn swap(document: &Document, swaps: &[(E164, E164)]) -> usize {
     });
     changed
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn e(s: &str) -> E164 {
+        E164::parse(s).unwrap()
+    }
+
+    /// Appends a fixture to the body (never replacing the body: the test runner's output lives there).
+    fn fixture(html: &str) -> (Document, Element) {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_inner_html(html);
+        document.body().unwrap().append_child(&root).unwrap();
+        (document, root)
+    }
+
+    #[wasm_bindgen_test]
+    fn swaps_text_and_links_in_the_pages_own_format() {
+        let (document, root) = fixture(
+            r#"<p id="a">(212) 555-0100</p><p id="b">212.555.0100</p><p id="c">+1 212-555-0100</p>
+               <p id="d">1 (212) 555 0100</p><p id="e">212 555 0100</p><p id="f">+12125550100</p>
+               <a id="t1" href="tel:+12125550100">x</a><a id="t2" href="TEL:212-555-0100">y</a>"#,
+        );
+        let changed = swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
+        // (element, text or href after the swap)
+        let table = [
+            ("a", "(212) 555-0107"),
+            ("b", "212.555.0107"),
+            ("c", "+1 212-555-0107"),
+            ("d", "1 (212) 555 0107"),
+            ("e", "212 555 0107"),
+            ("f", "+12125550107"),
+        ];
+        for (id, want) in table {
+            let got = document.get_element_by_id(id).unwrap().text_content().unwrap();
+            assert_eq!(got, want, "#{id}");
+        }
+        let href = |id: &str| document.get_element_by_id(id).unwrap().get_attribute("href").unwrap();
+        assert_eq!(href("t1"), "tel:+12125550107");
+        assert_eq!(href("t2"), "TEL:212-555-0107");
+        assert!(changed >= 8);
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn never_touches_scripts_fields_or_no_swap_zones() {
+        let (document, root) = fixture(
+            r#"<script type="application/ld+json">{"telephone": "+1 212 555 0100"}</script>
+               <style>/* 212-555-0100 */</style><textarea id="ta">212-555-0100</textarea>
+               <input id="in" value="212-555-0100"><div data-dni-noswap><p id="ns">212-555-0100</p>
+               <a id="nl" href="tel:2125550100">z</a></div><p id="ok">212-555-0100</p>"#,
+        );
+        swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
+        let text = |selector: &str| root.query_selector(selector).unwrap().unwrap().text_content().unwrap();
+        assert!(text("script").contains("555 0100"), "JSON-LD untouched");
+        assert!(text("style").contains("555-0100"), "style untouched");
+        assert_eq!(text("#ta"), "212-555-0100");
+        assert_eq!(root.query_selector("#in").unwrap().unwrap().get_attribute("value").unwrap(), "212-555-0100");
+        assert_eq!(text("#ns"), "212-555-0100");
+        assert_eq!(root.query_selector("#nl").unwrap().unwrap().get_attribute("href").unwrap(), "tel:2125550100");
+        assert_eq!(text("#ok"), "212-555-0107", "the control is swapped");
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn markup_in_text_stays_text() {
+        let (document, root) = fixture(r#"<p id="m">&lt;b&gt;212-555-0100&lt;/b&gt;</p>"#);
+        swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
+        let p = root.query_selector("#m").unwrap().unwrap();
+        assert_eq!(p.text_content().unwrap(), "<b>212-555-0107</b>");
+        assert_eq!(p.child_element_count(), 0, "no element was created");
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn finds_which_targets_the_page_shows() {
+        let (document, root) = fixture(r#"<p>Call (212) 555-0100</p><a href="tel:+13125550100">x</a>"#);
+        let targets = [e("+12125550100"), e("+13125550100"), e("+14155550100")];
+        assert_eq!(targets_present(&document, &targets), vec![e("+12125550100"), e("+13125550100")]);
+        root.remove();
+    }
+}

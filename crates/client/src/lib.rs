@@ -14,11 +14,11 @@
 )]
 // In the browser the module is `no_std`: a panic (which no path should reach) is a plain trap, and
 // the formatting machinery a standard panic would carry (about half the module) is left out.
-#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 
 extern crate alloc;
 
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 mod runtime {
     /// A small free-list allocator: the page's module is single-threaded and allocates little.
     #[global_allocator]

@@ -84,3 +84,39 @@ pub fn journey(storage: Option<&Storage>) -> Journey {
 pub fn save_journey(storage: Option<&Storage>, journey: &Journey) {
     write(storage, JOURNEY_KEY, &journey_json(journey));
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn storage() -> Storage {
+        web_sys::window().unwrap().local_storage().unwrap().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn keeps_the_session_within_the_idle_time() {
+        let s = storage();
+        s.clear().unwrap();
+        let t = now();
+        let first = session(Some(&s), t);
+        assert!(dni_core::valid_id(&first), "{first}");
+        assert_eq!(session(Some(&s), t + 60_000), first, "a minute later: same session");
+        s.set_item(SESSION_KEY, &[first.as_str(), "|1"].concat()).unwrap();
+        assert_ne!(session(Some(&s), t), first, "long idle: a new session");
+        assert_ne!(session(None, t), session(None, t), "no storage: a fresh id each time");
+    }
+
+    #[wasm_bindgen_test]
+    fn stores_and_reads_the_journey() {
+        let s = storage();
+        s.clear().unwrap();
+        assert_eq!(journey(Some(&s)), Journey::default());
+        let touch = |landing: &str, at| RawTouch { landing: landing.into(), referrer: "https://x.org/\"q\"".into(), at };
+        let j = Journey { first: Some(touch("https://a.com/?utm_source=x", 1)), last: Some(touch("https://a.com/?gclid=é", 2)) };
+        save_journey(Some(&s), &j);
+        assert_eq!(journey(Some(&s)), j);
+        s.set_item(JOURNEY_KEY, "{corrupt").unwrap();
+        assert_eq!(journey(Some(&s)), Journey::default(), "unreadable storage is an empty journey");
+    }
+}

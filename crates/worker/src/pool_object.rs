@@ -148,7 +148,7 @@ impl PoolObject {
                 to_json(&AttributeReply { attribution, visit })?
             }
             PoolOp::Stats { .. } => {
-                pool.expire(now);
+                // As the alarms left it: no expiry here, so the figures show the alarms at work.
                 let (leased, cooling) = pool.usage(now);
                 to_json(&StatsReply {
                     counters: pool.counters(),

@@ -1,0 +1,180 @@
+// The end-to-end harness: the real worker in workerd (wrangler dev, local KV, SQLite Durable Objects,
+// alarms), real pages in Debian's Chromium (playwright-core), webhooks signed by Twilio's own helper
+// library. Each test file starts its own worker on free ports with a fresh state directory and a
+// generated wrangler config, so the developer's .dev.vars and local state are never read or touched.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const twilio = require("twilio");
+const { chromium } = require("playwright-core");
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const ADMIN_TOKEN = "test-admin-token";
+export const TWILIO_AUTH_TOKEN = "test-twilio-auth-token";
+/** The landing page of a visit from a Google Ads click, as the issue describes it. */
+export const AD_QUERY = "/?utm_source=google&utm_medium=cpc&utm_campaign=spring&utm_term=plumber&gclid=TEST123";
+/** A desktop Chrome user agent: tests that play a real visitor present themselves as one. */
+export const VISITOR_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+const ARTIFACTS = join(ROOT, "tests", ".artifacts");
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+function wranglerEnv() {
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+  };
+}
+
+const wranglerBin = join(ROOT, "node_modules", ".bin", "wrangler");
+
+/**
+ * Starts the worker. `sites` are configuration files (seeded into local KV through `dni kv`, the
+ * command operators use); `secrets` become the worker's variables (omit one to test it unset).
+ */
+export async function startWorker({
+  name = "worker",
+  sites = ["sites/demo.json"],
+  secrets = { ADMIN_TOKEN, TWILIO_AUTH_TOKEN },
+} = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "dni-e2e-"));
+  const state = join(dir, "state");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // A config beside an empty directory: wrangler finds no .dev.vars there.
+  const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = ".*"$/m, `main = "${join(ROOT, "crates/worker/build/index.js")}"`)
+    .replace(/^directory = ".*"$/m, `directory = "${join(ROOT, "www")}"`);
+  writeFileSync(join(dir, "wrangler.toml"), config);
+  for (const site of sites) {
+    const entries = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "kv", join(ROOT, site)], {
+      cwd: ROOT,
+    });
+    const file = join(dir, "kv.json");
+    writeFileSync(file, entries);
+    execFileSync(wranglerBin, ["kv", "bulk", "put", file, "--binding", "CONFIG", "--local", "--persist-to", state, "-c", join(dir, "wrangler.toml")], {
+      cwd: dir,
+      env: wranglerEnv(),
+      stdio: "ignore",
+    });
+  }
+  const port = await freePort();
+  const inspector = await freePort();
+  const vars = Object.entries(secrets).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const log = join(ARTIFACTS, `wrangler-${name}.log`);
+  const out = createWriteStream(log);
+  const child = spawn(
+    wranglerBin,
+    ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--persist-to", state, "--show-interactive-dev-session=false", ...vars],
+    { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early; see ${log}`);
+    try {
+      const r = await fetch(`${base}/v1/health`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not start within 60 s; see ${log}`);
+    await sleep(250);
+  }
+  return {
+    base,
+    log,
+    async stop() {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      await new Promise((ok) => (child.exitCode !== null ? ok() : child.once("exit", ok)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Twilio's own signature for a request (the official helper library, not ours). */
+export function twilioSignature(url, params, token = TWILIO_AUTH_TOKEN) {
+  return twilio.getExpectedTwilioSignature(token, url, params);
+}
+
+/** Posts a form the way Twilio does; signs it unless `signature` is given (null: unsigned). */
+export async function postTwilio(url, params, { signature, token } = {}) {
+  const headers = { "Content-Type": "application/x-www-form-urlencoded" };
+  const sig = signature === undefined ? twilioSignature(url, params, token) : signature;
+  if (sig !== null) headers["X-Twilio-Signature"] = sig;
+  const response = await fetch(url, { method: "POST", headers, body: new URLSearchParams(params).toString() });
+  return { status: response.status, type: response.headers.get("content-type") ?? "", body: await response.text() };
+}
+
+/** An admin API request with the token. */
+export async function admin(base, path, init = {}) {
+  const response = await fetch(base + path, {
+    ...init,
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers ?? {}) },
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Chromium. `visitor: true` (the default) plays a real visitor: no automation flag, so
+ * `navigator.webdriver` is false, and a desktop Chrome user agent.
+ */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled",
+    ],
+    ignoreDefaultArgs: ["--enable-automation"],
+  });
+}
+
+/** A new visitor: a fresh context (own storage), a real visitor's user agent, console collected. */
+export async function newVisitor(browser, { userAgent = VISITOR_UA } = {}) {
+  const context = await browser.newContext({ userAgent });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  return { context, page, consoleErrors };
+}
+
+/** Waits until the element's text is no longer `original`; returns the new text. */
+export async function swappedText(page, selector, original, timeout = 10_000) {
+  await page.waitForFunction(
+    ([s, o]) => document.querySelector(s)?.textContent !== o,
+    [selector, original],
+    { timeout },
+  );
+  return page.textContent(selector);
+}

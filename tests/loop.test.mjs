@@ -1,0 +1,125 @@
+// Steps 3-6 of the loop, for real: a visitor from an ad sees a tracking number, a second visitor
+// another; the number is called (Twilio's webhook, signed by Twilio's library), the call is forwarded
+// and completed once, and the report shows it attributed to the ad.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startWorker, launchBrowser, newVisitor, swappedText, postTwilio, admin, AD_QUERY } from "./harness.mjs";
+
+let worker, browser;
+before(async () => {
+  worker = await startWorker({ name: "loop" });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+const ORIGINAL_TEXT = "(212) 555-0100";
+const POOL = /^\(212\) 555-01(0[1-9]|10)$/;
+const state = {};
+
+test("a visitor from a Google Ads click sees a tracking number in the page's own format", async () => {
+  const { page, consoleErrors } = await newVisitor(browser);
+  await page.goto(worker.base + AD_QUERY);
+  const text = await swappedText(page, "#phone-text", ORIGINAL_TEXT);
+  assert.match(text, POOL, "the text shows a pool number, formatted as the page wrote it");
+  assert.equal(await page.textContent("#phone"), text, "every occurrence is swapped");
+  const digits = text.replace(/\D/g, "");
+  assert.equal(await page.getAttribute("#call", "href"), `tel:+1${digits}`, "the tel: link dials the same number");
+  // Places a swap must not touch.
+  assert.equal(await page.textContent("footer [data-dni-noswap]"), ORIGINAL_TEXT, "no-swap zone untouched");
+  const jsonLd = await page.textContent('script[type="application/ld+json"]');
+  assert.match(jsonLd, /\+1-212-555-0100/, "JSON-LD untouched");
+  assert.deepEqual(consoleErrors, [], "the console stays clean");
+  state.first = { number: `+1${digits}`, page };
+});
+
+test("a second visitor at the same time gets a different number", async () => {
+  const { page } = await newVisitor(browser);
+  await page.goto(worker.base + "/?utm_source=bing&utm_medium=cpc&msclkid=M1");
+  const text = await swappedText(page, "#phone-text", ORIGINAL_TEXT);
+  assert.match(text, POOL);
+  assert.notEqual(`+1${text.replace(/\D/g, "")}`, state.first.number);
+});
+
+test("the same visitor reloading keeps its number", async () => {
+  await state.first.page.reload();
+  const text = await swappedText(state.first.page, "#phone-text", ORIGINAL_TEXT);
+  assert.equal(`+1${text.replace(/\D/g, "")}`, state.first.number);
+});
+
+test("unsigned and tampered webhooks get 403 and leave no record", async () => {
+  const url = `${worker.base}/v1/twilio/voice`;
+  const params = { CallSid: "CAforged", From: "+13105550199", To: state.first.number, CallStatus: "ringing" };
+  // (what is wrong, request options, params sent)
+  const cases = [
+    ["no signature", { signature: null }, params],
+    ["signed with another token", { token: "not-the-token" }, params],
+    ["a parameter changed after signing", { signature: (await import("./harness.mjs")).twilioSignature(url, params) }, { ...params, To: "+12125550102" }],
+    ["garbage signature", { signature: "AAAA" }, params],
+  ];
+  for (const [why, options, sent] of cases) {
+    const r = await postTwilio(url, sent, options);
+    assert.equal(r.status, 403, why);
+    assert.match(r.type, /json/, why);
+    assert.ok(JSON.parse(r.body).error, why);
+  }
+  const calls = await admin(worker.base, "/v1/sites/demo/calls");
+  assert.equal(calls.json.calls.length, 0, "nothing was recorded");
+});
+
+test("the call is forwarded at once, recorded against the visit, and completed once", async () => {
+  const url = `${worker.base}/v1/twilio/voice`;
+  const params = { CallSid: "CA0001", AccountSid: "AC0001", From: "+13105550199", To: state.first.number, CallStatus: "ringing", Direction: "inbound" };
+  const forward =
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="30"><Number>+12125550100</Number></Dial></Response>';
+  for (const attempt of ["first", "repeated"]) {
+    const r = await postTwilio(url, params);
+    assert.equal(r.status, 200, attempt);
+    assert.match(r.type, /text\/xml/, attempt);
+    assert.equal(r.body, forward, `${attempt}: TwiML forwards to the business line`);
+  }
+  const status = { CallSid: "CA0001", AccountSid: "AC0001", From: "+13105550199", To: state.first.number, CallStatus: "completed", CallDuration: "42" };
+  for (const attempt of ["first", "repeated", "again"]) {
+    const r = await postTwilio(`${worker.base}/v1/twilio/status`, status);
+    assert.equal(r.status, 204, attempt);
+  }
+  // A later, different duration for the same call changes nothing.
+  await postTwilio(`${worker.base}/v1/twilio/status`, { ...status, CallDuration: "99" });
+});
+
+test("the report shows the call attributed to the ad, and needs the token", async () => {
+  const open = await fetch(`${worker.base}/v1/sites/demo/calls`);
+  assert.equal(open.status, 401);
+  assert.match((await open.json()).error, /Bearer/);
+  const wrong = await fetch(`${worker.base}/v1/sites/demo/calls`, { headers: { Authorization: "Bearer nope" } });
+  assert.equal(wrong.status, 401);
+
+  const { status, json } = await admin(worker.base, "/v1/sites/demo/calls");
+  assert.equal(status, 200);
+  assert.equal(json.calls.length, 1, "one call, however often the webhooks repeated");
+  const call = json.calls[0];
+  const expected = {
+    caller: "+13105550199",
+    tracking_number: state.first.number,
+    channel: "Paid Search",
+    source: "google",
+    medium: "cpc",
+    campaign: "spring",
+    term: "plumber",
+    gclid: "TEST123",
+    duration_s: 42,
+    status: "answered",
+    confidence: 1,
+    number_kind: "pool",
+    forwarded_to: "+12125550100",
+  };
+  for (const [field, value] of Object.entries(expected)) {
+    assert.deepEqual(call[field], value, field);
+  }
+  assert.equal(call.landing_page, worker.base + AD_QUERY);
+  assert.ok(Math.abs(call.started_at - Date.now()) < 120_000, "start time is now");
+  assert.equal(call.attribution.model, "last_non_direct");
+  assert.equal(call.attribution.first.channel, "Paid Search");
+});
