@@ -141,10 +141,20 @@ mod tests {
             ("f", "+12125550107"),
         ];
         for (id, want) in table {
-            let got = document.get_element_by_id(id).unwrap().text_content().unwrap();
+            let got = document
+                .get_element_by_id(id)
+                .unwrap()
+                .text_content()
+                .unwrap();
             assert_eq!(got, want, "#{id}");
         }
-        let href = |id: &str| document.get_element_by_id(id).unwrap().get_attribute("href").unwrap();
+        let href = |id: &str| {
+            document
+                .get_element_by_id(id)
+                .unwrap()
+                .get_attribute("href")
+                .unwrap()
+        };
         assert_eq!(href("t1"), "tel:+12125550107");
         assert_eq!(href("t2"), "TEL:212-555-0107");
         assert!(changed >= 8);
@@ -160,13 +170,33 @@ mod tests {
                <a id="nl" href="tel:2125550100">z</a></div><p id="ok">212-555-0100</p>"#,
         );
         swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
-        let text = |selector: &str| root.query_selector(selector).unwrap().unwrap().text_content().unwrap();
+        let text = |selector: &str| {
+            root.query_selector(selector)
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        };
         assert!(text("script").contains("555 0100"), "JSON-LD untouched");
         assert!(text("style").contains("555-0100"), "style untouched");
         assert_eq!(text("#ta"), "212-555-0100");
-        assert_eq!(root.query_selector("#in").unwrap().unwrap().get_attribute("value").unwrap(), "212-555-0100");
+        assert_eq!(
+            root.query_selector("#in")
+                .unwrap()
+                .unwrap()
+                .get_attribute("value")
+                .unwrap(),
+            "212-555-0100"
+        );
         assert_eq!(text("#ns"), "212-555-0100");
-        assert_eq!(root.query_selector("#nl").unwrap().unwrap().get_attribute("href").unwrap(), "tel:2125550100");
+        assert_eq!(
+            root.query_selector("#nl")
+                .unwrap()
+                .unwrap()
+                .get_attribute("href")
+                .unwrap(),
+            "tel:2125550100"
+        );
         assert_eq!(text("#ok"), "212-555-0107", "the control is swapped");
         root.remove();
     }
@@ -183,9 +213,13 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn finds_which_targets_the_page_shows() {
-        let (document, root) = fixture(r#"<p>Call (212) 555-0100</p><a href="tel:+13125550100">x</a>"#);
+        let (document, root) =
+            fixture(r#"<p>Call (212) 555-0100</p><a href="tel:+13125550100">x</a>"#);
         let targets = [e("+12125550100"), e("+13125550100"), e("+14155550100")];
-        assert_eq!(targets_present(&document, &targets), vec![e("+12125550100"), e("+13125550100")]);
+        assert_eq!(
+            targets_present(&document, &targets),
+            vec![e("+12125550100"), e("+13125550100")]
+        );
         root.remove();
     }
 }

@@ -101,10 +101,19 @@ mod tests {
         let t = now();
         let first = session(Some(&s), t);
         assert!(dni_core::valid_id(&first), "{first}");
-        assert_eq!(session(Some(&s), t + 60_000), first, "a minute later: same session");
-        s.set_item(SESSION_KEY, &[first.as_str(), "|1"].concat()).unwrap();
+        assert_eq!(
+            session(Some(&s), t + 60_000),
+            first,
+            "a minute later: same session"
+        );
+        s.set_item(SESSION_KEY, &[first.as_str(), "|1"].concat())
+            .unwrap();
         assert_ne!(session(Some(&s), t), first, "long idle: a new session");
-        assert_ne!(session(None, t), session(None, t), "no storage: a fresh id each time");
+        assert_ne!(
+            session(None, t),
+            session(None, t),
+            "no storage: a fresh id each time"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -112,11 +121,22 @@ mod tests {
         let s = storage();
         s.clear().unwrap();
         assert_eq!(journey(Some(&s)), Journey::default());
-        let touch = |landing: &str, at| RawTouch { landing: landing.into(), referrer: "https://x.org/\"q\"".into(), at };
-        let j = Journey { first: Some(touch("https://a.com/?utm_source=x", 1)), last: Some(touch("https://a.com/?gclid=é", 2)) };
+        let touch = |landing: &str, at| RawTouch {
+            landing: landing.into(),
+            referrer: "https://x.org/\"q\"".into(),
+            at,
+        };
+        let j = Journey {
+            first: Some(touch("https://a.com/?utm_source=x", 1)),
+            last: Some(touch("https://a.com/?gclid=é", 2)),
+        };
         save_journey(Some(&s), &j);
         assert_eq!(journey(Some(&s)), j);
         s.set_item(JOURNEY_KEY, "{corrupt").unwrap();
-        assert_eq!(journey(Some(&s)), Journey::default(), "unreadable storage is an empty journey");
+        assert_eq!(
+            journey(Some(&s)),
+            Journey::default(),
+            "unreadable storage is an empty journey"
+        );
     }
 }
