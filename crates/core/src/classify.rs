@@ -348,24 +348,18 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     let (source, medium, category) = match (field(tags.source), field(tags.medium)) {
         (None, None) => match platform {
             Some((_, source, medium)) if !medium.is_empty() => {
-                // The referrer tells which network showed the ad (a Google Ads click from YouTube
-                // is Paid Video); else the platform's own kind.
+                // A click from a video site was a video ad (Google Ads on YouTube is Paid Video, as
+                // GA4 reports it from the Ads network); else the platform's own kind.
                 let category = known
                     .map(|k| k.category)
-                    .filter(|c| {
-                        matches!(
-                            c,
-                            Category::Search
-                                | Category::Social
-                                | Category::Video
-                                | Category::Shopping
-                        )
-                    })
+                    .filter(|c| *c == Category::Video)
                     .or_else(|| sources::lookup_name(source).map(|k| k.category));
                 ((*source).to_owned(), (*medium).to_owned(), category)
             }
             _ if own || host.is_empty() => {
-                touch.self_referral = own;
+                // A click id that survived an internal navigation still names where the visitor
+                // came from: only a visit with nothing else to go on is a self-referral.
+                touch.self_referral = own && platform.is_none();
                 match platform {
                     // A click id with no implied medium (fbclid) still names its platform.
                     Some((_, source, _)) => (
