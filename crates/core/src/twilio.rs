@@ -154,13 +154,14 @@ mod tests {
         let good = sign("secret", url, &p);
         let tampered = params(&[("To", "+12125550102"), ("From", "+13105550199")]);
         // (token, url, params, signature, expected)
-        let table: Vec<(
-            &str,
-            &str,
-            &[(String, String)],
-            Option<&str>,
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            &'a [(String, String)],
+            Option<&'a str>,
             Result<(), SignatureError>,
-        )> = vec![
+        );
+        let table: Vec<Row<'_>> = vec![
             ("secret", url, &p, Some(&good), Ok(())),
             (
                 "secret",
