@@ -97,25 +97,38 @@ pub fn observe(
     settings: &Settings,
     options: Options<'_>,
 ) -> Journey {
+    let touch = classify(&view.landing, &view.referrer, options);
+    step(journey, view, &touch, settings, options)
+}
+
+/// [`observe`] with the view already classified (as `touch`).
+fn step(
+    journey: &Journey,
+    view: RawTouch,
+    touch: &Touch,
+    settings: &Settings,
+    options: Options<'_>,
+) -> Journey {
     let now = view.at;
     let fresh = |t: &&RawTouch| now.saturating_sub(t.at) <= settings.lookback;
     let mut next = Journey {
         first: journey.first.as_ref().filter(fresh).cloned(),
         last: journey.last.as_ref().filter(fresh).cloned(),
     };
-    let touch = classify(&view.landing, &view.referrer, options);
     if touch.is_direct() {
         if next.first.is_none() && !touch.self_referral {
             next.first = Some(view);
         }
         return next;
     }
-    let keep_last = next.last.as_ref().is_some_and(|last| {
-        let previous = classify(&last.landing, &last.referrer, options);
-        previous.channel.is_paid()
-            && !touch.channel.is_paid()
-            && now.saturating_sub(last.at) <= settings.session_timeout
-    });
+    // The session test first: it is cheap, and it spares classifying the stored touch again.
+    let keep_last = !touch.channel.is_paid()
+        && next.last.as_ref().is_some_and(|last| {
+            now.saturating_sub(last.at) <= settings.session_timeout
+                && classify(&last.landing, &last.referrer, options)
+                    .channel
+                    .is_paid()
+        });
     if next.first.is_none() {
         next.first = Some(view.clone());
     }
@@ -159,10 +172,17 @@ pub fn attribute(
     settings: &Settings,
     options: Options<'_>,
 ) -> Attribution {
-    let fallback = view.clone();
-    let journey = observe(journey, view, settings, options);
+    let touch = classify(&view.landing, &view.referrer, options);
+    let current = view.clone();
+    let journey = step(journey, view, &touch, settings, options);
+    // The current view is classified once; stored touches are classified afresh, so a better
+    // classifier improves them too.
     let classified = |raw: &RawTouch| Classified {
-        touch: classify(&raw.landing, &raw.referrer, options),
+        touch: if *raw == current {
+            touch.clone()
+        } else {
+            classify(&raw.landing, &raw.referrer, options)
+        },
         landing: raw.landing.clone(),
         at: raw.at,
     };
@@ -172,7 +192,11 @@ pub fn attribute(
         Model::LastNonDirect => last.clone().or_else(|| first.clone()),
         Model::FirstTouch => first.clone().or_else(|| last.clone()),
     }
-    .unwrap_or_else(|| classified(&fallback));
+    .unwrap_or(Classified {
+        touch,
+        landing: current.landing,
+        at: current.at,
+    });
     Attribution {
         model: settings.model,
         credited,
@@ -226,7 +250,8 @@ mod tests {
     fn follows_the_model() {
         use Channel::*;
         // (page views as (landing, referrer, time), credited channel after each)
-        let table: &[(&[(&str, &str, Millis)], &[Channel])] = &[
+        type Views<'a> = &'a [(&'a str, &'a str, Millis)];
+        let table: &[(Views<'_>, &[Channel])] = &[
             (&[(PLAIN, "", T0)], &[Direct]),
             (
                 &[(PAID, "", T0), (PLAIN, "", T0 + HOUR)],

@@ -10,7 +10,9 @@ mod sources;
 
 pub use sources::{Category, KnownSource};
 
-use crate::url::{self, Url};
+use std::borrow::Cow;
+
+use crate::url;
 
 /// GA4's default channel groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -335,12 +337,17 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     };
     let platform = click.map(|(row, _)| row);
 
-    let referrer_url = Url::parse(referrer).filter(|u| {
-        ["http", "https", "android-app", "ios-app"]
-            .iter()
-            .any(|s| u.scheme.eq_ignore_ascii_case(s))
-    });
-    let host = referrer_url.as_ref().map_or("", |u| u.host.as_str());
+    // Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
+    let (host, referrer_rest) = url::parts(referrer)
+        .filter(|(scheme, ..)| {
+            ["http", "https", "android-app", "ios-app"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+        })
+        .map_or((Cow::Borrowed(""), ""), |(_, host, rest)| {
+            (url::lower_host(host), rest)
+        });
+    let host = host.as_ref();
     let own = !host.is_empty()
         && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
     let known = if own { None } else { sources::lookup(host) };
@@ -373,10 +380,7 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
             _ => match known {
                 Some(k) => {
                     if touch.term.is_empty() {
-                        if let Some(term) = referrer_url
-                            .as_ref()
-                            .and_then(|u| sources::search_term(u, k))
-                        {
+                        if let Some(term) = sources::search_term(url::query_of(referrer_rest), k) {
                             touch.term = clip(&term);
                         }
                     }

@@ -25,7 +25,7 @@ impl<'a> Url<'a> {
     /// Reads an absolute URL (`scheme://host/...`). Returns `None` for anything without a scheme and a
     /// host; surrounding whitespace is ignored.
     pub fn parse(input: &'a str) -> Option<Url<'a>> {
-        let (scheme, host, after) = split_authority(input)?;
+        let (scheme, host, after) = parts(input)?;
         let (before_fragment, fragment) = match after.split_once('#') {
             Some((b, f)) => (b, f),
             None => (after, ""),
@@ -50,9 +50,13 @@ impl<'a> Url<'a> {
 }
 
 /// Splits `scheme://authority/rest` into the scheme, the host as written (no user info, port or
-/// trailing dot) and what follows the authority. `None` without a scheme or a host.
-fn split_authority(input: &str) -> Option<(&str, &str, &str)> {
-    let (scheme, rest) = input.trim().split_once("://")?;
+/// trailing dot) and what follows the authority. `None` without a scheme or a host. Byte-level on
+/// purpose: it runs for every referrer, landing page and own host a classification looks at.
+pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
+    let input = input.trim();
+    let colon = input.bytes().position(|b| b == b':')?;
+    let scheme = input.get(..colon)?;
+    let rest = input.get(colon + 1..)?.strip_prefix("//")?;
     if scheme.is_empty()
         || !scheme
             .bytes()
@@ -60,9 +64,12 @@ fn split_authority(input: &str) -> Option<(&str, &str, &str)> {
     {
         return None;
     }
-    let authority_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let authority_end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
+        .unwrap_or(rest.len());
     let (authority, after) = rest.split_at(authority_end);
-    let host_port = match authority.rfind('@') {
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
     };
@@ -73,7 +80,7 @@ fn split_authority(input: &str) -> Option<(&str, &str, &str)> {
 /// The host of an absolute URL exactly as written (not lower-cased), without allocating: for
 /// comparisons that ignore case anyway.
 pub fn host_of(input: &str) -> Option<&str> {
-    split_authority(input).map(|(_, host, _)| host)
+    parts(input).map(|(_, host, _)| host)
 }
 
 /// The query string of a URL without `?` and fragment, or empty. Lenient on purpose: it also reads
@@ -83,6 +90,19 @@ pub fn query_of(input: &str) -> &str {
     match before_fragment.split_once('?') {
         Some((_, query)) => query.trim_end(),
         None => "",
+    }
+}
+
+/// [`normalize_host`] without allocating when the host is already lower-case ASCII, as browsers
+/// send it.
+pub fn lower_host(host: &str) -> std::borrow::Cow<'_, str> {
+    if host
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        std::borrow::Cow::Borrowed(host)
+    } else {
+        std::borrow::Cow::Owned(normalize_host(host))
     }
 }
 
@@ -202,12 +222,12 @@ fn punycode_label(label: &str, out: &mut String) -> bool {
 fn strip_port(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         // IPv6 literal: keep the brackets' content.
-        return match rest.find(']') {
+        return match rest.bytes().position(|b| b == b']') {
             Some(end) => rest.get(..end).unwrap_or_default(),
             None => rest,
         };
     }
-    match host_port.rfind(':') {
+    match host_port.bytes().rposition(|b| b == b':') {
         Some(colon) => host_port.get(..colon).unwrap_or_default(),
         None => host_port,
     }

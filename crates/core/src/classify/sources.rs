@@ -10,8 +10,6 @@
 //! The tables are static string slices kept sorted, so a lookup is a binary search per host suffix:
 //! they cost the browser module a few kilobytes and a classification well under a microsecond.
 
-use crate::url::Url;
-
 /// What kind of site a source is. Search, social, video and shopping follow GA4's source lists;
 /// webmail and AI assistants are ours (GA4 files both as Referral).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -402,15 +400,14 @@ fn cmp_lower(key: &str, value: &str) -> core::cmp::Ordering {
         .cmp(value.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
-/// The search term the referrer carries, for engines that still send one. A value that is itself a
+/// The search term in a referrer's query string, for engines that still send one. A value that is itself a
 /// URL (Google's `/url?q=https://...` redirects) is not a search term.
-pub fn search_term(referrer: &Url<'_>, known: KnownSource) -> Option<String> {
+pub fn search_term(query: &str, known: KnownSource) -> Option<String> {
     known.term_param.split(' ').find_map(|name| {
         if name.is_empty() {
             return None;
         }
-        referrer
-            .param(name)
+        crate::url::param(query, name)
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty() && !t.starts_with("http://") && !t.starts_with("https://"))
     })
