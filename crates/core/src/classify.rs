@@ -584,13 +584,10 @@ fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case(needle))
 }
 
-/// Whether `hay` contains the lower-case ASCII `needle`, ignoring ASCII case.
+/// Whether `hay` contains the ASCII `needle`, ignoring ASCII case.
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
-    needle.is_empty()
-        || hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    let hay = hay.as_bytes();
+    (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
 }
 
 fn ends_with_ci(hay: &str, needle: &str) -> bool {

@@ -68,7 +68,10 @@ pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
         .bytes()
         .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
         .unwrap_or(rest.len());
-    let (authority, after) = rest.split_at(authority_end);
+    // `get`, not `split_at`: the split is at an ASCII byte, but a slice that cannot panic keeps the
+    // panic message formatting out of the browser module.
+    let authority = rest.get(..authority_end).unwrap_or(rest);
+    let after = rest.get(authority_end..).unwrap_or_default();
     let host_port = match authority.bytes().rposition(|b| b == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
