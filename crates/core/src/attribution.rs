@@ -91,6 +91,10 @@ impl Model {
 /// - a Direct visit or a self-referral never replaces the last non-direct touch;
 /// - a paid click always replaces it; an unpaid touch does too, except within the session of a
 ///   paid click (the visitor who clicked an ad and then an organic result is still the ad's visitor).
+///
+/// The session is GA4's 30 minutes ([`Settings::session_timeout`]), counted from the paid click:
+/// the journey keeps touches, not every page view, so a visitor active for longer than that without
+/// a new touch is taken to have started a new session (GA4 counts 30 minutes of inactivity).
 pub fn observe(
     journey: &Journey,
     view: RawTouch,
