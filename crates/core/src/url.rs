@@ -53,7 +53,8 @@ impl<'a> Url<'a> {
 /// trailing dot) and what follows the authority. `None` without a scheme or a host. Byte-level on
 /// purpose: it runs for every referrer, landing page and own host a classification looks at.
 pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
-    let input = input.trim();
+    // ASCII whitespace only: it is all a URL can carry at its ends, and it is cheaper to check.
+    let input = input.trim_ascii();
     let colon = input.bytes().position(|b| b == b':')?;
     let scheme = input.get(..colon)?;
     let rest = input.get(colon + 1..)?.strip_prefix("//")?;
