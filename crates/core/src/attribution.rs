@@ -94,9 +94,25 @@ impl Model {
 /// - a Direct visit or a self-referral never replaces the last non-direct touch;
 /// - a paid click always replaces it; an unpaid touch does too, except within the session of a
 ///   paid click (the visitor who clicked an ad and then an organic result is still the ad's visitor).
+///
+/// The session is GA4's 30 minutes ([`Settings::session_timeout`]), counted from the paid click:
+/// the journey keeps touches, not every page view, so a visitor active for longer than that without
+/// a new touch is taken to have started a new session (GA4 counts 30 minutes of inactivity).
 pub fn observe(
     journey: &Journey,
     view: RawTouch,
+    settings: &Settings,
+    options: Options<'_>,
+) -> Journey {
+    let touch = classify(&view.landing, &view.referrer, options);
+    step(journey, view, &touch, settings, options)
+}
+
+/// [`observe`] with the view already classified (as `touch`).
+fn step(
+    journey: &Journey,
+    view: RawTouch,
+    touch: &Touch,
     settings: &Settings,
     options: Options<'_>,
 ) -> Journey {
@@ -106,19 +122,20 @@ pub fn observe(
         first: journey.first.as_ref().filter(fresh).cloned(),
         last: journey.last.as_ref().filter(fresh).cloned(),
     };
-    let touch = classify(&view.landing, &view.referrer, options);
     if touch.is_direct() {
         if next.first.is_none() && !touch.self_referral {
             next.first = Some(view);
         }
         return next;
     }
-    let keep_last = next.last.as_ref().is_some_and(|last| {
-        let previous = classify(&last.landing, &last.referrer, options);
-        previous.channel.is_paid()
-            && !touch.channel.is_paid()
-            && now.saturating_sub(last.at) <= settings.session_timeout
-    });
+    // The session test first: it is cheap, and it spares classifying the stored touch again.
+    let keep_last = !touch.channel.is_paid()
+        && next.last.as_ref().is_some_and(|last| {
+            now.saturating_sub(last.at) <= settings.session_timeout
+                && classify(&last.landing, &last.referrer, options)
+                    .channel
+                    .is_paid()
+        });
     if next.first.is_none() {
         next.first = Some(view.clone());
     }
@@ -162,10 +179,17 @@ pub fn attribute(
     settings: &Settings,
     options: Options<'_>,
 ) -> Attribution {
-    let fallback = view.clone();
-    let journey = observe(journey, view, settings, options);
+    let touch = classify(&view.landing, &view.referrer, options);
+    let current = view.clone();
+    let journey = step(journey, view, &touch, settings, options);
+    // The current view is classified once; stored touches are classified afresh, so a better
+    // classifier improves them too.
     let classified = |raw: &RawTouch| Classified {
-        touch: classify(&raw.landing, &raw.referrer, options),
+        touch: if *raw == current {
+            touch.clone()
+        } else {
+            classify(&raw.landing, &raw.referrer, options)
+        },
         landing: raw.landing.clone(),
         at: raw.at,
     };
@@ -175,7 +199,11 @@ pub fn attribute(
         Model::LastNonDirect => last.clone().or_else(|| first.clone()),
         Model::FirstTouch => first.clone().or_else(|| last.clone()),
     }
-    .unwrap_or_else(|| classified(&fallback));
+    .unwrap_or(Classified {
+        touch,
+        landing: current.landing,
+        at: current.at,
+    });
     Attribution {
         model: settings.model,
         credited,
@@ -229,11 +257,8 @@ mod tests {
     fn follows_the_model() {
         use Channel::*;
         // (page views as (landing, referrer, time), credited channel after each)
-        type Row = (
-            &'static [(&'static str, &'static str, Millis)],
-            &'static [Channel],
-        );
-        let table: &[Row] = &[
+        type Views<'a> = &'a [(&'a str, &'a str, Millis)];
+        let table: &[(Views<'_>, &[Channel])] = &[
             (&[(PLAIN, "", T0)], &[Direct]),
             (
                 &[(PAID, "", T0), (PLAIN, "", T0 + HOUR)],

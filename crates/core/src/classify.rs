@@ -13,7 +13,9 @@ mod sources;
 
 pub use sources::{Category, KnownSource};
 
-use crate::url::{self, Url};
+use alloc::borrow::Cow;
+
+use crate::url;
 
 /// GA4's default channel groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -145,11 +147,12 @@ impl<'de> serde::Deserialize<'de> for Channel {
     }
 }
 
-/// An ad platform's click id found on the landing page.
+/// A platform's click id found on the landing page: an ad click id (`gclid`, `msclkid`, ...), or the
+/// id an email or affiliate platform appends to its links (`mc_cid`, `irclickid`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClickId {
-    /// The parameter name (`gclid`, `msclkid`, ...).
+    /// The parameter name (`gclid`, `msclkid`, ...), spelled as in [`CLICK_IDS`].
     pub kind: String,
     /// Its value, as sent.
     pub value: String,
@@ -163,9 +166,10 @@ pub struct Touch {
     pub channel: Channel,
     /// `utm_source` or the inferred source (`google`, `bing`, `example.org`, `(direct)`).
     pub source: String,
-    /// `utm_medium` or the inferred medium (`cpc`, `organic`, `referral`, `(none)`).
+    /// `utm_medium` or the inferred medium (`cpc`, `organic`, `referral`, `(none)`); `(not set)`
+    /// when the link is tagged with a source but no medium, as GA4 reports it.
     pub medium: String,
-    /// `utm_campaign`, or `(not set)`... kept empty when absent.
+    /// `utm_campaign`; empty when absent.
     pub campaign: String,
     /// `utm_term`, or the search term a search engine still sends in its referrer.
     pub term: String,
@@ -173,9 +177,11 @@ pub struct Touch {
     pub content: String,
     /// `utm_id`.
     pub campaign_id: String,
-    /// The first ad-platform click id on the landing page.
+    /// The highest-priority click id on the landing page (see [`CLICK_IDS`]).
     pub click_id: Option<ClickId>,
-    /// What the referrer is, when it is a known kind of site (search, social, webmail, AI assistant...).
+    /// What kind of site the source is, when it is a known one (search, social, webmail, AI
+    /// assistant...): from the `utm_source` name for a tagged link, else from the click id's
+    /// platform or the referrer.
     pub category: Option<Category>,
     /// True when the referrer is one of the site's own hosts: the visit carries no new source, so the
     /// attribution keeps the visitor's earlier touch.
@@ -183,7 +189,8 @@ pub struct Touch {
 }
 
 impl Touch {
-    /// Direct, and not a self-referral: a visit that tells nothing about where the visitor came from.
+    /// Direct (a self-referral is Direct too): a visit that tells nothing about where the visitor
+    /// came from, and so never replaces a known source.
     pub fn is_direct(&self) -> bool {
         self.channel == Channel::Direct
     }
@@ -198,8 +205,13 @@ impl Touch {
 }
 
 /// Click id parameters, in priority order, with the source and medium their platform's auto-tagging
-/// implies. Google's ids are read as GA4 reads them (google / cpc); a platform that appends its id to
-/// organic links too (Facebook's fbclid) implies no medium: the referrer then decides.
+/// implies: (parameter, source, medium). Parameter names are matched ignoring ASCII case.
+///
+/// Google's ids read as GA4 reads them without the Google Ads link (google / cpc); `gad_source`,
+/// which Google Ads appends to every ad click, stands in when the click id itself was dropped. The
+/// other ad platforms' ids read as their auto-tagging's UTM values would. Email and affiliate
+/// platforms' ids imply their medium. Facebook appends `fbclid` to organic links too, so it implies
+/// no medium: the referrer decides, and without one the visit is a referral from Facebook.
 pub const CLICK_IDS: &[(&str, &str, &str)] = &[
     ("gclid", "google", "cpc"),
     ("gbraid", "google", "cpc"),
@@ -211,96 +223,199 @@ pub const CLICK_IDS: &[(&str, &str, &str)] = &[
     ("twclid", "twitter", "cpc"),
     ("sccid", "snapchat", "cpc"),
     ("epik", "pinterest", "cpc"),
-    ("yclid", "yandex", "cpc"),
     ("rdt_cid", "reddit", "cpc"),
+    ("yclid", "yandex", "cpc"),
     ("irclickid", "impact", "affiliate"),
+    ("awc", "awin", "affiliate"),
+    ("cjevent", "cj", "affiliate"),
+    ("mc_cid", "mailchimp", "email"),
+    ("_hsenc", "hubspot", "email"),
+    ("_kx", "klaviyo", "email"),
     ("fbclid", "facebook", ""),
+    ("gad_source", "google", "cpc"),
 ];
 
 /// Options a site sets for classification.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options<'a> {
-    /// The site's own hosts; each also covers its subdomains. A referrer from one of them is a
-    /// self-referral, never a source.
+    /// The site's own hosts; each also covers its subdomains, and may be written in either IDN form.
+    /// A referrer from one of them is a self-referral, never a source. The landing page's own host
+    /// (without `www.`) and its subdomains always count, listed or not.
     pub own_hosts: &'a [String],
 }
 
 /// Longest value kept from any parameter: longer values are cut (at a character boundary).
 pub const MAX_FIELD: usize = 256;
 
+/// The landing page's UTM tags and click id, read in one pass over its query string, still
+/// percent-encoded.
+#[derive(Default)]
+struct Tags<'q> {
+    source: Option<&'q str>,
+    medium: Option<&'q str>,
+    campaign: Option<&'q str>,
+    term: Option<&'q str>,
+    content: Option<&'q str>,
+    id: Option<&'q str>,
+    /// Index into [`CLICK_IDS`] and the raw value of the highest-priority click id.
+    click: Option<(usize, &'q str)>,
+}
+
+impl<'q> Tags<'q> {
+    /// Reads the parameters that matter. The first occurrence of a name wins (as the browser's
+    /// `URLSearchParams.get` does); UTM names must be lower-case, as GA4 reads them.
+    fn read(query: &'q str) -> Tags<'q> {
+        let mut tags = Tags::default();
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if key.contains('%') {
+                tags.set(&url::decode_component(key), value);
+            } else {
+                tags.set(key, value);
+            }
+        }
+        tags
+    }
+
+    fn set(&mut self, key: &str, value: &'q str) {
+        let slot = match key {
+            "utm_source" => &mut self.source,
+            "utm_medium" => &mut self.medium,
+            "utm_campaign" => &mut self.campaign,
+            "utm_term" => &mut self.term,
+            "utm_content" => &mut self.content,
+            "utm_id" => &mut self.id,
+            _ => {
+                let found = CLICK_IDS
+                    .iter()
+                    .position(|(name, ..)| name.eq_ignore_ascii_case(key));
+                if let Some(i) = found {
+                    let better = self.click.is_none_or(|(held, _)| i < held);
+                    if better && !value.trim().is_empty() {
+                        self.click = Some((i, value));
+                    }
+                }
+                return;
+            }
+        };
+        slot.get_or_insert(value);
+    }
+}
+
+/// A parameter value as reported: decoded, trimmed, clipped; `None` when empty.
+fn field(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let decoded;
+    let value = if raw.contains(['%', '+']) {
+        decoded = url::decode_component(raw);
+        decoded.trim()
+    } else {
+        raw.trim()
+    };
+    (!value.is_empty()).then(|| clip(value))
+}
+
 /// Classifies one visit from its landing URL and `document.referrer` (either may be empty or
 /// malformed: the answer is then Direct, or what the other one says).
+///
+/// Source and medium come from the UTM tags when the link has `utm_source` or `utm_medium`; else
+/// from a click id's platform; else from the referrer (a known search engine, social network,
+/// video or shopping site, webmail or AI assistant by name, any other site as a referral from its
+/// host); else the visit is Direct. The channel then follows GA4's rules ([`channel`]).
 pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
-    let landing_url = Url::parse(landing);
-    let query = landing_url.as_ref().map(|u| u.query).unwrap_or("");
-    let get = |name: &str| {
-        url::param(query, name)
-            .map(|v| clip(v.trim()))
-            .filter(|v| !v.is_empty())
-    };
-
+    let tags = Tags::read(url::query_of(landing));
+    let click = tags
+        .click
+        .and_then(|(i, raw)| Some((CLICK_IDS.get(i)?, field(Some(raw))?)));
     let mut touch = Touch {
-        campaign: get("utm_campaign").unwrap_or_default(),
-        term: get("utm_term").unwrap_or_default(),
-        content: get("utm_content").unwrap_or_default(),
-        campaign_id: get("utm_id").unwrap_or_default(),
-        click_id: CLICK_IDS.iter().find_map(|(kind, _, _)| {
-            get(kind).map(|value| ClickId {
-                kind: (*kind).to_owned(),
-                value,
-            })
+        campaign: field(tags.campaign).unwrap_or_default(),
+        term: field(tags.term).unwrap_or_default(),
+        content: field(tags.content).unwrap_or_default(),
+        campaign_id: field(tags.id).unwrap_or_default(),
+        click_id: click.as_ref().map(|((kind, ..), value)| ClickId {
+            kind: (*kind).to_owned(),
+            value: value.clone(),
         }),
         ..Touch::default()
     };
+    let platform = click.map(|(row, _)| row);
 
-    let referrer_url = Url::parse(referrer).filter(|u| u.scheme != "about" && u.scheme != "data");
-    let referrer_host = referrer_url.as_ref().map(|u| u.host.as_str()).unwrap_or("");
-    let own = !referrer_host.is_empty() && is_own_host(referrer_host, options.own_hosts);
-    let known = if own {
-        None
-    } else {
-        sources::lookup(referrer_host)
-    };
-    touch.category = known.map(|k| k.category);
+    // Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
+    let (host, referrer_rest) = url::parts(referrer)
+        .filter(|(scheme, ..)| {
+            ["http", "https", "android-app", "ios-app"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+        })
+        .map_or((Cow::Borrowed(""), ""), |(_, host, rest)| {
+            (url::lower_host(host), rest)
+        });
+    let host = host.as_ref();
+    let own = !host.is_empty()
+        && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
+    let known = if own { None } else { sources::lookup(host) };
 
-    let (utm_source, utm_medium) = (get("utm_source"), get("utm_medium"));
-    let click = touch
-        .click_id
-        .as_ref()
-        .and_then(|c| CLICK_IDS.iter().find(|(kind, _, _)| *kind == c.kind));
-
-    let (source, medium) = if utm_source.is_some() || utm_medium.is_some() {
-        (
-            utm_source.unwrap_or_else(|| "(not set)".to_owned()),
-            utm_medium.unwrap_or_else(|| "(not set)".to_owned()),
-        )
-    } else if let Some((_, source, medium)) = click.filter(|(_, _, m)| !m.is_empty()) {
-        ((*source).to_owned(), (*medium).to_owned())
-    } else if own || referrer_host.is_empty() {
-        touch.self_referral = own;
-        match click {
-            // A click id with no implied medium (fbclid) still names its platform.
-            Some((_, source, _)) => ((*source).to_owned(), "referral".to_owned()),
-            None => ("(direct)".to_owned(), "(none)".to_owned()),
-        }
-    } else if let Some(k) = known {
-        if let Some(term) = referrer_url
-            .as_ref()
-            .and_then(|u| sources::search_term(u, k))
-        {
-            if touch.term.is_empty() {
-                touch.term = clip(&term);
+    let (source, medium, category) = match (field(tags.source), field(tags.medium)) {
+        (None, None) => match platform {
+            Some((_, source, medium)) if !medium.is_empty() => {
+                // A click from a video site was a video ad (Google Ads on YouTube is Paid Video, as
+                // GA4 reports it from the Ads network); else the platform's own kind.
+                let category = known
+                    .map(|k| k.category)
+                    .filter(|c| *c == Category::Video)
+                    .or_else(|| sources::lookup_name(source).map(|k| k.category));
+                ((*source).to_owned(), (*medium).to_owned(), category)
             }
+            _ if own || host.is_empty() => {
+                // A click id that survived an internal navigation still names where the visitor
+                // came from: only a visit with nothing else to go on is a self-referral.
+                touch.self_referral = own && platform.is_none();
+                match platform {
+                    // A click id with no implied medium (fbclid) still names its platform.
+                    Some((_, source, _)) => (
+                        (*source).to_owned(),
+                        "referral".to_owned(),
+                        sources::lookup_name(source).map(|k| k.category),
+                    ),
+                    None => ("(direct)".to_owned(), "(none)".to_owned(), None),
+                }
+            }
+            _ => match known {
+                Some(k) => {
+                    if touch.term.is_empty() {
+                        if let Some(term) = sources::search_term(url::query_of(referrer_rest), k) {
+                            touch.term = clip(&term);
+                        }
+                    }
+                    let name = if k.name.is_empty() {
+                        without_www(host).to_owned()
+                    } else {
+                        k.name.to_owned()
+                    };
+                    (name, k.category.medium().to_owned(), Some(k.category))
+                }
+                None => (without_www(host).to_owned(), "referral".to_owned(), None),
+            },
+        },
+        (source, medium) => {
+            let source = source.unwrap_or_else(|| NOT_SET.to_owned());
+            let category = sources::lookup_name(&source).map(|k| k.category);
+            (
+                source,
+                medium.unwrap_or_else(|| NOT_SET.to_owned()),
+                category,
+            )
         }
-        (k.name.to_owned(), k.category.medium().to_owned())
-    } else {
-        (referrer_host.to_owned(), "referral".to_owned())
     };
-    touch.channel = channel(&source, &medium, &touch.campaign, known.map(|k| k.category));
+    touch.channel = rules(&source, &medium, &touch.campaign, category);
+    touch.category = category;
     touch.source = source;
     touch.medium = medium;
     touch
 }
+
+/// GA4's value for a tag that is missing while another is present.
+const NOT_SET: &str = "(not set)";
 
 fn clip(value: &str) -> String {
     let mut end = value.len().min(MAX_FIELD);
@@ -310,34 +425,75 @@ fn clip(value: &str) -> String {
     value.get(..end).unwrap_or_default().to_owned()
 }
 
-/// Whether `host` is one of `own` or a subdomain of one.
+fn without_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+/// Whether `host` (lower-case ASCII, as [`Url`] gives it) is one of `own` or a subdomain of one.
+/// Entries are read leniently: any case, surrounding spaces, a leading `www.`, a port, a trailing
+/// dot, a whole URL, or an IDN host in Unicode form all work.
 pub fn is_own_host(host: &str, own: &[String]) -> bool {
-    own.iter().any(|o| {
-        let o = o.trim().trim_start_matches("www.").to_ascii_lowercase();
-        !o.is_empty()
-            && (host == o
-                || host
-                    .strip_suffix(o.as_str())
-                    .is_some_and(|prefix| prefix.ends_with('.')))
+    own.iter().any(|entry| {
+        let entry = entry.trim();
+        let entry = url::host_of(entry).unwrap_or(entry);
+        let entry = entry.split(':').next().unwrap_or_default();
+        if entry.is_ascii() {
+            under(host, entry)
+        } else {
+            under(host, &url::normalize_host(entry))
+        }
     })
 }
 
-/// GA4's channel rules, in GA4's order. `category` is what the source is known to be, from the
-/// source tables (GA4's lists of search, social, video and shopping sites).
-pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Category>) -> Channel {
-    let source = source.trim().to_ascii_lowercase();
-    let medium = medium.trim().to_ascii_lowercase();
-    let campaign = campaign.trim().to_ascii_lowercase();
-    let category = category.or_else(|| sources::lookup_name(&source).map(|k| k.category));
-    let is = |c: Category| category == Some(c);
-    let paid = is_paid_medium(&medium);
-    let shopping_campaign = is_shopping_campaign(&campaign);
+/// Whether the referrer is the landing page's own site: its host without `www.`, or a subdomain.
+fn is_landing_host(host: &str, landing: &str) -> bool {
+    match url::host_of(landing) {
+        Some(own) if own.is_ascii() => under(host, own),
+        Some(own) => under(host, &url::normalize_host(own)),
+        None => false,
+    }
+}
 
-    if source == "(direct)" && (medium == "(none)" || medium == "(not set)") {
+/// `host` equals `domain` (ignoring ASCII case, a leading `www.` and a trailing dot of `domain`) or
+/// is a subdomain of it.
+fn under(host: &str, domain: &str) -> bool {
+    let domain = domain.trim_end_matches('.');
+    let domain = match domain.get(..4) {
+        Some(www) if www.eq_ignore_ascii_case("www.") => domain.get(4..).unwrap_or_default(),
+        _ => domain,
+    };
+    if domain.is_empty() || host.len() < domain.len() {
+        return false;
+    }
+    let at = host.len() - domain.len();
+    host.get(at..)
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(domain))
+        && (at == 0 || host.as_bytes().get(at - 1) == Some(&b'.'))
+}
+
+/// GA4's channel rules, in GA4's order, for a source, medium and campaign as reported (any case,
+/// surrounding spaces ignored). `category` is what the source is known to be when the caller knows
+/// it (a referrer's kind); otherwise it is looked up from the source name in the source tables.
+pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Category>) -> Channel {
+    let category = category.or_else(|| sources::lookup_name(source).map(|k| k.category));
+    rules(source, medium, campaign, category)
+}
+
+/// The rules themselves, with the source's category already known. Case-insensitive without
+/// allocating: every comparison ignores ASCII case.
+fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>) -> Channel {
+    let (source, medium, campaign) = (source.trim(), medium.trim(), campaign.trim());
+    let is = |c: Category| category == Some(c);
+    let medium_is = |names: &[&str]| names.iter().any(|n| medium.eq_ignore_ascii_case(n));
+    let paid = is_paid_medium(medium);
+    let shopping = is(Category::Shopping) || is_shopping_campaign(campaign);
+    const EMAIL: &[&str] = &["email", "e-mail", "e_mail", "e mail"];
+
+    if source.eq_ignore_ascii_case("(direct)") && medium_is(&["(not set)", "(none)"]) {
         Channel::Direct
-    } else if campaign.contains("cross-network") {
+    } else if contains_ci(campaign, "cross-network") {
         Channel::CrossNetwork
-    } else if (is(Category::Shopping) || shopping_campaign) && paid {
+    } else if shopping && paid {
         Channel::PaidShopping
     } else if is(Category::Search) && paid {
         Channel::PaidSearch
@@ -345,40 +501,47 @@ pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Cate
         Channel::PaidSocial
     } else if is(Category::Video) && paid {
         Channel::PaidVideo
-    } else if matches!(
-        medium.as_str(),
-        "display" | "banner" | "expandable" | "interstitial" | "cpm"
-    ) {
+    } else if medium_is(&["display", "banner", "expandable", "interstitial", "cpm"]) {
         Channel::Display
     } else if paid {
         Channel::PaidOther
-    } else if is(Category::Shopping) || shopping_campaign {
+    } else if shopping {
         Channel::OrganicShopping
     } else if is(Category::Social)
-        || matches!(
-            medium.as_str(),
-            "social" | "social-network" | "social-media" | "sm" | "social network" | "social media"
-        )
+        || medium_is(&[
+            "social",
+            "social-network",
+            "social-media",
+            "sm",
+            "social network",
+            "social media",
+        ])
     {
         Channel::OrganicSocial
-    } else if is(Category::Video) || medium.contains("video") {
+    } else if is(Category::Video) || contains_ci(medium, "video") {
         Channel::OrganicVideo
-    } else if is(Category::Search) || medium == "organic" {
+    } else if is(Category::Search) || medium_is(&["organic"]) {
         Channel::OrganicSearch
-    } else if is_email(&source) || is_email(&medium) || is(Category::Webmail) {
+    } else if medium_is(EMAIL)
+        || EMAIL.iter().any(|n| source.eq_ignore_ascii_case(n))
+        || is(Category::Webmail)
+    {
+        // Webmail is ours: GA4 has no webmail list and files such visits as Referral.
         Channel::Email
-    } else if medium == "affiliate" {
+    } else if medium_is(&["affiliate"]) {
         Channel::Affiliates
-    } else if matches!(medium.as_str(), "referral" | "app" | "link") {
+    } else if medium_is(&["referral", "app", "link"]) || is(Category::Ai) {
+        // An AI assistant tagged only with its name (`utm_source=chatgpt.com`) is ours: GA4 says
+        // Unassigned for a source with no medium.
         Channel::Referral
-    } else if medium == "audio" {
+    } else if medium_is(&["audio"]) {
         Channel::Audio
-    } else if source == "sms" || medium == "sms" {
+    } else if source.eq_ignore_ascii_case("sms") || medium_is(&["sms"]) {
         Channel::Sms
-    } else if medium.ends_with("push")
-        || medium.contains("mobile")
-        || medium.contains("notification")
-        || source == "firebase"
+    } else if ends_with_ci(medium, "push")
+        || contains_ci(medium, "mobile")
+        || contains_ci(medium, "notification")
+        || source.eq_ignore_ascii_case("firebase")
     {
         Channel::MobilePush
     } else {
@@ -388,28 +551,54 @@ pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Cate
 
 /// GA4's paid medium pattern `^(.*cp.*|ppc|retargeting|paid.*)$`.
 fn is_paid_medium(medium: &str) -> bool {
-    medium.contains("cp")
-        || medium == "ppc"
-        || medium == "retargeting"
-        || medium.starts_with("paid")
+    contains_ci(medium, "cp")
+        || medium.eq_ignore_ascii_case("ppc")
+        || medium.eq_ignore_ascii_case("retargeting")
+        || medium
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("paid"))
 }
 
-/// GA4's shopping campaign pattern `^(.*(([^a-df-z]|^)shop|shopping).*)$`: "shop" at the start or
-/// after a character that is not a letter a-d or f-z (so "eshop" and "e-shop" count, "bishop" not).
+/// GA4's shopping campaign pattern `^(.*(([^a-df-z]|^)shop|shopping).*)$`: "shopping" anywhere, or
+/// "shop" at the start or after a character that is not a letter a-d or f-z (so "eshop", "e-shop"
+/// and "spring_shop" count, "bishop" and "workshop" do not). Case-insensitive, as GA4 is.
 fn is_shopping_campaign(campaign: &str) -> bool {
-    campaign.contains("shopping")
-        || campaign.match_indices("shop").any(|(at, _)| {
-            campaign
-                .get(..at)
-                .unwrap_or_default()
-                .chars()
-                .next_back()
-                .is_none_or(|c| !(c.is_ascii_lowercase() && c != 'e'))
-        })
+    let bytes = campaign.as_bytes();
+    (0..bytes.len()).any(|at| {
+        let rest = bytes.get(at..).unwrap_or_default();
+        if !starts_with_ci(rest, b"shop") {
+            return false;
+        }
+        if starts_with_ci(rest, b"shopping") {
+            return true;
+        }
+        match at.checked_sub(1).and_then(|i| bytes.get(i)) {
+            None => true,
+            Some(&b) => {
+                let b = b.to_ascii_lowercase();
+                !(b.is_ascii_lowercase() && b != b'e')
+            }
+        }
+    })
 }
 
-fn is_email(value: &str) -> bool {
-    matches!(value, "email" | "e-mail" | "e_mail" | "e mail")
+fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.get(..needle.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
+}
+
+/// Whether `hay` contains the ASCII `needle`, ignoring ASCII case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let hay = hay.as_bytes();
+    (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
+}
+
+fn ends_with_ci(hay: &str, needle: &str) -> bool {
+    hay.len() >= needle.len()
+        && hay
+            .as_bytes()
+            .get(hay.len() - needle.len()..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ mod tests {
             Option<&'a str>,
             Result<(), SignatureError>,
         );
-        let table: Vec<Row> = vec![
+        let table: Vec<Row<'_>> = vec![
             ("secret", url, &p, Some(&good), Ok(())),
             (
                 "secret",

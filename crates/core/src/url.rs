@@ -28,25 +28,7 @@ impl<'a> Url<'a> {
     /// Reads an absolute URL (`scheme://host/...`). Returns `None` for anything without a scheme and a
     /// host; surrounding whitespace is ignored.
     pub fn parse(input: &'a str) -> Option<Url<'a>> {
-        let input = input.trim();
-        let (scheme, rest) = input.split_once("://")?;
-        if scheme.is_empty()
-            || !scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
-        {
-            return None;
-        }
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, after) = rest.split_at(authority_end);
-        let host_port = match authority.rfind('@') {
-            Some(at) => &authority[at + 1..],
-            None => authority,
-        };
-        let host = strip_port(host_port).trim_end_matches('.');
-        if host.is_empty() {
-            return None;
-        }
+        let (scheme, host, after) = parts(input)?;
         let (before_fragment, fragment) = match after.split_once('#') {
             Some((b, f)) => (b, f),
             None => (after, ""),
@@ -57,7 +39,7 @@ impl<'a> Url<'a> {
         };
         Some(Url {
             scheme,
-            host: host.to_ascii_lowercase(),
+            host: normalize_host(host),
             path,
             query,
             fragment,
@@ -70,16 +52,190 @@ impl<'a> Url<'a> {
     }
 }
 
+/// Splits `scheme://authority/rest` into the scheme, the host as written (no user info, port or
+/// trailing dot) and what follows the authority. `None` without a scheme or a host. Byte-level on
+/// purpose: it runs for every referrer, landing page and own host a classification looks at.
+pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
+    // ASCII whitespace only: it is all a URL can carry at its ends, and it is cheaper to check.
+    let input = input.trim_ascii();
+    let colon = input.bytes().position(|b| b == b':')?;
+    let scheme = input.get(..colon)?;
+    let rest = input.get(colon + 1..)?.strip_prefix("//")?;
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+    {
+        return None;
+    }
+    let authority_end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
+        .unwrap_or(rest.len());
+    // `get`, not `split_at`: the split is at an ASCII byte, but a slice that cannot panic keeps the
+    // panic message formatting out of the browser module.
+    let authority = rest.get(..authority_end).unwrap_or(rest);
+    let after = rest.get(authority_end..).unwrap_or_default();
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
+        None => authority,
+    };
+    let host = strip_port(host_port).trim_end_matches('.');
+    (!host.is_empty()).then_some((scheme, host, after))
+}
+
+/// The host of an absolute URL exactly as written (not lower-cased), without allocating: for
+/// comparisons that ignore case anyway.
+pub fn host_of(input: &str) -> Option<&str> {
+    parts(input).map(|(_, host, _)| host)
+}
+
+/// The query string of a URL without `?` and fragment, or empty. Lenient on purpose: it also reads
+/// `example.com/?utm_source=x`, which people paste, and which a strict reader would refuse.
+pub fn query_of(input: &str) -> &str {
+    let before_fragment = input.split('#').next().unwrap_or_default();
+    match before_fragment.split_once('?') {
+        Some((_, query)) => query.trim_end(),
+        None => "",
+    }
+}
+
+/// [`normalize_host`] without allocating when the host is already lower-case ASCII, as browsers
+/// send it.
+pub fn lower_host(host: &str) -> alloc::borrow::Cow<'_, str> {
+    if host
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        alloc::borrow::Cow::Borrowed(host)
+    } else {
+        alloc::borrow::Cow::Owned(normalize_host(host))
+    }
+}
+
+/// A host as classification compares it: ASCII lower-cased, and an internationalised (IDN) host in
+/// its ASCII form (`bücher.example` becomes `xn--bcher-kva.example`), which is what browsers send in
+/// `document.referrer`, so a site configured with either spelling recognises itself.
+pub fn normalize_host(host: &str) -> String {
+    if host.is_ascii() {
+        return host.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(host.len() + 8);
+    for (i, label) in host.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if label.is_ascii() {
+            out.push_str(&label.to_ascii_lowercase());
+        } else if !punycode_label(label, &mut out) {
+            // Not encodable (absurdly long): keep it as written; it will simply match nothing.
+            return host.to_ascii_lowercase();
+        }
+    }
+    out
+}
+
+/// Appends `xn--` and the RFC 3492 (Punycode) encoding of one non-ASCII label. ASCII letters are
+/// lower-cased; other characters are kept as they are (browsers have already case-folded them).
+/// Returns false on arithmetic overflow, which only absurdly long labels reach.
+fn punycode_label(label: &str, out: &mut String) -> bool {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    const SKEW: u32 = 38;
+    const DAMP: u32 = 700;
+    fn digit(d: u32) -> char {
+        // 0..=25 are a..=z, 26..=35 are 0..=9.
+        let byte = if d < 26 {
+            b'a' + d as u8
+        } else {
+            b'0' + (d - 26) as u8
+        };
+        char::from(byte)
+    }
+    fn adapt(mut delta: u32, points: u32, first: bool) -> u32 {
+        delta /= if first { DAMP } else { 2 };
+        delta += delta / points.max(1);
+        let mut k = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            k += BASE;
+        }
+        k + (BASE - T_MIN + 1) * delta / (delta + SKEW)
+    }
+    let chars: Vec<u32> = label
+        .chars()
+        .map(|c| u32::from(c.to_ascii_lowercase()))
+        .collect();
+    out.push_str("xn--");
+    let basic = chars.iter().filter(|&&c| c < 0x80).count();
+    for &c in chars.iter().filter(|&&c| c < 0x80) {
+        out.extend(char::from_u32(c));
+    }
+    if basic > 0 {
+        out.push('-');
+    }
+    let (mut n, mut delta, mut bias) = (0x80_u32, 0_u32, 72_u32);
+    let mut handled = basic as u32;
+    let total = chars.len() as u32;
+    while handled < total {
+        let Some(m) = chars.iter().copied().filter(|&c| c >= n).min() else {
+            return false;
+        };
+        let Some(next) = (m - n)
+            .checked_mul(handled + 1)
+            .and_then(|d| delta.checked_add(d))
+        else {
+            return false;
+        };
+        delta = next;
+        n = m;
+        for &c in &chars {
+            if c < n {
+                let Some(next) = delta.checked_add(1) else {
+                    return false;
+                };
+                delta = next;
+            } else if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias {
+                        T_MIN
+                    } else if k >= bias + T_MAX {
+                        T_MAX
+                    } else {
+                        k - bias
+                    };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, handled + 1, handled == basic as u32);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta = delta.saturating_add(1);
+        n += 1;
+    }
+    true
+}
+
 fn strip_port(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         // IPv6 literal: keep the brackets' content.
-        return match rest.find(']') {
-            Some(end) => &rest[..end],
+        return match rest.bytes().position(|b| b == b']') {
+            Some(end) => rest.get(..end).unwrap_or_default(),
             None => rest,
         };
     }
-    match host_port.rfind(':') {
-        Some(colon) => &host_port[..colon],
+    match host_port.bytes().rposition(|b| b == b':') {
+        Some(colon) => host_port.get(..colon).unwrap_or_default(),
         None => host_port,
     }
 }
@@ -189,9 +345,16 @@ mod tests {
             (
                 "https://bücher.example/",
                 "https",
-                "bücher.example",
+                "xn--bcher-kva.example",
                 "/",
                 "",
+            ),
+            (
+                "https://www.example.com\\path?x=1",
+                "https",
+                "www.example.com",
+                "\\path",
+                "x=1",
             ),
             (
                 "https://example.com#frag?notquery",
@@ -224,6 +387,27 @@ mod tests {
         ] {
             assert_eq!(Url::parse(input), None, "{input:?}");
         }
+    }
+
+    #[test]
+    fn writes_idn_hosts_in_ascii() {
+        // Known IDN spellings (RFC 3492 section 7.1 and registries' published examples).
+        let table = [
+            ("bücher.example", "xn--bcher-kva.example"),
+            ("München.DE", "xn--mnchen-3ya.de"),
+            ("яндекс.рф", "xn--d1acpjx3f.xn--p1ai"),
+            ("例え.テスト", "xn--r8jz45g.xn--zckzah"),
+            ("ليهمابتكلموشعربي؟", "xn--egbpdaj6bu4bxfgehfvwxn"),
+            ("他们为什么不说中文", "xn--ihqwcrb4cv8a8dqg056pqjye"),
+            ("Example.COM", "example.com"),
+            ("", ""),
+        ];
+        for (input, want) in table {
+            assert_eq!(normalize_host(input), want, "{input}");
+        }
+        assert_eq!(host_of(" https://Üx.example:443/a"), Some("Üx.example"));
+        assert_eq!(query_of("example.com/?utm_source=a#b?c"), "utm_source=a");
+        assert_eq!(query_of("https://example.com/#/x?utm_source=a"), "");
     }
 
     #[test]

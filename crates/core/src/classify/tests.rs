@@ -1,5 +1,5 @@
 //! Classification cases, one per row: landing URL, referrer, and the expected channel, source and
-//! medium. The full GA4 table lives in `tests/classification.tsv` (see `tests/classify_table.rs`).
+//! medium. The full GA4 table lives in `tests/classification.txt` (run by `tests/classify_table.rs`).
 
 use super::*;
 
@@ -102,4 +102,37 @@ fn shopping_campaign_pattern_follows_ga4() {
     ] {
         assert_eq!(is_shopping_campaign(campaign), shopping, "{campaign}");
     }
+}
+
+#[test]
+fn clips_long_values_at_a_character_boundary() {
+    let long = "é".repeat(200); // 400 bytes
+    let landing = format!("https://www.example.com/?utm_source=x&utm_medium=y&utm_campaign={long}");
+    let t = classify(&landing, "", Options::default());
+    assert!(t.campaign.len() <= MAX_FIELD);
+    assert_eq!(t.campaign.chars().count(), MAX_FIELD / 2);
+}
+
+#[test]
+fn channel_reads_reported_values_in_any_case() {
+    assert_eq!(channel(" Google ", "CPC", "", None), Channel::PaidSearch);
+    assert_eq!(
+        channel("newsletter", "cpc", "", Some(Category::Search)),
+        Channel::PaidSearch
+    );
+    assert_eq!(channel("(direct)", "(none)", "", None), Channel::Direct);
+    assert_eq!(
+        channel("chatgpt.com", "(not set)", "", None),
+        Channel::Referral
+    );
+    assert_eq!(channel("foo", "bar", "", None), Channel::Unassigned);
+}
+
+#[test]
+fn every_channel_has_a_name_that_parses_back() {
+    for c in Channel::ALL {
+        assert_eq!(Channel::parse(c.as_str()), Some(c));
+        assert_eq!(Channel::parse(&c.as_str().to_uppercase()), Some(c));
+    }
+    assert_eq!(Channel::parse("Nowhere"), None);
 }
