@@ -8,7 +8,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::classify::{classify, Options, Touch};
+use crate::classify::{classify, Kind, Options, Touch};
 use crate::{Millis, DAY, MINUTE};
 
 /// One page view's facts, as the browser saw them.
@@ -104,15 +104,15 @@ pub fn observe(
     settings: &Settings,
     options: Options<'_>,
 ) -> Journey {
-    let touch = classify(&view.landing, &view.referrer, options);
-    step(journey, view, &touch, settings, options)
+    let kind = crate::classify::kind(&view.landing, &view.referrer, options);
+    step(journey, view, kind, settings, options)
 }
 
-/// [`observe`] with the view already classified (as `touch`).
+/// [`observe`] with the view's kind already known.
 fn step(
     journey: &Journey,
     view: RawTouch,
-    touch: &Touch,
+    kind: Kind,
     settings: &Settings,
     options: Options<'_>,
 ) -> Journey {
@@ -122,19 +122,17 @@ fn step(
         first: journey.first.as_ref().filter(fresh).cloned(),
         last: journey.last.as_ref().filter(fresh).cloned(),
     };
-    if touch.is_direct() {
-        if next.first.is_none() && !touch.self_referral {
+    if let Kind::Direct { self_referral } = kind {
+        if next.first.is_none() && !self_referral {
             next.first = Some(view);
         }
         return next;
     }
-    // The session test first: it is cheap, and it spares classifying the stored touch again.
-    let keep_last = !touch.channel.is_paid()
+    // The session test first: it is cheap, and it spares reading the stored touch again.
+    let keep_last = kind != Kind::Paid
         && next.last.as_ref().is_some_and(|last| {
             now.saturating_sub(last.at) <= settings.session_timeout
-                && classify(&last.landing, &last.referrer, options)
-                    .channel
-                    .is_paid()
+                && crate::classify::kind(&last.landing, &last.referrer, options) == Kind::Paid
         });
     if next.first.is_none() {
         next.first = Some(view.clone());
@@ -181,7 +179,7 @@ pub fn attribute(
 ) -> Attribution {
     let touch = classify(&view.landing, &view.referrer, options);
     let current = view.clone();
-    let journey = step(journey, view, &touch, settings, options);
+    let journey = step(journey, view, Kind::of(&touch), settings, options);
     // The current view is classified once; stored touches are classified afresh, so a better
     // classifier improves them too.
     let classified = |raw: &RawTouch| Classified {

@@ -414,6 +414,104 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     touch
 }
 
+/// What a page view tells a visitor's journey, without the source tables.
+///
+/// The browser keeps the visitor's touches as raw facts and only needs to know whether a page view
+/// is a new source, a paid click, or nothing new; the full classification (names, categories,
+/// channels) happens in the worker. This function answers that question with the same tag reader
+/// and rules as [`classify`], but without the tables, so the tables never ship to the page. It
+/// agrees with [`classify`] on every input (`tests/classify_props.rs` checks it):
+/// `Direct` exactly when the touch is Direct, `Paid` exactly when its channel is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Nothing to go on; `self_referral` when the referrer was the site itself.
+    Direct {
+        /// The referrer is one of the site's own hosts.
+        self_referral: bool,
+    },
+    /// A paid click (Cross-network, Display, or any paid medium).
+    Paid,
+    /// Any other source.
+    Other,
+}
+
+impl Kind {
+    /// The kind of an already classified touch.
+    pub fn of(touch: &Touch) -> Kind {
+        if touch.is_direct() {
+            Kind::Direct {
+                self_referral: touch.self_referral,
+            }
+        } else if touch.channel.is_paid() {
+            Kind::Paid
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+/// The [`Kind`] of a page view: [`classify`] without the tables (see [`Kind`]).
+pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
+    let tags = Tags::read(url::query_of(landing));
+    let campaign = field(tags.campaign).unwrap_or_default();
+    let platform = tags
+        .click
+        .and_then(|(i, raw)| field(Some(raw)).and(CLICK_IDS.get(i)));
+    let (source, medium) = match (field(tags.source), field(tags.medium)) {
+        (None, None) => match platform {
+            Some((_, source, medium)) if !medium.is_empty() => {
+                ((*source).to_owned(), (*medium).to_owned())
+            }
+            _ => {
+                let host = url::parts(referrer)
+                    .filter(|(scheme, ..)| {
+                        ["http", "https", "android-app", "ios-app"]
+                            .iter()
+                            .any(|s| scheme.eq_ignore_ascii_case(s))
+                    })
+                    .map_or(Cow::Borrowed(""), |(_, host, _)| url::lower_host(host));
+                let host = host.as_ref();
+                let own = !host.is_empty()
+                    && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
+                if (own || host.is_empty()) && platform.is_none() {
+                    return Kind::Direct { self_referral: own };
+                }
+                // A referrer or a click id without a medium: organic, referral or email, never
+                // paid, unless the campaign runs across networks.
+                return if contains_ci(&campaign, "cross-network") {
+                    Kind::Paid
+                } else {
+                    Kind::Other
+                };
+            }
+        },
+        (source, medium) => (
+            source.unwrap_or_else(|| NOT_SET.to_owned()),
+            medium.unwrap_or_else(|| NOT_SET.to_owned()),
+        ),
+    };
+    let (source, medium) = (source.trim(), medium.trim());
+    if source.eq_ignore_ascii_case("(direct)")
+        && ["(not set)", "(none)"]
+            .iter()
+            .any(|m| medium.eq_ignore_ascii_case(m))
+    {
+        Kind::Direct {
+            self_referral: false,
+        }
+    } else if contains_ci(&campaign, "cross-network")
+        || is_paid_medium(medium)
+        || DISPLAY.iter().any(|m| medium.eq_ignore_ascii_case(m))
+    {
+        Kind::Paid
+    } else {
+        Kind::Other
+    }
+}
+
+/// GA4's Display mediums.
+const DISPLAY: &[&str] = &["display", "banner", "expandable", "interstitial", "cpm"];
+
 /// GA4's value for a tag that is missing while another is present.
 const NOT_SET: &str = "(not set)";
 
@@ -501,7 +599,7 @@ fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>)
         Channel::PaidSocial
     } else if is(Category::Video) && paid {
         Channel::PaidVideo
-    } else if medium_is(&["display", "banner", "expandable", "interstitial", "cpm"]) {
+    } else if medium_is(DISPLAY) {
         Channel::Display
     } else if paid {
         Channel::PaidOther

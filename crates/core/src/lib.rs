@@ -27,6 +27,7 @@ pub mod attribution;
 pub mod auth;
 pub mod bots;
 pub mod classify;
+pub mod consent;
 pub mod ga;
 pub mod json;
 #[cfg(feature = "std")]

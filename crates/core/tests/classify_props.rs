@@ -2,7 +2,7 @@
 //! and a few metamorphic relations (changing what GA4 ignores changes nothing).
 
 use dni_core::attribution::{observe, Journey, RawTouch, Settings};
-use dni_core::classify::{channel, classify, Channel, Options};
+use dni_core::classify::{channel, classify, kind, Channel, Kind, Options};
 use proptest::prelude::*;
 
 /// URL-shaped strings: a scheme, a host from known and random sites, a path, and a query made of UTM
@@ -54,6 +54,16 @@ fn url_like() -> impl Strategy<Value = String> {
         Just("(none)".to_owned()),
         Just("spring_shop".to_owned()),
         Just("cross-network".to_owned()),
+        Just("Summer Cross-Network".to_owned()),
+        Just("display".to_owned()),
+        Just(" Banner ".to_owned()),
+        Just("CPM".to_owned()),
+        Just("ppc".to_owned()),
+        Just("paid_social".to_owned()),
+        Just("retargeting".to_owned()),
+        Just("organic".to_owned()),
+        Just("referral".to_owned()),
+        Just("(not set)".to_owned()),
         Just("%E2%82%AC".to_owned()),
         Just("%".to_owned()),
         Just("%zz%".to_owned()),
@@ -122,6 +132,20 @@ proptest! {
         for field in [&a.campaign, &a.term, &a.content, &a.campaign_id] {
             prop_assert!(field.len() <= dni_core::classify::MAX_FIELD);
         }
+    }
+
+    /// The browser's table-free reading of a page view agrees with the full classification, on any
+    /// URL-shaped input: Direct, paid or other, exactly as `classify` says.
+    #[test]
+    fn the_table_free_kind_agrees_with_classify(landing in url_like(), referrer in url_like(), own in own_hosts()) {
+        let options = Options { own_hosts: &own };
+        prop_assert_eq!(kind(&landing, &referrer, options), Kind::of(&classify(&landing, &referrer, options)));
+    }
+
+    /// The same on arbitrary text.
+    #[test]
+    fn the_table_free_kind_agrees_on_arbitrary_text(landing in "\\PC*", referrer in "\\PC*") {
+        prop_assert_eq!(kind(&landing, &referrer, Options::default()), Kind::of(&classify(&landing, &referrer, Options::default())));
     }
 
     /// GA4 ignores case: upper-casing the tags' values keeps the channel.

@@ -1,0 +1,117 @@
+//! Consent: what the browser may store and send, from the site's consent signals.
+//!
+//! Three tiers. **None**: nothing stored, no identifiers sent; the page gets source-level numbers
+//! only. **Session**: a session id and the touches in `sessionStorage` (gone when the tab closes), a
+//! pool number leased to that session; no analytics ids. **Full**: `localStorage` (the visitor's touches
+//! across visits) and the GA client and session ids, so a call can join the visitor's GA4 session.
+
+/// What the browser may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Nothing stored, no identifiers sent.
+    None,
+    /// Session storage only, no analytics ids.
+    Session,
+    /// Local storage and analytics ids.
+    Full,
+}
+
+impl Tier {
+    /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`).
+    pub fn parse(name: &str) -> Option<Tier> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "none" | "denied" | "0" | "false" => Some(Tier::None),
+            "session" => Some(Tier::Session),
+            "full" | "granted" | "1" | "true" => Some(Tier::Full),
+            _ => None,
+        }
+    }
+
+    /// The tier as a number (for the browser module's interface).
+    pub fn as_u8(self) -> u8 {
+        match self {
+            Tier::None => 0,
+            Tier::Session => 1,
+            Tier::Full => 2,
+        }
+    }
+
+    /// The tier from its number.
+    pub fn from_u8(n: u8) -> Tier {
+        match n {
+            0 => Tier::None,
+            1 => Tier::Session,
+            _ => Tier::Full,
+        }
+    }
+}
+
+/// The signals a page gives.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signals<'a> {
+    /// What the site says: the script tag's `data-consent`, or its latest `dni.consent(...)` call.
+    /// A site that says nothing has not asked for a consent banner: full.
+    pub site: Option<&'a str>,
+    /// The browser's Global Privacy Control (`navigator.globalPrivacyControl`): the visitor asks not
+    /// to be followed across visits; at most session storage.
+    pub gpc: bool,
+    /// Google Consent Mode's latest `analytics_storage` (`granted` or `denied`), when the page uses it.
+    pub analytics_storage: Option<&'a str>,
+}
+
+/// The tier the signals allow: the site's choice, lowered by the visitor's signals. Consent Mode's
+/// `denied` means no storage at all; its `granted` stands in for a site that said nothing.
+pub fn tier(signals: Signals<'_>) -> Tier {
+    let consent_mode = signals.analytics_storage.and_then(Tier::parse);
+    let site = signals
+        .site
+        .and_then(Tier::parse)
+        .or(consent_mode)
+        .unwrap_or(Tier::Full);
+    let mut tier = site;
+    if consent_mode == Some(Tier::None) {
+        tier = Tier::None;
+    }
+    if signals.gpc {
+        tier = tier.min(Tier::Session);
+    }
+    tier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowers_the_sites_choice_by_the_visitors_signals() {
+        use Tier::*;
+        // (site's choice, GPC, Consent Mode analytics_storage, tier)
+        let table: &[(Option<&str>, bool, Option<&str>, Tier)] = &[
+            (None, false, None, Full),
+            (Some("full"), false, None, Full),
+            (Some("session"), false, None, Session),
+            (Some("none"), false, None, None),
+            (Some(" NONE "), false, None, None),
+            (Some("nonsense"), false, None, Full),
+            (None, true, None, Session),
+            (Some("none"), true, None, None),
+            (None, false, Some("denied"), None),
+            (Some("full"), false, Some("denied"), None),
+            (None, false, Some("granted"), Full),
+            (Some("session"), false, Some("granted"), Session),
+            (None, true, Some("granted"), Session),
+        ];
+        for (site, gpc, analytics_storage, want) in table {
+            let signals = Signals {
+                site: *site,
+                gpc: *gpc,
+                analytics_storage: *analytics_storage,
+            };
+            assert_eq!(
+                tier(signals),
+                *want,
+                "{site:?} gpc={gpc} consent mode={analytics_storage:?}"
+            );
+        }
+    }
+}
