@@ -84,22 +84,21 @@ mod tests {
 
     #[test]
     fn lowers_the_sites_choice_by_the_visitors_signals() {
-        use Tier::*;
         // (site's choice, GPC, Consent Mode analytics_storage, tier)
         let table: &[(Option<&str>, bool, Option<&str>, Tier)] = &[
-            (None, false, None, Full),
-            (Some("full"), false, None, Full),
-            (Some("session"), false, None, Session),
-            (Some("none"), false, None, None),
-            (Some(" NONE "), false, None, None),
-            (Some("nonsense"), false, None, Full),
-            (None, true, None, Session),
-            (Some("none"), true, None, None),
-            (None, false, Some("denied"), None),
-            (Some("full"), false, Some("denied"), None),
-            (None, false, Some("granted"), Full),
-            (Some("session"), false, Some("granted"), Session),
-            (None, true, Some("granted"), Session),
+            (None, false, None, Tier::Full),
+            (Some("full"), false, None, Tier::Full),
+            (Some("session"), false, None, Tier::Session),
+            (Some("none"), false, None, Tier::None),
+            (Some(" NONE "), false, None, Tier::None),
+            (Some("nonsense"), false, None, Tier::Full),
+            (None, true, None, Tier::Session),
+            (Some("none"), true, None, Tier::None),
+            (None, false, Some("denied"), Tier::None),
+            (Some("full"), false, Some("denied"), Tier::None),
+            (None, false, Some("granted"), Tier::Full),
+            (Some("session"), false, Some("granted"), Tier::Session),
+            (None, true, Some("granted"), Tier::Session),
         ];
         for (site, gpc, analytics_storage, want) in table {
             let signals = Signals {
