@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUDGET_GZIP = 20 * 1024;
-const files = ["www/dni.js", "www/dni/dni_client.js", "www/dni/dni_client_bg.wasm"];
+const files = ["www/dni.js", "www/dni/dni_client_bg.wasm"];
 const rows = files.map((f) => {
   const bytes = readFileSync(join(root, f));
   return {

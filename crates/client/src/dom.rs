@@ -1,105 +1,119 @@
-//! The page: finding the site's numbers and swapping them, in text and in `tel:` links.
+//! The page: finding the site's numbers and swapping them, in text, `tel:` links and opted-in
+//! attributes (`title`, `aria-label`, `data-dni-*`).
 //!
-//! Only text and attributes are ever set, never HTML, so a number cannot inject markup. Places a
-//! swap must never touch: scripts (JSON-LD included), styles, templates, form fields, editable
+//! The browser's XPath engine does the walking: one query finds the text nodes with seven digits or
+//! more outside the places a swap must never touch, another the attributes; only those few nodes
+//! cross into the module. Only text and attribute values are ever set, never HTML, so a number can
+//! never inject markup.
+//!
+//! Never touched: scripts (JSON-LD included), styles, `noscript`, templates, form fields, editable
 //! content, and anything inside a `data-dni-noswap` zone.
+//!
+//! A known limit: a number split over several elements (`<b>(212)</b> 555-0100`) is not found, and
+//! so is left whole as the page wrote it, never half-swapped.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-
 use dni_core::phone::{self, E164};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Node};
+use web_sys::{Attr, Document, Node};
 
-/// Elements whose content is never swapped.
-const NO_SWAP: &str =
-    "script,style,noscript,template,textarea,input,select,option,[contenteditable],[data-dni-noswap]";
+/// At least seven digits: anything shorter cannot hold a phone number.
+const DIGITS: &str = "[string-length(.)-string-length(translate(.,'0123456789',''))>6]";
 
-/// `whatToShow` for text nodes only.
-const SHOW_TEXT: u32 = 4;
+/// Text nodes that may hold a number, in or at the context node.
+const TEXT: &str = "descendant-or-self::text()";
+const TEXT_OUTSIDE: &str =
+    "[not(ancestor::script|ancestor::style|ancestor::noscript|ancestor::template\
+|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]";
 
-fn swappable(element: Option<Element>) -> bool {
-    element.is_some_and(|e| e.closest(NO_SWAP).ok().flatten().is_none())
-}
+/// Attributes that may hold a number: `tel:` links, `title`, `aria-label`, `data-dni-*`.
+const ATTRS: &str =
+    "descendant-or-self::*/@*[(name()='href' and starts-with(translate(.,'TEL','tel'),'tel:'))\
+or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]";
+const ATTRS_OUTSIDE: &str = "[not(ancestor::*[@data-dni-noswap])]";
 
-/// Calls `f` with each swappable text node and its text.
-fn each_text(document: &Document, mut f: impl FnMut(&Node, &str)) {
-    let Some(body) = document.body() else { return };
-    let Ok(walker) = document.create_tree_walker_with_what_to_show(&body, SHOW_TEXT) else {
-        return;
+/// `UNORDERED_NODE_SNAPSHOT_TYPE`.
+const SNAPSHOT: u16 = 6;
+
+/// The nodes an XPath query finds from `root`.
+fn query(root: &Node, parts: [&str; 3]) -> Vec<Node> {
+    let document = match root.owner_document() {
+        Some(d) => d,
+        None => match root.clone().dyn_into::<Document>() {
+            Ok(d) => d,
+            Err(_) => return Vec::new(),
+        },
     };
-    while let Ok(Some(node)) = walker.next_node() {
-        if let Some(text) = node.node_value() {
-            // Seven digits at least, or it cannot hold a phone number: most text nodes stop here.
-            if text.bytes().filter(u8::is_ascii_digit).count() >= 7 {
-                f(&node, &text);
-            }
-        }
-    }
-}
-
-/// Calls `f` with each swappable `tel:` link and its `href`.
-fn each_tel_link(document: &Document, mut f: impl FnMut(&Element, &str)) {
-    let Ok(links) = document.query_selector_all("a[href^='tel:' i]") else {
-        return;
+    let expression = parts.concat();
+    let Ok(result) =
+        document.evaluate_with_opt_callback_and_type(&expression, root, None, SNAPSHOT)
+    else {
+        return Vec::new();
     };
-    for i in 0..links.length() {
-        let Some(link) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-            continue;
-        };
-        if let Some(href) = link.get_attribute("href") {
-            f(&link, &href);
-        }
-    }
-}
-
-/// The site's numbers that appear on the page (in swappable text or in `tel:` links).
-pub fn targets_present(document: &Document, targets: &[E164]) -> Vec<E164> {
-    let mut seen = vec![false; targets.len()];
-    let mut mark = |text: &str, ok: bool| {
-        if ok {
-            for found in phone::find(text, targets) {
-                if let Some(s) = seen.get_mut(found.target) {
-                    *s = true;
-                }
-            }
-        }
-    };
-    each_text(document, |node, text| {
-        mark(text, swappable(node.parent_element()))
-    });
-    each_tel_link(document, |link, href| {
-        mark(href, swappable(Some(link.clone())))
-    });
-    targets
-        .iter()
-        .zip(seen)
-        .filter(|(_, s)| *s)
-        .map(|(t, _)| t.clone())
+    let count = result.snapshot_length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| result.snapshot_item(i).ok().flatten())
         .collect()
 }
 
-/// Replaces each `(from, to)` everywhere it may be replaced; returns how many places changed.
-pub fn swap(document: &Document, swaps: &[(E164, E164)]) -> usize {
+/// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
+const FRAGMENT: u16 = 11;
+
+/// Text nodes and attributes under `root` that may hold a number, with their text.
+fn candidates(root: &Node) -> Vec<(Node, String)> {
+    let mut nodes = Vec::new();
+    if root.node_type() == FRAGMENT {
+        // XPath does not start from a shadow root itself: query each of its children.
+        let children = root.child_nodes();
+        for i in 0..children.length() {
+            if let Some(child) = children.item(i) {
+                nodes.extend(query(&child, [TEXT, DIGITS, TEXT_OUTSIDE]));
+                nodes.extend(query(&child, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
+            }
+        }
+    } else {
+        nodes.extend(query(root, [TEXT, DIGITS, TEXT_OUTSIDE]));
+        nodes.extend(query(root, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
+    }
+    nodes
+        .into_iter()
+        .filter_map(|node| {
+            let value = node.node_value()?;
+            Some((node, value))
+        })
+        .collect()
+}
+
+/// Which of `targets` appear under `root` (indices into `targets`).
+pub fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
+    let mut seen = Vec::new();
+    for (_, text) in candidates(root) {
+        for found in phone::find(&text, targets) {
+            if !seen.contains(&found.target) {
+                seen.push(found.target);
+            }
+        }
+    }
+    seen
+}
+
+/// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
+pub fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
     if swaps.is_empty() {
         return 0;
     }
     let mut changed = 0;
-    each_text(document, |node, text| {
-        if let Some(new) = phone::replace(text, swaps) {
-            if swappable(node.parent_element()) {
-                node.set_node_value(Some(&new));
-                changed += 1;
-            }
+    for (node, text) in candidates(root) {
+        let Some(new) = phone::replace(&text, swaps) else {
+            continue;
+        };
+        match node.dyn_ref::<Attr>() {
+            Some(attr) => attr.set_value(&new),
+            None => node.set_node_value(Some(&new)),
         }
-    });
-    each_tel_link(document, |link, href| {
-        if let Some(new) = phone::replace(href, swaps) {
-            if swappable(Some(link.clone())) && link.set_attribute("href", &new).is_ok() {
-                changed += 1;
-            }
-        }
-    });
+        changed += 1;
+    }
     changed
 }
 
@@ -107,6 +121,7 @@ pub fn swap(document: &Document, swaps: &[(E164, E164)]) -> usize {
 mod tests {
     use super::*;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use web_sys::Element;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -115,96 +130,110 @@ mod tests {
     }
 
     /// Appends a fixture to the body (never replacing the body: the test runner's output lives there).
-    fn fixture(html: &str) -> (Document, Element) {
+    fn fixture(html: &str) -> Element {
         let document = web_sys::window().unwrap().document().unwrap();
         let root = document.create_element("div").unwrap();
         root.set_inner_html(html);
         document.body().unwrap().append_child(&root).unwrap();
-        (document, root)
+        root
+    }
+
+    fn text(root: &Element, selector: &str) -> String {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    }
+
+    fn attr(root: &Element, selector: &str, name: &str) -> String {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap()
+            .get_attribute(name)
+            .unwrap()
+    }
+
+    const SWAP: [(&str, &str); 1] = [("+12125550100", "+12125550107")];
+
+    fn swaps() -> Vec<(E164, E164)> {
+        SWAP.iter().map(|(a, b)| (e(a), e(b))).collect()
     }
 
     #[wasm_bindgen_test]
-    fn swaps_text_and_links_in_the_pages_own_format() {
-        let (document, root) = fixture(
+    fn swaps_text_links_and_opted_in_attributes_in_the_pages_own_format() {
+        let root = fixture(
             r#"<p id="a">(212) 555-0100</p><p id="b">212.555.0100</p><p id="c">+1 212-555-0100</p>
                <p id="d">1 (212) 555 0100</p><p id="e">212 555 0100</p><p id="f">+12125550100</p>
-               <a id="t1" href="tel:+12125550100">x</a><a id="t2" href="TEL:212-555-0100">y</a>"#,
+               <a id="t1" href="tel:+12125550100">x</a><a id="t2" href="TEL:212-555-0100">y</a>
+               <button id="b1" title="Call 212-555-0100" aria-label="Call (212) 555-0100" data-dni-number="2125550100"
+                 data-other="2125550100">z</button>"#,
         );
-        let changed = swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
-        // (element, text or href after the swap)
+        let changed = swap(&root, &swaps());
+        // (selector, text after the swap)
         let table = [
-            ("a", "(212) 555-0107"),
-            ("b", "212.555.0107"),
-            ("c", "+1 212-555-0107"),
-            ("d", "1 (212) 555 0107"),
-            ("e", "212 555 0107"),
-            ("f", "+12125550107"),
+            ("#a", "(212) 555-0107"),
+            ("#b", "212.555.0107"),
+            ("#c", "+1 212-555-0107"),
+            ("#d", "1 (212) 555 0107"),
+            ("#e", "212 555 0107"),
+            ("#f", "+12125550107"),
         ];
-        for (id, want) in table {
-            let got = document
-                .get_element_by_id(id)
-                .unwrap()
-                .text_content()
-                .unwrap();
-            assert_eq!(got, want, "#{id}");
+        for (selector, want) in table {
+            assert_eq!(text(&root, selector), want, "{selector}");
         }
-        let href = |id: &str| {
-            document
-                .get_element_by_id(id)
-                .unwrap()
-                .get_attribute("href")
-                .unwrap()
-        };
-        assert_eq!(href("t1"), "tel:+12125550107");
-        assert_eq!(href("t2"), "TEL:212-555-0107");
-        assert!(changed >= 8);
+        // (selector, attribute, value after the swap)
+        let attrs = [
+            ("#t1", "href", "tel:+12125550107"),
+            ("#t2", "href", "TEL:212-555-0107"),
+            ("#b1", "title", "Call 212-555-0107"),
+            ("#b1", "aria-label", "Call (212) 555-0107"),
+            ("#b1", "data-dni-number", "2125550107"),
+            ("#b1", "data-other", "2125550100"),
+        ];
+        for (selector, name, want) in attrs {
+            assert_eq!(attr(&root, selector, name), want, "{selector} {name}");
+        }
+        assert_eq!(changed, 11);
         root.remove();
     }
 
     #[wasm_bindgen_test]
     fn never_touches_scripts_fields_or_no_swap_zones() {
-        let (document, root) = fixture(
+        let root = fixture(
             r#"<script type="application/ld+json">{"telephone": "+1 212 555 0100"}</script>
-               <style>/* 212-555-0100 */</style><textarea id="ta">212-555-0100</textarea>
-               <input id="in" value="212-555-0100"><div data-dni-noswap><p id="ns">212-555-0100</p>
-               <a id="nl" href="tel:2125550100">z</a></div><p id="ok">212-555-0100</p>"#,
+               <style>/* 212-555-0100 */</style><noscript>212-555-0100</noscript><textarea id="ta">212-555-0100</textarea>
+               <input id="in" value="212-555-0100"><select><option>212-555-0100</option></select>
+               <div data-dni-noswap><p id="ns">212-555-0100</p><a id="nl" href="tel:2125550100" title="212-555-0100">z</a></div>
+               <div contenteditable><p id="ce">212-555-0100</p></div><a id="wa" href="https://wa.me/12125550100">w</a>
+               <p id="ok">212-555-0100</p>"#,
         );
-        swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
-        let text = |selector: &str| {
-            root.query_selector(selector)
-                .unwrap()
-                .unwrap()
-                .text_content()
-                .unwrap()
-        };
-        assert!(text("script").contains("555 0100"), "JSON-LD untouched");
-        assert!(text("style").contains("555-0100"), "style untouched");
-        assert_eq!(text("#ta"), "212-555-0100");
+        swap(&root, &swaps());
+        assert!(
+            text(&root, "script").contains("555 0100"),
+            "JSON-LD untouched"
+        );
+        assert!(text(&root, "style").contains("555-0100"), "style untouched");
+        assert_eq!(text(&root, "#ta"), "212-555-0100");
+        assert_eq!(attr(&root, "#in", "value"), "212-555-0100");
+        assert_eq!(text(&root, "option"), "212-555-0100");
+        assert_eq!(text(&root, "#ns"), "212-555-0100");
+        assert_eq!(attr(&root, "#nl", "href"), "tel:2125550100");
+        assert_eq!(attr(&root, "#nl", "title"), "212-555-0100");
+        assert_eq!(text(&root, "#ce"), "212-555-0100");
         assert_eq!(
-            root.query_selector("#in")
-                .unwrap()
-                .unwrap()
-                .get_attribute("value")
-                .unwrap(),
-            "212-555-0100"
+            attr(&root, "#wa", "href"),
+            "https://wa.me/12125550100",
+            "only tel: links"
         );
-        assert_eq!(text("#ns"), "212-555-0100");
-        assert_eq!(
-            root.query_selector("#nl")
-                .unwrap()
-                .unwrap()
-                .get_attribute("href")
-                .unwrap(),
-            "tel:2125550100"
-        );
-        assert_eq!(text("#ok"), "212-555-0107", "the control is swapped");
+        assert_eq!(text(&root, "#ok"), "212-555-0107", "the control is swapped");
         root.remove();
     }
 
     #[wasm_bindgen_test]
     fn markup_in_text_stays_text() {
-        let (document, root) = fixture(r#"<p id="m">&lt;b&gt;212-555-0100&lt;/b&gt;</p>"#);
-        swap(&document, &[(e("+12125550100"), e("+12125550107"))]);
+        let root = fixture(r#"<p id="m">&lt;b&gt;212-555-0100&lt;/b&gt;</p>"#);
+        swap(&root, &swaps());
         let p = root.query_selector("#m").unwrap().unwrap();
         assert_eq!(p.text_content().unwrap(), "<b>212-555-0107</b>");
         assert_eq!(p.child_element_count(), 0, "no element was created");
@@ -212,14 +241,41 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn a_number_split_over_elements_is_left_whole() {
+        let root = fixture(r#"<p id="s"><b>(212)</b> 555-0100</p>"#);
+        assert_eq!(swap(&root, &swaps()), 0);
+        assert_eq!(text(&root, "#s"), "(212) 555-0100");
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn works_on_a_text_node_and_in_a_shadow_root() {
+        let root = fixture(r#"<p id="t">Call 212-555-0100</p><div id="host"></div>"#);
+        let node = root
+            .query_selector("#t")
+            .unwrap()
+            .unwrap()
+            .first_child()
+            .unwrap();
+        assert_eq!(swap(&node, &swaps()), 1, "a text node as the root");
+        let host = root.query_selector("#host").unwrap().unwrap();
+        let shadow = host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(r#"<span>212-555-0100</span>"#);
+        assert_eq!(targets_in(&shadow, &[e("+12125550100")]), vec![0]);
+        assert_eq!(swap(&shadow, &swaps()), 1);
+        assert_eq!(shadow.text_content().unwrap(), "212-555-0107");
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
     fn finds_which_targets_the_page_shows() {
-        let (document, root) =
-            fixture(r#"<p>Call (212) 555-0100</p><a href="tel:+13125550100">x</a>"#);
+        let root = fixture(r#"<p>Call (212) 555-0100</p><a href="tel:+13125550100">x</a>"#);
         let targets = [e("+12125550100"), e("+13125550100"), e("+14155550100")];
-        assert_eq!(
-            targets_present(&document, &targets),
-            vec![e("+12125550100"), e("+13125550100")]
-        );
+        let mut found = targets_in(&root, &targets);
+        found.sort();
+        assert_eq!(found, vec![0, 1]);
         root.remove();
     }
 }

@@ -1,8 +1,7 @@
-//! Small bridges to the JavaScript world: time, randomness, object fields, automation checks.
+//! Small bridges to the JavaScript world: time, randomness, JSON and object fields.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-
 use js_sys::Reflect;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -21,23 +20,23 @@ pub fn now() -> u64 {
 /// A random id: 16 bytes from the browser's CSPRNG, base64url (22 characters).
 pub fn random_id() -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = [0u8; 16];
-    get_random_values(&mut bytes);
-    // 6 bits per character; 22 characters cover 128 bits (the last one carries 2).
-    let mut bits: u128 = 0;
-    for b in bytes {
-        bits = bits << 8 | u128::from(b);
-    }
-    (0..22)
-        .map(|i| {
-            char::from(
+    let mut bytes = [0u8; 17];
+    get_random_values(&mut bytes[..16]);
+    // Three bytes make four characters; the seventeenth byte only pads the last group.
+    let mut id = String::with_capacity(24);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| n << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for shift in [18, 12, 6, 0] {
+            id.push(char::from(
                 ALPHABET
-                    .get(((bits >> (i * 6)) & 63) as usize)
+                    .get((n >> shift & 63) as usize)
                     .copied()
                     .unwrap_or(b'A'),
-            )
-        })
-        .collect()
+            ));
+        }
+    }
+    id.truncate(22);
+    id
 }
 
 /// `object[key]`, or `undefined`.
@@ -63,9 +62,10 @@ pub fn parse_json(text: &str) -> Option<JsValue> {
     js_sys::JSON::parse(text).ok()
 }
 
-/// Automated browsers and known bots never take a number from a pool.
-pub fn automated(window: &web_sys::Window) -> bool {
-    let navigator = window.navigator();
-    let webdriver = get(&navigator, "webdriver").as_bool().unwrap_or(false);
-    webdriver || dni_core::bots::is_bot(&navigator.user_agent().unwrap_or_default())
+/// The strings of a JSON array.
+pub fn strings(value: &JsValue) -> Vec<String> {
+    js_sys::Array::from(value)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
 }

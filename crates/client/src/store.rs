@@ -1,44 +1,151 @@
-//! What the browser remembers (in `localStorage`): the visitor session and the raw touches.
+//! What the page remembers, in the storage its consent tier allows: `sessionStorage` for the session
+//! tier, `localStorage` for the full tier, nothing at all without consent (and what an earlier,
+//! wider consent left behind is erased).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-
 use dni_core::attribution::{Journey, RawTouch};
-use dni_core::json::Object;
+use dni_core::consent::Tier;
+use dni_core::json::{push_u64, Object};
+use dni_core::phone::E164;
 use web_sys::Storage;
 
-use crate::js::{get, get_str, get_u64, now, parse_json, random_id};
+use crate::js::{get, get_str, get_u64, parse_json, random_id};
+use crate::Slot;
 
 const SESSION_KEY: &str = "dni.session";
 const JOURNEY_KEY: &str = "dni.journey";
+const LEASES_KEY: &str = "dni.leases";
+const KEYS: [&str; 3] = [SESSION_KEY, JOURNEY_KEY, LEASES_KEY];
 /// A session ends after this long without a page view (GA4's session timeout).
 const SESSION_IDLE_MS: u64 = 30 * 60 * 1000;
 
-fn read(storage: Option<&Storage>, key: &str) -> Option<String> {
-    storage?.get_item(key).ok().flatten()
-}
+/// The storage of the page's consent tier.
+pub struct Store(Option<Storage>);
 
-fn write(storage: Option<&Storage>, key: &str, value: &str) {
-    if let Some(storage) = storage {
-        // Storage may be full or refused (private modes): the page goes on without it.
-        let _ = storage.set_item(key, value);
+impl Store {
+    /// Opens the tier's storage, and erases what wider tiers left in the others.
+    pub fn open(tier: Tier) -> Store {
+        let Some(window) = web_sys::window() else {
+            return Store(None);
+        };
+        let local = window.local_storage().ok().flatten();
+        let session = window.session_storage().ok().flatten();
+        let erase = |storage: &Option<Storage>| {
+            if let Some(s) = storage {
+                for key in KEYS {
+                    let _ = s.remove_item(key);
+                }
+            }
+        };
+        match tier {
+            Tier::Full => Store(local),
+            Tier::Session => {
+                erase(&local);
+                Store(session)
+            }
+            Tier::None => {
+                erase(&local);
+                erase(&session);
+                Store(None)
+            }
+        }
     }
-}
 
-/// The visitor session id: kept while page views follow each other within the idle time, new
-/// otherwise (or when storage is unavailable).
-pub fn session(storage: Option<&Storage>, at: u64) -> String {
-    let stored = read(storage, SESSION_KEY).and_then(|text| {
-        let (id, seen) = text.split_once('|')?;
-        let seen: u64 = seen.parse().ok()?;
-        (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id)).then(|| id.to_owned())
-    });
-    let id = stored.unwrap_or_else(random_id);
-    let mut value = id.clone();
-    value.push('|');
-    dni_core::json::push_u64(&mut value, at.max(now()));
-    write(storage, SESSION_KEY, &value);
-    id
+    fn read(&self, key: &str) -> Option<String> {
+        self.0.as_ref()?.get_item(key).ok().flatten()
+    }
+
+    fn write(&self, key: &str, value: &str) {
+        if let Some(storage) = &self.0 {
+            // Storage may be full or refused (private modes): the page goes on without it.
+            let _ = storage.set_item(key, value);
+        }
+    }
+
+    /// The visitor session id: kept while page views follow each other within the idle time, new
+    /// otherwise (and new on every page without storage).
+    pub fn session(&self, at: u64) -> String {
+        let stored = self.read(SESSION_KEY).and_then(|text| {
+            let (id, seen) = text.split_once('|')?;
+            let seen: u64 = seen.parse().ok()?;
+            (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id))
+                .then(|| id.to_owned())
+        });
+        let id = stored.unwrap_or_else(random_id);
+        if self.0.is_some() {
+            let mut value = id.clone();
+            value.push('|');
+            push_u64(&mut value, at);
+            self.write(SESSION_KEY, &value);
+        }
+        id
+    }
+
+    /// The stored journey (empty when there is none or it is unreadable).
+    pub fn journey(&self) -> Journey {
+        let Some(json) = self.read(JOURNEY_KEY).and_then(|text| parse_json(&text)) else {
+            return Journey::default();
+        };
+        Journey {
+            first: touch_from(&get(&json, "first")),
+            last: touch_from(&get(&json, "last")),
+        }
+    }
+
+    /// Stores the journey.
+    pub fn save_journey(&self, journey: &Journey) {
+        if self.0.is_some() {
+            self.write(JOURNEY_KEY, &journey_json(journey));
+        }
+    }
+
+    /// The stored leases still live at `now`: the page shows them at once, before any network.
+    pub fn leases(&self, now: u64) -> Vec<Slot> {
+        let Some(json) = self.read(LEASES_KEY).and_then(|text| parse_json(&text)) else {
+            return Vec::new();
+        };
+        js_sys::Array::from(&json)
+            .iter()
+            .filter_map(|entry| {
+                let expires_at = get_u64(&entry, "expires_at")?;
+                (expires_at > now).then_some(())?;
+                Some(Slot {
+                    target: E164::parse(&get_str(&entry, "target")?).ok()?,
+                    seen: false,
+                    number: Some(E164::parse(&get_str(&entry, "number")?).ok()?),
+                    lease: Some(get_str(&entry, "lease")?),
+                    expires_at,
+                    shown: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    /// Stores the slots' live leases.
+    pub fn save_leases(&self, slots: &[Slot]) {
+        if self.0.is_none() {
+            return;
+        }
+        let mut json = String::from("[");
+        for slot in slots {
+            let (Some(number), Some(lease)) = (&slot.number, &slot.lease) else {
+                continue;
+            };
+            if json.len() > 1 {
+                json.push(',');
+            }
+            let entry = Object::new()
+                .string("target", slot.target.as_str())
+                .string("number", number.as_str())
+                .string("lease", lease)
+                .number("expires_at", slot.expires_at)
+                .finish();
+            json.push_str(&entry);
+        }
+        json.push(']');
+        self.write(LEASES_KEY, &json);
+    }
 }
 
 fn touch_json(t: &RawTouch) -> String {
@@ -69,74 +176,97 @@ pub fn journey_json(journey: &Journey) -> String {
     object.finish()
 }
 
-/// The stored journey (empty when there is none or it is unreadable).
-pub fn journey(storage: Option<&Storage>) -> Journey {
-    let Some(json) = read(storage, JOURNEY_KEY).and_then(|text| parse_json(&text)) else {
-        return Journey::default();
-    };
-    Journey {
-        first: touch_from(&get(&json, "first")),
-        last: touch_from(&get(&json, "last")),
-    }
-}
-
-/// Stores the journey.
-pub fn save_journey(storage: Option<&Storage>, journey: &Journey) {
-    write(storage, JOURNEY_KEY, &journey_json(journey));
-}
-
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
+    use crate::js::now;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    fn storage() -> Storage {
-        web_sys::window().unwrap().local_storage().unwrap().unwrap()
+    fn storages() -> (Storage, Storage) {
+        let w = web_sys::window().unwrap();
+        (
+            w.local_storage().unwrap().unwrap(),
+            w.session_storage().unwrap().unwrap(),
+        )
     }
 
     #[wasm_bindgen_test]
     fn keeps_the_session_within_the_idle_time() {
-        let s = storage();
-        s.clear().unwrap();
+        let (local, _) = storages();
+        local.clear().unwrap();
+        let store = Store::open(Tier::Full);
         let t = now();
-        let first = session(Some(&s), t);
+        let first = store.session(t);
         assert!(dni_core::valid_id(&first), "{first}");
         assert_eq!(
-            session(Some(&s), t + 60_000),
+            store.session(t + 60_000),
             first,
             "a minute later: same session"
         );
-        s.set_item(SESSION_KEY, &[first.as_str(), "|1"].concat())
+        local
+            .set_item(SESSION_KEY, &[first.as_str(), "|1"].concat())
             .unwrap();
-        assert_ne!(session(Some(&s), t), first, "long idle: a new session");
+        assert_ne!(store.session(t), first, "long idle: a new session");
+        let none = Store::open(Tier::None);
         assert_ne!(
-            session(None, t),
-            session(None, t),
+            none.session(t),
+            none.session(t),
             "no storage: a fresh id each time"
         );
     }
 
     #[wasm_bindgen_test]
-    fn stores_and_reads_the_journey() {
-        let s = storage();
-        s.clear().unwrap();
-        assert_eq!(journey(Some(&s)), Journey::default());
-        let touch = |landing: &str, at| RawTouch {
-            landing: landing.into(),
-            referrer: "https://x.org/\"q\"".into(),
-            at,
-        };
+    fn each_tier_uses_its_storage_and_erases_the_wider_ones() {
+        let (local, session) = storages();
+        local.clear().unwrap();
+        session.clear().unwrap();
         let j = Journey {
-            first: Some(touch("https://a.com/?utm_source=x", 1)),
-            last: Some(touch("https://a.com/?gclid=é", 2)),
+            first: Some(RawTouch {
+                landing: "https://a.com/?gclid=é".into(),
+                referrer: "\"q\"".into(),
+                at: 1,
+            }),
+            last: None,
         };
-        save_journey(Some(&s), &j);
-        assert_eq!(journey(Some(&s)), j);
-        s.set_item(JOURNEY_KEY, "{corrupt").unwrap();
+        Store::open(Tier::Full).save_journey(&j);
+        assert_eq!(Store::open(Tier::Full).journey(), j);
+        assert!(local.get_item(JOURNEY_KEY).unwrap().is_some());
+        // Session tier: local storage is erased, session storage used.
+        let s = Store::open(Tier::Session);
+        assert!(local.get_item(JOURNEY_KEY).unwrap().is_none());
+        s.save_journey(&j);
+        assert_eq!(Store::open(Tier::Session).journey(), j);
+        assert!(session.get_item(JOURNEY_KEY).unwrap().is_some());
+        // No consent: nothing kept anywhere, nothing written.
+        let n = Store::open(Tier::None);
+        n.save_journey(&j);
+        n.session(1);
+        assert_eq!((local.length().unwrap(), session.length().unwrap()), (0, 0));
+        assert_eq!(n.journey(), Journey::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn stored_leases_come_back_only_while_live() {
+        let (local, _) = storages();
+        local.clear().unwrap();
+        let store = Store::open(Tier::Full);
+        let slot = |lease: &str, expires_at| Slot {
+            target: E164::parse("+12125550100").unwrap(),
+            seen: true,
+            number: Some(E164::parse("+12125550107").unwrap()),
+            lease: Some(lease.into()),
+            expires_at,
+            shown: Vec::new(),
+        };
+        store.save_leases(&[slot("visitors.abc", 5_000)]);
+        let back = store.leases(4_000);
+        assert_eq!(back.len(), 1);
         assert_eq!(
-            journey(Some(&s)),
-            Journey::default(),
-            "unreadable storage is an empty journey"
+            (back[0].lease.as_deref(), back[0].expires_at),
+            (Some("visitors.abc"), 5_000)
         );
+        assert!(store.leases(5_000).is_empty(), "expired");
+        local.set_item(LEASES_KEY, "{corrupt").unwrap();
+        assert!(store.leases(0).is_empty(), "unreadable storage is no lease");
     }
 }

@@ -36,6 +36,42 @@ pub struct LeaseRequest {
     pub ga: Option<GaCookies>,
 }
 
+/// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
+/// No session, no stored touches; the page reduced to what classification reads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumbersRequest {
+    /// The site's numbers found on the page, in E.164.
+    pub targets: Vec<String>,
+    /// The page view asking (reduced by the browser).
+    pub page: Page,
+}
+
+impl NumbersRequest {
+    /// Checks every field; returns the targets, parsed.
+    pub fn validate(&self) -> Result<Vec<E164>, Invalid> {
+        let targets = parse_targets(&self.targets)?;
+        if self.page.url.len() > MAX_URL || self.page.referrer.len() > MAX_URL {
+            return Err(Invalid::UrlTooLong);
+        }
+        Ok(targets)
+    }
+}
+
+fn parse_targets(raw: &[String]) -> Result<Vec<E164>, Invalid> {
+    if raw.is_empty() || raw.len() > MAX_TARGETS {
+        return Err(Invalid::TargetCount);
+    }
+    let mut targets = Vec::with_capacity(raw.len());
+    for t in raw {
+        let e = E164::parse(t).map_err(Invalid::Target)?;
+        if !targets.contains(&e) {
+            targets.push(e);
+        }
+    }
+    Ok(targets)
+}
+
 /// The page view asking for numbers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,16 +139,7 @@ impl LeaseRequest {
         if !valid_id(&self.session) {
             return Err(Invalid::Session);
         }
-        if self.targets.is_empty() || self.targets.len() > MAX_TARGETS {
-            return Err(Invalid::TargetCount);
-        }
-        let mut targets = Vec::with_capacity(self.targets.len());
-        for t in &self.targets {
-            let e = E164::parse(t).map_err(Invalid::Target)?;
-            if !targets.contains(&e) {
-                targets.push(e);
-            }
-        }
+        let targets = parse_targets(&self.targets)?;
         let touches = [self.journey.first.as_ref(), self.journey.last.as_ref()];
         let urls = [&self.page.url, &self.page.referrer].into_iter().chain(
             touches

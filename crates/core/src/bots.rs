@@ -45,8 +45,13 @@ pub fn is_bot(user_agent: &str) -> bool {
     if ua.is_empty() {
         return true;
     }
-    let ua = ua.to_ascii_lowercase();
-    MARKERS.iter().any(|m| ua.contains(m))
+    // A byte search of our own, ignoring ASCII case: `str::contains` would bring the standard
+    // searcher and its panic formatting into the browser module.
+    let ua = ua.as_bytes();
+    MARKERS.iter().any(|m| {
+        let m = m.as_bytes();
+        ua.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m))
+    })
 }
 
 #[cfg(test)]

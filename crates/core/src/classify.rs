@@ -235,6 +235,35 @@ pub const CLICK_IDS: &[(&str, &str, &str)] = &[
     ("gad_source", "google", "cpc"),
 ];
 
+/// A landing URL reduced to what classification reads, for visitors who allow no identifiers: the
+/// origin, the UTM tags, and the click ids' names (with `1` for their values: a click id is an
+/// identifier; that there was one is not). Everything else (path, other parameters) is dropped.
+pub fn anonymous_landing(landing: &str) -> String {
+    let Some((scheme, host, _)) = url::parts(landing) else {
+        return String::new();
+    };
+    let mut out = [scheme, "://", host, "/"].concat();
+    for pair in url::query_of(landing).split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = if key.starts_with("utm_") {
+            value
+        } else if CLICK_IDS
+            .iter()
+            .any(|(name, ..)| name.eq_ignore_ascii_case(key))
+            && !value.is_empty()
+        {
+            "1"
+        } else {
+            continue;
+        };
+        out.push(if out.ends_with('/') { '?' } else { '&' });
+        out.push_str(key);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
+}
+
 /// Options a site sets for classification.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options<'a> {

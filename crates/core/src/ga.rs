@@ -36,6 +36,27 @@ pub fn session_id(ga_stream_cookie: &str) -> Option<String> {
     None
 }
 
+/// The raw `_ga` and first `_ga_<stream>` values from a `Cookie` header or `document.cookie` (empty
+/// when absent; values longer than 128 bytes are ignored).
+pub fn cookies(header: &str) -> (String, String) {
+    let (mut client, mut session) = (String::new(), String::new());
+    for pair in header.split(';') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if value.len() > 128 {
+            continue;
+        }
+        if name == "_ga" && client.is_empty() {
+            client = value.to_owned();
+        } else if name.starts_with("_ga_") && session.is_empty() {
+            session = value.to_owned();
+        }
+    }
+    (client, session)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +74,29 @@ mod tests {
         ];
         for (cookie, want) in table {
             assert_eq!(client_id(cookie).as_deref(), want, "{cookie:?}");
+        }
+    }
+
+    #[test]
+    fn finds_the_ga_cookies() {
+        let table = [
+            (
+                "_ga=GA1.1.1.2; _ga_ABC=GS2.1.s9$o1; other=x",
+                ("GA1.1.1.2", "GS2.1.s9$o1"),
+            ),
+            (
+                "other=x;_ga_X1=GS1.1.5.1;  _ga=GA1.2.3.4",
+                ("GA1.2.3.4", "GS1.1.5.1"),
+            ),
+            ("_gat=1; _gid=GA1.1.9.9", ("", "")),
+            ("", ("", "")),
+        ];
+        for (header, (client, session)) in table {
+            assert_eq!(
+                cookies(header),
+                (client.to_owned(), session.to_owned()),
+                "{header}"
+            );
         }
     }
 

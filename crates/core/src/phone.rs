@@ -208,7 +208,7 @@ pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
     let mut i = 0;
     while let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
         let starts_run = (c.is_ascii_digit() || c == '+' || c == '(')
-            && !prev.is_some_and(|p| p.is_alphanumeric() || p == '+' || p == '_');
+            && !prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '+' || p == '_');
         if !starts_run {
             prev = Some(c);
             i += c.len_utf8();
@@ -242,7 +242,7 @@ pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
             let glued = text
                 .get(end..)
                 .and_then(|r| r.chars().next())
-                .is_some_and(|n| n.is_alphanumeric());
+                .is_some_and(|n| n.is_ascii_alphanumeric());
             (!glued).then_some(Found {
                 start: i,
                 end,

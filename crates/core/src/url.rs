@@ -90,6 +90,15 @@ pub fn host_of(input: &str) -> Option<&str> {
     parts(input).map(|(_, host, _)| host)
 }
 
+/// `scheme://host/` of a URL (the host as written, port dropped), or empty when it has none: a
+/// referrer reduced to the site it names, for visitors who allow no identifiers.
+pub fn origin_of(input: &str) -> String {
+    match parts(input) {
+        Some((scheme, host, _)) => [scheme, "://", host, "/"].concat(),
+        None => String::new(),
+    }
+}
+
 /// The query string of a URL without `?` and fragment, or empty. Lenient on purpose: it also reads
 /// `example.com/?utm_source=x`, which people paste, and which a strict reader would refuse.
 pub fn query_of(input: &str) -> &str {
@@ -117,7 +126,7 @@ pub fn lower_host(host: &str) -> alloc::borrow::Cow<'_, str> {
 /// its ASCII form (`bücher.example` becomes `xn--bcher-kva.example`), which is what browsers send in
 /// `document.referrer`, so a site configured with either spelling recognises itself.
 pub fn normalize_host(host: &str) -> String {
-    if host.is_ascii() {
+    if host.is_ascii() || cfg!(not(feature = "idn")) {
         return host.to_ascii_lowercase();
     }
     let mut out = String::with_capacity(host.len() + 8);
@@ -135,6 +144,7 @@ pub fn normalize_host(host: &str) -> String {
     out
 }
 
+#[cfg_attr(not(feature = "idn"), allow(dead_code))]
 /// Appends `xn--` and the RFC 3492 (Punycode) encoding of one non-ASCII label. ASCII letters are
 /// lower-cased; other characters are kept as they are (browsers have already case-folded them).
 /// Returns false on arithmetic overflow, which only absurdly long labels reach.
@@ -408,6 +418,29 @@ mod tests {
         assert_eq!(host_of(" https://Üx.example:443/a"), Some("Üx.example"));
         assert_eq!(query_of("example.com/?utm_source=a#b?c"), "utm_source=a");
         assert_eq!(query_of("https://example.com/#/x?utm_source=a"), "");
+    }
+
+    #[test]
+    fn reduces_a_url_to_its_origin() {
+        let table = [
+            (
+                "https://www.google.com/search?q=private+words",
+                "https://www.google.com/",
+            ),
+            (
+                "http://user:pw@example.org:8080/a?b#c",
+                "http://example.org/",
+            ),
+            (
+                "android-app://com.google.android.gm/",
+                "android-app://com.google.android.gm/",
+            ),
+            ("", ""),
+            ("not a url", ""),
+        ];
+        for (input, want) in table {
+            assert_eq!(origin_of(input), want, "{input:?}");
+        }
     }
 
     #[test]

@@ -32,6 +32,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/public", routes::leases::public_config)
         .options_async("/v1/sites/:site/leases", routes::leases::preflight)
         .post_async("/v1/sites/:site/leases", routes::leases::lease)
+        .options_async("/v1/sites/:site/numbers", routes::leases::preflight)
+        .post_async("/v1/sites/:site/numbers", routes::leases::numbers)
         .options_async(
             "/v1/sites/:site/leases/:lease/:action",
             routes::leases::preflight,

@@ -136,3 +136,32 @@ fn every_channel_has_a_name_that_parses_back() {
     }
     assert_eq!(Channel::parse("Nowhere"), None);
 }
+
+#[test]
+fn reduces_a_landing_page_to_what_classification_reads() {
+    let table = [
+        (
+            "https://shop.example.com/account/42?utm_source=google&utm_medium=cpc&gclid=SECRET&user=7#x",
+            "https://shop.example.com/?utm_source=google&utm_medium=cpc&gclid=1",
+        ),
+        ("https://example.com/?fbclid=abc", "https://example.com/?fbclid=1"),
+        ("https://example.com/path", "https://example.com/"),
+        ("https://example.com/?gclid=", "https://example.com/"),
+        ("garbage", ""),
+    ];
+    for (landing, want) in table {
+        assert_eq!(anonymous_landing(landing), want, "{landing}");
+    }
+    // The reduced URL classifies as the full one does.
+    let full =
+        "https://example.com/a/b?utm_source=newsletter&utm_medium=email&utm_campaign=june&id=9";
+    let reduced = anonymous_landing(full);
+    let (a, b) = (
+        classify(full, "", Options::default()),
+        classify(&reduced, "", Options::default()),
+    );
+    assert_eq!(
+        (a.channel, a.source, a.campaign),
+        (b.channel, b.source, b.campaign)
+    );
+}

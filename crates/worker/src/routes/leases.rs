@@ -27,7 +27,15 @@ pub async fn public_config(_req: Request, ctx: RouteContext<()>) -> Result<Respo
     };
     let public = PublicConfig {
         targets: config.targets.iter().map(|t| t.number.clone()).collect(),
-        own_hosts: config.own_hosts.clone(),
+        // In ASCII form, as browsers write hosts: the page then needs no IDN conversion.
+        own_hosts: config
+            .own_hosts
+            .iter()
+            .map(|h| {
+                let h = h.trim();
+                dni_core::url::normalize_host(dni_core::url::host_of(h).unwrap_or(h))
+            })
+            .collect(),
         static_numbers: config
             .static_numbers
             .iter()
@@ -180,6 +188,34 @@ async fn lease_numbers(
         numbers,
         heartbeat_ms,
     })?)
+}
+
+/// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
+/// The worker classifies the (reduced) page view and answers with the site's static number for its
+/// channel, or the site's own number; nothing is leased, nothing is stored.
+pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    for_site(&mut req, &ctx, |req, _, config| async move {
+        let body = read_body(req, api::MAX_BODY).await?;
+        let request: api::NumbersRequest = parse_json(&body)?;
+        let targets = request
+            .validate()
+            .map_err(|e| ApiError::BadRequest(e.message()))?;
+        let options = Options {
+            own_hosts: &config.own_hosts,
+        };
+        let channel =
+            dni_core::classify::classify(&request.page.url, &request.page.referrer, options)
+                .channel;
+        let numbers = targets
+            .iter()
+            .map(|t| static_or_original(&config, t, channel))
+            .collect();
+        Ok(Response::from_json(&LeaseResponse {
+            numbers,
+            heartbeat_ms: 60 * SECOND,
+        })?)
+    })
+    .await
 }
 
 /// Heartbeats often enough that two may be lost before the idle timeout ends the lease.

@@ -1,0 +1,64 @@
+//! Reading the worker's JSON with the browser's own parser (no serde on the page).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+use dni_core::phone::E164;
+
+use crate::js::{get, get_str, get_u64, parse_json, strings};
+
+/// The site's public configuration, as far as the page needs it.
+#[derive(Default)]
+pub struct Config {
+    /// The site's numbers to look for.
+    pub targets: Vec<E164>,
+    /// The site's own hosts.
+    pub own_hosts: Vec<String>,
+    /// The attribution lookback.
+    pub lookback_ms: u64,
+    /// GA4's session timeout.
+    pub session_timeout_ms: u64,
+}
+
+/// Reads `GET /v1/sites/{site}/public`.
+pub fn config(text: &str) -> Option<Config> {
+    let json = parse_json(text)?;
+    Some(Config {
+        targets: strings(&get(&json, "targets"))
+            .iter()
+            .filter_map(|t| E164::parse(t).ok())
+            .collect(),
+        own_hosts: strings(&get(&json, "own_hosts")),
+        lookback_ms: get_u64(&json, "lookback_ms")?,
+        session_timeout_ms: get_u64(&json, "session_timeout_ms")?,
+    })
+}
+
+/// One target's number in an answer.
+pub struct Assigned {
+    /// The site's number.
+    pub target: E164,
+    /// The number to show. Anything that is not E.164 is refused, so the page only ever shows a
+    /// phone number.
+    pub number: E164,
+    /// The lease, for pool numbers.
+    pub lease: Option<String>,
+    /// When the lease ends without a heartbeat.
+    pub expires_at: u64,
+}
+
+/// Reads a lease (or numbers) answer: the numbers, and the heartbeat interval.
+pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
+    let json = parse_json(text)?;
+    let assigned = js_sys::Array::from(&get(&json, "numbers"))
+        .iter()
+        .filter_map(|entry| {
+            Some(Assigned {
+                target: E164::parse(&get_str(&entry, "target")?).ok()?,
+                number: E164::parse(&get_str(&entry, "number")?).ok()?,
+                lease: get_str(&entry, "lease").filter(|l| l.len() <= 100),
+                expires_at: get_u64(&entry, "expires_at").unwrap_or(0),
+            })
+        })
+        .collect();
+    Some((assigned, get_u64(&json, "heartbeat_ms").unwrap_or(60_000)))
+}
