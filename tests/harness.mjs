@@ -3,7 +3,7 @@
 // library. Each test file starts its own worker on free ports with a fresh state directory and a
 // generated wrangler config, so the developer's .dev.vars and local state are never read or touched.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream, rmSync, cpSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -64,9 +64,13 @@ export async function startWorker({
   const state = join(dir, "state");
   mkdirSync(ARTIFACTS, { recursive: true });
   // A config beside an empty directory: wrangler finds no .dev.vars there.
+  // The worker serves the site's assets plus the test pages (tests/pages/, under /t/).
+  const assets = join(dir, "assets");
+  cpSync(join(ROOT, "www"), assets, { recursive: true });
+  cpSync(join(ROOT, "tests", "pages"), join(assets, "t"), { recursive: true });
   const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = ".*"$/m, `main = "${join(ROOT, "crates/worker/build/index.js")}"`)
-    .replace(/^directory = ".*"$/m, `directory = "${join(ROOT, "www")}"`);
+    .replace(/^directory = ".*"$/m, `directory = "${assets}"`);
   writeFileSync(join(dir, "wrangler.toml"), config);
   for (const site of sites) {
     const entries = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "kv", join(ROOT, site)], {

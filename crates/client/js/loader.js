@@ -17,8 +17,8 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
   var WAIT = 1500; // the longest the page ever waits for the worker, in ms
   var html = d.documentElement;
   var declared = script.getAttribute("data-consent");
-  var client, config, heartbeat, asking, readyDone, resolveReady;
-  var pending = [], scheduled = false;
+  var client, config, heartbeat, asking, again, readyDone, resolveReady;
+  var pending = [], roots = [], scheduled = false;
   var watched = typeof WeakSet == "function" ? new WeakSet() : { has: function () {}, add: function () {} };
 
   var dni = (w.dni = {
@@ -71,7 +71,11 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
 
   function start() {
     var tier = consent_tier(declared, navigator.globalPrivacyControl === true, consentMode());
-    if (client) client.free();
+    if (client) {
+      // Another tier: the page shows its own numbers again before the new client looks at it.
+      for (var i = 0; i < roots.length; i++) client.revert(roots[i]);
+      client.free();
+    }
     client = new Client(config, tier, navigator.webdriver === true, navigator.userAgent,
       location.href, d.referrer, tier == 2 ? d.cookie : "");
     visit(d);
@@ -108,48 +112,67 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
   function watch(root) {
     if (watched.has(root)) return;
     watched.add(root);
+    roots.push(root);
     new MutationObserver(function (records) {
       for (var i = 0; i < records.length; i++) {
         var r = records[i];
-        if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) pending.push(r.addedNodes[j]);
-        else pending.push(r.target);
+        if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) schedule(r.addedNodes[j]);
+        else schedule(r.target);
       }
-      if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
     }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ["href", "title", "aria-label"] });
   }
 
   // One pass per frame over what changed.
+  function schedule(node) {
+    pending.push(node);
+    if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+  }
   function flush() {
     scheduled = false;
+    if (!client) return;
     var nodes = pending, more = false;
     pending = [];
     for (var i = 0; i < nodes.length; i++) {
       var n = nodes[i];
       if (!n.isConnected) continue;
-      more = (n.nodeType == 1 ? visit(n) : client.scan(n)) || more;
+      more = (n.nodeType == 3 ? client.scan(n) : visit(n)) || more;
     }
     if (more) ask();
   }
 
-  // Asks the worker for the numbers the page shows and has none for yet.
+  // Open shadow roots attached after load (a custom element upgraded in place) make no mutation the
+  // observer could see: attachShadow tells us. Transparent: same arguments, same result, same errors.
+  var attachShadow = Element.prototype.attachShadow;
+  if (attachShadow) {
+    Element.prototype.attachShadow = function (init) {
+      var root = attachShadow.apply(this, arguments);
+      if (init && init.mode == "open") schedule(root);
+      return root;
+    };
+  }
+
+  // Asks the worker for the numbers the page shows and has none for yet. One request at a time: a
+  // number seen meanwhile is asked for when the answer is in.
   function ask() {
+    if (asking) return (again = true);
     var request = client.request();
-    if (!request || asking) return finish();
+    if (!request) return finish();
     var space = request.indexOf(" ");
     asking = true;
+    again = false;
     send(api + request.slice(0, space), "POST", request.slice(space + 1)).then(function (a) {
       asking = false;
       if (a && a.s == 200 && client.assign(a.t, d)) rescan();
       finish();
       beat();
+      if (again && client.scan(d)) ask();
     });
   }
 
   // Shadow roots and frames get the new numbers too.
   function rescan() {
-    var all = d.querySelectorAll("*");
-    for (var i = 0; i < all.length; i++) if (all[i].shadowRoot) client.scan(all[i].shadowRoot);
+    for (var i = 1; i < roots.length; i++) client.scan(roots[i]);
   }
 
   function finish() {

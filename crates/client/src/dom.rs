@@ -38,12 +38,12 @@ const SNAPSHOT: u16 = 6;
 
 /// The nodes an XPath query finds from `root`.
 fn query(root: &Node, parts: [&str; 3]) -> Vec<Node> {
+    // Node types, not `instanceof`: a frame's nodes belong to another realm, whose constructors
+    // differ from this window's.
     let document = match root.owner_document() {
         Some(d) => d,
-        None => match root.clone().dyn_into::<Document>() {
-            Ok(d) => d,
-            Err(_) => return Vec::new(),
-        },
+        None if root.node_type() == DOCUMENT => root.clone().unchecked_into::<Document>(),
+        None => return Vec::new(),
     };
     let expression = parts.concat();
     let Ok(result) =
@@ -57,6 +57,10 @@ fn query(root: &Node, parts: [&str; 3]) -> Vec<Node> {
         .collect()
 }
 
+/// `ATTRIBUTE_NODE`.
+const ATTRIBUTE: u16 = 2;
+/// `DOCUMENT_NODE`.
+const DOCUMENT: u16 = 9;
 /// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
 const FRAGMENT: u16 = 11;
 
@@ -108,9 +112,10 @@ pub fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
         let Some(new) = phone::replace(&text, swaps) else {
             continue;
         };
-        match node.dyn_ref::<Attr>() {
-            Some(attr) => attr.set_value(&new),
-            None => node.set_node_value(Some(&new)),
+        if node.node_type() == ATTRIBUTE {
+            node.unchecked_ref::<Attr>().set_value(&new);
+        } else {
+            node.set_node_value(Some(&new));
         }
         changed += 1;
     }

@@ -312,6 +312,20 @@ impl Client {
         self.store.save_leases(&self.slots);
     }
 
+    /// Puts the site's own numbers back under `root` (before the page starts again under another
+    /// consent tier).
+    pub fn revert(&self, root: &Node) {
+        let mut swaps = Vec::new();
+        for slot in &self.slots {
+            for shown in slot.number.iter().chain(&slot.shown) {
+                if *shown != slot.target {
+                    swaps.push((shown.clone(), slot.target.clone()));
+                }
+            }
+        }
+        dom::swap(root, &swaps);
+    }
+
     /// The numbers by target, as JSON (`window.dni.numbers`).
     pub fn numbers(&self) -> String {
         let mut object = Object::new();

@@ -1,0 +1,256 @@
+// The browser module at product grade, in Chromium, through pages served by the worker: every
+// number format, content that appears later, shadow DOM and frames, places never touched, markup
+// injection, a slow or unreachable worker, bots, consent tiers, window.dni, anti-flicker.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startWorker, launchBrowser, newVisitor, swappedText, VISITOR_UA } from "./harness.mjs";
+
+let worker, browser;
+before(async () => {
+  worker = await startWorker({ name: "client" });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+const ORIGINAL = "(212) 555-0100";
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+const digits = (s) => s.replace(/\D/g, "");
+
+/** A visitor whose requests to the worker's API are logged. */
+async function visitor(options) {
+  const v = await newVisitor(browser, options);
+  v.requests = [];
+  v.page.on("request", (r) => {
+    if (r.url().includes("/v1/")) v.requests.push({ url: r.url(), method: r.method(), body: r.postData() ?? "" });
+  });
+  return v;
+}
+
+const apiCalls = (v, what) => v.requests.filter((r) => r.url.includes(what));
+
+test("every format, tel: links and opted-in attributes are swapped; nothing else is touched", async () => {
+  const { page, consoleErrors, context } = await visitor();
+  await page.goto(`${worker.base}/t/formats.html?utm_source=google&utm_medium=cpc&gclid=F1`);
+  const first = await swappedText(page, "#f1", ORIGINAL);
+  assert.match(first, /^\(212\) 555-01(0[1-9]|10)$/);
+  const n = digits(first).slice(-4); // the tracking number's last four digits
+  // (selector, text after the swap)
+  const texts = [
+    ["#f2", `212.555.${n}`],
+    ["#f3", `+1 212-555-${n}`],
+    ["#f4", `1 (212) 555 ${n}`],
+    ["#f5", `212 555 ${n}`],
+    ["#f6", `+1212555${n}`],
+    ["#split", ORIGINAL],
+    ["#ns", ORIGINAL],
+    ["#ta", ORIGINAL],
+  ];
+  for (const [selector, want] of texts) assert.equal(await page.textContent(selector), want, selector);
+  // (selector, attribute, value after the swap)
+  const attrs = [
+    ["#l1", "href", `tel:+1212555${n}`],
+    ["#l2", "href", `tel:212-555-${n}`],
+    ["#l3", "href", `TEL:1-212-555-${n}`],
+    ["#b1", "title", `Call (212) 555-${n}`],
+    ["#b1", "aria-label", `Call 212 555 ${n}`],
+    ["#b1", "data-dni-phone", `212555${n}`],
+  ];
+  for (const [selector, name, want] of attrs) assert.equal(await page.getAttribute(selector, name), want, `${selector} ${name}`);
+  assert.equal(await page.inputValue("#in"), ORIGINAL, "input untouched");
+  const scripts = await page.$$eval("script:not([src])", (s) => s.map((x) => x.textContent).join("\n"));
+  assert.match(scripts, /\+1 \(212\) 555-0100/, "JSON-LD untouched");
+  assert.match(scripts, /"\(212\) 555-0100"/, "inline script untouched");
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test("a number a single-page app renders two seconds after load, and text changed in place", async () => {
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/spa.html`);
+  await sleep(1200);
+  assert.equal(apiCalls(v, "/leases").length, 0, "no number on the page yet: no lease");
+  const late = await swappedText(v.page, "#late", ORIGINAL, 6000);
+  assert.match(late, /^\(212\) 555-01(0[1-9]|10)$/);
+  assert.equal(await v.page.getAttribute("#late-link", "href"), `tel:+1${digits(late)}`);
+  await v.page.waitForFunction(() => /^Office: 212-555-01(0[1-9]|10)$/.test(document.querySelector("#inplace").textContent), null, { timeout: 4000 });
+  assert.equal(await v.page.textContent("#inplace"), `Office: 212-555-${digits(late).slice(-4)}`);
+  assert.equal(apiCalls(v, "/leases").length, 1, "one lease for the page");
+  assert.deepEqual(v.consoleErrors, []);
+  await v.context.close();
+});
+
+test("open shadow roots (also attached later), same-origin frames, and dni.swap for closed ones", async () => {
+  const v = await visitor();
+  const swappedEvent = v.page.waitForEvent("console", { predicate: (m) => m.text().startsWith("swapped:"), timeout: 8000 }).catch(() => null);
+  await v.page.addInitScript(() => {
+    document.addEventListener("dni:swapped", (e) => console.log("swapped:" + JSON.stringify(e.detail)));
+  });
+  await v.page.goto(`${worker.base}/t/shadow.html`);
+  const light = await swappedText(v.page, "#light", ORIGINAL);
+  const n = digits(light).slice(-4);
+  const numbers = await v.page.evaluate(() => window.dni.ready);
+  assert.deepEqual(numbers, { "+12125550100": `+1${digits(light)}` }, "dni.ready resolves with the numbers");
+  assert.ok(await swappedEvent, "a dni:swapped event was dispatched");
+  const inShadow = (host, id) => v.page.evaluate(([h, i]) => document.getElementById(h).shadowRoot?.getElementById(i)?.textContent, [host, id]);
+  await v.page.waitForFunction(() => document.getElementById("early").shadowRoot.textContent !== "212-555-0100");
+  assert.equal(await inShadow("early", "in-early"), `212-555-${n}`);
+  await v.page.waitForFunction(() => document.getElementById("card").shadowRoot?.textContent.includes("555-01") &&
+    document.getElementById("card").shadowRoot.textContent !== "(212) 555-0100", null, { timeout: 5000 });
+  assert.equal(await inShadow("card", "in-card"), `(212) 555-${n}`, "a shadow root attached a second after load");
+  const frame = v.page.frameLocator("#frame");
+  await v.page.waitForFunction(() => document.getElementById("frame").contentDocument?.body?.textContent.includes(`555.`) &&
+    !document.getElementById("frame").contentDocument.body.textContent.includes("555.0100"), null, { timeout: 5000 });
+  assert.equal(await frame.locator("#in-frame").textContent(), `Call 212.555.${n}`);
+  // A closed shadow root is out of the observer's sight: the site hands it over.
+  assert.equal(await v.page.evaluate(() => window.closedRoot.textContent), "212-555-0100");
+  await v.page.evaluate(() => window.dni.swap(window.closedRoot));
+  assert.equal(await v.page.evaluate(() => window.closedRoot.textContent), `212-555-${n}`);
+  assert.deepEqual(v.consoleErrors, []);
+  await v.context.close();
+});
+
+test("markup in a number from the worker is refused: the page keeps its number and no element appears", async () => {
+  const v = await visitor();
+  await v.page.route("**/v1/sites/demo/leases", (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({ numbers: [{ target: "+12125550100", number: '<img src=x onerror="window.pwned=1">', kind: "pool" }], heartbeat_ms: 60000 }),
+    }));
+  await v.page.goto(`${worker.base}/t/plain.html`);
+  await v.page.evaluate(() => window.dni.ready);
+  assert.equal(await v.page.textContent("#phone"), ORIGINAL);
+  assert.equal(await v.page.$$eval("img", (i) => i.length), 0);
+  assert.equal(await v.page.evaluate(() => window.pwned), undefined);
+  await v.context.close();
+});
+
+test("a slow worker: the page keeps its numbers after a bounded wait, with a clean console", async () => {
+  const v = await visitor();
+  await v.page.route("**/v1/sites/demo/leases", async (route) => {
+    await sleep(4000);
+    await route.continue().catch(() => {});
+  });
+  const started = Date.now();
+  await v.page.goto(`${worker.base}/t/plain.html`);
+  await v.page.evaluate(() => window.dni.ready);
+  const waited = Date.now() - started;
+  assert.ok(waited < 3000, `dni.ready within the bounded wait (took ${waited} ms)`);
+  assert.equal(await v.page.textContent("#phone"), ORIGINAL);
+  const hidden = await v.page.evaluate(() => document.documentElement.hasAttribute("data-dni-wait"));
+  assert.equal(hidden, false, "anti-flicker released");
+  assert.deepEqual(v.consoleErrors, [], "no console error");
+  await v.context.close();
+});
+
+test("an unreachable worker: the page keeps its numbers and no script error is raised", async () => {
+  const v = await visitor();
+  await v.page.route("**/v1/**", (route) => route.abort("connectionrefused"));
+  await v.page.goto(`${worker.base}/t/plain.html`);
+  await v.page.evaluate(() => window.dni.ready);
+  assert.equal(await v.page.textContent("#phone"), ORIGINAL);
+  assert.equal(await v.page.getAttribute("#call", "href"), "tel:+12125550100");
+  // The browser itself reports a refused connection; nothing else may appear.
+  assert.deepEqual(v.consoleErrors.filter((m) => !m.startsWith("Failed to load resource")), []);
+  await v.context.close();
+});
+
+test("anti-flicker: marked elements are hidden only until the swap", async () => {
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/plain.html?utm_source=bing&utm_medium=cpc`);
+  await swappedText(v.page, "#phone", ORIGINAL);
+  assert.equal(await v.page.evaluate(() => document.documentElement.hasAttribute("data-dni-wait")), false);
+  assert.equal(await v.page.evaluate(() => getComputedStyle(document.getElementById("phone")).visibility), "visible");
+  await v.context.close();
+});
+
+test("bots and automated browsers never take a number from a pool", async () => {
+  const bot = await visitor({ userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" });
+  await bot.page.goto(`${worker.base}/t/plain.html`);
+  await bot.page.evaluate(() => window.dni.ready);
+  assert.equal(await bot.page.textContent("#phone"), ORIGINAL);
+  assert.equal(apiCalls(bot, "/leases").length, 0);
+  await bot.context.close();
+
+  const driven = await visitor();
+  await driven.page.addInitScript(() => Object.defineProperty(navigator, "webdriver", { get: () => true }));
+  await driven.page.goto(`${worker.base}/t/plain.html`);
+  await driven.page.evaluate(() => window.dni.ready);
+  assert.equal(await driven.page.textContent("#phone"), ORIGINAL);
+  assert.equal(apiCalls(driven, "/leases").length, 0);
+  await driven.context.close();
+});
+
+/** Both storages' dni keys. */
+const storage = (page) =>
+  page.evaluate(() => ({
+    local: Object.keys(localStorage).filter((k) => k.startsWith("dni.")).sort(),
+    session: Object.keys(sessionStorage).filter((k) => k.startsWith("dni.")).sort(),
+  }));
+const KEYS = ["dni.journey", "dni.leases", "dni.session"];
+const GA = [
+  { name: "_ga", value: "GA1.1.1234567890.1700000000" },
+  { name: "_ga_TEST123", value: "GS2.1.s1700000123$o3$g1$t1700000456" },
+];
+
+test("consent, full (no signal): local storage, session and touches sent, GA ids sent", async () => {
+  const v = await visitor();
+  await v.context.addCookies(GA.map((c) => ({ ...c, url: worker.base })));
+  await v.page.goto(`${worker.base}/t/plain.html?utm_source=google&utm_medium=cpc&gclid=G1`);
+  await swappedText(v.page, "#phone", ORIGINAL);
+  assert.deepEqual(await storage(v.page), { local: KEYS, session: [] });
+  const body = JSON.parse(apiCalls(v, "/leases")[0].body);
+  assert.ok(body.session && body.journey.first, "session and touches sent");
+  assert.deepEqual(body.ga, { client: GA[0].value, session: GA[1].value });
+  await v.context.close();
+});
+
+test("consent, session (data-consent or Global Privacy Control): session storage only, no GA ids", async () => {
+  for (const how of ["attribute", "gpc"]) {
+    const v = await visitor();
+    await v.context.addCookies(GA.map((c) => ({ ...c, url: worker.base })));
+    if (how == "gpc") await v.page.addInitScript(() => Object.defineProperty(navigator, "globalPrivacyControl", { get: () => true }));
+    const path = how == "gpc" ? "/t/plain.html" : "/t/consent-session.html";
+    await v.page.goto(`${worker.base}${path}?utm_source=google&utm_medium=cpc`);
+    await swappedText(v.page, "#phone", ORIGINAL);
+    assert.deepEqual(await storage(v.page), { local: [], session: KEYS }, how);
+    const body = JSON.parse(apiCalls(v, "/leases")[0].body);
+    assert.ok(body.session, how);
+    assert.equal(body.ga, undefined, `${how}: no GA ids`);
+    await v.context.close();
+  }
+});
+
+test("consent, none (data-consent or Consent Mode denied): a source-level number, nothing stored, no identifiers", async () => {
+  for (const path of ["/t/consent-none.html", "/t/consent-mode.html"]) {
+    const v = await visitor();
+    await v.context.addCookies(GA.map((c) => ({ ...c, url: worker.base })));
+    await v.page.goto(`${worker.base}${path}?utm_source=google&utm_medium=cpc&gclid=SECRET42&user=7`);
+    const shown = await swappedText(v.page, "#phone", ORIGINAL);
+    assert.equal(shown, "(212) 555-0111", `${path}: the site's Paid Search number`);
+    assert.deepEqual(await storage(v.page), { local: [], session: [] }, path);
+    assert.equal(apiCalls(v, "/leases").length, 0, `${path}: no lease`);
+    const [call] = apiCalls(v, "/numbers");
+    const body = JSON.parse(call.body);
+    assert.equal(body.session, undefined);
+    const host = new URL(worker.base).hostname;
+    assert.equal(body.page.url, `http://${host}/?utm_source=google&utm_medium=cpc&gclid=1`, "reduced to what classification reads");
+    assert.ok(!call.body.includes("SECRET42") && !call.body.includes("user=7") && !call.body.includes("GA1."), path);
+    await v.context.close();
+  }
+});
+
+test("consent given later through dni.consent: the visitor then gets a pool number", async () => {
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/consent-none.html?utm_source=newsletter&utm_medium=email`);
+  assert.equal(await swappedText(v.page, "#phone", ORIGINAL), "(212) 555-0112", "the Email number first");
+  await v.page.evaluate(() => window.dni.consent("full"));
+  await v.page.waitForFunction(() => !["(212) 555-0100", "(212) 555-0112"].includes(document.getElementById("phone").textContent));
+  assert.match(await v.page.textContent("#phone"), /^\(212\) 555-01(0[1-9]|10)$/);
+  assert.equal(apiCalls(v, "/leases").length, 1);
+  assert.deepEqual((await storage(v.page)).local, KEYS);
+  await v.context.close();
+});
