@@ -2,11 +2,11 @@
 // expires leases that stop beating, a page that goes away releases its lease with sendBeacon.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, launchBrowser, newVisitor, swappedText, admin, VISITOR_UA } from "./harness.mjs";
+import { startWorker, launchBrowser, newVisitor, swappedText, admin, postTwilio, VISITOR_UA } from "./harness.mjs";
 
 let worker;
 before(async () => {
-  worker = await startWorker({ name: "leases", sites: ["sites/demo.json", "tests/sites/fast.json"] });
+  worker = await startWorker({ name: "leases", sites: ["sites/demo.json", "tests/sites/fast.json", "tests/sites/sharded.json"] });
 });
 after(async () => worker?.stop());
 
@@ -96,4 +96,26 @@ test("a page that goes away releases its lease with sendBeacon", async () => {
   } finally {
     await browser.close();
   }
+});
+
+test("a pool split over two objects: both serve, no number twice, heartbeats and calls find their shard", async () => {
+  const got = [];
+  for (let i = 0; i < 6; i++) got.push(await lease("sharded", "+14155550100", `session-shard-${i}-abcdefghij`));
+  const pooled = got.filter((g) => g.kind == "pool");
+  const numbers = new Set(pooled.map((g) => g.number));
+  assert.equal(numbers.size, pooled.length, "no number twice");
+  const shards = new Set(pooled.map((g) => g.lease.split(".")[1]));
+  assert.deepEqual([...shards].sort(), ["0", "1"], "both shards serve");
+  for (const g of pooled) assert.equal((await action("sharded", g.lease, "heartbeat")).status, 200);
+  const s = await stats("sharded", "main");
+  assert.equal(s.leased, pooled.length);
+  assert.equal(s.shards.length, 2);
+  assert.equal(s.size, 6);
+  // A call to a number of shard 1 is attributed by shard 1.
+  const g = pooled.find((p) => p.lease.split(".")[1] == "1");
+  const r = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: "CAshard1", From: "+13105550199", To: g.number });
+  assert.match(r.body, /<Number>\+14155550100<\/Number>/);
+  const calls = (await admin(worker.base, "/v1/sites/sharded/calls")).json.calls;
+  assert.equal(calls[0].confidence, 1);
+  assert.ok(calls[0].session.startsWith("session-shard-"));
 });

@@ -83,6 +83,46 @@ pub struct PoolConfig {
     /// Timing and exhaustion policy (milliseconds).
     #[serde(default)]
     pub settings: lease::Settings,
+    /// How many Durable Objects share the pool (1 to 64). A pool whose traffic outgrows one object
+    /// is split by raising this: number `i` belongs to shard `i % shards`, a session to the shard its
+    /// id hashes to. Each shard is a pool of its own (its own numbers, cool-downs and exhaustion).
+    #[serde(default = "one_shard", skip_serializing_if = "is_one")]
+    pub shards: u32,
+}
+
+fn one_shard() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+impl PoolConfig {
+    /// The numbers of shard `k`.
+    pub fn shard_numbers(&self, k: u32) -> Vec<E164> {
+        let shards = self.shards.max(1) as usize;
+        self.numbers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % shards == k as usize)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// The shard a tracking number belongs to.
+    pub fn shard_of_number(&self, number: &E164) -> Option<u32> {
+        let i = self.numbers.iter().position(|n| n == number)?;
+        u32::try_from(i % self.shards.max(1) as usize).ok()
+    }
+
+    /// The shard a visitor session belongs to: FNV-1a of its id, so it is stable and spread evenly.
+    pub fn shard_of_session(&self, session: &str) -> u32 {
+        let hash = session.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        hash % self.shards.max(1)
+    }
 }
 
 /// A source-level number.
@@ -172,6 +212,12 @@ impl SiteConfig {
             }
             if pool.numbers.is_empty() {
                 return err(format!("pool {} has no numbers", pool.id));
+            }
+            if !(1..=64).contains(&pool.shards) || pool.numbers.len() < pool.shards as usize {
+                return err(format!(
+                    "pool {}: shards must be 1 to 64, and no more than its numbers",
+                    pool.id
+                ));
             }
             let s = &pool.settings;
             if s.idle_timeout == 0 || s.max_hold < s.idle_timeout || s.cooldown == 0 {
@@ -340,6 +386,30 @@ mod tests {
     }
 
     #[test]
+    fn splits_a_pool_into_shards() {
+        let json = edited(
+            r#""id": "visitors", "#,
+            r#""id": "visitors", "shards": 2, "#,
+        );
+        let config: SiteConfig = serde_json::from_str(&json).unwrap();
+        let pool = config.pool("visitors").unwrap();
+        let n = |s: &str| E164::parse(s).unwrap();
+        assert_eq!(pool.shard_numbers(0), vec![n("+12125550101")]);
+        assert_eq!(pool.shard_numbers(1), vec![n("+12125550102")]);
+        assert_eq!(pool.shard_of_number(&n("+12125550102")), Some(1));
+        assert_eq!(pool.shard_of_number(&n("+12125550199")), None);
+        // Sessions spread over both shards, each always to the same one.
+        let shards: Vec<u32> = (0..100)
+            .map(|i| pool.shard_of_session(&format!("session-{i:04}-abcdefgh")))
+            .collect();
+        assert!(
+            shards.iter().filter(|s| **s == 0).count() > 30
+                && shards.iter().filter(|s| **s == 1).count() > 30
+        );
+        assert_eq!(pool.shard_of_session("session-0001-abcdefgh"), shards[1]);
+    }
+
+    #[test]
     fn rejects_bad_numbers_when_reading() {
         let bad = edited("+12125550101", "212-555-0101");
         assert!(serde_json::from_str::<SiteConfig>(&bad).is_err());
@@ -364,6 +434,10 @@ mod tests {
             ]
         );
         let smaller: SiteConfig = serde_json::from_str(&edited(r#", "+12125550102""#, "")).unwrap();
+        assert!(
+            !config.kv_entries().unwrap()[0].1.contains("shards"),
+            "the default is not written"
+        );
         assert_eq!(smaller.stale_number_keys(&config), ["number:+12125550102"]);
     }
 }

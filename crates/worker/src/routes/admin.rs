@@ -4,10 +4,10 @@ use dni_core::auth::{check_bearer, Denied};
 use dni_core::config::SiteConfig;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::{ask, parse_json, pool_object_name, read_body, secret};
+use super::{ask, parse_json, read_body, secret, shard, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
-use crate::protocol::{CallOp, PoolOp, PoolSpec, StatsReply};
+use crate::protocol::{CallOp, PoolOp, StatsReply};
 use crate::{CALL_LOGS, POOLS};
 
 /// Largest configuration accepted.
@@ -98,21 +98,54 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             let pool = config
                 .pool(&pool_id)
                 .ok_or(ApiError::NotFound("unknown pool"))?;
-            let op = PoolOp::Stats {
-                pool: PoolSpec {
-                    numbers: pool.numbers.clone(),
-                    settings: pool.settings.clone(),
-                },
-            };
-            let stats: StatsReply = ask(
-                &ctx.env,
-                POOLS,
-                &pool_object_name(&config.id, &pool.id),
-                &op,
-            )
-            .await?;
-            Ok(Response::from_json(&stats)?)
+            // Every shard's figures, and their sum.
+            let mut shards = Vec::new();
+            for k in 0..pool.shards.max(1) {
+                let Shard { name, spec } = shard(&config.id, pool, k);
+                let stats: StatsReply =
+                    ask(&ctx.env, POOLS, &name, &PoolOp::Stats { pool: spec }).await?;
+                shards.push(stats);
+            }
+            let total = sum(&shards);
+            let mut body = serde_json::to_value(&total)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?;
+            if shards.len() > 1 {
+                body["shards"] = serde_json::to_value(&shards)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+            }
+            Ok(Response::from_json(&body)?)
         }
         .await,
     )
+}
+
+/// The figures of a split pool, added up.
+fn sum(shards: &[StatsReply]) -> StatsReply {
+    let mut total = StatsReply {
+        counters: Default::default(),
+        size: 0,
+        leased: 0,
+        cooling: 0,
+        next_deadline: None,
+    };
+    for s in shards {
+        let (t, c) = (&mut total.counters, &s.counters);
+        t.granted += c.granted;
+        t.renewed += c.renewed;
+        t.heartbeats += c.heartbeats;
+        t.released += c.released;
+        t.expired += c.expired;
+        t.exhausted += c.exhausted;
+        t.overflow += c.overflow;
+        t.original += c.original;
+        t.reused += c.reused;
+        total.size += s.size;
+        total.leased += s.leased;
+        total.cooling += s.cooling;
+        total.next_deadline = match (total.next_deadline, s.next_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    total
 }

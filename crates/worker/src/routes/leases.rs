@@ -11,10 +11,10 @@ use dni_core::phone::E164;
 use dni_core::{bots, Millis, SECOND};
 use worker::{Request, Response, Result, RouteContext};
 
-use super::{ask, own_origin, parse_json, pool_object_name, read_body, with_cors};
+use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
-use crate::protocol::{HeartbeatReply, LeaseReply, PoolOp, PoolSpec, ReleaseReply, Visit};
+use crate::protocol::{HeartbeatReply, LeaseReply, PoolOp, ReleaseReply, Visit};
 use crate::{clock, POOLS};
 
 /// `GET /v1/sites/{site}/public`: what the browser needs before it asks for numbers. Public (the
@@ -163,17 +163,19 @@ async fn lease_numbers(
             // Automated visitors never take a number from a pool.
             Some(pool) if !bot => {
                 heartbeat_ms = heartbeat_ms.min(heartbeat_interval(pool.settings.idle_timeout));
+                let k = pool.shard_of_session(&request.session);
+                let Shard { name, spec } = shard(&config.id, pool, k);
+                let mut lease_id = [pool.id.as_str(), "."].concat();
+                lease_id.push_str(&k.to_string());
+                lease_id.push('.');
+                lease_id.push_str(&clock::random_id());
                 let op = PoolOp::Lease {
-                    pool: PoolSpec {
-                        numbers: pool.numbers.clone(),
-                        settings: pool.settings.clone(),
-                    },
+                    pool: spec,
                     session: request.session.clone(),
                     target: target.clone(),
-                    lease_id: [pool.id.as_str(), ".", &clock::random_id()].concat(),
+                    lease_id,
                     visit: Box::new(visit.clone()),
                 };
-                let name = pool_object_name(&config.id, &pool.id);
                 match ask::<LeaseReply>(&ctx.env, POOLS, &name, &op).await {
                     Ok(outcome) => from_outcome(&target, outcome),
                     // The page keeps its own number rather than wait or break.
@@ -269,37 +271,27 @@ fn static_or_original(config: &SiteConfig, target: &E164, channel: Channel) -> A
         .unwrap_or_else(|| original(target))
 }
 
-/// The pool a lease id belongs to: ids are `<pool>.<random>`.
-fn pool_of_lease<'c>(
-    config: &'c SiteConfig,
-    lease: &str,
-) -> ApiResult<&'c dni_core::config::PoolConfig> {
-    let (pool, token) = lease.split_once('.').ok_or(ApiError::Gone)?;
-    if !api::valid_id(token) {
+/// The pool shard a lease id belongs to: ids are `<pool>.<shard>.<random>`.
+fn shard_of_lease(config: &SiteConfig, lease: &str) -> ApiResult<Shard> {
+    let mut parts = lease.splitn(3, '.');
+    let (Some(pool), Some(k), Some(token)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(ApiError::Gone);
+    };
+    let pool = config.pool(pool).ok_or(ApiError::Gone)?;
+    let k: u32 = k.parse().map_err(|_| ApiError::Gone)?;
+    if !api::valid_id(token) || k >= pool.shards {
         return Err(ApiError::Gone);
     }
-    config.pool(pool).ok_or(ApiError::Gone)
+    Ok(shard(&config.id, pool, k))
 }
 
 /// `POST /v1/sites/{site}/leases/{lease}/heartbeat`: the visitor is still here.
 pub async fn heartbeat(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     for_site(&mut req, &ctx, |_, ctx, config| async move {
         let lease = ctx.param("lease").cloned().unwrap_or_default();
-        let pool = pool_of_lease(&config, &lease)?;
-        let op = PoolOp::Heartbeat {
-            pool: PoolSpec {
-                numbers: pool.numbers.clone(),
-                settings: pool.settings.clone(),
-            },
-            lease,
-        };
-        let reply: HeartbeatReply = ask(
-            &ctx.env,
-            POOLS,
-            &pool_object_name(&config.id, &pool.id),
-            &op,
-        )
-        .await?;
+        let Shard { name, spec } = shard_of_lease(&config, &lease)?;
+        let op = PoolOp::Heartbeat { pool: spec, lease };
+        let reply: HeartbeatReply = ask(&ctx.env, POOLS, &name, &op).await?;
         let granted = reply.ok_or(ApiError::Gone)?;
         Ok(Response::from_json(&serde_json::json!({
             "number": granted.number,
@@ -313,21 +305,9 @@ pub async fn heartbeat(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
 pub async fn release(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     for_site(&mut req, &ctx, |_, ctx, config| async move {
         let lease = ctx.param("lease").cloned().unwrap_or_default();
-        let pool = pool_of_lease(&config, &lease)?;
-        let op = PoolOp::Release {
-            pool: PoolSpec {
-                numbers: pool.numbers.clone(),
-                settings: pool.settings.clone(),
-            },
-            lease,
-        };
-        let released: ReleaseReply = ask(
-            &ctx.env,
-            POOLS,
-            &pool_object_name(&config.id, &pool.id),
-            &op,
-        )
-        .await?;
+        let Shard { name, spec } = shard_of_lease(&config, &lease)?;
+        let op = PoolOp::Release { pool: spec, lease };
+        let released: ReleaseReply = ask(&ctx.env, POOLS, &name, &op).await?;
         if released {
             Ok(Response::empty()?.with_status(204))
         } else {

@@ -62,9 +62,26 @@ pub fn with_cors(mut response: Response, origin: &str) -> worker::Result<Respons
     Ok(response)
 }
 
-/// The Durable Object names: a pool is `<site>/<pool>`; a call log is the site.
-pub fn pool_object_name(site: &str, pool: &str) -> String {
-    [site, "/", pool].concat()
+/// One Durable Object of a pool: its name and what it holds now.
+pub struct Shard {
+    /// `<site>/<pool>`, or `<site>/<pool>#<k>` when the pool is split.
+    pub name: String,
+    /// Its numbers and settings.
+    pub spec: crate::protocol::PoolSpec,
+}
+
+/// Shard `k` of a pool. (A call log's object is named by the site alone.)
+pub fn shard(site: &str, pool: &dni_core::config::PoolConfig, k: u32) -> Shard {
+    let mut name = [site, "/", pool.id.as_str()].concat();
+    if pool.shards > 1 {
+        name.push('#');
+        name.push_str(&k.to_string());
+    }
+    let spec = crate::protocol::PoolSpec {
+        numbers: pool.shard_numbers(k),
+        settings: pool.settings.clone(),
+    };
+    Shard { name, spec }
 }
 
 /// Sends one request to a Durable Object and reads its JSON answer.

@@ -7,10 +7,10 @@ use dni_core::phone::E164;
 use dni_core::{ga, twilio, twiml, url};
 use worker::{Env, Request, Response, Result, RouteContext};
 
-use super::{ask, pool_object_name, read_body, secret};
+use super::{ask, read_body, secret, shard, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
-use crate::protocol::{AttributeReply, CallOp, PoolOp, PoolSpec, StatusReply};
+use crate::protocol::{AttributeReply, CallOp, PoolOp, StatusReply};
 use crate::{clock, CALL_LOGS, POOLS};
 
 /// Largest webhook body accepted.
@@ -127,18 +127,17 @@ async fn answer_call(env: &Env, form: &Form) -> ApiResult<Response> {
     record.forwarded_to = Some(forward_to.clone());
     if let Some(pool_id) = &route.pool {
         record.number_kind = NumberKind::Pool;
-        if let Some(pool) = config.pool(pool_id) {
+        if let Some((pool, k)) = config
+            .pool(pool_id)
+            .and_then(|p| Some((p, p.shard_of_number(&to)?)))
+        {
+            let Shard { name, spec } = shard(&config.id, pool, k);
             let op = PoolOp::Attribute {
-                pool: PoolSpec {
-                    numbers: pool.numbers.clone(),
-                    settings: pool.settings.clone(),
-                },
+                pool: spec,
                 number: to.clone(),
                 at: now,
             };
-            match ask::<AttributeReply>(env, POOLS, &pool_object_name(&config.id, pool_id), &op)
-                .await
-            {
+            match ask::<AttributeReply>(env, POOLS, &name, &op).await {
                 Ok(reply) => {
                     record.confidence = reply.attribution.confidence;
                     record.session = reply.attribution.best.as_ref().map(|c| c.session.clone());
