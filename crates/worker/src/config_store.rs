@@ -1,5 +1,8 @@
 //! Site configuration and number routes in KV.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use dni_core::config::{number_key, site_key, NumberRoute, SiteConfig};
 use dni_core::phone::E164;
 use worker::Env;
@@ -38,14 +41,43 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// How long this isolate keeps a site's configuration in memory on the hot paths. KV itself may
+/// serve a copy up to a minute old, so this adds no staleness the platform does not already have,
+/// and it spares a KV read and a JSON parse on every lease and heartbeat.
+const MEMORY_TTL_MS: u64 = 15_000;
+
+thread_local! {
+    static SITES: RefCell<HashMap<String, (u64, SiteConfig)>> = RefCell::new(HashMap::new());
+}
+
 /// The site's configuration, or 404.
 pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<SiteConfig> {
     if site.len() > 32 {
         return Err(ApiError::NotFound("unknown site"));
     }
-    get_json(env, &site_key(site), freshness)
+    let now = crate::clock::now();
+    if freshness == Freshness::Cached {
+        let hit = SITES.with(|m| {
+            m.borrow()
+                .get(site)
+                .filter(|(at, _)| now.saturating_sub(*at) < MEMORY_TTL_MS)
+                .map(|(_, c)| c.clone())
+        });
+        if let Some(config) = hit {
+            return Ok(config);
+        }
+    }
+    let config: SiteConfig = get_json(env, &site_key(site), freshness)
         .await?
-        .ok_or(ApiError::NotFound("unknown site"))
+        .ok_or(ApiError::NotFound("unknown site"))?;
+    SITES.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() > 1000 {
+            m.clear();
+        }
+        m.insert(site.to_owned(), (now, config.clone()));
+    });
+    Ok(config)
 }
 
 /// The route of a tracking number, if it is one of ours.

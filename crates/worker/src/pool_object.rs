@@ -289,24 +289,25 @@ impl PoolObject {
         Ok(())
     }
 
-    /// Sets the alarm to the next deadline, or clears it, when that differs from what is set.
+    /// Keeps an alarm set no later than the next deadline. An alarm that is already set earlier stays:
+    /// it will find nothing to expire and move itself on; moving it on every heartbeat would cost a
+    /// storage write per request. Without deadlines, an alarm left set is harmless and stays.
     async fn schedule(&self, deadline: Option<Millis>) -> Result<()> {
         let storage = self.state.storage();
         let current = match self.alarm.get() {
             Some(known) => known,
             None => storage.get_alarm().await?.map(|ms| ms.max(0) as Millis),
         };
-        if current != deadline {
-            match deadline {
-                Some(at) => {
-                    let date =
-                        worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-                    storage.set_alarm(worker::ScheduledTime::new(date)).await?;
-                }
-                None => storage.delete_alarm().await?,
+        let set = match (current, deadline) {
+            (_, None) => current,
+            (Some(at), Some(due)) if at <= due => Some(at),
+            (_, Some(due)) => {
+                let date = worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(due as f64));
+                storage.set_alarm(worker::ScheduledTime::new(date)).await?;
+                Some(due)
             }
-        }
-        self.alarm.set(Some(deadline));
+        };
+        self.alarm.set(Some(set));
         Ok(())
     }
 }
