@@ -7,7 +7,7 @@ import { startWorker, launchBrowser, newVisitor, swappedText, VISITOR_UA } from 
 
 let worker, browser;
 before(async () => {
-  worker = await startWorker({ name: "client" });
+  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json"] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -253,4 +253,24 @@ test("consent given later through dni.consent: the visitor then gets a pool numb
   assert.equal(apiCalls(v, "/leases").length, 1);
   assert.deepEqual((await storage(v.page)).local, KEYS);
   await v.context.close();
+});
+
+test("heartbeats go out while the page is visible, not while it is hidden", async () => {
+  // The "fast" site's pool has a 2 s idle timeout: the worker asks for a heartbeat every 10 s.
+  for (const hidden of [false, true]) {
+    const v = await visitor();
+    if (hidden) {
+      await v.page.addInitScript(() => {
+        Object.defineProperty(document, "hidden", { get: () => true });
+        Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      });
+    }
+    await v.page.goto(`${worker.base}/t/fast.html`);
+    await swappedText(v.page, "#phone", "(312) 555-0100");
+    await sleep(11_500);
+    const beats = apiCalls(v, "/heartbeat").length;
+    if (hidden) assert.equal(beats, 0, "no heartbeat while hidden");
+    else assert.ok(beats >= 1, "a heartbeat while visible");
+    await v.context.close();
+  }
 });

@@ -59,6 +59,7 @@ export async function startWorker({
   name = "worker",
   sites = ["sites/demo.json"],
   secrets = { ADMIN_TOKEN, TWILIO_AUTH_TOKEN },
+  pages = {},
 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "dni-e2e-"));
   const state = join(dir, "state");
@@ -68,6 +69,7 @@ export async function startWorker({
   const assets = join(dir, "assets");
   cpSync(join(ROOT, "www"), assets, { recursive: true });
   cpSync(join(ROOT, "tests", "pages"), join(assets, "t"), { recursive: true });
+  for (const [file, html] of Object.entries(pages)) writeFileSync(join(assets, "t", file), html);
   const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = ".*"$/m, `main = "${join(ROOT, "crates/worker/build/index.js")}"`)
     .replace(/^directory = ".*"$/m, `directory = "${assets}"`);
