@@ -226,6 +226,7 @@ mod tests {
     fn follows_the_model() {
         use Channel::*;
         // (page views as (landing, referrer, time), credited channel after each)
+        #[allow(clippy::type_complexity)]
         let table: &[(&[(&str, &str, Millis)], &[Channel])] = &[
             (&[(PLAIN, "", T0)], &[Direct]),
             (

@@ -154,6 +154,7 @@ mod tests {
         let good = sign("secret", url, &p);
         let tampered = params(&[("To", "+12125550102"), ("From", "+13105550199")]);
         // (token, url, params, signature, expected)
+        #[allow(clippy::type_complexity)]
         let table: Vec<(
             &str,
             &str,
