@@ -49,7 +49,7 @@ pub struct Settings {
     /// A lease never lasts longer than this from its start, heartbeats or not.
     pub max_hold: Millis,
     /// After a lease ends, its number is not given to another session for this long. It is also the
-    /// attribution window: a call this long after a lease ended still belongs to it.
+    /// attribution window: a call less than this long after a lease ended still belongs to it.
     pub cooldown: Millis,
     /// What happens when no number is free.
     pub on_exhausted: Exhausted,
@@ -116,7 +116,8 @@ pub struct Slot {
     pub number: E164,
     /// Its live lease, if any.
     pub lease: Option<Lease>,
-    /// When its last lease ended (0: never leased). Free numbers are handed out oldest first.
+    /// When its last lease ended (0 and no history: never leased). Free numbers are handed out
+    /// never-leased first, then the one idle longest.
     pub free_since: Millis,
     /// Ended holdings within the attribution window (and always the latest one), oldest first.
     pub history: Vec<Holding>,
@@ -133,6 +134,12 @@ impl Slot {
             history: Vec::new(),
             retired: false,
         }
+    }
+
+    /// Never leased, or its last lease ended at least `cooldown` before `now`. A slot that was ever
+    /// leased keeps its latest holding, so an empty history means never leased (even at time 0).
+    fn cooled(&self, cooldown: Millis, now: Millis) -> bool {
+        self.history.is_empty() || self.free_since.saturating_add(cooldown) <= now
     }
 }
 
@@ -257,8 +264,13 @@ impl Pool {
         pool
     }
 
-    /// A pool as it was written down: its slots and counters.
-    pub fn restore(settings: Settings, slots: Vec<Slot>, counters: Counters) -> Pool {
+    /// A pool as it was written down: its slots (in any order; a number appearing twice keeps its
+    /// first row) and counters.
+    pub fn restore(settings: Settings, mut slots: Vec<Slot>, counters: Counters) -> Pool {
+        // The pool keeps its slots ordered by number, so that ties (between numbers free since the
+        // same instant) break the same way whatever order storage gives the rows back in.
+        slots.sort_by(|a, b| a.number.cmp(&b.number));
+        slots.dedup_by(|later, first| later.number == first.number);
         let mut pool = Pool {
             settings,
             slots,
@@ -305,6 +317,7 @@ impl Pool {
                 self.dirty.insert(slot.number.clone());
             }
         }
+        let before = self.slots.len();
         for number in wanted {
             if !self.by_number.contains_key(number) {
                 self.by_number.insert(number.clone(), self.slots.len());
@@ -312,6 +325,10 @@ impl Pool {
                 self.removed.remove(number);
                 self.dirty.insert(number.clone());
             }
+        }
+        if self.slots.len() != before {
+            self.slots.sort_by(|a, b| a.number.cmp(&b.number));
+            self.reindex();
         }
     }
 
@@ -364,19 +381,16 @@ impl Pool {
                     changed = true;
                 }
             }
-            let keep_after = now.saturating_sub(window);
             let before = slot.history.len();
             let latest = slot.history.len().saturating_sub(1);
             let mut index = 0;
             slot.history.retain(|h| {
-                let keep = h.to >= keep_after || index == latest;
+                let keep = h.to.saturating_add(window) > now || index == latest;
                 index += 1;
                 keep
             });
             changed |= slot.history.len() != before;
-            let unused = slot.retired
-                && slot.lease.is_none()
-                && slot.free_since.saturating_add(window) <= now;
+            let unused = slot.retired && slot.lease.is_none() && slot.cooled(window, now);
             if changed {
                 self.dirty.insert(slot.number.clone());
             }
@@ -440,12 +454,8 @@ impl Pool {
             self.slots
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| {
-                    !s.retired
-                        && s.lease.is_none()
-                        && (s.free_since == 0 || s.free_since.saturating_add(cooldown) <= now)
-                })
-                .min_by_key(|(i, s)| (s.free_since, *i))
+                .filter(|(_, s)| !s.retired && s.lease.is_none() && s.cooled(cooldown, now))
+                .min_by_key(|(i, s)| (!s.history.is_empty(), s.free_since, *i))
                 .map(|(i, _)| i)
         });
         if let Some(i) = free {
@@ -580,7 +590,10 @@ impl Pool {
         let Some(slot) = self.slot(number) else {
             return none;
         };
-        let window_start = at.saturating_sub(self.settings.cooldown);
+        // A holding that ended at `to` is a candidate until `to + cooldown`, excluded: the instant
+        // its number may go to another session is the instant it stops being a candidate.
+        let window = self.settings.cooldown;
+        let in_window = |to: Millis| to.saturating_add(window) > at;
         let deadline = |l: &Lease| l.deadline(&self.settings);
         // (session, target, live at `at`, ambiguous, latest time seen holding it)
         let mut held: Vec<(Candidate, bool, Millis)> = Vec::new();
@@ -605,16 +618,16 @@ impl Pool {
                 )),
             };
         for h in &slot.history {
-            if h.from <= at && h.to >= window_start {
-                add(&h.session, &h.target, h.to >= at, h.ambiguous, h.to.min(at));
+            if h.from <= at && in_window(h.to) {
+                add(&h.session, &h.target, h.to > at, h.ambiguous, h.to.min(at));
             }
         }
         if let Some(l) = &slot.lease {
-            if l.started <= at && deadline(l) >= window_start {
+            if l.started <= at && in_window(deadline(l)) {
                 add(
                     &l.session,
                     &l.target,
-                    deadline(l) >= at,
+                    deadline(l) > at,
                     l.ambiguous,
                     deadline(l).min(at),
                 );
@@ -651,11 +664,7 @@ impl Pool {
         let cooling = self
             .slots
             .iter()
-            .filter(|s| {
-                s.lease.is_none()
-                    && s.free_since != 0
-                    && s.free_since.saturating_add(self.settings.cooldown) > now
-            })
+            .filter(|s| s.lease.is_none() && !s.cooled(self.settings.cooldown, now))
             .count();
         (leased, cooling)
     }
