@@ -80,7 +80,8 @@ pub struct Lease {
     pub started: Millis,
     /// The last heartbeat (or the start).
     pub last_seen: Millis,
-    /// Taken over from another session by the reuse policy.
+    /// Taken over from another session by the reuse policy, or given back to its session while the
+    /// session it was taken from is still within the attribution window.
     pub ambiguous: bool,
 }
 
@@ -228,8 +229,9 @@ pub struct Candidate {
 pub struct Attribution {
     /// The most likely session: the live lease, else the most recent holder.
     pub best: Option<Candidate>,
-    /// 1.0 when exactly one session held the number over the attribution window and it was not
-    /// handed over; lower when several did; 0 when none did.
+    /// 1.0 when exactly one session held the number over the attribution window; 1/n when n
+    /// sessions did (only the reuse policy lets a second session in within the window); 0 when none
+    /// did.
     pub confidence: f64,
     /// Every session that held the number over the window, most likely first.
     pub candidates: Vec<Candidate>,
@@ -520,6 +522,14 @@ impl Pool {
         let Some(slot) = self.slots.get_mut(i) else {
             return Outcome::Original;
         };
+        // A number given back to its session (the own-number path) may still be contested: the
+        // reuse policy took it from another session less than a cool-down ago.
+        let window = self.settings.cooldown;
+        let ambiguous = ambiguous
+            || slot
+                .history
+                .iter()
+                .any(|h| h.session != session && h.to.saturating_add(window) > now);
         let lease = Lease {
             id: id.to_owned(),
             session: session.to_owned(),
@@ -594,57 +604,47 @@ impl Pool {
         // its number may go to another session is the instant it stops being a candidate.
         let window = self.settings.cooldown;
         let in_window = |to: Millis| to.saturating_add(window) > at;
-        let deadline = |l: &Lease| l.deadline(&self.settings);
-        // (session, target, live at `at`, ambiguous, latest time seen holding it)
-        let mut held: Vec<(Candidate, bool, Millis)> = Vec::new();
-        let mut add =
-            |session: &str, target: &E164, live: bool, ambiguous: bool, until: Millis| match held
-                .iter_mut()
-                .find(|(c, _, _)| c.session == session)
-            {
-                Some((c, a, u)) => {
-                    c.live |= live;
-                    *a |= ambiguous;
-                    *u = (*u).max(until);
-                }
-                None => held.push((
-                    Candidate {
-                        session: session.to_owned(),
-                        target: target.clone(),
-                        live,
-                    },
-                    ambiguous,
-                    until,
-                )),
-            };
-        for h in &slot.history {
-            if h.from <= at && in_window(h.to) {
-                add(&h.session, &h.target, h.to > at, h.ambiguous, h.to.min(at));
+        // (candidate, latest time seen holding the number), one per session.
+        let mut held: Vec<(Candidate, Millis)> = Vec::new();
+        let mut add = |session: &str, target: &E164, live: bool, until: Millis| match held
+            .iter_mut()
+            .find(|(c, _)| c.session == session)
+        {
+            Some((c, u)) => {
+                c.live |= live;
+                *u = (*u).max(until);
+            }
+            None => held.push((
+                Candidate {
+                    session: session.to_owned(),
+                    target: target.clone(),
+                    live,
+                },
+                until,
+            )),
+        };
+        // Newest first, so that ties below go to the more recent holder.
+        if let Some(l) = &slot.lease {
+            let d = l.deadline(&self.settings);
+            if l.started <= at && in_window(d) {
+                add(&l.session, &l.target, d > at, d.min(at));
             }
         }
-        if let Some(l) = &slot.lease {
-            if l.started <= at && in_window(deadline(l)) {
-                add(
-                    &l.session,
-                    &l.target,
-                    deadline(l) > at,
-                    l.ambiguous,
-                    deadline(l).min(at),
-                );
+        for h in slot.history.iter().rev() {
+            if h.from <= at && in_window(h.to) {
+                add(&h.session, &h.target, h.to > at, h.to.min(at));
             }
         }
         if held.is_empty() {
             return none;
         }
         // Most likely first: live at the time, then the most recent.
-        held.sort_by(|a, b| b.0.live.cmp(&a.0.live).then(b.2.cmp(&a.2)));
-        let ambiguous = held.iter().any(|(_, a, _)| *a);
-        let confidence = match (held.len(), ambiguous) {
-            (1, false) => 1.0,
-            (1, true) => 0.5,
-            (n, _) => 1.0 / n as f64,
-        };
-        let candidates: Vec<Candidate> = held.into_iter().map(|(c, _, _)| c).collect();
+        held.sort_by(|a, b| b.0.live.cmp(&a.0.live).then(b.1.cmp(&a.1)));
+        // The reuse policy's mark does not lower the confidence by itself: a session the number
+        // was taken from is a candidate for as long as any holder would be, and once it is out of
+        // the window the remaining session is the only one that can have seen the number.
+        let confidence = 1.0 / held.len() as f64;
+        let candidates: Vec<Candidate> = held.into_iter().map(|(c, _)| c).collect();
         Attribution {
             best: candidates.first().cloned(),
             confidence,

@@ -353,3 +353,42 @@ fn a_restored_pool_does_not_depend_on_the_order_of_its_rows() {
     }
     assert_eq!(p.slots(), q.slots());
 }
+
+#[test]
+fn a_number_given_back_while_its_takeover_is_in_the_window_stays_ambiguous() {
+    // b takes a's number by the reuse policy, b's lease expires, b asks again: b gets its number
+    // back, but a left it less than a cool-down ago, so the grant must say it is ambiguous (a call
+    // now has two candidates).
+    let mut p = pool(1, Exhausted::ReuseLeastRecent);
+    let t = target();
+    assert!(matches!(p.lease("a", &t, "l1", T), Outcome::Leased(_)));
+    assert!(matches!(
+        p.lease("b", &t, "l2", T),
+        Outcome::Leased(Granted {
+            ambiguous: true,
+            ..
+        })
+    ));
+    p.expire(T + 2 * M);
+    assert!(matches!(
+        p.lease("b", &t, "l3", T + 2 * M),
+        Outcome::Leased(Granted {
+            ambiguous: true,
+            renewed: false,
+            ..
+        })
+    ));
+    assert!(p.attribute(&n(1), T + 2 * M).confidence < 1.0);
+    // Once a is out of the window, b's next lease is b's alone, and so is a call: b is the only
+    // session that held the number over the window, whatever the way it came to hold it.
+    assert!(p.release("l3", T + 3 * M).is_ok());
+    assert!(matches!(
+        p.lease("b", &t, "l4", T + 10 * M),
+        Outcome::Leased(Granted {
+            ambiguous: false,
+            ..
+        })
+    ));
+    let a = p.attribute(&n(1), T + 10 * M);
+    assert_eq!((a.candidates.len(), a.confidence), (1, 1.0));
+}
