@@ -247,15 +247,77 @@ pub struct Changes {
 }
 
 /// One pool.
+///
+/// Besides its slots (the state the shell writes down), a pool keeps indexes rebuilt from them on
+/// [`Pool::restore`], so that each operation costs a few map lookups rather than a scan of every
+/// number: the live leases by id and by deadline, the free numbers in the order they are handed out,
+/// the slots each session holds or last held, and when each slot next has history to forget. The
+/// indexes never decide anything the slots don't say: a pool restored from its slots behaves
+/// exactly like the pool that wrote them.
 #[derive(Debug, Clone)]
 pub struct Pool {
     settings: Settings,
+    /// Ordered by number.
     slots: Vec<Slot>,
     counters: Counters,
     by_lease: HashMap<String, usize>,
     by_number: HashMap<E164, usize>,
+    /// The slots whose live lease, or (with none) latest holding, is the session's.
+    by_session: HashMap<String, Vec<usize>>,
+    /// Live leases: (deadline, slot).
+    deadlines: BTreeSet<(Millis, usize)>,
+    /// Numbers that are neither leased nor retired, in the order they are handed out once cooled:
+    /// (ever leased, free since, slot).
+    free: BTreeSet<(bool, Millis, usize)>,
+    /// Slots with holdings other than the latest: (when the oldest of them leaves the window, slot).
+    prune: BTreeSet<(Millis, usize)>,
+    /// Retired slots with no live lease: (when nothing refers to them any more, slot).
+    retiring: BTreeSet<(Millis, usize)>,
     dirty: BTreeSet<E164>,
     removed: BTreeSet<E164>,
+}
+
+/// The keys under which a slot appears in the pool's indexes, all read off the slot itself.
+struct Keys<'a> {
+    deadline: Option<Millis>,
+    free: Option<(bool, Millis)>,
+    prune: Option<Millis>,
+    retiring: Option<Millis>,
+    owner: Option<&'a str>,
+}
+
+impl Slot {
+    fn keys(&self, settings: &Settings) -> Keys<'_> {
+        let window = settings.cooldown;
+        let idle = self.lease.is_none();
+        let latest = self.history.len().saturating_sub(1);
+        Keys {
+            deadline: self.lease.as_ref().map(|l| l.deadline(settings)),
+            free: (idle && !self.retired).then_some((!self.history.is_empty(), self.free_since)),
+            prune: self
+                .history
+                .get(..latest)
+                .and_then(|older| older.iter().map(|h| h.to.saturating_add(window)).min()),
+            retiring: (idle && self.retired).then(|| {
+                if self.history.is_empty() {
+                    0
+                } else {
+                    self.free_since.saturating_add(window)
+                }
+            }),
+            owner: match &self.lease {
+                Some(l) => Some(l.session.as_str()),
+                None => self.history.last().map(|h| h.session.as_str()),
+            },
+        }
+    }
+}
+
+/// Marks a number's row to be written, cloning it only the first time.
+fn mark(dirty: &mut BTreeSet<E164>, number: &E164) {
+    if !dirty.contains(number) {
+        dirty.insert(number.clone());
+    }
 }
 
 impl Pool {
@@ -279,6 +341,11 @@ impl Pool {
             counters,
             by_lease: HashMap::new(),
             by_number: HashMap::new(),
+            by_session: HashMap::new(),
+            deadlines: BTreeSet::new(),
+            free: BTreeSet::new(),
+            prune: BTreeSet::new(),
+            retiring: BTreeSet::new(),
             dirty: BTreeSet::new(),
             removed: BTreeSet::new(),
         };
@@ -286,13 +353,78 @@ impl Pool {
         pool
     }
 
+    /// Rebuilds every index from the slots.
     fn reindex(&mut self) {
         self.by_lease.clear();
         self.by_number.clear();
-        for (i, slot) in self.slots.iter().enumerate() {
-            self.by_number.insert(slot.number.clone(), i);
-            if let Some(lease) = &slot.lease {
-                self.by_lease.insert(lease.id.clone(), i);
+        self.by_session.clear();
+        self.deadlines.clear();
+        self.free.clear();
+        self.prune.clear();
+        self.retiring.clear();
+        for i in 0..self.slots.len() {
+            if let Some(slot) = self.slots.get(i) {
+                self.by_number.insert(slot.number.clone(), i);
+                if let Some(lease) = &slot.lease {
+                    self.by_lease.insert(lease.id.clone(), i);
+                }
+            }
+            self.attach(i);
+        }
+    }
+
+    /// Enters slot `i` in the indexes that follow its state (all but by id and by number).
+    fn attach(&mut self, i: usize) {
+        let Some(slot) = self.slots.get(i) else {
+            return;
+        };
+        let keys = slot.keys(&self.settings);
+        if let Some(d) = keys.deadline {
+            self.deadlines.insert((d, i));
+        }
+        if let Some((used, since)) = keys.free {
+            self.free.insert((used, since, i));
+        }
+        if let Some(p) = keys.prune {
+            self.prune.insert((p, i));
+        }
+        if let Some(r) = keys.retiring {
+            self.retiring.insert((r, i));
+        }
+        if let Some(owner) = keys.owner {
+            match self.by_session.get_mut(owner) {
+                Some(held) => held.push(i),
+                None => {
+                    self.by_session.insert(owner.to_owned(), vec![i]);
+                }
+            }
+        }
+    }
+
+    /// Takes slot `i` out of the indexes that follow its state, before that state changes.
+    fn detach(&mut self, i: usize) {
+        let Some(slot) = self.slots.get(i) else {
+            return;
+        };
+        let keys = slot.keys(&self.settings);
+        if let Some(d) = keys.deadline {
+            self.deadlines.remove(&(d, i));
+        }
+        if let Some((used, since)) = keys.free {
+            self.free.remove(&(used, since, i));
+        }
+        if let Some(p) = keys.prune {
+            self.prune.remove(&(p, i));
+        }
+        if let Some(r) = keys.retiring {
+            self.retiring.remove(&(r, i));
+        }
+        if let Some(owner) = keys.owner {
+            if let Some(held) = self.by_session.get_mut(owner) {
+                held.retain(|&j| j != i);
+                if held.is_empty() {
+                    self.by_session.remove(owner);
+                }
             }
         }
     }
@@ -306,35 +438,38 @@ impl Pool {
     /// heartbeat; their deadline follows the new settings.
     pub fn set_settings(&mut self, settings: Settings) {
         self.settings = settings;
+        self.reindex();
     }
 
     /// Makes the pool's numbers these: new ones are added; missing ones retire (no new leases) and
     /// are dropped once nothing refers to them; returning ones are reinstated.
     pub fn set_numbers(&mut self, numbers: &[E164]) {
         let wanted: BTreeSet<&E164> = numbers.iter().collect();
+        let mut changed = false;
         for slot in &mut self.slots {
             let retired = !wanted.contains(&slot.number);
             if slot.retired != retired {
                 slot.retired = retired;
-                self.dirty.insert(slot.number.clone());
+                mark(&mut self.dirty, &slot.number);
+                changed = true;
             }
         }
-        let before = self.slots.len();
         for number in wanted {
             if !self.by_number.contains_key(number) {
                 self.by_number.insert(number.clone(), self.slots.len());
                 self.slots.push(Slot::new(number.clone()));
                 self.removed.remove(number);
-                self.dirty.insert(number.clone());
+                mark(&mut self.dirty, number);
+                changed = true;
             }
         }
-        if self.slots.len() != before {
+        if changed {
             self.slots.sort_by(|a, b| a.number.cmp(&b.number));
             self.reindex();
         }
     }
 
-    /// The slots, for the shell to write down and for reports.
+    /// The slots, ordered by number, for the shell to write down and for reports.
     pub fn slots(&self) -> &[Slot] {
         &self.slots
     }
@@ -359,53 +494,60 @@ impl Pool {
 
     /// When the pool next has something to do (the earliest lease deadline), if ever.
     pub fn next_deadline(&self) -> Option<Millis> {
-        self.slots
-            .iter()
-            .filter_map(|s| s.lease.as_ref().map(|l| l.deadline(&self.settings)))
-            .min()
+        self.deadlines.first().map(|&(d, _)| d)
     }
 
     /// Ends every lease whose deadline has passed, at its deadline (not at `now`: a late alarm must
-    /// not stretch a lease), and forgets holdings older than the attribution window.
+    /// not stretch a lease), forgets holdings that left the attribution window (always keeping a
+    /// number's latest holding), and drops retired numbers nothing refers to any more.
     pub fn expire(&mut self, now: Millis) {
         let window = self.settings.cooldown;
-        for i in 0..self.slots.len() {
-            let Some(slot) = self.slots.get_mut(i) else {
-                continue;
-            };
-            let mut changed = false;
-            if let Some(lease) = &slot.lease {
-                let deadline = lease.deadline(&self.settings);
-                if deadline <= now {
-                    let ended = end_lease(slot, deadline);
-                    self.by_lease.remove(&ended);
-                    self.counters.expired += 1;
-                    changed = true;
-                }
+        while let Some(&(deadline, i)) = self.deadlines.first() {
+            if deadline > now {
+                break;
             }
-            let before = slot.history.len();
-            let latest = slot.history.len().saturating_sub(1);
-            let mut index = 0;
-            slot.history.retain(|h| {
-                let keep = h.to.saturating_add(window) > now || index == latest;
-                index += 1;
-                keep
-            });
-            changed |= slot.history.len() != before;
-            let unused = slot.retired && slot.lease.is_none() && slot.cooled(window, now);
-            if changed {
-                self.dirty.insert(slot.number.clone());
-            }
-            if unused {
-                self.removed.insert(slot.number.clone());
+            // Out of the index first, so that the loop ends whatever the slot turns out to hold.
+            self.deadlines.remove(&(deadline, i));
+            if self.slots.get(i).is_some_and(|s| s.lease.is_some()) {
+                self.end_lease(i, deadline);
+                self.counters.expired += 1;
             }
         }
-        if !self.removed.is_empty() {
+        while let Some(&(when, i)) = self.prune.first() {
+            if when > now {
+                break;
+            }
+            self.prune.remove(&(when, i));
+            self.detach(i);
+            if let Some(slot) = self.slots.get_mut(i) {
+                let latest = slot.history.len().saturating_sub(1);
+                let mut index = 0;
+                slot.history.retain(|h| {
+                    let keep = h.to.saturating_add(window) > now || index == latest;
+                    index += 1;
+                    keep
+                });
+                mark(&mut self.dirty, &slot.number);
+            }
+            self.attach(i);
+        }
+        let mut unused = Vec::new();
+        while let Some(&(when, i)) = self.retiring.first() {
+            if when > now {
+                break;
+            }
+            self.retiring.remove(&(when, i));
+            if let Some(slot) = self.slots.get(i) {
+                unused.push(slot.number.clone());
+            }
+        }
+        if !unused.is_empty() {
+            for number in unused {
+                self.dirty.remove(&number);
+                self.removed.insert(number);
+            }
             let removed = &self.removed;
             self.slots.retain(|s| !removed.contains(&s.number));
-            for number in removed {
-                self.dirty.remove(number);
-            }
             self.reindex();
         }
     }
@@ -414,51 +556,38 @@ impl Pool {
     /// lease gets (random, from the shell); it is unused when the session already has a lease.
     pub fn lease(&mut self, session: &str, target: &E164, new_id: &str, now: Millis) -> Outcome {
         self.expire(now);
-        // The session's live lease for this target: renew it.
-        let live = self.slots.iter().position(|s| {
-            s.lease
-                .as_ref()
-                .is_some_and(|l| l.session == session && l.target == *target)
-        });
-        if let Some(i) = live {
-            return match self.slots.get_mut(i) {
-                Some(slot) => {
-                    let number = slot.number.clone();
-                    let Some(lease) = slot.lease.as_mut() else {
-                        return Outcome::Original;
-                    };
-                    lease.last_seen = now;
-                    let granted = Granted {
-                        number: number.clone(),
-                        lease: lease.id.clone(),
-                        expires_at: lease.deadline(&self.settings),
-                        renewed: true,
-                        ambiguous: lease.ambiguous,
-                    };
-                    self.counters.renewed += 1;
-                    self.dirty.insert(number);
-                    Outcome::Leased(granted)
-                }
-                None => Outcome::Original,
+        // The session's live lease for this target: renew it. Else the number it had for this
+        // target, if no one else had it since (and it is not retired).
+        let (mut live, mut own) = (None, None);
+        for &i in self
+            .by_session
+            .get(session)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let Some(slot) = self.slots.get(i) else {
+                continue;
             };
+            match &slot.lease {
+                Some(l) if l.target == *target => live = Some(live.map_or(i, |j: usize| j.min(i))),
+                None if !slot.retired
+                    && slot.history.last().is_some_and(|h| h.target == *target) =>
+                {
+                    own = Some(own.map_or(i, |j: usize| j.min(i)))
+                }
+                _ => {}
+            }
         }
-        // The number this session had, if no one else had it since.
-        let own = self.slots.iter().position(|s| {
-            !s.retired
-                && s.lease.is_none()
-                && s.history
-                    .last()
-                    .is_some_and(|h| h.session == session && h.target == *target)
-        });
-        // Else the free number idle longest (never-used numbers first).
+        if let Some(i) = live {
+            return self.renew(i, now);
+        }
+        // Else the free number idle longest (never-used numbers first), once cooled down.
         let cooldown = self.settings.cooldown;
         let free = own.or_else(|| {
-            self.slots
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| !s.retired && s.lease.is_none() && s.cooled(cooldown, now))
-                .min_by_key(|(i, s)| (!s.history.is_empty(), s.free_since, *i))
-                .map(|(i, _)| i)
+            self.free
+                .first()
+                .filter(|&&(used, since, _)| !used || since.saturating_add(cooldown) <= now)
+                .map(|&(_, _, i)| i)
         });
         if let Some(i) = free {
             return self.start(i, session, target, new_id, now, false);
@@ -474,6 +603,7 @@ impl Pool {
                 Outcome::Overflow { number }
             }
             Exhausted::ReuseLeastRecent => {
+                // Exhaustion is the exception: a scan is fine here.
                 let victim = self
                     .slots
                     .iter()
@@ -493,21 +623,64 @@ impl Pool {
                     self.counters.original += 1;
                     return Outcome::Original;
                 };
-                if let Some(slot) = self.slots.get_mut(i) {
-                    if let Some(lease) = slot.lease.as_mut() {
-                        lease.ambiguous = true;
-                    }
-                    if slot.lease.is_some() {
-                        let ended = end_lease(slot, now);
-                        self.by_lease.remove(&ended);
-                    } else if let Some(last) = slot.history.last_mut() {
-                        last.ambiguous = true;
-                    }
+                let leased = match self.slots.get_mut(i) {
+                    Some(slot) => match slot.lease.as_mut() {
+                        Some(lease) => {
+                            lease.ambiguous = true;
+                            true
+                        }
+                        None => {
+                            if let Some(last) = slot.history.last_mut() {
+                                last.ambiguous = true;
+                            }
+                            false
+                        }
+                    },
+                    None => false,
+                };
+                if leased {
+                    self.end_lease(i, now);
                 }
                 self.counters.reused += 1;
                 self.start(i, session, target, new_id, now, true)
             }
         }
+    }
+
+    /// The session asked again while its lease is live: counts as a heartbeat.
+    fn renew(&mut self, i: usize, now: Millis) -> Outcome {
+        match self.touch(i, now) {
+            Some(mut granted) => {
+                self.counters.renewed += 1;
+                granted.renewed = true;
+                Outcome::Leased(granted)
+            }
+            None => Outcome::Original,
+        }
+    }
+
+    /// Moves slot `i`'s live lease's last activity to `now` (never back), marks the row, and says
+    /// what the browser needs to know.
+    fn touch(&mut self, i: usize, now: Millis) -> Option<Granted> {
+        let settings = &self.settings;
+        let slot = self.slots.get_mut(i)?;
+        let lease = slot.lease.as_mut()?;
+        let before = lease.deadline(settings);
+        lease.last_seen = now.max(lease.last_seen);
+        let after = lease.deadline(settings);
+        let granted = Granted {
+            number: slot.number.clone(),
+            lease: lease.id.clone(),
+            expires_at: after,
+            renewed: true,
+            ambiguous: lease.ambiguous,
+        };
+        if before != after {
+            self.deadlines.remove(&(before, i));
+            self.deadlines.insert((after, i));
+        }
+        mark(&mut self.dirty, &slot.number);
+        Some(granted)
     }
 
     fn start(
@@ -519,12 +692,13 @@ impl Pool {
         now: Millis,
         ambiguous: bool,
     ) -> Outcome {
+        self.detach(i);
+        let window = self.settings.cooldown;
         let Some(slot) = self.slots.get_mut(i) else {
             return Outcome::Original;
         };
         // A number given back to its session (the own-number path) may still be contested: the
         // reuse policy took it from another session less than a cool-down ago.
-        let window = self.settings.cooldown;
         let ambiguous = ambiguous
             || slot
                 .history
@@ -546,46 +720,57 @@ impl Pool {
             ambiguous,
         };
         slot.lease = Some(lease);
+        mark(&mut self.dirty, &slot.number);
         self.by_lease.insert(id.to_owned(), i);
-        self.dirty.insert(slot.number.clone());
+        self.attach(i);
         self.counters.granted += 1;
         Outcome::Leased(granted)
+    }
+
+    /// Moves slot `i`'s live lease into its history, ended at `at`; the number starts cooling down.
+    fn end_lease(&mut self, i: usize, at: Millis) {
+        self.detach(i);
+        if let Some(slot) = self.slots.get_mut(i) {
+            if let Some(lease) = slot.lease.take() {
+                let to = at.max(lease.started);
+                self.by_lease.remove(&lease.id);
+                slot.history.push(Holding {
+                    session: lease.session,
+                    lease: lease.id,
+                    target: lease.target,
+                    from: lease.started,
+                    to,
+                    ambiguous: lease.ambiguous,
+                });
+                slot.free_since = to;
+            }
+            mark(&mut self.dirty, &slot.number);
+        }
+        self.attach(i);
+    }
+
+    /// The slot of the live lease with this id.
+    fn live(&self, lease_id: &str) -> Option<usize> {
+        let i = *self.by_lease.get(lease_id)?;
+        let slot = self.slots.get(i)?;
+        slot.lease.as_ref().filter(|l| l.id == lease_id).map(|_| i)
     }
 
     /// Extends a live lease by the idle timeout (up to the cap).
     pub fn heartbeat(&mut self, lease_id: &str, now: Millis) -> Result<Granted, Gone> {
         self.expire(now);
-        let i = *self.by_lease.get(lease_id).ok_or(Gone)?;
-        let slot = self.slots.get_mut(i).ok_or(Gone)?;
-        let lease = slot
-            .lease
-            .as_mut()
-            .filter(|l| l.id == lease_id)
-            .ok_or(Gone)?;
-        lease.last_seen = now.max(lease.last_seen);
-        let granted = Granted {
-            number: slot.number.clone(),
-            lease: lease.id.clone(),
-            expires_at: lease.deadline(&self.settings),
-            renewed: true,
-            ambiguous: lease.ambiguous,
-        };
+        let i = self.live(lease_id).ok_or(Gone)?;
+        let granted = self.touch(i, now).ok_or(Gone)?;
         self.counters.heartbeats += 1;
-        self.dirty.insert(slot.number.clone());
         Ok(granted)
     }
 
     /// Ends a lease now (the visitor left). The number starts cooling down.
     pub fn release(&mut self, lease_id: &str, now: Millis) -> Result<(), Gone> {
         self.expire(now);
-        let i = self.by_lease.remove(lease_id).ok_or(Gone)?;
-        let slot = self.slots.get_mut(i).ok_or(Gone)?;
-        if slot.lease.as_ref().is_none_or(|l| l.id != lease_id) {
-            return Err(Gone);
-        }
-        end_lease(slot, now);
+        let i = self.live(lease_id).ok_or(Gone)?;
+        self.end_lease(i, now);
         self.counters.released += 1;
-        self.dirty.insert(slot.number.clone());
         Ok(())
     }
 
@@ -668,24 +853,6 @@ impl Pool {
             .count();
         (leased, cooling)
     }
-}
-
-/// Moves a slot's live lease into its history, ended at `at`. Returns the ended lease's id.
-fn end_lease(slot: &mut Slot, at: Millis) -> String {
-    let Some(lease) = slot.lease.take() else {
-        return String::new();
-    };
-    let to = at.max(lease.started);
-    slot.history.push(Holding {
-        session: lease.session,
-        lease: lease.id.clone(),
-        target: lease.target,
-        from: lease.started,
-        to,
-        ambiguous: lease.ambiguous,
-    });
-    slot.free_since = to;
-    lease.id
 }
 
 #[cfg(test)]
