@@ -248,10 +248,13 @@ pub struct Attribution {
     /// The most likely session: the live lease, else the most recent holder.
     pub best: Option<Candidate>,
     /// 1.0 when exactly one session held the number over the attribution window; 1/n when n
-    /// sessions did (only the reuse policy lets a second session in within the window); 0 when none
-    /// did.
+    /// sessions did (only the reuse policy lets a second session in within the window). When none
+    /// did, the number's last holder (if it ever had one and nobody had it since) with at most 0.5,
+    /// halving each time the time since its holding ended doubles past the window; 0 for a number
+    /// never leased (or dropped from the pool).
     pub confidence: f64,
-    /// Every session that held the number over the window, most likely first.
+    /// Every session that held the number over the window, most likely first (or the last holder
+    /// alone, after the window).
     pub candidates: Vec<Candidate>,
 }
 
@@ -839,7 +842,7 @@ impl Pool {
             }
         }
         if held.is_empty() {
-            return none;
+            return self.latest_holder(slot, at).unwrap_or(none);
         }
         // Most likely first: live at the time, then the most recent.
         held.sort_by(|a, b| b.0.live.cmp(&a.0.live).then(b.1.cmp(&a.1)));
@@ -853,6 +856,34 @@ impl Pool {
             confidence,
             candidates,
         }
+    }
+
+    /// A call after the window to a number nobody has had since its last holding: most likely
+    /// still that holder (a visitor who noted the number and called later), but not certainly, and
+    /// less likely the longer ago the holding ended: half at the end of the window, halving each
+    /// time the time since the holding doubles.
+    fn latest_holder(&self, slot: &Slot, at: Millis) -> Option<Attribution> {
+        let (session, target, to) = match &slot.lease {
+            // Only a lease past its deadline and not yet expired gets here.
+            Some(l) if l.started <= at => (&l.session, &l.target, l.deadline(&self.settings)),
+            Some(_) => return None,
+            None => {
+                let h = slot.history.last().filter(|h| h.from <= at)?;
+                (&h.session, &h.target, h.to)
+            }
+        };
+        let since = at.saturating_sub(to).max(1);
+        let confidence = 0.5 * (self.settings.cooldown.max(1) as f64 / since as f64).min(1.0);
+        let candidate = Candidate {
+            session: session.clone(),
+            target: target.clone(),
+            live: false,
+        };
+        Some(Attribution {
+            best: Some(candidate.clone()),
+            confidence,
+            candidates: vec![candidate],
+        })
     }
 
     /// The live lease with this id, if any.

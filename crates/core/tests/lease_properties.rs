@@ -6,6 +6,7 @@
 //!      number handed over without the reuse policy had no other session within its cool-down;
 //!    - a call while a lease is live attributes to it with confidence 1.0, unless the reuse policy
 //!      handed the number over within the window (then the answer is marked ambiguous: < 1.0);
+//!      a call after the window names the number's last holder, never with more than 0.5;
 //!    - nothing is lost across a restart: a second pool, fed the same operations but restarted
 //!      from the rows the shell wrote (`take_changes` applied to a store, then `restore` from the
 //!      store's rows in reverse order), answers exactly like the pool that never restarted.
@@ -348,6 +349,18 @@ impl Model {
         true
     }
 
+    /// The number's latest holder and when its holding ended.
+    fn last_holder(&self, n: usize, at: Millis) -> Option<(usize, Millis)> {
+        let slot = self.slots.get(&n)?;
+        if slot.lease.is_some() {
+            return None;
+        }
+        slot.history
+            .last()
+            .filter(|h| h.from <= at)
+            .map(|h| (h.session, h.to))
+    }
+
     /// Sessions that held the number within the window before `at` (a holding counts until
     /// `to + cooldown`, excluded), the live one if any, and whether the reuse policy touched any.
     fn who(&self, n: usize, at: Millis) -> (BTreeSet<usize>, Option<usize>, bool) {
@@ -537,13 +550,25 @@ fn run(start: Millis, initial: usize, policy: Exhausted, ops: &[(Millis, Op)]) {
                         .iter()
                         .map(|c| session_index(&c.session))
                         .collect();
-                    assert_eq!(got, sessions, "{at}: candidates");
                     let best = a.best.as_ref().map(|c| session_index(&c.session));
-                    let want_confidence = match sessions.len() {
-                        0 => 0.0,
-                        k => 1.0 / k as f64,
-                    };
-                    assert_eq!(a.confidence, want_confidence, "{at}: confidence");
+                    if sessions.is_empty() {
+                        // After the window: the last holder, if any, with at most 0.5.
+                        let cooldown = model.settings.cooldown as f64;
+                        let want = model.last_holder(*n, now).map(|(session, to)| {
+                            let since = (now - to).max(1) as f64;
+                            (session, 0.5 * (cooldown / since).min(1.0))
+                        });
+                        let got = best.map(|b| (b, a.confidence));
+                        assert_eq!(got, want, "{at}: after the window");
+                        assert!(a.candidates.len() <= 1 && a.confidence <= 0.5, "{at}");
+                        continue;
+                    }
+                    assert_eq!(got, sessions, "{at}: candidates");
+                    assert_eq!(
+                        a.confidence,
+                        1.0 / sessions.len() as f64,
+                        "{at}: confidence"
+                    );
                     if let Some(live) = live {
                         // The property: the live lease gets the call, with 1.0 unless the reuse
                         // policy handed the number over within the window.

@@ -457,8 +457,9 @@ fn table(out: &mut dyn Write, o: &Options, traffic: &Traffic) -> Result<(), Stri
     w(writeln!(
         out,
         "right%: calls attributed to the caller's session with confidence 1.0; ambig%: confidence \
-         below 1.0; wrong%: another session with confidence 1.0; none%: no session (original number \
-         shown, or nobody held the number in the window); exh: lease requests that found no number; \
+         below 1.0 (several sessions in the window, or the last holder named after it); wrong%: \
+         another session with confidence 1.0; none%: no session (the original number was shown); \
+         exh: lease requests that found no number; \
          util%: time-averaged share of the pool not available to a new visitor (leased or cooling; \
          held); B%: Erlang-B blocking at the busy hour for that size; < marks the first size at or above the \
          Erlang-B size"
@@ -480,6 +481,15 @@ fn table(out: &mut dyn Write, o: &Options, traffic: &Traffic) -> Result<(), Stri
         first(&|r| &r.fixed),
         first(&|r| &r.round_robin)
     ))?;
+    let (ambiguous, named) = rows.iter().fold((0, 0), |(a, n), r| {
+        (a + r.engine.ambiguous, n + r.engine.ambiguous_right)
+    });
+    if ambiguous > 0 {
+        w(writeln!(
+            out,
+            "engine, all sizes: {named} of {ambiguous} ambiguous calls name the caller first"
+        ))?;
+    }
     let worse = rows.iter().all(|r| {
         let e = r.engine.share(r.engine.right);
         e > r.fixed.share(r.fixed.right) && e > r.round_robin.share(r.round_robin.right)

@@ -46,12 +46,15 @@ pub struct Figures {
     pub calls: u64,
     /// Attributed to the caller's session with confidence 1.0.
     pub right: u64,
-    /// Attributed with confidence below 1.0 (several candidates).
+    /// Attributed with confidence below 1.0 (several candidates, or the last holder after the
+    /// window).
     pub ambiguous: u64,
+    /// Of those, naming the caller's session first.
+    pub ambiguous_right: u64,
     /// Attributed to another session with confidence 1.0.
     pub wrong: u64,
-    /// Not attributed to a session: the caller was shown the original number, or no session held
-    /// the number over the window.
+    /// Not attributed to a session: the caller was shown the original number (or the number was
+    /// never leased).
     pub none: u64,
     /// Lease requests that found no number.
     pub exhausted: u64,
@@ -125,7 +128,10 @@ pub fn simulate(traffic: &Traffic, strategy: &mut dyn Strategy, size: usize) -> 
                     Some(number) => match strategy.attribute(number, e.at) {
                         (Some(who), c) if c >= 1.0 && who == v => f.right += 1,
                         (Some(_), c) if c >= 1.0 => f.wrong += 1,
-                        (Some(_), _) => f.ambiguous += 1,
+                        (Some(who), _) => {
+                            f.ambiguous += 1;
+                            f.ambiguous_right += u64::from(who == v);
+                        }
                         (None, _) => f.none += 1,
                     },
                 }

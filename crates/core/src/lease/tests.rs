@@ -392,3 +392,37 @@ fn a_number_given_back_while_its_takeover_is_in_the_window_stays_ambiguous() {
     let a = p.attribute(&n(1), T + 10 * M);
     assert_eq!((a.candidates.len(), a.confidence), (1, 1.0));
 }
+
+#[test]
+fn a_late_call_to_a_number_nobody_took_since_names_its_last_holder_with_less_confidence() {
+    // The window is the cool-down (10 minutes here). A call after it, to a number no one else has
+    // had since, most likely still comes from its last holder: named, but not with certainty, and
+    // less so the longer ago the holding ended (half at the window's end, halving as the time
+    // since the holding doubles).
+    run(
+        pool(2, Exhausted::Original),
+        &[
+            Lease("z", T, 1),
+            Lease("a", T, 2),
+            Release("a", T + M, true),
+            Call(2, T + 11 * M - 1, "a", 1.0),
+            Call(2, T + 11 * M, "a", 0.5),
+            Call(2, T + 21 * M, "a", 0.25),
+        ],
+    );
+    run(
+        pool(1, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Release("a", T + M, true),
+            Call(1, T + 11 * M - 1, "a", 1.0),
+            Call(1, T + 11 * M, "a", 0.5),
+            Call(1, T + 21 * M, "a", 0.25),
+            // Once someone else has the number, the call is theirs.
+            Lease("b", T + 21 * M, 1),
+            Call(1, T + 22 * M, "b", 1.0),
+        ],
+    );
+    // A number never leased names no one.
+    run(pool(1, Exhausted::Original), &[Call(1, T, "", 0.0)]);
+}
