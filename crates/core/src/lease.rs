@@ -65,14 +65,14 @@ pub struct Settings {
 /// - idle timeout 2 minutes: four heartbeat intervals, so only three lost heartbeats in a row end a
 ///   visible page's lease (at 1 minute, 23 lease requests in 1000 were re-asks after such an end;
 ///   at 2 minutes, none); the cost is that a page whose release was lost holds its number a minute
-///   longer than at 1 minute (about 2 numbers at 600 visitors an hour);
+///   longer than at 1 minute (2 to 3 numbers at 600 visitors an hour);
 /// - cap 60 minutes: no figure changes between 30 and 120 minutes, since a page that outlives its
 ///   lease asks again and gets its own number back; a safety net, not a sizing lever;
 /// - cool-down 12 minutes: it is also the attribution window, so it must cover the time from a
-///   caller's last activity to the call (up to 10 minutes in the scenario; at 8 minutes, 9 %
-///   of calls fall outside the window and 0.5 % go confidently to the next holder); the two
-///   minutes of margin cost about 10 % more numbers (233 instead of 211 by Erlang-B at 600 visitors
-///   an hour).
+///   caller's last activity to the call (up to 10 minutes in the scenario; at 8 minutes,
+///   8.5 % of calls fall outside the window and 0.5 % go confidently to the next holder); the two
+///   minutes of margin cost about 10 % more numbers (233 instead of 211 by Erlang-B at 600
+///   visitors an hour).
 impl Default for Settings {
     fn default() -> Self {
         Settings {
