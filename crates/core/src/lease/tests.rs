@@ -63,7 +63,7 @@ fn run(mut pool: Pool, ops: &[Op]) {
                     got,
                     want,
                     "step {step}: lease for {session} at +{}s",
-                    (at - T) / S
+                    at.saturating_sub(T) / S
                 );
             }
             Heartbeat(session, at, ok) => {
@@ -263,4 +263,166 @@ fn reconfiguring_retires_and_adds_numbers() {
     p.expire(T + 20 * M);
     assert!(p.slot(&n(1)).is_none());
     assert!(p.take_changes().removed.contains(&n(1)));
+}
+
+#[test]
+fn the_window_closes_when_the_number_may_go_to_someone_else() {
+    // The cool-down and the attribution window are the same span: at the instant a number becomes
+    // free for another session, its previous holder stops being a candidate for calls to it.
+    run(
+        pool(1, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Release("a", T + M, true),
+            Call(1, T + 11 * M - 1, "a", 1.0),
+            Lease("b", T + 11 * M, 1),
+            Call(1, T + 11 * M, "b", 1.0),
+        ],
+    );
+}
+
+#[test]
+fn a_number_used_at_time_zero_still_cools_down() {
+    // Time is an argument; nothing special may happen at the epoch (a pool in a test, or a shell
+    // with a clock of its own).
+    run(
+        pool(1, Exhausted::Original),
+        &[
+            Lease("a", 0, 1),
+            Release("a", 0, true),
+            Lease("b", S, 0),
+            Call(1, S, "a", 1.0),
+            Lease("b", 10 * M, 1),
+        ],
+    );
+    let mut p = pool(1, Exhausted::Original);
+    assert!(matches!(
+        p.lease("a", &target(), "l1", 0),
+        Outcome::Leased(_)
+    ));
+    assert!(p.release("l1", 0).is_ok());
+    assert_eq!(p.usage(S), (0, 1), "the number is cooling down");
+}
+
+#[test]
+fn a_call_at_the_instant_of_a_takeover_goes_to_the_taker() {
+    run(
+        pool(1, Exhausted::ReuseLeastRecent),
+        &[
+            Lease("a", T, 1),
+            Lease("b", T + M, 1),
+            // a's lease ended as b's began: b is the one who sees the number now.
+            Call(1, T + M, "b", 0.5),
+        ],
+    );
+}
+
+#[test]
+fn a_session_whose_lease_expired_gets_its_number_back() {
+    run(
+        pool(2, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Lease("b", T, 2),
+            // a stops heartbeating: its lease ends at T+2m; its heartbeat at T+3m finds it gone and
+            // the page asks again.
+            Heartbeat("a", T + 3 * M, false),
+            Lease("a", T + 3 * M, 1),
+            Heartbeat("a", T + 4 * M, true),
+            Call(1, T + 4 * M, "a", 1.0),
+        ],
+    );
+}
+
+#[test]
+fn a_restored_pool_does_not_depend_on_the_order_of_its_rows() {
+    // Storage gives the rows back in its own order (by number, say); the pool must behave the same.
+    let mut p = pool(0, Exhausted::Original);
+    p.set_numbers(&[n(2), n(3)]);
+    p.set_numbers(&[n(1), n(2), n(3)]);
+    let mut rows = p.slots().to_vec();
+    rows.sort_by(|a, b| b.number.cmp(&a.number));
+    let mut q = Pool::restore(p.settings().clone(), rows, p.counters());
+    for (i, session) in ["a", "b", "c"].into_iter().enumerate() {
+        let id = format!("l{i}");
+        assert_eq!(
+            p.lease(session, &target(), &id, T),
+            q.lease(session, &target(), &id, T),
+            "lease for {session}"
+        );
+    }
+    assert_eq!(p.slots(), q.slots());
+}
+
+#[test]
+fn a_number_given_back_while_its_takeover_is_in_the_window_stays_ambiguous() {
+    // b takes a's number by the reuse policy, b's lease expires, b asks again: b gets its number
+    // back, but a left it less than a cool-down ago, so the grant must say it is ambiguous (a call
+    // now has two candidates).
+    let mut p = pool(1, Exhausted::ReuseLeastRecent);
+    let t = target();
+    assert!(matches!(p.lease("a", &t, "l1", T), Outcome::Leased(_)));
+    assert!(matches!(
+        p.lease("b", &t, "l2", T),
+        Outcome::Leased(Granted {
+            ambiguous: true,
+            ..
+        })
+    ));
+    p.expire(T + 2 * M);
+    assert!(matches!(
+        p.lease("b", &t, "l3", T + 2 * M),
+        Outcome::Leased(Granted {
+            ambiguous: true,
+            renewed: false,
+            ..
+        })
+    ));
+    assert!(p.attribute(&n(1), T + 2 * M).confidence < 1.0);
+    // Once a is out of the window, b's next lease is b's alone, and so is a call: b is the only
+    // session that held the number over the window, whatever the way it came to hold it.
+    assert!(p.release("l3", T + 3 * M).is_ok());
+    assert!(matches!(
+        p.lease("b", &t, "l4", T + 10 * M),
+        Outcome::Leased(Granted {
+            ambiguous: false,
+            ..
+        })
+    ));
+    let a = p.attribute(&n(1), T + 10 * M);
+    assert_eq!((a.candidates.len(), a.confidence), (1, 1.0));
+}
+
+#[test]
+fn a_late_call_to_a_number_nobody_took_since_names_its_last_holder_with_less_confidence() {
+    // The window is the cool-down (10 minutes here). A call after it, to a number no one else has
+    // had since, most likely still comes from its last holder: named, but not with certainty, and
+    // less so the longer ago the holding ended (half at the window's end, halving as the time
+    // since the holding doubles).
+    run(
+        pool(2, Exhausted::Original),
+        &[
+            Lease("z", T, 1),
+            Lease("a", T, 2),
+            Release("a", T + M, true),
+            Call(2, T + 11 * M - 1, "a", 1.0),
+            Call(2, T + 11 * M, "a", 0.5),
+            Call(2, T + 21 * M, "a", 0.25),
+        ],
+    );
+    run(
+        pool(1, Exhausted::Original),
+        &[
+            Lease("a", T, 1),
+            Release("a", T + M, true),
+            Call(1, T + 11 * M - 1, "a", 1.0),
+            Call(1, T + 11 * M, "a", 0.5),
+            Call(1, T + 21 * M, "a", 0.25),
+            // Once someone else has the number, the call is theirs.
+            Lease("b", T + 21 * M, 1),
+            Call(1, T + 22 * M, "b", 1.0),
+        ],
+    );
+    // A number never leased names no one.
+    run(pool(1, Exhausted::Original), &[Call(1, T, "", 0.0)]);
 }
