@@ -6,7 +6,7 @@
 // page for new content (MutationObserver, batched to one pass per frame; open shadow roots;
 // same-origin frames), the consent signals and `window.dni`. The wasm module owns what the page
 // shows and remembers. See ARCHITECTURE.md.
-import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
+import init, { Client } from "../../../www/dni/dni_client.js";
 
 (function (w, d) {
   var script = d.currentScript;
@@ -69,14 +69,35 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
     })
     .catch(finish);
 
+  // A property the browser may refuse to give (storage and cookies in sandboxed frames, storage
+  // switched off): undefined then.
+  function read(o, name) {
+    try { return o[name] || undefined; } catch (e) {}
+  }
+
+  // The module decides the consent tier from the signals, and reads the cookie only in the full tier.
   function start() {
-    var tier = consent_tier(declared, navigator.globalPrivacyControl === true, consentMode());
     if (client) client.free();
-    client = new Client(config, tier, navigator.webdriver === true, navigator.userAgent,
-      location.href, d.referrer, tier == 2 ? d.cookie : "");
+    client = new Client({
+      config: config,
+      consent: declared,
+      gpc: navigator.globalPrivacyControl === true,
+      consent_mode: consentMode(),
+      webdriver: navigator.webdriver === true,
+      user_agent: navigator.userAgent,
+      href: location.href,
+      referrer: d.referrer,
+      cookie: read(d, "cookie"),
+      now: Date.now(),
+      local: read(w, "localStorage"),
+      session: read(w, "sessionStorage"),
+    });
     visit(d);
     ask();
   }
+
+  // The numbers by target, the live leases and the heartbeat interval.
+  function state() { return JSON.parse(client.state()); }
 
   // Scans a root and everything under it the module cannot reach by itself: open shadow roots and
   // same-origin frames, which are also watched from then on.
@@ -155,25 +176,26 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
   function finish() {
     reveal();
     if (!client) return resolveReady && resolveReady(dni.numbers);
-    dni.numbers = JSON.parse(client.numbers());
+    dni.numbers = state().numbers;
     if (!readyDone) { readyDone = true; resolveReady(dni.numbers); }
     d.dispatchEvent(new CustomEvent("dni:swapped", { detail: dni.numbers }));
   }
 
-  function leases() { return client ? client.leases().split(" ").filter(Boolean) : []; }
+  function leases() { return client ? state().leases : []; }
 
   // Heartbeats while the page is visible; a lease the worker says is gone is asked for again.
   function beat() {
     clearInterval(heartbeat);
-    if (leases().length) heartbeat = setInterval(tick, client.heartbeat_ms());
+    var s = state();
+    if (s.leases.length) heartbeat = setInterval(tick, s.heartbeat_ms);
   }
   function tick() {
     if (d.hidden) return;
     leases().forEach(function (id) {
       send(api + "leases/" + id + "/heartbeat", "POST", "").then(function (a) {
         if (!a) return;
-        if (a.s == 410) { client.gone(id); ask(); }
-        else if (a.s == 200) client.extended(id, JSON.parse(a.t).expires_at);
+        if (a.s == 410) { client.heartbeat(id); ask(); }
+        else if (a.s == 200) client.heartbeat(id, +JSON.parse(a.t).expires_at);
       });
     });
   }

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use dni_core::phone::E164;
 
-use crate::js::{get, get_str, get_u64, parse_json, strings};
+use crate::js::{get, get_str, get_u64, items, parse_json, strings};
 
 /// The site's public configuration, as far as the page needs it.
 #[derive(Default)]
@@ -22,11 +22,14 @@ pub struct Config {
 /// Reads `GET /v1/sites/{site}/public`.
 pub fn config(text: &str) -> Option<Config> {
     let json = parse_json(text)?;
+    let mut targets = Vec::new();
+    for target in strings(&get(&json, "targets")) {
+        if let Ok(target) = E164::parse(&target) {
+            targets.push(target);
+        }
+    }
     Some(Config {
-        targets: strings(&get(&json, "targets"))
-            .iter()
-            .filter_map(|t| E164::parse(t).ok())
-            .collect(),
+        targets,
         own_hosts: strings(&get(&json, "own_hosts")),
         lookback_ms: get_u64(&json, "lookback_ms")?,
         session_timeout_ms: get_u64(&json, "session_timeout_ms")?,
@@ -49,16 +52,20 @@ pub struct Assigned {
 /// Reads a lease (or numbers) answer: the numbers, and the heartbeat interval.
 pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
     let json = parse_json(text)?;
-    let assigned = js_sys::Array::from(&get(&json, "numbers"))
-        .iter()
-        .filter_map(|entry| {
-            Some(Assigned {
-                target: E164::parse(&get_str(&entry, "target")?).ok()?,
-                number: E164::parse(&get_str(&entry, "number")?).ok()?,
-                lease: get_str(&entry, "lease").filter(|l| l.len() <= 100),
-                expires_at: get_u64(&entry, "expires_at").unwrap_or(0),
-            })
-        })
-        .collect();
+    let mut assigned = Vec::new();
+    for entry in items(&get(&json, "numbers")) {
+        if let Some(a) = entry_of(&entry) {
+            assigned.push(a);
+        }
+    }
     Some((assigned, get_u64(&json, "heartbeat_ms").unwrap_or(60_000)))
+}
+
+fn entry_of(entry: &wasm_bindgen::JsValue) -> Option<Assigned> {
+    Some(Assigned {
+        target: E164::parse(&get_str(entry, "target")?).ok()?,
+        number: E164::parse(&get_str(entry, "number")?).ok()?,
+        lease: get_str(entry, "lease").filter(|l| l.len() <= 100),
+        expires_at: get_u64(entry, "expires_at").unwrap_or(0),
+    })
 }

@@ -16,105 +16,96 @@
 use crate::prelude::*;
 use dni_core::phone::{self, E164};
 use wasm_bindgen::JsCast;
-use web_sys::{Attr, Document, Node};
+use web_sys::{Document, Node};
 
 /// At least seven digits: anything shorter cannot hold a phone number.
-const DIGITS: &str = "[string-length(.)-string-length(translate(.,'0123456789',''))>6]";
+macro_rules! digits {
+    () => {
+        "[string-length(.)-string-length(translate(.,'0123456789',''))>6]"
+    };
+}
 
 /// Text nodes that may hold a number, in or at the context node.
-const TEXT: &str = "descendant-or-self::text()";
-const TEXT_OUTSIDE: &str =
+const TEXT: &str = concat!(
+    "descendant-or-self::text()",
+    digits!(),
     "[not(ancestor::script|ancestor::style|ancestor::noscript|ancestor::template\
-|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]";
+|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]"
+);
 
 /// Attributes that may hold a number: `tel:` links, `title`, `aria-label`, `data-dni-*`.
-const ATTRS: &str =
+const ATTRS: &str = concat!(
     "descendant-or-self::*/@*[(name()='href' and starts-with(translate(.,'TEL','tel'),'tel:'))\
-or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]";
-const ATTRS_OUTSIDE: &str = "[not(ancestor::*[@data-dni-noswap])]";
+or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]",
+    digits!(),
+    "[not(ancestor::*[@data-dni-noswap])]"
+);
 
 /// `UNORDERED_NODE_SNAPSHOT_TYPE`.
 const SNAPSHOT: u16 = 6;
 
-/// The nodes an XPath query finds from `root`.
-fn query(root: &Node, parts: [&str; 3]) -> Vec<Node> {
-    let document = match root.owner_document() {
-        Some(d) => d,
-        None => match root.clone().dyn_into::<Document>() {
-            Ok(d) => d,
-            Err(_) => return Vec::new(),
-        },
-    };
-    let expression = parts.concat();
-    let Ok(result) =
-        document.evaluate_with_opt_callback_and_type(&expression, root, None, SNAPSHOT)
-    else {
-        return Vec::new();
-    };
-    let count = result.snapshot_length().unwrap_or(0);
-    (0..count)
-        .filter_map(|i| result.snapshot_item(i).ok().flatten())
-        .collect()
-}
-
 /// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
 const FRAGMENT: u16 = 11;
 
-/// Text nodes and attributes under `root` that may hold a number, with their text.
-fn candidates(root: &Node) -> Vec<(Node, String)> {
+/// Adds the nodes the XPath `expression` finds from `root` to `out`.
+fn query(root: &Node, expression: &str, out: &mut Vec<Node>) {
+    // Only a document has no owner document.
+    let document: Document = match root.owner_document() {
+        Some(d) => d,
+        None => root.clone().unchecked_into(),
+    };
+    let Ok(result) = document.evaluate_with_opt_callback_and_type(expression, root, None, SNAPSHOT)
+    else {
+        return;
+    };
+    // Past the last node the snapshot answers null.
+    let mut i = 0;
+    while let Ok(Some(node)) = result.snapshot_item(i) {
+        out.push(node);
+        i += 1;
+    }
+}
+
+/// Text nodes and attributes under `root` that may hold a number.
+fn candidates(root: &Node) -> Vec<Node> {
     let mut nodes = Vec::new();
     if root.node_type() == FRAGMENT {
         // XPath does not start from a shadow root itself: query each of its children.
-        let children = root.child_nodes();
-        for i in 0..children.length() {
-            if let Some(child) = children.item(i) {
-                nodes.extend(query(&child, [TEXT, DIGITS, TEXT_OUTSIDE]));
-                nodes.extend(query(&child, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
-            }
+        let mut child = root.first_child();
+        while let Some(c) = child {
+            query(&c, TEXT, &mut nodes);
+            query(&c, ATTRS, &mut nodes);
+            child = c.next_sibling();
         }
     } else {
-        nodes.extend(query(root, [TEXT, DIGITS, TEXT_OUTSIDE]));
-        nodes.extend(query(root, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
+        query(root, TEXT, &mut nodes);
+        query(root, ATTRS, &mut nodes);
     }
     nodes
-        .into_iter()
-        .filter_map(|node| {
-            let value = node.node_value()?;
-            Some((node, value))
-        })
-        .collect()
 }
 
-/// Which of `targets` appear under `root` (indices into `targets`).
-pub fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
+/// Looks under `root`: notes which of `targets` appear (indices into `targets`, each once), and
+/// replaces each `(from, to)` of `swaps` wherever it may. Returns the targets seen and how many
+/// places changed.
+pub fn scan(root: &Node, targets: &[E164], swaps: &[(E164, E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
-    for (_, text) in candidates(root) {
+    let mut changed = 0;
+    for node in candidates(root) {
+        let Some(text) = node.node_value() else {
+            continue;
+        };
         for found in phone::find(&text, targets) {
             if !seen.contains(&found.target) {
                 seen.push(found.target);
             }
         }
-    }
-    seen
-}
-
-/// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
-pub fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
-    if swaps.is_empty() {
-        return 0;
-    }
-    let mut changed = 0;
-    for (node, text) in candidates(root) {
-        let Some(new) = phone::replace(&text, swaps) else {
-            continue;
-        };
-        match node.dyn_ref::<Attr>() {
-            Some(attr) => attr.set_value(&new),
-            None => node.set_node_value(Some(&new)),
+        if let Some(new) = phone::replace(&text, swaps) {
+            // An attribute's node value is its value: one setter for text and attributes.
+            node.set_node_value(Some(&new));
+            changed += 1;
         }
-        changed += 1;
     }
-    changed
+    (seen, changed)
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -124,6 +115,16 @@ mod tests {
     use web_sys::Element;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Which of `targets` appear under `root` (indices into `targets`).
+    fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
+        scan(root, targets, &[]).0
+    }
+
+    /// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
+    fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
+        scan(root, &[], swaps).1
+    }
 
     fn e(s: &str) -> E164 {
         E164::parse(s).unwrap()

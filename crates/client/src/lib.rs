@@ -57,22 +57,12 @@ use dni_core::consent::Tier;
 use dni_core::json::Object;
 use dni_core::phone::E164;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Node;
 
-use crate::store::Store;
+use crate::js::{get, get_str, get_u64};
 
-/// The consent tier (0 none, 1 session, 2 full) from the page's signals: the site's declared
-/// choice (`data-consent` or `dni.consent()`), Global Privacy Control, and Google Consent Mode's
-/// `analytics_storage`.
-#[wasm_bindgen]
-pub fn consent_tier(site: Option<String>, gpc: bool, analytics_storage: Option<String>) -> u8 {
-    dni_core::consent::tier(dni_core::consent::Signals {
-        site: site.as_deref(),
-        gpc,
-        analytics_storage: analytics_storage.as_deref(),
-    })
-    .as_u8()
-}
+use crate::store::Store;
 
 /// One of the site's numbers, and what stands in for it on this page.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,27 +97,41 @@ pub struct Client {
 
 #[wasm_bindgen]
 impl Client {
-    /// Starts on a page. `config` is the site's public configuration (JSON text); `tier` the
-    /// consent tier (0 none, 1 session, 2 full); `webdriver` and `user_agent` tell an automated
-    /// browser or a bot (no pool number then); `cookie` is `document.cookie` (full tier only).
+    /// Starts on a page. `page` holds what the loader read (missing or mistyped fields read as
+    /// empty):
+    /// - `config`: the site's public configuration (JSON text);
+    /// - `consent`: the site's declared choice (`data-consent` or `dni.consent()`), `gpc`: Global
+    ///   Privacy Control, `consent_mode`: Google Consent Mode's `analytics_storage`; together the
+    ///   consent tier;
+    /// - `webdriver`, `user_agent`: an automated browser or a bot gets no pool number;
+    /// - `href`, `referrer`, `cookie`: the page's URL, `document.referrer` and `document.cookie`
+    ///   (the cookie is used in the full tier only);
+    /// - `now`: the time (ms since the epoch);
+    /// - `local`, `session`: `localStorage` and `sessionStorage`, or `undefined` where the browser
+    ///   refuses them.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        config: &str,
-        tier: u8,
-        webdriver: bool,
-        user_agent: &str,
-        href: String,
-        referrer: String,
-        cookie: &str,
-    ) -> Client {
-        let tier = Tier::from_u8(tier);
-        let automated = webdriver || dni_core::bots::is_bot(user_agent);
-        let config = answer::config(config).unwrap_or_default();
-        let now = js::now();
-        let store = Store::open(tier);
+    pub fn new(page: &JsValue) -> Client {
+        let text = |key| get_str(page, key).unwrap_or_default();
+        let consent = get_str(page, "consent");
+        let consent_mode = get_str(page, "consent_mode");
+        let tier = dni_core::consent::tier(dni_core::consent::Signals {
+            site: consent.as_deref(),
+            gpc: get(page, "gpc").as_bool() == Some(true),
+            analytics_storage: consent_mode.as_deref(),
+        });
+        let automated = get(page, "webdriver").as_bool() == Some(true)
+            || dni_core::bots::is_bot(&text("user_agent"));
+        let config = answer::config(&text("config")).unwrap_or_default();
+        let now = get_u64(page, "now").unwrap_or(0);
+        let storage = |key| Some(get(page, key)).filter(|s| !s.is_undefined());
+        let store = Store::open(
+            tier,
+            storage("local").map(JsCast::unchecked_into),
+            storage("session").map(JsCast::unchecked_into),
+        );
         let view = RawTouch {
-            landing: href,
-            referrer,
+            landing: text("href"),
+            referrer: text("referrer"),
             at: now,
         };
         let settings = Settings {
@@ -142,23 +146,20 @@ impl Client {
         store.save_journey(&journey);
         let session = store.session(now);
         let stored = store.leases(now);
-        let slots = config
-            .targets
-            .into_iter()
-            .map(|target| {
-                let live = stored.iter().find(|s| s.target == target).cloned();
-                live.unwrap_or(Slot {
-                    target,
-                    seen: false,
-                    number: None,
-                    lease: None,
-                    expires_at: 0,
-                    shown: Vec::new(),
-                })
-            })
-            .collect();
+        let mut slots = Vec::new();
+        for target in config.targets {
+            let live = stored.iter().find(|s| s.target == target).cloned();
+            slots.push(live.unwrap_or(Slot {
+                target,
+                seen: false,
+                number: None,
+                lease: None,
+                expires_at: 0,
+                shown: Vec::new(),
+            }));
+        }
         let ga = if tier == Tier::Full {
-            dni_core::ga::cookies(cookie)
+            dni_core::ga::cookies(&text("cookie"))
         } else {
             (String::new(), String::new())
         };
@@ -180,12 +181,11 @@ impl Client {
     /// the page shows a number that has none yet: the loader then asks the worker.
     pub fn scan(&mut self, root: &Node) -> bool {
         let targets: Vec<E164> = self.slots.iter().map(|s| s.target.clone()).collect();
-        for found in dom::targets_in(root, &targets) {
+        for found in dom::scan(root, &targets, &self.swaps()).0 {
             if let Some(slot) = self.slots.get_mut(found) {
                 slot.seen = true;
             }
         }
-        dom::swap(root, &self.swaps());
         self.slots.iter().any(|s| s.seen && s.number.is_none())
     }
 
@@ -215,7 +215,9 @@ impl Client {
                 .strings("targets", seen)
                 .raw("page", &page)
                 .finish();
-            return ["numbers ", &body].concat();
+            let mut request = String::from("numbers ");
+            request.push_str(&body);
+            return request;
         }
         let page = Object::new()
             .string("url", &self.view.landing)
@@ -235,7 +237,9 @@ impl Client {
                     .finish(),
             );
         }
-        ["leases ", &body.finish()].concat()
+        let mut request = String::from("leases ");
+        request.push_str(&body.finish());
+        request
     }
 
     /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
@@ -263,63 +267,57 @@ impl Client {
         if changed {
             self.store.save_leases(&self.slots);
         }
-        dom::swap(root, &self.swaps());
+        dom::scan(root, &[], &self.swaps());
         true
     }
 
-    /// The live leases' ids, space-separated (for heartbeats and the release beacon).
-    pub fn leases(&self) -> String {
-        let ids: Vec<&str> = self
-            .slots
-            .iter()
-            .filter_map(|s| s.lease.as_deref())
-            .collect();
-        ids.join(" ")
-    }
-
-    /// How often to send heartbeats.
-    pub fn heartbeat_ms(&self) -> u32 {
-        self.heartbeat_ms
-    }
-
-    /// A heartbeat extended `lease` until `expires_at` (ms).
-    pub fn extended(&mut self, lease: &str, expires_at: f64) {
-        if let Some(slot) = self
-            .slots
-            .iter_mut()
-            .find(|s| s.lease.as_deref() == Some(lease))
-        {
-            slot.expires_at = expires_at.max(0.0) as u64;
-            self.store.save_leases(&self.slots);
-        }
-    }
-
-    /// The worker says `lease` has ended: its target needs a number again (the page keeps showing
-    /// the old one until the new one arrives).
-    pub fn gone(&mut self, lease: &str) {
-        for slot in self
-            .slots
-            .iter_mut()
-            .filter(|s| s.lease.as_deref() == Some(lease))
-        {
-            slot.lease = None;
-            if let Some(old) = slot.number.take() {
-                if old != slot.target && !slot.shown.contains(&old) {
-                    slot.shown.push(old);
-                }
+    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
+    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
+    /// beacon); `heartbeat_ms`, how often to send heartbeats.
+    pub fn state(&self) -> String {
+        let mut numbers = Object::new();
+        let mut leases = Vec::new();
+        for slot in &self.slots {
+            if slot.seen {
+                let number = slot.number.as_ref().unwrap_or(&slot.target);
+                numbers = numbers.string(slot.target.as_str(), number.as_str());
+            }
+            match slot.lease.as_deref() {
+                Some(lease) if !lease.is_empty() => leases.push(lease),
+                _ => {}
             }
         }
-        self.store.save_leases(&self.slots);
+        Object::new()
+            .raw("numbers", &numbers.finish())
+            .strings("leases", leases)
+            .number("heartbeat_ms", u64::from(self.heartbeat_ms))
+            .finish()
     }
 
-    /// The numbers by target, as JSON (`window.dni.numbers`).
-    pub fn numbers(&self) -> String {
-        let mut object = Object::new();
-        for slot in self.slots.iter().filter(|s| s.seen) {
-            let number = slot.number.as_ref().unwrap_or(&slot.target);
-            object = object.string(slot.target.as_str(), number.as_str());
+    /// A heartbeat's answer for `lease`: extended until `expires_at` (ms), or, without it, the
+    /// lease has ended, and its target needs a number again (the page keeps showing the old one
+    /// until the new one arrives).
+    pub fn heartbeat(&mut self, lease: &str, expires_at: Option<f64>) {
+        let of_lease = |s: &&mut Slot| s.lease.as_deref() == Some(lease);
+        match expires_at {
+            Some(at) => {
+                if let Some(slot) = self.slots.iter_mut().find(of_lease) {
+                    slot.expires_at = at.max(0.0) as u64;
+                    self.store.save_leases(&self.slots);
+                }
+            }
+            None => {
+                for slot in self.slots.iter_mut().filter(of_lease) {
+                    slot.lease = None;
+                    if let Some(old) = slot.number.take() {
+                        if old != slot.target && !slot.shown.contains(&old) {
+                            slot.shown.push(old);
+                        }
+                    }
+                }
+                self.store.save_leases(&self.slots);
+            }
         }
-        object.finish()
     }
 }
 
@@ -341,5 +339,182 @@ impl Client {
             );
         }
         swaps
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use web_sys::Element;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    const CONFIG: &str = r#"{"targets":["+12125550100","+13125550100"],"own_hosts":["ex.com"],"lookback_ms":7776000000,"session_timeout_ms":1800000}"#;
+    const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+    /// What the loader hands the module, with `changes` applied.
+    fn page(changes: &[(&str, JsValue)]) -> JsValue {
+        let window = web_sys::window().unwrap();
+        let page = js_sys::Object::new();
+        let fields: [(&str, JsValue); 10] = [
+            ("config", CONFIG.into()),
+            ("user_agent", UA.into()),
+            (
+                "href",
+                "https://ex.com/?utm_source=google&utm_medium=cpc&gclid=G1".into(),
+            ),
+            ("referrer", "https://www.google.com/".into()),
+            ("cookie", "_ga=GA1.1.1.2; _ga_X=GS2.1.s9$o1".into()),
+            ("now", js_sys::Date::now().into()),
+            ("local", window.local_storage().unwrap().unwrap().into()),
+            ("session", window.session_storage().unwrap().unwrap().into()),
+            ("gpc", false.into()),
+            ("webdriver", false.into()),
+        ];
+        for (key, value) in fields.iter().chain(changes) {
+            js_sys::Reflect::set(&page, &(*key).into(), value).unwrap();
+        }
+        page.into()
+    }
+
+    fn fixture(html: &str) -> Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_inner_html(html);
+        document.body().unwrap().append_child(&root).unwrap();
+        root
+    }
+
+    fn clear() {
+        let window = web_sys::window().unwrap();
+        window.local_storage().unwrap().unwrap().clear().unwrap();
+        window.session_storage().unwrap().unwrap().clear().unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn asks_for_the_numbers_the_page_shows_and_swaps_them() {
+        clear();
+        let root = fixture(r#"<p id="n">Call (212) 555-0100</p>"#);
+        let mut client = Client::new(&page(&[]));
+        assert_eq!(client.request(), "", "nothing seen yet: nothing to ask");
+        assert!(client.scan(&root), "a target without a number: ask");
+        let request = client.request();
+        let body = request.strip_prefix("leases ").unwrap();
+        let json = js_sys::JSON::parse(body).unwrap();
+        let field = |path: &[&str]| {
+            path.iter().fold(json.clone(), |v, k| {
+                js_sys::Reflect::get(&v, &(*k).into()).unwrap()
+            })
+        };
+        assert!(dni_core::valid_id(
+            &field(&["session"]).as_string().unwrap()
+        ));
+        assert_eq!(
+            js_sys::JSON::stringify(&field(&["targets"])).unwrap(),
+            r#"["+12125550100"]"#
+        );
+        assert_eq!(
+            field(&["page", "referrer"]).as_string().unwrap(),
+            "https://www.google.com/"
+        );
+        assert_eq!(field(&["ga", "client"]).as_string().unwrap(), "GA1.1.1.2");
+        assert_eq!(
+            field(&["ga", "session"]).as_string().unwrap(),
+            "GS2.1.s9$o1"
+        );
+        assert!(field(&["journey", "last", "landing"])
+            .as_string()
+            .unwrap()
+            .contains("gclid=G1"));
+
+        let far = js_sys::Date::now() as u64 + 60_000;
+        let answer = [
+            r#"{"numbers":[{"target":"+12125550100","number":"+12125550107","lease":"visitors.abc","expires_at":"#,
+            &far.to_string(),
+            r#"}],"heartbeat_ms":30000}"#,
+        ]
+        .concat();
+        assert!(client.assign(&answer, &root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert_eq!(
+            client.state(),
+            r#"{"numbers":{"+12125550100":"+12125550107"},"leases":["visitors.abc"],"heartbeat_ms":30000}"#
+        );
+        assert!(!client.scan(&root), "every number shown has one");
+        assert!(!client.assign("{not json", &root));
+
+        // A reload shows the stored lease at once, before any network.
+        let root2 = fixture(r#"<p>Call 212.555.0100</p>"#);
+        let mut again = Client::new(&page(&[]));
+        assert!(!again.scan(&root2));
+        assert_eq!(root2.text_content().unwrap(), "Call 212.555.0107");
+
+        // A heartbeat extends the lease; a gone lease needs a number again, and the page keeps the
+        // old one until then.
+        client.heartbeat("visitors.abc", Some((far + 1) as f64));
+        assert_eq!(
+            Store::open(Tier::Full, storage(), None).leases(far)[0].expires_at,
+            far + 1
+        );
+        client.heartbeat("visitors.abc", None);
+        assert_eq!(
+            client.state(),
+            r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":30000}"#
+        );
+        assert!(client.scan(&root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert!(Store::open(Tier::Full, storage(), None)
+            .leases(0)
+            .is_empty());
+        root.remove();
+        root2.remove();
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window().unwrap().local_storage().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn follows_consent_and_leaves_robots_alone() {
+        clear();
+        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        // No consent: no session, the landing page and referrer reduced, nothing stored.
+        let mut none = Client::new(&page(&[("consent", "none".into())]));
+        assert!(none.scan(&root));
+        assert_eq!(
+            none.request(),
+            r#"numbers {"targets":["+12125550100"],"page":{"url":"https://ex.com/?utm_source=google&utm_medium=cpc&gclid=1","referrer":"https://www.google.com/"}}"#
+        );
+        assert_eq!(storage().unwrap().length().unwrap(), 0);
+        // Consent Mode's denial and Global Privacy Control lower the tier.
+        let mut denied = Client::new(&page(&[("consent_mode", "denied".into())]));
+        assert!(denied.scan(&root));
+        assert!(denied.request().starts_with("numbers "));
+        let mut gpc = Client::new(&page(&[("gpc", true.into())]));
+        assert!(gpc.scan(&root));
+        assert!(!gpc.request().contains(r#""ga""#), "no analytics ids");
+        assert_eq!(
+            storage().unwrap().length().unwrap(),
+            0,
+            "session storage only"
+        );
+        // Robots see the page's own numbers and ask for nothing.
+        for robot in [
+            page(&[("webdriver", true.into())]),
+            page(&[("user_agent", "Googlebot/2.1".into())]),
+        ] {
+            let mut client = Client::new(&robot);
+            assert!(client.scan(&root));
+            assert_eq!(client.request(), "");
+        }
+        // A page without storage still works.
+        let mut bare = Client::new(&page(&[
+            ("local", JsValue::UNDEFINED),
+            ("session", JsValue::UNDEFINED),
+        ]));
+        assert!(bare.scan(&root));
+        assert!(bare.request().starts_with("leases "));
+        root.remove();
     }
 }
