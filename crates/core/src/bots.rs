@@ -41,17 +41,13 @@ const MARKERS: &[&str] = &[
 /// Whether a user agent is an automated one. An empty user agent counts as automated: every browser
 /// sends one.
 pub fn is_bot(user_agent: &str) -> bool {
-    let ua = user_agent.trim();
+    let ua = crate::text::trim(user_agent);
     if ua.is_empty() {
         return true;
     }
     // A byte search of our own, ignoring ASCII case: `str::contains` would bring the standard
     // searcher and its panic formatting into the browser module.
-    let ua = ua.as_bytes();
-    MARKERS.iter().any(|m| {
-        let m = m.as_bytes();
-        ua.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m))
-    })
+    MARKERS.iter().any(|m| crate::text::contains_ci(ua, m))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub use sources::{Category, KnownSource};
 
 use alloc::borrow::Cow;
 
+use crate::text::{self, contains_ci, starts_with_ci};
 use crate::url;
 
 /// GA4's default channel groups.
@@ -242,9 +243,12 @@ pub fn anonymous_landing(landing: &str) -> String {
     let Some((scheme, host, _)) = url::parts(landing) else {
         return String::new();
     };
-    let mut out = [scheme, "://", host, "/"].concat();
-    for pair in url::query_of(landing).split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let mut out = String::new();
+    for part in [scheme, "://", host, "/"] {
+        out.push_str(part);
+    }
+    for pair in text::split(url::query_of(landing), b'&') {
+        let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
             value
         } else if CLICK_IDS
@@ -256,7 +260,11 @@ pub fn anonymous_landing(landing: &str) -> String {
         } else {
             continue;
         };
-        out.push(if out.ends_with('/') { '?' } else { '&' });
+        out.push(if out.as_bytes().last() == Some(&b'/') {
+            '?'
+        } else {
+            '&'
+        });
         out.push_str(key);
         out.push('=');
         out.push_str(value);
@@ -295,9 +303,9 @@ impl<'q> Tags<'q> {
     /// `URLSearchParams.get` does); UTM names must be lower-case, as GA4 reads them.
     fn read(query: &'q str) -> Tags<'q> {
         let mut tags = Tags::default();
-        for pair in query.split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if key.contains('%') {
+        for pair in text::split(query, b'&') {
+            let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
+            if text::has(key, b'%') {
                 tags.set(&url::decode_component(key), value);
             } else {
                 tags.set(key, value);
@@ -320,7 +328,7 @@ impl<'q> Tags<'q> {
                     .position(|(name, ..)| name.eq_ignore_ascii_case(key));
                 if let Some(i) = found {
                     let better = self.click.is_none_or(|(held, _)| i < held);
-                    if better && !value.trim().is_empty() {
+                    if better && !text::trim(value).is_empty() {
                         self.click = Some((i, value));
                     }
                 }
@@ -335,11 +343,11 @@ impl<'q> Tags<'q> {
 fn field(raw: Option<&str>) -> Option<String> {
     let raw = raw?;
     let decoded;
-    let value = if raw.contains(['%', '+']) {
+    let value = if text::has(raw, b'%') || text::has(raw, b'+') {
         decoded = url::decode_component(raw);
-        decoded.trim()
+        text::trim(&decoded)
     } else {
-        raw.trim()
+        text::trim(raw)
     };
     (!value.is_empty()).then(|| clip(value))
 }
@@ -519,7 +527,7 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
             medium.unwrap_or_else(|| NOT_SET.to_owned()),
         ),
     };
-    let (source, medium) = (source.trim(), medium.trim());
+    let (source, medium) = (text::trim(&source), text::trim(&medium));
     if source.eq_ignore_ascii_case("(direct)")
         && ["(not set)", "(none)"]
             .iter()
@@ -561,9 +569,9 @@ fn without_www(host: &str) -> &str {
 /// dot, a whole URL, or an IDN host in Unicode form all work.
 pub fn is_own_host(host: &str, own: &[String]) -> bool {
     own.iter().any(|entry| {
-        let entry = entry.trim();
+        let entry = text::trim(entry);
         let entry = url::host_of(entry).unwrap_or(entry);
-        let entry = entry.split(':').next().unwrap_or_default();
+        let entry = text::before(entry, b':');
         if entry.is_ascii() {
             under(host, entry)
         } else {
@@ -584,7 +592,7 @@ fn is_landing_host(host: &str, landing: &str) -> bool {
 /// `host` equals `domain` (ignoring ASCII case, a leading `www.` and a trailing dot of `domain`) or
 /// is a subdomain of it.
 fn under(host: &str, domain: &str) -> bool {
-    let domain = domain.trim_end_matches('.');
+    let domain = text::trim_end_byte(domain, b'.');
     let domain = match domain.get(..4) {
         Some(www) if www.eq_ignore_ascii_case("www.") => domain.get(4..).unwrap_or_default(),
         _ => domain,
@@ -609,7 +617,7 @@ pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Cate
 /// The rules themselves, with the source's category already known. Case-insensitive without
 /// allocating: every comparison ignores ASCII case.
 fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>) -> Channel {
-    let (source, medium, campaign) = (source.trim(), medium.trim(), campaign.trim());
+    let (source, medium, campaign) = (text::trim(source), text::trim(medium), text::trim(campaign));
     let is = |c: Category| category == Some(c);
     let medium_is = |names: &[&str]| names.iter().any(|n| medium.eq_ignore_ascii_case(n));
     let paid = is_paid_medium(medium);
@@ -707,17 +715,6 @@ fn is_shopping_campaign(campaign: &str) -> bool {
             }
         }
     })
-}
-
-fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.get(..needle.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
-}
-
-/// Whether `hay` contains the ASCII `needle`, ignoring ASCII case.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let hay = hay.as_bytes();
-    (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
 }
 
 fn ends_with_ci(hay: &str, needle: &str) -> bool {

@@ -17,14 +17,25 @@ pub enum Tier {
 }
 
 impl Tier {
-    /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`).
+    /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`), ignoring
+    /// ASCII case and surrounding white space.
     pub fn parse(name: &str) -> Option<Tier> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "none" | "denied" | "0" | "false" => Some(Tier::None),
-            "session" => Some(Tier::Session),
-            "full" | "granted" | "1" | "true" => Some(Tier::Full),
-            _ => None,
-        }
+        const NAMES: [(&str, Tier); 9] = [
+            ("none", Tier::None),
+            ("denied", Tier::None),
+            ("0", Tier::None),
+            ("false", Tier::None),
+            ("session", Tier::Session),
+            ("full", Tier::Full),
+            ("granted", Tier::Full),
+            ("1", Tier::Full),
+            ("true", Tier::Full),
+        ];
+        let name = crate::text::trim(name);
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, tier)| *tier)
     }
 
     /// The tier as a number (for the browser module's interface).
