@@ -20,22 +20,17 @@ impl Tier {
     /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`), ignoring
     /// ASCII case and surrounding white space.
     pub fn parse(name: &str) -> Option<Tier> {
-        const NAMES: [(&str, Tier); 9] = [
-            ("none", Tier::None),
-            ("denied", Tier::None),
-            ("0", Tier::None),
-            ("false", Tier::None),
-            ("session", Tier::Session),
-            ("full", Tier::Full),
-            ("granted", Tier::Full),
-            ("1", Tier::Full),
-            ("true", Tier::Full),
-        ];
         let name = crate::text::trim(name);
-        NAMES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, tier)| *tier)
+        let is = |names| crate::text::one_of_ci(name, names);
+        if is("none|denied|0|false") {
+            Some(Tier::None)
+        } else if is("session") {
+            Some(Tier::Session)
+        } else if is("full|granted|1|true") {
+            Some(Tier::Full)
+        } else {
+            None
+        }
     }
 
     /// The tier as a number (for the browser module's interface).

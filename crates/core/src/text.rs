@@ -126,6 +126,13 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
 }
 
+/// Whether `s` is one of the `|`-separated names in `list`, ignoring ASCII case. (Lists are written
+/// as one string: in a table of strings each entry costs the browser module a pointer and a
+/// length.)
+pub fn one_of_ci(s: &str, list: &str) -> bool {
+    split(list, b'|').any(|name| name.eq_ignore_ascii_case(s))
+}
+
 /// Whether `hay` contains the byte `b`.
 pub fn has(hay: &str, b: u8) -> bool {
     hay.bytes().any(|h| h == b)
@@ -160,6 +167,10 @@ mod tests {
             prop_assert_eq!(before(&s, sep), s.split(c).next().unwrap_or_default());
             prop_assert_eq!(split(&s, sep).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
             prop_assert_eq!(has(&s, sep), s.contains(c));
+            prop_assert_eq!(
+                one_of_ci(&s, "a|B;|"),
+                ["a", "B;", ""].iter().any(|n| n.eq_ignore_ascii_case(&s))
+            );
         }
     }
 }
