@@ -190,8 +190,78 @@ impl Client {
     }
 
     /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
-    /// `path body`; empty when there is nothing to ask.
-    pub fn request(&self) -> String {
+    /// `path body`; empty when there is nothing to ask. (A JavaScript string: returning a Rust one
+    /// costs more glue.)
+    pub fn request(&self) -> JsValue {
+        JsValue::from_str(&self.request_text())
+    }
+
+    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
+    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
+    /// beacon); `heartbeat_ms`, how often to send heartbeats.
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(&self.state_text())
+    }
+
+    /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
+    /// answer is unreadable (the page keeps what it shows).
+    pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
+        let Some((assigned, heartbeat_ms)) = answer::numbers(answer) else {
+            return false;
+        };
+        self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
+        let mut changed = false;
+        for a in assigned {
+            let Some(slot) = self.slots.iter_mut().find(|s| s.target == a.target) else {
+                continue;
+            };
+            if let Some(old) = slot.number.take() {
+                if old != a.number && old != slot.target && !slot.shown.contains(&old) {
+                    slot.shown.push(old);
+                }
+            }
+            changed |= slot.lease != a.lease;
+            slot.number = Some(a.number);
+            slot.lease = a.lease;
+            slot.expires_at = a.expires_at;
+        }
+        if changed {
+            self.store.save_leases(&self.slots);
+        }
+        dom::scan(root, &[], &self.swaps());
+        true
+    }
+
+    /// A heartbeat's answer for `lease`: extended until `expires_at` (ms), or, without it, the
+    /// lease has ended, and its target needs a number again (the page keeps showing the old one
+    /// until the new one arrives).
+    pub fn heartbeat(&mut self, lease: &str, expires_at: Option<f64>) {
+        let of_lease = |s: &&mut Slot| s.lease.as_deref() == Some(lease);
+        match expires_at {
+            Some(at) => {
+                if let Some(slot) = self.slots.iter_mut().find(of_lease) {
+                    slot.expires_at = at.max(0.0) as u64;
+                    self.store.save_leases(&self.slots);
+                }
+            }
+            None => {
+                for slot in self.slots.iter_mut().filter(of_lease) {
+                    slot.lease = None;
+                    if let Some(old) = slot.number.take() {
+                        if old != slot.target && !slot.shown.contains(&old) {
+                            slot.shown.push(old);
+                        }
+                    }
+                }
+                self.store.save_leases(&self.slots);
+            }
+        }
+    }
+}
+
+impl Client {
+    /// [`Client::request`] as Rust text.
+    fn request_text(&self) -> String {
         let seen: Vec<&str> = self
             .slots
             .iter()
@@ -242,39 +312,8 @@ impl Client {
         request
     }
 
-    /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
-    /// answer is unreadable (the page keeps what it shows).
-    pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
-        let Some((assigned, heartbeat_ms)) = answer::numbers(answer) else {
-            return false;
-        };
-        self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
-        let mut changed = false;
-        for a in assigned {
-            let Some(slot) = self.slots.iter_mut().find(|s| s.target == a.target) else {
-                continue;
-            };
-            if let Some(old) = slot.number.take() {
-                if old != a.number && old != slot.target && !slot.shown.contains(&old) {
-                    slot.shown.push(old);
-                }
-            }
-            changed |= slot.lease != a.lease;
-            slot.number = Some(a.number);
-            slot.lease = a.lease;
-            slot.expires_at = a.expires_at;
-        }
-        if changed {
-            self.store.save_leases(&self.slots);
-        }
-        dom::scan(root, &[], &self.swaps());
-        true
-    }
-
-    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
-    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
-    /// beacon); `heartbeat_ms`, how often to send heartbeats.
-    pub fn state(&self) -> String {
+    /// [`Client::state`] as Rust text.
+    fn state_text(&self) -> String {
         let mut numbers = Object::new();
         let mut leases = Vec::new();
         for slot in &self.slots {
@@ -294,34 +333,6 @@ impl Client {
             .finish()
     }
 
-    /// A heartbeat's answer for `lease`: extended until `expires_at` (ms), or, without it, the
-    /// lease has ended, and its target needs a number again (the page keeps showing the old one
-    /// until the new one arrives).
-    pub fn heartbeat(&mut self, lease: &str, expires_at: Option<f64>) {
-        let of_lease = |s: &&mut Slot| s.lease.as_deref() == Some(lease);
-        match expires_at {
-            Some(at) => {
-                if let Some(slot) = self.slots.iter_mut().find(of_lease) {
-                    slot.expires_at = at.max(0.0) as u64;
-                    self.store.save_leases(&self.slots);
-                }
-            }
-            None => {
-                for slot in self.slots.iter_mut().filter(of_lease) {
-                    slot.lease = None;
-                    if let Some(old) = slot.number.take() {
-                        if old != slot.target && !slot.shown.contains(&old) {
-                            slot.shown.push(old);
-                        }
-                    }
-                }
-                self.store.save_leases(&self.slots);
-            }
-        }
-    }
-}
-
-impl Client {
     /// What to replace: each target by its number, and any number this page showed before for it
     /// (a new lease, or the site's own number again) by the current one.
     fn swaps(&self) -> Vec<(E164, E164)> {
@@ -397,9 +408,13 @@ mod tests {
         clear();
         let root = fixture(r#"<p id="n">Call (212) 555-0100</p>"#);
         let mut client = Client::new(&page(&[]));
-        assert_eq!(client.request(), "", "nothing seen yet: nothing to ask");
+        assert_eq!(
+            client.request_text(),
+            "",
+            "nothing seen yet: nothing to ask"
+        );
         assert!(client.scan(&root), "a target without a number: ask");
-        let request = client.request();
+        let request = client.request_text();
         let body = request.strip_prefix("leases ").unwrap();
         let json = js_sys::JSON::parse(body).unwrap();
         let field = |path: &[&str]| {
@@ -438,10 +453,12 @@ mod tests {
         assert!(client.assign(&answer, &root));
         assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
         assert_eq!(
-            client.state(),
+            client.state_text(),
             r#"{"numbers":{"+12125550100":"+12125550107"},"leases":["visitors.abc"],"heartbeat_ms":30000}"#
         );
         assert!(!client.scan(&root), "every number shown has one");
+        assert_eq!(client.state().as_string(), Some(client.state_text()));
+        assert_eq!(client.request().as_string(), Some(client.request_text()));
         assert!(!client.assign("{not json", &root));
 
         // A reload shows the stored lease at once, before any network.
@@ -459,7 +476,7 @@ mod tests {
         );
         client.heartbeat("visitors.abc", None);
         assert_eq!(
-            client.state(),
+            client.state_text(),
             r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":30000}"#
         );
         assert!(client.scan(&root));
@@ -483,17 +500,17 @@ mod tests {
         let mut none = Client::new(&page(&[("consent", "none".into())]));
         assert!(none.scan(&root));
         assert_eq!(
-            none.request(),
+            none.request_text(),
             r#"numbers {"targets":["+12125550100"],"page":{"url":"https://ex.com/?utm_source=google&utm_medium=cpc&gclid=1","referrer":"https://www.google.com/"}}"#
         );
         assert_eq!(storage().unwrap().length().unwrap(), 0);
         // Consent Mode's denial and Global Privacy Control lower the tier.
         let mut denied = Client::new(&page(&[("consent_mode", "denied".into())]));
         assert!(denied.scan(&root));
-        assert!(denied.request().starts_with("numbers "));
+        assert!(denied.request_text().starts_with("numbers "));
         let mut gpc = Client::new(&page(&[("gpc", true.into())]));
         assert!(gpc.scan(&root));
-        assert!(!gpc.request().contains(r#""ga""#), "no analytics ids");
+        assert!(!gpc.request_text().contains(r#""ga""#), "no analytics ids");
         assert_eq!(
             storage().unwrap().length().unwrap(),
             0,
@@ -506,7 +523,7 @@ mod tests {
         ] {
             let mut client = Client::new(&robot);
             assert!(client.scan(&root));
-            assert_eq!(client.request(), "");
+            assert_eq!(client.request_text(), "");
         }
         // A page without storage still works.
         let mut bare = Client::new(&page(&[
@@ -514,7 +531,7 @@ mod tests {
             ("session", JsValue::UNDEFINED),
         ]));
         assert!(bare.scan(&root));
-        assert!(bare.request().starts_with("leases "));
+        assert!(bare.request_text().starts_with("leases "));
         root.remove();
     }
 }
