@@ -81,19 +81,26 @@ import init, { Client } from "../../../www/dni/dni_client.js";
     client = new Client({
       config: config,
       consent: declared,
-      gpc: navigator.globalPrivacyControl === true,
+      gpc: navigator.globalPrivacyControl === true ? 1 : 0,
       consent_mode: consentMode(),
-      webdriver: navigator.webdriver === true,
+      webdriver: navigator.webdriver === true ? 1 : 0,
       user_agent: navigator.userAgent,
       href: location.href,
       referrer: d.referrer,
       cookie: read(d, "cookie"),
       now: Date.now(),
+      id: randomId(),
       local: read(w, "localStorage"),
       session: read(w, "sessionStorage"),
     });
     visit(d);
     ask();
+  }
+
+  // A random id: 16 bytes from the browser's CSPRNG, base64url (22 characters).
+  function randomId() {
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
   }
 
   // The numbers by target, the live leases and the heartbeat interval.

@@ -1,4 +1,4 @@
-//! Small bridges to the JavaScript world: randomness, JSON and object fields.
+//! Small bridges to the JavaScript world: JSON and object fields.
 //!
 //! Each import costs glue in the loader and a shim in the module, so there are few of them, and the
 //! readers are lenient: a field that is missing or of another type is `None`, never an exception.
@@ -11,37 +11,12 @@ use wasm_bindgen::JsValue;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
-    fn get_random_values(buf: &mut [u8]);
-
     /// `Reflect.get(target, key)`; it throws when `target` is not an object.
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
     fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-}
-
-/// A random id: 16 bytes from the browser's CSPRNG, base64url (22 characters).
-pub fn random_id() -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = [0u8; 16];
-    get_random_values(&mut bytes);
-    // Six bits a character, most significant first; the last character carries the last two bits
-    // and four zero bits.
-    let mut id = String::with_capacity(22);
-    let (mut acc, mut bits, mut next) = (0u32, 0u32, 0usize);
-    while id.len() < 22 {
-        if bits < 6 {
-            acc = acc << 8 | u32::from(bytes.get(next).copied().unwrap_or(0));
-            bits += 8;
-            next += 1;
-        }
-        bits -= 6;
-        let sextet = (acc >> bits & 63) as usize;
-        id.push(char::from(ALPHABET.get(sextet).copied().unwrap_or(b'A')));
-    }
-    id
 }
 
 /// `object[key]`, or `undefined` (also when `object` is not an object).

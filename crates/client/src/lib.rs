@@ -100,13 +100,15 @@ impl Client {
     /// Starts on a page. `page` holds what the loader read (missing or mistyped fields read as
     /// empty):
     /// - `config`: the site's public configuration (JSON text);
-    /// - `consent`: the site's declared choice (`data-consent` or `dni.consent()`), `gpc`: Global
-    ///   Privacy Control, `consent_mode`: Google Consent Mode's `analytics_storage`; together the
-    ///   consent tier;
-    /// - `webdriver`, `user_agent`: an automated browser or a bot gets no pool number;
+    /// - `consent`: the site's declared choice (`data-consent` or `dni.consent()`), `gpc`: 1 when
+    ///   Global Privacy Control is on, `consent_mode`: Google Consent Mode's `analytics_storage`;
+    ///   together the consent tier;
+    /// - `webdriver` (1 when the browser is automated), `user_agent`: an automated browser or a bot
+    ///   gets no pool number;
     /// - `href`, `referrer`, `cookie`: the page's URL, `document.referrer` and `document.cookie`
     ///   (the cookie is used in the full tier only);
-    /// - `now`: the time (ms since the epoch);
+    /// - `now`: the time (ms since the epoch); `id`: a fresh random id (the session's, when there is
+    ///   none to keep);
     /// - `local`, `session`: `localStorage` and `sessionStorage`, or `undefined` where the browser
     ///   refuses them.
     #[wasm_bindgen(constructor)]
@@ -116,11 +118,11 @@ impl Client {
         let consent_mode = get_str(page, "consent_mode");
         let tier = dni_core::consent::tier(dni_core::consent::Signals {
             site: consent.as_deref(),
-            gpc: get(page, "gpc").as_bool() == Some(true),
+            gpc: get_u64(page, "gpc") == Some(1),
             analytics_storage: consent_mode.as_deref(),
         });
-        let automated = get(page, "webdriver").as_bool() == Some(true)
-            || dni_core::bots::is_bot(&text("user_agent"));
+        let automated =
+            get_u64(page, "webdriver") == Some(1) || dni_core::bots::is_bot(&text("user_agent"));
         let config = answer::config(&text("config")).unwrap_or_default();
         let now = get_u64(page, "now").unwrap_or(0);
         let storage = |key| Some(get(page, key)).filter(|s| !s.is_undefined());
@@ -144,7 +146,7 @@ impl Client {
         };
         let journey = observe(&store.journey(), view.clone(), &settings, options);
         store.save_journey(&journey);
-        let session = store.session(now);
+        let session = store.session(now, text("id"));
         let stored = store.leases(now);
         let mut slots = Vec::new();
         for target in config.targets {
@@ -368,7 +370,7 @@ mod tests {
     fn page(changes: &[(&str, JsValue)]) -> JsValue {
         let window = web_sys::window().unwrap();
         let page = js_sys::Object::new();
-        let fields: [(&str, JsValue); 10] = [
+        let fields: [(&str, JsValue); 11] = [
             ("config", CONFIG.into()),
             ("user_agent", UA.into()),
             (
@@ -378,10 +380,11 @@ mod tests {
             ("referrer", "https://www.google.com/".into()),
             ("cookie", "_ga=GA1.1.1.2; _ga_X=GS2.1.s9$o1".into()),
             ("now", js_sys::Date::now().into()),
+            ("id", "Abcdefghijklmnopqrstu0".into()),
             ("local", window.local_storage().unwrap().unwrap().into()),
             ("session", window.session_storage().unwrap().unwrap().into()),
-            ("gpc", false.into()),
-            ("webdriver", false.into()),
+            ("gpc", 0.into()),
+            ("webdriver", 0.into()),
         ];
         for (key, value) in fields.iter().chain(changes) {
             js_sys::Reflect::set(&page, &(*key).into(), value).unwrap();
@@ -422,9 +425,10 @@ mod tests {
                 js_sys::Reflect::get(&v, &(*k).into()).unwrap()
             })
         };
-        assert!(dni_core::valid_id(
-            &field(&["session"]).as_string().unwrap()
-        ));
+        assert_eq!(
+            field(&["session"]).as_string().unwrap(),
+            "Abcdefghijklmnopqrstu0"
+        );
         assert_eq!(
             js_sys::JSON::stringify(&field(&["targets"])).unwrap(),
             r#"["+12125550100"]"#
@@ -508,7 +512,7 @@ mod tests {
         let mut denied = Client::new(&page(&[("consent_mode", "denied".into())]));
         assert!(denied.scan(&root));
         assert!(denied.request_text().starts_with("numbers "));
-        let mut gpc = Client::new(&page(&[("gpc", true.into())]));
+        let mut gpc = Client::new(&page(&[("gpc", 1.into())]));
         assert!(gpc.scan(&root));
         assert!(!gpc.request_text().contains(r#""ga""#), "no analytics ids");
         assert_eq!(
@@ -518,7 +522,7 @@ mod tests {
         );
         // Robots see the page's own numbers and ask for nothing.
         for robot in [
-            page(&[("webdriver", true.into())]),
+            page(&[("webdriver", 1.into())]),
             page(&[("user_agent", "Googlebot/2.1".into())]),
         ] {
             let mut client = Client::new(&robot);

@@ -11,7 +11,7 @@ use dni_core::phone::E164;
 use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
-use crate::js::{get, get_str, get_u64, items, parse_json, random_id};
+use crate::js::{get, get_str, get_u64, items, parse_json};
 use crate::Slot;
 
 const SESSION_KEY: &str = "dni.session";
@@ -61,16 +61,16 @@ impl Store {
         }
     }
 
-    /// The visitor session id: kept while page views follow each other within the idle time, new
-    /// otherwise (and new on every page without storage).
-    pub fn session(&self, at: u64) -> String {
+    /// The visitor session id: kept while page views follow each other within the idle time,
+    /// `fresh` (a new random id) otherwise, and on every page without storage.
+    pub fn session(&self, at: u64, fresh: String) -> String {
         let stored = self.read(SESSION_KEY).and_then(|text| {
             let bar = text.bytes().position(|b| b == b'|')?;
             let (id, seen) = (text.get(..bar)?, parse_u64(text.get(bar + 1..)?)?);
             (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id))
                 .then(|| id.to_owned())
         });
-        let id = stored.unwrap_or_else(random_id);
+        let id = stored.unwrap_or(fresh);
         if self.0.is_some() {
             let mut value = id.clone();
             value.push('|');
@@ -221,23 +221,28 @@ mod tests {
         local.clear().unwrap();
         let store = open(Tier::Full);
         let t = js_sys::Date::now() as u64;
-        let first = store.session(t);
-        assert!(dni_core::valid_id(&first), "{first}");
+        let (a, b) = ("a".repeat(22), "b".repeat(22));
+        let first = store.session(t, a.clone());
+        assert_eq!(first, a, "no session yet: the fresh one");
         assert_eq!(
-            store.session(t + 60_000),
+            store.session(t + 60_000, b.clone()),
             first,
             "a minute later: same session"
         );
         local
             .set_item(SESSION_KEY, &[first.as_str(), "|1"].concat())
             .unwrap();
-        assert_ne!(store.session(t), first, "long idle: a new session");
-        let none = open(Tier::None);
-        assert_ne!(
-            none.session(t),
-            none.session(t),
-            "no storage: a fresh id each time"
+        assert_eq!(store.session(t, b.clone()), b, "long idle: a new session");
+        local
+            .set_item(SESSION_KEY, &["not valid", "|", &t.to_string()].concat())
+            .unwrap();
+        assert_eq!(
+            store.session(t, a.clone()),
+            a,
+            "an unreadable session: a new one"
         );
+        let none = open(Tier::None);
+        assert_eq!(none.session(t, b.clone()), b, "no storage: the fresh id");
     }
 
     #[wasm_bindgen_test]
@@ -265,7 +270,7 @@ mod tests {
         // No consent: nothing kept anywhere, nothing written.
         let n = open(Tier::None);
         n.save_journey(&j);
-        n.session(1);
+        n.session(1, "c".repeat(22));
         assert_eq!((local.length().unwrap(), session.length().unwrap()), (0, 0));
         assert_eq!(n.journey(), Journey::default());
     }
