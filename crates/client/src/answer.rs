@@ -61,7 +61,8 @@ pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
     Some((assigned, get_u64(&json, "heartbeat_ms").unwrap_or(60_000)))
 }
 
-fn entry_of(entry: &wasm_bindgen::JsValue) -> Option<Assigned> {
+/// One entry of an answer's `numbers` (also how leases are stored).
+pub fn entry_of(entry: &wasm_bindgen::JsValue) -> Option<Assigned> {
     Some(Assigned {
         target: E164::parse(&get_str(entry, "target")?).ok()?,
         number: E164::parse(&get_str(entry, "number")?).ok()?,

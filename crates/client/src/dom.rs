@@ -87,19 +87,19 @@ fn candidates(root: &Node) -> Vec<Node> {
 /// Looks under `root`: notes which of `targets` appear (indices into `targets`, each once), and
 /// replaces each `(from, to)` of `swaps` wherever it may. Returns the targets seen and how many
 /// places changed.
-pub fn scan(root: &Node, targets: &[E164], swaps: &[(E164, E164)]) -> (Vec<usize>, u32) {
+pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
     let mut changed = 0;
     for node in candidates(root) {
         let Some(text) = node.node_value() else {
             continue;
         };
-        for found in phone::find(&text, targets) {
+        for found in phone::find_among(&text, targets) {
             if !seen.contains(&found.target) {
                 seen.push(found.target);
             }
         }
-        if let Some(new) = phone::replace(&text, swaps) {
+        if let Some(new) = phone::replace_among(&text, swaps) {
             // An attribute's node value is its value: one setter for text and attributes.
             node.set_node_value(Some(&new));
             changed += 1;
@@ -118,12 +118,13 @@ mod tests {
 
     /// Which of `targets` appear under `root` (indices into `targets`).
     fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
-        scan(root, targets, &[]).0
+        scan(root, &targets.iter().collect::<Vec<_>>(), &[]).0
     }
 
     /// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
     fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
-        scan(root, &[], swaps).1
+        let swaps: Vec<_> = swaps.iter().map(|(from, to)| (from, to)).collect();
+        scan(root, &[], &swaps).1
     }
 
     fn e(s: &str) -> E164 {

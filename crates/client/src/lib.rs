@@ -182,8 +182,9 @@ impl Client {
     /// which of the site's numbers it shows and swaps those whose number is known. Returns true when
     /// the page shows a number that has none yet: the loader then asks the worker.
     pub fn scan(&mut self, root: &Node) -> bool {
-        let targets: Vec<E164> = self.slots.iter().map(|s| s.target.clone()).collect();
-        for found in dom::scan(root, &targets, &self.swaps()).0 {
+        let targets: Vec<&E164> = self.slots.iter().map(|s| &s.target).collect();
+        let (seen, _) = dom::scan(root, &targets, &self.swaps());
+        for found in seen {
             if let Some(slot) = self.slots.get_mut(found) {
                 slot.seen = true;
             }
@@ -273,33 +274,29 @@ impl Client {
         if seen.is_empty() || self.automated {
             return String::new();
         }
-        if self.tier == Tier::None {
-            // No identifiers: the landing page reduced to what classification reads, the referrer
-            // to its origin, no session.
-            let page = Object::new()
-                .string(
-                    "url",
-                    &dni_core::classify::anonymous_landing(&self.view.landing),
-                )
-                .string("referrer", &dni_core::url::origin_of(&self.view.referrer))
-                .finish();
-            let body = Object::new()
-                .strings("targets", seen)
-                .raw("page", &page)
-                .finish();
-            let mut request = String::from("numbers ");
-            request.push_str(&body);
-            return request;
-        }
+        // No consent: no identifiers. The landing page is reduced to what classification reads,
+        // the referrer to its origin; no session, journey or analytics ids.
+        let anonymous = self.tier == Tier::None;
+        let (landing, referrer) = if anonymous {
+            (
+                dni_core::classify::anonymous_landing(&self.view.landing),
+                dni_core::url::origin_of(&self.view.referrer),
+            )
+        } else {
+            (self.view.landing.clone(), self.view.referrer.clone())
+        };
         let page = Object::new()
-            .string("url", &self.view.landing)
-            .string("referrer", &self.view.referrer)
+            .string("url", &landing)
+            .string("referrer", &referrer)
             .finish();
-        let mut body = Object::new()
-            .string("session", &self.session)
-            .strings("targets", seen)
-            .raw("page", &page)
-            .raw("journey", &store::journey_json(&self.journey));
+        let mut body = Object::new();
+        if !anonymous {
+            body = body.string("session", &self.session);
+        }
+        body = body.strings("targets", seen).raw("page", &page);
+        if !anonymous {
+            body = body.raw("journey", &store::journey_json(&self.journey));
+        }
         if self.tier == Tier::Full && !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
             body = body.raw(
                 "ga",
@@ -309,7 +306,7 @@ impl Client {
                     .finish(),
             );
         }
-        let mut request = String::from("leases ");
+        let mut request = String::from(if anonymous { "numbers " } else { "leases " });
         request.push_str(&body.finish());
         request
     }
@@ -337,19 +334,18 @@ impl Client {
 
     /// What to replace: each target by its number, and any number this page showed before for it
     /// (a new lease, or the site's own number again) by the current one.
-    fn swaps(&self) -> Vec<(E164, E164)> {
+    fn swaps(&self) -> Vec<(&E164, &E164)> {
         let mut swaps = Vec::new();
         for slot in &self.slots {
             let Some(number) = &slot.number else { continue };
             if *number != slot.target {
-                swaps.push((slot.target.clone(), number.clone()));
+                swaps.push((&slot.target, number));
             }
-            swaps.extend(
-                slot.shown
-                    .iter()
-                    .filter(|s| *s != number)
-                    .map(|s| (s.clone(), number.clone())),
-            );
+            for shown in &slot.shown {
+                if shown != number {
+                    swaps.push((shown, number));
+                }
+            }
         }
         swaps
     }

@@ -7,7 +7,6 @@ use crate::prelude::*;
 use dni_core::attribution::{Journey, RawTouch};
 use dni_core::consent::Tier;
 use dni_core::json::{push_u64, Object};
-use dni_core::phone::E164;
 use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
@@ -138,15 +137,17 @@ impl Store {
     }
 }
 
-/// A stored lease still live at `now`.
+/// A stored lease still live at `now` (stored as an answer's entry, with a lease).
 fn slot_of(entry: &JsValue, now: u64) -> Option<Slot> {
     let expires_at = get_u64(entry, "expires_at")?;
     (expires_at > now).then_some(())?;
+    let lease = get_str(entry, "lease")?;
+    let a = crate::answer::entry_of(entry)?;
     Some(Slot {
-        target: E164::parse(&get_str(entry, "target")?).ok()?,
+        target: a.target,
         seen: false,
-        number: Some(E164::parse(&get_str(entry, "number")?).ok()?),
-        lease: Some(get_str(entry, "lease")?),
+        number: Some(a.number),
+        lease: Some(lease),
         expires_at,
         shown: Vec::new(),
     })
@@ -200,6 +201,7 @@ pub fn journey_json(journey: &Journey) -> String {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
+    use dni_core::phone::E164;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn open(tier: Tier) -> Store {

@@ -228,9 +228,8 @@ pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
     find_among(text, &targets.iter().collect::<Vec<_>>())
 }
 
-/// [`find`] with the targets by reference (one function for [`find`] and [`replace`], no dynamic
-/// calls: both keep the browser module small).
-fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
+/// [`find`] with the targets by reference.
+pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
     let mut found = Vec::new();
     if targets.is_empty() || text.len() < 7 {
         return found;
@@ -347,9 +346,20 @@ fn best_match(run: &[u8], plus: bool, targets: &[&E164]) -> Option<(usize, Form,
 /// When the two numbers' forms differ in length (a replacement from another numbering plan), the
 /// occurrence is written in the replacement's canonical form for that kind of writing instead.
 pub fn replace(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
+    replace_among(
+        text,
+        &swaps
+            .iter()
+            .map(|(from, to)| (from, to))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// [`replace`] with the numbers by reference.
+pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
     let found = find_among(
         text,
-        &swaps.iter().map(|(from, _)| from).collect::<Vec<_>>(),
+        &swaps.iter().map(|(from, _)| *from).collect::<Vec<_>>(),
     );
     if found.is_empty() {
         return None;
