@@ -506,7 +506,7 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
                             .iter()
                             .any(|s| scheme.eq_ignore_ascii_case(s))
                     })
-                    .map_or(Cow::Borrowed(""), |(_, host, _)| url::lower_host(host));
+                    .map_or(Cow::Borrowed(""), |(_, host, _)| url::ascii_host(host));
                 let host = host.as_ref();
                 let own = !host.is_empty()
                     && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
@@ -571,22 +571,13 @@ pub fn is_own_host(host: &str, own: &[String]) -> bool {
     own.iter().any(|entry| {
         let entry = text::trim(entry);
         let entry = url::host_of(entry).unwrap_or(entry);
-        let entry = text::before(entry, b':');
-        if entry.is_ascii() {
-            under(host, entry)
-        } else {
-            under(host, &url::normalize_host(entry))
-        }
+        under(host, &url::ascii_host(text::before(entry, b':')))
     })
 }
 
 /// Whether the referrer is the landing page's own site: its host without `www.`, or a subdomain.
 fn is_landing_host(host: &str, landing: &str) -> bool {
-    match url::host_of(landing) {
-        Some(own) if own.is_ascii() => under(host, own),
-        Some(own) => under(host, &url::normalize_host(own)),
-        None => false,
-    }
+    url::host_of(landing).is_some_and(|own| under(host, &url::ascii_host(own)))
 }
 
 /// `host` equals `domain` (ignoring ASCII case, a leading `www.` and a trailing dot of `domain`) or

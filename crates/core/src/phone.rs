@@ -44,8 +44,10 @@ impl E164 {
     /// Accepts only the canonical form: `+` and 8..=15 ASCII digits, the first not `0`.
     pub fn parse(input: &str) -> Result<E164, PhoneError> {
         let digits = input.strip_prefix('+').ok_or(PhoneError::MissingPlus)?;
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(PhoneError::NotDigits);
+        for &b in digits.as_bytes() {
+            if !b.is_ascii_digit() {
+                return Err(PhoneError::NotDigits);
+            }
         }
         if !(8..=15).contains(&digits.len()) {
             return Err(PhoneError::Length);

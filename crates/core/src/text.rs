@@ -5,9 +5,39 @@
 //! the same on bytes, for ASCII separators and for Unicode white space, with no panicking path.
 //! They behave exactly as their standard counterparts (the tests compare them).
 
+// Plain loops rather than iterator adapters (`position`, `any`, `all`): at the browser module's
+// optimisation level (`z`) the adapters are not inlined, and each use keeps its iterator's state
+// in memory.
+
+/// The index of the first `b` in `s`.
+pub fn find_byte(s: &str, b: u8) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while let Some(&c) = bytes.get(at) {
+        if c == b {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The index of the last `b` in `s`.
+pub fn rfind_byte(s: &str, b: u8) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut at = bytes.len();
+    while at > 0 {
+        at -= 1;
+        if bytes.get(at) == Some(&b) {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// Splits at the first `sep` (an ASCII byte), like `str::split_once(char)`.
 pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().position(|b| b == sep)?;
+    let at = find_byte(s, sep)?;
     Some((s.get(..at)?, s.get(at + 1..)?))
 }
 
@@ -122,8 +152,17 @@ pub fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Whether `hay` contains the ASCII `needle`, ignoring ASCII case.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    let hay = hay.as_bytes();
-    (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
+    let mut at = 0;
+    while let Some(rest) = hay.as_bytes().get(at..) {
+        if rest.is_empty() {
+            return false;
+        }
+        if starts_with_ci(rest, needle.as_bytes()) {
+            return true;
+        }
+        at += 1;
+    }
+    false
 }
 
 /// Whether `s` is one of the `|`-separated names in `list`, ignoring ASCII case. (Lists are written
@@ -135,7 +174,7 @@ pub fn one_of_ci(s: &str, list: &str) -> bool {
 
 /// Whether `hay` contains the byte `b`.
 pub fn has(hay: &str, b: u8) -> bool {
-    hay.bytes().any(|h| h == b)
+    find_byte(hay, b).is_some()
 }
 
 #[cfg(test)]
@@ -167,6 +206,8 @@ mod tests {
             prop_assert_eq!(before(&s, sep), s.split(c).next().unwrap_or_default());
             prop_assert_eq!(split(&s, sep).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
             prop_assert_eq!(has(&s, sep), s.contains(c));
+            prop_assert_eq!(find_byte(&s, sep), s.find(c));
+            prop_assert_eq!(rfind_byte(&s, sep), s.rfind(c));
             prop_assert_eq!(
                 one_of_ci(&s, "a|B;|"),
                 ["a", "B;", ""].iter().any(|n| n.eq_ignore_ascii_case(&s))

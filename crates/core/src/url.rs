@@ -56,22 +56,29 @@ pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
     // ASCII whitespace only: it is all a URL can carry at its ends, and it is cheaper to check.
     let (scheme, rest) = text::split_once(input.trim_ascii(), b':')?;
     let rest = rest.strip_prefix("//")?;
-    if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
-    {
+    // Plain loops: see `text`.
+    let mut at = 0;
+    while let Some(&b) = scheme.as_bytes().get(at) {
+        if !(b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') {
+            return None;
+        }
+        at += 1;
+    }
+    if scheme.is_empty() {
         return None;
     }
-    let authority_end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
-        .unwrap_or(rest.len());
+    let mut authority_end = 0;
+    while let Some(&b) = rest.as_bytes().get(authority_end) {
+        if matches!(b, b'/' | b'?' | b'#' | b'\\') {
+            break;
+        }
+        authority_end += 1;
+    }
     // `get`, not `split_at`: the split is at an ASCII byte, but a slice that cannot panic keeps the
     // panic message formatting out of the browser module.
     let authority = rest.get(..authority_end).unwrap_or(rest);
     let after = rest.get(authority_end..).unwrap_or_default();
-    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+    let host_port = match text::rfind_byte(authority, b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
     };
@@ -106,6 +113,17 @@ pub fn query_of(input: &str) -> &str {
     match text::split_once(text::before(input, b'#'), b'?') {
         Some((_, query)) => text::trim_end(query),
         None => "",
+    }
+}
+
+/// A host as classification compares it when case does not matter: an IDN host written in
+/// Unicode in its ASCII (`xn--`) form with the `idn` feature, any other host as it is (without the
+/// feature, every host as it is).
+pub fn ascii_host(host: &str) -> alloc::borrow::Cow<'_, str> {
+    if cfg!(feature = "idn") && !host.is_ascii() {
+        alloc::borrow::Cow::Owned(normalize_host(host))
+    } else {
+        alloc::borrow::Cow::Borrowed(host)
     }
 }
 
@@ -239,12 +257,12 @@ fn punycode_label(label: &str, out: &mut String) -> bool {
 fn strip_port(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         // IPv6 literal: keep the brackets' content.
-        return match rest.bytes().position(|b| b == b']') {
+        return match text::find_byte(rest, b']') {
             Some(end) => rest.get(..end).unwrap_or_default(),
             None => rest,
         };
     }
-    match host_port.bytes().rposition(|b| b == b':') {
+    match text::rfind_byte(host_port, b':') {
         Some(colon) => host_port.get(..colon).unwrap_or_default(),
         None => host_port,
     }
@@ -274,7 +292,7 @@ pub fn param(query: &str, name: &str) -> Option<String> {
 /// Percent-decodes a form component, reading `+` as a space. Invalid escapes stay as written and
 /// invalid UTF-8 becomes U+FFFD: a lenient reader, because its input comes from anyone.
 pub fn decode_component(input: &str) -> String {
-    if !input.bytes().any(|b| b == b'%' || b == b'+') {
+    if !text::has(input, b'%') && !text::has(input, b'+') {
         return input.to_owned();
     }
     let bytes = input.as_bytes();
