@@ -5,6 +5,7 @@ use crate::prelude::*;
 use dni_core::phone::E164;
 
 use crate::js::{get, get_str, get_u64, items, parse_json, strings};
+use wasm_bindgen::JsValue;
 
 /// The site's public configuration, as far as the page needs it.
 #[derive(Default)]
@@ -23,8 +24,8 @@ pub struct Config {
 pub fn config(text: &str) -> Option<Config> {
     let json = parse_json(text)?;
     let mut targets = Vec::new();
-    for target in strings(&get(&json, "targets")) {
-        if let Ok(target) = E164::parse(&target) {
+    for target in &items(&get(&json, "targets")) {
+        if let Some(Ok(target)) = target.as_string().map(|t| E164::parse(&t)) {
             targets.push(target);
         }
     }
@@ -53,8 +54,8 @@ pub struct Assigned {
 pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
     let json = parse_json(text)?;
     let mut assigned = Vec::new();
-    for entry in items(&get(&json, "numbers")) {
-        if let Some(a) = entry_of(&entry) {
+    for entry in &items(&get(&json, "numbers")) {
+        if let Some(a) = entry_of(entry) {
             assigned.push(a);
         }
     }
@@ -62,7 +63,7 @@ pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
 }
 
 /// One entry of an answer's `numbers` (also how leases are stored).
-pub fn entry_of(entry: &wasm_bindgen::JsValue) -> Option<Assigned> {
+pub fn entry_of(entry: &JsValue) -> Option<Assigned> {
     Some(Assigned {
         target: E164::parse(&get_str(entry, "target")?).ok()?,
         number: E164::parse(&get_str(entry, "number")?).ok()?,

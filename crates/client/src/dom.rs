@@ -90,11 +90,11 @@ fn candidates(root: &Node) -> Vec<Node> {
 pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
     let mut changed = 0;
-    for node in candidates(root) {
+    for node in &candidates(root) {
         let Some(text) = node.node_value() else {
             continue;
         };
-        for found in phone::find_among(&text, targets) {
+        for found in &phone::find_among(&text, targets) {
             if !seen.contains(&found.target) {
                 seen.push(found.target);
             }

@@ -60,7 +60,7 @@ pub fn items(value: &JsValue) -> Vec<JsValue> {
 /// The strings of a JSON array.
 pub fn strings(value: &JsValue) -> Vec<String> {
     let mut strings = Vec::new();
-    for item in items(value) {
+    for item in &items(value) {
         if let Some(s) = item.as_string() {
             strings.push(s);
         }

@@ -184,12 +184,16 @@ impl Client {
     pub fn scan(&mut self, root: &Node) -> bool {
         let targets: Vec<&E164> = self.slots.iter().map(|s| &s.target).collect();
         let (seen, _) = dom::scan(root, &targets, &self.swaps());
-        for found in seen {
+        for &found in &seen {
             if let Some(slot) = self.slots.get_mut(found) {
                 slot.seen = true;
             }
         }
-        self.slots.iter().any(|s| s.seen && s.number.is_none())
+        let mut ask = false;
+        for slot in &self.slots {
+            ask |= slot.seen && slot.number.is_none();
+        }
+        ask
     }
 
     /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
@@ -265,12 +269,12 @@ impl Client {
 impl Client {
     /// [`Client::request`] as Rust text.
     fn request_text(&self) -> String {
-        let seen: Vec<&str> = self
-            .slots
-            .iter()
-            .filter(|s| s.seen)
-            .map(|s| s.target.as_str())
-            .collect();
+        let mut seen = Vec::new();
+        for slot in &self.slots {
+            if slot.seen {
+                seen.push(slot.target.as_str());
+            }
+        }
         if seen.is_empty() || self.automated {
             return String::new();
         }

@@ -64,8 +64,8 @@ impl Store {
     /// `fresh` (a new random id) otherwise, and on every page without storage.
     pub fn session(&self, at: u64, fresh: String) -> String {
         let stored = self.read(SESSION_KEY).and_then(|text| {
-            let bar = text.bytes().position(|b| b == b'|')?;
-            let (id, seen) = (text.get(..bar)?, parse_u64(text.get(bar + 1..)?)?);
+            let (id, seen) = dni_core::text::split_once(&text, b'|')?;
+            let seen = parse_u64(seen)?;
             (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id))
                 .then(|| id.to_owned())
         });
@@ -103,8 +103,8 @@ impl Store {
             return Vec::new();
         };
         let mut slots = Vec::new();
-        for entry in items(&json) {
-            if let Some(slot) = slot_of(&entry, now) {
+        for entry in &items(&json) {
+            if let Some(slot) = slot_of(entry, now) {
                 slots.push(slot);
             }
         }

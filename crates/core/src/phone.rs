@@ -368,7 +368,7 @@ pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
     }
     let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
-    for m in found {
+    for m in &found {
         let (from, to) = swaps.get(m.target)?;
         out.push_str(text.get(last..m.start)?);
         let span = text.get(m.start..m.end)?;
