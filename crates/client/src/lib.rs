@@ -150,15 +150,23 @@ impl Client {
         let stored = store.leases(now);
         let mut slots = Vec::new();
         for target in config.targets {
-            let live = stored.iter().find(|s| s.target == target).cloned();
-            slots.push(live.unwrap_or(Slot {
+            let mut slot = Slot {
                 target,
                 seen: false,
                 number: None,
                 lease: None,
                 expires_at: 0,
                 shown: Vec::new(),
-            }));
+            };
+            for live in &stored {
+                if live.target == slot.target {
+                    slot.number.clone_from(&live.number);
+                    slot.lease.clone_from(&live.lease);
+                    slot.expires_at = live.expires_at;
+                    break;
+                }
+            }
+            slots.push(slot);
         }
         let ga = if tier == Tier::Full {
             dni_core::ga::cookies(&text("cookie"))
@@ -182,7 +190,10 @@ impl Client {
     /// which of the site's numbers it shows and swaps those whose number is known. Returns true when
     /// the page shows a number that has none yet: the loader then asks the worker.
     pub fn scan(&mut self, root: &Node) -> bool {
-        let targets: Vec<&E164> = self.slots.iter().map(|s| &s.target).collect();
+        let mut targets = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            targets.push(&slot.target);
+        }
         let (seen, _) = dom::scan(root, &targets, &self.swaps());
         for &found in &seen {
             if let Some(slot) = self.slots.get_mut(found) {
@@ -243,16 +254,21 @@ impl Client {
     /// lease has ended, and its target needs a number again (the page keeps showing the old one
     /// until the new one arrives).
     pub fn heartbeat(&mut self, lease: &str, expires_at: Option<f64>) {
-        let of_lease = |s: &&mut Slot| s.lease.as_deref() == Some(lease);
         match expires_at {
             Some(at) => {
-                if let Some(slot) = self.slots.iter_mut().find(of_lease) {
-                    slot.expires_at = at.max(0.0) as u64;
-                    self.store.save_leases(&self.slots);
+                for slot in &mut self.slots {
+                    if slot.lease.as_deref() == Some(lease) {
+                        slot.expires_at = at.max(0.0) as u64;
+                        self.store.save_leases(&self.slots);
+                        return;
+                    }
                 }
             }
             None => {
-                for slot in self.slots.iter_mut().filter(of_lease) {
+                for slot in &mut self.slots {
+                    if slot.lease.as_deref() != Some(lease) {
+                        continue;
+                    }
                     slot.lease = None;
                     if let Some(old) = slot.number.take() {
                         if old != slot.target && !slot.shown.contains(&old) {

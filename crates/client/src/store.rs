@@ -30,7 +30,7 @@ impl Store {
     pub fn open(tier: Tier, local: Option<Storage>, session: Option<Storage>) -> Store {
         let erase = |storage: &Option<Storage>| {
             if let Some(s) = storage {
-                for key in KEYS {
+                for key in &KEYS {
                     let _ = s.remove_item(key);
                 }
             }

@@ -244,7 +244,7 @@ pub fn anonymous_landing(landing: &str) -> String {
         return String::new();
     };
     let mut out = String::new();
-    for part in [scheme, "://", host, "/"] {
+    for part in &[scheme, "://", host, "/"] {
         out.push_str(part);
     }
     for pair in text::split(url::query_of(landing), b'&') {

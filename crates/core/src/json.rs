@@ -105,7 +105,7 @@ pub fn push_string(out: &mut String, value: &str) {
             // Other control characters and the separators.
             _ => {
                 out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
+                for shift in &[12, 8, 4, 0] {
                     let digit = HEX.get((code >> shift & 0xF) as usize).copied();
                     out.push(char::from(digit.unwrap_or(b'0')));
                 }

@@ -143,26 +143,28 @@ impl From<E164> for String {
 /// The length of the country calling code at the start of `digits`. Country codes are prefix-free:
 /// `1` and `7` are one digit, the two-digit codes are listed, every other code has three digits.
 fn country_code_len(digits: &str) -> usize {
-    /// The two-digit codes, as a set of the numbers 0..=99.
-    const TWO_DIGIT: u128 = set(&[
+    /// The two-digit codes, as a set of the numbers 0..=99 (two words: 128-bit shifts would bring
+    /// their runtime routines into the browser module).
+    const TWO_DIGIT: [u64; 2] = set(&[
         20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
         56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
     ]);
-    const fn set(codes: &[u8]) -> u128 {
-        let (mut set, mut i) = (0, 0);
+    const fn set(codes: &[u8]) -> [u64; 2] {
+        let (mut set, mut i) = ([0; 2], 0);
         while i < codes.len() {
-            set |= 1 << codes[i];
+            set[(codes[i] / 64) as usize] |= 1 << (codes[i] % 64);
             i += 1;
         }
         set
     }
+    let listed = |n: u8| {
+        TWO_DIGIT
+            .get(usize::from(n / 64))
+            .is_some_and(|w| w >> (n % 64) & 1 == 1)
+    };
     match digits.as_bytes() {
         [b'1' | b'7', ..] => 1,
-        [a @ b'0'..=b'9', b @ b'0'..=b'9', ..]
-            if TWO_DIGIT >> u32::from((a - b'0') * 10 + (b - b'0')) & 1 == 1 =>
-        {
-            2
-        }
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] if listed((a - b'0') * 10 + (b - b'0')) => 2,
         _ => 3,
     }
 }
@@ -323,7 +325,7 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
 fn best_match(run: &[u8], plus: bool, targets: &[&E164]) -> Option<(usize, Form, usize)> {
     let mut best: Option<(usize, Form, usize)> = None;
     for (t, number) in targets.iter().enumerate() {
-        for form in FORMS {
+        for &form in &FORMS {
             let want = number.form_digits(form);
             let allowed = want.len > 0
                 && match form {
@@ -359,10 +361,13 @@ pub fn replace(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
 
 /// [`replace`] with the numbers by reference.
 pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
-    let found = find_among(
-        text,
-        &swaps.iter().map(|(from, _)| *from).collect::<Vec<_>>(),
-    );
+    let found = find_among(text, &{
+        let mut froms = Vec::with_capacity(swaps.len());
+        for (from, _) in swaps {
+            froms.push(*from);
+        }
+        froms
+    });
     if found.is_empty() {
         return None;
     }

@@ -98,7 +98,7 @@ pub fn origin_of(input: &str) -> String {
     match parts(input) {
         Some((scheme, host, _)) => {
             let mut origin = String::with_capacity(scheme.len() + host.len() + 4);
-            for part in [scheme, "://", host, "/"] {
+            for part in &[scheme, "://", host, "/"] {
                 origin.push_str(part);
             }
             origin
