@@ -149,9 +149,9 @@ impl Client {
         let session = store.session(now, text("id"));
         let stored = store.leases(now);
         let mut slots = Vec::new();
-        for target in config.targets {
+        for target in &config.targets {
             let mut slot = Slot {
-                target,
+                target: target.clone(),
                 seen: false,
                 number: None,
                 lease: None,
@@ -229,19 +229,22 @@ impl Client {
         };
         self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
         let mut changed = false;
-        for a in assigned {
-            let Some(slot) = self.slots.iter_mut().find(|s| s.target == a.target) else {
-                continue;
-            };
-            if let Some(old) = slot.number.take() {
-                if old != a.number && old != slot.target && !slot.shown.contains(&old) {
-                    slot.shown.push(old);
+        for a in &assigned {
+            for slot in &mut self.slots {
+                if slot.target != a.target {
+                    continue;
                 }
+                if let Some(old) = slot.number.take() {
+                    if old != a.number && old != slot.target && !slot.shown.contains(&old) {
+                        slot.shown.push(old);
+                    }
+                }
+                changed |= slot.lease != a.lease;
+                slot.number = Some(a.number.clone());
+                slot.lease.clone_from(&a.lease);
+                slot.expires_at = a.expires_at;
+                break;
             }
-            changed |= slot.lease != a.lease;
-            slot.number = Some(a.number);
-            slot.lease = a.lease;
-            slot.expires_at = a.expires_at;
         }
         if changed {
             self.store.save_leases(&self.slots);

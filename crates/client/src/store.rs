@@ -28,13 +28,6 @@ impl Store {
     /// `session` are the page's `localStorage` and `sessionStorage` (`None` where the browser refuses
     /// them).
     pub fn open(tier: Tier, local: Option<Storage>, session: Option<Storage>) -> Store {
-        let erase = |storage: &Option<Storage>| {
-            if let Some(s) = storage {
-                for key in &KEYS {
-                    let _ = s.remove_item(key);
-                }
-            }
-        };
         match tier {
             Tier::Full => Store(local),
             Tier::Session => {
@@ -66,8 +59,11 @@ impl Store {
         let stored = self.read(SESSION_KEY).and_then(|text| {
             let (id, seen) = dni_core::text::split_once(&text, b'|')?;
             let seen = parse_u64(seen)?;
-            (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id))
-                .then(|| id.to_owned())
+            if at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id) {
+                Some(id.to_owned())
+            } else {
+                None
+            }
         });
         let id = stored.unwrap_or(fresh);
         if self.0.is_some() {
@@ -137,10 +133,21 @@ impl Store {
     }
 }
 
+/// Erases what the module keeps in `storage`.
+fn erase(storage: &Option<Storage>) {
+    if let Some(s) = storage {
+        for key in &KEYS {
+            let _ = s.remove_item(key);
+        }
+    }
+}
+
 /// A stored lease still live at `now` (stored as an answer's entry, with a lease).
 fn slot_of(entry: &JsValue, now: u64) -> Option<Slot> {
     let expires_at = get_u64(entry, "expires_at")?;
-    (expires_at > now).then_some(())?;
+    if expires_at <= now {
+        return None;
+    }
     let lease = get_str(entry, "lease")?;
     let a = crate::answer::entry_of(entry)?;
     Some(Slot {

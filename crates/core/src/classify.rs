@@ -349,7 +349,10 @@ fn field(raw: Option<&str>) -> Option<String> {
     } else {
         text::trim(raw)
     };
-    (!value.is_empty()).then(|| clip(value))
+    if value.is_empty() {
+        return None;
+    }
+    Some(clip(value))
 }
 
 /// Classifies one visit from its landing URL and `document.referrer` (either may be empty or

@@ -285,7 +285,10 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
             let end = *digit_ends.get(len.checked_sub(1)?)?;
             // A digit right after the match means the match is part of a longer number.
             let glued = bytes.get(end).is_some_and(|n| n.is_ascii_alphanumeric());
-            (!glued).then_some(Found {
+            if glued {
+                return None;
+            }
+            Some(Found {
                 start: i,
                 end,
                 target,

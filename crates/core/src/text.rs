@@ -92,42 +92,34 @@ fn space_len(s: &[u8]) -> usize {
     }
 }
 
-/// [`space_len`] at the end of `s`. In UTF-8 the bytes these patterns start with only ever start a
-/// character, so a match is a whole character.
-fn space_len_back(s: &[u8]) -> usize {
-    match s {
-        [.., 0x09..=0x0D | 0x20] => 1,
-        [.., 0xC2, 0x85 | 0xA0] => 2,
-        [.., 0xE1, 0x9A, 0x80]
-        | [.., 0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
-        | [.., 0xE2, 0x81, 0x9F]
-        | [.., 0xE3, 0x80, 0x80] => 3,
-        _ => 0,
-    }
-}
-
 /// `s` without leading white space, like `str::trim_start`.
 pub fn trim_start(s: &str) -> &str {
     let mut start = 0;
-    loop {
-        let n = space_len(s.as_bytes().get(start..).unwrap_or_default());
-        if n == 0 {
-            return s.get(start..).unwrap_or_default();
+    while let Some(rest) = s.as_bytes().get(start..) {
+        match space_len(rest) {
+            0 => break,
+            n => start += n,
         }
-        start += n;
     }
+    s.get(start..).unwrap_or_default()
 }
 
 /// `s` without trailing white space, like `str::trim_end`.
 pub fn trim_end(s: &str) -> &str {
-    let mut end = s.len();
-    loop {
-        let n = space_len_back(s.as_bytes().get(..end).unwrap_or_default());
-        if n == 0 {
-            return s.get(..end).unwrap_or_default();
+    let bytes = s.as_bytes();
+    let mut end = bytes.len();
+    // Is the last character a space of one, two or three bytes? The first byte of each pattern
+    // only ever starts a character, so a match is a whole character.
+    let mut len = 1;
+    while len <= 3 && len <= end {
+        if space_len(bytes.get(end - len..end).unwrap_or_default()) == len {
+            end -= len;
+            len = 1;
+        } else {
+            len += 1;
         }
-        end -= n;
     }
+    s.get(..end).unwrap_or_default()
 }
 
 /// `s` without leading and trailing white space, like `str::trim`.

@@ -83,7 +83,10 @@ pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
         None => authority,
     };
     let host = text::trim_end_byte(strip_port(host_port), b'.');
-    (!host.is_empty()).then_some((scheme, host, after))
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme, host, after))
 }
 
 /// The host of an absolute URL exactly as written (not lower-cased), without allocating: for
