@@ -314,14 +314,14 @@ impl Client {
             .finish();
         let mut body = Object::new();
         if !anonymous {
-            body = body.string("session", &self.session);
+            body.string("session", &self.session);
         }
-        body = body.strings("targets", seen).raw("page", &page);
+        body.strings("targets", &seen).raw("page", &page);
         if !anonymous {
-            body = body.raw("journey", &store::journey_json(&self.journey));
+            body.raw("journey", &store::journey_json(&self.journey));
         }
         if self.tier == Tier::Full && !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
-            body = body.raw(
+            body.raw(
                 "ga",
                 &Object::new()
                     .string("client", &self.ga.0)
@@ -341,7 +341,7 @@ impl Client {
         for slot in &self.slots {
             if slot.seen {
                 let number = slot.number.as_ref().unwrap_or(&slot.target);
-                numbers = numbers.string(slot.target.as_str(), number.as_str());
+                numbers.string(slot.target.as_str(), number.as_str());
             }
             match slot.lease.as_deref() {
                 Some(lease) if !lease.is_empty() => leases.push(lease),
@@ -350,7 +350,7 @@ impl Client {
         }
         Object::new()
             .raw("numbers", &numbers.finish())
-            .strings("leases", leases)
+            .strings("leases", &leases)
             .number("heartbeat_ms", u64::from(self.heartbeat_ms))
             .finish()
     }

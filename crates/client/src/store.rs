@@ -197,10 +197,10 @@ fn touch_from(value: &JsValue) -> Option<RawTouch> {
 pub fn journey_json(journey: &Journey) -> String {
     let mut object = Object::new();
     if let Some(first) = &journey.first {
-        object = object.raw("first", &touch_json(first));
+        object.raw("first", &touch_json(first));
     }
     if let Some(last) = &journey.last {
-        object = object.raw("last", &touch_json(last));
+        object.raw("last", &touch_json(last));
     }
     object.finish()
 }

@@ -4,7 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-/// Builds one JSON object, key by key.
+/// Builds one JSON object, key by key: `Object::new().string("a", "b").finish()`. (The methods
+/// borrow rather than move the builder: moving it through every call copies it each time.)
 #[derive(Debug, Clone)]
 pub struct Object {
     out: String,
@@ -36,31 +37,31 @@ impl Object {
     }
 
     /// Adds a string member.
-    pub fn string(mut self, key: &str, value: &str) -> Object {
+    pub fn string(&mut self, key: &str, value: &str) -> &mut Object {
         self.key(key);
         push_string(&mut self.out, value);
         self
     }
 
     /// Adds a number member.
-    pub fn number(mut self, key: &str, value: u64) -> Object {
+    pub fn number(&mut self, key: &str, value: u64) -> &mut Object {
         self.key(key);
         push_u64(&mut self.out, value);
         self
     }
 
     /// Adds a member whose value is already JSON (a nested object or array).
-    pub fn raw(mut self, key: &str, json: &str) -> Object {
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Object {
         self.key(key);
         self.out.push_str(json);
         self
     }
 
     /// Adds an array of strings.
-    pub fn strings<'a>(mut self, key: &str, values: impl IntoIterator<Item = &'a str>) -> Object {
+    pub fn strings(&mut self, key: &str, values: &[&str]) -> &mut Object {
         self.key(key);
         self.out.push('[');
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
@@ -70,10 +71,10 @@ impl Object {
         self
     }
 
-    /// The finished object.
-    pub fn finish(mut self) -> String {
+    /// The finished object (the builder is spent: it is left empty).
+    pub fn finish(&mut self) -> String {
         self.out.push('}');
-        self.out
+        core::mem::take(&mut self.out)
     }
 }
 
@@ -154,7 +155,7 @@ mod tests {
             let json = Object::new()
                 .string("s", s)
                 .number("n", u64::MAX)
-                .strings("a", [s, "x"])
+                .strings("a", &[s, "x"])
                 .finish();
             let back: serde_json::Value =
                 serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
