@@ -24,7 +24,7 @@ pub struct Config {
 pub fn config(text: &str) -> Option<Config> {
     let json = parse_json(text)?;
     let mut targets = Vec::new();
-    for target in &items(&get(&json, "targets")) {
+    for target in items(&get(&json, "targets")) {
         if let Some(Ok(target)) = target.as_string().map(|t| E164::parse(&t)) {
             targets.push(target);
         }
@@ -50,16 +50,16 @@ pub struct Assigned {
     pub expires_at: u64,
 }
 
-/// Reads a lease (or numbers) answer: the numbers, and the heartbeat interval.
-pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
+/// Reads a lease (or numbers) answer: calls `each` with each number, in order, and returns the
+/// heartbeat interval; `None` when the answer is unreadable.
+pub fn numbers(text: &str, mut each: impl FnMut(Assigned)) -> Option<u64> {
     let json = parse_json(text)?;
-    let mut assigned = Vec::new();
-    for entry in &items(&get(&json, "numbers")) {
-        if let Some(a) = entry_of(entry) {
-            assigned.push(a);
+    for entry in items(&get(&json, "numbers")) {
+        if let Some(a) = entry_of(&entry) {
+            each(a);
         }
     }
-    Some((assigned, get_u64(&json, "heartbeat_ms").unwrap_or(60_000)))
+    Some(get_u64(&json, "heartbeat_ms").unwrap_or(60_000))
 }
 
 /// One entry of an answer's `numbers` (also how leases are stored).

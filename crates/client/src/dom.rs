@@ -47,8 +47,9 @@ const SNAPSHOT: u16 = 6;
 /// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
 const FRAGMENT: u16 = 11;
 
-/// Adds the nodes the XPath `expression` finds from `root` to `out`.
-fn query(root: &Node, expression: &str, out: &mut Vec<Node>) {
+/// Calls `each` with every node the XPath `expression` finds from `root`. (Snapshots do not
+/// change when the nodes do, so `each` may set their values.)
+fn query(root: &Node, expression: &str, each: &mut impl FnMut(&Node)) {
     // Only a document has no owner document.
     let document: Document = match root.owner_document() {
         Some(d) => d,
@@ -61,38 +62,20 @@ fn query(root: &Node, expression: &str, out: &mut Vec<Node>) {
     // Past the last node the snapshot answers null.
     let mut i = 0;
     while let Ok(Some(node)) = result.snapshot_item(i) {
-        out.push(node);
+        each(&node);
         i += 1;
     }
 }
 
-/// Text nodes and attributes under `root` that may hold a number.
-fn candidates(root: &Node) -> Vec<Node> {
-    let mut nodes = Vec::new();
-    if root.node_type() == FRAGMENT {
-        // XPath does not start from a shadow root itself: query each of its children.
-        let mut child = root.first_child();
-        while let Some(c) = child {
-            query(&c, TEXT, &mut nodes);
-            query(&c, ATTRS, &mut nodes);
-            child = c.next_sibling();
-        }
-    } else {
-        query(root, TEXT, &mut nodes);
-        query(root, ATTRS, &mut nodes);
-    }
-    nodes
-}
-
-/// Looks under `root`: notes which of `targets` appear (indices into `targets`, each once), and
-/// replaces each `(from, to)` of `swaps` wherever it may. Returns the targets seen and how many
-/// places changed.
+/// Looks at the text nodes and attributes under `root` that may hold a number: notes which of
+/// `targets` appear (indices into `targets`, each once), and replaces each `(from, to)` of `swaps`
+/// wherever it may. Returns the targets seen and how many places changed.
 pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
     let mut changed = 0;
-    for node in &candidates(root) {
+    let mut each = |node: &Node| {
         let Some(text) = node.node_value() else {
-            continue;
+            return;
         };
         for found in &phone::find_among(&text, targets) {
             if !seen.contains(&found.target) {
@@ -104,6 +87,18 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
             node.set_node_value(Some(&new));
             changed += 1;
         }
+    };
+    if root.node_type() == FRAGMENT {
+        // XPath does not start from a shadow root itself: query each of its children.
+        let mut child = root.first_child();
+        while let Some(c) = child {
+            query(&c, TEXT, &mut each);
+            query(&c, ATTRS, &mut each);
+            child = c.next_sibling();
+        }
+    } else {
+        query(root, TEXT, &mut each);
+        query(root, ATTRS, &mut each);
     }
     (seen, changed)
 }

@@ -43,24 +43,38 @@ pub fn parse_json(text: &str) -> Option<JsValue> {
 }
 
 /// The items of a JSON array, in order (none when `value` is not an array).
-pub fn items(value: &JsValue) -> Vec<JsValue> {
-    let mut items = Vec::new();
-    let mut index = String::new();
-    loop {
-        index.clear();
-        push_u64(&mut index, items.len() as u64);
-        let item = get(value, &index);
+pub fn items(value: &JsValue) -> Items<'_> {
+    Items {
+        array: value,
+        next: 0,
+    }
+}
+
+/// See [`items`].
+pub struct Items<'a> {
+    array: &'a JsValue,
+    next: u64,
+}
+
+impl Iterator for Items<'_> {
+    type Item = JsValue;
+
+    fn next(&mut self) -> Option<JsValue> {
+        let mut index = String::new();
+        push_u64(&mut index, self.next);
+        let item = get(self.array, &index);
         if item.is_undefined() {
-            return items;
+            return None;
         }
-        items.push(item);
+        self.next += 1;
+        Some(item)
     }
 }
 
 /// The strings of a JSON array.
 pub fn strings(value: &JsValue) -> Vec<String> {
     let mut strings = Vec::new();
-    for item in &items(value) {
+    for item in items(value) {
         if let Some(s) = item.as_string() {
             strings.push(s);
         }

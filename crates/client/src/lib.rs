@@ -224,13 +224,10 @@ impl Client {
     /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
     /// answer is unreadable (the page keeps what it shows).
     pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
-        let Some((assigned, heartbeat_ms)) = answer::numbers(answer) else {
-            return false;
-        };
-        self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
         let mut changed = false;
-        for a in &assigned {
-            for slot in &mut self.slots {
+        let slots = &mut self.slots;
+        let Some(heartbeat_ms) = answer::numbers(answer, |a| {
+            for slot in slots.iter_mut() {
                 if slot.target != a.target {
                     continue;
                 }
@@ -240,12 +237,15 @@ impl Client {
                     }
                 }
                 changed |= slot.lease != a.lease;
-                slot.number = Some(a.number.clone());
-                slot.lease.clone_from(&a.lease);
+                slot.number = Some(a.number);
+                slot.lease = a.lease;
                 slot.expires_at = a.expires_at;
                 break;
             }
-        }
+        }) else {
+            return false;
+        };
+        self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
         if changed {
             self.store.save_leases(&self.slots);
         }

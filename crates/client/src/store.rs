@@ -99,8 +99,8 @@ impl Store {
             return Vec::new();
         };
         let mut slots = Vec::new();
-        for entry in &items(&json) {
-            if let Some(slot) = slot_of(entry, now) {
+        for entry in items(&json) {
+            if let Some(slot) = slot_of(&entry, now) {
                 slots.push(slot);
             }
         }
