@@ -6,7 +6,7 @@
 // page for new content (MutationObserver, batched to one pass per frame; open shadow roots;
 // same-origin frames), the consent signals and `window.dni`. The wasm module owns what the page
 // shows and remembers. See ARCHITECTURE.md.
-import init, { Client } from "../../../www/dni/dni_client.js";
+import init, * as module from "../../../www/dni/dni_client.js";
 
 ((w, d) => {
   var script = d.currentScript;
@@ -17,7 +17,7 @@ import init, { Client } from "../../../www/dni/dni_client.js";
   var WAIT = 1500; // the longest the page ever waits for the worker, in ms
   var html = d.documentElement;
   var declared = script.getAttribute("data-consent");
-  var client, config, heartbeat, asking, readyDone, resolveReady;
+  var started, config, heartbeat, asking, readyDone, resolveReady;
   var pending = [], scheduled = false;
   // (Every browser with WebAssembly has WeakSet.)
   var watched = new WeakSet();
@@ -27,7 +27,7 @@ import init, { Client } from "../../../www/dni/dni_client.js";
     ready: new Promise((resolve) => { resolveReady = resolve; }),
     numbers: {},
     // Swaps content the observer cannot see (closed shadow roots, content built off-document).
-    swap: (root) => { if (client) visit(root || d); },
+    swap: (root) => { if (started) visit(root || d); },
     // The site's consent signal: "none", "session" or "full".
     consent: (tier) => { declared = tier; if (config) start(); },
   });
@@ -70,12 +70,12 @@ import init, { Client } from "../../../www/dni/dni_client.js";
       .replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
 
   // The numbers by target, the live leases and the heartbeat interval.
-  var state = () => JSON.parse(client.state());
+  var state = () => JSON.parse(module.state());
 
   // The module decides the consent tier from the signals, and reads the cookie only in the full tier.
   var start = () => {
-    if (client) client.free();
-    client = new Client({
+    started = true;
+    module.start({
       config,
       consent: declared,
       gpc: navigator.globalPrivacyControl === true ? 1 : 0,
@@ -97,7 +97,7 @@ import init, { Client } from "../../../www/dni/dni_client.js";
   // Scans a root and everything under it the module cannot reach by itself: open shadow roots and
   // same-origin frames, which are also watched from then on.
   var visit = (root) => {
-    var more = client.scan(root);
+    var more = module.scan(root);
     watch(root);
     var all = root.querySelectorAll ? root.querySelectorAll("*") : [];
     for (var i = 0; i < all.length; i++) {
@@ -143,20 +143,20 @@ import init, { Client } from "../../../www/dni/dni_client.js";
     for (var i = 0; i < nodes.length; i++) {
       var n = nodes[i];
       if (!n.isConnected) continue;
-      more = (n.nodeType == 1 ? visit(n) : client.scan(n)) || more;
+      more = (n.nodeType == 1 ? visit(n) : module.scan(n)) || more;
     }
     if (more) ask();
   };
 
   // Asks the worker for the numbers the page shows and has none for yet.
   var ask = () => {
-    var request = client.request();
+    var request = module.request();
     if (!request || asking) return finish();
     var space = request.indexOf(" ");
     asking = true;
     send(api + request.slice(0, space), "POST", request.slice(space + 1)).then((a) => {
       asking = false;
-      if (a && a.s == 200 && client.assign(a.t, d)) rescan();
+      if (a && a.s == 200 && module.assign(a.t, d)) rescan();
       finish();
       beat();
     });
@@ -165,18 +165,18 @@ import init, { Client } from "../../../www/dni/dni_client.js";
   // Shadow roots and frames get the new numbers too.
   var rescan = () => {
     var all = d.querySelectorAll("*");
-    for (var i = 0; i < all.length; i++) if (all[i].shadowRoot) client.scan(all[i].shadowRoot);
+    for (var i = 0; i < all.length; i++) if (all[i].shadowRoot) module.scan(all[i].shadowRoot);
   };
 
   var finish = () => {
     reveal();
-    if (!client) return resolveReady && resolveReady(dni.numbers);
+    if (!started) return resolveReady && resolveReady(dni.numbers);
     dni.numbers = state().numbers;
     if (!readyDone) { readyDone = true; resolveReady(dni.numbers); }
     d.dispatchEvent(new CustomEvent("dni:swapped", { detail: dni.numbers }));
   };
 
-  var leases = () => (client ? state().leases : []);
+  var leases = () => (started ? state().leases : []);
 
   // Heartbeats while the page is visible; a lease the worker says is gone is asked for again.
   var beat = () => {
@@ -189,8 +189,8 @@ import init, { Client } from "../../../www/dni/dni_client.js";
     leases().forEach((id) => {
       send(api + "leases/" + id + "/heartbeat", "POST", "").then((a) => {
         if (!a) return;
-        if (a.s == 410) { client.heartbeat(id); ask(); }
-        else if (a.s == 200) client.heartbeat(id, +JSON.parse(a.t).expires_at);
+        if (a.s == 410) { module.heartbeat(id); ask(); }
+        else if (a.s == 200) module.heartbeat(id, +JSON.parse(a.t).expires_at);
       });
     });
   };

@@ -56,7 +56,6 @@ use dni_core::classify::Options;
 use dni_core::consent::Tier;
 use dni_core::json::Object;
 use dni_core::phone::E164;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Node;
 
@@ -82,7 +81,6 @@ struct Slot {
 }
 
 /// The module's state for one page.
-#[wasm_bindgen]
 pub struct Client {
     slots: Vec<Slot>,
     tier: Tier,
@@ -95,7 +93,6 @@ pub struct Client {
     heartbeat_ms: u32,
 }
 
-#[wasm_bindgen]
 impl Client {
     /// Starts on a page. `page` holds what the loader read (missing or mistyped fields read as
     /// empty):
@@ -111,7 +108,6 @@ impl Client {
     ///   none to keep);
     /// - `local`, `session`: `localStorage` and `sessionStorage`, or `undefined` where the browser
     ///   refuses them.
-    #[wasm_bindgen(constructor)]
     pub fn new(page: &JsValue) -> Client {
         let text = |key| get_str(page, key).unwrap_or_default();
         let consent = get_str(page, "consent");
@@ -207,20 +203,6 @@ impl Client {
         ask
     }
 
-    /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
-    /// `path body`; empty when there is nothing to ask. (A JavaScript string: returning a Rust one
-    /// costs more glue.)
-    pub fn request(&self) -> JsValue {
-        JsValue::from_str(&self.request_text())
-    }
-
-    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
-    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
-    /// beacon); `heartbeat_ms`, how often to send heartbeats.
-    pub fn state(&self) -> JsValue {
-        JsValue::from_str(&self.state_text())
-    }
-
     /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
     /// answer is unreadable (the page keeps what it shows).
     pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
@@ -283,11 +265,10 @@ impl Client {
             }
         }
     }
-}
 
-impl Client {
-    /// [`Client::request`] as Rust text.
-    fn request_text(&self) -> String {
+    /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
+    /// `path body`; empty when there is nothing to ask.
+    pub fn request(&self) -> String {
         let mut seen = Vec::new();
         for slot in &self.slots {
             if slot.seen {
@@ -334,8 +315,10 @@ impl Client {
         request
     }
 
-    /// [`Client::state`] as Rust text.
-    fn state_text(&self) -> String {
+    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
+    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
+    /// beacon); `heartbeat_ms`, how often to send heartbeats.
+    pub fn state(&self) -> String {
         let mut numbers = Object::new();
         let mut leases = Vec::new();
         for slot in &self.slots {
@@ -371,6 +354,71 @@ impl Client {
             }
         }
         swaps
+    }
+}
+
+/// The module's interface: the page's one client, which the loader starts (again when the consent
+/// changes), and what it asks of it. Free functions on one client rather than an exported struct:
+/// wasm-bindgen wraps an exported struct in a reference-counted cell with borrow checks and
+/// JavaScript errors in every method, which weighed more than all of this.
+#[cfg(target_arch = "wasm32")]
+mod page {
+    use super::*;
+    use core::cell::RefCell;
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    struct Page(RefCell<Option<Client>>);
+
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread, so the page's
+    // client is never shared between threads (the reasoning of the allocator's
+    // `AssumeSingleThreaded`). Every access borrows through `RefCell`, which refuses (rather than
+    // allows) a reentrant use.
+    unsafe impl Sync for Page {}
+
+    static PAGE: Page = Page(RefCell::new(None));
+
+    /// Runs `f` on the page's client, if there is one (and it is not in use).
+    fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
+        PAGE.0.try_borrow_mut().ok()?.as_mut().map(f)
+    }
+
+    /// Starts on a page, replacing the client there was: see [`Client::new`].
+    #[wasm_bindgen]
+    pub fn start(page: &JsValue) {
+        let client = Client::new(page);
+        if let Ok(mut slot) = PAGE.0.try_borrow_mut() {
+            *slot = Some(client);
+        }
+    }
+
+    /// See [`Client::scan`].
+    #[wasm_bindgen]
+    pub fn scan(root: &Node) -> bool {
+        with(|c| c.scan(root)).unwrap_or(false)
+    }
+
+    /// See [`Client::request`] (a JavaScript string: returning a Rust one costs more glue).
+    #[wasm_bindgen]
+    pub fn request() -> JsValue {
+        JsValue::from_str(&with(|c| c.request()).unwrap_or_default())
+    }
+
+    /// See [`Client::assign`].
+    #[wasm_bindgen]
+    pub fn assign(answer: &str, root: &Node) -> bool {
+        with(|c| c.assign(answer, root)).unwrap_or(false)
+    }
+
+    /// See [`Client::state`].
+    #[wasm_bindgen]
+    pub fn state() -> JsValue {
+        JsValue::from_str(&with(|c| c.state()).unwrap_or_default())
+    }
+
+    /// See [`Client::heartbeat`].
+    #[wasm_bindgen]
+    pub fn heartbeat(lease: &str, expires_at: Option<f64>) {
+        with(|c| c.heartbeat(lease, expires_at));
     }
 }
 
@@ -430,13 +478,9 @@ mod tests {
         clear();
         let root = fixture(r#"<p id="n">Call (212) 555-0100</p>"#);
         let mut client = Client::new(&page(&[]));
-        assert_eq!(
-            client.request_text(),
-            "",
-            "nothing seen yet: nothing to ask"
-        );
+        assert_eq!(client.request(), "", "nothing seen yet: nothing to ask");
         assert!(client.scan(&root), "a target without a number: ask");
-        let request = client.request_text();
+        let request = client.request();
         let body = request.strip_prefix("leases ").unwrap();
         let json = js_sys::JSON::parse(body).unwrap();
         let field = |path: &[&str]| {
@@ -476,12 +520,10 @@ mod tests {
         assert!(client.assign(&answer, &root));
         assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
         assert_eq!(
-            client.state_text(),
+            client.state(),
             r#"{"numbers":{"+12125550100":"+12125550107"},"leases":["visitors.abc"],"heartbeat_ms":30000}"#
         );
         assert!(!client.scan(&root), "every number shown has one");
-        assert_eq!(client.state().as_string(), Some(client.state_text()));
-        assert_eq!(client.request().as_string(), Some(client.request_text()));
         assert!(!client.assign("{not json", &root));
 
         // A reload shows the stored lease at once, before any network.
@@ -499,7 +541,7 @@ mod tests {
         );
         client.heartbeat("visitors.abc", None);
         assert_eq!(
-            client.state_text(),
+            client.state(),
             r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":30000}"#
         );
         assert!(client.scan(&root));
@@ -516,6 +558,38 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn the_interface_drives_the_pages_one_client() {
+        clear();
+        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        assert_eq!(page::request().as_string().unwrap(), "", "no client yet");
+        assert!(!page::scan(&root));
+        page::start(&page(&[]));
+        assert!(page::scan(&root));
+        assert!(page::request().as_string().unwrap().starts_with("leases "));
+        let far = js_sys::Date::now() as u64 + 60_000;
+        let answer = [
+            r#"{"numbers":[{"target":"+12125550100","number":"+12125550107","lease":"visitors.xyz","expires_at":"#,
+            &far.to_string(),
+            r#"}]}"#,
+        ]
+        .concat();
+        assert!(page::assign(&answer, &root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        page::heartbeat("visitors.xyz", None);
+        assert_eq!(
+            page::state().as_string().unwrap(),
+            r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":60000}"#
+        );
+        // A new start (the consent changed) replaces the client.
+        page::start(&page(&[("consent", "none".into())]));
+        assert_eq!(
+            page::state().as_string().unwrap(),
+            r#"{"numbers":{},"leases":[],"heartbeat_ms":60000}"#
+        );
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
     fn follows_consent_and_leaves_robots_alone() {
         clear();
         let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
@@ -523,17 +597,17 @@ mod tests {
         let mut none = Client::new(&page(&[("consent", "none".into())]));
         assert!(none.scan(&root));
         assert_eq!(
-            none.request_text(),
+            none.request(),
             r#"numbers {"targets":["+12125550100"],"page":{"url":"https://ex.com/?utm_source=google&utm_medium=cpc&gclid=1","referrer":"https://www.google.com/"}}"#
         );
         assert_eq!(storage().unwrap().length().unwrap(), 0);
         // Consent Mode's denial and Global Privacy Control lower the tier.
         let mut denied = Client::new(&page(&[("consent_mode", "denied".into())]));
         assert!(denied.scan(&root));
-        assert!(denied.request_text().starts_with("numbers "));
+        assert!(denied.request().starts_with("numbers "));
         let mut gpc = Client::new(&page(&[("gpc", 1.into())]));
         assert!(gpc.scan(&root));
-        assert!(!gpc.request_text().contains(r#""ga""#), "no analytics ids");
+        assert!(!gpc.request().contains(r#""ga""#), "no analytics ids");
         assert_eq!(
             storage().unwrap().length().unwrap(),
             0,
@@ -546,7 +620,7 @@ mod tests {
         ] {
             let mut client = Client::new(&robot);
             assert!(client.scan(&root));
-            assert_eq!(client.request_text(), "");
+            assert_eq!(client.request(), "");
         }
         // A page without storage still works.
         let mut bare = Client::new(&page(&[
@@ -554,7 +628,7 @@ mod tests {
             ("session", JsValue::UNDEFINED),
         ]));
         assert!(bare.scan(&root));
-        assert!(bare.request_text().starts_with("leases "));
+        assert!(bare.request().starts_with("leases "));
         root.remove();
     }
 }
