@@ -236,6 +236,37 @@ pub const CLICK_IDS: &[(&str, &str, &str)] = &[
     ("gad_source", "google", "cpc"),
 ];
 
+/// The parameter names of [`CLICK_IDS`], in order, and their mediums: the browser reads these, not
+/// the table (a table of strings costs the browser module a pointer and a length per string).
+/// A test checks that they say what the table says.
+const CLICK_ID_NAMES: &str =
+    "gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|\
+rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source";
+/// See [`CLICK_ID_NAMES`].
+const CLICK_ID_MEDIUMS: &str =
+    "cpc|cpc|cpc|cpm|cpc|cpc|cpc|cpc|cpc|cpc|cpc|cpc|affiliate|affiliate|affiliate|email|email|email||cpc";
+
+/// The row of [`CLICK_IDS`] of the parameter `key` (ignoring ASCII case).
+fn click_id(key: &str) -> Option<usize> {
+    let mut row = 0;
+    for name in text::split(CLICK_ID_NAMES, b'|') {
+        if name.eq_ignore_ascii_case(key) {
+            return Some(row);
+        }
+        row += 1;
+    }
+    None
+}
+
+/// The medium of [`CLICK_IDS`]' row `row` (empty when its platform implies none).
+fn click_id_medium(row: usize) -> &'static str {
+    let mut mediums = text::split(CLICK_ID_MEDIUMS, b'|');
+    for _ in 0..row {
+        mediums.next();
+    }
+    mediums.next().unwrap_or_default()
+}
+
 /// A landing URL reduced to what classification reads, for visitors who allow no identifiers: the
 /// origin, the UTM tags, and the click ids' names (with `1` for their values: a click id is an
 /// identifier; that there was one is not). Everything else (path, other parameters) is dropped.
@@ -251,11 +282,7 @@ pub fn anonymous_landing(landing: &str) -> String {
         let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
             value
-        } else if CLICK_IDS
-            .iter()
-            .any(|(name, ..)| name.eq_ignore_ascii_case(key))
-            && !value.is_empty()
-        {
+        } else if click_id(key).is_some() && !value.is_empty() {
             "1"
         } else {
             continue;
@@ -323,10 +350,7 @@ impl<'q> Tags<'q> {
             "utm_content" => &mut self.content,
             "utm_id" => &mut self.id,
             _ => {
-                let found = CLICK_IDS
-                    .iter()
-                    .position(|(name, ..)| name.eq_ignore_ascii_case(key));
-                if let Some(i) = found {
+                if let Some(i) = click_id(key) {
                     let better = self.click.is_none_or(|(held, _)| i < held);
                     if better && !text::trim(value).is_empty() {
                         self.click = Some((i, value));
@@ -494,14 +518,13 @@ impl Kind {
 pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
     let tags = Tags::read(url::query_of(landing));
     let campaign = field(tags.campaign).unwrap_or_default();
+    // The platform's medium (its source is never `(direct)`: only the medium decides).
     let platform = tags
         .click
-        .and_then(|(i, raw)| field(Some(raw)).and(CLICK_IDS.get(i)));
+        .and_then(|(i, raw)| field(Some(raw)).map(|_| click_id_medium(i)));
     let (source, medium) = match (field(tags.source), field(tags.medium)) {
         (None, None) => match platform {
-            Some((_, source, medium)) if !medium.is_empty() => {
-                ((*source).to_owned(), (*medium).to_owned())
-            }
+            Some(medium) if !medium.is_empty() => (String::new(), medium.to_owned()),
             _ => {
                 let host = url::parts(referrer)
                     .filter(|(scheme, ..)| {

@@ -21,12 +21,11 @@ impl Tier {
     /// ASCII case and surrounding white space.
     pub fn parse(name: &str) -> Option<Tier> {
         let name = crate::text::trim(name);
-        let is = |names| crate::text::one_of_ci(name, names);
-        if is("none|denied|0|false") {
+        if crate::text::one_of_ci(name, "none|denied|0|false") {
             Some(Tier::None)
-        } else if is("session") {
+        } else if name.eq_ignore_ascii_case("session") {
             Some(Tier::Session)
-        } else if is("full|granted|1|true") {
+        } else if crate::text::one_of_ci(name, "full|granted|1|true") {
             Some(Tier::Full)
         } else {
             None
