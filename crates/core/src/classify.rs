@@ -247,6 +247,7 @@ const CLICK_ID_MEDIUMS: &str =
     "cpc|cpc|cpc|cpm|cpc|cpc|cpc|cpc|cpc|cpc|cpc|cpc|affiliate|affiliate|affiliate|email|email|email||cpc";
 
 /// The row of [`CLICK_IDS`] of the parameter `key` (ignoring ASCII case).
+#[allow(clippy::explicit_counter_loop)] // a counter, not `enumerate`: see `text` on adapters
 fn click_id(key: &str) -> Option<usize> {
     let mut row = 0;
     for name in text::split(CLICK_ID_NAMES, b'|') {
