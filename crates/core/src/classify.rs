@@ -405,13 +405,8 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     };
     let platform = click.map(|(row, _)| row);
 
-    // Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
     let (host, referrer_rest) = url::parts(referrer)
-        .filter(|(scheme, ..)| {
-            ["http", "https", "android-app", "ios-app"]
-                .iter()
-                .any(|s| scheme.eq_ignore_ascii_case(s))
-        })
+        .filter(|(scheme, ..)| text::one_of_ci(scheme, REFERRING_SCHEMES))
         .map_or((Cow::Borrowed(""), ""), |(_, host, rest)| {
             (url::lower_host(host), rest)
         });
@@ -528,11 +523,7 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
             Some(medium) if !medium.is_empty() => (String::new(), medium.to_owned()),
             _ => {
                 let host = url::parts(referrer)
-                    .filter(|(scheme, ..)| {
-                        ["http", "https", "android-app", "ios-app"]
-                            .iter()
-                            .any(|s| scheme.eq_ignore_ascii_case(s))
-                    })
+                    .filter(|(scheme, ..)| text::one_of_ci(scheme, REFERRING_SCHEMES))
                     .map_or(Cow::Borrowed(""), |(_, host, _)| url::ascii_host(host));
                 let host = host.as_ref();
                 let own = !host.is_empty()
@@ -555,17 +546,13 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
         ),
     };
     let (source, medium) = (text::trim(&source), text::trim(&medium));
-    if source.eq_ignore_ascii_case("(direct)")
-        && ["(not set)", "(none)"]
-            .iter()
-            .any(|m| medium.eq_ignore_ascii_case(m))
-    {
+    if source.eq_ignore_ascii_case("(direct)") && text::one_of_ci(medium, DIRECT_MEDIUMS) {
         Kind::Direct {
             self_referral: false,
         }
     } else if contains_ci(&campaign, "cross-network")
         || is_paid_medium(medium)
-        || DISPLAY.iter().any(|m| medium.eq_ignore_ascii_case(m))
+        || text::one_of_ci(medium, DISPLAY)
     {
         Kind::Paid
     } else {
@@ -574,7 +561,13 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
 }
 
 /// GA4's Display mediums.
-const DISPLAY: &[&str] = &["display", "banner", "expandable", "interstitial", "cpm"];
+const DISPLAY: &str = "display|banner|expandable|interstitial|cpm";
+
+/// The mediums of a Direct visit (with the source `(direct)`).
+const DIRECT_MEDIUMS: &str = "(not set)|(none)";
+
+/// Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
+const REFERRING_SCHEMES: &str = "http|https|android-app|ios-app";
 
 /// GA4's value for a tag that is missing while another is present.
 const NOT_SET: &str = "(not set)";
@@ -654,7 +647,7 @@ fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>)
         Channel::PaidSocial
     } else if is(Category::Video) && paid {
         Channel::PaidVideo
-    } else if medium_is(DISPLAY) {
+    } else if text::one_of_ci(medium, DISPLAY) {
         Channel::Display
     } else if paid {
         Channel::PaidOther
