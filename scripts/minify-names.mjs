@@ -55,6 +55,12 @@ function rename(pattern, replacement, what, { atLeast = 1, atMost = Infinity } =
   glue = glue.replace(re, replacement);
 }
 
+// Imports wasm-opt found unused are gone from the module: their functions go from the glue too.
+// wasm-bindgen writes each as "        <name>: function(...) {" down to "        },".
+const used = new Set(map.imports.map(([, name]) => name));
+glue = glue.replace(/^ {8}([\w$]+): function[^\n]*\n(?:(?! {8}[\w$]+: function).*\n)*? {8}\},\n/gm, (all, name) =>
+  name.startsWith("__wbg") && !used.has(name) ? "" : all);
+
 // The imports: keys of the object __wbg_get_imports returns, under one module (all renamed to "a").
 const modules = new Set(map.imports.map(([module]) => module));
 if (modules.size !== 1) throw new Error(`minify-names: expected one import module, got ${[...modules]}`);
