@@ -272,12 +272,9 @@ fn click_id_medium(row: usize) -> &'static str {
 /// origin, the UTM tags, and the click ids' names (with `1` for their values: a click id is an
 /// identifier; that there was one is not). Everything else (path, other parameters) is dropped.
 pub fn anonymous_landing(landing: &str) -> String {
-    let Some((scheme, host, _)) = url::parts(landing) else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for part in &[scheme, "://", host, "/"] {
-        out.push_str(part);
+    let mut out = url::origin_of(landing);
+    if out.is_empty() {
+        return out;
     }
     for pair in text::split(url::query_of(landing), b'&') {
         let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
@@ -698,11 +695,8 @@ fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>)
 /// GA4's paid medium pattern `^(.*cp.*|ppc|retargeting|paid.*)$`.
 fn is_paid_medium(medium: &str) -> bool {
     contains_ci(medium, "cp")
-        || medium.eq_ignore_ascii_case("ppc")
-        || medium.eq_ignore_ascii_case("retargeting")
-        || medium
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("paid"))
+        || text::one_of_ci(medium, "ppc|retargeting")
+        || starts_with_ci(medium.as_bytes(), b"paid")
 }
 
 /// GA4's shopping campaign pattern `^(.*(([^a-df-z]|^)shop|shopping).*)$`: "shopping" anywhere, or
