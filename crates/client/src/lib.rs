@@ -1,13 +1,17 @@
 //! The browser module: the part of the call tracker that runs in every visitor's page.
 //!
-//! The loader (`www/loader.js`, served as `/dni.js`) owns the page's event plumbing: it fetches the
-//! site's public configuration while this module loads, reads the consent signals, calls the worker
-//! with a bounded wait, sends heartbeats while the page is visible and a release on `pagehide`,
-//! watches the page for new content, and publishes `window.dni`. This module owns everything else,
+//! The loader (`js/loader.js`, bundled with the glue into `/dni.js`) owns the page's event plumbing:
+//! it fetches the site's public configuration while this module loads, reads the consent signals,
+//! calls the worker with a bounded wait, sends heartbeats while the page is visible and a release on
+//! `pagehide`, watches the page for new content, and publishes `window.dni`. It hands this module
+//! what it already has (the signals, the URL, the storages, the time, a random id) and drives the
+//! page's one [`Client`] through a few free functions (`page`). This module owns everything else,
 //! synchronously: what the page shows (`dom`: finding the site's numbers in text, `tel:` links and
 //! opted-in attributes, and swapping them digit for digit), what is remembered (`store`: session,
 //! touches and leases, in the storage the consent tier allows), and what is asked and understood
 //! (`Client::request`, `Client::assign`).
+//!
+//! Its weight is on every page: see ARCHITECTURE.md for the rules that keep it small.
 //!
 //! The page never breaks: every failure leaves the page's own numbers in place, and no path here
 //! panics (the crate denies `unwrap`, `expect` and `panic`; in the browser a panic would be a trap).
