@@ -6,9 +6,9 @@
 // page for new content (MutationObserver, batched to one pass per frame; open shadow roots;
 // same-origin frames), the consent signals and `window.dni`. The wasm module owns what the page
 // shows and remembers. See ARCHITECTURE.md.
-import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
+import init, * as module from "../../../www/dni/dni_client.js";
 
-(function (w, d) {
+((w, d) => {
   var script = d.currentScript;
   var site = script && script.getAttribute("data-site");
   if (!site || !w.fetch || !w.WebAssembly || !d.evaluate || !w.MutationObserver) return;
@@ -17,36 +17,37 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
   var WAIT = 1500; // the longest the page ever waits for the worker, in ms
   var html = d.documentElement;
   var declared = script.getAttribute("data-consent");
-  var client, config, heartbeat, asking, again, readyDone, resolveReady;
+  var started, config, heartbeat, asking, again, readyDone, resolveReady;
   var pending = [], roots = [], scheduled = false;
-  var watched = typeof WeakSet == "function" ? new WeakSet() : { has: function () {}, add: function () {} };
+  // (Every browser with WebAssembly has WeakSet.)
+  var watched = new WeakSet();
 
   var dni = (w.dni = {
     // Resolves with the numbers by target once they are known (or the worker could not say).
-    ready: new Promise(function (resolve) { resolveReady = resolve; }),
+    ready: new Promise((resolve) => { resolveReady = resolve; }),
     numbers: {},
     // Swaps content the observer cannot see (closed shadow roots, content built off-document).
-    swap: function (root) { if (client) visit(root || d); },
+    swap: (root) => { if (started) visit(root || d); },
     // The site's consent signal: "none", "session" or "full".
-    consent: function (tier) { declared = tier; if (config) start(); },
+    consent: (tier) => { declared = tier; if (config) start(); },
   });
 
   // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>; never > 300 ms.
+  var reveal = () => html.removeAttribute("data-dni-wait");
   setTimeout(reveal, 300);
-  function reveal() { html.removeAttribute("data-dni-wait"); }
 
   // A request with a bounded wait; resolves with {s: status, t: text}, or null on any failure.
-  function send(url, method, body) {
+  var send = (url, method, body) => {
     var abort = new AbortController();
-    var timer = setTimeout(function () { abort.abort(); }, WAIT);
-    return fetch(url, { method: method, body: body, signal: abort.signal })
-      .then(function (r) { return r.text().then(function (t) { return { s: r.status, t: t }; }); })
-      .catch(function () { return null; })
-      .then(function (a) { clearTimeout(timer); return a; });
-  }
+    var timer = setTimeout(() => abort.abort(), WAIT);
+    return fetch(url, { method, body, signal: abort.signal })
+      .then((r) => r.text().then((t) => ({ s: r.status, t })))
+      .catch(() => null)
+      .then((a) => { clearTimeout(timer); return a; });
+  };
 
   // Google Consent Mode's latest analytics_storage, if the page uses it.
-  function consentMode() {
+  var consentMode = () => {
     var value = null, layer = w.dataLayer;
     if (layer && layer.length) {
       for (var i = 0; i < layer.length; i++) {
@@ -55,37 +56,50 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
       }
     }
     return value;
-  }
+  };
 
-  Promise.all([
-    send(api + "public", "GET"),
-    init({ module_or_path: base + "/dni/dni_client_bg.wasm" }),
-  ])
-    .then(function (r) {
-      if (r[0] && r[0].s == 200) {
-        config = r[0].t;
-        start();
-      } else finish();
-    })
-    .catch(finish);
+  // A property the browser may refuse to give (storage and cookies in sandboxed frames, storage
+  // switched off): undefined then.
+  var read = (o, name) => {
+    try { return o[name] || undefined; } catch (e) {}
+  };
 
-  function start() {
-    var tier = consent_tier(declared, navigator.globalPrivacyControl === true, consentMode());
-    if (client) {
-      // Another tier: the page shows its own numbers again before the new client looks at it.
-      for (var i = 0; i < roots.length; i++) client.revert(roots[i]);
-      client.free();
-    }
-    client = new Client(config, tier, navigator.webdriver === true, navigator.userAgent,
-      location.href, d.referrer, tier == 2 ? d.cookie : "");
+  // A random id: 16 bytes from the browser's CSPRNG, base64url (22 characters).
+  var randomId = () =>
+    btoa(String.fromCharCode.apply(null, crypto.getRandomValues(new Uint8Array(16))))
+      .replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
+
+  // The numbers by target, the live leases and the heartbeat interval.
+  var state = () => JSON.parse(module.state());
+
+  // The module decides the consent tier from the signals, and reads the cookie only in the full tier.
+  var start = () => {
+    // Another tier: the page shows its own numbers again before the new client looks at it.
+    if (started) for (var i = 0; i < roots.length; i++) module.revert(roots[i]);
+    started = true;
+    module.start({
+      config,
+      consent: declared,
+      gpc: navigator.globalPrivacyControl === true ? 1 : 0,
+      consent_mode: consentMode(),
+      webdriver: navigator.webdriver === true ? 1 : 0,
+      user_agent: navigator.userAgent,
+      href: location.href,
+      referrer: d.referrer,
+      cookie: read(d, "cookie"),
+      now: Date.now(),
+      id: randomId(),
+      local: read(w, "localStorage"),
+      session: read(w, "sessionStorage"),
+    });
     visit(d);
     ask();
-  }
+  };
 
   // Scans a root and everything under it the module cannot reach by itself: open shadow roots and
   // same-origin frames, which are also watched from then on.
-  function visit(root) {
-    var more = client.scan(root);
+  var visit = (root) => {
+    var more = module.scan(root);
     watch(root);
     var all = root.querySelectorAll ? root.querySelectorAll("*") : [];
     for (var i = 0; i < all.length; i++) {
@@ -94,12 +108,12 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
       if (el.tagName == "IFRAME") frame(el);
     }
     return more;
-  }
+  };
 
-  function frame(f) {
+  var frame = (f) => {
     if (watched.has(f)) return;
     watched.add(f);
-    var attach = function () {
+    var attach = () => {
       try {
         var doc = f.contentDocument;
         if (doc && doc.body && !watched.has(doc)) { if (visit(doc)) ask(); }
@@ -107,13 +121,13 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
     };
     f.addEventListener("load", attach);
     attach();
-  }
+  };
 
-  function watch(root) {
+  var watch = (root) => {
     if (watched.has(root)) return;
     watched.add(root);
     roots.push(root);
-    new MutationObserver(function (records) {
+    new MutationObserver((records) => {
       for (var i = 0; i < records.length; i++) {
         var r = records[i];
         if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) schedule(r.addedNodes[j]);
@@ -121,25 +135,25 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
       }
     }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ["href", "title", "aria-label"] });
-  }
+  };
 
   // One pass per frame over what changed.
-  function schedule(node) {
+  var schedule = (node) => {
     pending.push(node);
     if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
-  }
-  function flush() {
+  };
+  var flush = () => {
     scheduled = false;
-    if (!client) return;
+    if (!started) return;
     var nodes = pending, more = false;
     pending = [];
     for (var i = 0; i < nodes.length; i++) {
       var n = nodes[i];
       if (!n.isConnected) continue;
-      more = (n.nodeType == 3 ? client.scan(n) : visit(n)) || more;
+      more = (n.nodeType == 3 ? module.scan(n) : visit(n)) || more;
     }
     if (more) ask();
-  }
+  };
 
   // Open shadow roots attached after load (a custom element upgraded in place) make no mutation the
   // observer could see: attachShadow tells us. Transparent: same arguments, same result, same errors.
@@ -154,57 +168,71 @@ import init, { Client, consent_tier } from "../../../www/dni/dni_client.js";
 
   // Asks the worker for the numbers the page shows and has none for yet. One request at a time: a
   // number seen meanwhile is asked for when the answer is in.
-  function ask() {
+  var ask = () => {
     if (asking) return (again = true);
-    var request = client.request();
+    var request = module.request();
     if (!request) return finish();
     var space = request.indexOf(" ");
     asking = true;
     again = false;
-    send(api + request.slice(0, space), "POST", request.slice(space + 1)).then(function (a) {
+    send(api + request.slice(0, space), "POST", request.slice(space + 1)).then((a) => {
       asking = false;
-      if (a && a.s == 200 && client.assign(a.t, d)) rescan();
+      if (a && a.s == 200 && module.assign(a.t, d)) rescan();
       finish();
       beat();
-      if (again && client.scan(d)) ask();
+      if (again && module.scan(d)) ask();
     });
-  }
+  };
 
   // Shadow roots and frames get the new numbers too.
-  function rescan() {
-    for (var i = 1; i < roots.length; i++) client.scan(roots[i]);
-  }
+  var rescan = () => {
+    for (var i = 1; i < roots.length; i++) module.scan(roots[i]);
+  };
 
-  function finish() {
+  var finish = () => {
     reveal();
-    if (!client) return resolveReady && resolveReady(dni.numbers);
-    dni.numbers = JSON.parse(client.numbers());
+    if (!started) return resolveReady && resolveReady(dni.numbers);
+    dni.numbers = state().numbers;
     if (!readyDone) { readyDone = true; resolveReady(dni.numbers); }
     d.dispatchEvent(new CustomEvent("dni:swapped", { detail: dni.numbers }));
-  }
+  };
 
-  function leases() { return client ? client.leases().split(" ").filter(Boolean) : []; }
+  var leases = () => (started ? state().leases : []);
 
   // Heartbeats while the page is visible; a lease the worker says is gone is asked for again.
-  function beat() {
+  var beat = () => {
     clearInterval(heartbeat);
-    if (leases().length) heartbeat = setInterval(tick, client.heartbeat_ms());
-  }
-  function tick() {
+    var s = state();
+    if (s.leases.length) heartbeat = setInterval(tick, s.heartbeat_ms);
+  };
+  var tick = () => {
     if (d.hidden) return;
-    leases().forEach(function (id) {
-      send(api + "leases/" + id + "/heartbeat", "POST", "").then(function (a) {
+    leases().forEach((id) => {
+      send(api + "leases/" + id + "/heartbeat", "POST", "").then((a) => {
         if (!a) return;
-        if (a.s == 410) { client.gone(id); ask(); }
-        else if (a.s == 200) client.extended(id, JSON.parse(a.t).expires_at);
+        if (a.s == 410) { module.heartbeat(id); ask(); }
+        else if (a.s == 200) module.heartbeat(id, +JSON.parse(a.t).expires_at);
       });
     });
-  }
-  d.addEventListener("visibilitychange", function () { if (!d.hidden) tick(); });
-  w.addEventListener("pageshow", function (e) { if (e.persisted) tick(); });
+  };
+
+  Promise.all([
+    send(api + "public", "GET"),
+    init({ module_or_path: base + "/dni/dni_client_bg.wasm" }),
+  ])
+    .then((r) => {
+      if (r[0] && r[0].s == 200) {
+        config = r[0].t;
+        start();
+      } else finish();
+    })
+    .catch(finish);
+
+  d.addEventListener("visibilitychange", () => { if (!d.hidden) tick(); });
+  w.addEventListener("pageshow", (e) => { if (e.persisted) tick(); });
   // The visitor leaves: release the numbers (a page kept in the back/forward cache keeps them).
-  w.addEventListener("pagehide", function (e) {
+  w.addEventListener("pagehide", (e) => {
     if (e.persisted) return;
-    leases().forEach(function (id) { navigator.sendBeacon(api + "leases/" + id + "/release"); });
+    leases().forEach((id) => { navigator.sendBeacon(api + "leases/" + id + "/release"); });
   });
 })(window, document);

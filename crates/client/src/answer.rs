@@ -4,7 +4,8 @@
 use crate::prelude::*;
 use dni_core::phone::E164;
 
-use crate::js::{get, get_str, get_u64, parse_json, strings};
+use crate::js::{get, get_str, get_u64, items, parse_json, strings};
+use wasm_bindgen::JsValue;
 
 /// The site's public configuration, as far as the page needs it.
 #[derive(Default)]
@@ -22,11 +23,14 @@ pub struct Config {
 /// Reads `GET /v1/sites/{site}/public`.
 pub fn config(text: &str) -> Option<Config> {
     let json = parse_json(text)?;
+    let mut targets = Vec::new();
+    for target in items(&get(&json, "targets")) {
+        if let Some(Ok(target)) = target.as_string().map(|t| E164::parse(&t)) {
+            targets.push(target);
+        }
+    }
     Some(Config {
-        targets: strings(&get(&json, "targets"))
-            .iter()
-            .filter_map(|t| E164::parse(t).ok())
-            .collect(),
+        targets,
         own_hosts: strings(&get(&json, "own_hosts")),
         lookback_ms: get_u64(&json, "lookback_ms")?,
         session_timeout_ms: get_u64(&json, "session_timeout_ms")?,
@@ -46,19 +50,24 @@ pub struct Assigned {
     pub expires_at: u64,
 }
 
-/// Reads a lease (or numbers) answer: the numbers, and the heartbeat interval.
-pub fn numbers(text: &str) -> Option<(Vec<Assigned>, u64)> {
+/// Reads a lease (or numbers) answer: calls `each` with each number, in order, and returns the
+/// heartbeat interval; `None` when the answer is unreadable.
+pub fn numbers(text: &str, mut each: impl FnMut(Assigned)) -> Option<u64> {
     let json = parse_json(text)?;
-    let assigned = js_sys::Array::from(&get(&json, "numbers"))
-        .iter()
-        .filter_map(|entry| {
-            Some(Assigned {
-                target: E164::parse(&get_str(&entry, "target")?).ok()?,
-                number: E164::parse(&get_str(&entry, "number")?).ok()?,
-                lease: get_str(&entry, "lease").filter(|l| l.len() <= 100),
-                expires_at: get_u64(&entry, "expires_at").unwrap_or(0),
-            })
-        })
-        .collect();
-    Some((assigned, get_u64(&json, "heartbeat_ms").unwrap_or(60_000)))
+    for entry in items(&get(&json, "numbers")) {
+        if let Some(a) = entry_of(&entry) {
+            each(a);
+        }
+    }
+    Some(get_u64(&json, "heartbeat_ms").unwrap_or(60_000))
+}
+
+/// One entry of an answer's `numbers` (also how leases are stored).
+pub fn entry_of(entry: &JsValue) -> Option<Assigned> {
+    Some(Assigned {
+        target: E164::parse(&get_str(entry, "target")?).ok()?,
+        number: E164::parse(&get_str(entry, "number")?).ok()?,
+        lease: get_str(entry, "lease").filter(|l| l.len() <= 100),
+        expires_at: get_u64(entry, "expires_at").unwrap_or(0),
+    })
 }

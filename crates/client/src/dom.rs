@@ -16,110 +16,91 @@
 use crate::prelude::*;
 use dni_core::phone::{self, E164};
 use wasm_bindgen::JsCast;
-use web_sys::{Attr, Document, Node};
+use web_sys::{Document, Node};
 
 /// At least seven digits: anything shorter cannot hold a phone number.
-const DIGITS: &str = "[string-length(.)-string-length(translate(.,'0123456789',''))>6]";
+macro_rules! digits {
+    () => {
+        "[string-length(.)-string-length(translate(.,'0123456789',''))>6]"
+    };
+}
 
 /// Text nodes that may hold a number, in or at the context node.
-const TEXT: &str = "descendant-or-self::text()";
-const TEXT_OUTSIDE: &str =
+const TEXT: &str = concat!(
+    "descendant-or-self::text()",
+    digits!(),
     "[not(ancestor::script|ancestor::style|ancestor::noscript|ancestor::template\
-|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]";
+|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]"
+);
 
 /// Attributes that may hold a number: `tel:` links, `title`, `aria-label`, `data-dni-*`.
-const ATTRS: &str =
+const ATTRS: &str = concat!(
     "descendant-or-self::*/@*[(name()='href' and starts-with(translate(.,'TEL','tel'),'tel:'))\
-or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]";
-const ATTRS_OUTSIDE: &str = "[not(ancestor::*[@data-dni-noswap])]";
+or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]",
+    digits!(),
+    "[not(ancestor::*[@data-dni-noswap])]"
+);
 
 /// `UNORDERED_NODE_SNAPSHOT_TYPE`.
 const SNAPSHOT: u16 = 6;
 
-/// The nodes an XPath query finds from `root`.
-fn query(root: &Node, parts: [&str; 3]) -> Vec<Node> {
-    // Node types, not `instanceof`: a frame's nodes belong to another realm, whose constructors
-    // differ from this window's.
-    let document = match root.owner_document() {
-        Some(d) => d,
-        None if root.node_type() == DOCUMENT => root.clone().unchecked_into::<Document>(),
-        None => return Vec::new(),
-    };
-    let expression = parts.concat();
-    let Ok(result) =
-        document.evaluate_with_opt_callback_and_type(&expression, root, None, SNAPSHOT)
-    else {
-        return Vec::new();
-    };
-    let count = result.snapshot_length().unwrap_or(0);
-    (0..count)
-        .filter_map(|i| result.snapshot_item(i).ok().flatten())
-        .collect()
-}
-
-/// `ATTRIBUTE_NODE`.
-const ATTRIBUTE: u16 = 2;
-/// `DOCUMENT_NODE`.
-const DOCUMENT: u16 = 9;
 /// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
 const FRAGMENT: u16 = 11;
 
-/// Text nodes and attributes under `root` that may hold a number, with their text.
-fn candidates(root: &Node) -> Vec<(Node, String)> {
-    let mut nodes = Vec::new();
-    if root.node_type() == FRAGMENT {
-        // XPath does not start from a shadow root itself: query each of its children.
-        let children = root.child_nodes();
-        for i in 0..children.length() {
-            if let Some(child) = children.item(i) {
-                nodes.extend(query(&child, [TEXT, DIGITS, TEXT_OUTSIDE]));
-                nodes.extend(query(&child, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
-            }
-        }
-    } else {
-        nodes.extend(query(root, [TEXT, DIGITS, TEXT_OUTSIDE]));
-        nodes.extend(query(root, [ATTRS, DIGITS, ATTRS_OUTSIDE]));
+/// Calls `each` with every node the XPath `expression` finds from `root`. (Snapshots do not
+/// change when the nodes do, so `each` may set their values.)
+fn query(root: &Node, expression: &str, each: &mut impl FnMut(&Node)) {
+    // Only a document has no owner document.
+    let document: Document = match root.owner_document() {
+        Some(d) => d,
+        None => root.clone().unchecked_into(),
+    };
+    let Ok(result) = document.evaluate_with_opt_callback_and_type(expression, root, None, SNAPSHOT)
+    else {
+        return;
+    };
+    // Past the last node the snapshot answers null.
+    let mut i = 0;
+    while let Ok(Some(node)) = result.snapshot_item(i) {
+        each(&node);
+        i += 1;
     }
-    nodes
-        .into_iter()
-        .filter_map(|node| {
-            let value = node.node_value()?;
-            Some((node, value))
-        })
-        .collect()
 }
 
-/// Which of `targets` appear under `root` (indices into `targets`).
-pub fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
+/// Looks at the text nodes and attributes under `root` that may hold a number: notes which of
+/// `targets` appear (indices into `targets`, each once), and replaces each `(from, to)` of `swaps`
+/// wherever it may. Returns the targets seen and how many places changed.
+pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
-    for (_, text) in candidates(root) {
-        for found in phone::find(&text, targets) {
+    let mut changed = 0;
+    let mut each = |node: &Node| {
+        let Some(text) = node.node_value() else {
+            return;
+        };
+        for found in &phone::find_among(&text, targets) {
             if !seen.contains(&found.target) {
                 seen.push(found.target);
             }
         }
-    }
-    seen
-}
-
-/// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
-pub fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
-    if swaps.is_empty() {
-        return 0;
-    }
-    let mut changed = 0;
-    for (node, text) in candidates(root) {
-        let Some(new) = phone::replace(&text, swaps) else {
-            continue;
-        };
-        if node.node_type() == ATTRIBUTE {
-            node.unchecked_ref::<Attr>().set_value(&new);
-        } else {
+        if let Some(new) = phone::replace_among(&text, swaps) {
+            // An attribute's node value is its value: one setter for text and attributes.
             node.set_node_value(Some(&new));
+            changed += 1;
         }
-        changed += 1;
+    };
+    if root.node_type() == FRAGMENT {
+        // XPath does not start from a shadow root itself: query each of its children.
+        let mut child = root.first_child();
+        while let Some(c) = child {
+            query(&c, TEXT, &mut each);
+            query(&c, ATTRS, &mut each);
+            child = c.next_sibling();
+        }
+    } else {
+        query(root, TEXT, &mut each);
+        query(root, ATTRS, &mut each);
     }
-    changed
+    (seen, changed)
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -129,6 +110,17 @@ mod tests {
     use web_sys::Element;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Which of `targets` appear under `root` (indices into `targets`).
+    fn targets_in(root: &Node, targets: &[E164]) -> Vec<usize> {
+        scan(root, &targets.iter().collect::<Vec<_>>(), &[]).0
+    }
+
+    /// Replaces each `(from, to)` under `root` wherever it may; returns how many places changed.
+    fn swap(root: &Node, swaps: &[(E164, E164)]) -> u32 {
+        let swaps: Vec<_> = swaps.iter().map(|(from, to)| (from, to)).collect();
+        scan(root, &[], &swaps).1
+    }
 
     fn e(s: &str) -> E164 {
         E164::parse(s).unwrap()

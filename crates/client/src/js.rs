@@ -1,47 +1,27 @@
-//! Small bridges to the JavaScript world: time, randomness, JSON and object fields.
+//! Small bridges to the JavaScript world: JSON and object fields.
+//!
+//! Each import costs glue in the loader and a shim in the module, so there are few of them, and the
+//! readers are lenient: a field that is missing or of another type is `None`, never an exception.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use js_sys::Reflect;
+use dni_core::json::push_u64;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
-    fn get_random_values(buf: &mut [u8]);
+    /// `Reflect.get(target, key)`; it throws when `target` is not an object.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
-/// Milliseconds since the epoch.
-pub fn now() -> u64 {
-    js_sys::Date::now() as u64
-}
-
-/// A random id: 16 bytes from the browser's CSPRNG, base64url (22 characters).
-pub fn random_id() -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = [0u8; 17];
-    get_random_values(&mut bytes[..16]);
-    // Three bytes make four characters; the seventeenth byte only pads the last group.
-    let mut id = String::with_capacity(24);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |n, b| n << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
-        for shift in [18, 12, 6, 0] {
-            id.push(char::from(
-                ALPHABET
-                    .get((n >> shift & 63) as usize)
-                    .copied()
-                    .unwrap_or(b'A'),
-            ));
-        }
-    }
-    id.truncate(22);
-    id
-}
-
-/// `object[key]`, or `undefined`.
+/// `object[key]`, or `undefined` (also when `object` is not an object).
 pub fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    reflect_get(object, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `object[key]` as a string, if it is one.
@@ -59,13 +39,45 @@ pub fn get_u64(object: &JsValue, key: &str) -> Option<u64> {
 
 /// Parses JSON text with the browser's own parser.
 pub fn parse_json(text: &str) -> Option<JsValue> {
-    js_sys::JSON::parse(text).ok()
+    json_parse(text).ok()
+}
+
+/// The items of a JSON array, in order (none when `value` is not an array).
+pub fn items(value: &JsValue) -> Items<'_> {
+    Items {
+        array: value,
+        next: 0,
+    }
+}
+
+/// See [`items`].
+pub struct Items<'a> {
+    array: &'a JsValue,
+    next: u64,
+}
+
+impl Iterator for Items<'_> {
+    type Item = JsValue;
+
+    fn next(&mut self) -> Option<JsValue> {
+        let mut index = String::new();
+        push_u64(&mut index, self.next);
+        let item = get(self.array, &index);
+        if item.is_undefined() {
+            return None;
+        }
+        self.next += 1;
+        Some(item)
+    }
 }
 
 /// The strings of a JSON array.
 pub fn strings(value: &JsValue) -> Vec<String> {
-    js_sys::Array::from(value)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
+    let mut strings = Vec::new();
+    for item in items(value) {
+        if let Some(s) = item.as_string() {
+            strings.push(s);
+        }
+    }
+    strings
 }

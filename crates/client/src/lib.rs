@@ -1,13 +1,17 @@
 //! The browser module: the part of the call tracker that runs in every visitor's page.
 //!
-//! The loader (`www/loader.js`, served as `/dni.js`) owns the page's event plumbing: it fetches the
-//! site's public configuration while this module loads, reads the consent signals, calls the worker
-//! with a bounded wait, sends heartbeats while the page is visible and a release on `pagehide`,
-//! watches the page for new content, and publishes `window.dni`. This module owns everything else,
+//! The loader (`js/loader.js`, bundled with the glue into `/dni.js`) owns the page's event plumbing:
+//! it fetches the site's public configuration while this module loads, reads the consent signals,
+//! calls the worker with a bounded wait, sends heartbeats while the page is visible and a release on
+//! `pagehide`, watches the page for new content, and publishes `window.dni`. It hands this module
+//! what it already has (the signals, the URL, the storages, the time, a random id) and drives the
+//! page's one [`Client`] through a few free functions (`page`). This module owns everything else,
 //! synchronously: what the page shows (`dom`: finding the site's numbers in text, `tel:` links and
 //! opted-in attributes, and swapping them digit for digit), what is remembered (`store`: session,
 //! touches and leases, in the storage the consent tier allows), and what is asked and understood
 //! (`Client::request`, `Client::assign`).
+//!
+//! Its weight is on every page: see ARCHITECTURE.md for the rules that keep it small.
 //!
 //! The page never breaks: every failure leaves the page's own numbers in place, and no path here
 //! panics (the crate denies `unwrap`, `expect` and `panic`; in the browser a panic would be a trap).
@@ -56,23 +60,12 @@ use dni_core::classify::Options;
 use dni_core::consent::Tier;
 use dni_core::json::Object;
 use dni_core::phone::E164;
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Node;
 
-use crate::store::Store;
+use crate::js::{get, get_str, get_u64};
 
-/// The consent tier (0 none, 1 session, 2 full) from the page's signals: the site's declared
-/// choice (`data-consent` or `dni.consent()`), Global Privacy Control, and Google Consent Mode's
-/// `analytics_storage`.
-#[wasm_bindgen]
-pub fn consent_tier(site: Option<String>, gpc: bool, analytics_storage: Option<String>) -> u8 {
-    dni_core::consent::tier(dni_core::consent::Signals {
-        site: site.as_deref(),
-        gpc,
-        analytics_storage: analytics_storage.as_deref(),
-    })
-    .as_u8()
-}
+use crate::store::Store;
 
 /// One of the site's numbers, and what stands in for it on this page.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,7 +85,6 @@ struct Slot {
 }
 
 /// The module's state for one page.
-#[wasm_bindgen]
 pub struct Client {
     slots: Vec<Slot>,
     tier: Tier,
@@ -105,29 +97,43 @@ pub struct Client {
     heartbeat_ms: u32,
 }
 
-#[wasm_bindgen]
 impl Client {
-    /// Starts on a page. `config` is the site's public configuration (JSON text); `tier` the
-    /// consent tier (0 none, 1 session, 2 full); `webdriver` and `user_agent` tell an automated
-    /// browser or a bot (no pool number then); `cookie` is `document.cookie` (full tier only).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        config: &str,
-        tier: u8,
-        webdriver: bool,
-        user_agent: &str,
-        href: String,
-        referrer: String,
-        cookie: &str,
-    ) -> Client {
-        let tier = Tier::from_u8(tier);
-        let automated = webdriver || dni_core::bots::is_bot(user_agent);
-        let config = answer::config(config).unwrap_or_default();
-        let now = js::now();
-        let store = Store::open(tier);
+    /// Starts on a page. `page` holds what the loader read (missing or mistyped fields read as
+    /// empty):
+    /// - `config`: the site's public configuration (JSON text);
+    /// - `consent`: the site's declared choice (`data-consent` or `dni.consent()`), `gpc`: 1 when
+    ///   Global Privacy Control is on, `consent_mode`: Google Consent Mode's `analytics_storage`;
+    ///   together the consent tier;
+    /// - `webdriver` (1 when the browser is automated), `user_agent`: an automated browser or a bot
+    ///   gets no pool number;
+    /// - `href`, `referrer`, `cookie`: the page's URL, `document.referrer` and `document.cookie`
+    ///   (the cookie is used in the full tier only);
+    /// - `now`: the time (ms since the epoch); `id`: a fresh random id (the session's, when there is
+    ///   none to keep);
+    /// - `local`, `session`: `localStorage` and `sessionStorage`, or `undefined` where the browser
+    ///   refuses them.
+    pub fn new(page: &JsValue) -> Client {
+        let text = |key| get_str(page, key).unwrap_or_default();
+        let consent = get_str(page, "consent");
+        let consent_mode = get_str(page, "consent_mode");
+        let tier = dni_core::consent::tier(dni_core::consent::Signals {
+            site: consent.as_deref(),
+            gpc: get_u64(page, "gpc") == Some(1),
+            analytics_storage: consent_mode.as_deref(),
+        });
+        let automated =
+            get_u64(page, "webdriver") == Some(1) || dni_core::bots::is_bot(&text("user_agent"));
+        let config = answer::config(&text("config")).unwrap_or_default();
+        let now = get_u64(page, "now").unwrap_or(0);
+        let storage = |key| Some(get(page, key)).filter(|s| !s.is_undefined());
+        let store = Store::open(
+            tier,
+            storage("local").map(JsCast::unchecked_into),
+            storage("session").map(JsCast::unchecked_into),
+        );
         let view = RawTouch {
-            landing: href,
-            referrer,
+            landing: text("href"),
+            referrer: text("referrer"),
             at: now,
         };
         let settings = Settings {
@@ -140,25 +146,30 @@ impl Client {
         };
         let journey = observe(&store.journey(), view.clone(), &settings, options);
         store.save_journey(&journey);
-        let session = store.session(now);
+        let session = store.session(now, text("id"));
         let stored = store.leases(now);
-        let slots = config
-            .targets
-            .into_iter()
-            .map(|target| {
-                let live = stored.iter().find(|s| s.target == target).cloned();
-                live.unwrap_or(Slot {
-                    target,
-                    seen: false,
-                    number: None,
-                    lease: None,
-                    expires_at: 0,
-                    shown: Vec::new(),
-                })
-            })
-            .collect();
+        let mut slots = Vec::new();
+        for target in &config.targets {
+            let mut slot = Slot {
+                target: target.clone(),
+                seen: false,
+                number: None,
+                lease: None,
+                expires_at: 0,
+                shown: Vec::new(),
+            };
+            for live in &stored {
+                if live.target == slot.target {
+                    slot.number.clone_from(&live.number);
+                    slot.lease.clone_from(&live.lease);
+                    slot.expires_at = live.expires_at;
+                    break;
+                }
+            }
+            slots.push(slot);
+        }
         let ga = if tier == Tier::Full {
-            dni_core::ga::cookies(cookie)
+            dni_core::ga::cookies(&text("cookie"))
         } else {
             (String::new(), String::new())
         };
@@ -179,55 +190,123 @@ impl Client {
     /// which of the site's numbers it shows and swaps those whose number is known. Returns true when
     /// the page shows a number that has none yet: the loader then asks the worker.
     pub fn scan(&mut self, root: &Node) -> bool {
-        let targets: Vec<E164> = self.slots.iter().map(|s| s.target.clone()).collect();
-        for found in dom::targets_in(root, &targets) {
+        let mut targets = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            targets.push(&slot.target);
+        }
+        let (seen, _) = dom::scan(root, &targets, &self.swaps());
+        for &found in &seen {
             if let Some(slot) = self.slots.get_mut(found) {
                 slot.seen = true;
             }
         }
-        dom::swap(root, &self.swaps());
-        self.slots.iter().any(|s| s.seen && s.number.is_none())
+        let mut ask = false;
+        for slot in &self.slots {
+            ask |= slot.seen && slot.number.is_none();
+        }
+        ask
+    }
+
+    /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
+    /// answer is unreadable (the page keeps what it shows).
+    pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
+        let mut changed = false;
+        let slots = &mut self.slots;
+        let Some(heartbeat_ms) = answer::numbers(answer, |a| {
+            for slot in slots.iter_mut() {
+                if slot.target != a.target {
+                    continue;
+                }
+                if let Some(old) = slot.number.take() {
+                    if old != a.number && old != slot.target && !slot.shown.contains(&old) {
+                        slot.shown.push(old);
+                    }
+                }
+                changed |= slot.lease != a.lease;
+                slot.number = Some(a.number);
+                slot.lease = a.lease;
+                slot.expires_at = a.expires_at;
+                break;
+            }
+        }) else {
+            return false;
+        };
+        self.heartbeat_ms = heartbeat_ms.clamp(1_000, 600_000) as u32;
+        if changed {
+            self.store.save_leases(&self.slots);
+        }
+        dom::scan(root, &[], &self.swaps());
+        true
+    }
+
+    /// A heartbeat's answer for `lease`: extended until `expires_at` (ms), or, without it, the
+    /// lease has ended, and its target needs a number again (the page keeps showing the old one
+    /// until the new one arrives).
+    pub fn heartbeat(&mut self, lease: &str, expires_at: Option<f64>) {
+        match expires_at {
+            Some(at) => {
+                for slot in &mut self.slots {
+                    if slot.lease.as_deref() == Some(lease) {
+                        slot.expires_at = at.max(0.0) as u64;
+                        self.store.save_leases(&self.slots);
+                        return;
+                    }
+                }
+            }
+            None => {
+                for slot in &mut self.slots {
+                    if slot.lease.as_deref() != Some(lease) {
+                        continue;
+                    }
+                    slot.lease = None;
+                    if let Some(old) = slot.number.take() {
+                        if old != slot.target && !slot.shown.contains(&old) {
+                            slot.shown.push(old);
+                        }
+                    }
+                }
+                self.store.save_leases(&self.slots);
+            }
+        }
     }
 
     /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
     /// `path body`; empty when there is nothing to ask.
     pub fn request(&self) -> String {
-        let seen: Vec<&str> = self
-            .slots
-            .iter()
-            .filter(|s| s.seen)
-            .map(|s| s.target.as_str())
-            .collect();
+        let mut seen = Vec::new();
+        for slot in &self.slots {
+            if slot.seen {
+                seen.push(slot.target.as_str());
+            }
+        }
         if seen.is_empty() || self.automated {
             return String::new();
         }
-        if self.tier == Tier::None {
-            // No identifiers: the landing page reduced to what classification reads, the referrer
-            // to its origin, no session.
-            let page = Object::new()
-                .string(
-                    "url",
-                    &dni_core::classify::anonymous_landing(&self.view.landing),
-                )
-                .string("referrer", &dni_core::url::origin_of(&self.view.referrer))
-                .finish();
-            let body = Object::new()
-                .strings("targets", seen)
-                .raw("page", &page)
-                .finish();
-            return ["numbers ", &body].concat();
-        }
+        // No consent: no identifiers. The landing page is reduced to what classification reads,
+        // the referrer to its origin; no session, journey or analytics ids.
+        let anonymous = self.tier == Tier::None;
+        let (landing, referrer) = if anonymous {
+            (
+                dni_core::classify::anonymous_landing(&self.view.landing),
+                dni_core::url::origin_of(&self.view.referrer),
+            )
+        } else {
+            (self.view.landing.clone(), self.view.referrer.clone())
+        };
         let page = Object::new()
-            .string("url", &self.view.landing)
-            .string("referrer", &self.view.referrer)
+            .string("url", &landing)
+            .string("referrer", &referrer)
             .finish();
-        let mut body = Object::new()
-            .string("session", &self.session)
-            .strings("targets", seen)
-            .raw("page", &page)
-            .raw("journey", &store::journey_json(&self.journey));
+        let mut body = Object::new();
+        if !anonymous {
+            body.string("session", &self.session);
+        }
+        body.strings("targets", &seen).raw("page", &page);
+        if !anonymous {
+            body.raw("journey", &store::journey_json(&self.journey));
+        }
         if self.tier == Tier::Full && !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
-            body = body.raw(
+            body.raw(
                 "ga",
                 &Object::new()
                     .string("client", &self.ga.0)
@@ -235,81 +314,32 @@ impl Client {
                     .finish(),
             );
         }
-        ["leases ", &body.finish()].concat()
+        let mut request = String::from(if anonymous { "numbers " } else { "leases " });
+        request.push_str(&body.finish());
+        request
     }
 
-    /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
-    /// answer is unreadable (the page keeps what it shows).
-    pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
-        let Some((assigned, heartbeat_ms)) = answer::numbers(answer) else {
-            return false;
-        };
-        self.heartbeat_ms = heartbeat_ms.clamp(5_000, 600_000) as u32;
-        let mut changed = false;
-        for a in assigned {
-            let Some(slot) = self.slots.iter_mut().find(|s| s.target == a.target) else {
-                continue;
-            };
-            if let Some(old) = slot.number.take() {
-                if old != a.number && old != slot.target && !slot.shown.contains(&old) {
-                    slot.shown.push(old);
-                }
+    /// What the loader shows and keeps alive, as JSON: `numbers`, the numbers by target
+    /// (`window.dni.numbers`); `leases`, the live leases' ids (for heartbeats and the release
+    /// beacon); `heartbeat_ms`, how often to send heartbeats.
+    pub fn state(&self) -> String {
+        let mut numbers = Object::new();
+        let mut leases = Vec::new();
+        for slot in &self.slots {
+            if slot.seen {
+                let number = slot.number.as_ref().unwrap_or(&slot.target);
+                numbers.string(slot.target.as_str(), number.as_str());
             }
-            changed |= slot.lease != a.lease;
-            slot.number = Some(a.number);
-            slot.lease = a.lease;
-            slot.expires_at = a.expires_at;
-        }
-        if changed {
-            self.store.save_leases(&self.slots);
-        }
-        dom::swap(root, &self.swaps());
-        true
-    }
-
-    /// The live leases' ids, space-separated (for heartbeats and the release beacon).
-    pub fn leases(&self) -> String {
-        let ids: Vec<&str> = self
-            .slots
-            .iter()
-            .filter_map(|s| s.lease.as_deref())
-            .collect();
-        ids.join(" ")
-    }
-
-    /// How often to send heartbeats.
-    pub fn heartbeat_ms(&self) -> u32 {
-        self.heartbeat_ms
-    }
-
-    /// A heartbeat extended `lease` until `expires_at` (ms).
-    pub fn extended(&mut self, lease: &str, expires_at: f64) {
-        if let Some(slot) = self
-            .slots
-            .iter_mut()
-            .find(|s| s.lease.as_deref() == Some(lease))
-        {
-            slot.expires_at = expires_at.max(0.0) as u64;
-            self.store.save_leases(&self.slots);
-        }
-    }
-
-    /// The worker says `lease` has ended: its target needs a number again (the page keeps showing
-    /// the old one until the new one arrives).
-    pub fn gone(&mut self, lease: &str) {
-        for slot in self
-            .slots
-            .iter_mut()
-            .filter(|s| s.lease.as_deref() == Some(lease))
-        {
-            slot.lease = None;
-            if let Some(old) = slot.number.take() {
-                if old != slot.target && !slot.shown.contains(&old) {
-                    slot.shown.push(old);
-                }
+            match slot.lease.as_deref() {
+                Some(lease) if !lease.is_empty() => leases.push(lease),
+                _ => {}
             }
         }
-        self.store.save_leases(&self.slots);
+        Object::new()
+            .raw("numbers", &numbers.finish())
+            .strings("leases", &leases)
+            .number("heartbeat_ms", u64::from(self.heartbeat_ms))
+            .finish()
     }
 
     /// Puts the site's own numbers back under `root` (before the page starts again under another
@@ -319,41 +349,310 @@ impl Client {
         for slot in &self.slots {
             for shown in slot.number.iter().chain(&slot.shown) {
                 if *shown != slot.target {
-                    swaps.push((shown.clone(), slot.target.clone()));
+                    swaps.push((shown, &slot.target));
                 }
             }
         }
-        dom::swap(root, &swaps);
+        dom::scan(root, &[], &swaps);
     }
 
-    /// The numbers by target, as JSON (`window.dni.numbers`).
-    pub fn numbers(&self) -> String {
-        let mut object = Object::new();
-        for slot in self.slots.iter().filter(|s| s.seen) {
-            let number = slot.number.as_ref().unwrap_or(&slot.target);
-            object = object.string(slot.target.as_str(), number.as_str());
-        }
-        object.finish()
-    }
-}
-
-impl Client {
     /// What to replace: each target by its number, and any number this page showed before for it
     /// (a new lease, or the site's own number again) by the current one.
-    fn swaps(&self) -> Vec<(E164, E164)> {
+    fn swaps(&self) -> Vec<(&E164, &E164)> {
         let mut swaps = Vec::new();
         for slot in &self.slots {
             let Some(number) = &slot.number else { continue };
             if *number != slot.target {
-                swaps.push((slot.target.clone(), number.clone()));
+                swaps.push((&slot.target, number));
             }
-            swaps.extend(
-                slot.shown
-                    .iter()
-                    .filter(|s| *s != number)
-                    .map(|s| (s.clone(), number.clone())),
-            );
+            for shown in &slot.shown {
+                if shown != number {
+                    swaps.push((shown, number));
+                }
+            }
         }
         swaps
+    }
+}
+
+/// The module's interface: the page's one client, which the loader starts (again when the consent
+/// changes), and what it asks of it. Free functions on one client rather than an exported struct:
+/// wasm-bindgen wraps an exported struct in a reference-counted cell with borrow checks and
+/// JavaScript errors in every method, which weighed more than all of this.
+#[cfg(target_arch = "wasm32")]
+mod page {
+    use super::*;
+    use core::cell::RefCell;
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    struct Page(RefCell<Option<Client>>);
+
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread, so the page's
+    // client is never shared between threads (the reasoning of the allocator's
+    // `AssumeSingleThreaded`). Every access borrows through `RefCell`, which refuses (rather than
+    // allows) a reentrant use.
+    unsafe impl Sync for Page {}
+
+    static PAGE: Page = Page(RefCell::new(None));
+
+    /// Runs `f` on the page's client, if there is one (and it is not in use).
+    fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
+        PAGE.0.try_borrow_mut().ok()?.as_mut().map(f)
+    }
+
+    /// Starts on a page, replacing the client there was: see [`Client::new`].
+    #[wasm_bindgen]
+    pub fn start(page: &JsValue) {
+        let client = Client::new(page);
+        if let Ok(mut slot) = PAGE.0.try_borrow_mut() {
+            *slot = Some(client);
+        }
+    }
+
+    /// See [`Client::scan`].
+    #[wasm_bindgen]
+    pub fn scan(root: &Node) -> bool {
+        with(|c| c.scan(root)).unwrap_or(false)
+    }
+
+    /// See [`Client::request`] (a JavaScript string: returning a Rust one costs more glue).
+    #[wasm_bindgen]
+    pub fn request() -> JsValue {
+        JsValue::from_str(&with(|c| c.request()).unwrap_or_default())
+    }
+
+    /// See [`Client::assign`].
+    #[wasm_bindgen]
+    pub fn assign(answer: &str, root: &Node) -> bool {
+        with(|c| c.assign(answer, root)).unwrap_or(false)
+    }
+
+    /// See [`Client::state`].
+    #[wasm_bindgen]
+    pub fn state() -> JsValue {
+        JsValue::from_str(&with(|c| c.state()).unwrap_or_default())
+    }
+
+    /// See [`Client::revert`].
+    #[wasm_bindgen]
+    pub fn revert(root: &Node) {
+        with(|c| c.revert(root));
+    }
+
+    /// See [`Client::heartbeat`].
+    #[wasm_bindgen]
+    pub fn heartbeat(lease: &str, expires_at: Option<f64>) {
+        with(|c| c.heartbeat(lease, expires_at));
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    use web_sys::Element;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    const CONFIG: &str = r#"{"targets":["+12125550100","+13125550100"],"own_hosts":["ex.com"],"lookback_ms":7776000000,"session_timeout_ms":1800000}"#;
+    const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+    /// What the loader hands the module, with `changes` applied.
+    fn page(changes: &[(&str, JsValue)]) -> JsValue {
+        let window = web_sys::window().unwrap();
+        let page = js_sys::Object::new();
+        let fields: [(&str, JsValue); 11] = [
+            ("config", CONFIG.into()),
+            ("user_agent", UA.into()),
+            (
+                "href",
+                "https://ex.com/?utm_source=google&utm_medium=cpc&gclid=G1".into(),
+            ),
+            ("referrer", "https://www.google.com/".into()),
+            ("cookie", "_ga=GA1.1.1.2; _ga_X=GS2.1.s9$o1".into()),
+            ("now", js_sys::Date::now().into()),
+            ("id", "Abcdefghijklmnopqrstu0".into()),
+            ("local", window.local_storage().unwrap().unwrap().into()),
+            ("session", window.session_storage().unwrap().unwrap().into()),
+            ("gpc", 0.into()),
+            ("webdriver", 0.into()),
+        ];
+        for (key, value) in fields.iter().chain(changes) {
+            js_sys::Reflect::set(&page, &(*key).into(), value).unwrap();
+        }
+        page.into()
+    }
+
+    fn fixture(html: &str) -> Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_inner_html(html);
+        document.body().unwrap().append_child(&root).unwrap();
+        root
+    }
+
+    fn clear() {
+        let window = web_sys::window().unwrap();
+        window.local_storage().unwrap().unwrap().clear().unwrap();
+        window.session_storage().unwrap().unwrap().clear().unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn asks_for_the_numbers_the_page_shows_and_swaps_them() {
+        clear();
+        let root = fixture(r#"<p id="n">Call (212) 555-0100</p>"#);
+        let mut client = Client::new(&page(&[]));
+        assert_eq!(client.request(), "", "nothing seen yet: nothing to ask");
+        assert!(client.scan(&root), "a target without a number: ask");
+        let request = client.request();
+        let body = request.strip_prefix("leases ").unwrap();
+        let json = js_sys::JSON::parse(body).unwrap();
+        let field = |path: &[&str]| {
+            path.iter().fold(json.clone(), |v, k| {
+                js_sys::Reflect::get(&v, &(*k).into()).unwrap()
+            })
+        };
+        assert_eq!(
+            field(&["session"]).as_string().unwrap(),
+            "Abcdefghijklmnopqrstu0"
+        );
+        assert_eq!(
+            js_sys::JSON::stringify(&field(&["targets"])).unwrap(),
+            r#"["+12125550100"]"#
+        );
+        assert_eq!(
+            field(&["page", "referrer"]).as_string().unwrap(),
+            "https://www.google.com/"
+        );
+        assert_eq!(field(&["ga", "client"]).as_string().unwrap(), "GA1.1.1.2");
+        assert_eq!(
+            field(&["ga", "session"]).as_string().unwrap(),
+            "GS2.1.s9$o1"
+        );
+        assert!(field(&["journey", "last", "landing"])
+            .as_string()
+            .unwrap()
+            .contains("gclid=G1"));
+
+        let far = js_sys::Date::now() as u64 + 60_000;
+        let answer = [
+            r#"{"numbers":[{"target":"+12125550100","number":"+12125550107","lease":"visitors.abc","expires_at":"#,
+            &far.to_string(),
+            r#"}],"heartbeat_ms":30000}"#,
+        ]
+        .concat();
+        assert!(client.assign(&answer, &root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert_eq!(
+            client.state(),
+            r#"{"numbers":{"+12125550100":"+12125550107"},"leases":["visitors.abc"],"heartbeat_ms":30000}"#
+        );
+        assert!(!client.scan(&root), "every number shown has one");
+        assert!(!client.assign("{not json", &root));
+
+        // A reload shows the stored lease at once, before any network.
+        let root2 = fixture(r#"<p>Call 212.555.0100</p>"#);
+        let mut again = Client::new(&page(&[]));
+        assert!(!again.scan(&root2));
+        assert_eq!(root2.text_content().unwrap(), "Call 212.555.0107");
+
+        // A heartbeat extends the lease; a gone lease needs a number again, and the page keeps the
+        // old one until then.
+        client.heartbeat("visitors.abc", Some((far + 1) as f64));
+        assert_eq!(
+            Store::open(Tier::Full, storage(), None).leases(far)[0].expires_at,
+            far + 1
+        );
+        client.heartbeat("visitors.abc", None);
+        assert_eq!(
+            client.state(),
+            r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":30000}"#
+        );
+        assert!(client.scan(&root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert!(Store::open(Tier::Full, storage(), None)
+            .leases(0)
+            .is_empty());
+        root.remove();
+        root2.remove();
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window().unwrap().local_storage().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn the_interface_drives_the_pages_one_client() {
+        clear();
+        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        assert_eq!(page::request().as_string().unwrap(), "", "no client yet");
+        assert!(!page::scan(&root));
+        page::start(&page(&[]));
+        assert!(page::scan(&root));
+        assert!(page::request().as_string().unwrap().starts_with("leases "));
+        let far = js_sys::Date::now() as u64 + 60_000;
+        let answer = [
+            r#"{"numbers":[{"target":"+12125550100","number":"+12125550107","lease":"visitors.xyz","expires_at":"#,
+            &far.to_string(),
+            r#"}]}"#,
+        ]
+        .concat();
+        assert!(page::assign(&answer, &root));
+        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        page::heartbeat("visitors.xyz", None);
+        assert_eq!(
+            page::state().as_string().unwrap(),
+            r#"{"numbers":{"+12125550100":"+12125550100"},"leases":[],"heartbeat_ms":60000}"#
+        );
+        // A new start (the consent changed) replaces the client.
+        page::start(&page(&[("consent", "none".into())]));
+        assert_eq!(
+            page::state().as_string().unwrap(),
+            r#"{"numbers":{},"leases":[],"heartbeat_ms":60000}"#
+        );
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn follows_consent_and_leaves_robots_alone() {
+        clear();
+        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        // No consent: no session, the landing page and referrer reduced, nothing stored.
+        let mut none = Client::new(&page(&[("consent", "none".into())]));
+        assert!(none.scan(&root));
+        assert_eq!(
+            none.request(),
+            r#"numbers {"targets":["+12125550100"],"page":{"url":"https://ex.com/?utm_source=google&utm_medium=cpc&gclid=1","referrer":"https://www.google.com/"}}"#
+        );
+        assert_eq!(storage().unwrap().length().unwrap(), 0);
+        // Consent Mode's denial and Global Privacy Control lower the tier.
+        let mut denied = Client::new(&page(&[("consent_mode", "denied".into())]));
+        assert!(denied.scan(&root));
+        assert!(denied.request().starts_with("numbers "));
+        let mut gpc = Client::new(&page(&[("gpc", 1.into())]));
+        assert!(gpc.scan(&root));
+        assert!(!gpc.request().contains(r#""ga""#), "no analytics ids");
+        assert_eq!(
+            storage().unwrap().length().unwrap(),
+            0,
+            "session storage only"
+        );
+        // Robots see the page's own numbers and ask for nothing.
+        for robot in [
+            page(&[("webdriver", 1.into())]),
+            page(&[("user_agent", "Googlebot/2.1".into())]),
+        ] {
+            let mut client = Client::new(&robot);
+            assert!(client.scan(&root));
+            assert_eq!(client.request(), "");
+        }
+        // A page without storage still works.
+        let mut bare = Client::new(&page(&[
+            ("local", JsValue::UNDEFINED),
+            ("session", JsValue::UNDEFINED),
+        ]));
+        assert!(bare.scan(&root));
+        assert!(bare.request().starts_with("leases "));
+        root.remove();
     }
 }

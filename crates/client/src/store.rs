@@ -7,10 +7,10 @@ use crate::prelude::*;
 use dni_core::attribution::{Journey, RawTouch};
 use dni_core::consent::Tier;
 use dni_core::json::{push_u64, Object};
-use dni_core::phone::E164;
+use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
-use crate::js::{get, get_str, get_u64, parse_json, random_id};
+use crate::js::{get, get_str, get_u64, items, parse_json};
 use crate::Slot;
 
 const SESSION_KEY: &str = "dni.session";
@@ -24,20 +24,10 @@ const SESSION_IDLE_MS: u64 = 30 * 60 * 1000;
 pub struct Store(Option<Storage>);
 
 impl Store {
-    /// Opens the tier's storage, and erases what wider tiers left in the others.
-    pub fn open(tier: Tier) -> Store {
-        let Some(window) = web_sys::window() else {
-            return Store(None);
-        };
-        let local = window.local_storage().ok().flatten();
-        let session = window.session_storage().ok().flatten();
-        let erase = |storage: &Option<Storage>| {
-            if let Some(s) = storage {
-                for key in KEYS {
-                    let _ = s.remove_item(key);
-                }
-            }
-        };
+    /// Opens the tier's storage, and erases what wider tiers left in the others. `local` and
+    /// `session` are the page's `localStorage` and `sessionStorage` (`None` where the browser refuses
+    /// them).
+    pub fn open(tier: Tier, local: Option<Storage>, session: Option<Storage>) -> Store {
         match tier {
             Tier::Full => Store(local),
             Tier::Session => {
@@ -63,16 +53,19 @@ impl Store {
         }
     }
 
-    /// The visitor session id: kept while page views follow each other within the idle time, new
-    /// otherwise (and new on every page without storage).
-    pub fn session(&self, at: u64) -> String {
+    /// The visitor session id: kept while page views follow each other within the idle time,
+    /// `fresh` (a new random id) otherwise, and on every page without storage.
+    pub fn session(&self, at: u64, fresh: String) -> String {
         let stored = self.read(SESSION_KEY).and_then(|text| {
-            let (id, seen) = text.split_once('|')?;
-            let seen: u64 = seen.parse().ok()?;
-            (at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id))
-                .then(|| id.to_owned())
+            let (id, seen) = dni_core::text::split_once(&text, b'|')?;
+            let seen = parse_u64(seen)?;
+            if at.saturating_sub(seen) < SESSION_IDLE_MS && dni_core::valid_id(id) {
+                Some(id.to_owned())
+            } else {
+                None
+            }
         });
-        let id = stored.unwrap_or_else(random_id);
+        let id = stored.unwrap_or(fresh);
         if self.0.is_some() {
             let mut value = id.clone();
             value.push('|');
@@ -105,21 +98,13 @@ impl Store {
         let Some(json) = self.read(LEASES_KEY).and_then(|text| parse_json(&text)) else {
             return Vec::new();
         };
-        js_sys::Array::from(&json)
-            .iter()
-            .filter_map(|entry| {
-                let expires_at = get_u64(&entry, "expires_at")?;
-                (expires_at > now).then_some(())?;
-                Some(Slot {
-                    target: E164::parse(&get_str(&entry, "target")?).ok()?,
-                    seen: false,
-                    number: Some(E164::parse(&get_str(&entry, "number")?).ok()?),
-                    lease: Some(get_str(&entry, "lease")?),
-                    expires_at,
-                    shown: Vec::new(),
-                })
-            })
-            .collect()
+        let mut slots = Vec::new();
+        for entry in items(&json) {
+            if let Some(slot) = slot_of(&entry, now) {
+                slots.push(slot);
+            }
+        }
+        slots
     }
 
     /// Stores the slots' live leases.
@@ -148,6 +133,50 @@ impl Store {
     }
 }
 
+/// Erases what the module keeps in `storage`.
+fn erase(storage: &Option<Storage>) {
+    if let Some(s) = storage {
+        for key in &KEYS {
+            let _ = s.remove_item(key);
+        }
+    }
+}
+
+/// A stored lease still live at `now` (stored as an answer's entry, with a lease).
+fn slot_of(entry: &JsValue, now: u64) -> Option<Slot> {
+    let expires_at = get_u64(entry, "expires_at")?;
+    if expires_at <= now {
+        return None;
+    }
+    let lease = get_str(entry, "lease")?;
+    let a = crate::answer::entry_of(entry)?;
+    Some(Slot {
+        target: a.target,
+        seen: false,
+        number: Some(a.number),
+        lease: Some(lease),
+        expires_at,
+        shown: Vec::new(),
+    })
+}
+
+/// A decimal number as `u64::from_str` reads it (an optional `+`, then digits), without its
+/// generic machinery.
+fn parse_u64(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 fn touch_json(t: &RawTouch) -> String {
     Object::new()
         .string("landing", &t.landing)
@@ -156,7 +185,7 @@ fn touch_json(t: &RawTouch) -> String {
         .finish()
 }
 
-fn touch_from(value: &wasm_bindgen::JsValue) -> Option<RawTouch> {
+fn touch_from(value: &JsValue) -> Option<RawTouch> {
     Some(RawTouch {
         landing: get_str(value, "landing")?,
         referrer: get_str(value, "referrer").unwrap_or_default(),
@@ -168,10 +197,10 @@ fn touch_from(value: &wasm_bindgen::JsValue) -> Option<RawTouch> {
 pub fn journey_json(journey: &Journey) -> String {
     let mut object = Object::new();
     if let Some(first) = &journey.first {
-        object = object.raw("first", &touch_json(first));
+        object.raw("first", &touch_json(first));
     }
     if let Some(last) = &journey.last {
-        object = object.raw("last", &touch_json(last));
+        object.raw("last", &touch_json(last));
     }
     object.finish()
 }
@@ -179,8 +208,13 @@ pub fn journey_json(journey: &Journey) -> String {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::js::now;
+    use dni_core::phone::E164;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn open(tier: Tier) -> Store {
+        let (local, session) = storages();
+        Store::open(tier, Some(local), Some(session))
+    }
 
     fn storages() -> (Storage, Storage) {
         let w = web_sys::window().unwrap();
@@ -194,25 +228,30 @@ mod tests {
     fn keeps_the_session_within_the_idle_time() {
         let (local, _) = storages();
         local.clear().unwrap();
-        let store = Store::open(Tier::Full);
-        let t = now();
-        let first = store.session(t);
-        assert!(dni_core::valid_id(&first), "{first}");
+        let store = open(Tier::Full);
+        let t = js_sys::Date::now() as u64;
+        let (a, b) = ("a".repeat(22), "b".repeat(22));
+        let first = store.session(t, a.clone());
+        assert_eq!(first, a, "no session yet: the fresh one");
         assert_eq!(
-            store.session(t + 60_000),
+            store.session(t + 60_000, b.clone()),
             first,
             "a minute later: same session"
         );
         local
             .set_item(SESSION_KEY, &[first.as_str(), "|1"].concat())
             .unwrap();
-        assert_ne!(store.session(t), first, "long idle: a new session");
-        let none = Store::open(Tier::None);
-        assert_ne!(
-            none.session(t),
-            none.session(t),
-            "no storage: a fresh id each time"
+        assert_eq!(store.session(t, b.clone()), b, "long idle: a new session");
+        local
+            .set_item(SESSION_KEY, &["not valid", "|", &t.to_string()].concat())
+            .unwrap();
+        assert_eq!(
+            store.session(t, a.clone()),
+            a,
+            "an unreadable session: a new one"
         );
+        let none = open(Tier::None);
+        assert_eq!(none.session(t, b.clone()), b, "no storage: the fresh id");
     }
 
     #[wasm_bindgen_test]
@@ -228,28 +267,47 @@ mod tests {
             }),
             last: None,
         };
-        Store::open(Tier::Full).save_journey(&j);
-        assert_eq!(Store::open(Tier::Full).journey(), j);
+        open(Tier::Full).save_journey(&j);
+        assert_eq!(open(Tier::Full).journey(), j);
         assert!(local.get_item(JOURNEY_KEY).unwrap().is_some());
         // Session tier: local storage is erased, session storage used.
-        let s = Store::open(Tier::Session);
+        let s = open(Tier::Session);
         assert!(local.get_item(JOURNEY_KEY).unwrap().is_none());
         s.save_journey(&j);
-        assert_eq!(Store::open(Tier::Session).journey(), j);
+        assert_eq!(open(Tier::Session).journey(), j);
         assert!(session.get_item(JOURNEY_KEY).unwrap().is_some());
         // No consent: nothing kept anywhere, nothing written.
-        let n = Store::open(Tier::None);
+        let n = open(Tier::None);
         n.save_journey(&j);
-        n.session(1);
+        n.session(1, "c".repeat(22));
         assert_eq!((local.length().unwrap(), session.length().unwrap()), (0, 0));
         assert_eq!(n.journey(), Journey::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn reads_numbers_as_the_standard_parser_does() {
+        for text in [
+            "0",
+            "1700000000000",
+            "+12",
+            "18446744073709551615",
+            "18446744073709551616",
+            "",
+            "+",
+            "-1",
+            "1 ",
+            "1e3",
+            "١",
+        ] {
+            assert_eq!(parse_u64(text), text.parse::<u64>().ok(), "{text:?}");
+        }
     }
 
     #[wasm_bindgen_test]
     fn stored_leases_come_back_only_while_live() {
         let (local, _) = storages();
         local.clear().unwrap();
-        let store = Store::open(Tier::Full);
+        let store = open(Tier::Full);
         let slot = |lease: &str, expires_at| Slot {
             target: E164::parse("+12125550100").unwrap(),
             seen: true,

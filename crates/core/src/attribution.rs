@@ -117,10 +117,13 @@ fn step(
     options: Options<'_>,
 ) -> Journey {
     let now = view.at;
-    let fresh = |t: &&RawTouch| now.saturating_sub(t.at) <= settings.lookback;
+    let fresh = |t: &Option<RawTouch>| match t {
+        Some(t) if now.saturating_sub(t.at) <= settings.lookback => Some(t.clone()),
+        _ => None,
+    };
     let mut next = Journey {
-        first: journey.first.as_ref().filter(fresh).cloned(),
-        last: journey.last.as_ref().filter(fresh).cloned(),
+        first: fresh(&journey.first),
+        last: fresh(&journey.last),
     };
     if let Kind::Direct { self_referral } = kind {
         if next.first.is_none() && !self_referral {

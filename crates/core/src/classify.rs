@@ -15,6 +15,7 @@ pub use sources::{Category, KnownSource};
 
 use alloc::borrow::Cow;
 
+use crate::text::{self, contains_ci, starts_with_ci};
 use crate::url;
 
 /// GA4's default channel groups.
@@ -235,28 +236,60 @@ pub const CLICK_IDS: &[(&str, &str, &str)] = &[
     ("gad_source", "google", "cpc"),
 ];
 
+/// The parameter names of [`CLICK_IDS`], in order, and their mediums: the browser reads these, not
+/// the table (a table of strings costs the browser module a pointer and a length per string).
+/// A test checks that they say what the table says.
+const CLICK_ID_NAMES: &str =
+    "gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|\
+rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source";
+/// See [`CLICK_ID_NAMES`].
+const CLICK_ID_MEDIUMS: &str =
+    "cpc|cpc|cpc|cpm|cpc|cpc|cpc|cpc|cpc|cpc|cpc|cpc|affiliate|affiliate|affiliate|email|email|email||cpc";
+
+/// The row of [`CLICK_IDS`] of the parameter `key` (ignoring ASCII case).
+#[allow(clippy::explicit_counter_loop)] // a counter, not `enumerate`: see `text` on adapters
+fn click_id(key: &str) -> Option<usize> {
+    let mut row = 0;
+    for name in text::split(CLICK_ID_NAMES, b'|') {
+        if name.eq_ignore_ascii_case(key) {
+            return Some(row);
+        }
+        row += 1;
+    }
+    None
+}
+
+/// The medium of [`CLICK_IDS`]' row `row` (empty when its platform implies none).
+fn click_id_medium(row: usize) -> &'static str {
+    let mut mediums = text::split(CLICK_ID_MEDIUMS, b'|');
+    for _ in 0..row {
+        mediums.next();
+    }
+    mediums.next().unwrap_or_default()
+}
+
 /// A landing URL reduced to what classification reads, for visitors who allow no identifiers: the
 /// origin, the UTM tags, and the click ids' names (with `1` for their values: a click id is an
 /// identifier; that there was one is not). Everything else (path, other parameters) is dropped.
 pub fn anonymous_landing(landing: &str) -> String {
-    let Some((scheme, host, _)) = url::parts(landing) else {
-        return String::new();
-    };
-    let mut out = [scheme, "://", host, "/"].concat();
-    for pair in url::query_of(landing).split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let mut out = url::origin_of(landing);
+    if out.is_empty() {
+        return out;
+    }
+    for pair in text::split(url::query_of(landing), b'&') {
+        let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
             value
-        } else if CLICK_IDS
-            .iter()
-            .any(|(name, ..)| name.eq_ignore_ascii_case(key))
-            && !value.is_empty()
-        {
+        } else if click_id(key).is_some() && !value.is_empty() {
             "1"
         } else {
             continue;
         };
-        out.push(if out.ends_with('/') { '?' } else { '&' });
+        out.push(if out.as_bytes().last() == Some(&b'/') {
+            '?'
+        } else {
+            '&'
+        });
         out.push_str(key);
         out.push('=');
         out.push_str(value);
@@ -295,9 +328,9 @@ impl<'q> Tags<'q> {
     /// `URLSearchParams.get` does); UTM names must be lower-case, as GA4 reads them.
     fn read(query: &'q str) -> Tags<'q> {
         let mut tags = Tags::default();
-        for pair in query.split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if key.contains('%') {
+        for pair in text::split(query, b'&') {
+            let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
+            if text::has(key, b'%') {
                 tags.set(&url::decode_component(key), value);
             } else {
                 tags.set(key, value);
@@ -315,12 +348,9 @@ impl<'q> Tags<'q> {
             "utm_content" => &mut self.content,
             "utm_id" => &mut self.id,
             _ => {
-                let found = CLICK_IDS
-                    .iter()
-                    .position(|(name, ..)| name.eq_ignore_ascii_case(key));
-                if let Some(i) = found {
+                if let Some(i) = click_id(key) {
                     let better = self.click.is_none_or(|(held, _)| i < held);
-                    if better && !value.trim().is_empty() {
+                    if better && !text::trim(value).is_empty() {
                         self.click = Some((i, value));
                     }
                 }
@@ -335,13 +365,16 @@ impl<'q> Tags<'q> {
 fn field(raw: Option<&str>) -> Option<String> {
     let raw = raw?;
     let decoded;
-    let value = if raw.contains(['%', '+']) {
+    let value = if text::has(raw, b'%') || text::has(raw, b'+') {
         decoded = url::decode_component(raw);
-        decoded.trim()
+        text::trim(&decoded)
     } else {
-        raw.trim()
+        text::trim(raw)
     };
-    (!value.is_empty()).then(|| clip(value))
+    if value.is_empty() {
+        return None;
+    }
+    Some(clip(value))
 }
 
 /// Classifies one visit from its landing URL and `document.referrer` (either may be empty or
@@ -369,13 +402,8 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     };
     let platform = click.map(|(row, _)| row);
 
-    // Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
     let (host, referrer_rest) = url::parts(referrer)
-        .filter(|(scheme, ..)| {
-            ["http", "https", "android-app", "ios-app"]
-                .iter()
-                .any(|s| scheme.eq_ignore_ascii_case(s))
-        })
+        .filter(|(scheme, ..)| text::one_of_ci(scheme, REFERRING_SCHEMES))
         .map_or((Cow::Borrowed(""), ""), |(_, host, rest)| {
             (url::lower_host(host), rest)
         });
@@ -483,22 +511,17 @@ impl Kind {
 pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
     let tags = Tags::read(url::query_of(landing));
     let campaign = field(tags.campaign).unwrap_or_default();
+    // The platform's medium (its source is never `(direct)`: only the medium decides).
     let platform = tags
         .click
-        .and_then(|(i, raw)| field(Some(raw)).and(CLICK_IDS.get(i)));
+        .and_then(|(i, raw)| field(Some(raw)).map(|_| click_id_medium(i)));
     let (source, medium) = match (field(tags.source), field(tags.medium)) {
         (None, None) => match platform {
-            Some((_, source, medium)) if !medium.is_empty() => {
-                ((*source).to_owned(), (*medium).to_owned())
-            }
+            Some(medium) if !medium.is_empty() => (String::new(), medium.to_owned()),
             _ => {
                 let host = url::parts(referrer)
-                    .filter(|(scheme, ..)| {
-                        ["http", "https", "android-app", "ios-app"]
-                            .iter()
-                            .any(|s| scheme.eq_ignore_ascii_case(s))
-                    })
-                    .map_or(Cow::Borrowed(""), |(_, host, _)| url::lower_host(host));
+                    .filter(|(scheme, ..)| text::one_of_ci(scheme, REFERRING_SCHEMES))
+                    .map_or(Cow::Borrowed(""), |(_, host, _)| url::ascii_host(host));
                 let host = host.as_ref();
                 let own = !host.is_empty()
                     && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
@@ -519,18 +542,14 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
             medium.unwrap_or_else(|| NOT_SET.to_owned()),
         ),
     };
-    let (source, medium) = (source.trim(), medium.trim());
-    if source.eq_ignore_ascii_case("(direct)")
-        && ["(not set)", "(none)"]
-            .iter()
-            .any(|m| medium.eq_ignore_ascii_case(m))
-    {
+    let (source, medium) = (text::trim(&source), text::trim(&medium));
+    if source.eq_ignore_ascii_case("(direct)") && text::one_of_ci(medium, DIRECT_MEDIUMS) {
         Kind::Direct {
             self_referral: false,
         }
     } else if contains_ci(&campaign, "cross-network")
         || is_paid_medium(medium)
-        || DISPLAY.iter().any(|m| medium.eq_ignore_ascii_case(m))
+        || text::one_of_ci(medium, DISPLAY)
     {
         Kind::Paid
     } else {
@@ -539,7 +558,13 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
 }
 
 /// GA4's Display mediums.
-const DISPLAY: &[&str] = &["display", "banner", "expandable", "interstitial", "cpm"];
+const DISPLAY: &str = "display|banner|expandable|interstitial|cpm";
+
+/// The mediums of a Direct visit (with the source `(direct)`).
+const DIRECT_MEDIUMS: &str = "(not set)|(none)";
+
+/// Web pages and mobile apps refer; `about:`, `file:`, extensions and the like tell nothing.
+const REFERRING_SCHEMES: &str = "http|https|android-app|ios-app";
 
 /// GA4's value for a tag that is missing while another is present.
 const NOT_SET: &str = "(not set)";
@@ -561,30 +586,21 @@ fn without_www(host: &str) -> &str {
 /// dot, a whole URL, or an IDN host in Unicode form all work.
 pub fn is_own_host(host: &str, own: &[String]) -> bool {
     own.iter().any(|entry| {
-        let entry = entry.trim();
+        let entry = text::trim(entry);
         let entry = url::host_of(entry).unwrap_or(entry);
-        let entry = entry.split(':').next().unwrap_or_default();
-        if entry.is_ascii() {
-            under(host, entry)
-        } else {
-            under(host, &url::normalize_host(entry))
-        }
+        under(host, &url::ascii_host(text::before(entry, b':')))
     })
 }
 
 /// Whether the referrer is the landing page's own site: its host without `www.`, or a subdomain.
 fn is_landing_host(host: &str, landing: &str) -> bool {
-    match url::host_of(landing) {
-        Some(own) if own.is_ascii() => under(host, own),
-        Some(own) => under(host, &url::normalize_host(own)),
-        None => false,
-    }
+    url::host_of(landing).is_some_and(|own| under(host, &url::ascii_host(own)))
 }
 
 /// `host` equals `domain` (ignoring ASCII case, a leading `www.` and a trailing dot of `domain`) or
 /// is a subdomain of it.
 fn under(host: &str, domain: &str) -> bool {
-    let domain = domain.trim_end_matches('.');
+    let domain = text::trim_end_byte(domain, b'.');
     let domain = match domain.get(..4) {
         Some(www) if www.eq_ignore_ascii_case("www.") => domain.get(4..).unwrap_or_default(),
         _ => domain,
@@ -609,7 +625,7 @@ pub fn channel(source: &str, medium: &str, campaign: &str, category: Option<Cate
 /// The rules themselves, with the source's category already known. Case-insensitive without
 /// allocating: every comparison ignores ASCII case.
 fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>) -> Channel {
-    let (source, medium, campaign) = (source.trim(), medium.trim(), campaign.trim());
+    let (source, medium, campaign) = (text::trim(source), text::trim(medium), text::trim(campaign));
     let is = |c: Category| category == Some(c);
     let medium_is = |names: &[&str]| names.iter().any(|n| medium.eq_ignore_ascii_case(n));
     let paid = is_paid_medium(medium);
@@ -628,7 +644,7 @@ fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>)
         Channel::PaidSocial
     } else if is(Category::Video) && paid {
         Channel::PaidVideo
-    } else if medium_is(DISPLAY) {
+    } else if text::one_of_ci(medium, DISPLAY) {
         Channel::Display
     } else if paid {
         Channel::PaidOther
@@ -679,11 +695,8 @@ fn rules(source: &str, medium: &str, campaign: &str, category: Option<Category>)
 /// GA4's paid medium pattern `^(.*cp.*|ppc|retargeting|paid.*)$`.
 fn is_paid_medium(medium: &str) -> bool {
     contains_ci(medium, "cp")
-        || medium.eq_ignore_ascii_case("ppc")
-        || medium.eq_ignore_ascii_case("retargeting")
-        || medium
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("paid"))
+        || text::one_of_ci(medium, "ppc|retargeting")
+        || starts_with_ci(medium.as_bytes(), b"paid")
 }
 
 /// GA4's shopping campaign pattern `^(.*(([^a-df-z]|^)shop|shopping).*)$`: "shopping" anywhere, or
@@ -707,17 +720,6 @@ fn is_shopping_campaign(campaign: &str) -> bool {
             }
         }
     })
-}
-
-fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.get(..needle.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
-}
-
-/// Whether `hay` contains the ASCII `needle`, ignoring ASCII case.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let hay = hay.as_bytes();
-    (0..hay.len()).any(|at| starts_with_ci(hay.get(at..).unwrap_or_default(), needle.as_bytes()))
 }
 
 fn ends_with_ci(hay: &str, needle: &str) -> bool {

@@ -17,13 +17,18 @@ pub enum Tier {
 }
 
 impl Tier {
-    /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`).
+    /// Reads a tier's name (`none`, `session`, `full`; also `denied` and `granted`), ignoring
+    /// ASCII case and surrounding white space.
     pub fn parse(name: &str) -> Option<Tier> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "none" | "denied" | "0" | "false" => Some(Tier::None),
-            "session" => Some(Tier::Session),
-            "full" | "granted" | "1" | "true" => Some(Tier::Full),
-            _ => None,
+        let name = crate::text::trim(name);
+        if crate::text::one_of_ci(name, "none|denied|0|false") {
+            Some(Tier::None)
+        } else if name.eq_ignore_ascii_case("session") {
+            Some(Tier::Session)
+        } else if crate::text::one_of_ci(name, "full|granted|1|true") {
+            Some(Tier::Full)
+        } else {
+            None
         }
     }
 

@@ -40,11 +40,11 @@ pub fn session_id(ga_stream_cookie: &str) -> Option<String> {
 /// when absent; values longer than 128 bytes are ignored).
 pub fn cookies(header: &str) -> (String, String) {
     let (mut client, mut session) = (String::new(), String::new());
-    for pair in header.split(';') {
-        let Some((name, value)) = pair.split_once('=') else {
+    for pair in crate::text::split(header, b';') {
+        let Some((name, value)) = crate::text::split_once(pair, b'=') else {
             continue;
         };
-        let (name, value) = (name.trim(), value.trim());
+        let (name, value) = (crate::text::trim(name), crate::text::trim(value));
         if value.len() > 128 {
             continue;
         }

@@ -4,7 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-/// Builds one JSON object, key by key.
+/// Builds one JSON object, key by key: `Object::new().string("a", "b").finish()`. (The methods
+/// borrow rather than move the builder: moving it through every call copies it each time.)
 #[derive(Debug, Clone)]
 pub struct Object {
     out: String,
@@ -36,31 +37,31 @@ impl Object {
     }
 
     /// Adds a string member.
-    pub fn string(mut self, key: &str, value: &str) -> Object {
+    pub fn string(&mut self, key: &str, value: &str) -> &mut Object {
         self.key(key);
         push_string(&mut self.out, value);
         self
     }
 
     /// Adds a number member.
-    pub fn number(mut self, key: &str, value: u64) -> Object {
+    pub fn number(&mut self, key: &str, value: u64) -> &mut Object {
         self.key(key);
         push_u64(&mut self.out, value);
         self
     }
 
     /// Adds a member whose value is already JSON (a nested object or array).
-    pub fn raw(mut self, key: &str, json: &str) -> Object {
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Object {
         self.key(key);
         self.out.push_str(json);
         self
     }
 
     /// Adds an array of strings.
-    pub fn strings<'a>(mut self, key: &str, values: impl IntoIterator<Item = &'a str>) -> Object {
+    pub fn strings(&mut self, key: &str, values: &[&str]) -> &mut Object {
         self.key(key);
         self.out.push('[');
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
@@ -70,10 +71,10 @@ impl Object {
         self
     }
 
-    /// The finished object.
-    pub fn finish(mut self) -> String {
+    /// The finished object (the builder is spent: it is left empty).
+    pub fn finish(&mut self) -> String {
         self.out.push('}');
-        self.out
+        core::mem::take(&mut self.out)
     }
 }
 
@@ -81,24 +82,40 @@ impl Object {
 pub fn push_string(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            // Other control characters, and the two line separators JavaScript once rejected.
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let n = c as u32;
+    // Runs of characters that need no escape are copied whole. Every escaped character is ASCII, or
+    // U+2028 or U+2029 (whose first byte only ever starts a character), so runs end on boundaries.
+    let bytes = value.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let code = match (b, bytes.get(i + 1..i + 3)) {
+            // The two line separators JavaScript once rejected.
+            (0xE2, Some(&[0x80, low @ (0xA8 | 0xA9)])) => 0x2000 + u32::from(low - 0x80),
+            (b'"' | b'\\' | 0x00..=0x1F, _) => u32::from(b),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(value.get(run..i).unwrap_or_default());
+        match code {
+            0x22 => out.push_str("\\\""),
+            0x5C => out.push_str("\\\\"),
+            0x0A => out.push_str("\\n"),
+            0x0D => out.push_str("\\r"),
+            0x09 => out.push_str("\\t"),
+            // Other control characters and the separators.
+            _ => {
                 out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[((n >> shift) & 0xF) as usize]));
+                for shift in &[12, 8, 4, 0] {
+                    let digit = HEX.get((code >> shift & 0xF) as usize).copied();
+                    out.push(char::from(digit.unwrap_or(b'0')));
                 }
             }
-            c => out.push(c),
         }
+        i += if code > 0xFF { 3 } else { 1 };
+        run = i;
     }
+    out.push_str(value.get(run..).unwrap_or_default());
     out.push('"');
 }
 
@@ -106,15 +123,15 @@ pub fn push_string(out: &mut String, value: &str) {
 pub fn push_u64(out: &mut String, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
+    while let Some(digit) = i.checked_sub(1).and_then(|at| digits.get_mut(at)) {
+        *digit = b'0' + (value % 10) as u8;
         i -= 1;
-        digits[i] = b'0' + (value % 10) as u8;
         value /= 10;
         if value == 0 {
             break;
         }
     }
-    for &d in &digits[i..] {
+    for &d in digits.get(i..).unwrap_or_default() {
         out.push(char::from(d));
     }
 }
@@ -138,7 +155,7 @@ mod tests {
             let json = Object::new()
                 .string("s", s)
                 .number("n", u64::MAX)
-                .strings("a", [s, "x"])
+                .strings("a", &[s, "x"])
                 .finish();
             let back: serde_json::Value =
                 serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));

@@ -33,6 +33,7 @@ pub mod json;
 #[cfg(feature = "std")]
 pub mod lease;
 pub mod phone;
+pub mod text;
 pub mod url;
 
 #[cfg(feature = "serde")]
@@ -60,8 +61,9 @@ pub const DAY: Millis = 24 * HOUR;
 /// Whether `id` is a valid session or lease token: 16 to 64 of `[A-Za-z0-9_-]` (the browser and the
 /// worker make them from 16 random bytes, base64url: 22 characters).
 pub fn valid_id(id: &str) -> bool {
-    (16..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    let mut ok = (16..=64).contains(&id.len());
+    for &b in id.as_bytes() {
+        ok &= b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    }
+    ok
 }

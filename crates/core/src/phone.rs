@@ -44,8 +44,10 @@ impl E164 {
     /// Accepts only the canonical form: `+` and 8..=15 ASCII digits, the first not `0`.
     pub fn parse(input: &str) -> Result<E164, PhoneError> {
         let digits = input.strip_prefix('+').ok_or(PhoneError::MissingPlus)?;
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(PhoneError::NotDigits);
+        for &b in digits.as_bytes() {
+            if !b.is_ascii_digit() {
+                return Err(PhoneError::NotDigits);
+            }
         }
         if !(8..=15).contains(&digits.len()) {
             return Err(PhoneError::Length);
@@ -78,21 +80,44 @@ impl E164 {
         digits.get(country_code_len(digits)..).unwrap_or_default()
     }
 
-    /// The forms in which a page may write this number, as digit strings (see [`Form`]).
-    fn form_digits(&self, form: Form) -> String {
+    /// The digits of this number written in `form` (see [`Form`]); none when the number is not
+    /// written that way.
+    fn form_digits(&self, form: Form) -> Digits {
         let (cc, national) = (self.country_code(), self.national());
-        match form {
-            Form::International | Form::InternationalNoPlus => [cc, national].concat(),
+        let parts = match form {
+            Form::International | Form::InternationalNoPlus => [cc, national, ""],
             // North America has no "(0)" convention; "+1 (1)" is not a way to write a number.
-            Form::InternationalTrunk if cc == "1" => String::new(),
-            Form::InternationalTrunk => [cc, "0", national].concat(),
-            Form::InternationalPrefix00 => ["00", cc, national].concat(),
-            Form::National => national.to_owned(),
-            Form::NationalTrunk => {
-                let trunk = if cc == "1" { "1" } else { "0" };
-                [trunk, national].concat()
+            Form::InternationalTrunk if cc == "1" => ["", "", ""],
+            Form::InternationalTrunk => [cc, "0", national],
+            Form::InternationalPrefix00 => ["00", cc, national],
+            Form::National => [national, "", ""],
+            Form::NationalTrunk => [if cc == "1" { "1" } else { "0" }, national, ""],
+        };
+        let mut digits = Digits {
+            bytes: [0; MAX_RUN_DIGITS],
+            len: 0,
+        };
+        for part in parts {
+            for b in part.bytes() {
+                if let Some(slot) = digits.bytes.get_mut(digits.len) {
+                    *slot = b;
+                    digits.len += 1;
+                }
             }
         }
+        digits
+    }
+}
+
+/// A number's digits in one of its forms, without allocating.
+struct Digits {
+    bytes: [u8; MAX_RUN_DIGITS],
+    len: usize,
+}
+
+impl Digits {
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -118,14 +143,28 @@ impl From<E164> for String {
 /// The length of the country calling code at the start of `digits`. Country codes are prefix-free:
 /// `1` and `7` are one digit, the two-digit codes are listed, every other code has three digits.
 fn country_code_len(digits: &str) -> usize {
-    const TWO_DIGIT: [&str; 44] = [
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
-        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
-        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
-    ];
-    match digits.as_bytes().first() {
-        Some(b'1') | Some(b'7') => 1,
-        _ if digits.get(..2).is_some_and(|p| TWO_DIGIT.contains(&p)) => 2,
+    /// The two-digit codes, as a set of the numbers 0..=99 (two words: 128-bit shifts would bring
+    /// their runtime routines into the browser module).
+    const TWO_DIGIT: [u64; 2] = set(&[
+        20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
+        56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    ]);
+    const fn set(codes: &[u8]) -> [u64; 2] {
+        let (mut set, mut i) = ([0; 2], 0);
+        while i < codes.len() {
+            set[(codes[i] / 64) as usize] |= 1 << (codes[i] % 64);
+            i += 1;
+        }
+        set
+    }
+    let listed = |n: u8| {
+        TWO_DIGIT
+            .get(usize::from(n / 64))
+            .is_some_and(|w| w >> (n % 64) & 1 == 1)
+    };
+    match digits.as_bytes() {
+        [b'1' | b'7', ..] => 1,
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] if listed((a - b'0') * 10 + (b - b'0')) => 2,
         _ => 3,
     }
 }
@@ -170,22 +209,18 @@ pub struct Found {
     pub form: Form,
 }
 
-/// Characters a page puts between the digits of one phone number.
-fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '-'
-            | '.'
-            | '('
-            | ')'
-            | '\u{00A0}'
-            | '\u{2009}'
-            | '\u{202F}'
-            | '\u{2010}'
-            | '\u{2011}'
-            | '\u{2012}'
-            | '\u{2013}'
-    )
+/// The length of the separator `text` starts with, or 0: the characters a page puts between the
+/// digits of one phone number (space, `-`, `.`, brackets, no-break and thin spaces, hyphens and
+/// dashes).
+fn separator_len(text: &[u8]) -> usize {
+    match text {
+        [b' ' | b'-' | b'.' | b'(' | b')', ..] => 1,
+        // U+00A0
+        [0xC2, 0xA0, ..] => 2,
+        // U+2009, U+202F, U+2010..=U+2013
+        [0xE2, 0x80, 0x89 | 0xAF | 0x90..=0x93, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// The longest digit string a form can have: `00`, a country code and 15 digits in all.
@@ -194,56 +229,66 @@ const MAX_RUN_DIGITS: usize = 17;
 /// Finds every occurrence of the `targets` in `text`, in any of the written forms above, with any of
 /// the usual separators between digits, never inside a longer run of digits or glued to a word.
 pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
+    find_among(text, &targets.iter().collect::<Vec<_>>())
+}
+
+/// [`find`] with the targets by reference.
+pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
     let mut found = Vec::new();
     if targets.is_empty() || text.len() < 7 {
         return found;
     }
-    let forms: Vec<Vec<(Form, String)>> = targets
-        .iter()
-        .map(|t| FORMS.iter().map(|&f| (f, t.form_digits(f))).collect())
-        .collect();
-    let mut digits = String::with_capacity(MAX_RUN_DIGITS + 1);
-    let mut digit_ends: Vec<usize> = Vec::with_capacity(MAX_RUN_DIGITS + 1);
-    let mut prev: Option<char> = None;
+    // Byte by byte: every character that starts, continues or ends a number is ASCII except the
+    // separators, which are matched whole; other characters only ever count as "not a digit or a
+    // letter", which their bytes are too.
+    let bytes = text.as_bytes();
+    let mut digits = [0u8; MAX_RUN_DIGITS + 1];
+    let mut digit_ends = [0usize; MAX_RUN_DIGITS + 1];
+    // The byte before `i` (none at the start).
+    let mut prev = 0u8;
     let mut i = 0;
-    while let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
-        let starts_run = (c.is_ascii_digit() || c == '+' || c == '(')
-            && !prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '+' || p == '_');
+    while let Some(&c) = bytes.get(i) {
+        let starts_run = (c.is_ascii_digit() || c == b'+' || c == b'(')
+            && !(prev.is_ascii_alphanumeric() || prev == b'+' || prev == b'_');
         if !starts_run {
-            prev = Some(c);
-            i += c.len_utf8();
+            prev = c;
+            i += 1;
             continue;
         }
         // Walk the run: digits with separators between them, `+` only first.
-        digits.clear();
-        digit_ends.clear();
-        let plus = c == '+';
-        let mut j = i + c.len_utf8();
-        if c.is_ascii_digit() {
-            digits.push(c);
-            digit_ends.push(j);
-        }
-        while let Some(d) = text.get(j..).and_then(|rest| rest.chars().next()) {
-            if d.is_ascii_digit() {
-                digits.push(d);
-                digit_ends.push(j + 1);
-            } else if !is_separator(d) {
+        let plus = c == b'+';
+        let mut n = 0;
+        let mut j = i;
+        loop {
+            match bytes.get(j) {
+                Some(&d) if d.is_ascii_digit() => {
+                    if let (Some(digit), Some(end)) = (digits.get_mut(n), digit_ends.get_mut(n)) {
+                        *digit = d;
+                        *end = j + 1;
+                    }
+                    n += 1;
+                    j += 1;
+                }
+                // The run's first character is `+` or `(`.
+                Some(_) if j == i => j += 1,
+                _ => match separator_len(bytes.get(j..).unwrap_or_default()) {
+                    0 => break,
+                    len => j += len,
+                },
+            }
+            if n > MAX_RUN_DIGITS {
                 break;
             }
-            j += d.len_utf8();
-            if digits.len() > MAX_RUN_DIGITS {
-                break;
-            }
         }
-        let best = best_match(&digits, plus, &forms);
-        let matched = best.and_then(|(target, form, len)| {
+        let run = digits.get(..n).unwrap_or(&digits);
+        let matched = best_match(run, plus, targets).and_then(|(target, form, len)| {
             let end = *digit_ends.get(len.checked_sub(1)?)?;
             // A digit right after the match means the match is part of a longer number.
-            let glued = text
-                .get(end..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(|n| n.is_ascii_alphanumeric());
-            (!glued).then_some(Found {
+            let glued = bytes.get(end).is_some_and(|n| n.is_ascii_alphanumeric());
+            if glued {
+                return None;
+            }
+            Some(Found {
                 start: i,
                 end,
                 target,
@@ -253,24 +298,24 @@ pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
         match matched {
             Some(m) => {
                 found.push(m);
-                prev = text.get(..m.end).and_then(|s| s.chars().next_back());
+                prev = bytes.get(m.end.wrapping_sub(1)).copied().unwrap_or(0);
                 i = m.end;
             }
             None if plus => {
                 // An international number that is not a target: skip all of it, so that the
                 // national part of "+44 212 555 0100" is not read as a North American number.
-                prev = text.get(..j).and_then(|s| s.chars().next_back());
+                prev = bytes.get(j.wrapping_sub(1)).copied().unwrap_or(0);
                 i = j;
             }
             None => {
                 // Retry from the next group of this run: "ext 5 212-555-0100" starts at "212".
-                prev = Some(c);
-                i += c.len_utf8();
-                while let Some(d) = text.get(i..).and_then(|rest| rest.chars().next()) {
+                prev = c;
+                i += 1;
+                while let Some(&d) = bytes.get(i) {
                     if !d.is_ascii_digit() {
                         break;
                     }
-                    prev = Some(d);
+                    prev = d;
                     i += 1;
                 }
             }
@@ -280,24 +325,21 @@ pub fn find(text: &str, targets: &[E164]) -> Vec<Found> {
 }
 
 /// The longest (target, form, digit count) whose digits start the run.
-fn best_match(
-    digits: &str,
-    plus: bool,
-    forms: &[Vec<(Form, String)>],
-) -> Option<(usize, Form, usize)> {
+fn best_match(run: &[u8], plus: bool, targets: &[&E164]) -> Option<(usize, Form, usize)> {
     let mut best: Option<(usize, Form, usize)> = None;
-    for (t, target_forms) in forms.iter().enumerate() {
-        for (form, want) in target_forms {
-            let allowed = !want.is_empty()
+    for (t, number) in targets.iter().enumerate() {
+        for &form in &FORMS {
+            let want = number.form_digits(form);
+            let allowed = want.len > 0
                 && match form {
                     Form::International | Form::InternationalTrunk => plus,
                     _ => !plus,
                 };
             if allowed
-                && digits.starts_with(want.as_str())
-                && best.is_none_or(|(_, _, len)| want.len() > len)
+                && run.starts_with(want.as_bytes())
+                && best.is_none_or(|(_, _, len)| want.len > len)
             {
-                best = Some((t, *form, want.len()));
+                best = Some((t, form, want.len));
             }
         }
     }
@@ -311,32 +353,53 @@ fn best_match(
 /// When the two numbers' forms differ in length (a replacement from another numbering plan), the
 /// occurrence is written in the replacement's canonical form for that kind of writing instead.
 pub fn replace(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
-    let targets: Vec<E164> = swaps.iter().map(|(from, _)| from.clone()).collect();
-    let found = find(text, &targets);
+    replace_among(
+        text,
+        &swaps
+            .iter()
+            .map(|(from, to)| (from, to))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// [`replace`] with the numbers by reference.
+pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
+    let found = find_among(text, &{
+        let mut froms = Vec::with_capacity(swaps.len());
+        for (from, _) in swaps {
+            froms.push(*from);
+        }
+        froms
+    });
     if found.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
-    for m in found {
+    for m in &found {
         let (from, to) = swaps.get(m.target)?;
         out.push_str(text.get(last..m.start)?);
         let span = text.get(m.start..m.end)?;
         let (old, new) = (from.form_digits(m.form), to.form_digits(m.form));
-        if old.len() == new.len() {
-            let mut replacement = new.chars();
-            for c in span.chars() {
-                if c.is_ascii_digit() {
-                    out.push(replacement.next().unwrap_or(c));
-                } else {
-                    out.push(c);
+        let mut replacement = new.as_bytes().iter();
+        if old.len == new.len {
+            // Each digit in turn; what lies between digits is copied as it is.
+            let mut copied = 0;
+            for (k, b) in span.bytes().enumerate() {
+                if b.is_ascii_digit() {
+                    out.push_str(span.get(copied..k)?);
+                    out.push(char::from(*replacement.next().unwrap_or(&b)));
+                    copied = k + 1;
                 }
             }
+            out.push_str(span.get(copied..)?);
         } else {
             if matches!(m.form, Form::International | Form::InternationalTrunk) {
                 out.push('+');
             }
-            out.push_str(&new);
+            for &digit in replacement {
+                out.push(char::from(digit));
+            }
         }
         last = m.end;
     }

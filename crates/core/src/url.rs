@@ -9,6 +9,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::text;
+
 /// The parts of an absolute URL. The host is lower-cased, without port, user info or trailing dot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url<'a> {
@@ -29,14 +31,9 @@ impl<'a> Url<'a> {
     /// host; surrounding whitespace is ignored.
     pub fn parse(input: &'a str) -> Option<Url<'a>> {
         let (scheme, host, after) = parts(input)?;
-        let (before_fragment, fragment) = match after.split_once('#') {
-            Some((b, f)) => (b, f),
-            None => (after, ""),
-        };
-        let (path, query) = match before_fragment.split_once('?') {
-            Some((p, q)) => (p, q),
-            None => (before_fragment, ""),
-        };
+        let (before_fragment, fragment) = text::split_once(after, b'#').unwrap_or((after, ""));
+        let (path, query) =
+            text::split_once(before_fragment, b'?').unwrap_or((before_fragment, ""));
         Some(Url {
             scheme,
             host: normalize_host(host),
@@ -57,31 +54,39 @@ impl<'a> Url<'a> {
 /// purpose: it runs for every referrer, landing page and own host a classification looks at.
 pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
     // ASCII whitespace only: it is all a URL can carry at its ends, and it is cheaper to check.
-    let input = input.trim_ascii();
-    let colon = input.bytes().position(|b| b == b':')?;
-    let scheme = input.get(..colon)?;
-    let rest = input.get(colon + 1..)?.strip_prefix("//")?;
-    if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
-    {
+    let (scheme, rest) = text::split_once(input.trim_ascii(), b':')?;
+    let rest = rest.strip_prefix("//")?;
+    // Plain loops: see `text`.
+    let mut at = 0;
+    while let Some(&b) = scheme.as_bytes().get(at) {
+        if !(b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') {
+            return None;
+        }
+        at += 1;
+    }
+    if scheme.is_empty() {
         return None;
     }
-    let authority_end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
-        .unwrap_or(rest.len());
+    let mut authority_end = 0;
+    while let Some(&b) = rest.as_bytes().get(authority_end) {
+        if matches!(b, b'/' | b'?' | b'#' | b'\\') {
+            break;
+        }
+        authority_end += 1;
+    }
     // `get`, not `split_at`: the split is at an ASCII byte, but a slice that cannot panic keeps the
     // panic message formatting out of the browser module.
     let authority = rest.get(..authority_end).unwrap_or(rest);
     let after = rest.get(authority_end..).unwrap_or_default();
-    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+    let host_port = match text::rfind_byte(authority, b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
     };
-    let host = strip_port(host_port).trim_end_matches('.');
-    (!host.is_empty()).then_some((scheme, host, after))
+    let host = text::trim_end_byte(strip_port(host_port), b'.');
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme, host, after))
 }
 
 /// The host of an absolute URL exactly as written (not lower-cased), without allocating: for
@@ -94,7 +99,13 @@ pub fn host_of(input: &str) -> Option<&str> {
 /// referrer reduced to the site it names, for visitors who allow no identifiers.
 pub fn origin_of(input: &str) -> String {
     match parts(input) {
-        Some((scheme, host, _)) => [scheme, "://", host, "/"].concat(),
+        Some((scheme, host, _)) => {
+            let mut origin = String::with_capacity(scheme.len() + host.len() + 4);
+            for part in &[scheme, "://", host, "/"] {
+                origin.push_str(part);
+            }
+            origin
+        }
         None => String::new(),
     }
 }
@@ -102,10 +113,20 @@ pub fn origin_of(input: &str) -> String {
 /// The query string of a URL without `?` and fragment, or empty. Lenient on purpose: it also reads
 /// `example.com/?utm_source=x`, which people paste, and which a strict reader would refuse.
 pub fn query_of(input: &str) -> &str {
-    let before_fragment = input.split('#').next().unwrap_or_default();
-    match before_fragment.split_once('?') {
-        Some((_, query)) => query.trim_end(),
+    match text::split_once(text::before(input, b'#'), b'?') {
+        Some((_, query)) => text::trim_end(query),
         None => "",
+    }
+}
+
+/// A host as classification compares it when case does not matter: an IDN host written in
+/// Unicode in its ASCII (`xn--`) form with the `idn` feature, any other host as it is (without the
+/// feature, every host as it is).
+pub fn ascii_host(host: &str) -> alloc::borrow::Cow<'_, str> {
+    if cfg!(feature = "idn") && !host.is_ascii() {
+        alloc::borrow::Cow::Owned(normalize_host(host))
+    } else {
+        alloc::borrow::Cow::Borrowed(host)
     }
 }
 
@@ -239,12 +260,12 @@ fn punycode_label(label: &str, out: &mut String) -> bool {
 fn strip_port(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         // IPv6 literal: keep the brackets' content.
-        return match rest.bytes().position(|b| b == b']') {
+        return match text::find_byte(rest, b']') {
             Some(end) => rest.get(..end).unwrap_or_default(),
             None => rest,
         };
     }
-    match host_port.bytes().rposition(|b| b == b':') {
+    match text::rfind_byte(host_port, b':') {
         Some(colon) => host_port.get(..colon).unwrap_or_default(),
         None => host_port,
     }
@@ -274,7 +295,7 @@ pub fn param(query: &str, name: &str) -> Option<String> {
 /// Percent-decodes a form component, reading `+` as a space. Invalid escapes stay as written and
 /// invalid UTF-8 becomes U+FFFD: a lenient reader, because its input comes from anyone.
 pub fn decode_component(input: &str) -> String {
-    if !input.bytes().any(|b| b == b'%' || b == b'+') {
+    if !text::has(input, b'%') && !text::has(input, b'+') {
         return input.to_owned();
     }
     let bytes = input.as_bytes();
@@ -295,7 +316,52 @@ pub fn decode_component(input: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    from_utf8_lossy(&out)
+}
+
+/// `String::from_utf8_lossy`: valid UTF-8 as it is, and each maximal invalid subsequence (the
+/// longest start of a valid sequence, or one byte) as U+FFFD. Written out because the standard one
+/// brings a chunk iterator and the validator into the browser module.
+fn from_utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&lead) = bytes.get(i) {
+        // The sequence's length and the range of its second byte (the only one narrower than
+        // 0x80..=0xBF: it excludes overlong forms, surrogates and code points past U+10FFFF).
+        let (len, low, high) = match lead {
+            0x00..=0x7F => {
+                out.push(char::from(lead));
+                i += 1;
+                continue;
+            }
+            0xC2..=0xDF => (2, 0x80, 0xBF),
+            0xE0 => (3, 0xA0, 0xBF),
+            0xE1..=0xEC | 0xEE | 0xEF => (3, 0x80, 0xBF),
+            0xED => (3, 0x80, 0x9F),
+            0xF0 => (4, 0x90, 0xBF),
+            0xF1..=0xF3 => (4, 0x80, 0xBF),
+            0xF4 => (4, 0x80, 0x8F),
+            _ => (1, 0, 0),
+        };
+        let mut code = u32::from(lead) & (0x7F >> len);
+        let mut n = 1;
+        while n < len {
+            let range = if n == 1 { low..=high } else { 0x80..=0xBF };
+            match bytes.get(i + n) {
+                Some(&b) if range.contains(&b) => code = code << 6 | u32::from(b & 0x3F),
+                _ => break,
+            }
+            n += 1;
+        }
+        let valid = n == len && len > 1;
+        out.push(
+            char::from_u32(code)
+                .filter(|_| valid)
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+        );
+        i += n;
+    }
+    out
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -457,6 +523,37 @@ mod tests {
         ];
         for (input, want) in table {
             assert_eq!(decode_component(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn replaces_invalid_utf8_as_the_standard_library_does() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let bytes = [a, b, b'x'];
+                assert_eq!(
+                    from_utf8_lossy(&bytes),
+                    String::from_utf8_lossy(&bytes),
+                    "{bytes:x?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn replaces_invalid_utf8_in_any_sequence(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<u8>(),
+                    0x80..=0xBFu8,
+                    0xC2..=0xF4u8,
+                    proptest::sample::select(vec![0xE0u8, 0xED, 0xF0, 0xF4, 0x9F, 0xA0, 0x8F, 0x90]),
+                ],
+                0..12,
+            )
+        ) {
+            proptest::prop_assert_eq!(from_utf8_lossy(&bytes), String::from_utf8_lossy(&bytes));
         }
     }
 

@@ -165,3 +165,16 @@ fn reduces_a_landing_page_to_what_classification_reads() {
         (b.channel, b.source, b.campaign)
     );
 }
+
+#[test]
+fn the_browsers_click_id_lists_match_the_table() {
+    for (row, (name, _, medium)) in CLICK_IDS.iter().enumerate() {
+        assert_eq!(click_id(name), Some(row), "{name}");
+        assert_eq!(click_id(&name.to_ascii_uppercase()), Some(row), "{name}");
+        assert_eq!(click_id_medium(row), *medium, "{name}");
+    }
+    assert_eq!(text::split(CLICK_ID_NAMES, b'|').count(), CLICK_IDS.len());
+    assert_eq!(text::split(CLICK_ID_MEDIUMS, b'|').count(), CLICK_IDS.len());
+    assert_eq!(click_id("utm_source"), None);
+    assert_eq!(click_id(""), None);
+}

@@ -222,7 +222,7 @@ pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response
 
 /// Heartbeats often enough that two may be lost before the idle timeout ends the lease.
 fn heartbeat_interval(idle_timeout: Millis) -> Millis {
-    (idle_timeout / 3).clamp(10 * SECOND, 60 * SECOND)
+    (idle_timeout / 3).clamp(SECOND, 60 * SECOND)
 }
 
 fn from_outcome(target: &E164, outcome: Outcome) -> Assigned {
