@@ -190,7 +190,7 @@ const storage = (page) =>
     local: Object.keys(localStorage).filter((k) => k.startsWith("dni.")).sort(),
     session: Object.keys(sessionStorage).filter((k) => k.startsWith("dni.")).sort(),
   }));
-const KEYS = ["dni.journey", "dni.leases", "dni.session"];
+const KEYS = ["dni.config", "dni.journey", "dni.leases", "dni.session"];
 const GA = [
   { name: "_ga", value: "GA1.1.1234567890.1700000000" },
   { name: "_ga_TEST123", value: "GS2.1.s1700000123$o3$g1$t1700000456" },
@@ -273,4 +273,20 @@ test("heartbeats go out while the page is visible, not while it is hidden", asyn
     else assert.ok(beats >= 1, "a heartbeat while visible");
     await v.context.close();
   }
+});
+
+test("a returning visitor with a live lease sees its number at once, before any network", async () => {
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/plain.html?utm_source=google&utm_medium=cpc`);
+  const number = await swappedText(v.page, "#phone", ORIGINAL);
+  // Every answer from the worker now takes three seconds.
+  await v.page.route("**/v1/**", async (route) => {
+    await sleep(3000);
+    await route.continue().catch(() => {});
+  });
+  const started = Date.now();
+  await v.page.goto(`${worker.base}/t/plain.html`);
+  await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 2500 });
+  assert.ok(Date.now() - started < 2500, "shown before the worker answered");
+  await v.context.close();
 });

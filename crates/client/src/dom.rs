@@ -18,28 +18,41 @@ use dni_core::phone::{self, E164};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Node};
 
-/// At least seven digits: anything shorter cannot hold a phone number.
-macro_rules! digits {
-    () => {
-        "[string-length(.)-string-length(translate(.,'0123456789',''))>6]"
-    };
-}
-
-/// Text nodes that may hold a number, in or at the context node.
-const TEXT: &str = concat!(
-    "descendant-or-self::text()",
-    digits!(),
+/// Text nodes in or at the context node, then the filter, then: outside the places a swap must
+/// never touch.
+const TEXT: &str = "descendant-or-self::text()";
+const TEXT_OUTSIDE: &str =
     "[not(ancestor::script|ancestor::style|ancestor::noscript|ancestor::template\
-|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]"
-);
+|ancestor::textarea|ancestor::select|ancestor::*[@data-dni-noswap]|ancestor::*[@contenteditable])]";
 
 /// Attributes that may hold a number: `tel:` links, `title`, `aria-label`, `data-dni-*`.
-const ATTRS: &str = concat!(
+const ATTRS: &str =
     "descendant-or-self::*/@*[(name()='href' and starts-with(translate(.,'TEL','tel'),'tel:'))\
-or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]",
-    digits!(),
-    "[not(ancestor::*[@data-dni-noswap])]"
-);
+or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]";
+const ATTRS_OUTSIDE: &str = "[not(ancestor::*[@data-dni-noswap])]";
+
+/// The filter that keeps the browser's XPath engine from handing over every text with digits (a
+/// shop's prices, order numbers): the text, without the separators a number is written with, must
+/// contain the last four digits of a number looked for. Every way of writing a number keeps them
+/// together once the separators are gone. Empty when nothing is looked for.
+fn filter(numbers: &[&E164]) -> String {
+    let mut out = String::new();
+    for n in numbers {
+        // (A number listed twice only makes the expression longer.)
+        let digits = n.digits();
+        let Some(last4) = digits.get(digits.len().saturating_sub(4)..) else {
+            continue;
+        };
+        out.push_str(if out.is_empty() { "[" } else { " or " });
+        out.push_str("contains(translate(.,' -.()\u{a0}\u{2010}\u{2011}\u{2012}\u{2013}\u{2009}\u{202f}',''),'");
+        out.push_str(last4);
+        out.push_str("')");
+    }
+    if !out.is_empty() {
+        out.push(']');
+    }
+    out
+}
 
 /// `UNORDERED_NODE_SNAPSHOT_TYPE`.
 const SNAPSHOT: u16 = 6;
@@ -88,17 +101,32 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
             changed += 1;
         }
     };
+    let mut numbers: Vec<&E164> = Vec::with_capacity(targets.len() + swaps.len());
+    numbers.extend_from_slice(targets);
+    for (from, _) in swaps {
+        numbers.push(from);
+    }
+    let filter = filter(&numbers);
+    if filter.is_empty() {
+        return (seen, changed);
+    }
+    let mut text = String::from(TEXT);
+    text.push_str(&filter);
+    text.push_str(TEXT_OUTSIDE);
+    let mut attrs = String::from(ATTRS);
+    attrs.push_str(&filter);
+    attrs.push_str(ATTRS_OUTSIDE);
     if root.node_type() == FRAGMENT {
         // XPath does not start from a shadow root itself: query each of its children.
         let mut child = root.first_child();
         while let Some(c) = child {
-            query(&c, TEXT, &mut each);
-            query(&c, ATTRS, &mut each);
+            query(&c, &text, &mut each);
+            query(&c, &attrs, &mut each);
             child = c.next_sibling();
         }
     } else {
-        query(root, TEXT, &mut each);
-        query(root, ATTRS, &mut each);
+        query(root, &text, &mut each);
+        query(root, &attrs, &mut each);
     }
     (seen, changed)
 }

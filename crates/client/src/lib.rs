@@ -123,7 +123,8 @@ impl Client {
         });
         let automated =
             get_u64(page, "webdriver") == Some(1) || dni_core::bots::is_bot(&text("user_agent"));
-        let config = answer::config(&text("config")).unwrap_or_default();
+        let config_text = text("config");
+        let config = answer::config(&config_text);
         let now = get_u64(page, "now").unwrap_or(0);
         let storage = |key| Some(get(page, key)).filter(|s| !s.is_undefined());
         let store = Store::open(
@@ -131,6 +132,10 @@ impl Client {
             storage("local").map(JsCast::unchecked_into),
             storage("session").map(JsCast::unchecked_into),
         );
+        if config.is_some() {
+            store.save_config(&config_text);
+        }
+        let config = config.unwrap_or_default();
         let view = RawTouch {
             landing: text("href"),
             referrer: text("referrer"),

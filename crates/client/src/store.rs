@@ -16,7 +16,10 @@ use crate::Slot;
 const SESSION_KEY: &str = "dni.session";
 const JOURNEY_KEY: &str = "dni.journey";
 const LEASES_KEY: &str = "dni.leases";
-const KEYS: [&str; 3] = [SESSION_KEY, JOURNEY_KEY, LEASES_KEY];
+/// The site's public configuration as last fetched: a returning visitor's page starts from it (and
+/// its stored leases) before any network.
+pub const CONFIG_KEY: &str = "dni.config";
+const KEYS: [&str; 4] = [SESSION_KEY, JOURNEY_KEY, LEASES_KEY, CONFIG_KEY];
 /// A session ends after this long without a page view (GA4's session timeout).
 const SESSION_IDLE_MS: u64 = 30 * 60 * 1000;
 
@@ -90,6 +93,13 @@ impl Store {
     pub fn save_journey(&self, journey: &Journey) {
         if self.0.is_some() {
             self.write(JOURNEY_KEY, &journey_json(journey));
+        }
+    }
+
+    /// Keeps the site's public configuration (nothing personal: the site's own numbers and hosts).
+    pub fn save_config(&self, text: &str) {
+        if self.read(CONFIG_KEY).as_deref() != Some(text) {
+            self.write(CONFIG_KEY, text);
         }
     }
 

@@ -276,6 +276,7 @@ pub fn anonymous_landing(landing: &str) -> String {
     if out.is_empty() {
         return out;
     }
+    let mut separator = '?';
     for pair in text::split(url::query_of(landing), b'&') {
         let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
@@ -285,11 +286,8 @@ pub fn anonymous_landing(landing: &str) -> String {
         } else {
             continue;
         };
-        out.push(if out.as_bytes().last() == Some(&b'/') {
-            '?'
-        } else {
-            '&'
-        });
+        out.push(separator);
+        separator = '&';
         out.push_str(key);
         out.push('=');
         out.push_str(value);

@@ -145,6 +145,10 @@ fn reduces_a_landing_page_to_what_classification_reads() {
             "https://shop.example.com/?utm_source=google&utm_medium=cpc&gclid=1",
         ),
         ("https://example.com/?fbclid=abc", "https://example.com/?fbclid=1"),
+        (
+            "https://example.com/?utm_source=a/&utm_medium=b",
+            "https://example.com/?utm_source=a/&utm_medium=b",
+        ),
         ("https://example.com/path", "https://example.com/"),
         ("https://example.com/?gclid=", "https://example.com/"),
         ("garbage", ""),
