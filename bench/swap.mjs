@@ -3,7 +3,8 @@
 // `dni:swap` performance measure: scan, lease answer applied, every occurrence rewritten) and the
 // long tasks (over 50 ms) of the page with and without the script tag.
 //
-//   node bench/swap.mjs        (DNI_BENCH_SHORT=1: 3 runs instead of 7)
+//   node bench/swap.mjs [--enforce]   (DNI_BENCH_SHORT=1: 3 runs instead of 7; --enforce fails over
+//   one frame or with a long task added)
 import { startWorker, launchBrowser, newVisitor } from "../tests/harness.mjs";
 
 const RUNS = process.env.DNI_BENCH_SHORT ? 3 : 7;
@@ -51,4 +52,7 @@ try {
 console.log(`swap speed in headless Chromium: ${elements} elements, ${swapped} of 50 occurrences swapped, ${RUNS} runs`);
 console.log(`first full swap (dni:swap measure): median ${median(swaps)?.toFixed(1)} ms, runs ${swaps.map((x) => x.toFixed(1)).join(" ")} (budget: one frame, 16 ms)`);
 console.log(`long tasks over 50 ms: ${longWithout.length} without the tag, ${longWith.length} with it`);
-if (swapped != 50 || !swaps.length || median(swaps) > 16 || longWith.length > longWithout.length) process.exitCode = 1;
+// Every occurrence must be swapped; the speed budget fails the run only with --enforce (a busy
+// machine makes times, not correctness, vary).
+if (swapped != 50 || !swaps.length) process.exitCode = 1;
+if (process.argv.includes("--enforce") && (median(swaps) > 16 || longWith.length > longWithout.length)) process.exitCode = 1;
