@@ -123,3 +123,18 @@ test("the report shows the call attributed to the ad, and needs the token", asyn
   assert.equal(call.attribution.model, "last_non_direct");
   assert.equal(call.attribution.first.channel, "Paid Search");
 });
+
+test("callbacks out of order: a status before its webhook, then the webhook, make one whole record", async () => {
+  const to = state.first.number;
+  const status = { CallSid: "CA0002", From: "+13105550142", To: to, CallStatus: "completed", CallDuration: "7" };
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/status`, status)).status, 204);
+  const voice = { CallSid: "CA0002", From: "+13105550142", To: to, CallStatus: "ringing" };
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, voice)).status, 200);
+  const { json } = await admin(worker.base, "/v1/sites/demo/calls");
+  const call = json.calls.find((c) => c.call_sid == "CA0002");
+  assert.deepEqual(
+    [call.site, call.status, call.duration_s, call.channel, call.gclid, call.number_kind],
+    ["demo", "answered", 7, "Paid Search", "TEST123", "pool"],
+  );
+  assert.equal(json.calls.length, 2);
+});

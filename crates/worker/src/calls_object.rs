@@ -59,6 +59,7 @@ impl DurableObject for CallLog {
             CallOp::Record { record } => Response::from_json(&self.record(*record)?),
             CallOp::Status {
                 call_sid,
+                site,
                 caller,
                 tracking_number,
                 status,
@@ -75,7 +76,7 @@ impl DurableObject for CallLog {
                     }
                     None => {
                         let mut record =
-                            CallRecord::new(&call_sid, "", &caller, &tracking_number, now);
+                            CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply_status(status, duration_s, now);
                         self.put(&record, false)?;
                         true

@@ -125,6 +125,8 @@ pub enum CallOp {
     Status {
         /// The provider's call id.
         call_sid: String,
+        /// The site, in case the webhook's record is not there yet.
+        site: String,
         /// The caller, in case the webhook's record is not there yet.
         caller: String,
         /// The dialed number, likewise.

@@ -239,6 +239,7 @@ async fn apply_status(env: &Env, form: &Form) -> ApiResult<Response> {
     };
     let op = CallOp::Status {
         call_sid: call_sid.to_owned(),
+        site: route.site.clone(),
         caller: form
             .get("From")
             .unwrap_or_default()
