@@ -82,6 +82,7 @@ test("admin API: a token is required; bad configurations are refused", async () 
     ["malformed", "{", 400, /malformed JSON/],
     ["id mismatch", JSON.stringify({ id: "other", targets: [{ number: "+12125550100" }] }), 400, /id must match/],
     ["bad number", JSON.stringify({ id: "demo", targets: [{ number: "212" }] }), 400, /malformed JSON/],
+    ["markup as a number", JSON.stringify({ id: "demo", targets: [{ number: "<img src=x onerror=alert(1)>" }] }), 400, /malformed JSON/],
     ["unknown pool", JSON.stringify({ id: "demo", targets: [{ number: "+12125550100", pool: "x" }] }), 400, /unknown pool/],
   ];
   for (const [what, body, status, pattern] of table) {

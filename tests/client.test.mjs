@@ -290,3 +290,19 @@ test("a returning visitor with a live lease sees its number at once, before any 
   assert.ok(Date.now() - started < 2500, "shown before the worker answered");
   await v.context.close();
 });
+
+test("when the worker says a lease is gone, the page asks for a fresh one", async () => {
+  const v = await visitor();
+  let gone = 0;
+  await v.page.route("**/heartbeat", (route) => {
+    gone++;
+    return route.fulfill({ status: 410, contentType: "application/json", body: '{"error":"gone","code":"gone"}' });
+  });
+  await v.page.goto(`${worker.base}/t/fast.html`);
+  await swappedText(v.page, "#phone", "(312) 555-0100");
+  for (let i = 0; i < 30 && apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length < 2; i++) await sleep(200);
+  assert.ok(gone >= 1, "a heartbeat was answered 410");
+  assert.ok(apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length >= 2, "a fresh lease was asked for");
+  assert.match(await v.page.textContent("#phone"), /^\(312\) 555-010[12]$/);
+  await v.context.close();
+});
