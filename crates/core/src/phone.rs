@@ -219,7 +219,29 @@ fn separator_len(text: &[u8]) -> usize {
         [0xC2, 0xA0, ..] => 2,
         // U+2009, U+202F, U+2010..=U+2013
         [0xE2, 0x80, 0x89 | 0xAF | 0x90..=0x93, ..] => 3,
+        _ => percent_len(text),
+    }
+}
+
+/// The length of a percent-encoded separator `text` starts with (`%20`, `%28`, `%29`, `%2D`,
+/// `%2E`), or 0: a `tel:` link may be written `tel:(212)%20555-0100`. Its hex digits are never
+/// read as the number's digits.
+fn percent_len(text: &[u8]) -> usize {
+    match text {
+        [b'%', b'2', b'0' | b'8' | b'9' | b'D' | b'd' | b'E' | b'e', ..] => 3,
         _ => 0,
+    }
+}
+
+/// What a number may start with besides a digit: its length, and whether it is a `+` (plain or
+/// percent-encoded as `%2B`); `(` may be encoded as `%28`.
+fn opener(text: &[u8]) -> Option<(usize, bool)> {
+    match text {
+        [b'+', ..] => Some((1, true)),
+        [b'(', ..] => Some((1, false)),
+        [b'%', b'2', b'B' | b'b', ..] => Some((3, true)),
+        [b'%', b'2', b'8', ..] => Some((3, false)),
+        _ => None,
     }
 }
 
@@ -248,17 +270,24 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
     let mut prev = 0u8;
     let mut i = 0;
     while let Some(&c) = bytes.get(i) {
-        let starts_run = (c.is_ascii_digit() || c == b'+' || c == b'(')
-            && !(prev.is_ascii_alphanumeric() || prev == b'+' || prev == b'_');
-        if !starts_run {
-            prev = c;
-            i += 1;
+        let rest = bytes.get(i..).unwrap_or_default();
+        let open = opener(rest);
+        let free = !(prev.is_ascii_alphanumeric() || prev == b'+' || prev == b'_');
+        if !(free && (c.is_ascii_digit() || open.is_some())) {
+            // An encoded separator is passed whole, so that its hex digits start nothing.
+            let len = if c == b'%' {
+                percent_len(rest).max(1)
+            } else {
+                1
+            };
+            prev = if len > 1 { b' ' } else { c };
+            i += len;
             continue;
         }
         // Walk the run: digits with separators between them, `+` only first.
-        let plus = c == b'+';
+        let (open_len, plus) = open.unwrap_or((0, false));
         let mut n = 0;
-        let mut j = i;
+        let mut j = i + open_len;
         loop {
             match bytes.get(j) {
                 Some(&d) if d.is_ascii_digit() => {
@@ -269,8 +298,6 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
                     n += 1;
                     j += 1;
                 }
-                // The run's first character is `+` or `(`.
-                Some(_) if j == i => j += 1,
                 _ => match separator_len(bytes.get(j..).unwrap_or_default()) {
                     0 => break,
                     len => j += len,
@@ -310,7 +337,7 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
             None => {
                 // Retry from the next group of this run: "ext 5 212-555-0100" starts at "212".
                 prev = c;
-                i += 1;
+                i += open_len.max(1);
                 while let Some(&d) = bytes.get(i) {
                     if !d.is_ascii_digit() {
                         break;
@@ -383,19 +410,27 @@ pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
         let (old, new) = (from.form_digits(m.form), to.form_digits(m.form));
         let mut replacement = new.as_bytes().iter();
         if old.len == new.len {
-            // Each digit in turn; what lies between digits is copied as it is.
+            // Each digit in turn; what lies between digits (an encoded separator too) is copied
+            // as it is.
+            let bytes = span.as_bytes();
             let mut copied = 0;
-            for (k, b) in span.bytes().enumerate() {
-                if b.is_ascii_digit() {
-                    out.push_str(span.get(copied..k)?);
-                    out.push(char::from(*replacement.next().unwrap_or(&b)));
-                    copied = k + 1;
+            let mut k = 0;
+            while let Some(&b) = bytes.get(k) {
+                if b == b'%' {
+                    k += 3;
+                } else {
+                    if b.is_ascii_digit() {
+                        out.push_str(span.get(copied..k)?);
+                        out.push(char::from(*replacement.next().unwrap_or(&b)));
+                        copied = k + 1;
+                    }
+                    k += 1;
                 }
             }
             out.push_str(span.get(copied..)?);
         } else {
             if matches!(m.form, Form::International | Form::InternationalTrunk) {
-                out.push('+');
+                out.push_str(if span.starts_with('%') { "%2B" } else { "+" });
             }
             for &digit in replacement {
                 out.push(char::from(digit));
@@ -479,6 +514,13 @@ mod tests {
             ),
             ("ext 5 212-555-0100", "ext 5 212-555-0107"),
             ("(212)555-0100/(212)555-0100", "(212)555-0107/(212)555-0107"),
+            // Percent-encoded `tel:` links: the encoding's hex digits are never the number's.
+            ("tel:(212)%20555-0100", "tel:(212)%20555-0107"),
+            ("tel:%2B1%20212%20555%200100", "tel:%2B1%20212%20555%200107"),
+            ("tel:%2b1-212-555-0100", "tel:%2b1-212-555-0107"),
+            ("tel:%28212%29%20555%2D0100", "tel:%28212%29%20555%2D0107"),
+            ("tel:%20212.555.0100", "tel:%20212.555.0107"),
+            ("tel:1%20212%20555%200100", "tel:1%20212%20555%200107"),
         ];
         for (text, want) in table {
             assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
@@ -489,14 +531,16 @@ mod tests {
     fn leaves_lookalikes_alone() {
         let swaps = [(e("+12125550100"), e("+12125550107"))];
         let table = [
-            "21255501001",       // a longer number
-            "92125550100",       // glued to a digit in front
-            "Order A2125550100", // glued to a word
-            "212-555-0199",      // another number
-            "555-0100",          // a part of it
-            "+44 212 555 0100",  // another country
-            "+1 212-555-010",    // too short
-            "SKU 2125550100x",   // glued to a word after
+            "21255501001",        // a longer number
+            "92125550100",        // glued to a digit in front
+            "Order A2125550100",  // glued to a word
+            "212-555-0199",       // another number
+            "555-0100",           // a part of it
+            "+44 212 555 0100",   // another country
+            "+1 212-555-010",     // too short
+            "%2B44 212 555 0100", // another country, encoded
+            "tel:212%2555-0100",  // not a separator the encoding has
+            "SKU 2125550100x",    // glued to a word after
             "",
         ];
         for text in table {
