@@ -1,6 +1,6 @@
 // The browser module's weight: what every page that uses the product downloads. Prints raw, gzip
 // and brotli sizes of the loader, the JavaScript glue and the wasm, and the total against the budget.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,42 @@ const pad = (s, n) => String(s).padStart(n);
 console.log(`${"file".padEnd(30)}${pad("raw", 9)}${pad("gzip", 9)}${pad("brotli", 9)}`);
 for (const r of [...rows, total]) console.log(`${r.file.padEnd(30)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.brotli, 9)}`);
 console.log(`budget: ${BUDGET_GZIP} bytes gzip in all; used ${(100 * total.gzip / BUDGET_GZIP).toFixed(0)} %`);
+// What the full classifier would add if the page ran it (the page keeps its journey with the
+// table-free part; the worker runs the full one): the module built with it by
+// `scripts/build client-tables`, compared with the published one (their glue is the same), in all
+// and split into its tables (the module's data section) and its code (the code section).
+const tablesFile = join(root, "target/size/tables/dni_client_bg.wasm");
+if (existsSync(tablesFile)) {
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const published = readFileSync(join(root, files[1]));
+  const full = readFileSync(tablesFile);
+  const [a, b] = [sections(published), sections(full)];
+  console.log(`the full classifier, if the page carried it: +${full.length - published.length} raw, +${gz(full) - gz(published)} gzip in all;` +
+    ` its tables (data) +${gz(b.data) - gz(a.data)} gzip, its code +${gz(b.code) - gz(a.code)} gzip (aim for the tables: under 4096; not shipped)`);
+}
+
+/** The code and data sections of a wasm module (ids 10 and 11). */
+function sections(wasm) {
+  const out = { code: Buffer.alloc(0), data: Buffer.alloc(0) };
+  let at = 8; // magic and version
+  const leb = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = wasm[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    if (id === 10) out.code = wasm.subarray(at, at + size);
+    if (id === 11) out.data = wasm.subarray(at, at + size);
+    at += size;
+  }
+  return out;
+}
 if (process.argv.includes("--enforce") && total.gzip > BUDGET_GZIP) {
   console.error(`over budget by ${total.gzip - BUDGET_GZIP} bytes gzip`);
   process.exit(1);

@@ -55,7 +55,11 @@ mod store;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use dni_core::attribution::{observe, Journey, RawTouch, Settings};
+#[cfg(not(feature = "tables"))]
+use dni_core::attribution::observe;
+#[cfg(feature = "tables")]
+use dni_core::attribution::observe_classified as observe;
+use dni_core::attribution::{Journey, RawTouch, Settings};
 use dni_core::classify::Options;
 use dni_core::consent::Tier;
 use dni_core::json::Object;

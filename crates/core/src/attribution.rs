@@ -108,6 +108,20 @@ pub fn observe(
     step(journey, view, kind, settings, options)
 }
 
+/// [`observe`] with the view's kind taken from the full, table-driven [`classify`]
+/// rather than its table-free part. The two agree (a property test
+/// holds them to it); this one is what the page would run if it shipped the tables, and is how the
+/// size benchmark measures what they would weigh there.
+pub fn observe_classified(
+    journey: &Journey,
+    view: RawTouch,
+    settings: &Settings,
+    options: Options<'_>,
+) -> Journey {
+    let kind = Kind::of(&classify(&view.landing, &view.referrer, options));
+    step(journey, view, kind, settings, options)
+}
+
 /// [`observe`] with the view's kind already known.
 fn step(
     journey: &Journey,

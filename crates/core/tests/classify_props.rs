@@ -1,7 +1,7 @@
 //! Properties of classification that must hold for any input: it never panics, it is deterministic,
 //! and a few metamorphic relations (changing what GA4 ignores changes nothing).
 
-use dni_core::attribution::{observe, Journey, RawTouch, Settings};
+use dni_core::attribution::{observe, observe_classified, Journey, RawTouch, Settings};
 use dni_core::classify::{channel, classify, kind, Channel, Kind, Options};
 use proptest::prelude::*;
 
@@ -207,6 +207,26 @@ proptest! {
             prop_assert_eq!(&after.last, &journey.last);
         } else {
             prop_assert_eq!(after.last, None);
+        }
+    }
+
+    /// The page keeps its journey with the table-free part; the same views kept with the full
+    /// classifier give the same journey.
+    #[test]
+    fn the_page_keeps_the_journey_the_full_classifier_would(
+        views in prop::collection::vec((url_like(), url_like(), 0_u64..(40 * dni_core::DAY)), 1..6),
+    ) {
+        let settings = Settings::default();
+        let own = ["www.example.com".to_owned()];
+        let options = Options { own_hosts: &own };
+        let (mut page, mut full) = (Journey::default(), Journey::default());
+        let mut at = 1_700_000_000_000;
+        for (landing, referrer, gap) in views {
+            at += gap;
+            let view = RawTouch { landing, referrer, at };
+            page = observe(&page, view.clone(), &settings, options);
+            full = observe_classified(&full, view, &settings, options);
+            prop_assert_eq!(&page, &full);
         }
     }
 }
