@@ -54,6 +54,8 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
     ["#l1", "href", `tel:+1212555${n}`],
     ["#l2", "href", `tel:212-555-${n}`],
     ["#l3", "href", `TEL:1-212-555-${n}`],
+    ["#l4", "href", `tel:(212)%20555-${n}`],
+    ["#l5", "href", `tel:%2B1%20212%20555%20${n}`],
     ["#b1", "title", `Call (212) 555-${n}`],
     ["#b1", "aria-label", `Call 212 555 ${n}`],
     ["#b1", "data-dni-phone", `212555${n}`],

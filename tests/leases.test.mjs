@@ -98,24 +98,55 @@ test("a page that goes away releases its lease with sendBeacon", async () => {
   }
 });
 
-test("a pool split over two objects: both serve, no number twice, heartbeats and calls find their shard", async () => {
+/** The shard a session belongs to, as the configuration computes it (FNV-1a of its id). */
+function homeShard(session, shards) {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(session)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h % shards;
+}
+
+async function leaseWith(site, target, session, leases) {
+  const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
+    method: "POST",
+    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    body: JSON.stringify({ session, targets: [target], page: { url: `${worker.base}/`, referrer: "" }, leases }),
+  });
+  assert.equal(r.status, 200);
+  return (await r.json()).numbers[0];
+}
+
+test("a pool split over two objects: a full shard passes visitors to the other, no number twice, heartbeats and calls find their shard", async () => {
+  // Seven visitors whose sessions all belong to the same shard (three numbers of the six).
+  const sessions = [];
+  for (let i = 0; sessions.length < 7; i++) {
+    const s = `session-shard-${i}-abcdefghij`;
+    if (homeShard(s, 2) == 0) sessions.push(s);
+  }
   const got = [];
-  for (let i = 0; i < 6; i++) got.push(await lease("sharded", "+14155550100", `session-shard-${i}-abcdefghij`));
-  const pooled = got.filter((g) => g.kind == "pool");
-  const numbers = new Set(pooled.map((g) => g.number));
-  assert.equal(numbers.size, pooled.length, "no number twice");
-  const shards = new Set(pooled.map((g) => g.lease.split(".")[1]));
-  assert.deepEqual([...shards].sort(), ["0", "1"], "both shards serve");
-  for (const g of pooled) assert.equal((await action("sharded", g.lease, "heartbeat")).status, 200);
+  for (const s of sessions.slice(0, 6)) got.push(await lease("sharded", "+14155550100", s));
+  assert.deepEqual(got.map((g) => g.kind), Array(6).fill("pool"), "every visitor gets a number while any shard has one");
+  assert.equal(new Set(got.map((g) => g.number)).size, 6, "no number twice");
+  const shardOf = (g) => g.lease.split(".")[1];
+  assert.deepEqual(got.map(shardOf), ["0", "0", "0", "1", "1", "1"], "the session's own shard first, then the other");
+  // The seventh finds both full: the pool's policy (the site's own number), counted once.
+  assert.equal((await lease("sharded", "+14155550100", sessions[6])).kind, "original");
+  // A visitor served by the other shard keeps its number on the next page, with its lease in
+  // hand or without.
+  const spilled = got[4];
+  const again = await leaseWith("sharded", "+14155550100", sessions[4], [spilled.lease]);
+  assert.deepEqual([again.number, again.lease], [spilled.number, spilled.lease]);
+  const without = await lease("sharded", "+14155550100", sessions[4]);
+  assert.deepEqual([without.number, without.lease], [spilled.number, spilled.lease]);
+  for (const g of got) assert.equal((await action("sharded", g.lease, "heartbeat")).status, 200);
   const s = await stats("sharded", "main");
-  assert.equal(s.leased, pooled.length);
-  assert.equal(s.shards.length, 2);
+  assert.equal(s.leased, 6);
   assert.equal(s.size, 6);
-  // A call to a number of shard 1 is attributed by shard 1.
-  const g = pooled.find((p) => p.lease.split(".")[1] == "1");
-  const r = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: "CAshard1", From: "+13105550199", To: g.number });
+  assert.equal(s.counters.exhausted, 1, "exhaustion counted once, by the last shard asked");
+  assert.deepEqual(s.shards.map((x) => x.leased), [3, 3]);
+  // A call to a number of shard 1 is attributed by shard 1, to the visitor it served.
+  const r = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: "CAshard1", From: "+13105550199", To: spilled.number });
   assert.match(r.body, /<Number>\+14155550100<\/Number>/);
   const calls = (await admin(worker.base, "/v1/sites/sharded/calls")).json.calls;
   assert.equal(calls[0].confidence, 1);
-  assert.ok(calls[0].session.startsWith("session-shard-"));
+  assert.equal(calls[0].session, sessions[4]);
 });

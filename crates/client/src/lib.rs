@@ -282,10 +282,14 @@ impl Client {
     /// The path to ask (`leases`, or `numbers` in the no-consent tier) and the request body, as
     /// `path body`; empty when there is nothing to ask.
     pub fn request(&self) -> String {
-        let mut seen = Vec::new();
+        let (mut seen, mut leases) = (Vec::new(), Vec::new());
         for slot in &self.slots {
             if slot.seen {
                 seen.push(slot.target.as_str());
+            }
+            // The leases held, so that a split pool asks the shard that gave each one first.
+            if let Some(lease) = slot.lease.as_deref().filter(|l| !l.is_empty()) {
+                leases.push(lease);
             }
         }
         if seen.is_empty() || self.automated {
@@ -313,6 +317,9 @@ impl Client {
         body.strings("targets", &seen).raw("page", &page);
         if !anonymous {
             body.raw("journey", &store::journey_json(&self.journey));
+            if !leases.is_empty() {
+                body.strings("leases", &leases);
+            }
         }
         if self.tier == Tier::Full && !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
             body.raw(

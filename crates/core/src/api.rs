@@ -15,6 +15,8 @@ pub const MAX_SESSION: usize = 64;
 pub const MAX_TARGETS: usize = 8;
 /// Longest GA cookie value.
 pub const MAX_COOKIE: usize = 128;
+/// Longest lease id: a pool id (32), a shard (2), a random id (64) and two dots.
+pub const MAX_LEASE: usize = 100;
 /// Largest request body, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
 
@@ -34,6 +36,10 @@ pub struct LeaseRequest {
     /// GA cookies, when the visitor allows analytics storage.
     #[serde(default)]
     pub ga: Option<GaCookies>,
+    /// The leases the page holds (ids), so that a session whose number came from another shard
+    /// of a split pool is asked for there first and keeps its number.
+    #[serde(default)]
+    pub leases: Vec<String>,
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
@@ -108,6 +114,8 @@ pub enum Invalid {
     UrlTooLong,
     /// A GA cookie is longer than [`MAX_COOKIE`].
     CookieTooLong,
+    /// More leases than targets allow, or one longer than [`MAX_LEASE`].
+    Leases,
 }
 
 impl Invalid {
@@ -121,8 +129,28 @@ impl Invalid {
             Invalid::Target(e) => format!("targets: {e}"),
             Invalid::UrlTooLong => format!("URLs are limited to {MAX_URL} bytes"),
             Invalid::CookieTooLong => format!("GA cookies are limited to {MAX_COOKIE} bytes"),
+            Invalid::Leases => {
+                format!("leases must list at most {MAX_TARGETS} ids of at most {MAX_LEASE} bytes")
+            }
         }
     }
+}
+
+/// The pool and shard a lease id names: ids are `<pool>.<shard>.<random>`, the random part a
+/// valid id ([`valid_id`]). `None` for anything else.
+pub fn lease_shard(lease: &str) -> Option<(&str, u32)> {
+    let mut parts = lease.splitn(3, '.');
+    let (pool, shard, token) = (parts.next()?, parts.next()?, parts.next()?);
+    // Digits only: `parse` would also take a sign.
+    if pool.is_empty()
+        || shard.is_empty()
+        || shard.len() > 2
+        || !shard.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let shard = shard.parse().ok()?;
+    valid_id(token).then_some((pool, shard))
 }
 
 /// Whether `id` is a valid session or lease id: 16 to 64 of `[A-Za-z0-9_-]`.
@@ -157,6 +185,9 @@ impl LeaseRequest {
                 return Err(Invalid::CookieTooLong);
             }
         }
+        if self.leases.len() > MAX_TARGETS || self.leases.iter().any(|l| l.len() > MAX_LEASE) {
+            return Err(Invalid::Leases);
+        }
         Ok(targets)
     }
 }
@@ -168,6 +199,25 @@ mod tests {
     fn request(json: &str) -> Result<Vec<E164>, String> {
         let req: LeaseRequest = serde_json::from_str(json).map_err(|_| "malformed".to_owned())?;
         req.validate().map_err(|e| e.message())
+    }
+
+    #[test]
+    fn reads_the_pool_and_shard_of_a_lease_id() {
+        let table = [
+            ("visitors.0.abcdefghijklmnopqrstuv", Some(("visitors", 0))),
+            ("visitors.12.abcdefghijklmnop-_AZ09", Some(("visitors", 12))),
+            ("visitors.1.short", None),
+            ("visitors.+1.abcdefghijklmnopqrstuv", None),
+            ("visitors.123.abcdefghijklmnopqrstuv", None),
+            ("visitors..abcdefghijklmnopqrstuv", None),
+            (".1.abcdefghijklmnopqrstuv", None),
+            ("visitors.1.abcdefghijklmnop.rstuv", None),
+            ("visitors.1", None),
+            ("", None),
+        ];
+        for (id, want) in table {
+            assert_eq!(lease_shard(id), want, "{id:?}");
+        }
     }
 
     #[test]
@@ -197,6 +247,24 @@ mod tests {
                 Ok(1),
             ),
             (ok.replace("}}", r#"},"extra":1}"#), Err("malformed")),
+            (
+                ok.replace("}}", r#"},"leases":["visitors.1.abcdefghijklmnopqrstuv"]}"#),
+                Ok(1),
+            ),
+            (
+                ok.replace(
+                    "}}",
+                    &format!(r#"}},"leases":["{}"]}}"#, "x".repeat(MAX_LEASE + 1)),
+                ),
+                Err("leases"),
+            ),
+            (
+                ok.replace(
+                    "}}",
+                    &format!(r#"}},"leases":[{}"x"]}}"#, r#""x","#.repeat(MAX_TARGETS)),
+                ),
+                Err("leases"),
+            ),
             ("{".to_owned(), Err("malformed")),
             ("[]".to_owned(), Err("malformed")),
         ];

@@ -123,6 +123,28 @@ impl PoolConfig {
         });
         hash % self.shards.max(1)
     }
+
+    /// The shards to ask, in turn, for a session's number: the shard of a lease the page already
+    /// holds from this pool (so that it keeps its number), then the session's own shard, then the
+    /// others after it. Each but the last is asked for a free number only; the last applies the
+    /// exhaustion policy, so that a split pool runs dry only when every shard has.
+    pub fn shard_order(&self, session: &str, leases: &[String]) -> Vec<u32> {
+        let shards = self.shards.max(1);
+        let held = leases
+            .iter()
+            .filter_map(|l| crate::api::lease_shard(l))
+            .find(|&(pool, k)| pool == self.id && k < shards)
+            .map(|(_, k)| k);
+        let home = self.shard_of_session(session);
+        let mut order = Vec::with_capacity(shards as usize);
+        order.extend(held);
+        for k in (0..shards).map(|i| (home + i) % shards) {
+            if !order.contains(&k) {
+                order.push(k);
+            }
+        }
+        order
+    }
 }
 
 /// A source-level number.
@@ -407,6 +429,53 @@ mod tests {
                 && shards.iter().filter(|s| **s == 1).count() > 30
         );
         assert_eq!(pool.shard_of_session("session-0001-abcdefgh"), shards[1]);
+    }
+
+    #[test]
+    fn orders_the_shards_to_ask() {
+        let json = edited(
+            r#""id": "visitors", "#,
+            r#""id": "visitors", "shards": 3, "#,
+        )
+        .replace(r#""+12125550102""#, r#""+12125550102", "+12125550103""#);
+        let config: SiteConfig = serde_json::from_str(&json).unwrap();
+        let pool = config.pool("visitors").unwrap();
+        let session = "session-0001-abcdefgh";
+        let home = pool.shard_of_session(session);
+        let next = |k: u32| (home + k) % 3;
+        let token = "abcdefghijklmnopqrstuv";
+        // (leases the page holds, shards to ask in turn)
+        let table: Vec<(Vec<String>, Vec<u32>)> = vec![
+            (vec![], vec![home, next(1), next(2)]),
+            (
+                vec![format!("visitors.{}.{token}", next(2))],
+                vec![next(2), home, next(1)],
+            ),
+            (
+                vec![format!("visitors.{home}.{token}")],
+                vec![home, next(1), next(2)],
+            ),
+            // Another pool's lease, a shard the pool does not have, a malformed id: ignored.
+            (
+                vec![format!("other.{}.{token}", next(1))],
+                vec![home, next(1), next(2)],
+            ),
+            (
+                vec![format!("visitors.7.{token}")],
+                vec![home, next(1), next(2)],
+            ),
+            (vec!["visitors.1".to_owned()], vec![home, next(1), next(2)]),
+        ];
+        for (leases, want) in table {
+            assert_eq!(pool.shard_order(session, &leases), want, "{leases:?}");
+        }
+        let single = edited("", "");
+        let config: SiteConfig = serde_json::from_str(&single).unwrap();
+        let pool = config.pool("visitors").unwrap();
+        assert_eq!(
+            pool.shard_order(session, &[format!("visitors.0.{token}")]),
+            vec![0]
+        );
     }
 
     #[test]

@@ -576,6 +576,23 @@ impl Pool {
     /// Leases a number to `session` for `target`, or renews the one it has. `new_id` is the id a new
     /// lease gets (random, from the shell); it is unused when the session already has a lease.
     pub fn lease(&mut self, session: &str, target: &E164, new_id: &str, now: Millis) -> Outcome {
+        match self.lease_free(session, target, new_id, now) {
+            Some(outcome) => outcome,
+            None => self.exhausted(session, target, new_id, now),
+        }
+    }
+
+    /// [`Pool::lease`] without the exhaustion policy: `None`, and nothing changed or counted, when
+    /// the session has no number here and none is free. A pool split into shards asks each shard
+    /// this way before one of them applies its policy, so that a shard never runs dry while
+    /// another has numbers to spare.
+    pub fn lease_free(
+        &mut self,
+        session: &str,
+        target: &E164,
+        new_id: &str,
+        now: Millis,
+    ) -> Option<Outcome> {
         self.expire(now);
         // The session's live lease for this target: renew it. Else the number it had for this
         // target, if no one else had it since (and it is not retired).
@@ -600,7 +617,7 @@ impl Pool {
             }
         }
         if let Some(i) = live {
-            return self.renew(i, now);
+            return Some(self.renew(i, now));
         }
         // Else the free number idle longest (never-used numbers first), once cooled down.
         let cooldown = self.settings.cooldown;
@@ -610,9 +627,12 @@ impl Pool {
                 .filter(|&&(used, since, _)| !used || since.saturating_add(cooldown) <= now)
                 .map(|&(_, _, i)| i)
         });
-        if let Some(i) = free {
-            return self.start(i, session, target, new_id, now, false);
-        }
+        let i = free?;
+        Some(self.start(i, session, target, new_id, now, false))
+    }
+
+    /// No number is free: what the pool's policy says, counted.
+    fn exhausted(&mut self, session: &str, target: &E164, new_id: &str, now: Millis) -> Outcome {
         self.counters.exhausted += 1;
         match self.settings.on_exhausted.clone() {
             Exhausted::Original => {

@@ -487,11 +487,20 @@ fn run(start: Millis, initial: usize, policy: Exhausted, ops: &[(Millis, Op)]) {
                 target: t,
             } => {
                 let id = format!("lease-{step}");
+                let exhausted_before = model.counters.exhausted;
                 let want = model.lease(*s, *t, &id, now);
-                for pool in [&mut steady, &mut restarted] {
-                    let got = pool.lease(&session(*s), &target(*t), &id, now);
-                    assert_eq!(got, want, "{at}");
-                }
+                let exhausted = model.counters.exhausted > exhausted_before;
+                let got = steady.lease(&session(*s), &target(*t), &id, now);
+                assert_eq!(got, want, "{at}");
+                // The other pool asks the way a shard is asked first: free numbers only, with
+                // nothing changed when there are none, then the policy.
+                let free = restarted.lease_free(&session(*s), &target(*t), &id, now);
+                assert_eq!(free.is_none(), exhausted, "{at}: lease_free vs exhaustion");
+                let got = match free {
+                    Some(outcome) => outcome,
+                    None => restarted.lease(&session(*s), &target(*t), &id, now),
+                };
+                assert_eq!(got, want, "{at}");
                 if let Outcome::Leased(g) = want {
                     pages.insert((*s, *t), g.lease);
                 } else {

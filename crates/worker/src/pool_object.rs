@@ -128,10 +128,15 @@ impl PoolObject {
                 target,
                 lease_id,
                 visit,
+                free_only,
                 ..
             } => {
-                let outcome = pool.lease(&session, &target, &lease_id, now);
-                if matches!(outcome, dni_core::lease::Outcome::Leased(_)) {
+                let outcome = if free_only {
+                    pool.lease_free(&session, &target, &lease_id, now)
+                } else {
+                    Some(pool.lease(&session, &target, &lease_id, now))
+                };
+                if matches!(outcome, Some(dni_core::lease::Outcome::Leased(_))) {
                     self.store_visit(&session, &visit, now)?;
                 }
                 to_json(&outcome)?

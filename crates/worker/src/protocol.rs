@@ -48,6 +48,11 @@ pub enum PoolOp {
         lease_id: String,
         /// The visit to remember for the session.
         visit: Box<Visit>,
+        /// Only a free number (or the session's own): when there is none, answer `None` and
+        /// change nothing, so that the worker can ask the pool's next shard before any shard
+        /// applies its exhaustion policy.
+        #[serde(default)]
+        free_only: bool,
     },
     /// Extend a lease.
     Heartbeat {
@@ -79,8 +84,8 @@ pub enum PoolOp {
     },
 }
 
-/// The answer to [`PoolOp::Lease`].
-pub type LeaseReply = Outcome;
+/// The answer to [`PoolOp::Lease`]: `None` only when it asked for a free number and there was none.
+pub type LeaseReply = Option<Outcome>;
 
 /// The answer to [`PoolOp::Heartbeat`]: the lease, or `None` when it is gone.
 pub type HeartbeatReply = Option<Granted>;

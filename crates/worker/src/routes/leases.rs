@@ -5,11 +5,11 @@ use dni_core::api::{
 };
 use dni_core::attribution::{attribute, RawTouch};
 use dni_core::classify::{Channel, Options};
-use dni_core::config::SiteConfig;
+use dni_core::config::{PoolConfig, SiteConfig};
 use dni_core::lease::Outcome;
 use dni_core::phone::E164;
 use dni_core::{bots, Millis, SECOND};
-use worker::{Request, Response, Result, RouteContext};
+use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
 use crate::config_store::{self, Freshness};
@@ -163,24 +163,7 @@ async fn lease_numbers(
             // Automated visitors never take a number from a pool.
             Some(pool) if !bot => {
                 heartbeat_ms = heartbeat_ms.min(heartbeat_interval(pool.settings.idle_timeout));
-                let k = pool.shard_of_session(&request.session);
-                let Shard { name, spec } = shard(&config.id, pool, k);
-                let mut lease_id = [pool.id.as_str(), "."].concat();
-                lease_id.push_str(&k.to_string());
-                lease_id.push('.');
-                lease_id.push_str(&clock::random_id());
-                let op = PoolOp::Lease {
-                    pool: spec,
-                    session: request.session.clone(),
-                    target: target.clone(),
-                    lease_id,
-                    visit: Box::new(visit.clone()),
-                };
-                match ask::<LeaseReply>(&ctx.env, POOLS, &name, &op).await {
-                    Ok(outcome) => from_outcome(&target, outcome),
-                    // The page keeps its own number rather than wait or break.
-                    Err(_) => original(&target),
-                }
+                lease_from_shards(&ctx.env, &config.id, pool, &request, &target, &visit).await
             }
             _ => static_or_original(&config, &target, channel),
         };
@@ -190,6 +173,42 @@ async fn lease_numbers(
         numbers,
         heartbeat_ms,
     })?)
+}
+
+/// Asks a pool's shards in turn ([`PoolConfig::shard_order`]) for a number for the session: each
+/// but the last for a free one only, the last with its exhaustion policy. An unsplit pool is one
+/// request.
+async fn lease_from_shards(
+    env: &Env,
+    site: &str,
+    pool: &PoolConfig,
+    request: &LeaseRequest,
+    target: &E164,
+    visit: &Visit,
+) -> Assigned {
+    let order = pool.shard_order(&request.session, &request.leases);
+    for (i, &k) in order.iter().enumerate() {
+        let Shard { name, spec } = shard(site, pool, k);
+        let mut lease_id = [pool.id.as_str(), "."].concat();
+        lease_id.push_str(&k.to_string());
+        lease_id.push('.');
+        lease_id.push_str(&clock::random_id());
+        let op = PoolOp::Lease {
+            pool: spec,
+            session: request.session.clone(),
+            target: target.clone(),
+            lease_id,
+            visit: Box::new(visit.clone()),
+            free_only: i + 1 < order.len(),
+        };
+        match ask::<LeaseReply>(env, POOLS, &name, &op).await {
+            Ok(Some(outcome)) => return from_outcome(target, outcome),
+            Ok(None) => continue,
+            // The page keeps its own number rather than wait or break.
+            Err(_) => return original(target),
+        }
+    }
+    original(target)
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
@@ -273,13 +292,9 @@ fn static_or_original(config: &SiteConfig, target: &E164, channel: Channel) -> A
 
 /// The pool shard a lease id belongs to: ids are `<pool>.<shard>.<random>`.
 fn shard_of_lease(config: &SiteConfig, lease: &str) -> ApiResult<Shard> {
-    let mut parts = lease.splitn(3, '.');
-    let (Some(pool), Some(k), Some(token)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(ApiError::Gone);
-    };
+    let (pool, k) = api::lease_shard(lease).ok_or(ApiError::Gone)?;
     let pool = config.pool(pool).ok_or(ApiError::Gone)?;
-    let k: u32 = k.parse().map_err(|_| ApiError::Gone)?;
-    if !api::valid_id(token) || k >= pool.shards {
+    if k >= pool.shards {
         return Err(ApiError::Gone);
     }
     Ok(shard(&config.id, pool, k))
