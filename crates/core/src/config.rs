@@ -98,6 +98,10 @@ fn is_one(n: &u32) -> bool {
     *n == 1
 }
 
+/// The most shards one lease request asks: each is a round trip to a Durable Object, and a full
+/// pool is when visitors arrive fastest, so a request asks a few shards rather than all of them.
+pub const MAX_SHARDS_ASKED: usize = 4;
+
 impl PoolConfig {
     /// The numbers of shard `k`.
     pub fn shard_numbers(&self, k: u32) -> Vec<E164> {
@@ -126,8 +130,9 @@ impl PoolConfig {
 
     /// The shards to ask, in turn, for a session's number: the shard of a lease the page already
     /// holds from this pool (so that it keeps its number), then the session's own shard, then the
-    /// others after it. Each but the last is asked for a free number only; the last applies the
-    /// exhaustion policy, so that a split pool runs dry only when every shard has.
+    /// others after it, [`MAX_SHARDS_ASKED`] at most. Each but the last is asked for a free number
+    /// only; the last applies the exhaustion policy, so that a pool of up to that many shards runs
+    /// dry only when every shard has.
     pub fn shard_order(&self, session: &str, leases: &[String]) -> Vec<u32> {
         let shards = self.shards.max(1);
         let held = leases
@@ -143,6 +148,7 @@ impl PoolConfig {
                 order.push(k);
             }
         }
+        order.truncate(MAX_SHARDS_ASKED);
         order
     }
 }
@@ -469,6 +475,16 @@ mod tests {
         for (leases, want) in table {
             assert_eq!(pool.shard_order(session, &leases), want, "{leases:?}");
         }
+        // A pool of many shards: four asked at most, the session's own first.
+        let many = edited(r#""id": "visitors", "#, r#""id": "visitors", "shards": 8, "#).replace(
+            r#""+12125550102""#,
+            r#""+12125550102", "+12125550103", "+12125550104", "+12125550105", "+12125550106", "+12125550107", "+12125550108""#,
+        );
+        let config: SiteConfig = serde_json::from_str(&many).unwrap();
+        let pool = config.pool("visitors").unwrap();
+        let home = pool.shard_of_session(session);
+        let want: Vec<u32> = (0..4).map(|i| (home + i) % 8).collect();
+        assert_eq!(pool.shard_order(session, &[]), want);
         let single = edited("", "");
         let config: SiteConfig = serde_json::from_str(&single).unwrap();
         let pool = config.pool("visitors").unwrap();
