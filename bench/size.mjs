@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sections } from "../scripts/wasm.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUDGET_GZIP = 20 * 1024;
@@ -31,32 +32,18 @@ if (existsSync(tablesFile)) {
   const gz = (b) => gzipSync(b, { level: 9 }).length;
   const published = readFileSync(join(root, files[1]));
   const full = readFileSync(tablesFile);
-  const [a, b] = [sections(published), sections(full)];
+  const [a, b] = [codeAndData(published), codeAndData(full)];
   console.log(`the full classifier, if the page carried it: +${full.length - published.length} raw, +${gz(full) - gz(published)} gzip in all;` +
     ` its tables (data) +${gz(b.data) - gz(a.data)} gzip, its code +${gz(b.code) - gz(a.code)} gzip (aim for the tables: under 4096; not shipped)`);
 }
 
 /** The code and data sections of a wasm module (ids 10 and 11). */
-function sections(wasm) {
-  const out = { code: Buffer.alloc(0), data: Buffer.alloc(0) };
-  let at = 8; // magic and version
-  const leb = () => {
-    let value = 0, shift = 0, byte;
-    do {
-      byte = wasm[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
+function codeAndData(wasm) {
+  const part = (id) => {
+    const s = sections(wasm).find((x) => x.id === id);
+    return s ? wasm.subarray(s.body, s.end) : Buffer.alloc(0);
   };
-  while (at < wasm.length) {
-    const id = wasm[at++];
-    const size = leb();
-    if (id === 10) out.code = wasm.subarray(at, at + size);
-    if (id === 11) out.data = wasm.subarray(at, at + size);
-    at += size;
-  }
-  return out;
+  return { code: part(10), data: part(11) };
 }
 if (process.argv.includes("--enforce") && total.gzip > BUDGET_GZIP) {
   console.error(`over budget by ${total.gzip - BUDGET_GZIP} bytes gzip`);

@@ -10,6 +10,7 @@
 // weight. Every name must be found where the glue is expected to use it, or the build fails: a new
 // wasm-bindgen that writes its glue differently stops here rather than shipping a broken module.
 import { readFileSync, writeFileSync } from "node:fs";
+import { reader, sections } from "./wasm.mjs";
 
 const [mapFile, wasmFile, glueFile] = process.argv.slice(2);
 const map = JSON.parse(readFileSync(mapFile, "utf8"));
@@ -17,27 +18,17 @@ let glue = readFileSync(glueFile, "utf8");
 
 // The module's function imports, as [module, name] (wasm-opt does not print the new module name).
 function imports(bytes) {
-  let at = 8;
-  const u32 = () => {
-    let n = 0, shift = 0, b;
-    do { b = bytes[at++]; n |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
-    return n >>> 0;
-  };
-  const name = () => { const len = u32(); const s = bytes.subarray(at, at + len).toString(); at += len; return s; };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = u32();
-    if (id !== 2) { at += size; continue; }
-    const list = [];
-    for (let count = u32(); count > 0; count--) {
-      const entry = [name(), name()];
-      if (bytes[at++] !== 0) throw new Error("minify-names: an import that is not a function");
-      u32();
-      list.push(entry);
-    }
-    return list;
+  const section = sections(bytes).find((s) => s.id === 2);
+  if (!section) return [];
+  const r = reader(bytes, section.body);
+  const list = [];
+  for (let count = r.u32(); count > 0; count--) {
+    const entry = [r.name(), r.name()];
+    if (bytes[r.at++] !== 0) throw new Error("minify-names: an import that is not a function");
+    r.u32();
+    list.push(entry);
   }
-  return [];
+  return list;
 }
 const actual = imports(readFileSync(wasmFile));
 const expected = new Set(map.imports.map(([, , short]) => short));

@@ -132,7 +132,7 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
     use web_sys::Element;
@@ -155,7 +155,7 @@ mod tests {
     }
 
     /// Appends a fixture to the body (never replacing the body: the test runner's output lives there).
-    fn fixture(html: &str) -> Element {
+    pub(crate) fn fixture(html: &str) -> Element {
         let document = web_sys::window().unwrap().document().unwrap();
         let root = document.create_element("div").unwrap();
         root.set_inner_html(html);

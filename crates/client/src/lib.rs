@@ -465,8 +465,8 @@ mod page {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
+    use crate::dom::tests::fixture;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-    use web_sys::Element;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -497,14 +497,6 @@ mod tests {
             js_sys::Reflect::set(&page, &(*key).into(), value).unwrap();
         }
         page.into()
-    }
-
-    fn fixture(html: &str) -> Element {
-        let document = web_sys::window().unwrap().document().unwrap();
-        let root = document.create_element("div").unwrap();
-        root.set_inner_html(html);
-        document.body().unwrap().append_child(&root).unwrap();
-        root
     }
 
     fn clear() {

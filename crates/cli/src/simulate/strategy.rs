@@ -16,10 +16,13 @@ const EPOCH: Millis = 1_700_006_400_000;
 pub trait Strategy {
     /// A page of `visitor` asks for a number: the pool number to show, or none (the original).
     fn lease(&mut self, visitor: u32, now: Millis) -> Option<u32>;
-    /// A heartbeat; false when the lease is gone (the page then asks again).
-    fn heartbeat(&mut self, visitor: u32, now: Millis) -> bool;
-    /// The page was hidden; `lost`: the release never arrived.
-    fn hide(&mut self, visitor: u32, lost: bool, now: Millis);
+    /// A heartbeat; false when the lease is gone (the page then asks again). The naive strategies
+    /// ignore activity: their leases never go.
+    fn heartbeat(&mut self, _visitor: u32, _now: Millis) -> bool {
+        true
+    }
+    /// The page was hidden; `lost`: the release never arrived. Ignored by the naive strategies.
+    fn hide(&mut self, _visitor: u32, _lost: bool, _now: Millis) {}
     /// A call to pool number `number` at `at`: the visitor it is attributed to, and the confidence.
     fn attribute(&mut self, number: u32, at: Millis) -> (Option<u32>, f64);
     /// Numbers not available to a new visitor at `now`, if the strategy has such a notion.
@@ -259,6 +262,13 @@ impl Assignments {
             .and_then(|i| self.0.get(i))
             .map(|&(_, v)| v)
     }
+
+    /// How the naive strategies attribute a call to `number`: to whoever was last given it, with
+    /// full confidence.
+    fn attribute(assigned: &[Assignments], number: u32, at: Millis) -> (Option<u32>, f64) {
+        let who = assigned.get(number as usize).and_then(|a| a.latest(at));
+        (who, if who.is_some() { 1.0 } else { 0.0 })
+    }
 }
 
 /// A number is held for a fixed time from assignment, then free at once (the first free number in
@@ -319,18 +329,8 @@ impl Strategy for FixedHold {
         Some(k as u32)
     }
 
-    fn heartbeat(&mut self, _visitor: u32, _now: Millis) -> bool {
-        true
-    }
-
-    fn hide(&mut self, _visitor: u32, _lost: bool, _now: Millis) {}
-
     fn attribute(&mut self, number: u32, at: Millis) -> (Option<u32>, f64) {
-        let who = self
-            .assigned
-            .get(number as usize)
-            .and_then(|a| a.latest(at));
-        (who, if who.is_some() { 1.0 } else { 0.0 })
+        Assignments::attribute(&self.assigned, number, at)
     }
 
     fn busy(&mut self, now: Millis) -> Option<usize> {
@@ -384,18 +384,8 @@ impl Strategy for RoundRobin {
         Some(k as u32)
     }
 
-    fn heartbeat(&mut self, _visitor: u32, _now: Millis) -> bool {
-        true
-    }
-
-    fn hide(&mut self, _visitor: u32, _lost: bool, _now: Millis) {}
-
     fn attribute(&mut self, number: u32, at: Millis) -> (Option<u32>, f64) {
-        let who = self
-            .assigned
-            .get(number as usize)
-            .and_then(|a| a.latest(at));
-        (who, if who.is_some() { 1.0 } else { 0.0 })
+        Assignments::attribute(&self.assigned, number, at)
     }
 
     fn busy(&mut self, _now: Millis) -> Option<usize> {
