@@ -408,7 +408,11 @@ pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     let host = host.as_ref();
     let own = !host.is_empty()
         && (is_own_host(host, options.own_hosts) || is_landing_host(host, landing));
-    let known = if own { None } else { sources::lookup(host) };
+    let known = if own {
+        None
+    } else {
+        sources::lookup(host, referrer_rest)
+    };
 
     let (source, medium, category) = match (field(tags.source), field(tags.medium)) {
         (None, None) => match platform {

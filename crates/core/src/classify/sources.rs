@@ -1,14 +1,16 @@
 //! The tables of known sources: search engines, social networks, video and shopping sites, webmail
-//! and AI assistants, recognised by referrer host or by `utm_source` name.
+//! and AI assistants, recognised by referrer host (and path) or by `utm_source` name.
 //!
-//! Search, social, video and shopping follow GA4's source category list (the list GA4's "source
-//! matches a list of search/social/video/shopping sites" rules use), cut down to the sources that
-//! matter for a call-tracking site, with a few additions GA4's list lacks (marked "not in GA4's
-//! list"). Webmail and AI assistants are ours: GA4 files both as Referral (and a referral from
-//! `mail.google.com` even as Organic Search, because its list names that host a search site).
+//! The tables are generated (`sources/table.rs`, by `scripts/referrer-tables`) from two snapshots
+//! in `crates/core/data/`: Matomo's searchengine-and-social-list (CC0 1.0: search engines with
+//! their term parameters, social networks, AI assistants), and our own rows (`ours.tsv`: the GA4
+//! source categories we keep, video and shopping sites, webmail hosts and dereferrers, names).
+//! `docs/classification.md` says which list decides what.
 //!
-//! The tables are static string slices kept sorted, so a lookup is a binary search per host suffix:
-//! they cost the browser module a few kilobytes and a classification well under a microsecond.
+//! A lookup is a handful of binary searches over one sorted slice (the host, the host with its
+//! first label or its country domain as a placeholder, then its parent domains), so it stays well
+//! under a microsecond with about a thousand patterns. The tables stay in the worker and `dni
+//! classify`: the browser runs the table-free [`super::kind`].
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -73,257 +75,29 @@ pub struct KnownSource {
     pub term_param: &'static str,
 }
 
-use Category::{Ai, Search, Shopping, Social, Video, Webmail};
+use Category::Webmail;
 
-/// One table row: the host (it also covers its subdomains), the source name, the category and the
-/// search term parameters.
-type Row = (&'static str, &'static str, Category, &'static str);
+/// The generated tables. (Not formatted: the generator writes them, and a test compares.)
+#[rustfmt::skip]
+mod table;
 
-/// Hosts, sorted by host (a unit test keeps them sorted: the lookup is a binary search). A longer
-/// host wins over its parent: `mail.google.com` is webmail, `gemini.google.com` an AI assistant,
-/// whatever `google.com` is. Android app referrers (`android-app://com.google.android.gm/`) are
-/// listed by package name.
-const HOSTS: &[Row] = &[
-    ("360.cn", "360", Search, "q"),
-    ("alibaba.com", "alibaba", Shopping, ""),
-    ("ask.com", "ask", Search, "q"),
-    ("baidu.com", "baidu", Search, "wd word"),
-    ("bard.google.com", "gemini", Ai, ""),
-    ("bing.com", "bing", Search, "q"),
-    ("blog.naver.com", "naver", Social, ""),
-    ("blogger.com", "blogger", Social, ""),
-    ("blogspot.com", "", Social, ""),
-    // Not in GA4's list: Bluesky.
-    ("bsky.app", "bluesky", Social, ""),
-    ("cafe.naver.com", "naver", Social, ""),
-    ("centrum.cz", "centrum", Search, "q"),
-    ("chat.deepseek.com", "deepseek", Ai, ""),
-    ("chat.mistral.ai", "mistral", Ai, ""),
-    ("chat.openai.com", "chatgpt", Ai, ""),
-    ("chatgpt.com", "chatgpt", Ai, ""),
-    ("claude.ai", "claude", Ai, ""),
-    ("com.facebook.katana", "facebook", Social, ""),
-    ("com.google.android.gm", "gmail", Webmail, ""),
-    (
-        "com.google.android.googlequicksearchbox",
-        "google",
-        Search,
-        "",
-    ),
-    ("com.google.android.youtube", "youtube", Video, ""),
-    ("com.linkedin.android", "linkedin", Social, ""),
-    ("com.microsoft.office.outlook", "outlook", Webmail, ""),
-    ("com.pinterest", "pinterest", Social, ""),
-    ("com.reddit.frontpage", "reddit", Social, ""),
-    ("com.twitter.android", "twitter", Social, ""),
-    ("copilot.cloud.microsoft", "copilot", Ai, ""),
-    ("copilot.microsoft.com", "copilot", Ai, ""),
-    ("cse.google.com", "google", Search, "q"),
-    ("dailymotion.com", "dailymotion", Video, ""),
-    ("daum.net", "daum", Search, "q"),
-    ("disneyplus.com", "disneyplus", Video, ""),
-    ("duckduckgo.com", "duckduckgo", Search, "q"),
-    ("e.mail.ru", "mail.ru", Webmail, ""),
-    ("ecosia.org", "ecosia", Search, "q"),
-    ("email.seznam.cz", "seznam email", Webmail, ""),
-    ("etsy.com", "etsy", Shopping, ""),
-    ("facebook.com", "facebook", Social, ""),
-    ("fb.com", "facebook", Social, ""),
-    ("fb.me", "facebook", Social, ""),
-    ("flickr.com", "flickr", Social, ""),
-    ("gemini.google.com", "gemini", Ai, ""),
-    ("go.mail.ru", "mail.ru", Search, "q"),
-    ("grok.com", "grok", Ai, ""),
-    ("groups.google.com", "google groups", Social, ""),
-    ("hulu.com", "hulu", Video, ""),
-    ("instagram.com", "instagram", Social, ""),
-    ("iqiyi.com", "iqiyi", Video, ""),
-    // Not in GA4's list: Kagi, Mojeek (privacy search engines).
-    ("kagi.com", "kagi", Search, "q"),
-    ("kin.naver.com", "naver", Social, ""),
-    ("line.me", "line", Social, ""),
-    ("linkedin.com", "linkedin", Social, ""),
-    ("lnkd.in", "linkedin", Social, ""),
-    ("mail.163.com", "163 mail", Webmail, ""),
-    ("mail.aol.com", "aol mail", Webmail, ""),
-    ("mail.google.com", "gmail", Webmail, ""),
-    ("mail.proton.me", "proton mail", Webmail, ""),
-    ("mail.qq.com", "qq mail", Webmail, ""),
-    ("mail.rambler.ru", "rambler mail", Webmail, ""),
-    ("mail.yahoo.co.jp", "yahoo mail", Webmail, ""),
-    ("mail.yahoo.com", "yahoo mail", Webmail, ""),
-    ("mail.yandex.com", "yandex mail", Webmail, ""),
-    ("mail.yandex.ru", "yandex mail", Webmail, ""),
-    ("mail.zoho.com", "zoho mail", Webmail, ""),
-    ("mail.zoho.eu", "zoho mail", Webmail, ""),
-    // Not in GA4's list: mastodon.social (the largest Mastodon server).
-    ("mastodon.social", "mastodon", Social, ""),
-    ("medium.com", "medium", Social, ""),
-    ("meetup.com", "meetup", Social, ""),
-    ("messenger.com", "messenger", Social, ""),
-    ("meta.ai", "meta ai", Ai, ""),
-    ("mojeek.com", "mojeek", Search, "q"),
-    ("msn.com", "msn", Search, "q"),
-    ("naver.com", "naver", Search, "query"),
-    ("netflix.com", "netflix", Video, ""),
-    ("news.google.com", "google", Search, ""),
-    ("news.ycombinator.com", "hacker news", Social, ""),
-    // Not in GA4's list: Nextdoor (neighbourhood network, common for local businesses).
-    ("nextdoor.com", "nextdoor", Social, ""),
-    ("ok.ru", "odnoklassniki", Social, ""),
-    ("onet.pl", "onet", Search, "qt q"),
-    ("org.telegram.messenger", "telegram", Social, ""),
-    ("outlook.live.com", "outlook", Webmail, ""),
-    ("outlook.office.com", "outlook", Webmail, ""),
-    ("outlook.office365.com", "outlook", Webmail, ""),
-    ("perplexity.ai", "perplexity", Ai, ""),
-    ("phind.com", "phind", Ai, ""),
-    ("pinterest.com", "pinterest", Social, ""),
-    ("poe.com", "poe", Ai, ""),
-    ("quora.com", "quora", Social, ""),
-    ("qwant.com", "qwant", Search, "q"),
-    ("rambler.ru", "rambler", Search, "query"),
-    ("reddit.com", "reddit", Social, ""),
-    ("search.aol.com", "aol", Search, "q query"),
-    // Not in GA4's list: Brave Search.
-    ("search.brave.com", "brave", Search, "q"),
-    ("search.google.com", "google", Search, "q"),
-    ("search.naver.com", "naver", Search, "query"),
-    ("search.yahoo.co.jp", "yahoo", Search, "p"),
-    ("search.yahoo.com", "yahoo", Search, "p"),
-    ("seznam.cz", "seznam", Search, "q"),
-    ("shop.app", "shop", Shopping, ""),
-    ("shopify.com", "shopify", Shopping, ""),
-    ("shopping.google.com", "google shopping", Shopping, ""),
-    ("shopping.naver.com", "naver shopping", Shopping, ""),
-    ("shopping.yahoo.co.jp", "yahoo shopping", Shopping, ""),
-    ("shopping.yahoo.com", "yahoo shopping", Shopping, ""),
-    ("sites.google.com", "", Social, ""),
-    ("snapchat.com", "snapchat", Social, ""),
-    ("so.com", "360", Search, "q"),
-    ("sogou.com", "sogou", Search, "query keyword"),
-    ("stackexchange.com", "stackexchange", Social, ""),
-    ("stackoverflow.com", "stackoverflow", Social, ""),
-    // Not in GA4's list: Startpage.
-    ("startpage.com", "startpage", Search, "query q"),
-    ("t.co", "twitter", Social, ""),
-    ("t.me", "telegram", Social, ""),
-    ("ted.com", "ted", Video, ""),
-    ("threads.com", "threads", Social, ""),
-    ("threads.net", "threads", Social, ""),
-    ("tiktok.com", "tiktok", Social, ""),
-    ("tripadvisor.com", "tripadvisor", Social, ""),
-    ("tumblr.com", "tumblr", Social, ""),
-    ("twitch.tv", "twitch", Video, ""),
-    ("twitter.com", "twitter", Social, ""),
-    ("vimeo.com", "vimeo", Video, ""),
-    ("vk.com", "vk", Social, ""),
-    ("walmart.com", "walmart", Shopping, ""),
-    ("weibo.com", "weibo", Social, ""),
-    ("whatsapp.com", "whatsapp", Social, ""),
-    ("wistia.com", "wistia", Video, ""),
-    ("wistia.net", "wistia", Video, ""),
-    ("wordpress.com", "", Social, ""),
-    // Not in GA4's list (x.com is newer than it; GA4 lists twitter.com and t.co).
-    ("x.com", "twitter", Social, ""),
-    ("xing.com", "xing", Social, ""),
-    ("ya.ru", "yandex", Search, "text"),
-    ("yelp.com", "yelp", Social, ""),
-    ("you.com", "you.com", Ai, "q"),
-    ("youku.com", "youku", Video, ""),
-    ("youtu.be", "youtube", Video, ""),
-    ("youtube.com", "youtube", Video, ""),
-];
+/// One host pattern: (host, path, index into the sources, flags). The host is lower-case, without
+/// a leading `www.` or `m.`; `{}` stands for its first label or its country domain (`google.{}`,
+/// `{}.search.yahoo.com`). A row with a path matches a referrer whose path starts with it.
+type Host = (&'static str, &'static str, u16, u8);
 
-/// Brands under any country domain: `google` matches `google.de`, `www.google.co.uk` and
-/// `m.google.com.br`, but not `docs.google.com` (a brand's other subdomains are other products,
-/// listed in [`HOSTS`] when they matter). Sorted by brand.
-const BRANDS: &[Row] = &[
-    ("amazon", "amazon", Shopping, ""),
-    ("aol", "aol", Search, "q query"),
-    ("ebay", "ebay", Shopping, ""),
-    ("google", "google", Search, "q"),
-    ("mercadolibre", "mercadolibre", Shopping, ""),
-    ("pinterest", "pinterest", Social, ""),
-    ("yahoo", "yahoo", Search, "p"),
-    ("yandex", "yandex", Search, "text"),
-    ("yelp", "yelp", Social, ""),
-];
+/// The row covers the host's subdomains too (social networks, AI assistants, webmail, and our
+/// rows); without it, only the host itself, after a leading `www.` or `m.`.
+const SUB: u8 = 1;
+/// The row counts for a `utm_source` written as a host: GA4 reads tagged links against its own
+/// lists, so only the rows cut from GA4's list count, and our webmail and AI rows (our documented
+/// departures hold for tags as for referrers).
+const TAGS: u8 = 2;
+/// A search engine in Matomo's list that counts only when the referrer carries a search term
+/// (the list says which engines refer without one: those do not need it).
+const NEEDS_TERM: u8 = 4;
 
-/// Subdomains a brand's main site is served under.
-const BRAND_PREFIXES: &[&str] = &["m", "search", "www"];
-
-/// `utm_source` names that stand for a known source without being a host, sorted. From GA4's
-/// list, plus webmail and AI assistant names (ours) and `x` and `meta` (newer than GA4's list).
-const NAMES: &[(&str, Category)] = &[
-    ("alibaba", Shopping),
-    ("amazon", Shopping),
-    ("aol", Search),
-    ("ask", Search),
-    ("baidu", Search),
-    ("bing", Search),
-    ("brave", Search),
-    ("chatgpt", Ai),
-    ("claude", Ai),
-    ("copilot", Ai),
-    ("dailymotion", Video),
-    ("daum", Search),
-    ("duckduckgo", Search),
-    ("ebay", Shopping),
-    ("ecosia", Search),
-    ("etsy", Shopping),
-    ("facebook", Social),
-    ("fb", Social),
-    ("gemini", Ai),
-    ("gmail", Webmail),
-    ("google", Search),
-    ("google shopping", Shopping),
-    ("google-play", Search),
-    ("googlemybusiness", Search),
-    ("hulu", Video),
-    ("ig", Social),
-    ("igshopping", Shopping),
-    ("instagram", Social),
-    ("line", Social),
-    ("linkedin", Social),
-    ("mercadolibre", Shopping),
-    ("messenger", Social),
-    ("meta", Social),
-    ("msn", Search),
-    ("naver", Search),
-    ("netflix", Video),
-    ("outlook", Webmail),
-    ("perplexity", Ai),
-    ("pinterest", Social),
-    ("quora", Social),
-    ("qwant", Search),
-    ("reddit", Social),
-    ("seznam", Search),
-    ("shopify", Shopping),
-    ("snapchat", Social),
-    ("sogou", Search),
-    ("startpage", Search),
-    ("ted", Video),
-    ("threads", Social),
-    ("tiktok", Social),
-    ("tumblr", Social),
-    ("twitch", Video),
-    ("twitter", Social),
-    ("vimeo", Video),
-    ("vk", Social),
-    ("walmart", Shopping),
-    ("wechat", Social),
-    ("weibo", Social),
-    ("whatsapp", Social),
-    ("wistia", Video),
-    ("x", Social),
-    ("yahoo", Search),
-    ("yandex", Search),
-    ("yelp", Social),
-    ("youtube", Video),
-];
-
-fn known(&(_, name, category, term_param): &Row) -> KnownSource {
+fn known(&(name, category, term_param): &(&'static str, Category, &'static str)) -> KnownSource {
     KnownSource {
         name,
         category,
@@ -331,58 +105,137 @@ fn known(&(_, name, category, term_param): &Row) -> KnownSource {
     }
 }
 
-/// The known source for a referrer host (lower-case, as [`Url`] gives it), if any: the longest
-/// listed suffix of the host, then a brand under a country domain, then a webmail host by its
-/// conventional `webmail.` name.
-pub fn lookup(host: &str) -> Option<KnownSource> {
+/// The known source for a referrer: its host (lower-case, as [`Url`] gives it) and what follows
+/// the host (path and query), if any. Most specific first: the host itself, then with its first
+/// label or its country domain as a placeholder, then its parent domains (rows that cover
+/// subdomains), then a webmail host by its conventional name (`webmail.`, `mail.`...).
+///
+/// [`Url`]: crate::url::Url
+pub fn lookup(host: &str, rest: &str) -> Option<KnownSource> {
+    let path = match rest.find(['?', '#']) {
+        Some(at) => rest.get(..at).unwrap_or_default(),
+        None => rest,
+    };
+    find(host, path, crate::url::query_of(rest), 0)
+}
+
+/// [`lookup`] over the rows whose flags include `need`.
+fn find(host: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
+    let full = host;
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("m."))
+        .unwrap_or(host);
     if host.is_empty() {
         return None;
     }
+    if let Some(found) = group(host, path, query, need) {
+        return Some(found);
+    }
+    let mut key = String::new();
+    // `{}.search.yahoo.com`: the first label is a country or any subdomain.
+    if let Some((_, tail)) = host.split_once('.') {
+        if tail.contains('.') {
+            key.push_str("{}.");
+            key.push_str(tail);
+            if let Some(found) = group(&key, path, query, need) {
+                return Some(found);
+            }
+        }
+    }
+    // `google.{}`: one or two short labels at the end are a country domain (`de`, `co.uk`,
+    // `com.br`, `cat`).
+    if let Some((head, last)) = host.rsplit_once('.') {
+        if is_short(last) {
+            key.clear();
+            key.push_str(head);
+            key.push_str(".{}");
+            if let Some(found) = group(&key, path, query, need) {
+                return Some(found);
+            }
+            if let Some((head, second)) = head.rsplit_once('.') {
+                if is_short(second) {
+                    key.clear();
+                    key.push_str(head);
+                    key.push_str(".{}");
+                    if let Some(found) = group(&key, path, query, need) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+    }
+    // Parent domains, longest first, for the rows that cover their subdomains.
     let mut suffix = host;
-    loop {
-        if let Ok(i) = HOSTS.binary_search_by(|row| row.0.cmp(suffix)) {
-            return HOSTS.get(i).map(known);
+    while let Some((_, parent)) = suffix.split_once('.') {
+        if !parent.contains('.') {
+            break;
         }
-        match suffix.split_once('.') {
-            Some((_, parent)) => suffix = parent,
-            None => break,
+        if let Some(found) = group(parent, path, query, need | SUB) {
+            return Some(found);
         }
+        suffix = parent;
     }
-    if let Some(row) = brand(host) {
-        return Some(known(row));
-    }
-    // `webmail.<provider>` is what hosting providers call their webmail; the host is the source.
-    host.starts_with("webmail.").then_some(KnownSource {
+    // `webmail.`, `mail.`, `mail2.`, `email.`: what hosting providers and companies call their
+    // webmail (and email platforms their link trackers); the host is the source.
+    let (first, rest) = full.split_once('.')?;
+    let mail_label = matches!(first, "webmail" | "mail" | "email")
+        || first
+            .strip_prefix("mail")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    (mail_label && rest.contains('.')).then_some(KnownSource {
         name: "",
         category: Webmail,
         term_param: "",
     })
 }
 
-/// A brand row if `host` is `[www.|m.|search.]<brand>.<country or generic domain>`.
-fn brand(host: &str) -> Option<&'static Row> {
-    let (mut first, mut rest) = host.split_once('.')?;
-    if BRAND_PREFIXES.contains(&first) {
-        (first, rest) = rest.split_once('.')?;
-    }
-    // One or two short labels after the brand: `com`, `de`, `co.uk`, `com.br`.
-    let mut labels = 0;
-    for label in rest.split('.') {
-        labels += 1;
-        if labels > 2 || !(2..=3).contains(&label.len()) {
-            return None;
+/// A label that may be (part of) a country domain: two or three letters.
+fn is_short(label: &str) -> bool {
+    (2..=3).contains(&label.len()) && label.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The best row for the host pattern `key`: among its rows with the flags `need` whose path the
+/// referrer's is under (and, for an engine that needs one, whose search term it carries), the one
+/// with the longest path.
+fn group(key: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
+    let start = table::HOSTS.partition_point(|row| row.0 < key);
+    let mut best: Option<(&str, KnownSource)> = None;
+    for &(host, row_path, source, flags) in table::HOSTS.get(start..)? {
+        if host != key {
+            break;
+        }
+        if flags & need != need || !under_path(path, row_path) {
+            continue;
+        }
+        let Some(found) = table::SOURCES.get(usize::from(source)).map(known) else {
+            continue;
+        };
+        if flags & NEEDS_TERM != 0 && search_term(query, found).is_none() {
+            continue;
+        }
+        if best.is_none_or(|(p, _)| row_path.len() > p.len()) {
+            best = Some((row_path, found));
         }
     }
-    let i = BRANDS.binary_search_by(|row| row.0.cmp(first)).ok()?;
-    BRANDS.get(i)
+    best.map(|(_, found)| found)
+}
+
+/// Whether `path` is `prefix` or below it (`/imgres` covers `/imgres` and `/imgres/x`, not
+/// `/imgresx`); an empty prefix covers every path.
+fn under_path(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || (path.starts_with(prefix)
+            && (prefix.ends_with('/')
+                || matches!(path.as_bytes().get(prefix.len()), None | Some(b'/'))))
 }
 
 /// The known source for a `utm_source` value (any case, surrounding spaces ignored): a name from the
-/// list, or a host.
+/// list, or a host on the lists that count for tags (see [`TAGS`]).
 pub fn lookup_name(source: &str) -> Option<KnownSource> {
     let source = source.trim();
-    if let Ok(i) = NAMES.binary_search_by(|(name, _)| cmp_lower(name, source)) {
-        return NAMES.get(i).map(|&(name, category)| KnownSource {
+    if let Ok(i) = table::NAMES.binary_search_by(|(name, _)| cmp_lower(name, source)) {
+        return table::NAMES.get(i).map(|&(name, category)| KnownSource {
             name,
             category,
             term_param: "",
@@ -392,9 +245,9 @@ pub fn lookup_name(source: &str) -> Option<KnownSource> {
         return None;
     }
     if source.bytes().any(|b| b.is_ascii_uppercase()) {
-        return lookup(&source.to_ascii_lowercase());
+        return find(&source.to_ascii_lowercase(), "", "", TAGS);
     }
-    lookup(source)
+    find(source, "", "", TAGS)
 }
 
 /// Compares a lower-case table key with `value` as if `value` were lower-cased, without allocating.
@@ -416,75 +269,117 @@ pub fn search_term(query: &str, known: KnownSource) -> Option<String> {
     })
 }
 
-/// Every table, for the tests that keep them sorted and for the size report.
-#[cfg(test)]
-pub(crate) fn tables() -> (
-    &'static [Row],
-    &'static [Row],
-    &'static [(&'static str, Category)],
-) {
-    (HOSTS, BRANDS, NAMES)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Category::{Ai, Search, Shopping, Social, Video};
 
     #[test]
     fn tables_are_sorted_lower_case_and_unique() {
-        let (hosts, brands, names) = tables();
-        for keys in [
-            hosts.iter().map(|r| r.0).collect::<Vec<_>>(),
-            brands.iter().map(|r| r.0).collect(),
-            names.iter().map(|r| r.0).collect(),
-        ] {
-            for pair in keys.windows(2) {
-                assert!(pair[0] < pair[1], "not sorted or duplicated: {pair:?}");
-            }
-            for key in keys {
-                assert_eq!(key, key.to_ascii_lowercase().trim(), "{key}");
-            }
+        for pair in table::HOSTS.windows(2) {
+            assert!(
+                (pair[0].0, pair[0].1) < (pair[1].0, pair[1].1),
+                "not sorted or duplicated: {pair:?}"
+            );
+        }
+        for pair in table::NAMES.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "not sorted or duplicated: {pair:?}");
+        }
+        for key in table::HOSTS
+            .iter()
+            .map(|r| r.0)
+            .chain(table::NAMES.iter().map(|r| r.0))
+        {
+            assert_eq!(key, key.to_ascii_lowercase().trim(), "{key}");
+        }
+        for row in table::HOSTS {
+            assert!(usize::from(row.2) < table::SOURCES.len(), "{row:?}");
         }
     }
 
     #[test]
-    fn finds_hosts_by_longest_suffix_then_brand() {
-        // (host, name, category)
-        let table: &[(&str, Option<(&str, Category)>)] = &[
-            ("www.google.com", Some(("google", Search))),
-            ("google.co.uk", Some(("google", Search))),
-            ("m.google.com.br", Some(("google", Search))),
-            ("mail.google.com", Some(("gmail", Webmail))),
-            ("gemini.google.com", Some(("gemini", Ai))),
-            ("docs.google.com", None),
-            ("google.example.com", None),
-            ("notgoogle.com", None),
-            ("l.facebook.com", Some(("facebook", Social))),
-            ("facebook.com.evil.org", None),
-            ("uk.search.yahoo.com", Some(("yahoo", Search))),
-            ("mail.yahoo.com", Some(("yahoo mail", Webmail))),
-            ("www.amazon.co.uk", Some(("amazon", Shopping))),
-            ("aws.amazon.com", None),
-            ("ar.pinterest.com", Some(("pinterest", Social))),
-            ("webmail.example.net", Some(("", Webmail))),
-            ("x.com", Some(("twitter", Social))),
-            ("box.com", None),
-            ("", None),
+    fn finds_hosts_by_pattern_then_parent_domain() {
+        // (host, rest of the referrer, name and category)
+        type Case = (&'static str, &'static str, Option<(&'static str, Category)>);
+        let table: &[Case] = &[
+            ("www.google.com", "/", Some(("google", Search))),
+            ("google.co.uk", "", Some(("google", Search))),
+            ("m.google.com.br", "", Some(("google", Search))),
+            ("www.google.cat", "", Some(("google", Search))),
+            (
+                "www.google.de",
+                "/imgres?imgurl=x",
+                Some(("google images", Search)),
+            ),
+            ("www.google.de", "/imgresx", Some(("google", Search))),
+            ("images.google.co.uk", "", Some(("google images", Search))),
+            ("mail.google.com", "", Some(("gmail", Webmail))),
+            ("gemini.google.com", "", Some(("gemini", Ai))),
+            ("docs.google.com", "", None),
+            ("google.example.com", "", None),
+            ("notgoogle.com", "", None),
+            ("l.facebook.com", "", Some(("facebook", Social))),
+            ("facebook.com.evil.org", "", None),
+            ("uk.search.yahoo.com", "", Some(("yahoo", Search))),
+            ("mail.yahoo.com", "", Some(("yahoo mail", Webmail))),
+            ("www.amazon.co.uk", "", Some(("amazon", Shopping))),
+            ("aws.amazon.com", "", None),
+            ("ar.pinterest.com", "", Some(("pinterest", Social))),
+            ("m.youtube.com", "", Some(("youtube", Video))),
+            // Matomo's list: a search engine by its term, a social network by any subdomain.
+            (
+                "images.yandex.ru",
+                "/yandsearch?text=x",
+                Some(("yandex images", Search)),
+            ),
+            ("images.yandex.ru", "/", None),
+            ("meta.ua", "/search.asp?q=x", Some(("meta.ua", Search))),
+            ("www.cnn.com", "/search?query=x", Some(("google", Search))),
+            ("www.cnn.com", "/2026/article", None),
+            ("lm.workplace.com", "", Some(("workplace", Social))),
+            ("x.com", "/i/grok?conversation=1", Some(("grok", Ai))),
+            ("x.com", "/someone", Some(("twitter", Social))),
+            // Webmail: ours, with subdomains; the conventional names.
+            (
+                "co106w.col106.mail.live.com",
+                "",
+                Some(("outlook", Webmail)),
+            ),
+            (
+                "deref-gmx.net",
+                "/mail/client/x/dereferrer/",
+                Some(("gmx", Webmail)),
+            ),
+            ("webmail.example.net", "", Some(("", Webmail))),
+            ("mail3.example.net", "", Some(("", Webmail))),
+            ("mail.ru", "", None),
+            ("mailer.example.net", "", None),
+            ("x.com", "", Some(("twitter", Social))),
+            ("box.com", "", None),
+            ("", "", None),
         ];
-        for (host, want) in table {
-            let got = lookup(host).map(|k| (k.name, k.category));
-            assert_eq!(got, *want, "{host}");
+        for (host, rest, want) in table {
+            let got = lookup(host, rest).map(|k| (k.name, k.category));
+            assert_eq!(got, *want, "{host}{rest}");
         }
     }
 
     #[test]
-    fn finds_names_in_any_case() {
+    fn finds_names_in_any_case_and_only_tag_rows_for_hosts() {
         assert_eq!(lookup_name("Google").map(|k| k.category), Some(Search));
         assert_eq!(lookup_name(" IG ").map(|k| k.category), Some(Social));
         assert_eq!(
             lookup_name("M.Facebook.com").map(|k| k.name),
             Some("facebook")
         );
+        assert_eq!(lookup_name("google.de").map(|k| k.name), Some("google"));
+        assert_eq!(
+            lookup_name("deref-web.de").map(|k| k.category),
+            Some(Webmail)
+        );
+        // Matomo's search and social rows count for referrers, not for tags (GA4's lists do).
+        assert_eq!(lookup_name("meta.ua"), None);
+        assert_eq!(lookup_name("github.com"), None);
         assert_eq!(lookup_name("newsletter"), None);
         assert_eq!(lookup_name(""), None);
     }
