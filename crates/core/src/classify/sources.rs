@@ -132,13 +132,10 @@ fn find(host: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
     if let Some(found) = group(host, path, query, need) {
         return Some(found);
     }
-    let mut key = String::new();
     // `{}.search.yahoo.com`: the first label is a country or any subdomain.
     if let Some((_, tail)) = host.split_once('.') {
         if tail.contains('.') {
-            key.push_str("{}.");
-            key.push_str(tail);
-            if let Some(found) = group(&key, path, query, need) {
+            if let Some(found) = Key::new(&["{}.", tail]).and_then(|k| k.group(path, query, need)) {
                 return Some(found);
             }
         }
@@ -147,18 +144,13 @@ fn find(host: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
     // `com.br`, `cat`).
     if let Some((head, last)) = host.rsplit_once('.') {
         if is_short(last) {
-            key.clear();
-            key.push_str(head);
-            key.push_str(".{}");
-            if let Some(found) = group(&key, path, query, need) {
+            if let Some(found) = Key::new(&[head, ".{}"]).and_then(|k| k.group(path, query, need)) {
                 return Some(found);
             }
             if let Some((head, second)) = head.rsplit_once('.') {
                 if is_short(second) {
-                    key.clear();
-                    key.push_str(head);
-                    key.push_str(".{}");
-                    if let Some(found) = group(&key, path, query, need) {
+                    let key = Key::new(&[head, ".{}"]);
+                    if let Some(found) = key.and_then(|k| k.group(path, query, need)) {
                         return Some(found);
                     }
                 }
@@ -190,6 +182,88 @@ fn find(host: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
     })
 }
 
+/// At least the longest host pattern in the table (checked at compile time): a longer key
+/// cannot match.
+const MAX_KEY: usize = 128;
+const _: () = assert!(max_key(table::HOSTS) <= MAX_KEY && table::HOSTS.len() < u16::MAX as usize);
+
+const fn max_key(hosts: &[Host]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < hosts.len() {
+        if hosts[i].0.len() > max {
+            max = hosts[i].0.len();
+        }
+        i += 1;
+    }
+    max
+}
+
+/// A host pattern built on the stack (a lookup allocates nothing): a key longer than any row's
+/// cannot match and is not built.
+struct Key {
+    bytes: [u8; MAX_KEY],
+    len: usize,
+}
+
+impl Key {
+    fn new(parts: &[&str]) -> Option<Key> {
+        let mut key = Key {
+            bytes: [0; MAX_KEY],
+            len: 0,
+        };
+        for part in parts {
+            let end = key.len + part.len();
+            key.bytes
+                .get_mut(key.len..end)?
+                .copy_from_slice(part.as_bytes());
+            key.len = end;
+        }
+        Some(key)
+    }
+
+    fn group(&self, path: &str, query: &str, need: u8) -> Option<KnownSource> {
+        let key = core::str::from_utf8(self.bytes.get(..self.len)?).ok()?;
+        group(key, path, query, need)
+    }
+}
+
+/// Where the rows of each first byte start in [`table::HOSTS`]: the rows of `b` are
+/// `FIRST[b]..FIRST[b + 1]`, so a search starts in a range of tens of rows, not a thousand.
+static FIRST: [u16; 257] = first_index(table::HOSTS);
+
+#[allow(clippy::cast_possible_truncation)] // checked above: fewer rows than u16::MAX
+const fn first_index(hosts: &[Host]) -> [u16; 257] {
+    let mut out = [0u16; 257];
+    let (mut byte, mut i) = (0, 0);
+    while byte < 256 {
+        while i < hosts.len() && (first_byte(hosts[i].0) as usize) < byte {
+            i += 1;
+        }
+        out[byte] = i as u16;
+        byte += 1;
+    }
+    out[256] = hosts.len() as u16;
+    out
+}
+
+const fn first_byte(key: &str) -> u8 {
+    match key.as_bytes() {
+        [b, ..] => *b,
+        [] => 0,
+    }
+}
+
+/// The rows whose host pattern starts with `key`'s first byte.
+fn rows_of(key: &str) -> &'static [Host] {
+    let b = usize::from(first_byte(key));
+    match (FIRST.get(b), FIRST.get(b + 1)) {
+        (Some(&from), Some(&to)) => table::HOSTS
+            .get(usize::from(from)..usize::from(to))
+            .unwrap_or_default(),
+        _ => &[],
+    }
+}
+
 /// A label that may be (part of) a country domain: two or three letters.
 fn is_short(label: &str) -> bool {
     (2..=3).contains(&label.len()) && label.bytes().all(|b| b.is_ascii_lowercase())
@@ -199,9 +273,10 @@ fn is_short(label: &str) -> bool {
 /// referrer's is under (and, for an engine that needs one, whose search term it carries), the one
 /// with the longest path.
 fn group(key: &str, path: &str, query: &str, need: u8) -> Option<KnownSource> {
-    let start = table::HOSTS.partition_point(|row| row.0 < key);
+    let rows = rows_of(key);
+    let start = rows.partition_point(|row| row.0 < key);
     let mut best: Option<(&str, KnownSource)> = None;
-    for &(host, row_path, source, flags) in table::HOSTS.get(start..)? {
+    for &(host, row_path, source, flags) in rows.get(start..)? {
         if host != key {
             break;
         }
@@ -294,6 +369,10 @@ mod tests {
         }
         for row in table::HOSTS {
             assert!(usize::from(row.2) < table::SOURCES.len(), "{row:?}");
+            assert!(
+                rows_of(row.0).contains(row),
+                "{row:?} not in its first byte's range"
+            );
         }
     }
 
