@@ -35,6 +35,24 @@ const MIX: &[(&str, &str, u32)] = &[
     ("https://www.example.com/about", "https://shop.example.com/cart", 1),
 ];
 
+/// Referrers from the wider lists, one of each way the source tables match: a placeholder
+/// (`images.yandex.{}`, `{}.search.yahoo.com`), a path, an engine that needs a term, a parent
+/// domain (webmail clusters, social subdomains), a dereferrer, a conventional webmail name, and
+/// hosts on no list (which try every step). Printed as its own line, so that the mix above stays
+/// comparable with earlier runs.
+const WIDE: &[&str] = &[
+    "https://images.yandex.ru/yandsearch?text=cat&img_url=x",
+    "https://uk.search.yahoo.com/search?p=roof+repair",
+    "https://www.google.de/imgres?imgurl=x&q=bad",
+    "https://meta.ua/search.asp?q=x",
+    "https://co106w.col106.mail.live.com/default.aspx",
+    "https://deref-gmx.net/mail/client/abc/dereferrer/?redirectUrl=x",
+    "https://lm.workplace.com/l.php?u=x",
+    "https://mail01.orange.fr/appsuite/",
+    "https://www.cnn.com/2026/12/01/article",
+    "https://blog.partner.org/best-plumbers-2024",
+];
+
 fn main() {
     let short = std::env::var_os("DNI_BENCH_SHORT").is_some_and(|v| v != "0")
         || std::env::args().any(|a| a == "--short");
@@ -70,6 +88,26 @@ fn main() {
         "classifications",
         n,
         cases.len(),
+        rounds,
+        elapsed.as_secs_f64(),
+    );
+
+    // The wider lists' referrers.
+    let landing = "https://www.example.com/";
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for referrer in WIDE {
+            let touch = classify(black_box(landing), black_box(referrer), options);
+            sink = sink.wrapping_add(touch.source.len());
+        }
+    }
+    let elapsed = start.elapsed();
+    black_box(sink);
+    report(
+        "classify (wider lists' referrers)",
+        "classifications",
+        u64::from(rounds) * WIDE.len() as u64,
+        WIDE.len(),
         rounds,
         elapsed.as_secs_f64(),
     );
