@@ -14,6 +14,7 @@ use worker::{
 
 use crate::clock;
 use crate::protocol::{CallOp, StatusReply};
+use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
 const MIGRATIONS: &[&[&str]] = &[&[
@@ -92,10 +93,11 @@ impl DurableObject for CallLog {
                         vec![i64::from(limit.min(MAX_LIST)).into()],
                     )?
                     .to_array()?;
-                let calls: Vec<CallRecord> = rows
+                // Every row must read: a report that silently leaves out a call is worse than none.
+                let calls = rows
                     .iter()
-                    .filter_map(|r| serde_json::from_str(&r.record).ok())
-                    .collect();
+                    .map(|r| read_call(&r.record))
+                    .collect::<std::result::Result<Vec<CallRecord>, _>>()?;
                 Response::from_json(&calls)
             }
         }
@@ -127,16 +129,14 @@ impl CallLog {
                 vec![call_sid.into()],
             )?
             .to_array()?;
-        Ok(rows.first().and_then(|r| {
-            serde_json::from_str(&r.record)
-                .ok()
-                .map(|rec| (rec, r.webhook_seen != 0))
-        }))
+        match rows.first() {
+            Some(r) => Ok(Some((read_call(&r.record)?, r.webhook_seen != 0))),
+            None => Ok(None),
+        }
     }
 
     fn put(&self, record: &CallRecord, webhook_seen: bool) -> Result<()> {
-        let text =
-            serde_json::to_string(record).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let text = write_call(record)?;
         self.sql.exec(
             "INSERT INTO calls (call_sid, started_at, webhook_seen, record) VALUES (?, ?, ?, ?) \
              ON CONFLICT(call_sid) DO UPDATE SET started_at = excluded.started_at, \
