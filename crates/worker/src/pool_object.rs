@@ -4,7 +4,8 @@
 //! request, the numbers the engine reports as changed are written (one row per number), in the same
 //! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
 //! The alarm is set to the engine's next deadline; running it twice is harmless (expiry is
-//! idempotent). Nothing here decides anything: the engine does.
+//! idempotent). Nothing here decides anything: the engine does (which number, which lease ends,
+//! whose visit is still needed: [`Pool::needs_visit`]); this object stores what it says.
 
 use std::cell::{Cell, RefCell};
 
@@ -257,7 +258,9 @@ impl PoolObject {
         }
     }
 
-    /// Forgets visits that no lease or holding in the attribution window refers to any more.
+    /// Forgets the visits the engine no longer needs ([`Pool::needs_visit`]) once they are a
+    /// cool-down old (a visit is written when its session leases, so a younger one is always
+    /// needed).
     fn prune_visits(&self, pool: &Pool, now: Millis) -> Result<()> {
         let horizon = now.saturating_sub(pool.settings().cooldown);
         let stale: Vec<SessionRow> = self
@@ -268,13 +271,7 @@ impl PoolObject {
             )?
             .to_array()?;
         for row in stale {
-            let referred = pool.slots().iter().any(|s| {
-                s.lease.as_ref().is_some_and(|l| l.session == row.session)
-                    || s.history
-                        .iter()
-                        .any(|h| h.session == row.session && h.to >= horizon)
-            });
-            if !referred {
+            if !pool.needs_visit(&row.session, now) {
                 self.sql.exec(
                     "DELETE FROM visits WHERE session = ?",
                     vec![row.session.into()],
