@@ -3,6 +3,9 @@
 // call, and never hands one number to two sessions.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startWorker, postTwilio, admin, VISITOR_UA } from "./harness.mjs";
 
 let worker;
@@ -147,4 +150,42 @@ test("kill -9 of the runtime in the middle of a lease storm: no lease or call lo
       `${callsAnswered.size} calls answered; after the restart ${s.leased} numbers leased to ${holders.size} sessions, 0 double-booked`,
   );
   await sleep(0);
+});
+
+test("a slot row the release cannot read is a 503 and a logged error, never a free number", async () => {
+  // The storm pool's first number is leased (the test above); break its stored row while the runtime
+  // is stopped, as a faulty upgrade could have left it.
+  const held = await lease("storm", "+16175550100", "session-storm-000-aaaaaaa");
+  assert.equal(held.kind, "pool");
+  await worker.restart({
+    whileStopped: (state) => {
+      const dir = join(state, "v3", "do", "dni-PoolObject");
+      const files = readdirSync(dir).filter((f) => /^[0-9a-f]{64}\.sqlite$/.test(f));
+      let broken = 0;
+      for (const f of files) {
+        const sql = `UPDATE slots SET slot = '{"number":"${held.number}","lease":' WHERE number = '${held.number}'; SELECT changes();`;
+        broken += Number(execFileSync("sqlite3", [join(dir, f), sql]).toString().trim());
+      }
+      assert.equal(broken, 1, "one stored slot row broken");
+    },
+  });
+  // A page asking for a number is never shown an error: the lease stops, and the page keeps the
+  // site's own number (the broken number is not handed to anyone).
+  const page = await lease("storm", "+16175550100", "session-storm-new-aaaaaaaa");
+  assert.deepEqual([page.kind, page.number], ["original", "+16175550100"]);
+  // (what, request): each needs the pool, so each is a 503 with a JSON body naming nothing inside.
+  const table = [
+    ["the holder's heartbeat", () => fetch(`${worker.base}/v1/sites/storm/leases/${held.lease}/heartbeat`, { method: "POST", headers: { Origin: worker.base } })],
+    ["the pool's figures", () => fetch(`${worker.base}/v1/sites/storm/pools/main`, { headers: { Authorization: "Bearer test-admin-token" } })],
+  ];
+  for (const [what, request] of table) {
+    const r = await request();
+    const body = await r.json();
+    assert.equal(r.status, 503, `${what}: ${JSON.stringify(body)}`);
+    assert.equal(body.code, "unavailable", what);
+    assert.doesNotMatch(JSON.stringify(body), /slot|row|sql/i, `${what}: nothing internal`);
+  }
+  // The runtime's output reaches the log file a moment later.
+  for (let i = 0; i < 40 && !/unreadable slot row/.test(readFileSync(worker.log, "utf8")); i++) await sleep(250);
+  assert.match(readFileSync(worker.log, "utf8"), /unreadable slot row: .*EOF/, "the log says what is wrong");
 });

@@ -136,16 +136,20 @@ export async function startWorker({
   return {
     base,
     log,
+    /** The state directory (`--persist-to`): KV and the Durable Objects' SQLite files. */
+    state,
     /** The runtime's process group id (wrangler and the workerd it started). */
     get pid() {
       return child.pid;
     },
     /**
      * Stops the runtime and starts it again on the same state directory and port: `kill: true`
-     * ends it with SIGKILL (nothing flushed, nothing closed), else with SIGTERM.
+     * ends it with SIGKILL (nothing flushed, nothing closed), else with SIGTERM; `whileStopped(state)`
+     * runs in between (to edit the stored state as an older or broken release would have left it).
      */
-    async restart({ kill = false } = {}) {
+    async restart({ kill = false, whileStopped } = {}) {
       await halt(child, kill ? "SIGKILL" : "SIGTERM");
+      if (whileStopped) await whileStopped(state);
       out.write(`\n==== restarted (${kill ? "SIGKILL" : "SIGTERM"}) ====\n`);
       child = await launch();
     },

@@ -13,7 +13,7 @@ use worker::{
 };
 
 use crate::clock;
-use crate::protocol::{CallOp, StatusReply};
+use crate::protocol::{CallOp, EraseReply, StatusReply};
 use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
@@ -85,6 +85,9 @@ impl DurableObject for CallLog {
                 };
                 Response::from_json(&StatusReply { changed })
             }
+            CallOp::EraseCaller { caller } => Response::from_json(&EraseReply {
+                erased: self.erase_caller(caller.as_str())?,
+            }),
             CallOp::List { limit } => {
                 let rows: Vec<Row> = self
                     .sql
@@ -119,6 +122,34 @@ impl CallLog {
                 Ok(record)
             }
         }
+    }
+
+    /// Deletes every record of this caller's calls. Each row is read through its row type (the
+    /// caller is inside the record), so an unreadable row stops the erasure rather than hiding a
+    /// call of the caller's from it.
+    fn erase_caller(&self, caller: &str) -> Result<u32> {
+        #[derive(Deserialize)]
+        struct Keyed {
+            call_sid: String,
+            record: String,
+        }
+        let rows: Vec<Keyed> = self
+            .sql
+            .exec("SELECT call_sid, record FROM calls", None)?
+            .to_array()?;
+        let mut doomed = Vec::new();
+        for row in rows {
+            if read_call(&row.record)?.caller == caller {
+                doomed.push(row.call_sid);
+            }
+        }
+        for call_sid in &doomed {
+            self.sql.exec(
+                "DELETE FROM calls WHERE call_sid = ?",
+                vec![call_sid.as_str().into()],
+            )?;
+        }
+        Ok(u32::try_from(doomed.len()).unwrap_or(u32::MAX))
     }
 
     fn get(&self, call_sid: &str) -> Result<Option<(CallRecord, bool)>> {

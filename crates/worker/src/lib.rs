@@ -53,6 +53,7 @@ fn routes() -> Vec<routing::Route> {
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
         Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
+        Delete "/v1/sites/:site/callers/:caller" => routes::admin::erase_caller,
     ]
 }
 
