@@ -87,37 +87,75 @@ export async function startWorker({
     });
   }
   const port = await freePort();
-  const inspector = await freePort();
   const vars = Object.entries(secrets).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const log = join(ARTIFACTS, `wrangler-${name}.log`);
   const out = createWriteStream(log);
-  const child = spawn(
-    wranglerBin,
-    ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--persist-to", state, "--show-interactive-dev-session=false", ...vars],
-    { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early; see ${log}`);
+  // One run of the runtime on the state directory; `restart` starts another on the same state.
+  const launch = async () => {
+    const inspector = await freePort();
+    const child = spawn(
+      wranglerBin,
+      ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+        "--persist-to", state, "--show-interactive-dev-session=false", ...vars],
+      { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited early; see ${log}`);
+      try {
+        const r = await fetch(`${base}/v1/health`);
+        if (r.ok) break;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`wrangler dev did not start within 60 s; see ${log}`);
+      await sleep(250);
+    }
+    return child;
+  };
+  // Ends the runtime: wrangler and workerd (its own process group), politely or with SIGKILL.
+  const halt = async (child, signal) => {
+    const exited = new Promise((ok) => (child.exitCode !== null || child.signalCode !== null ? ok() : child.once("exit", ok)));
     try {
-      const r = await fetch(`${base}/v1/health`);
-      if (r.ok) break;
+      process.kill(-child.pid, signal);
     } catch {}
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start within 60 s; see ${log}`);
-    await sleep(250);
-  }
+    await exited;
+    // workerd may outlive wrangler for a moment: wait until nothing answers on the port.
+    for (let i = 0; i < 80; i++) {
+      try {
+        await fetch(`${base}/v1/health`, { signal: AbortSignal.timeout(250) });
+      } catch {
+        return;
+      }
+      await sleep(250);
+    }
+    throw new Error(`the runtime on ${base} did not stop`);
+  };
+  let child = await launch();
   return {
     base,
     log,
+    /** The state directory (`--persist-to`): KV and the Durable Objects' SQLite files. */
+    state,
+    /** The runtime's process group id (wrangler and the workerd it started). */
+    get pid() {
+      return child.pid;
+    },
+    /**
+     * Stops the runtime and starts it again on the same state directory and port: `kill: true`
+     * ends it with SIGKILL (nothing flushed, nothing closed), else with SIGTERM; `whileStopped(state)`
+     * runs in between (to edit the stored state as an older or broken release would have left it).
+     */
+    async restart({ kill = false, whileStopped } = {}) {
+      await halt(child, kill ? "SIGKILL" : "SIGTERM");
+      if (whileStopped) await whileStopped(state);
+      out.write(`\n==== restarted (${kill ? "SIGKILL" : "SIGTERM"}) ====\n`);
+      child = await launch();
+    },
     async stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-      await new Promise((ok) => (child.exitCode !== null ? ok() : child.once("exit", ok)));
+      await halt(child, "SIGTERM").catch(() => {});
+      out.end();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -582,10 +582,12 @@ impl Pool {
         }
     }
 
-    /// [`Pool::lease`] without the exhaustion policy: `None`, and nothing changed or counted, when
-    /// the session has no number here and none is free. A pool split into shards asks each shard
-    /// this way before one of them applies its policy, so that a shard never runs dry while
-    /// another has numbers to spare.
+    /// [`Pool::lease`] without the exhaustion policy: `None` when the session has no number here
+    /// and none is free, and then nothing is granted or counted (like every operation, it first
+    /// ends the leases whose deadline has passed, [`Pool::expire`]; that is the same change an
+    /// alarm would have made, and it is reported by [`Pool::take_changes`]). A pool split into
+    /// shards asks each shard this way before one of them applies its policy, so that a shard never
+    /// runs dry while another has numbers to spare.
     pub fn lease_free(
         &mut self,
         session: &str,
@@ -910,6 +912,19 @@ impl Pool {
     pub fn lease_by_id(&self, lease_id: &str) -> Option<(&E164, &Lease)> {
         let slot = self.slots.get(*self.by_lease.get(lease_id)?)?;
         slot.lease.as_ref().map(|l| (&slot.number, l))
+    }
+
+    /// Whether a session's visit may still be needed to attribute a call at `now`: the session
+    /// holds a live lease here, or held a number until a time within the attribution window (the
+    /// cool-down). The shell forgets the visits of every other session.
+    pub fn needs_visit(&self, session: &str, now: Millis) -> bool {
+        let horizon = now.saturating_sub(self.settings.cooldown);
+        self.slots.iter().any(|s| {
+            s.lease.as_ref().is_some_and(|l| l.session == session)
+                || s.history
+                    .iter()
+                    .any(|h| h.session == session && h.to >= horizon)
+        })
     }
 
     /// Numbers with a live lease, and numbers cooling down, at `now`.

@@ -13,7 +13,8 @@ use worker::{
 };
 
 use crate::clock;
-use crate::protocol::{CallOp, StatusReply};
+use crate::protocol::{CallOp, EraseReply, StatusReply};
+use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
 const MIGRATIONS: &[&[&str]] = &[&[
@@ -84,6 +85,9 @@ impl DurableObject for CallLog {
                 };
                 Response::from_json(&StatusReply { changed })
             }
+            CallOp::EraseCaller { caller } => Response::from_json(&EraseReply {
+                erased: self.erase_caller(caller.as_str())?,
+            }),
             CallOp::List { limit } => {
                 let rows: Vec<Row> = self
                     .sql
@@ -92,10 +96,11 @@ impl DurableObject for CallLog {
                         vec![i64::from(limit.min(MAX_LIST)).into()],
                     )?
                     .to_array()?;
-                let calls: Vec<CallRecord> = rows
+                // Every row must read: a report that silently leaves out a call is worse than none.
+                let calls = rows
                     .iter()
-                    .filter_map(|r| serde_json::from_str(&r.record).ok())
-                    .collect();
+                    .map(|r| read_call(&r.record))
+                    .collect::<std::result::Result<Vec<CallRecord>, _>>()?;
                 Response::from_json(&calls)
             }
         }
@@ -119,6 +124,34 @@ impl CallLog {
         }
     }
 
+    /// Deletes every record of this caller's calls. Each row is read through its row type (the
+    /// caller is inside the record), so an unreadable row stops the erasure rather than hiding a
+    /// call of the caller's from it.
+    fn erase_caller(&self, caller: &str) -> Result<u32> {
+        #[derive(Deserialize)]
+        struct Keyed {
+            call_sid: String,
+            record: String,
+        }
+        let rows: Vec<Keyed> = self
+            .sql
+            .exec("SELECT call_sid, record FROM calls", None)?
+            .to_array()?;
+        let mut doomed = Vec::new();
+        for row in rows {
+            if read_call(&row.record)?.caller == caller {
+                doomed.push(row.call_sid);
+            }
+        }
+        for call_sid in &doomed {
+            self.sql.exec(
+                "DELETE FROM calls WHERE call_sid = ?",
+                vec![call_sid.as_str().into()],
+            )?;
+        }
+        Ok(u32::try_from(doomed.len()).unwrap_or(u32::MAX))
+    }
+
     fn get(&self, call_sid: &str) -> Result<Option<(CallRecord, bool)>> {
         let rows: Vec<Row> = self
             .sql
@@ -127,16 +160,14 @@ impl CallLog {
                 vec![call_sid.into()],
             )?
             .to_array()?;
-        Ok(rows.first().and_then(|r| {
-            serde_json::from_str(&r.record)
-                .ok()
-                .map(|rec| (rec, r.webhook_seen != 0))
-        }))
+        match rows.first() {
+            Some(r) => Ok(Some((read_call(&r.record)?, r.webhook_seen != 0))),
+            None => Ok(None),
+        }
     }
 
     fn put(&self, record: &CallRecord, webhook_seen: bool) -> Result<()> {
-        let text =
-            serde_json::to_string(record).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let text = write_call(record)?;
         self.sql.exec(
             "INSERT INTO calls (call_sid, started_at, webhook_seen, record) VALUES (?, ?, ?, ?) \
              ON CONFLICT(call_sid) DO UPDATE SET started_at = excluded.started_at, \

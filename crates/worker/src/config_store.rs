@@ -8,6 +8,7 @@ use dni_core::phone::E164;
 use worker::Env;
 
 use crate::error::{ApiError, ApiResult};
+use crate::rows::{kv, RowError};
 
 /// How long an edge location may serve a cached configuration read on the hot paths (leases,
 /// webhooks). Configuration changes reach every location within this time.
@@ -22,10 +23,13 @@ pub enum Freshness {
     Latest,
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(
+/// Reads a KV value through its row reader: a value that cannot be read is logged and answers 503
+/// (never "unknown site", which would invite an operator to overwrite it).
+async fn get_row<T>(
     env: &Env,
     key: &str,
     freshness: Freshness,
+    read: fn(&str) -> Result<T, RowError>,
 ) -> ApiResult<Option<T>> {
     let kv = env.kv(crate::CONFIG_KV)?;
     let mut get = kv.get(key);
@@ -34,8 +38,8 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     }
     match get.text().await? {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            worker::console_error!("corrupt KV value at {key}: {e}");
+        Some(text) => read(&text).map(Some).map_err(|e| {
+            worker::console_error!("KV value at {key}: {e}");
             ApiError::Unavailable
         }),
     }
@@ -67,7 +71,7 @@ pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<Site
             return Ok(config);
         }
     }
-    let config: SiteConfig = get_json(env, &site_key(site), freshness)
+    let config: SiteConfig = get_row(env, &site_key(site), freshness, kv::read_site)
         .await?
         .ok_or(ApiError::NotFound("unknown site"))?;
     SITES.with(|m| {
@@ -82,7 +86,7 @@ pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<Site
 
 /// The route of a tracking number, if it is one of ours.
 pub async fn route(env: &Env, number: &E164) -> ApiResult<Option<NumberRoute>> {
-    get_json(env, &number_key(number), Freshness::Cached).await
+    get_row(env, &number_key(number), Freshness::Cached, kv::read_route).await
 }
 
 /// Writes a configuration and its number routes, and deletes the routes the previous one had.

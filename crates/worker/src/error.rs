@@ -14,10 +14,14 @@ pub enum ApiError {
     Forbidden(&'static str),
     /// No such site, lease or endpoint (404).
     NotFound(&'static str),
+    /// The endpoint exists, not for this method (405; the router adds `Allow`).
+    MethodNotAllowed,
     /// The lease ended; ask for a new one (410).
     Gone,
     /// The request body is too large (413).
     TooLarge,
+    /// The request body's content type is not one the endpoint takes (415; the types it takes).
+    UnsupportedType(String),
     /// Something behind the worker failed (503).
     Unavailable,
 }
@@ -29,8 +33,10 @@ impl ApiError {
             ApiError::Unauthorized => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
+            ApiError::MethodNotAllowed => 405,
             ApiError::Gone => 410,
             ApiError::TooLarge => 413,
+            ApiError::UnsupportedType(_) => 415,
             ApiError::Unavailable => 503,
         }
     }
@@ -41,8 +47,10 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Gone => "gone",
             ApiError::TooLarge => "too_large",
+            ApiError::UnsupportedType(_) => "unsupported_media_type",
             ApiError::Unavailable => "unavailable",
         }
     }
@@ -52,8 +60,14 @@ impl ApiError {
             ApiError::BadRequest(m) => m.clone(),
             ApiError::Unauthorized => "a valid Authorization: Bearer token is required".to_owned(),
             ApiError::Forbidden(m) | ApiError::NotFound(m) => (*m).to_owned(),
+            ApiError::MethodNotAllowed => {
+                "method not allowed here; see the Allow header".to_owned()
+            }
             ApiError::Gone => "this lease has ended; ask for a new one".to_owned(),
             ApiError::TooLarge => "request body too large".to_owned(),
+            ApiError::UnsupportedType(types) => {
+                ["the body's Content-Type must be one of: ", types].concat()
+            }
             ApiError::Unavailable => "temporarily unavailable, try again".to_owned(),
         }
     }

@@ -5,7 +5,7 @@
 //! Every decision (validation, classification, attribution, lease rules, signatures, markup) is a
 //! core function; this crate only moves bytes between them and the platform.
 
-use worker::{event, Context, Env, Request, Response, Result, Router};
+use worker::{event, Context, Env, Request, Response, Result};
 
 mod calls_object;
 mod clock;
@@ -14,6 +14,8 @@ mod error;
 mod pool_object;
 mod protocol;
 mod routes;
+pub mod routing;
+pub mod rows;
 mod sql;
 
 pub use calls_object::CallLog;
@@ -26,45 +28,77 @@ pub const POOLS: &str = "POOLS";
 /// Durable Object namespace of the sites' call logs.
 pub const CALL_LOGS: &str = "CALL_LOGS";
 
+/// Body types a Twilio webhook has.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Every endpoint, one line each: `METHOD "pattern" => handler`, with `[body "type", ...]` when the
+/// endpoint takes only those body types. A path's methods here are its `Allow` header; a path
+/// not here is a 404, a method not listed for it a 405, both with a JSON body
+/// (see `routing`). A new endpoint is a new line.
+fn routes() -> Vec<routing::Route> {
+    route_table![
+        Get "/v1/health" => routes::health,
+        Get "/v1/sites/:site/public" => routes::leases::public_config,
+        Options "/v1/sites/:site/leases" => routes::leases::preflight,
+        Post "/v1/sites/:site/leases" => routes::leases::lease,
+        Options "/v1/sites/:site/numbers" => routes::leases::preflight,
+        Post "/v1/sites/:site/numbers" => routes::leases::numbers,
+        Options "/v1/sites/:site/leases/:lease/heartbeat" => routes::leases::preflight,
+        Post "/v1/sites/:site/leases/:lease/heartbeat" => routes::leases::heartbeat,
+        Options "/v1/sites/:site/leases/:lease/release" => routes::leases::preflight,
+        Post "/v1/sites/:site/leases/:lease/release" => routes::leases::release,
+        Post "/v1/twilio/voice" [body FORM] => routes::twilio::voice,
+        Post "/v1/twilio/status" [body FORM] => routes::twilio::status,
+        Get "/v1/sites/:site/calls" => routes::admin::calls,
+        Get "/v1/sites/:site/config" => routes::admin::get_config,
+        Put "/v1/sites/:site/config" => routes::admin::put_config,
+        Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
+        Delete "/v1/sites/:site/callers/:caller" => routes::admin::erase_caller,
+    ]
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let router = Router::new()
-        .get_async("/v1/sites/:site/public", routes::leases::public_config)
-        .options_async("/v1/sites/:site/leases", routes::leases::preflight)
-        .post_async("/v1/sites/:site/leases", routes::leases::lease)
-        .options_async("/v1/sites/:site/numbers", routes::leases::preflight)
-        .post_async("/v1/sites/:site/numbers", routes::leases::numbers)
-        .options_async(
-            "/v1/sites/:site/leases/:lease/:action",
-            routes::leases::preflight,
-        )
-        .post_async(
-            "/v1/sites/:site/leases/:lease/heartbeat",
-            routes::leases::heartbeat,
-        )
-        .post_async(
-            "/v1/sites/:site/leases/:lease/release",
-            routes::leases::release,
-        )
-        .post_async("/v1/twilio/voice", routes::twilio::voice)
-        .post_async("/v1/twilio/status", routes::twilio::status)
-        .get_async("/v1/sites/:site/calls", routes::admin::calls)
-        .get_async("/v1/sites/:site/config", routes::admin::get_config)
-        .put_async("/v1/sites/:site/config", routes::admin::put_config)
-        .get_async("/v1/sites/:site/pools/:pool", routes::admin::pool_stats)
-        .get("/v1/health", |_, _| {
-            Response::from_json(&serde_json::json!({ "ok": true }))
-        })
-        .or_else_any_method("/*rest", |_, _| {
-            error::ApiError::NotFound("no such endpoint").response()
-        });
-    match router.run(req, env).await {
+    match routing::serve(routes(), req, env).await {
         Ok(response) => Ok(response),
         Err(e) => {
             // Whatever failed inside (a binding, a Durable Object), the caller gets a clean 503 with
             // no internal detail; the detail goes to the log.
             worker::console_error!("internal error: {e}");
             error::ApiError::Unavailable.response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use worker::Method;
+
+    /// Every line of the table uses a method the router registers, and no two lines are the same
+    /// method and pattern.
+    #[test]
+    fn route_table_is_well_formed() {
+        let table = super::routes();
+        let registered = [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+            Method::Options,
+            Method::Head,
+        ];
+        for (i, r) in table.iter().enumerate() {
+            assert!(registered.contains(&r.method), "{}", r.pattern);
+            assert!(r.pattern.starts_with('/'), "{}", r.pattern);
+            for other in &table[..i] {
+                assert!(
+                    !(other.method == r.method && other.pattern == r.pattern),
+                    "{:?} {} twice",
+                    r.method,
+                    r.pattern
+                );
+            }
         }
     }
 }

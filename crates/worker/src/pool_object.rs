@@ -4,11 +4,12 @@
 //! request, the numbers the engine reports as changed are written (one row per number), in the same
 //! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
 //! The alarm is set to the engine's next deadline; running it twice is harmless (expiry is
-//! idempotent). Nothing here decides anything: the engine does.
+//! idempotent). Nothing here decides anything: the engine does (which number, which lease ends,
+//! whose visit is still needed: [`Pool::needs_visit`]); this object stores what it says.
 
 use std::cell::{Cell, RefCell};
 
-use dni_core::lease::{Counters, Pool, Settings, Slot};
+use dni_core::lease::{Counters, Pool, Slot};
 use dni_core::Millis;
 use serde::Deserialize;
 use worker::{
@@ -18,6 +19,7 @@ use worker::{
 
 use crate::clock;
 use crate::protocol::{AttributeReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::rows;
 use crate::sql::{migrate, millis};
 
 /// The schema, one step per version.
@@ -171,18 +173,20 @@ impl PoolObject {
     /// Reads the pool as last written, if it was ever written.
     fn load_stored(&self) -> Result<Option<Pool>> {
         migrate(&self.sql, MIGRATIONS)?;
-        let settings: Option<Settings> = self.meta("settings")?;
-        let Some(settings) = settings else {
+        let Some(settings) = self.meta("settings")? else {
             return Ok(None);
         };
-        let counters: Counters = self.meta("counters")?.unwrap_or_default();
-        let rows: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
-        let mut slots: Vec<Slot> = Vec::with_capacity(rows.len());
-        for row in rows {
-            match serde_json::from_str(&row.slot) {
-                Ok(slot) => slots.push(slot),
-                Err(e) => worker::console_error!("skipping unreadable slot row: {e}"),
-            }
+        let settings = rows::pool::read_settings(&settings)?;
+        let counters = match self.meta("counters")? {
+            Some(text) => rows::pool::read_counters(&text)?,
+            None => Counters::default(),
+        };
+        let stored: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
+        // Every row must read: one skipped would bring its number back as free, while its lease
+        // may still be live. An unreadable row fails the request (503), loudly, every time.
+        let mut slots: Vec<Slot> = Vec::with_capacity(stored.len());
+        for row in stored {
+            slots.push(rows::pool::read_slot(&row.slot)?);
         }
         // Rows come back in no particular order; the engine's tie-breaks use slot order.
         slots.sort_by(|a, b| a.number.cmp(&b.number));
@@ -199,7 +203,7 @@ impl PoolObject {
             pool.set_settings(spec.settings.clone());
         }
         pool.set_numbers(&spec.numbers);
-        self.put_meta("settings", &spec.settings)?;
+        self.put_meta("settings", rows::pool::write_settings(&spec.settings)?)?;
         *known = Some(spec);
         Ok(())
     }
@@ -211,7 +215,7 @@ impl PoolObject {
             if let Some(slot) = pool.slot(number) {
                 self.sql.exec(
                     "INSERT INTO slots (number, slot) VALUES (?, ?) ON CONFLICT(number) DO UPDATE SET slot = excluded.slot",
-                    vec![number.as_str().into(), to_text(slot)?.into()],
+                    vec![number.as_str().into(), rows::pool::write_slot(slot)?.into()],
                 )?;
             }
         }
@@ -222,7 +226,7 @@ impl PoolObject {
             )?;
         }
         if !changes.upserted.is_empty() || !changes.removed.is_empty() {
-            self.put_meta("counters", &pool.counters())?;
+            self.put_meta("counters", rows::pool::write_counters(&pool.counters())?)?;
         }
         Ok(())
     }
@@ -231,7 +235,11 @@ impl PoolObject {
         self.sql.exec(
             "INSERT INTO visits (session, visit, updated_at) VALUES (?, ?, ?) \
              ON CONFLICT(session) DO UPDATE SET visit = excluded.visit, updated_at = excluded.updated_at",
-            vec![session.into(), to_text(visit)?.into(), millis(now)],
+            vec![
+                session.into(),
+                rows::visit::write_visit(visit)?.into(),
+                millis(now),
+            ],
         )?;
         Ok(())
     }
@@ -244,12 +252,15 @@ impl PoolObject {
                 vec![session.into()],
             )?
             .to_array()?;
-        Ok(rows
-            .first()
-            .and_then(|r| serde_json::from_str(&r.visit).ok()))
+        match rows.first() {
+            Some(row) => Ok(Some(rows::visit::read_visit(&row.visit)?)),
+            None => Ok(None),
+        }
     }
 
-    /// Forgets visits that no lease or holding in the attribution window refers to any more.
+    /// Forgets the visits the engine no longer needs ([`Pool::needs_visit`]) once they are a
+    /// cool-down old (a visit is written when its session leases, so a younger one is always
+    /// needed).
     fn prune_visits(&self, pool: &Pool, now: Millis) -> Result<()> {
         let horizon = now.saturating_sub(pool.settings().cooldown);
         let stale: Vec<SessionRow> = self
@@ -260,13 +271,7 @@ impl PoolObject {
             )?
             .to_array()?;
         for row in stale {
-            let referred = pool.slots().iter().any(|s| {
-                s.lease.as_ref().is_some_and(|l| l.session == row.session)
-                    || s.history
-                        .iter()
-                        .any(|h| h.session == row.session && h.to >= horizon)
-            });
-            if !referred {
+            if !pool.needs_visit(&row.session, now) {
                 self.sql.exec(
                     "DELETE FROM visits WHERE session = ?",
                     vec![row.session.into()],
@@ -276,20 +281,19 @@ impl PoolObject {
         Ok(())
     }
 
-    fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+    /// A meta row's stored text, if there is one.
+    fn meta(&self, key: &str) -> Result<Option<String>> {
         let rows: Vec<ValueRow> = self
             .sql
             .exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
             .to_array()?;
-        Ok(rows
-            .first()
-            .and_then(|r| serde_json::from_str(&r.value).ok()))
+        Ok(rows.into_iter().next().map(|r| r.value))
     }
 
-    fn put_meta<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
+    fn put_meta(&self, key: &str, text: String) -> Result<()> {
         self.sql.exec(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            vec![key.into(), SqlStorageValue::String(to_text(value)?)],
+            vec![key.into(), SqlStorageValue::String(text)],
         )?;
         Ok(())
     }
@@ -319,8 +323,4 @@ impl PoolObject {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| worker::Error::RustError(e.to_string()))
-}
-
-fn to_text<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
 }

@@ -146,6 +146,18 @@ pub enum CallOp {
         /// How many.
         limit: u32,
     },
+    /// Delete every call from this caller (an erasure request).
+    EraseCaller {
+        /// The caller's number (E.164).
+        caller: E164,
+    },
+}
+
+/// The answer to [`CallOp::EraseCaller`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseReply {
+    /// How many call records were deleted.
+    pub erased: u32,
 }
 
 /// The answer to [`CallOp::Status`].

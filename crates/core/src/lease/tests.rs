@@ -426,3 +426,38 @@ fn a_late_call_to_a_number_nobody_took_since_names_its_last_holder_with_less_con
     // A number never leased names no one.
     run(pool(1, Exhausted::Original), &[Call(1, T, "", 0.0)]);
 }
+
+#[test]
+fn a_visit_is_needed_while_its_session_can_still_be_credited() {
+    let mut p = pool(2, Exhausted::Original);
+    assert!(matches!(
+        p.lease("a", &target(), "la", T),
+        Outcome::Leased(_)
+    ));
+    assert!(matches!(
+        p.lease("b", &target(), "lb", T),
+        Outcome::Leased(_)
+    ));
+    p.release("lb", T + M).unwrap();
+    // (at, session, needed): a's lease is live until its idle deadline (T + 2 min), b's ended
+    // at its release (T + 1 min); each is needed for the cool-down (10 min) after that.
+    let table = [
+        (T + M, "a", true),
+        (T + 2 * M + 10 * M, "a", true),
+        (T + 2 * M + 10 * M + 1, "a", false),
+        (T + 5 * M, "b", true),
+        (T + M + 10 * M, "b", true),
+        (T + M + 10 * M + 1, "b", false),
+        (T + 5 * M, "nobody", false),
+    ];
+    for (at, session, needed) in table {
+        let mut q = p.clone();
+        q.expire(at);
+        assert_eq!(
+            q.needs_visit(session, at),
+            needed,
+            "{session} at +{}",
+            at - T
+        );
+    }
+}

@@ -7,7 +7,7 @@ use worker::{Request, Response, Result, RouteContext};
 use super::{ask, parse_json, read_body, secret, shard, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
-use crate::protocol::{CallOp, PoolOp, StatsReply};
+use crate::protocol::{CallOp, EraseReply, PoolOp, StatsReply};
 use crate::{CALL_LOGS, POOLS};
 
 /// Largest configuration accepted.
@@ -148,4 +148,40 @@ fn sum(shards: &[StatsReply]) -> StatsReply {
         };
     }
     total
+}
+
+/// `DELETE /v1/sites/{site}/callers/{e164}`: erases one caller's data on request. Every call
+/// record from that number is deleted (not blanked: a record also holds the visit's session,
+/// click and analytics ids, which identify the same person elsewhere).
+pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let site = authorize(&req, &ctx)?;
+            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
+            let raw = ctx.param("caller").cloned().unwrap_or_default();
+            // `+` may arrive percent-encoded.
+            let text = raw.strip_prefix("%2B").or_else(|| raw.strip_prefix("%2b"));
+            let text = text.map_or(raw.clone(), |rest| ["+", rest].concat());
+            let caller = dni_core::phone::E164::parse(&text).map_err(|e| {
+                ApiError::BadRequest(
+                    ["the caller must be an E.164 number: ", &e.to_string()].concat(),
+                )
+            })?;
+            let reply: EraseReply = ask(
+                &ctx.env,
+                CALL_LOGS,
+                &config.id,
+                &CallOp::EraseCaller {
+                    caller: caller.clone(),
+                },
+            )
+            .await?;
+            Ok(Response::from_json(&serde_json::json!({
+                "site": config.id,
+                "caller": caller,
+                "erased_calls": reply.erased,
+            }))?)
+        }
+        .await,
+    )
 }

@@ -1,0 +1,226 @@
+//! The call log's rows (`calls.record`): one call record each.
+//!
+//! This file is the one place where a call record meets its stored form. To add a field to
+//! `dni_core::call::CallRecord` (always `#[serde(default)]` there):
+//! 1. add it to [`CallV1`] with `#[serde(default)]` (and `skip_serializing_if` if it is an
+//!    `Option` that is usually `None`), typed with plain types (`String`, numbers, `bool`,
+//!    `Option`, `Vec`) or a row type of its own in this module for a core struct or enum (never the
+//!    core's type itself: a later change to it would change the stored format);
+//! 2. map it in `From<&CallRecord> for CallV1` and in `CallV1::into_domain` (both destructure
+//!    every field, so the build fails until both are done);
+//! 3. add a line to the `new_fields_default` test: a golden row without the field still reads.
+//!
+//! A field renamed or retyped is not such a change: it needs a `CallV2`.
+
+use dni_core::call::{CallRecord, CallStatus, NumberKind};
+use dni_core::Millis;
+use serde::{Deserialize, Serialize};
+
+use super::attribution::{channel, AttributionV1, ClickIdV1};
+use super::{e164, fields, open, seal, unknown_version, RowError};
+
+const CALL: &str = "call";
+
+/// A call row, version 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct CallV1 {
+    pub call_sid: String,
+    pub site: String,
+    pub caller: String,
+    pub tracking_number: String,
+    /// E.164.
+    pub forwarded_to: Option<String>,
+    pub started_at: Millis,
+    pub status: CallStatusV1,
+    pub duration_s: Option<u32>,
+    pub ended_at: Option<Millis>,
+    pub number_kind: NumberKindV1,
+    /// GA4's channel group name.
+    pub channel: String,
+    pub source: String,
+    pub medium: String,
+    pub campaign: String,
+    pub term: String,
+    pub content: String,
+    pub gclid: Option<String>,
+    pub click_id: Option<ClickIdV1>,
+    pub landing_page: String,
+    pub session: Option<String>,
+    pub confidence: f64,
+    pub candidates: Vec<String>,
+    pub attribution: Option<AttributionV1>,
+    pub ga_client_id: Option<String>,
+    pub ga_session_id: Option<String>,
+}
+
+/// A call's status, version 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CallStatusV1 {
+    Ringing,
+    InProgress,
+    Answered,
+    Missed,
+}
+
+/// How the dialed number was known, version 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum NumberKindV1 {
+    Pool,
+    Static,
+    Unknown,
+}
+
+/// Reads a call row.
+pub fn read_call(text: &str) -> Result<CallRecord, RowError> {
+    match open(CALL, text)? {
+        (1, f) => fields::<CallV1>(CALL, f)?.into_domain(),
+        (v, _) => Err(unknown_version(CALL, v)),
+    }
+}
+
+/// Writes a call row.
+pub fn write_call(record: &CallRecord) -> Result<String, RowError> {
+    seal(CALL, 1, &CallV1::from(record))
+}
+
+impl From<&CallRecord> for CallV1 {
+    fn from(r: &CallRecord) -> Self {
+        let CallRecord {
+            call_sid,
+            site,
+            caller,
+            tracking_number,
+            forwarded_to,
+            started_at,
+            status,
+            duration_s,
+            ended_at,
+            number_kind,
+            channel,
+            source,
+            medium,
+            campaign,
+            term,
+            content,
+            gclid,
+            click_id,
+            landing_page,
+            session,
+            confidence,
+            candidates,
+            attribution,
+            ga_client_id,
+            ga_session_id,
+        } = r;
+        CallV1 {
+            call_sid: call_sid.clone(),
+            site: site.clone(),
+            caller: caller.clone(),
+            tracking_number: tracking_number.clone(),
+            forwarded_to: forwarded_to.as_ref().map(|n| n.as_str().to_owned()),
+            started_at: *started_at,
+            status: match status {
+                CallStatus::Ringing => CallStatusV1::Ringing,
+                CallStatus::InProgress => CallStatusV1::InProgress,
+                CallStatus::Answered => CallStatusV1::Answered,
+                CallStatus::Missed => CallStatusV1::Missed,
+            },
+            duration_s: *duration_s,
+            ended_at: *ended_at,
+            number_kind: match number_kind {
+                NumberKind::Pool => NumberKindV1::Pool,
+                NumberKind::Static => NumberKindV1::Static,
+                NumberKind::Unknown => NumberKindV1::Unknown,
+            },
+            channel: channel.as_str().to_owned(),
+            source: source.clone(),
+            medium: medium.clone(),
+            campaign: campaign.clone(),
+            term: term.clone(),
+            content: content.clone(),
+            gclid: gclid.clone(),
+            click_id: click_id.as_ref().map(ClickIdV1::from),
+            landing_page: landing_page.clone(),
+            session: session.clone(),
+            confidence: *confidence,
+            candidates: candidates.clone(),
+            attribution: attribution.as_ref().map(AttributionV1::from),
+            ga_client_id: ga_client_id.clone(),
+            ga_session_id: ga_session_id.clone(),
+        }
+    }
+}
+
+impl CallV1 {
+    /// The domain record.
+    pub fn into_domain(self) -> Result<CallRecord, RowError> {
+        let CallV1 {
+            call_sid,
+            site,
+            caller,
+            tracking_number,
+            forwarded_to,
+            started_at,
+            status,
+            duration_s,
+            ended_at,
+            number_kind,
+            channel: channel_name,
+            source,
+            medium,
+            campaign,
+            term,
+            content,
+            gclid,
+            click_id,
+            landing_page,
+            session,
+            confidence,
+            candidates,
+            attribution,
+            ga_client_id,
+            ga_session_id,
+        } = self;
+        Ok(CallRecord {
+            call_sid,
+            site,
+            caller,
+            tracking_number,
+            forwarded_to: forwarded_to.map(|n| e164(CALL, &n)).transpose()?,
+            started_at,
+            status: match status {
+                CallStatusV1::Ringing => CallStatus::Ringing,
+                CallStatusV1::InProgress => CallStatus::InProgress,
+                CallStatusV1::Answered => CallStatus::Answered,
+                CallStatusV1::Missed => CallStatus::Missed,
+            },
+            duration_s,
+            ended_at,
+            number_kind: match number_kind {
+                NumberKindV1::Pool => NumberKind::Pool,
+                NumberKindV1::Static => NumberKind::Static,
+                NumberKindV1::Unknown => NumberKind::Unknown,
+            },
+            channel: channel(CALL, &channel_name)?,
+            source,
+            medium,
+            campaign,
+            term,
+            content,
+            gclid,
+            click_id: click_id.map(Into::into),
+            landing_page,
+            session,
+            confidence,
+            candidates,
+            attribution: attribution.map(|a| a.into_domain(CALL)).transpose()?,
+            ga_client_id,
+            ga_session_id,
+        })
+    }
+}

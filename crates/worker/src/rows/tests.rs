@@ -1,0 +1,536 @@
+//! The rows' tests: the envelope, every kind written and read back, what an unreadable row is, and
+//! the golden rows of the formats written so far (`crates/worker/fixtures/rows/`), each read and
+//! checked value by value.
+
+use super::*;
+
+#[test]
+fn envelope_versions() {
+    // (text, version or the error's start)
+    let table: &[(&str, Result<u64, &str>)] = &[
+        (r#"{"a":1}"#, Ok(1)),
+        (r#"{"v":1,"a":1}"#, Ok(1)),
+        (r#"{"a":1,"v":2}"#, Ok(2)),
+        (
+            r#"{"v":0,"a":1}"#,
+            Err("unreadable slot row: bad version tag 0"),
+        ),
+        (r#"{"v":"1"}"#, Err("unreadable slot row: bad version tag")),
+        (r#"{"v":-1}"#, Err("unreadable slot row: bad version tag")),
+        ("[1,2]", Err("unreadable slot row: not a JSON object")),
+        ("", Err("unreadable slot row: EOF")),
+        (r#"{"a":"#, Err("unreadable slot row: EOF")),
+    ];
+    for (text, expected) in table {
+        let got = open("slot", text);
+        match (got, expected) {
+            (Ok((v, fields)), Ok(want)) => {
+                assert_eq!(v, *want, "{text}");
+                assert!(!fields.contains_key(VERSION_FIELD), "{text}: tag removed");
+            }
+            (Err(e), Err(want)) => assert!(e.to_string().starts_with(want), "{text}: {e}"),
+            (got, want) => panic!("{text}: {got:?}, expected {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_newer_version_is_an_error_not_a_guess() {
+    type Reader = fn(&str) -> Option<RowError>;
+    let readers: [(&str, Reader); 7] = [
+        ("slot", |t| pool::read_slot(t).err()),
+        ("settings", |t| pool::read_settings(t).err()),
+        ("counters", |t| pool::read_counters(t).err()),
+        ("visit", |t| visit::read_visit(t).err()),
+        ("call", |t| call::read_call(t).err()),
+        ("site", |t| kv::read_site(t).err()),
+        ("number route", |t| kv::read_route(t).err()),
+    ];
+    for (kind, read) in readers {
+        let e = read(r#"{"v":2}"#).unwrap_or_else(|| panic!("{kind}: a v2 row read"));
+        assert_eq!(e.kind, kind);
+        assert!(e.detail.contains("version 2 is newer"), "{kind}: {e}");
+    }
+}
+
+#[test]
+fn sealed_rows_carry_their_version() {
+    let text = seal("x", 1, &serde_json::json!({"a": 1})).unwrap();
+    assert_eq!(text, r#"{"a":1,"v":1}"#);
+    assert!(seal("x", 1, &serde_json::json!({"v": 3})).is_err());
+    assert!(seal("x", 1, &serde_json::json!([1])).is_err());
+}
+
+/// Reads a golden row (the exact stored text).
+fn golden(name: &str) -> String {
+    let path = [env!("CARGO_MANIFEST_DIR"), "/fixtures/rows/", name].concat();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn e(n: &str) -> dni_core::phone::E164 {
+    dni_core::phone::E164::parse(n).unwrap()
+}
+
+const V1: &str = "v1-untagged/";
+
+/// Every golden row of a kind, read through the row types; then written by this release and
+/// read again: the same value (so what this release writes, the next reads like the golden rows).
+#[test]
+fn golden_slot_rows() {
+    use dni_core::lease::{Holding, Lease, Slot};
+    let lease = |id: &str, session: &str, target: &str, at: u64, ambiguous| Lease {
+        id: id.to_owned(),
+        session: session.to_owned(),
+        target: e(target),
+        started: at,
+        last_seen: at,
+        ambiguous,
+    };
+    // (file, the slot it holds)
+    let table = [
+        (
+            "slot-leased.json",
+            Slot {
+                number: e("+12125550101"),
+                lease: Some(lease(
+                    "visitors.0.E2V1cUhIRcgNZYwyFxAahg",
+                    "session-golden-ffffffff",
+                    "+12125550100",
+                    1796100691129,
+                    false,
+                )),
+                free_since: 0,
+                history: vec![],
+                retired: false,
+            },
+        ),
+        (
+            "slot-never-leased.json",
+            Slot {
+                number: e("+12125550102"),
+                lease: None,
+                free_since: 0,
+                history: vec![],
+                retired: false,
+            },
+        ),
+        (
+            "slot-ambiguous-with-history.json",
+            Slot {
+                number: e("+15125550101"),
+                lease: Some(lease(
+                    "main.0.cM6sKqAPvGzNxtXALguMpQ",
+                    "session-golden-cccccccc",
+                    "+15125550100",
+                    1796100690459,
+                    true,
+                )),
+                free_since: 1796100690459,
+                history: vec![Holding {
+                    session: "session-golden-aaaaaaaa".to_owned(),
+                    lease: "main.0.fZupoAwUDVeD9KGkh1vwXg".to_owned(),
+                    target: e("+15125550100"),
+                    from: 1796100690002,
+                    to: 1796100690459,
+                    ambiguous: true,
+                }],
+                retired: false,
+            },
+        ),
+        (
+            "slot-released.json",
+            Slot {
+                number: e("+15125550201"),
+                lease: None,
+                free_since: 1796100690940,
+                history: vec![Holding {
+                    session: "session-golden-dddddddd".to_owned(),
+                    lease: "over.0.S03Abls0JtWsjFkHiLJMBQ".to_owned(),
+                    target: e("+15125550200"),
+                    from: 1796100690632,
+                    to: 1796100690940,
+                    ambiguous: false,
+                }],
+                retired: false,
+            },
+        ),
+    ];
+    for (file, expected) in table {
+        let slot = pool::read_slot(&golden(&[V1, file].concat())).unwrap();
+        assert_eq!(slot, expected, "{file}");
+        let written = pool::write_slot(&slot).unwrap();
+        assert!(written.contains(r#""v":1"#), "{file}: {written}");
+        assert_eq!(
+            pool::read_slot(&written).unwrap(),
+            expected,
+            "{file} rewritten"
+        );
+    }
+}
+
+#[test]
+fn golden_meta_rows() {
+    use dni_core::lease::{Counters, Exhausted, Settings};
+    let settings = |idle, hold, cool, on_exhausted| Settings {
+        idle_timeout: idle,
+        max_hold: hold,
+        cooldown: cool,
+        on_exhausted,
+    };
+    let table = [
+        (
+            "settings-original.json",
+            settings(120_000, 3_600_000, 720_000, Exhausted::Original),
+        ),
+        (
+            "settings-reuse.json",
+            settings(120_000, 3_600_000, 720_000, Exhausted::ReuseLeastRecent),
+        ),
+        (
+            "settings-overflow.json",
+            settings(
+                60_000,
+                600_000,
+                300_000,
+                Exhausted::Overflow(e("+15125550299")),
+            ),
+        ),
+    ];
+    for (file, expected) in table {
+        let read = pool::read_settings(&golden(&[V1, file].concat())).unwrap();
+        assert_eq!(read, expected, "{file}");
+        let again = pool::read_settings(&pool::write_settings(&read).unwrap()).unwrap();
+        assert_eq!(again, expected, "{file} rewritten");
+    }
+    let table = [
+        (
+            "counters-reuse.json",
+            Counters {
+                granted: 3,
+                exhausted: 1,
+                reused: 1,
+                ..Counters::default()
+            },
+        ),
+        (
+            "counters-overflow.json",
+            Counters {
+                granted: 1,
+                heartbeats: 1,
+                released: 1,
+                exhausted: 1,
+                overflow: 1,
+                ..Counters::default()
+            },
+        ),
+    ];
+    for (file, expected) in table {
+        let read = pool::read_counters(&golden(&[V1, file].concat())).unwrap();
+        assert_eq!(read, expected, "{file}");
+        let again = pool::read_counters(&pool::write_counters(&read).unwrap()).unwrap();
+        assert_eq!(again, expected, "{file} rewritten");
+    }
+}
+
+const LANDING: &str = "http://127.0.0.1:34049/spring?utm_source=google&utm_medium=cpc&utm_campaign=spring&utm_term=plumber&gclid=GOLD1";
+
+/// The credited touch of every golden visit and attributed call: a Google Ads click.
+fn assert_ad_click(t: &dni_core::attribution::Classified, what: &str) {
+    use dni_core::classify::{Category, Channel};
+    let touch = &t.touch;
+    assert_eq!(touch.channel, Channel::PaidSearch, "{what}");
+    let fields = [&touch.source, &touch.medium, &touch.campaign, &touch.term];
+    assert_eq!(fields, ["google", "cpc", "spring", "plumber"], "{what}");
+    assert_eq!(touch.click("gclid"), Some("GOLD1"), "{what}");
+    assert_eq!(touch.category, Some(Category::Search), "{what}");
+    assert!(!touch.self_referral, "{what}");
+    assert_eq!(t.landing, LANDING, "{what}");
+}
+
+#[test]
+fn golden_visit_rows() {
+    use dni_core::attribution::Model;
+    use dni_core::classify::Channel;
+    // (file, credited at, first touch's channel, GA client id)
+    let table = [
+        (
+            "visit-journey-ga.json",
+            1796100689797,
+            Channel::Email,
+            Some("GA1.1.111.222"),
+        ),
+        ("visit-plain.json", 1796100691049, Channel::PaidSearch, None),
+    ];
+    for (file, at, first_channel, ga_client) in table {
+        let read = visit::read_visit(&golden(&[V1, file].concat())).unwrap();
+        let a = &read.attribution;
+        assert_eq!(a.model, Model::LastNonDirect, "{file}");
+        assert_ad_click(&a.credited, file);
+        assert_eq!(a.credited.at, at, "{file}");
+        assert_eq!(
+            a.first.as_ref().map(|t| t.touch.channel),
+            Some(first_channel),
+            "{file}"
+        );
+        assert_eq!(a.last.as_ref(), Some(&a.credited), "{file}");
+        assert_eq!(read.page, LANDING, "{file}");
+        assert_eq!(
+            read.ga.as_ref().map(|g| g.client.as_str()),
+            ga_client,
+            "{file}"
+        );
+        let again = visit::read_visit(&visit::write_visit(&read).unwrap()).unwrap();
+        assert_eq!(again, read, "{file} rewritten");
+    }
+    let journey = visit::read_visit(&golden(&[V1, "visit-journey-ga.json"].concat())).unwrap();
+    let first = journey.attribution.first.unwrap();
+    assert_eq!(
+        (first.touch.source.as_str(), first.at),
+        ("newsletter", 1796014289541)
+    );
+    let ga = journey.ga.unwrap();
+    assert_eq!(ga.session, "GS1.1.1700000000.1.1.1700000000.0.0.0");
+}
+
+#[test]
+fn golden_call_rows() {
+    use dni_core::call::{CallStatus, NumberKind};
+    use dni_core::classify::Channel;
+    // (file, call id, site, caller, status, duration, kind, channel, confidence, session)
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        CallStatus,
+        Option<u32>,
+        NumberKind,
+        Channel,
+        f64,
+        Option<&'a str>,
+    );
+    let table: [Row; 4] = [
+        (
+            "call-attributed-answered.json",
+            "CAgolden1",
+            "golden",
+            "+13105550199",
+            CallStatus::Answered,
+            Some(42),
+            NumberKind::Pool,
+            Channel::PaidSearch,
+            0.5,
+            Some("session-golden-cccccccc"),
+        ),
+        (
+            "call-status-before-webhook.json",
+            "CAgolden2",
+            "golden",
+            "+13105550142",
+            CallStatus::InProgress,
+            None,
+            NumberKind::Unknown,
+            Channel::Direct,
+            0.0,
+            None,
+        ),
+        (
+            "call-static-missed.json",
+            "CAgolden3",
+            "golden",
+            "anonymous",
+            CallStatus::Missed,
+            Some(0),
+            NumberKind::Static,
+            Channel::Email,
+            1.0,
+            None,
+        ),
+        (
+            "call-pool-ringing.json",
+            "CAgolden4",
+            "demo",
+            "+13105550123",
+            CallStatus::Ringing,
+            None,
+            NumberKind::Pool,
+            Channel::PaidSearch,
+            1.0,
+            Some("session-golden-ffffffff"),
+        ),
+    ];
+    for (file, sid, site, caller, status, duration, kind, channel, confidence, session) in table {
+        let r = call::read_call(&golden(&[V1, file].concat())).unwrap();
+        assert_eq!(
+            (r.call_sid.as_str(), r.site.as_str(), r.caller.as_str()),
+            (sid, site, caller),
+            "{file}"
+        );
+        assert_eq!(
+            (r.status, r.duration_s, r.number_kind),
+            (status, duration, kind),
+            "{file}"
+        );
+        assert_eq!((r.channel, r.confidence), (channel, confidence), "{file}");
+        assert_eq!(r.session.as_deref(), session, "{file}");
+        if let Some(a) = &r.attribution {
+            assert_ad_click(&a.credited, file);
+            assert_eq!(r.gclid.as_deref(), Some("GOLD1"), "{file}");
+            assert_eq!(r.landing_page, LANDING, "{file}");
+        }
+        let again = call::read_call(&call::write_call(&r).unwrap()).unwrap();
+        assert_eq!(again, r, "{file} rewritten");
+    }
+    let answered =
+        call::read_call(&golden(&[V1, "call-attributed-answered.json"].concat())).unwrap();
+    assert_eq!(answered.forwarded_to, Some(e("+15125550199")));
+    assert_eq!(
+        answered.candidates,
+        ["session-golden-cccccccc", "session-golden-aaaaaaaa"]
+    );
+    assert_eq!(
+        (answered.started_at, answered.ended_at),
+        (1796100691349, Some(1796100691823))
+    );
+    let fields = [
+        &answered.source,
+        &answered.medium,
+        &answered.campaign,
+        &answered.term,
+    ];
+    assert_eq!(fields, ["google", "cpc", "spring", "plumber"]);
+    let static_call = call::read_call(&golden(&[V1, "call-static-missed.json"].concat())).unwrap();
+    assert_eq!(
+        (static_call.source.as_str(), static_call.campaign.as_str()),
+        ("newsletter", "may")
+    );
+}
+
+#[test]
+fn golden_kv_values() {
+    use dni_core::lease::Exhausted;
+    let demo = kv::read_site(&golden(&[V1, "kv-site-demo.json"].concat())).unwrap();
+    assert_eq!(
+        (demo.id.as_str(), demo.name.as_str()),
+        ("demo", "Demo Plumbing Co.")
+    );
+    assert_eq!(demo.pools.len(), 1);
+    assert_eq!(demo.pools[0].numbers.len(), 10);
+    assert_eq!(demo.static_numbers.len(), 2);
+    assert!(demo.validate().is_ok());
+    let golden_site = kv::read_site(&golden(&[V1, "kv-site-golden.json"].concat())).unwrap();
+    assert_eq!(golden_site.targets[0].forward_to, Some(e("+15125550199")));
+    let policies: Vec<&Exhausted> = golden_site
+        .pools
+        .iter()
+        .map(|p| &p.settings.on_exhausted)
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            &Exhausted::ReuseLeastRecent,
+            &Exhausted::Overflow(e("+15125550299"))
+        ]
+    );
+    assert!(golden_site.validate().is_ok());
+    // A site written with the version tag reads the same.
+    let tagged = golden(&[V1, "kv-site-demo.json"].concat()).replacen('{', r#"{"v":1,"#, 1);
+    assert_eq!(kv::read_site(&tagged).unwrap(), demo);
+
+    let route = kv::read_route(&golden(&[V1, "kv-number-pool.json"].concat())).unwrap();
+    assert_eq!(
+        (
+            route.site.as_str(),
+            route.pool.as_deref(),
+            route.static_number
+        ),
+        ("golden", Some("main"), None)
+    );
+    let route = kv::read_route(&golden(&[V1, "kv-number-static.json"].concat())).unwrap();
+    assert_eq!(
+        (
+            route.site.as_str(),
+            route.pool.as_deref(),
+            route.static_number
+        ),
+        ("golden", None, Some(0))
+    );
+}
+
+/// A field added later (`#[serde(default)]`) is a compatible change: a row with a field this
+/// release does not know still reads (a newer release's row, read by this one), and a row without
+/// an optional field reads it as absent.
+#[test]
+fn unknown_and_missing_optional_fields_are_compatible() {
+    let slot = golden(&[V1, "slot-leased.json"].concat());
+    let newer = slot.replacen('{', r#"{"v":1,"weight":3,"#, 1);
+    assert_eq!(
+        pool::read_slot(&newer).unwrap(),
+        pool::read_slot(&slot).unwrap()
+    );
+    let call_row = golden(&[V1, "call-status-before-webhook.json"].concat());
+    let without = call_row.replace(r#""ga_session_id":null"#, r#""recording_url":"https://x""#);
+    assert_eq!(call::read_call(&without).unwrap().ga_session_id, None);
+}
+
+/// A row that cannot be read is an error naming what is wrong, never a default.
+#[test]
+fn unreadable_rows_are_errors() {
+    let slot = golden(&[V1, "slot-leased.json"].concat());
+    let call_row = golden(&[V1, "call-attributed-answered.json"].concat());
+    // (what, result)
+    let table: Vec<(&str, Result<(), RowError>)> = vec![
+        (
+            "slot: truncated",
+            pool::read_slot(&slot[..slot.len() / 2]).map(drop),
+        ),
+        (
+            "slot: number not E.164",
+            pool::read_slot(&slot.replacen("+12125550101", "2125550101", 1)).map(drop),
+        ),
+        (
+            "slot: lease target not E.164",
+            pool::read_slot(&slot.replace("+12125550100", "x")).map(drop),
+        ),
+        (
+            "slot: required field missing",
+            pool::read_slot(&slot.replace(r#","retired":false"#, "")).map(drop),
+        ),
+        (
+            "slot: wrong type",
+            pool::read_slot(&slot.replace(r#""free_since":0"#, r#""free_since":"0""#)).map(drop),
+        ),
+        (
+            "settings: unknown policy",
+            pool::read_settings(r#"{"on_exhausted":"panic"}"#).map(drop),
+        ),
+        (
+            "counters: negative",
+            pool::read_counters(r#"{"granted":-1}"#).map(drop),
+        ),
+        (
+            "call: unknown channel",
+            call::read_call(&call_row.replace("Paid Search", "Carrier Pigeon")).map(drop),
+        ),
+        (
+            "call: unknown status",
+            call::read_call(&call_row.replace(r#""answered""#, r#""on_hold""#)).map(drop),
+        ),
+        (
+            "call: unknown category",
+            call::read_call(&call_row.replacen(r#""search""#, r#""radio""#, 1)).map(drop),
+        ),
+        ("visit: not JSON", visit::read_visit("not json").map(drop)),
+        (
+            "route: no site",
+            kv::read_route(r#"{"pool":"main"}"#).map(drop),
+        ),
+        (
+            "site: unknown field",
+            kv::read_site(r#"{"id":"x","targets":[],"bogus":1}"#).map(drop),
+        ),
+    ];
+    for (what, result) in table {
+        assert!(result.is_err(), "{what} read");
+    }
+}
