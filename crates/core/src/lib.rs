@@ -35,6 +35,7 @@ pub mod lease;
 pub mod phone;
 pub mod text;
 pub mod url;
+pub mod wire;
 
 #[cfg(feature = "serde")]
 pub mod api;
