@@ -150,9 +150,12 @@ impl Client {
             store.save_config(&config_text);
         }
         let config = config.unwrap_or_default();
+        // Redacted before it is kept or sent (email addresses, phone-like values, the site's
+        // listed parameters): `dni_core::privacy`, which the worker applies again.
+        let redact = |key| dni_core::privacy::redact(&text(key), &config.redact_params);
         let view = RawTouch {
-            landing: text("href"),
-            referrer: text("referrer"),
+            landing: redact("href"),
+            referrer: redact("referrer"),
             at: now,
         };
         // The journey: the first view, then the views the worker must see to classify, the last

@@ -259,6 +259,11 @@ fn click_id(key: &str) -> Option<usize> {
     None
 }
 
+/// Whether `name` is a click id's parameter (ignoring ASCII case): never redacted.
+pub fn is_click_id(name: &str) -> bool {
+    click_id(name).is_some()
+}
+
 /// The medium of [`CLICK_IDS`]' row `row` (empty when its platform implies none).
 fn click_id_medium(row: usize) -> &'static str {
     let mut mediums = text::split(CLICK_ID_MEDIUMS, b'|');

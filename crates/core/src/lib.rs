@@ -33,6 +33,7 @@ pub mod json;
 #[cfg(feature = "std")]
 pub mod lease;
 pub mod phone;
+pub mod privacy;
 pub mod text;
 pub mod url;
 pub mod wire;

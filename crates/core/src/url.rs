@@ -364,7 +364,8 @@ fn from_utf8_lossy(bytes: &[u8]) -> String {
     out
 }
 
-fn hex(b: u8) -> Option<u8> {
+/// The value of a hexadecimal digit.
+pub(crate) fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),

@@ -8,7 +8,7 @@ use dni_core::classify::{Channel, Options};
 use dni_core::config::{PoolConfig, SiteConfig};
 use dni_core::lease::Outcome;
 use dni_core::phone::E164;
-use dni_core::{bots, wire, Millis};
+use dni_core::{bots, privacy, wire, Millis};
 use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
@@ -57,6 +57,7 @@ fn public_of(config: &SiteConfig) -> PublicConfig {
             .collect(),
         lookback_ms: config.attribution.lookback,
         session_timeout_ms: config.attribution.session_timeout,
+        redact_params: config.redact_params.clone(),
     }
 }
 
@@ -134,7 +135,7 @@ async fn lease_numbers(
     config: SiteConfig,
 ) -> ApiResult<Response> {
     let body = read_body(req, api::MAX_BODY).await?;
-    let request: LeaseRequest = parse_json(&body)?;
+    let mut request: LeaseRequest = parse_json(&body)?;
     let mut targets = request
         .validate()
         .map_err(|e| ApiError::BadRequest(e.message()))?;
@@ -143,6 +144,8 @@ async fn lease_numbers(
         let site: Vec<E164> = config.targets.iter().map(|t| t.number.clone()).collect();
         targets = api::targets_showing(&site, &request.tails);
     }
+    // A page with an older loader is not trusted to have redacted its URLs.
+    privacy::redact_lease(&mut request, &config.redact_params);
     let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
     let now = clock::now();
     let options = Options {
@@ -234,10 +237,11 @@ async fn lease_from_shards(
 pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     for_site(&mut req, &ctx, |req, _, config| async move {
         let body = read_body(req, api::MAX_BODY).await?;
-        let request: api::NumbersRequest = parse_json(&body)?;
+        let mut request: api::NumbersRequest = parse_json(&body)?;
         let targets = request
             .validate()
             .map_err(|e| ApiError::BadRequest(e.message()))?;
+        privacy::redact_page(&mut request.page, &config.redact_params);
         let options = Options {
             own_hosts: &config.own_hosts,
         };
