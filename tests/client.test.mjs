@@ -359,6 +359,8 @@ test("the first request: the tails of the page's digits, a landing safe without 
   assert.equal(url.searchParams.get("gclid"), "Abc-123");
   assert.equal(url.searchParams.get("utm_source"), "newsletter");
   assert.ok(!early.body.includes("jane"), "no address leaves the page");
+  const kept = await v.page.evaluate(() => JSON.stringify(localStorage));
+  assert.ok(kept.includes("utm_source=newsletter") && !kept.includes("jane"), `no address kept: ${kept}`);
   // +1 312 555 0100 ends like the site's +1 212 555 0100: leased, not shown, released at once.
   for (let i = 0; i < 20 && !apiCalls(v, "/release").length; i++) await sleep(100);
   assert.equal(apiCalls(v, "/release").length, 1, "the lease the page did not take is released");

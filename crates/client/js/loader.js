@@ -90,9 +90,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
       gpc: navigator.globalPrivacyControl === true ? 1 : 0,
       consent_mode: consentMode(),
       webdriver: navigator.webdriver === true ? 1 : 0,
-      user_agent: navigator.userAgent,
-      href: location.href,
-      referrer: d.referrer,
+      href: reduce(config),
+      referrer,
       ga,
       now,
       id: session,
@@ -233,6 +232,27 @@ import init, * as module from "../../../www/dni/dni_client.js";
     }
   };
 
+  // What the page keeps and sends of its URL and referrer: only what is safe without redaction
+  // (dni_core::privacy, which weighs 1.7 KB gzip: more than the page can carry). The landing keeps
+  // its origin, its path unless it holds an "@", the UTM tags, and the values that are plain tokens
+  // with a letter (click ids) of parameters neither listed by default (privacy::DEFAULT_PARAMS) nor
+  // by the site (redact_params); other values become the marker, a parameter named with an "@"
+  // goes, and so does the fragment. The referrer is its origin. The worker redacts all it receives
+  // with the core's function. `config` is the site's public configuration (JSON text), if known.
+  var reduce = (config) => {
+    var landing = new URL(location.href), q = landing.searchParams;
+    var listed = ("|email|e|e-mail|mail|name|first_name|last_name|firstname|lastname|fname|lname|phone|tel|mobile|token|password|pass|pwd|" +
+      ((json(config) || {}).redact_params || []).join("|") + "|").toLowerCase();
+    landing.hash = "";
+    if (/@|%40/i.test(landing.pathname)) landing.pathname = "/";
+    [...q.keys()].forEach((k) => {
+      if (/@/.test(k)) q.delete(k);
+      else if (!/^utm_/i.test(k) && (!/^(?=.*[a-z])[\w-]+$/i.test(q.get(k)) || listed.includes("|" + k.toLowerCase() + "|"))) q.set(k, "(redacted)");
+    });
+    return landing.href;
+  };
+  var referrer = d.referrer && new URL(d.referrer).origin + "/";
+
   // What the first request needs, read before the module exists. The tier is the module's to
   // decide (dni_core::consent); the loader asks early only where it is plain: no consent signal but
   // "full" (or Consent Mode's "granted"), and then Global Privacy Control means session storage.
@@ -261,19 +281,11 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // A page without a number yet, or a tier the loader cannot tell, waits for the module, with the
   // site's configuration.)
   if (tails.length && plain(declared) && plain(consentMode()) && !navigator.webdriver) {
-    // Redaction is the module's (dni_core::privacy), which is not there yet: this request carries
-    // only what is safe without it. The landing keeps its origin, its path unless it holds an "@",
-    // the UTM tags, and the parameters whose values are plain tokens with a letter (click ids);
-    // other values become the marker. The referrer is its origin. The worker redacts again.
-    var landing = new URL(location.href), q = landing.searchParams;
-    landing.hash = "";
-    if (/@|%40/i.test(landing.pathname)) landing.pathname = "/";
-    [...q.keys()].forEach((k) => { if (!/^utm_/i.test(k) && !/^(?=.*[a-z])[\w-]+$/i.test(q.get(k))) q.set(k, "(redacted)"); });
     asking = true;
     early = send(api + "leases", "POST", JSON.stringify({
       session,
       tails,
-      page: { url: landing.href, referrer: d.referrer && new URL(d.referrer).origin + "/" },
+      page: { url: reduce(config), referrer },
       journey: { first: journey.first },
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,

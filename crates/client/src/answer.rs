@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use dni_core::phone::E164;
 
-use crate::js::{get, get_str, get_u64, items, parse_json, strings};
+use crate::js::{get, get_str, get_u64, items, parse_json};
 use wasm_bindgen::JsValue;
 
 /// The site's public configuration, as far as the page needs it: the numbers to look for (the
@@ -13,8 +13,6 @@ use wasm_bindgen::JsValue;
 pub struct Config {
     /// The site's numbers to look for.
     pub targets: Vec<E164>,
-    /// The site's own query parameters to redact, besides `dni_core::privacy`'s defaults.
-    pub redact_params: Vec<String>,
 }
 
 /// Reads `GET /v1/sites/{site}/public`.
@@ -27,10 +25,9 @@ pub fn config(text: &str) -> Option<Config> {
         }
     }
     // (An object without targets is no configuration: the loader hands over what it has.)
-    get(&json, "targets").is_object().then_some(Config {
-        targets,
-        redact_params: strings(&get(&json, "redact_params")),
-    })
+    get(&json, "targets")
+        .is_object()
+        .then_some(Config { targets })
 }
 
 /// One target's number in an answer.

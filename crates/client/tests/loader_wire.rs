@@ -31,6 +31,10 @@ fn the_loader_uses_the_wire_formats_names_and_limits() {
     want.push(format!("run.slice(-{d})"));
     want.push(format!("l.target.slice(-{d})"));
     want.push(format!("tails.length < {}", wire::MAX_TAILS));
+    // The marker the first request puts for a value it cannot keep, as the core redacts.
+    want.push(format!("\"{}\"", dni_core::privacy::MARKER));
+    // The parameters always redacted, as the core lists them.
+    want.push(format!("\"|{}|\"", dni_core::privacy::DEFAULT_PARAMS));
     // The GA cookies' longest value.
     want.push(format!("{{1,{}}}", wire::MAX_COOKIE));
     // The request's fields (dni_core::api::LeaseRequest).

@@ -282,6 +282,32 @@ mod tests {
         }
     }
 
+    /// The worker redacts every URL the page kept, the views too.
+    #[test]
+    fn the_worker_redacts_the_views_the_page_kept() {
+        let views = [touch(
+            "https://a.com/?utm_source=x&email=jane%40example.com",
+            "",
+            1,
+        )];
+        let first = Some(touch("https://a.com/jane@example.com/", "", 0));
+        let (_, body) = Ask {
+            session: Some("abcdefghijklmnopqrstuv"),
+            targets: &["+12125550100"],
+            url: "https://a.com/",
+            referrer: "",
+            journey: Some((&first, &views)),
+            leases: &[],
+            ga: ("", ""),
+        }
+        .build();
+        let mut read: LeaseRequest = serde_json::from_str(&body).unwrap();
+        crate::privacy::redact_lease(&mut read, &[]);
+        let text = serde_json::to_string(&(read.journey, read.views)).unwrap();
+        assert!(!text.contains("jane"), "{text}");
+        assert!(text.contains("utm_source=x"), "{text}");
+    }
+
     /// A lease id made here is one the worker reads back.
     #[test]
     fn lease_ids_round_trip() {
