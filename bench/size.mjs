@@ -1,6 +1,6 @@
 // The browser module's weight: what every page that uses the product downloads. Prints raw, gzip
 // and brotli sizes of the loader, the JavaScript glue and the wasm, and the total against the budget.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,10 @@ import { sections } from "../scripts/wasm.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUDGET_GZIP = 20 * 1024;
-const files = ["www/dni.js", "www/dni/dni_client_bg.wasm"];
+// The module's name carries its hash (scripts/build): the one there is.
+const wasm = readdirSync(join(root, "www/dni")).filter((f) => /^dni_client_bg\..*wasm$/.test(f));
+if (wasm.length !== 1) throw new Error(`expected one module in www/dni, found ${wasm.join(", ") || "none"}`);
+const files = ["www/dni.js", `www/dni/${wasm[0]}`];
 const rows = files.map((f) => {
   const bytes = readFileSync(join(root, f));
   return {

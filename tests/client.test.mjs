@@ -44,7 +44,8 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
     ["#f4", `1 (212) 555 ${n}`],
     ["#f5", `212 555 ${n}`],
     ["#f6", `+1212555${n}`],
-    ["#split", ORIGINAL],
+    ["#split", `(212) 555-${n}`],
+    ["#split2", `Office 212.555.${n}`],
     ["#ns", ORIGINAL],
     ["#ta", ORIGINAL],
   ];
@@ -61,6 +62,9 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
     ["#b1", "data-dni-phone", `212555${n}`],
   ];
   for (const [selector, name, want] of attrs) assert.equal(await page.getAttribute(selector, name), want, `${selector} ${name}`);
+  // A split number is swapped in place: the markup is the page's own.
+  assert.equal(await page.innerHTML("#split"), `<b>(212)</b> 555-${n}`);
+  assert.equal(await page.innerHTML("#split2"), `Office <span>212</span>.<span>555</span>.<span>${n}</span>`);
   assert.equal(await page.inputValue("#in"), ORIGINAL, "input untouched");
   const scripts = await page.$$eval("script:not([src])", (s) => s.map((x) => x.textContent).join("\n"));
   assert.match(scripts, /\+1 \(212\) 555-0100/, "JSON-LD untouched");
@@ -79,6 +83,8 @@ test("a number a single-page app renders two seconds after load, and text change
   assert.equal(await v.page.getAttribute("#late-link", "href"), `tel:+1${digits(late)}`);
   await v.page.waitForFunction(() => /^Office: 212-555-01(0[1-9]|10)$/.test(document.querySelector("#inplace").textContent), null, { timeout: 4000 });
   assert.equal(await v.page.textContent("#inplace"), `Office: 212-555-${digits(late).slice(-4)}`);
+  await v.page.waitForFunction(() => document.getElementById("later-attr").dataset.dniPhone != "+1 212 555 0100", null, { timeout: 4000 });
+  assert.equal(await v.page.getAttribute("#later-attr", "data-dni-phone"), `+1 212 555 ${digits(late).slice(-4)}`, "a data-dni-* attribute set later");
   assert.equal(apiCalls(v, "/leases").length, 1, "one lease for the page");
   assert.deepEqual(v.consoleErrors, []);
   await v.context.close();
@@ -120,7 +126,11 @@ test("markup in a number from the worker is refused: the page keeps its number a
     route.fulfill({
       status: 200,
       contentType: "application/json",
-      body: JSON.stringify({ numbers: [{ target: "+12125550100", number: '<img src=x onerror="window.pwned=1">', kind: "pool" }], heartbeat_ms: 60000 }),
+      body: JSON.stringify({
+        numbers: [{ target: "+12125550100", number: '<img src=x onerror="window.pwned=1">', kind: "pool" }],
+        heartbeat_ms: 60000,
+        config: { targets: ["+12125550100"], own_hosts: [], static_numbers: [], lookback_ms: 1e9, session_timeout_ms: 18e5 },
+      }),
     }));
   await v.page.goto(`${worker.base}/t/plain.html`);
   await v.page.evaluate(() => window.dni.ready);
@@ -174,7 +184,12 @@ test("bots and automated browsers never take a number from a pool", async () => 
   await bot.page.goto(`${worker.base}/t/plain.html`);
   await bot.page.evaluate(() => window.dni.ready);
   assert.equal(await bot.page.textContent("#phone"), ORIGINAL);
-  assert.equal(apiCalls(bot, "/leases").length, 0);
+  // A crawler's user agent is the worker's to judge (the page carries no list of them): it may ask,
+  // and is given the site's own number, never one from the pool.
+  for (const call of apiCalls(bot, "/leases")) {
+    const answer = await (await fetch(call.url, { method: "POST", body: call.body, headers: { Origin: worker.base, "User-Agent": "Googlebot/2.1" } })).json();
+    assert.ok(answer.numbers.every((n) => n.kind != "pool"), JSON.stringify(answer));
+  }
   await bot.context.close();
 
   const driven = await visitor();
@@ -205,7 +220,8 @@ test("consent, full (no signal): local storage, session and touches sent, GA ids
   await swappedText(v.page, "#phone", ORIGINAL);
   assert.deepEqual(await storage(v.page), { local: KEYS, session: [] });
   const body = JSON.parse(apiCalls(v, "/leases")[0].body);
-  assert.ok(body.session && body.journey.first, "session and touches sent");
+  assert.ok(body.session && body.page.url.includes("gclid=G1"), "session and the landing page sent");
+  assert.deepEqual(body.tails, ["5550100"], "the loader's first request: the page's digits' tails");
   assert.deepEqual(body.ga, { client: GA[0].value, session: GA[1].value });
   await v.context.close();
 });
@@ -306,5 +322,48 @@ test("when the worker says a lease is gone, the page asks for a fresh one", asyn
   assert.ok(gone >= 1, "a heartbeat was answered 410");
   assert.ok(apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length >= 2, "a fresh lease was asked for");
   assert.match(await v.page.textContent("#phone"), /^\(312\) 555-010[12]$/);
+  await v.context.close();
+});
+
+test("a returning visitor: its number at once, no request to the worker, the module from the browser's cache", async () => {
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/plain.html?utm_source=google&utm_medium=cpc`);
+  const number = await swappedText(v.page, "#phone", ORIGINAL);
+  const first = apiCalls(v, "/v1/").map((r) => new URL(r.url).pathname);
+  assert.deepEqual(first, ["/v1/sites/demo/leases"], "a new visitor: one request, the lease (the configuration comes with it)");
+  const module = await v.page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).find((n) => n.endsWith(".wasm")));
+  assert.match(module, /\/dni\/dni_client_bg\.[0-9a-f]{16}\.wasm$/, "the module's name carries its hash");
+  const headers = (await fetch(module)).headers;
+  assert.equal(headers.get("cache-control"), "public, max-age=31536000, immutable");
+  assert.equal((await fetch(`${worker.base}/dni.js`)).headers.get("cache-control"), "public, max-age=300");
+  v.requests = [];
+  await v.page.goto(`${worker.base}/t/plain.html`);
+  await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 2500 });
+  await v.page.evaluate(() => window.dni.ready);
+  assert.deepEqual(v.requests.filter((r) => !r.url.includes("/heartbeat")), [], "no request to the worker");
+  const cached = await v.page.evaluate(() => performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm"))?.transferSize);
+  assert.equal(cached, 0, "the module from the browser's cache, not revalidated");
+  await v.context.close();
+});
+
+test("the first request: the tails of the page's digits, a landing safe without redaction, and a lease released when the page does not show its number", async () => {
+  // A page whose JSON-LD-free text shows a number that only shares the target's last seven digits.
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/lookalike.html?utm_source=newsletter&utm_medium=email&email=jane%40example.com&gclid=Abc-123`);
+  await v.page.evaluate(() => window.dni.ready);
+  const [early] = apiCalls(v, "/leases");
+  const body = JSON.parse(early.body);
+  assert.deepEqual(body.tails, ["5550100"]);
+  const url = new URL(body.page.url);
+  assert.equal(url.searchParams.get("email"), "(redacted)");
+  assert.equal(url.searchParams.get("gclid"), "Abc-123");
+  assert.equal(url.searchParams.get("utm_source"), "newsletter");
+  assert.ok(!early.body.includes("jane"), "no address leaves the page");
+  const kept = await v.page.evaluate(() => JSON.stringify(localStorage));
+  assert.ok(kept.includes("utm_source=newsletter") && !kept.includes("jane"), `no address kept: ${kept}`);
+  // +1 312 555 0100 ends like the site's +1 212 555 0100: leased, not shown, released at once.
+  for (let i = 0; i < 20 && !apiCalls(v, "/release").length; i++) await sleep(100);
+  assert.equal(apiCalls(v, "/release").length, 1, "the lease the page did not take is released");
+  assert.equal(await v.page.textContent("#other"), "(312) 555-0100");
   await v.context.close();
 });

@@ -6,18 +6,25 @@
 // page for new content (MutationObserver, batched to one pass per frame; open shadow roots;
 // same-origin frames), the consent signals and `window.dni`. The wasm module owns what the page
 // shows and remembers. See ARCHITECTURE.md.
+//
+// The first swap as early as the network allows: the loader's first request leaves at once, while
+// the module is fetched and compiled, and brings the site's public configuration with the numbers.
+// Its names (storage keys, fields, limits) are `dni_core::wire`'s; the client crate's tests check
+// them. MODULE is the module's content-addressed path, set by the build.
 import init, * as module from "../../../www/dni/dni_client.js";
 
 ((w, d) => {
   var script = d.currentScript;
   var site = script && script.getAttribute("data-site");
   if (!site || !w.fetch || !w.WebAssembly || !d.evaluate || !w.MutationObserver) return;
+  // For developers' tools and bench/first-swap.mjs: when the loader started.
+  try { performance.mark("dni:start"); } catch (e) {}
   var base = new URL(script.src, location.href).origin;
   var api = base + "/v1/sites/" + encodeURIComponent(site) + "/";
   var WAIT = 1500; // the longest the page ever waits for the worker, in ms
   var html = d.documentElement;
   var declared = script.getAttribute("data-consent");
-  var started, config, heartbeat, asking, again, readyDone, resolveReady;
+  var started, heartbeat, asking, again, readyDone, resolveReady;
   var pending = [], roots = [], scheduled = false;
   // (Every browser with WebAssembly has WeakSet.)
   var watched = new WeakSet();
@@ -29,7 +36,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     // Swaps content the observer cannot see (closed shadow roots, content built off-document).
     swap: (root) => { if (started) visit(root || d); },
     // The site's consent signal: "none", "session" or "full".
-    consent: (tier) => { declared = tier; if (config) start(); },
+    consent: (tier) => { declared = tier; if (config) { start(); ask(); } },
   });
 
   // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>; never > 300 ms.
@@ -83,17 +90,15 @@ import init, * as module from "../../../www/dni/dni_client.js";
       gpc: navigator.globalPrivacyControl === true ? 1 : 0,
       consent_mode: consentMode(),
       webdriver: navigator.webdriver === true ? 1 : 0,
-      user_agent: navigator.userAgent,
-      href: location.href,
-      referrer: d.referrer,
-      cookie: read(d, "cookie"),
-      now: Date.now(),
-      id: randomId(),
+      href: reduce(config),
+      referrer,
+      ga,
+      now,
+      id: session,
       local: read(w, "localStorage"),
       session: read(w, "sessionStorage"),
     });
     visit(d);
-    ask();
   };
 
   // Scans a root and everything under it the module cannot reach by itself: open shadow roots and
@@ -127,14 +132,15 @@ import init, * as module from "../../../www/dni/dni_client.js";
     if (watched.has(root)) return;
     watched.add(root);
     roots.push(root);
+    // The attributes a number may be in: href, title, aria-label and data-dni-* (no filter can
+    // name a prefix: the others are skipped here).
     new MutationObserver((records) => {
       for (var i = 0; i < records.length; i++) {
-        var r = records[i];
+        var r = records[i], a = r.attributeName;
         if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) schedule(r.addedNodes[j]);
-        else schedule(r.target);
+        else if (!a || /^(href|title|aria-label|data-dni-.*)$/.test(a)) schedule(r.target);
       }
-    }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true,
-      attributeFilter: ["href", "title", "aria-label"] });
+    }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
   };
 
   // One pass per frame over what changed.
@@ -177,12 +183,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     again = false;
     send(api + request.slice(0, space), "POST", request.slice(space + 1)).then((a) => {
       asking = false;
-      var t = performance.now();
-      if (a && a.s == 200 && module.assign(a.t, d)) {
-        rescan();
-        // The pass that put the numbers on the page, for developers' tools and the benchmark.
-        if (!readyDone) try { performance.measure("dni:swap", { start: t }); } catch (e) {}
-      }
+      answered(a);
       finish();
       beat();
       if (again && module.scan(d)) ask();
@@ -221,19 +222,94 @@ import init, * as module from "../../../www/dni/dni_client.js";
     });
   };
 
-  // A returning visitor's page starts at once from the configuration the module kept (with its
-  // stored leases), then follows the fresh one if it differs; a first visit waits for it.
-  var fresh = send(api + "public", "GET");
-  init({ module_or_path: base + "/dni/dni_client_bg.wasm" })
+  // The module has an answer (the first request's, or one it asked for): the page shows it.
+  var answered = (a) => {
+    var t = performance.now();
+    if (a && a.s == 200 && module.assign(a.t, d)) {
+      rescan();
+      // The pass that put the numbers on the page, for developers' tools and the benchmark.
+      if (!readyDone) try { performance.measure("dni:swap", { start: t }); } catch (e) {}
+    }
+  };
+
+  // What the page keeps and sends of its URL and referrer: only what is safe without redaction
+  // (dni_core::privacy, which weighs 1.7 KB gzip: more than the page can carry). The landing keeps
+  // its origin, its path unless it holds an "@", the UTM tags, and the values that are plain tokens
+  // with a letter (click ids) of parameters neither listed by default (privacy::DEFAULT_PARAMS) nor
+  // by the site (redact_params); other values become the marker, a parameter named with an "@"
+  // goes, and so does the fragment. The referrer is its origin. The worker redacts all it receives
+  // with the core's function. `config` is the site's public configuration (JSON text), if known.
+  var reduce = (config) => {
+    var landing = new URL(location.href), q = landing.searchParams;
+    var listed = ("|email|e|e-mail|mail|name|first_name|last_name|firstname|lastname|fname|lname|phone|tel|mobile|token|password|pass|pwd|" +
+      ((json(config) || {}).redact_params || []).join("|") + "|").toLowerCase();
+    landing.hash = "";
+    if (/@|%40/i.test(landing.pathname)) landing.pathname = "/";
+    [...q.keys()].forEach((k) => {
+      if (/@/.test(k)) q.delete(k);
+      else if (!/^utm_/i.test(k) && (!/^(?=.*[a-z])[\w-]+$/i.test(q.get(k)) || listed.includes("|" + k.toLowerCase() + "|"))) q.set(k, "(redacted)");
+    });
+    return landing.href;
+  };
+  var referrer = d.referrer && new URL(d.referrer).origin + "/";
+
+  // What the first request needs, read before the module exists. The tier is the module's to
+  // decide (dni_core::consent); the loader asks early only where it is plain: no consent signal but
+  // "full" (or Consent Mode's "granted"), and then Global Privacy Control means session storage.
+  var now = Date.now(), early, kept = [], tails = [];
+  var plain = (v) => !v || /^\s*(full|granted|1|true)\s*$/i.test(v);
+  var store = read(w, navigator.globalPrivacyControl === true ? "sessionStorage" : "localStorage");
+  var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
+  var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
+  var s = (get("session") || "").split("|");
+  var session = now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : randomId();
+  var cookie = (name) => ((read(d, "cookie") || "").match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
+  var ga = navigator.globalPrivacyControl === true ? [] : [cookie("_ga"), cookie("_ga_[^=;]+")];
+  var config = get("config") || undefined, journey = json(get("journey")) || {};
+  (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
+  // The digits the page shows: the last seven of each long run, but those a stored lease covers.
+  var look = (text) => {
+    (text.replace(/%20|%2B|[\s\-.()\u2010-\u2013]/gi, "").match(/\d{7,}/g) || []).forEach((run) => {
+      run = run.slice(-7);
+      if (tails.length < 16 && tails.indexOf(run) < 0 && kept.indexOf(run) < 0) tails.push(run);
+    });
+  };
+  var walker = d.createTreeWalker(d.body || html, 4), node;
+  while ((node = walker.nextNode())) if (!/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(node.parentNode.nodeName)) look(node.data);
+  d.querySelectorAll("[href^='tel:' i]").forEach((a) => look(a.getAttribute("href")));
+  // (A returning visitor whose stored leases cover the page asks nothing: they are shown at once.
+  // A page without a number yet, or a tier the loader cannot tell, waits for the module, with the
+  // site's configuration.)
+  if (tails.length && plain(declared) && plain(consentMode()) && !navigator.webdriver) {
+    asking = true;
+    early = send(api + "leases", "POST", JSON.stringify({
+      session,
+      tails,
+      page: { url: reduce(config), referrer },
+      journey: { first: journey.first },
+      views: journey.views,
+      ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
+    }));
+  } else if (!config) early = send(api + "public", "GET");
+
+  // A returning visitor's page starts at once from the configuration and leases it kept; a new one
+  // starts with the configuration the first answer brings.
+  init({ module_or_path: base + "/" + MODULE })
     .then(() => {
-      var kept;
-      try { kept = localStorage.getItem("dni.config") || sessionStorage.getItem("dni.config"); } catch (e) {}
-      if (kept) { config = kept; start(); }
-      return fresh;
+      if (config) start();
+      return early;
     })
-    .then((r) => {
-      if (r && r.s == 200) { if (r.t != config) { config = r.t; start(); } }
-      else if (!started) finish();
+    .then((a) => {
+      var answer = a && a.s == 200 && json(a.t);
+      var fresh = answer && JSON.stringify(answer.numbers ? answer.config : answer);
+      if (fresh && fresh != config) { config = fresh; start(); }
+      if (answer && answer.numbers) {
+        answered(a);
+        // Numbers leased for digits that were not the site's number after all go back at once.
+        answer.numbers.forEach((n) => { if (n.lease && leases().indexOf(n.lease) < 0) navigator.sendBeacon(api + "leases/" + n.lease + "/release"); });
+      }
+      asking = false;
+      if (started) { beat(); ask(); } else finish();
     })
     .catch(finish);
 

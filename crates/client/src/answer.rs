@@ -4,20 +4,15 @@
 use crate::prelude::*;
 use dni_core::phone::E164;
 
-use crate::js::{get, get_str, get_u64, items, parse_json, strings};
+use crate::js::{get, get_str, get_u64, items, parse_json};
 use wasm_bindgen::JsValue;
 
-/// The site's public configuration, as far as the page needs it.
+/// The site's public configuration, as far as the page needs it: the numbers to look for (the
+/// worker classifies, so the page needs neither the site's hosts nor its attribution settings).
 #[derive(Default)]
 pub struct Config {
     /// The site's numbers to look for.
     pub targets: Vec<E164>,
-    /// The site's own hosts.
-    pub own_hosts: Vec<String>,
-    /// The attribution lookback.
-    pub lookback_ms: u64,
-    /// GA4's session timeout.
-    pub session_timeout_ms: u64,
 }
 
 /// Reads `GET /v1/sites/{site}/public`.
@@ -29,12 +24,10 @@ pub fn config(text: &str) -> Option<Config> {
             targets.push(target);
         }
     }
-    Some(Config {
-        targets,
-        own_hosts: strings(&get(&json, "own_hosts")),
-        lookback_ms: get_u64(&json, "lookback_ms")?,
-        session_timeout_ms: get_u64(&json, "session_timeout_ms")?,
-    })
+    // (An object without targets is no configuration: the loader hands over what it has.)
+    get(&json, "targets")
+        .is_object()
+        .then_some(Config { targets })
 }
 
 /// One target's number in an answer.
@@ -59,7 +52,7 @@ pub fn numbers(text: &str, mut each: impl FnMut(Assigned)) -> Option<u64> {
             each(a);
         }
     }
-    Some(get_u64(&json, "heartbeat_ms").unwrap_or(60_000))
+    Some(get_u64(&json, "heartbeat_ms").unwrap_or(dni_core::wire::HEARTBEAT_MS))
 }
 
 /// One entry of an answer's `numbers` (also how leases are stored).

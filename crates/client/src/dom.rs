@@ -9,8 +9,11 @@
 //! Never touched: scripts (JSON-LD included), styles, `noscript`, templates, form fields, editable
 //! content, and anything inside a `data-dni-noswap` zone.
 //!
-//! A known limit: a number split over several elements (`<b>(212)</b> 555-0100`) is not found, and
-//! so is left whole as the page wrote it, never half-swapped.
+//! A number split over several elements within one block (`<b>(212)</b> 555-0100`,
+//! `<span>212</span>.<span>555</span>.<span>0100</span>`) is found in the block's text and swapped
+//! digit for digit in place, each text node keeping its own characters, so the markup is never
+//! touched; when the replacement would change the text's length (another numbering plan), the
+//! split number is left whole as the page wrote it, never half-swapped.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -54,21 +57,25 @@ fn filter(numbers: &[&E164]) -> String {
     out
 }
 
-/// `UNORDERED_NODE_SNAPSHOT_TYPE`.
+/// `UNORDERED_NODE_SNAPSHOT_TYPE`, and `ORDERED_NODE_SNAPSHOT_TYPE` (document order).
 const SNAPSHOT: u16 = 6;
+const ORDERED: u16 = 7;
+
+/// The elements a block's text runs through: a number split over them is one number.
+const INLINE: &str = "A|ABBR|B|BDI|BDO|CITE|CODE|DFN|EM|FONT|I|KBD|MARK|Q|S|SAMP|SMALL|SPAN|STRONG|SUB|SUP|TIME|U|VAR";
 
 /// `DOCUMENT_FRAGMENT_NODE`: a shadow root.
 const FRAGMENT: u16 = 11;
 
 /// Calls `each` with every node the XPath `expression` finds from `root`. (Snapshots do not
 /// change when the nodes do, so `each` may set their values.)
-fn query(root: &Node, expression: &str, each: &mut impl FnMut(&Node)) {
+fn query(root: &Node, expression: &str, kind: u16, each: &mut impl FnMut(&Node)) {
     // Only a document has no owner document.
     let document: Document = match root.owner_document() {
         Some(d) => d,
         None => root.clone().unchecked_into(),
     };
-    let Ok(result) = document.evaluate_with_opt_callback_and_type(expression, root, None, SNAPSHOT)
+    let Ok(result) = document.evaluate_with_opt_callback_and_type(expression, root, None, kind)
     else {
         return;
     };
@@ -86,16 +93,23 @@ fn query(root: &Node, expression: &str, each: &mut impl FnMut(&Node)) {
 pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<usize>, u32) {
     let mut seen = Vec::new();
     let mut changed = 0;
+    // The blocks looked at for split numbers in this pass.
+    let mut blocks: Vec<Node> = Vec::new();
     let mut each = |node: &Node| {
         let Some(text) = node.node_value() else {
             return;
         };
-        for found in &phone::find_among(&text, targets) {
+        let found = phone::find_among(&text, targets);
+        let new = phone::replace_among(&text, swaps);
+        if found.is_empty() && new.is_none() && node.node_type() == TEXT_NODE {
+            changed += split(node, targets, swaps, &mut seen, &mut blocks);
+        }
+        for found in &found {
             if !seen.contains(&found.target) {
                 seen.push(found.target);
             }
         }
-        if let Some(new) = phone::replace_among(&text, swaps) {
+        if let Some(new) = new {
             // An attribute's node value is its value: one setter for text and attributes.
             node.set_node_value(Some(&new));
             changed += 1;
@@ -120,15 +134,75 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
         // XPath does not start from a shadow root itself: query each of its children.
         let mut child = root.first_child();
         while let Some(c) = child {
-            query(&c, &text, &mut each);
-            query(&c, &attrs, &mut each);
+            query(&c, &text, SNAPSHOT, &mut each);
+            query(&c, &attrs, SNAPSHOT, &mut each);
             child = c.next_sibling();
         }
     } else {
-        query(root, &text, &mut each);
-        query(root, &attrs, &mut each);
+        query(root, &text, SNAPSHOT, &mut each);
+        query(root, &attrs, SNAPSHOT, &mut each);
     }
     (seen, changed)
+}
+
+/// `TEXT_NODE`.
+const TEXT_NODE: u16 = 3;
+
+/// A text node that holds the end of a number looked for but no whole one: the number may be split
+/// over the inline elements of its block. Reads the block's text (its text nodes in document order,
+/// outside the places never touched), notes the targets in it, and writes the replacement back
+/// node by node, each keeping its own characters (digits change, nothing else does). Returns how
+/// many nodes changed. `blocks` are those already looked at in this pass.
+fn split(
+    node: &Node,
+    targets: &[&E164],
+    swaps: &[(&E164, &E164)],
+    seen: &mut Vec<usize>,
+    blocks: &mut Vec<Node>,
+) -> u32 {
+    let mut block = node.parent_node();
+    while let Some(b) = &block {
+        if !dni_core::text::one_of_ci(&b.node_name(), INLINE) {
+            break;
+        }
+        block = b.parent_node();
+    }
+    let Some(block) = block else { return 0 };
+    for b in blocks.iter() {
+        if b.is_same_node(Some(&block)) {
+            return 0;
+        }
+    }
+    blocks.push(block.clone());
+    let (mut nodes, mut text, mut ends) = (Vec::new(), String::new(), Vec::new());
+    let mut expression = String::from("descendant::text()");
+    expression.push_str(TEXT_OUTSIDE);
+    query(&block, &expression, ORDERED, &mut |n: &Node| {
+        if let Some(value) = n.node_value() {
+            text.push_str(&value);
+            nodes.push(n.clone());
+            ends.push(text.len());
+        }
+    });
+    for found in &phone::find_among(&text, targets) {
+        if !seen.contains(&found.target) {
+            seen.push(found.target);
+        }
+    }
+    let Some(new) = phone::replace_among(&text, swaps).filter(|n| n.len() == text.len()) else {
+        return 0;
+    };
+    let (mut start, mut changed) = (0, 0);
+    for (n, &end) in nodes.iter().zip(&ends) {
+        if let (Some(old), Some(part)) = (text.get(start..end), new.get(start..end)) {
+            if old != part {
+                n.set_node_value(Some(part));
+                changed += 1;
+            }
+        }
+        start = end;
+    }
+    changed
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -266,10 +340,43 @@ pub(crate) mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn a_number_split_over_elements_is_left_whole() {
-        let root = fixture(r#"<p id="s"><b>(212)</b> 555-0100</p>"#);
-        assert_eq!(swap(&root, &swaps()), 0);
-        assert_eq!(text(&root, "#s"), "(212) 555-0100");
+    fn a_number_split_over_elements_is_swapped_within_its_block() {
+        let root = fixture(
+            r#"<p id="s1"><b>(212)</b> 555-0100</p>
+               <p id="s2"><span>212</span>.<span>555</span>.<span>0100</span></p>
+               <p id="s3">Call <a href="/c"><strong>+1</strong> 212 <em>555</em></a>-0100 now</p>
+               <div id="s4"><p>Order 212</p><p>5550100</p></div>
+               <p id="s5"><b>(212)</b> 555-0100 <span data-dni-noswap>x</span></p>"#,
+        );
+        let targets = [e("+12125550100")];
+        let seen = targets_in(&root.query_selector("#s2").unwrap().unwrap(), &targets);
+        assert_eq!(seen, vec![0], "a split number is seen");
+        swap(&root, &swaps());
+        // (selector, text after the swap, the markup kept)
+        let table = [
+            ("#s1", "(212) 555-0107", "<b>(212)</b> 555-0107"),
+            (
+                "#s2",
+                "212.555.0107",
+                "<span>212</span>.<span>555</span>.<span>0107</span>",
+            ),
+            (
+                "#s3",
+                "Call +1 212 555-0107 now",
+                r#"Call <a href="/c"><strong>+1</strong> 212 <em>555</em></a>-0107 now"#,
+            ),
+            ("#s4", "Order 2125550100", "<p>Order 212</p><p>5550100</p>"),
+            (
+                "#s5",
+                "(212) 555-0107 x",
+                r#"<b>(212)</b> 555-0107 <span data-dni-noswap="">x</span>"#,
+            ),
+        ];
+        for (selector, want, markup) in table {
+            assert_eq!(text(&root, selector), want, "{selector}");
+            let html = root.query_selector(selector).unwrap().unwrap().inner_html();
+            assert_eq!(html, markup, "{selector}");
+        }
         root.remove();
     }
 

@@ -70,14 +70,3 @@ impl Iterator for Items<'_> {
         Some(item)
     }
 }
-
-/// The strings of a JSON array.
-pub fn strings(value: &JsValue) -> Vec<String> {
-    let mut strings = Vec::new();
-    for item in items(value) {
-        if let Some(s) = item.as_string() {
-            strings.push(s);
-        }
-    }
-    strings
-}

@@ -55,12 +55,7 @@ mod store;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-#[cfg(not(feature = "tables"))]
-use dni_core::attribution::observe;
-#[cfg(feature = "tables")]
-use dni_core::attribution::observe_classified as observe;
-use dni_core::attribution::{Journey, RawTouch, Settings};
-use dni_core::classify::Options;
+use dni_core::attribution::RawTouch;
 use dni_core::consent::Tier;
 use dni_core::json::Object;
 use dni_core::phone::E164;
@@ -70,6 +65,17 @@ use web_sys::Node;
 use crate::js::{get, get_str, get_u64};
 
 use crate::store::Store;
+
+/// Whether a view may be a touch: the cheap test (`dni_core::wire::may_be_touch`), or, in the
+/// size benchmark's variant, the full classifier (what the page would weigh if it decided itself).
+#[cfg(not(feature = "tables"))]
+use dni_core::wire::may_be_touch;
+#[cfg(feature = "tables")]
+fn may_be_touch(view: &RawTouch) -> bool {
+    let options = dni_core::classify::Options::default();
+    dni_core::classify::classify(&view.landing, &view.referrer, options).channel
+        != dni_core::classify::Channel::Direct
+}
 
 /// One of the site's numbers, and what stands in for it on this page.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +101,10 @@ pub struct Client {
     automated: bool,
     store: Store,
     session: String,
-    journey: Journey,
+    /// The visitor's first page view, and the later views that may be touches (the worker
+    /// classifies them: the page carries no classifier).
+    first: Option<RawTouch>,
+    views: Vec<RawTouch>,
     view: RawTouch,
     ga: (String, String),
     heartbeat_ms: u32,
@@ -108,12 +117,15 @@ impl Client {
     /// - `consent`: the site's declared choice (`data-consent` or `dni.consent()`), `gpc`: 1 when
     ///   Global Privacy Control is on, `consent_mode`: Google Consent Mode's `analytics_storage`;
     ///   together the consent tier;
-    /// - `webdriver` (1 when the browser is automated), `user_agent`: an automated browser or a bot
-    ///   gets no pool number;
-    /// - `href`, `referrer`, `cookie`: the page's URL, `document.referrer` and `document.cookie`
-    ///   (the cookie is used in the full tier only);
-    /// - `now`: the time (ms since the epoch); `id`: a fresh random id (the session's, when there is
-    ///   none to keep);
+    /// - `webdriver`: 1 when the browser is automated: it asks for nothing (a bot's user agent is
+    ///   the worker's to judge: it gives bots no pool number);
+    /// - `href`, `referrer`: the page's URL and `document.referrer`, reduced by the loader to what
+    ///   is safe without redaction (see `js/loader.js`); `ga`: the `_ga` and
+    ///   `_ga_<stream>` cookies' values as the loader read them from `document.cookie` (sent in the
+    ///   full tier only);
+    /// - `now`: the time (ms since the epoch); `id`: the session id the loader's first request used
+    ///   (a fresh random one when there was none to keep: the module keeps the same one by the same
+    ///   rule);
     /// - `local`, `session`: `localStorage` and `sessionStorage`, or `undefined` where the browser
     ///   refuses them.
     pub fn new(page: &JsValue) -> Client {
@@ -125,8 +137,7 @@ impl Client {
             gpc: get_u64(page, "gpc") == Some(1),
             analytics_storage: consent_mode.as_deref(),
         });
-        let automated =
-            get_u64(page, "webdriver") == Some(1) || dni_core::bots::is_bot(&text("user_agent"));
+        let automated = get_u64(page, "webdriver") == Some(1);
         let config_text = text("config");
         let config = answer::config(&config_text);
         let now = get_u64(page, "now").unwrap_or(0);
@@ -140,21 +151,26 @@ impl Client {
             store.save_config(&config_text);
         }
         let config = config.unwrap_or_default();
+        // (The loader hands over the URL and referrer reduced to what is safe without redaction;
+        // the worker redacts with `dni_core::privacy`.)
         let view = RawTouch {
             landing: text("href"),
             referrer: text("referrer"),
             at: now,
         };
-        let settings = Settings {
-            lookback: config.lookback_ms,
-            session_timeout: config.session_timeout_ms,
-            ..Settings::default()
-        };
-        let options = Options {
-            own_hosts: &config.own_hosts,
-        };
-        let journey = observe(&store.journey(), view.clone(), &settings, options);
-        store.save_journey(&journey);
+        // The journey: the first view, then the views the worker must see to classify, the last
+        // few of them (each once).
+        let (mut first, mut views) = store.journey();
+        if first.is_none() {
+            first = Some(view.clone());
+        }
+        if may_be_touch(&view) && views.last().map(|v| &v.landing) != Some(&view.landing) {
+            if views.len() >= dni_core::wire::MAX_VIEWS {
+                views.remove(0);
+            }
+            views.push(view.clone());
+        }
+        store.save_journey(&first, &views);
         let session = store.session(now, text("id"));
         let stored = store.leases(now);
         let mut slots = Vec::new();
@@ -177,8 +193,12 @@ impl Client {
             }
             slots.push(slot);
         }
+        let ga = get(page, "ga");
         let ga = if tier == Tier::Full {
-            dni_core::ga::cookies(&text("cookie"))
+            (
+                get_str(&ga, "0").unwrap_or_default(),
+                get_str(&ga, "1").unwrap_or_default(),
+            )
         } else {
             (String::new(), String::new())
         };
@@ -188,10 +208,11 @@ impl Client {
             automated,
             store,
             session,
-            journey,
+            first,
+            views,
             view,
             ga,
-            heartbeat_ms: 60_000,
+            heartbeat_ms: dni_core::wire::HEARTBEAT_MS as u32,
         }
     }
 
@@ -217,13 +238,15 @@ impl Client {
     }
 
     /// Applies the worker's answer (JSON text) and swaps the page (`root`). Returns false when the
-    /// answer is unreadable (the page keeps what it shows).
+    /// answer is unreadable (the page keeps what it shows). Numbers for targets the page does not
+    /// show are not taken (the loader's first request guessed them from digits: the loader
+    /// releases the leases this leaves out of [`Client::state`]).
     pub fn assign(&mut self, answer: &str, root: &Node) -> bool {
         let mut changed = false;
         let slots = &mut self.slots;
         let Some(heartbeat_ms) = answer::numbers(answer, |a| {
             for slot in slots.iter_mut() {
-                if slot.target != a.target {
+                if slot.target != a.target || !slot.seen {
                     continue;
                 }
                 if let Some(old) = slot.number.take() {
@@ -240,7 +263,10 @@ impl Client {
         }) else {
             return false;
         };
-        self.heartbeat_ms = heartbeat_ms.clamp(1_000, 600_000) as u32;
+        self.heartbeat_ms = heartbeat_ms.clamp(
+            dni_core::wire::MIN_HEARTBEAT_MS,
+            dni_core::wire::HEARTBEAT_MS,
+        ) as u32;
         if changed {
             self.store.save_leases(&self.slots);
         }
@@ -306,32 +332,19 @@ impl Client {
         } else {
             (self.view.landing.clone(), self.view.referrer.clone())
         };
-        let page = Object::new()
-            .string("url", &landing)
-            .string("referrer", &referrer)
-            .finish();
-        let mut body = Object::new();
-        if !anonymous {
-            body.string("session", &self.session);
+        let (path, body) = dni_core::wire::Ask {
+            session: (!anonymous).then_some(self.session.as_str()),
+            targets: &seen,
+            url: &landing,
+            referrer: &referrer,
+            journey: Some((&self.first, &self.views)),
+            leases: &leases,
+            ga: (&self.ga.0, &self.ga.1),
         }
-        body.strings("targets", &seen).raw("page", &page);
-        if !anonymous {
-            body.raw("journey", &store::journey_json(&self.journey));
-            if !leases.is_empty() {
-                body.strings("leases", &leases);
-            }
-        }
-        if self.tier == Tier::Full && !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
-            body.raw(
-                "ga",
-                &Object::new()
-                    .string("client", &self.ga.0)
-                    .string("session", &self.ga.1)
-                    .finish(),
-            );
-        }
-        let mut request = String::from(if anonymous { "numbers " } else { "leases " });
-        request.push_str(&body.finish());
+        .build();
+        let mut request = String::from(path);
+        request.push(' ');
+        request.push_str(&body);
         request
     }
 
@@ -485,7 +498,10 @@ mod tests {
                 "https://ex.com/?utm_source=google&utm_medium=cpc&gclid=G1".into(),
             ),
             ("referrer", "https://www.google.com/".into()),
-            ("cookie", "_ga=GA1.1.1.2; _ga_X=GS2.1.s9$o1".into()),
+            (
+                "ga",
+                js_sys::Array::of2(&"GA1.1.1.2".into(), &"GS2.1.s9$o1".into()).into(),
+            ),
             ("now", js_sys::Date::now().into()),
             ("id", "Abcdefghijklmnopqrstu0".into()),
             ("local", window.local_storage().unwrap().unwrap().into()),
@@ -537,7 +553,12 @@ mod tests {
             field(&["ga", "session"]).as_string().unwrap(),
             "GS2.1.s9$o1"
         );
-        assert!(field(&["journey", "last", "landing"])
+        // The first view, and the view kept for the worker to classify.
+        assert!(field(&["journey", "first", "landing"])
+            .as_string()
+            .unwrap()
+            .contains("gclid=G1"));
+        assert!(field(&["views", "0", "landing"])
             .as_string()
             .unwrap()
             .contains("gclid=G1"));
@@ -645,15 +666,11 @@ mod tests {
             0,
             "session storage only"
         );
-        // Robots see the page's own numbers and ask for nothing.
-        for robot in [
-            page(&[("webdriver", 1.into())]),
-            page(&[("user_agent", "Googlebot/2.1".into())]),
-        ] {
-            let mut client = Client::new(&robot);
-            assert!(client.scan(&root));
-            assert_eq!(client.request(), "");
-        }
+        // An automated browser sees the page's own numbers and asks for nothing (a crawler's user
+        // agent is the worker's to judge).
+        let mut robot = Client::new(&page(&[("webdriver", 1.into())]));
+        assert!(robot.scan(&root));
+        assert_eq!(robot.request(), "");
         // A page without storage still works.
         let mut bare = Client::new(&page(&[
             ("local", JsValue::UNDEFINED),

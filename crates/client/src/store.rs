@@ -4,7 +4,7 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use dni_core::attribution::{Journey, RawTouch};
+use dni_core::attribution::RawTouch;
 use dni_core::consent::Tier;
 use dni_core::json::{push_u64, Object};
 use wasm_bindgen::JsValue;
@@ -13,15 +13,11 @@ use web_sys::Storage;
 use crate::js::{get, get_str, get_u64, items, parse_json};
 use crate::Slot;
 
-const SESSION_KEY: &str = "dni.session";
-const JOURNEY_KEY: &str = "dni.journey";
-const LEASES_KEY: &str = "dni.leases";
-/// The site's public configuration as last fetched: a returning visitor's page starts from it (and
-/// its stored leases) before any network.
-pub const CONFIG_KEY: &str = "dni.config";
+// The keys, shared with the loader (which reads them for its first request): `dni_core::wire`.
+// The site's public configuration as last received: a returning visitor's page starts from it (and
+// its stored leases) before any network.
+use dni_core::wire::{CONFIG_KEY, JOURNEY_KEY, LEASES_KEY, SESSION_IDLE_MS, SESSION_KEY};
 const KEYS: [&str; 4] = [SESSION_KEY, JOURNEY_KEY, LEASES_KEY, CONFIG_KEY];
-/// A session ends after this long without a page view (GA4's session timeout).
-const SESSION_IDLE_MS: u64 = 30 * 60 * 1000;
 
 /// The storage of the page's consent tier.
 pub struct Store(Option<Storage>);
@@ -78,21 +74,28 @@ impl Store {
         id
     }
 
-    /// The stored journey (empty when there is none or it is unreadable).
-    pub fn journey(&self) -> Journey {
+    /// The stored journey: the first view and the later views that may be touches (empty when
+    /// there is none or it is unreadable). The last touch an earlier release kept is a view.
+    pub fn journey(&self) -> (Option<RawTouch>, Vec<RawTouch>) {
         let Some(json) = self.read(JOURNEY_KEY).and_then(|text| parse_json(&text)) else {
-            return Journey::default();
+            return (None, Vec::new());
         };
-        Journey {
-            first: touch_from(&get(&json, "first")),
-            last: touch_from(&get(&json, "last")),
+        let mut views = Vec::new();
+        for v in items(&get(&json, "views")) {
+            if let Some(v) = touch_from(&v) {
+                views.push(v);
+            }
         }
+        if let Some(last) = touch_from(&get(&json, "last")) {
+            views.push(last);
+        }
+        (touch_from(&get(&json, "first")), views)
     }
 
     /// Stores the journey.
-    pub fn save_journey(&self, journey: &Journey) {
+    pub fn save_journey(&self, first: &Option<RawTouch>, views: &[RawTouch]) {
         if self.0.is_some() {
-            self.write(JOURNEY_KEY, &journey_json(journey));
+            self.write(JOURNEY_KEY, &journey_json(first, views));
         }
     }
 
@@ -187,14 +190,6 @@ fn parse_u64(text: &str) -> Option<u64> {
     Some(n)
 }
 
-fn touch_json(t: &RawTouch) -> String {
-    Object::new()
-        .string("landing", &t.landing)
-        .string("referrer", &t.referrer)
-        .number("at", t.at)
-        .finish()
-}
-
 fn touch_from(value: &JsValue) -> Option<RawTouch> {
     Some(RawTouch {
         landing: get_str(value, "landing")?,
@@ -203,17 +198,7 @@ fn touch_from(value: &JsValue) -> Option<RawTouch> {
     })
 }
 
-/// The journey as JSON (what is stored and sent).
-pub fn journey_json(journey: &Journey) -> String {
-    let mut object = Object::new();
-    if let Some(first) = &journey.first {
-        object.raw("first", &touch_json(first));
-    }
-    if let Some(last) = &journey.last {
-        object.raw("last", &touch_json(last));
-    }
-    object.finish()
-}
+use dni_core::wire::journey_json;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
@@ -269,29 +254,41 @@ mod tests {
         let (local, session) = storages();
         local.clear().unwrap();
         session.clear().unwrap();
-        let j = Journey {
-            first: Some(RawTouch {
-                landing: "https://a.com/?gclid=é".into(),
-                referrer: "\"q\"".into(),
-                at: 1,
-            }),
-            last: None,
-        };
-        open(Tier::Full).save_journey(&j);
+        let first = Some(RawTouch {
+            landing: "https://a.com/?gclid=é".into(),
+            referrer: "\"q\"".into(),
+            at: 1,
+        });
+        let views = vec![RawTouch {
+            landing: "https://a.com/?utm_source=x".into(),
+            referrer: String::new(),
+            at: 2,
+        }];
+        let j = (first.clone(), views.clone());
+        open(Tier::Full).save_journey(&first, &views);
         assert_eq!(open(Tier::Full).journey(), j);
+        // A journey an earlier release stored: its last touch is a view.
+        local
+            .set_item(JOURNEY_KEY, r#"{"first":{"landing":"https://a.com/","at":1},"last":{"landing":"https://a.com/?utm_source=x","at":2}}"#)
+            .unwrap();
+        assert_eq!(
+            open(Tier::Full).journey().1[0].landing,
+            "https://a.com/?utm_source=x"
+        );
+        open(Tier::Full).save_journey(&first, &views);
         assert!(local.get_item(JOURNEY_KEY).unwrap().is_some());
         // Session tier: local storage is erased, session storage used.
         let s = open(Tier::Session);
         assert!(local.get_item(JOURNEY_KEY).unwrap().is_none());
-        s.save_journey(&j);
+        s.save_journey(&first, &views);
         assert_eq!(open(Tier::Session).journey(), j);
         assert!(session.get_item(JOURNEY_KEY).unwrap().is_some());
         // No consent: nothing kept anywhere, nothing written.
         let n = open(Tier::None);
-        n.save_journey(&j);
+        n.save_journey(&first, &views);
         n.session(1, "c".repeat(22));
         assert_eq!((local.length().unwrap(), session.length().unwrap()), (0, 0));
-        assert_eq!(n.journey(), Journey::default());
+        assert_eq!(n.journey(), (None, Vec::new()));
     }
 
     #[wasm_bindgen_test]

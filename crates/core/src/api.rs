@@ -7,18 +7,11 @@ use crate::prelude::*;
 use crate::attribution::{Journey, RawTouch};
 use crate::phone::{PhoneError, E164};
 
-/// Longest URL accepted (landing page, referrer).
-pub const MAX_URL: usize = 2048;
-/// Longest session id.
-pub const MAX_SESSION: usize = 64;
-/// Most swap targets in one request.
-pub const MAX_TARGETS: usize = 8;
-/// Longest GA cookie value.
-pub const MAX_COOKIE: usize = 128;
-/// Longest lease id: a pool id (32), a shard (2), a random id (64) and two dots.
-pub const MAX_LEASE: usize = 100;
-/// Largest request body, in bytes.
-pub const MAX_BODY: usize = 16 * 1024;
+// The limits are the page's as much as the worker's: their home is `wire`.
+pub use crate::wire::{
+    MAX_BODY, MAX_COOKIE, MAX_LEASE, MAX_SESSION, MAX_TAILS, MAX_TARGETS, MAX_URL, MAX_VIEWS,
+    TAIL_DIGITS,
+};
 
 /// `POST /v1/sites/{site}/leases`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -26,13 +19,24 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub struct LeaseRequest {
     /// The visitor session: random, chosen by the browser, 16 to 64 of `[A-Za-z0-9_-]`.
     pub session: String,
-    /// The site's numbers found on the page, in E.164.
+    /// The site's numbers found on the page, in E.164 (the module's requests).
+    #[serde(default)]
     pub targets: Vec<String>,
+    /// Instead of `targets`, before the module has looked at the page (the loader's first request):
+    /// the last [`TAIL_DIGITS`] digits of the long runs of digits the page shows; the worker leases
+    /// for the site's numbers that end so ([`targets_showing`]).
+    #[serde(default)]
+    pub tails: Vec<String>,
     /// The page view asking.
     pub page: Page,
-    /// The visitor's stored touches (absent when the visitor allows no storage).
+    /// The visitor's stored touches (absent when the visitor allows no storage): today's pages send
+    /// their first view only, and the later views that may be touches as `views`.
     #[serde(default)]
     pub journey: Journey,
+    /// Page views since, oldest first, that may be touches: the worker folds them into `journey`
+    /// with the full classifier ([`crate::attribution::fold`]) before it credits the current one.
+    #[serde(default)]
+    pub views: Vec<RawTouch>,
     /// GA cookies, when the visitor allows analytics storage.
     #[serde(default)]
     pub ga: Option<GaCookies>,
@@ -116,6 +120,11 @@ pub enum Invalid {
     CookieTooLong,
     /// More leases than targets allow, or one longer than [`MAX_LEASE`].
     Leases,
+    /// More than [`MAX_VIEWS`] views.
+    Views,
+    /// More than [`MAX_TAILS`] tails, one that is not [`TAIL_DIGITS`] digits, or tails with
+    /// targets.
+    Tails,
 }
 
 impl Invalid {
@@ -132,6 +141,10 @@ impl Invalid {
             Invalid::Leases => {
                 format!("leases must list at most {MAX_TARGETS} ids of at most {MAX_LEASE} bytes")
             }
+            Invalid::Views => format!("views must list at most {MAX_VIEWS} page views"),
+            Invalid::Tails => format!(
+                "tails must list at most {MAX_TAILS} runs of {TAIL_DIGITS} digits, without targets"
+            ),
         }
     }
 }
@@ -161,19 +174,51 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The site's numbers (`site_targets`) that end with one of `tails`: those the page shows, as far as
+/// the loader could tell before the module looked (at most [`MAX_TARGETS`], in the site's order).
+/// The module releases at once a lease for a number its own look does not find.
+pub fn targets_showing(site_targets: &[E164], tails: &[String]) -> Vec<E164> {
+    site_targets
+        .iter()
+        .filter(|t| {
+            tails
+                .iter()
+                .any(|tail| crate::wire::tail(t.digits()) == tail)
+        })
+        .take(MAX_TARGETS)
+        .cloned()
+        .collect()
+}
+
 impl LeaseRequest {
-    /// Checks every field; returns the targets, parsed.
+    /// Checks every field; returns the targets, parsed (empty when the request names `tails`).
     pub fn validate(&self) -> Result<Vec<E164>, Invalid> {
         if !valid_id(&self.session) {
             return Err(Invalid::Session);
         }
-        let targets = parse_targets(&self.targets)?;
+        let targets = if self.tails.is_empty() {
+            parse_targets(&self.targets)?
+        } else {
+            let digits =
+                |t: &String| t.len() == TAIL_DIGITS && t.bytes().all(|b| b.is_ascii_digit());
+            if !self.targets.is_empty()
+                || self.tails.len() > MAX_TAILS
+                || !self.tails.iter().all(digits)
+            {
+                return Err(Invalid::Tails);
+            }
+            Vec::new()
+        };
+        if self.views.len() > MAX_VIEWS {
+            return Err(Invalid::Views);
+        }
         let touches = [self.journey.first.as_ref(), self.journey.last.as_ref()];
         let urls = [&self.page.url, &self.page.referrer].into_iter().chain(
             touches
-                .iter()
+                .into_iter()
                 .flatten()
-                .flat_map(|t: &&RawTouch| [&t.landing, &t.referrer]),
+                .chain(&self.views)
+                .flat_map(|t: &RawTouch| [&t.landing, &t.referrer]),
         );
         for url in urls {
             if url.len() > MAX_URL {
@@ -221,6 +266,27 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_targets_a_page_shows_from_its_tails() {
+        let site: Vec<E164> = ["+12125550100", "+13125550100", "+442079460000"]
+            .iter()
+            .map(|t| E164::parse(t).unwrap())
+            .collect();
+        let tails = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // (tails the page shows, the targets leased)
+        let table: [(&[&str], &[usize]); 5] = [
+            (&["5550100"], &[0, 1]),
+            (&["9460000", "1234567"], &[2]),
+            (&["1234567"], &[]),
+            (&["2125550"], &[]),
+            (&["9460000", "5550100"], &[0, 1, 2]),
+        ];
+        for (shown, want) in table {
+            let want: Vec<E164> = want.iter().map(|&i| site[i].clone()).collect();
+            assert_eq!(targets_showing(&site, &tails(shown)), want, "{shown:?}");
+        }
+    }
+
+    #[test]
     fn validates_lease_requests() {
         let long = "x".repeat(MAX_URL + 1);
         let ok = r#"{"session":"abcdefghijklmnop","targets":["+12125550100"],"page":{"url":"https://a.com/","referrer":""}}"#;
@@ -264,6 +330,63 @@ mod tests {
                     &format!(r#"}},"leases":[{}"x"]}}"#, r#""x","#.repeat(MAX_TARGETS)),
                 ),
                 Err("leases"),
+            ),
+            (
+                ok.replace(
+                    r#""targets":["+12125550100"]"#,
+                    r#""tails":["5550100","1234567"]"#,
+                ),
+                Ok(0),
+            ),
+            (
+                ok.replace(r#""]"#, r#""],"tails":["5550100"]"#),
+                Err("tails"),
+            ),
+            (
+                ok.replace(r#""targets":["+12125550100"]"#, r#""tails":["555010"]"#),
+                Err("tails"),
+            ),
+            (
+                ok.replace(r#""targets":["+12125550100"]"#, r#""tails":["555010x"]"#),
+                Err("tails"),
+            ),
+            (
+                ok.replace(
+                    r#""targets":["+12125550100"]"#,
+                    &format!(
+                        r#""tails":[{}"5550100"]"#,
+                        r#""5550100","#.repeat(MAX_TAILS)
+                    ),
+                ),
+                Err("tails"),
+            ),
+            (
+                ok.replace(r#""targets":["+12125550100"],"#, ""),
+                Err("targets must"),
+            ),
+            (
+                ok.replace(
+                    "}}",
+                    r#"},"views":[{"landing":"https://a.com/?utm_source=x","at":1}]}"#,
+                ),
+                Ok(1),
+            ),
+            (
+                ok.replace(
+                    "}}",
+                    &format!(
+                        r#"}},"views":[{}{{"landing":"https://a.com/","at":1}}]}}"#,
+                        r#"{"landing":"https://a.com/","at":1},"#.repeat(MAX_VIEWS)
+                    ),
+                ),
+                Err("views"),
+            ),
+            (
+                ok.replace(
+                    "}}",
+                    &format!(r#"}},"views":[{{"landing":"{long}","at":1}}]}}"#),
+                ),
+                Err("URLs"),
             ),
             ("{".to_owned(), Err("malformed")),
             ("[]".to_owned(), Err("malformed")),
@@ -319,6 +442,9 @@ pub struct LeaseResponse {
     pub numbers: Vec<Assigned>,
     /// How often the browser should send heartbeats while the page is visible.
     pub heartbeat_ms: crate::Millis,
+    /// The site's public configuration: the page keeps it, and needs no request of its own for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<PublicConfig>,
 }
 
 /// A source-level number, as the browser needs it.

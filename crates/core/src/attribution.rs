@@ -122,6 +122,23 @@ pub fn observe_classified(
     step(journey, view, kind, settings, options)
 }
 
+/// Folds the page views a browser kept, oldest first, into its journey, with the full classifier:
+/// the worker's side of what the page once decided itself. The page keeps its first view and the
+/// last few that may be touches ([`crate::wire::may_be_touch`]); folding them here gives the journey
+/// the page would have kept by observing every view, as long as no touch fell out of that list.
+pub fn fold(
+    journey: &Journey,
+    views: &[RawTouch],
+    settings: &Settings,
+    options: Options<'_>,
+) -> Journey {
+    let mut journey = journey.clone();
+    for view in views {
+        journey = observe_classified(&journey, view.clone(), settings, options);
+    }
+    journey
+}
+
 /// [`observe`] with the view's kind already known.
 fn step(
     journey: &Journey,

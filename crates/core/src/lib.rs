@@ -36,6 +36,7 @@ pub mod phone;
 pub mod privacy;
 pub mod text;
 pub mod url;
+pub mod wire;
 
 #[cfg(feature = "serde")]
 pub mod api;

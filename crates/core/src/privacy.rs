@@ -77,9 +77,11 @@ pub fn redact(url: &str, params: &[String]) -> String {
 pub fn redact_lease(request: &mut crate::api::LeaseRequest, params: &[String]) {
     redact_page(&mut request.page, params);
     let journey = &mut request.journey;
+    // (And the views the page kept for the worker to classify: `LeaseRequest::views`.)
     for touch in [&mut journey.first, &mut journey.last]
         .into_iter()
         .flatten()
+        .chain(&mut request.views)
     {
         touch.landing = redact(&touch.landing, params);
         touch.referrer = redact(&touch.referrer, params);

@@ -3,12 +3,12 @@
 use dni_core::api::{
     self, Assigned, Kind, LeaseRequest, LeaseResponse, PublicConfig, PublicStatic,
 };
-use dni_core::attribution::{attribute, RawTouch};
+use dni_core::attribution::{attribute, fold, RawTouch};
 use dni_core::classify::{Channel, Options};
 use dni_core::config::{PoolConfig, SiteConfig};
 use dni_core::lease::Outcome;
 use dni_core::phone::E164;
-use dni_core::{bots, privacy, Millis, SECOND};
+use dni_core::{bots, privacy, wire, Millis};
 use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
@@ -25,7 +25,17 @@ pub async fn public_config(_req: Request, ctx: RouteContext<()>) -> Result<Respo
         Ok(config) => config,
         Err(e) => return with_cors(e.response()?, "*"),
     };
-    let public = PublicConfig {
+    let public = public_of(&config);
+    let mut response = Response::from_json(&public)?;
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=60")?;
+    with_cors(response, "*")
+}
+
+/// The public part of a site's configuration: `GET /public`, and every lease answer.
+fn public_of(config: &SiteConfig) -> PublicConfig {
+    PublicConfig {
         targets: config.targets.iter().map(|t| t.number.clone()).collect(),
         // In ASCII form, as browsers write hosts: the page then needs no IDN conversion.
         own_hosts: config
@@ -48,12 +58,7 @@ pub async fn public_config(_req: Request, ctx: RouteContext<()>) -> Result<Respo
         lookback_ms: config.attribution.lookback,
         session_timeout_ms: config.attribution.session_timeout,
         redact_params: config.redact_params.clone(),
-    };
-    let mut response = Response::from_json(&public)?;
-    response
-        .headers_mut()
-        .set("Cache-Control", "public, max-age=60")?;
-    with_cors(response, "*")
+    }
 }
 
 /// `OPTIONS` for the lease endpoints. The browser module sends `text/plain` bodies, which need no
@@ -131,9 +136,14 @@ async fn lease_numbers(
 ) -> ApiResult<Response> {
     let body = read_body(req, api::MAX_BODY).await?;
     let mut request: LeaseRequest = parse_json(&body)?;
-    let targets = request
+    let mut targets = request
         .validate()
         .map_err(|e| ApiError::BadRequest(e.message()))?;
+    if !request.tails.is_empty() {
+        // The loader's first request: which of the site's numbers the page shows, by their tails.
+        let site: Vec<E164> = config.targets.iter().map(|t| t.number.clone()).collect();
+        targets = api::targets_showing(&site, &request.tails);
+    }
     // A page with an older loader is not trusted to have redacted its URLs.
     privacy::redact_lease(&mut request, &config.redact_params);
     let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
@@ -146,7 +156,15 @@ async fn lease_numbers(
         referrer: request.page.referrer.clone(),
         at: now,
     };
-    let attribution = attribute(&request.journey, view, &config.attribution, options);
+    // The page keeps the views that may be touches; the worker classifies them (the page carries
+    // no classifier) and folds them into the journey before it credits the current view.
+    let journey = fold(
+        &request.journey,
+        &request.views,
+        &config.attribution,
+        options,
+    );
+    let attribution = attribute(&journey, view, &config.attribution, options);
     let channel = attribution.credited.touch.channel;
     let visit = Visit {
         attribution,
@@ -156,7 +174,7 @@ async fn lease_numbers(
     let bot = bots::is_bot(&user_agent);
 
     let mut numbers = Vec::with_capacity(targets.len());
-    let mut heartbeat_ms: Millis = 60 * SECOND;
+    let mut heartbeat_ms: Millis = wire::HEARTBEAT_MS;
     for target in targets {
         let pool = config
             .target(&target)
@@ -165,7 +183,8 @@ async fn lease_numbers(
         let assigned = match pool {
             // Automated visitors never take a number from a pool.
             Some(pool) if !bot => {
-                heartbeat_ms = heartbeat_ms.min(heartbeat_interval(pool.settings.idle_timeout));
+                heartbeat_ms =
+                    heartbeat_ms.min(wire::heartbeat_interval(pool.settings.idle_timeout));
                 lease_from_shards(&ctx.env, &config.id, pool, &request, &target, &visit).await
             }
             _ => static_or_original(&config, &target, channel),
@@ -175,6 +194,7 @@ async fn lease_numbers(
     Ok(Response::from_json(&LeaseResponse {
         numbers,
         heartbeat_ms,
+        config: Some(public_of(&config)),
     })?)
 }
 
@@ -192,10 +212,7 @@ async fn lease_from_shards(
     let order = pool.shard_order(&request.session, &request.leases);
     for (i, &k) in order.iter().enumerate() {
         let Shard { name, spec } = shard(site, pool, k);
-        let mut lease_id = [pool.id.as_str(), "."].concat();
-        lease_id.push_str(&k.to_string());
-        lease_id.push('.');
-        lease_id.push_str(&clock::random_id());
+        let lease_id = wire::lease_id(&pool.id, k, &clock::random_id());
         let op = PoolOp::Lease {
             pool: spec,
             session: request.session.clone(),
@@ -237,15 +254,11 @@ pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response
             .collect();
         Ok(Response::from_json(&LeaseResponse {
             numbers,
-            heartbeat_ms: 60 * SECOND,
+            heartbeat_ms: wire::HEARTBEAT_MS,
+            config: Some(public_of(&config)),
         })?)
     })
     .await
-}
-
-/// Heartbeats often enough that two may be lost before the idle timeout ends the lease.
-fn heartbeat_interval(idle_timeout: Millis) -> Millis {
-    (idle_timeout / 3).clamp(SECOND, 60 * SECOND)
 }
 
 fn from_outcome(target: &E164, outcome: Outcome) -> Assigned {
