@@ -10,9 +10,11 @@ use worker::{event, Context, Env, Request, Response, Result, Router};
 mod calls_object;
 mod clock;
 mod config_store;
+mod deliveries;
 mod error;
 mod pool_object;
 mod protocol;
+mod recordings;
 mod routes;
 mod sql;
 
@@ -46,8 +48,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "/v1/sites/:site/leases/:lease/release",
             routes::leases::release,
         )
-        .post_async("/v1/twilio/voice", routes::twilio::voice)
-        .post_async("/v1/twilio/status", routes::twilio::status)
+        .post_async("/v1/:provider/voice", routes::calls::voice)
+        .post_async("/v1/:provider/status", routes::calls::status)
+        .post_async("/v1/:provider/dial", routes::calls::dial)
+        .post_async("/v1/:provider/recording", routes::calls::recording)
+        .post_async("/v1/:provider/transcript", routes::calls::transcript)
+        .post_async("/v1/:provider/whisper", routes::calls::whisper_leg)
+        .post_async("/v1/:provider/screen", routes::calls::screen)
+        .get_async(
+            "/v1/sites/:site/calls/:call/recording",
+            routes::admin::recording,
+        )
         .get_async("/v1/sites/:site/calls", routes::admin::calls)
         .get_async("/v1/sites/:site/config", routes::admin::get_config)
         .put_async("/v1/sites/:site/config", routes::admin::put_config)
