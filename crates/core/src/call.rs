@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::attribution::Attribution;
 use crate::classify::Channel;
 use crate::phone::E164;
+use crate::telephony::{DialResult, Provider, Recording, RecordingKind, Transcript};
 use crate::Millis;
 
 /// Where a call is in its life.
@@ -114,6 +115,72 @@ pub struct CallRecord {
     pub ga_client_id: Option<String>,
     /// GA4 session id of the visitor, when known.
     pub ga_session_id: Option<String>,
+    /// The carrier that carried the call.
+    #[serde(default)]
+    pub provider: Provider,
+    /// Which routing rule decided what the call did.
+    #[serde(default)]
+    pub routing: Option<RoutingInfo>,
+    /// What happened on the business's side, from the `<Dial action>` callback: answered or
+    /// missed comes from here, not from the caller's call.
+    #[serde(default)]
+    pub dial: Option<DialResult>,
+    /// The conversation's recording (kept at the provider).
+    #[serde(default)]
+    pub recording: Option<Recording>,
+    /// The message the caller left.
+    #[serde(default)]
+    pub voicemail: Option<Recording>,
+    /// The provider's transcript of the voicemail.
+    #[serde(default)]
+    pub transcript: Option<Transcript>,
+    /// Whether this caller had not called this site before (unknown for hidden numbers).
+    #[serde(default)]
+    pub first_time: Option<bool>,
+}
+
+/// Which routing rule decided, and what it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingInfo {
+    /// The rule's position in its list; `None`: no rule matched, or the rules could not be
+    /// evaluated (then `fallback` says why), and the business line rang.
+    #[serde(default)]
+    pub rule: Option<u32>,
+    /// The rule's name.
+    #[serde(default)]
+    pub name: String,
+    /// `ring`, `ring_all`, `chain`, `voicemail` or `reject`.
+    pub action: String,
+    /// Why the rules were not followed, if they were not.
+    #[serde(default)]
+    pub fallback: Option<String>,
+}
+
+/// A callback that completes part of a record, applied once whatever the order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallUpdate {
+    /// A `<Dial action>` callback.
+    Dial(DialResult),
+    /// A completed recording (of the call, or a voicemail).
+    Recording(Recording),
+    /// A transcript.
+    Transcript(Transcript),
+}
+
+/// Answered or missed, as conversion rules and reports need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// The call has not ended yet.
+    Pending,
+    /// The business answered and talked this long.
+    Answered {
+        /// Seconds of conversation with the business.
+        talk_s: u32,
+    },
+    /// Nobody at the business answered (voicemail, busy, no answer, rejected, caller hung up).
+    Missed,
 }
 
 impl CallRecord {
@@ -151,7 +218,93 @@ impl CallRecord {
             attribution: None,
             ga_client_id: None,
             ga_session_id: None,
+            provider: Provider::Twilio,
+            routing: None,
+            dial: None,
+            recording: None,
+            voicemail: None,
+            transcript: None,
+            first_time: None,
         }
+    }
+
+    /// Answered or missed, and the talk time: from the dial result when there is one (the
+    /// business's side), never from the caller's call alone once the call was routed.
+    pub fn outcome(&self) -> Outcome {
+        match self.status {
+            CallStatus::Answered => Outcome::Answered {
+                talk_s: match &self.dial {
+                    Some(d) => d.duration_s,
+                    None => self.duration_s.unwrap_or(0),
+                },
+            },
+            CallStatus::Missed => Outcome::Missed,
+            CallStatus::Ringing | CallStatus::InProgress => Outcome::Pending,
+        }
+    }
+
+    /// Sets whether the caller is new to the site: `seen_before` is whether an earlier call from
+    /// the same number exists. Hidden numbers (`anonymous`) stay unknown.
+    pub fn set_caller_history(&mut self, seen_before: bool) {
+        self.first_time = self.caller.starts_with('+').then_some(!seen_before);
+    }
+
+    /// Applies a dial result, recording or transcript. Returns whether anything changed: a
+    /// repeated callback changes nothing, and the result is the same in any order.
+    pub fn apply(&mut self, update: CallUpdate) -> bool {
+        let changed = match update {
+            CallUpdate::Dial(result) => match &self.dial {
+                Some(existing) if !result.supersedes(existing) => false,
+                _ => {
+                    self.dial = Some(result);
+                    true
+                }
+            },
+            CallUpdate::Recording(r) => {
+                let slot = match r.kind {
+                    RecordingKind::Call => &mut self.recording,
+                    RecordingKind::Voicemail => &mut self.voicemail,
+                };
+                match slot {
+                    Some(_) => false,
+                    None => {
+                        *slot = Some(r);
+                        true
+                    }
+                }
+            }
+            CallUpdate::Transcript(t) => match &self.transcript {
+                Some(existing) if existing.status == "completed" || t.status != "completed" => {
+                    false
+                }
+                _ => {
+                    self.transcript = Some(t);
+                    true
+                }
+            },
+        };
+        self.settle();
+        changed
+    }
+
+    /// Once the call has ended, answered or missed follows the business's side: the dial result
+    /// when there is one; a call routed to voicemail or rejected, with none, was missed. A call
+    /// that rang the business and whose dial result has not arrived (yet) keeps the caller's call
+    /// status until it does.
+    fn settle(&mut self) {
+        if !self.status.is_final() {
+            return;
+        }
+        let never_rang = self
+            .routing
+            .as_ref()
+            .is_some_and(|r| matches!(r.action.as_str(), "voicemail" | "reject"));
+        self.status = match &self.dial {
+            Some(d) if d.status.answered() => CallStatus::Answered,
+            Some(_) => CallStatus::Missed,
+            None if never_rang => CallStatus::Missed,
+            None => self.status,
+        };
     }
 
     /// Fills the report fields from an attribution.
@@ -187,6 +340,7 @@ impl CallRecord {
             self.duration_s = duration_s.or(Some(0));
             self.ended_at = Some(now);
         }
+        self.settle();
         true
     }
 
@@ -201,6 +355,11 @@ impl CallRecord {
             merged.duration_s = earlier.duration_s;
             merged.ended_at = earlier.ended_at;
         }
+        merged.dial = merged.dial.or_else(|| earlier.dial.clone());
+        merged.recording = merged.recording.or_else(|| earlier.recording.clone());
+        merged.voicemail = merged.voicemail.or_else(|| earlier.voicemail.clone());
+        merged.transcript = merged.transcript.or_else(|| earlier.transcript.clone());
+        merged.settle();
         merged
     }
 }
@@ -290,6 +449,217 @@ mod tests {
                 "{callbacks:?}"
             );
         }
+    }
+
+    /// Every order of the callbacks of a routed call ends in the same record.
+    #[test]
+    fn answered_or_missed_comes_from_the_dial_result_in_any_order() {
+        use crate::telephony::DialCallStatus as D;
+        let dial = |status, step, duration_s| {
+            CallUpdate::Dial(DialResult {
+                status,
+                duration_s,
+                leg: None,
+                number: None,
+                step,
+            })
+        };
+        let rec = CallUpdate::Recording(Recording {
+            id: "RE1".into(),
+            url: "https://api.twilio.com/RE1".into(),
+            duration_s: 30,
+            channels: 2,
+            kind: RecordingKind::Call,
+        });
+        #[derive(Clone, Debug)]
+        enum Cb {
+            Webhook(&'static str),
+            Parent(CallStatus, u32),
+            Up(CallUpdate),
+        }
+        // (callbacks, outcome whatever their order)
+        let table: Vec<(Vec<Cb>, Outcome)> = vec![
+            (
+                vec![
+                    Cb::Webhook("chain"),
+                    Cb::Up(dial(D::Completed, 0, 40)),
+                    Cb::Parent(CallStatus::Answered, 55),
+                    Cb::Up(rec.clone()),
+                ],
+                Outcome::Answered { talk_s: 40 },
+            ),
+            (
+                vec![
+                    Cb::Webhook("chain"),
+                    Cb::Up(dial(D::NoAnswer, 0, 0)),
+                    Cb::Parent(CallStatus::Answered, 20),
+                ],
+                Outcome::Missed,
+            ),
+            (
+                vec![
+                    Cb::Webhook("chain"),
+                    Cb::Up(dial(D::NoAnswer, 0, 0)),
+                    Cb::Up(dial(D::Completed, 1, 12)),
+                    Cb::Parent(CallStatus::Answered, 40),
+                ],
+                Outcome::Answered { talk_s: 12 },
+            ),
+            (
+                // After hours, straight to voicemail: the caller's call "completed", nobody answered.
+                vec![
+                    Cb::Webhook("voicemail"),
+                    Cb::Parent(CallStatus::Answered, 30),
+                ],
+                Outcome::Missed,
+            ),
+            (
+                // The dial result never came: the caller's call is all there is.
+                vec![Cb::Webhook("ring"), Cb::Parent(CallStatus::Answered, 30)],
+                Outcome::Answered { talk_s: 30 },
+            ),
+            (
+                vec![
+                    Cb::Webhook("chain"),
+                    Cb::Up(dial(D::Busy, 0, 0)),
+                    Cb::Up(dial(D::Canceled, 1, 0)),
+                    Cb::Parent(CallStatus::Missed, 9),
+                ],
+                Outcome::Missed,
+            ),
+        ];
+        fn permutations(items: &[Cb]) -> Vec<Vec<Cb>> {
+            if items.len() <= 1 {
+                return vec![items.to_vec()];
+            }
+            let mut out = Vec::new();
+            for i in 0..items.len() {
+                let mut rest = items.to_vec();
+                let first = rest.remove(i);
+                for mut p in permutations(&rest) {
+                    p.insert(0, first.clone());
+                    out.push(p);
+                }
+            }
+            out
+        }
+        for (callbacks, want) in table {
+            let mut finals = Vec::new();
+            for order in permutations(&callbacks) {
+                // The log's behaviour: a callback before the webhook creates the record, the
+                // webhook's record is merged in; each callback is applied twice (a repeat).
+                let mut r: Option<CallRecord> = None;
+                let mut webhook_seen = false;
+                for cb in order.iter().chain(order.iter()) {
+                    let base = || CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 1);
+                    match cb {
+                        Cb::Webhook(action) if !webhook_seen => {
+                            webhook_seen = true;
+                            let mut w = base();
+                            w.routing = Some(RoutingInfo {
+                                rule: Some(0),
+                                name: "office".into(),
+                                action: (*action).into(),
+                                fallback: None,
+                            });
+                            r = Some(match &r {
+                                Some(earlier) => CallRecord::merge(w, earlier),
+                                None => w,
+                            });
+                        }
+                        Cb::Webhook(_) => {}
+                        Cb::Parent(s, d) => {
+                            r.get_or_insert_with(base).apply_status(*s, Some(*d), 2);
+                        }
+                        Cb::Up(u) => {
+                            r.get_or_insert_with(base).apply(u.clone());
+                        }
+                    }
+                }
+                let r = r.unwrap();
+                assert_eq!(r.outcome(), want, "{order:?}");
+                finals.push(r);
+            }
+            assert!(
+                finals.windows(2).all(|w| w[0] == w[1]),
+                "same record in every order"
+            );
+        }
+    }
+
+    #[test]
+    fn recordings_and_transcripts_are_kept_once() {
+        let mut r = CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 1);
+        let rec = |id: &str, kind| {
+            CallUpdate::Recording(Recording {
+                id: id.into(),
+                url: "https://api.twilio.com/x".into(),
+                duration_s: 3,
+                channels: 1,
+                kind,
+            })
+        };
+        let tr = |status: &str, text: &str| {
+            CallUpdate::Transcript(Transcript {
+                id: "TR1".into(),
+                status: status.into(),
+                text: text.into(),
+            })
+        };
+        // (update, changed)
+        let table = [
+            (rec("RE1", RecordingKind::Call), true),
+            (rec("RE2", RecordingKind::Call), false),
+            (rec("RE3", RecordingKind::Voicemail), true),
+            (rec("RE3", RecordingKind::Voicemail), false),
+            (tr("failed", ""), true),
+            (tr("completed", "hello"), true),
+            (tr("completed", "hello again"), false),
+        ];
+        for (update, changed) in table {
+            assert_eq!(r.apply(update.clone()), changed, "{update:?}");
+        }
+        assert_eq!(r.recording.as_ref().map(|x| x.id.as_str()), Some("RE1"));
+        assert_eq!(r.voicemail.as_ref().map(|x| x.id.as_str()), Some("RE3"));
+        assert_eq!(
+            r.transcript.as_ref().map(|x| x.text.as_str()),
+            Some("hello")
+        );
+    }
+
+    #[test]
+    fn first_time_callers() {
+        let table = [
+            ("+13105550199", false, Some(true)),
+            ("+13105550199", true, Some(false)),
+            ("anonymous", false, None),
+        ];
+        for (caller, seen, want) in table {
+            let mut r = CallRecord::new("CA1", "demo", caller, "+12125550101", 1);
+            r.set_caller_history(seen);
+            assert_eq!(r.first_time, want, "{caller}");
+        }
+    }
+
+    #[test]
+    fn reads_records_written_before_these_fields() {
+        let mut old = serde_json::to_value(CallRecord::new("CA1", "demo", "+1", "+2", 1)).unwrap();
+        for field in [
+            "provider",
+            "routing",
+            "dial",
+            "recording",
+            "voicemail",
+            "transcript",
+            "first_time",
+        ] {
+            old.as_object_mut().unwrap().remove(field);
+        }
+        let r: CallRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(
+            (r.provider, r.dial, r.first_time),
+            (Provider::Twilio, None, None)
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ use crate::attribution;
 use crate::classify::Channel;
 use crate::lease;
 use crate::phone::E164;
+use crate::telephony::routing::{self, Rule};
+use crate::telephony::Provider;
 
 /// A site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,12 @@ pub struct SiteConfig {
         skip_serializing_if = "is_report_caller_digits"
     )]
     pub report_caller_digits: u8,
+    /// The site's IANA time zone (`America/New_York`), for routing rules on days and hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Call recording for the whole site (a target or a rule may turn it on too).
+    #[serde(default)]
+    pub recording: RecordingSettings,
 }
 
 fn report_caller_digits() -> u8 {
@@ -63,6 +71,22 @@ fn report_caller_digits() -> u8 {
 
 fn is_report_caller_digits(n: &u8) -> bool {
     *n == crate::privacy::REPORT_CALLER_DIGITS
+}
+
+/// Call recording, site-wide.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordingSettings {
+    /// Record every forwarded call, from the answer, both parties on their own channel.
+    #[serde(default)]
+    pub record: bool,
+    /// Said to the caller before a recorded call rings (consent laws), e.g. "This call may be
+    /// recorded."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announcement: Option<String>,
+    /// Ask the provider to transcribe voicemails, and store the transcript on the record.
+    #[serde(default)]
+    pub transcribe: bool,
 }
 
 /// A number shown on the site.
@@ -83,6 +107,18 @@ pub struct Target {
     /// Whisper the source to the business before connecting.
     #[serde(default)]
     pub whisper: bool,
+    /// What the whisper says (`{channel}`, `{source}`, `{medium}`, `{campaign}`, `{keyword}`,
+    /// `{number}`); default "Call from {channel}, {campaign}".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whisper_template: Option<String>,
+    /// After the whisper, the answering party presses 1 to take the call; otherwise that line is
+    /// released and a fallback chain goes on.
+    #[serde(default)]
+    pub screen: bool,
+    /// Routing rules for calls to this target's tracking numbers, first match wins; none: ring
+    /// `forward_to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<Rule>,
 }
 
 impl Target {
@@ -108,6 +144,12 @@ pub struct PoolConfig {
     /// id hashes to. Each shard is a pool of its own (its own numbers, cool-downs and exhaustion).
     #[serde(default = "one_shard", skip_serializing_if = "is_one")]
     pub shards: u32,
+    /// The carrier that owns these numbers (and sends their webhooks).
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
+    pub provider: Provider,
+    /// Routing rules for this pool's numbers, replacing the target's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<Vec<Rule>>,
 }
 
 fn one_shard() -> u32 {
@@ -192,6 +234,12 @@ pub struct StaticNumber {
     /// See `source`.
     #[serde(default)]
     pub campaign: String,
+    /// The carrier that owns the number.
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
+    pub provider: Provider,
+    /// Routing rules for this number, replacing the target's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<Vec<Rule>>,
 }
 
 /// What `number:<e164>` in KV says.
@@ -205,6 +253,13 @@ pub struct NumberRoute {
     /// The static number's position, for a source-level number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_number: Option<usize>,
+    /// The carrier that owns the number: a webhook from another is refused.
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
+    pub provider: Provider,
+    /// The business line, so that a call still reaches it when the site's configuration (and its
+    /// rules) cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_to: Option<E164>,
 }
 
 /// The most names a site's `redact_params` lists.
@@ -297,6 +352,37 @@ impl SiteConfig {
                 }
             }
         }
+        let tz = self.time_zone.as_deref();
+        if let Some(tz) = tz {
+            if let Err(e) = routing::local_time(tz, 0) {
+                return err(e.to_string());
+            }
+        }
+        for t in &self.targets {
+            routing::validate(&t.routing, tz.is_some()).map_err(ConfigError)?;
+            if t.whisper_template.as_ref().is_some_and(|w| w.len() > 200) {
+                return err(format!(
+                    "target {}: whisper_template longer than 200 bytes",
+                    t.number
+                ));
+            }
+        }
+        for p in &self.pools {
+            routing::validate(p.routing.as_deref().unwrap_or_default(), tz.is_some())
+                .map_err(|e| ConfigError(format!("pool {}: {e}", p.id)))?;
+        }
+        for s in &self.static_numbers {
+            routing::validate(s.routing.as_deref().unwrap_or_default(), tz.is_some())
+                .map_err(|e| ConfigError(format!("static number {}: {e}", s.number)))?;
+        }
+        if self
+            .recording
+            .announcement
+            .as_ref()
+            .is_some_and(|a| a.len() > 300)
+        {
+            return err("recording.announcement longer than 300 bytes".into());
+        }
         for s in &self.static_numbers {
             if !seen.insert(&s.number) || targets.contains(&s.number) {
                 return err(format!("number {} appears twice", s.number));
@@ -355,6 +441,29 @@ impl SiteConfig {
         self.targets.iter().find(|t| t.number == *number)
     }
 
+    /// The routing rules for a tracking number: its pool's or static number's own, else its
+    /// target's.
+    pub fn rules_for(&self, route: &NumberRoute) -> &[Rule] {
+        let own = match (&route.pool, route.static_number) {
+            (Some(pool), _) => self.pool(pool).and_then(|p| p.routing.as_deref()),
+            (None, Some(i)) => self
+                .static_numbers
+                .get(i)
+                .and_then(|s| s.routing.as_deref()),
+            (None, None) => None,
+        };
+        let target = match (&route.pool, route.static_number) {
+            (Some(pool), _) => self.target_of_pool(pool),
+            (None, Some(i)) => self
+                .static_numbers
+                .get(i)
+                .and_then(|s| self.target(&s.target)),
+            (None, None) => None,
+        };
+        own.or(target.map(|t| t.routing.as_slice()))
+            .unwrap_or_default()
+    }
+
     /// The pool with this id.
     pub fn pool(&self, id: &str) -> Option<&PoolConfig> {
         self.pools.iter().find(|p| p.id == id)
@@ -369,6 +478,10 @@ impl SiteConfig {
                     site: self.id.clone(),
                     pool: Some(pool.id.clone()),
                     static_number: None,
+                    provider: pool.provider,
+                    forward_to: self
+                        .target_of_pool(&pool.id)
+                        .map(|t| t.forward_to().clone()),
                 };
                 routes.push((n.clone(), route));
             }
@@ -378,6 +491,8 @@ impl SiteConfig {
                 site: self.id.clone(),
                 pool: None,
                 static_number: Some(i),
+                provider: s.provider,
+                forward_to: self.target(&s.target).map(|t| t.forward_to().clone()),
             };
             routes.push((s.number.clone(), route));
         }

@@ -44,9 +44,8 @@ pub mod api;
 pub mod call;
 #[cfg(feature = "serde")]
 pub mod config;
-#[cfg(feature = "provider")]
-pub mod twilio;
-pub mod twiml;
+#[cfg(feature = "serde")]
+pub mod telephony;
 
 /// Milliseconds since the Unix epoch. Every time in the core is one of these, passed in by the shell.
 pub type Millis = u64;

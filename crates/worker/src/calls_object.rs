@@ -13,7 +13,7 @@ use worker::{
 };
 
 use crate::clock;
-use crate::protocol::{CallOp, EraseReply, StatusReply};
+use crate::protocol::{CallOp, DeliveryReply, EraseReply, StatusReply};
 use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
@@ -88,6 +88,40 @@ impl DurableObject for CallLog {
             CallOp::EraseCaller { caller } => Response::from_json(&EraseReply {
                 erased: self.erase_caller(caller.as_str())?,
             }),
+            CallOp::Apply {
+                call_sid,
+                site,
+                caller,
+                tracking_number,
+                update,
+            } => {
+                let now = clock::now();
+                let changed = match self.get(&call_sid)? {
+                    Some((mut record, seen)) => {
+                        let changed = record.apply(update);
+                        if changed {
+                            self.put(&record, seen)?;
+                        }
+                        changed
+                    }
+                    None => {
+                        let mut record =
+                            CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
+                        record.apply(update);
+                        self.put(&record, false)?;
+                        true
+                    }
+                };
+                Response::from_json(&StatusReply { changed })
+            }
+            CallOp::Get { call_sid } => {
+                Response::from_json(&self.get(&call_sid)?.map(|(record, _)| record))
+            }
+            CallOp::Delivery { key, expires_at } => {
+                let fresh =
+                    crate::deliveries::first_seen(&self.sql, &key, expires_at, clock::now())?;
+                Response::from_json(&DeliveryReply { fresh })
+            }
             CallOp::List { limit } => {
                 let rows: Vec<Row> = self
                     .sql
@@ -113,11 +147,14 @@ impl CallLog {
         match self.get(&record.call_sid)? {
             Some((existing, true)) => Ok(existing),
             Some((earlier, false)) => {
-                let merged = CallRecord::merge(record, &earlier);
+                let mut merged = CallRecord::merge(record, &earlier);
+                merged.set_caller_history(self.called_before(&merged)?);
                 self.put(&merged, true)?;
                 Ok(merged)
             }
             None => {
+                let mut record = record;
+                record.set_caller_history(self.called_before(&record)?);
                 self.put(&record, true)?;
                 Ok(record)
             }
@@ -150,6 +187,29 @@ impl CallLog {
             )?;
         }
         Ok(u32::try_from(doomed.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Whether the same caller called this site before this call started (first-time or repeat
+    /// caller). Reads the caller from the stored JSON: no new column, so the row format is
+    /// unchanged.
+    fn called_before(&self, record: &CallRecord) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let rows: Vec<Count> = self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS n FROM calls WHERE call_sid != ? AND started_at < ? \
+                 AND json_extract(record, '$.caller') = ?",
+                vec![
+                    record.call_sid.as_str().into(),
+                    millis(record.started_at),
+                    record.caller.as_str().into(),
+                ],
+            )?
+            .to_array()?;
+        Ok(rows.first().is_some_and(|c| c.n > 0))
     }
 
     fn get(&self, call_sid: &str) -> Result<Option<(CallRecord, bool)>> {

@@ -10,9 +10,11 @@ use worker::{event, Context, Env, Request, Response, Result};
 mod calls_object;
 mod clock;
 mod config_store;
+mod deliveries;
 mod error;
 mod pool_object;
 mod protocol;
+mod recordings;
 mod routes;
 pub mod routing;
 pub mod rows;
@@ -47,8 +49,14 @@ fn routes() -> Vec<routing::Route> {
         Post "/v1/sites/:site/leases/:lease/heartbeat" => routes::leases::heartbeat,
         Options "/v1/sites/:site/leases/:lease/release" => routes::leases::preflight,
         Post "/v1/sites/:site/leases/:lease/release" => routes::leases::release,
-        Post "/v1/twilio/voice" [body FORM] => routes::twilio::voice,
-        Post "/v1/twilio/status" [body FORM] => routes::twilio::status,
+        Post "/v1/:provider/voice" [body FORM] => routes::calls::voice,
+        Post "/v1/:provider/status" [body FORM] => routes::calls::status,
+        Post "/v1/:provider/dial" [body FORM] => routes::calls::dial,
+        Post "/v1/:provider/recording" [body FORM] => routes::calls::recording,
+        Post "/v1/:provider/transcript" [body FORM] => routes::calls::transcript,
+        Post "/v1/:provider/whisper" [body FORM] => routes::calls::whisper_leg,
+        Post "/v1/:provider/screen" [body FORM] => routes::calls::screen,
+        Get "/v1/sites/:site/calls/:call/recording" => routes::admin::recording,
         Get "/v1/sites/:site/calls" => routes::admin::calls,
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,

@@ -4,7 +4,7 @@
 
 use dni_core::api::GaCookies;
 use dni_core::attribution::Attribution;
-use dni_core::call::{CallRecord, CallStatus};
+use dni_core::call::{CallRecord, CallStatus, CallUpdate};
 use dni_core::lease::{self, Granted, Outcome};
 use dni_core::phone::E164;
 use dni_core::Millis;
@@ -151,6 +151,32 @@ pub enum CallOp {
         /// The caller's number (E.164).
         caller: E164,
     },
+    /// Apply a dial result, recording or transcript (once, in any order).
+    Apply {
+        /// The provider's call id.
+        call_sid: String,
+        /// The site, in case the webhook's record is not there yet.
+        site: String,
+        /// The caller, likewise (may be empty when the callback does not say).
+        caller: String,
+        /// The dialed number, likewise.
+        tracking_number: String,
+        /// What to apply.
+        update: CallUpdate,
+    },
+    /// One call's record.
+    Get {
+        /// The provider's call id.
+        call_sid: String,
+    },
+    /// Whether a signed delivery is new (a provider whose signature covers a timestamp: a
+    /// delivery seen before its window closes is a replay).
+    Delivery {
+        /// What identifies the delivery (its signature).
+        key: String,
+        /// When its window closes.
+        expires_at: Millis,
+    },
 }
 
 /// The answer to [`CallOp::EraseCaller`].
@@ -158,6 +184,13 @@ pub enum CallOp {
 pub struct EraseReply {
     /// How many call records were deleted.
     pub erased: u32,
+}
+
+/// The answer to [`CallOp::Delivery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryReply {
+    /// False when the same delivery was seen before: a replay.
+    pub fresh: bool,
 }
 
 /// The answer to [`CallOp::Status`].

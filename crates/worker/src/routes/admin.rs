@@ -202,3 +202,34 @@ pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Respons
         .await,
     )
 }
+
+/// `GET /v1/sites/{site}/calls/{call}/recording[?kind=voicemail]`: a call's recording (or its
+/// voicemail), fetched from the provider with the account's credentials, which never leave the
+/// worker.
+pub async fn recording(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let site = authorize(&req, &ctx)?;
+            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
+            let call_sid = ctx.param("call").cloned().unwrap_or_default();
+            if call_sid.is_empty() || call_sid.len() > 128 {
+                return Err(ApiError::BadRequest("bad call id".to_owned()));
+            }
+            let voicemail = req
+                .url()?
+                .query_pairs()
+                .any(|(k, v)| k == "kind" && v == "voicemail");
+            let record: Option<dni_core::call::CallRecord> =
+                ask(&ctx.env, CALL_LOGS, &config.id, &CallOp::Get { call_sid }).await?;
+            let record = record.ok_or(ApiError::NotFound("no such call"))?;
+            let found = if voicemail {
+                record.voicemail
+            } else {
+                record.recording
+            };
+            let found = found.ok_or(ApiError::NotFound("no recording for this call"))?;
+            crate::recordings::fetch(&ctx.env, record.provider, &found.url).await
+        }
+        .await,
+    )
+}

@@ -2,8 +2,8 @@
 //! and requests to the Durable Objects.
 
 pub mod admin;
+pub mod calls;
 pub mod leases;
-pub mod twilio;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -1,6 +1,9 @@
 //! Twilio's webhook signature (`X-Twilio-Signature`): HMAC-SHA1, keyed with the account's auth token,
 //! over the full URL followed by the POST parameters sorted by name, each name followed by its value;
 //! base64-encoded. Checked in constant time.
+//!
+//! Twilio's webhooks use the field names of [`super::compat`]; its markup is TwiML
+//! ([`super::markup::Dialect::TwiML`]).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -12,30 +15,7 @@ use sha1::Sha1;
 
 type HmacSha1 = Hmac<Sha1>;
 
-/// Why a webhook is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignatureError {
-    /// No `X-Twilio-Signature` header.
-    Missing,
-    /// The header is not base64 of a SHA-1 MAC.
-    Malformed,
-    /// The signature does not match: tampered, or signed with another token or for another URL.
-    Mismatch,
-    /// The auth token is empty (unset secret): nothing can be verified.
-    NoSecret,
-}
-
-impl SignatureError {
-    /// A short, safe description for the error body.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignatureError::Missing => "missing X-Twilio-Signature",
-            SignatureError::Malformed => "malformed X-Twilio-Signature",
-            SignatureError::Mismatch => "invalid X-Twilio-Signature",
-            SignatureError::NoSecret => "webhooks are disabled: TWILIO_AUTH_TOKEN is not set",
-        }
-    }
-}
+use super::{Delivery, Signed, WebhookError as SignatureError};
 
 fn mac(
     auth_token: &str,
@@ -94,6 +74,31 @@ pub fn verify(
     } else {
         Err(SignatureError::Mismatch)
     }
+}
+
+/// Checks a Twilio webhook (the provider-neutral entry point). Twilio's signature covers no
+/// timestamp, so there is no replay window: a repeated delivery is harmless because every callback
+/// is applied once by call id.
+pub fn verify_webhook(
+    auth_token: &str,
+    req: &Signed<'_>,
+    now: crate::Millis,
+) -> Result<Delivery, SignatureError> {
+    verify(
+        auth_token,
+        req.url,
+        &req.form.0,
+        req.headers.get("x-twilio-signature"),
+    )?;
+    Ok(Delivery {
+        replay_key: None,
+        expires_at: now,
+    })
+}
+
+/// An HTTP Basic `Authorization` value (the REST API's credentials: account SID and auth token).
+pub fn basic_auth(user: &str, password: &str) -> String {
+    ["Basic ", &STANDARD.encode([user, ":", password].concat())].concat()
 }
 
 /// The URL as given, and with the scheme's default port removed or added.

@@ -1,0 +1,238 @@
+//! Telnyx's webhook signature: Ed25519 over `"{telnyx-timestamp}|{raw body}"`, sent base64 in
+//! `telnyx-signature-ed25519`, verified with the account's public key (base64 of 32 bytes, from the
+//! Telnyx portal). The timestamp (Unix seconds) must be within [`TOLERANCE`] of now; within that
+//! window the signature itself identifies the delivery, so the worker refuses a signature it has
+//! already seen ([`Delivery::replay_key`]).
+//!
+//! TeXML webhooks use Twilio's field names ([`super::compat`]); the markup is TeXML
+//! ([`super::markup::Dialect::TeXML`]).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ed25519_dalek::{Signature, VerifyingKey};
+
+use super::{Delivery, FieldError, Form, Signed, Transcript, WebhookError};
+use crate::Millis;
+
+/// How far a delivery's timestamp may be from now, either way (Telnyx's own library allows 300 s).
+pub const TOLERANCE: Millis = 300 * crate::SECOND;
+
+/// Checks a Telnyx webhook.
+pub fn verify_webhook(
+    public_key: &str,
+    req: &Signed<'_>,
+    now: Millis,
+) -> Result<Delivery, WebhookError> {
+    verify(
+        public_key,
+        req.headers.get("telnyx-signature-ed25519"),
+        req.headers.get("telnyx-timestamp"),
+        req.body,
+        now,
+    )
+}
+
+/// Checks a signature over `body` sent at `timestamp` (seconds), at `now`.
+pub fn verify(
+    public_key: &str,
+    signature: Option<&str>,
+    timestamp: Option<&str>,
+    body: &str,
+    now: Millis,
+) -> Result<Delivery, WebhookError> {
+    let key: [u8; 32] = STANDARD
+        .decode(public_key.trim())
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or(WebhookError::NoSecret)?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| WebhookError::NoSecret)?;
+    let (Some(signature), Some(timestamp)) = (signature, timestamp) else {
+        return Err(WebhookError::Missing);
+    };
+    let timestamp = timestamp.trim();
+    if timestamp.is_empty()
+        || timestamp.len() > 12
+        || !timestamp.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(WebhookError::Malformed);
+    }
+    let sent = timestamp
+        .parse::<u64>()
+        .map_err(|_| WebhookError::Malformed)?
+        .saturating_mul(crate::SECOND);
+    let raw: [u8; 64] = STANDARD
+        .decode(signature.trim())
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(WebhookError::Malformed)?;
+    let mut message = Vec::with_capacity(timestamp.len() + 1 + body.len());
+    message.extend_from_slice(timestamp.as_bytes());
+    message.push(b'|');
+    message.extend_from_slice(body.as_bytes());
+    key.verify_strict(&message, &Signature::from_bytes(&raw))
+        .map_err(|_| WebhookError::Mismatch)?;
+    // The signature first, then the time: a forged request learns nothing about our clock.
+    if sent.abs_diff(now) > TOLERANCE {
+        return Err(WebhookError::Stale);
+    }
+    Ok(Delivery {
+        replay_key: Some(STANDARD.encode(raw)),
+        expires_at: sent.saturating_add(TOLERANCE),
+    })
+}
+
+/// Reads a TeXML transcription callback (Twilio's field names).
+pub fn transcript(form: &Form) -> Result<Transcript, FieldError> {
+    super::compat::transcript(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::{Signer, SigningKey};
+
+    const NOW: Millis = 1_790_000_000_000;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn sign(k: &SigningKey, ts: &str, body: &str) -> String {
+        STANDARD.encode(k.sign([ts, "|", body].concat().as_bytes()).to_bytes())
+    }
+
+    #[test]
+    fn verifies_like_telnyx() {
+        let k = key(7);
+        let public = STANDARD.encode(k.verifying_key().to_bytes());
+        let other = STANDARD.encode(key(8).verifying_key().to_bytes());
+        let body = "CallSid=v3%3Aabc&From=%2B13105550199&To=%2B12125550101";
+        let ts = (NOW / 1000).to_string();
+        let good = sign(&k, &ts, body);
+        let old = (NOW / 1000 - 301).to_string();
+        let old_sig = sign(&k, &old, body);
+        let soon = (NOW / 1000 + 299).to_string();
+        let soon_sig = sign(&k, &soon, body);
+        // (what, key, signature, timestamp, body, expected)
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+            Result<(), WebhookError>,
+        );
+        let table: Vec<Row<'_>> = vec![
+            ("genuine", &public, Some(&good), Some(&ts), body, Ok(())),
+            (
+                "299 s ahead",
+                &public,
+                Some(&soon_sig),
+                Some(&soon),
+                body,
+                Ok(()),
+            ),
+            (
+                "tampered body",
+                &public,
+                Some(&good),
+                Some(&ts),
+                "CallSid=x",
+                Err(WebhookError::Mismatch),
+            ),
+            (
+                "other key",
+                &other,
+                Some(&good),
+                Some(&ts),
+                body,
+                Err(WebhookError::Mismatch),
+            ),
+            (
+                "timestamp changed",
+                &public,
+                Some(&good),
+                Some(&old),
+                body,
+                Err(WebhookError::Mismatch),
+            ),
+            (
+                "301 s old",
+                &public,
+                Some(&old_sig),
+                Some(&old),
+                body,
+                Err(WebhookError::Stale),
+            ),
+            (
+                "no signature",
+                &public,
+                None,
+                Some(&ts),
+                body,
+                Err(WebhookError::Missing),
+            ),
+            (
+                "no timestamp",
+                &public,
+                Some(&good),
+                None,
+                body,
+                Err(WebhookError::Missing),
+            ),
+            (
+                "timestamp not digits",
+                &public,
+                Some(&good),
+                Some("12a"),
+                body,
+                Err(WebhookError::Malformed),
+            ),
+            (
+                "short signature",
+                &public,
+                Some("AAAA"),
+                Some(&ts),
+                body,
+                Err(WebhookError::Malformed),
+            ),
+            (
+                "no key",
+                "",
+                Some(&good),
+                Some(&ts),
+                body,
+                Err(WebhookError::NoSecret),
+            ),
+            (
+                "key not 32 bytes",
+                "AAAA",
+                Some(&good),
+                Some(&ts),
+                body,
+                Err(WebhookError::NoSecret),
+            ),
+        ];
+        for (what, public, sig, ts, body, want) in table {
+            assert_eq!(
+                verify(public, sig, ts, body, NOW).map(|_| ()),
+                want,
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_delivery_is_identified_by_its_signature_until_its_window_closes() {
+        let k = key(7);
+        let public = STANDARD.encode(k.verifying_key().to_bytes());
+        let ts = (NOW / 1000).to_string();
+        let sig = sign(&k, &ts, "a=1");
+        let d = verify(&public, Some(&sig), Some(&ts), "a=1", NOW + 5_000).unwrap();
+        assert_eq!(d.replay_key.as_deref(), Some(sig.as_str()));
+        assert_eq!(d.expires_at, NOW + TOLERANCE);
+    }
+}

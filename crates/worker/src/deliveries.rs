@@ -1,0 +1,49 @@
+//! Replay protection for providers whose signature covers a timestamp (Telnyx): the signature of
+//! every verified delivery is kept until its tolerance window closes; the same signature again
+//! within the window is a replay. After the window the timestamp check refuses it anyway, so old
+//! entries are deleted as new ones arrive. Kept in a few Durable Objects of the call-log class
+//! named `deliveries-<c>` (by the signature's first character), in a table of their own.
+
+use dni_core::Millis;
+use serde::Deserialize;
+use worker::{Result, SqlStorage};
+
+use crate::sql::millis;
+
+const SCHEMA: &str =
+    "CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)";
+
+/// The object that keeps a delivery's key.
+pub fn object_name(key: &str) -> String {
+    let shard = key
+        .chars()
+        .next()
+        .filter(char::is_ascii_alphanumeric)
+        .unwrap_or('_');
+    ["deliveries-", shard.encode_utf8(&mut [0; 4])].concat()
+}
+
+/// Records `key`; false when it was already there (a replay).
+pub fn first_seen(sql: &SqlStorage, key: &str, expires_at: Millis, now: Millis) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        key: String,
+    }
+    sql.exec(SCHEMA, None)?;
+    sql.exec(
+        "DELETE FROM deliveries WHERE expires_at < ?",
+        vec![millis(now)],
+    )?;
+    let seen: Vec<Row> = sql
+        .exec("SELECT key FROM deliveries WHERE key = ?", vec![key.into()])?
+        .to_array()?;
+    if !seen.is_empty() {
+        return Ok(false);
+    }
+    sql.exec(
+        "INSERT INTO deliveries (key, expires_at) VALUES (?, ?)",
+        vec![key.into(), millis(expires_at)],
+    )?;
+    Ok(true)
+}
