@@ -12,7 +12,10 @@
 //!
 //! A field renamed or retyped is not such a change: it needs a `CallV2`.
 
-use dni_core::call::{CallRecord, CallStatus, NumberKind};
+use dni_core::call::{CallRecord, CallStatus, NumberKind, RoutingInfo};
+use dni_core::telephony::{
+    DialCallStatus, DialResult, Provider, Recording, RecordingKind, Transcript,
+};
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +55,151 @@ pub struct CallV1 {
     pub attribution: Option<AttributionV1>,
     pub ga_client_id: Option<String>,
     pub ga_session_id: Option<String>,
+    /// `twilio` or `telnyx` (absent: Twilio, the only provider before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dial: Option<DialV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<RecordingV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<RecordingV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<TranscriptV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_time: Option<bool>,
+}
+
+/// Which routing rule decided a call, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct RoutingV1 {
+    #[serde(default)]
+    pub rule: Option<u32>,
+    #[serde(default)]
+    pub name: String,
+    pub action: String,
+    #[serde(default)]
+    pub fallback: Option<String>,
+}
+
+/// A dial result, version 1. `status` is the provider's `DialCallStatus` word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct DialV1 {
+    pub status: String,
+    #[serde(default)]
+    pub duration_s: u32,
+    #[serde(default)]
+    pub leg: Option<String>,
+    /// E.164.
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub step: u32,
+}
+
+/// A recording, version 1. `kind` is `call` or `voicemail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct RecordingV1 {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub duration_s: u32,
+    #[serde(default)]
+    pub channels: u32,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// A transcript, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct TranscriptV1 {
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+fn dial_status_word(s: DialCallStatus) -> &'static str {
+    match s {
+        DialCallStatus::Completed => "completed",
+        DialCallStatus::Answered => "answered",
+        DialCallStatus::Busy => "busy",
+        DialCallStatus::NoAnswer => "no-answer",
+        DialCallStatus::Failed => "failed",
+        DialCallStatus::Canceled => "canceled",
+    }
+}
+
+impl From<&Recording> for RecordingV1 {
+    fn from(r: &Recording) -> Self {
+        RecordingV1 {
+            id: r.id.clone(),
+            url: r.url.clone(),
+            duration_s: r.duration_s,
+            channels: r.channels,
+            kind: Some(
+                match r.kind {
+                    RecordingKind::Call => "call",
+                    RecordingKind::Voicemail => "voicemail",
+                }
+                .to_owned(),
+            ),
+        }
+    }
+}
+
+impl RecordingV1 {
+    fn into_domain(self) -> Result<Recording, RowError> {
+        let kind = match self.kind.as_deref() {
+            None | Some("call") => RecordingKind::Call,
+            Some("voicemail") => RecordingKind::Voicemail,
+            Some(other) => {
+                return Err(RowError::new(
+                    CALL,
+                    format!("unknown recording kind {other:?}"),
+                ))
+            }
+        };
+        Ok(Recording {
+            id: self.id,
+            url: self.url,
+            duration_s: self.duration_s,
+            channels: self.channels,
+            kind,
+        })
+    }
+}
+
+impl From<&DialResult> for DialV1 {
+    fn from(d: &DialResult) -> Self {
+        DialV1 {
+            status: dial_status_word(d.status).to_owned(),
+            duration_s: d.duration_s,
+            leg: d.leg.clone(),
+            number: d.number.as_ref().map(|n| n.as_str().to_owned()),
+            step: d.step,
+        }
+    }
+}
+
+impl DialV1 {
+    fn into_domain(self) -> Result<DialResult, RowError> {
+        Ok(DialResult {
+            status: DialCallStatus::parse(&self.status).ok_or_else(|| {
+                RowError::new(CALL, format!("unknown dial status {:?}", self.status))
+            })?,
+            duration_s: self.duration_s,
+            leg: self.leg,
+            number: self.number.map(|n| e164(CALL, &n)).transpose()?,
+            step: self.step,
+        })
+    }
 }
 
 /// A call's status, version 1.
@@ -116,6 +264,13 @@ impl From<&CallRecord> for CallV1 {
             attribution,
             ga_client_id,
             ga_session_id,
+            provider,
+            routing,
+            dial,
+            recording,
+            voicemail,
+            transcript,
+            first_time,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -152,6 +307,22 @@ impl From<&CallRecord> for CallV1 {
             attribution: attribution.as_ref().map(AttributionV1::from),
             ga_client_id: ga_client_id.clone(),
             ga_session_id: ga_session_id.clone(),
+            provider: (!provider.is_default()).then(|| provider.as_str().to_owned()),
+            routing: routing.as_ref().map(|r| RoutingV1 {
+                rule: r.rule,
+                name: r.name.clone(),
+                action: r.action.clone(),
+                fallback: r.fallback.clone(),
+            }),
+            dial: dial.as_ref().map(DialV1::from),
+            recording: recording.as_ref().map(RecordingV1::from),
+            voicemail: voicemail.as_ref().map(RecordingV1::from),
+            transcript: transcript.as_ref().map(|t| TranscriptV1 {
+                id: t.id.clone(),
+                status: t.status.clone(),
+                text: t.text.clone(),
+            }),
+            first_time: *first_time,
         }
     }
 }
@@ -185,6 +356,13 @@ impl CallV1 {
             attribution,
             ga_client_id,
             ga_session_id,
+            provider,
+            routing,
+            dial,
+            recording,
+            voicemail,
+            transcript,
+            first_time,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -221,6 +399,26 @@ impl CallV1 {
             attribution: attribution.map(|a| a.into_domain(CALL)).transpose()?,
             ga_client_id,
             ga_session_id,
+            provider: match provider.as_deref() {
+                None => Provider::default(),
+                Some(name) => Provider::from_name(name)
+                    .ok_or_else(|| RowError::new(CALL, format!("unknown provider {name:?}")))?,
+            },
+            routing: routing.map(|r| RoutingInfo {
+                rule: r.rule,
+                name: r.name,
+                action: r.action,
+                fallback: r.fallback,
+            }),
+            dial: dial.map(DialV1::into_domain).transpose()?,
+            recording: recording.map(RecordingV1::into_domain).transpose()?,
+            voicemail: voicemail.map(RecordingV1::into_domain).transpose()?,
+            transcript: transcript.map(|t| Transcript {
+                id: t.id,
+                status: t.status,
+                text: t.text,
+            }),
+            first_time,
         })
     }
 }

@@ -11,6 +11,7 @@
 //! hold it to that); a change that breaks a stored document becomes `SiteV2` with a conversion.
 
 use dni_core::config::{NumberRoute, SiteConfig};
+use dni_core::telephony::Provider;
 use serde::{Deserialize, Serialize};
 
 use super::{fields, open, unknown_version, RowError};
@@ -29,6 +30,13 @@ pub struct RouteV1 {
     /// The static number's position, for a source-level number.
     #[serde(default)]
     pub static_number: Option<usize>,
+    /// The carrier that owns the number (`twilio` when absent).
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// The business line (E.164), so that a call still reaches it when the site's configuration
+    /// cannot be read.
+    #[serde(default)]
+    pub forward_to: Option<String>,
 }
 
 /// Reads a `site:<id>` value.
@@ -47,11 +55,20 @@ pub fn read_route(text: &str) -> Result<NumberRoute, RowError> {
                 site,
                 pool,
                 static_number,
+                provider,
+                forward_to,
             } = fields(ROUTE, f)?;
+            let provider = match provider.as_deref() {
+                None => Provider::default(),
+                Some(name) => Provider::from_name(name)
+                    .ok_or_else(|| RowError::new(ROUTE, format!("unknown provider {name:?}")))?,
+            };
             Ok(NumberRoute {
                 site,
                 pool,
                 static_number,
+                provider,
+                forward_to: forward_to.map(|n| super::e164(ROUTE, &n)).transpose()?,
             })
         }
         (v, _) => Err(unknown_version(ROUTE, v)),

@@ -534,3 +534,61 @@ fn unreadable_rows_are_errors() {
         assert!(result.is_err(), "{what} read");
     }
 }
+
+/// The call-handling fields (provider, routing, dial result, recordings, transcript, first-time
+/// caller): absent from the golden rows (they read as their defaults, above), and written and read
+/// back unchanged when set.
+#[test]
+fn call_handling_fields_round_trip() {
+    use dni_core::call::RoutingInfo;
+    use dni_core::telephony::{
+        DialCallStatus, DialResult, Provider, Recording, RecordingKind, Transcript,
+    };
+    let golden_call =
+        call::read_call(&golden(&[V1, "call-attributed-answered.json"].concat())).unwrap();
+    assert_eq!(
+        (
+            golden_call.provider,
+            golden_call.dial.is_none(),
+            golden_call.first_time
+        ),
+        (Provider::Twilio, true, None)
+    );
+    let mut r = golden_call;
+    r.provider = Provider::Telnyx;
+    r.routing = Some(RoutingInfo {
+        rule: Some(2),
+        name: "after hours".to_owned(),
+        action: "voicemail".to_owned(),
+        fallback: None,
+    });
+    r.dial = Some(DialResult {
+        status: DialCallStatus::NoAnswer,
+        duration_s: 0,
+        leg: Some("CAleg".to_owned()),
+        number: Some(e("+15125550100")),
+        step: 1,
+    });
+    let recording = Recording {
+        id: "RE1".to_owned(),
+        url: "https://api.example/RE1".to_owned(),
+        duration_s: 12,
+        channels: 2,
+        kind: RecordingKind::Call,
+    };
+    r.recording = Some(recording.clone());
+    r.voicemail = Some(Recording {
+        kind: RecordingKind::Voicemail,
+        channels: 1,
+        ..recording
+    });
+    r.transcript = Some(Transcript {
+        id: "TR1".to_owned(),
+        status: "completed".to_owned(),
+        text: "Please call back".to_owned(),
+    });
+    r.first_time = Some(false);
+    let text = call::write_call(&r).unwrap();
+    assert!(text.contains(r#""status":"no-answer""#), "{text}");
+    assert_eq!(call::read_call(&text).unwrap(), r);
+}
