@@ -48,7 +48,22 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         )
         .post_async("/v1/twilio/voice", routes::twilio::voice)
         .post_async("/v1/twilio/status", routes::twilio::status)
-        .get_async("/v1/sites/:site/calls", routes::admin::calls)
+        .get_async("/v1/sites/:site/calls", routes::reports::calls)
+        .get_async("/v1/sites/:site/calls/:call", routes::reports::call)
+        .post_async(
+            "/v1/sites/:site/calls/import",
+            routes::report_tokens::import,
+        )
+        .get_async("/v1/sites/:site/reports/:by", routes::reports::report)
+        .get_async("/v1/sites/:site/report-tokens", routes::report_tokens::list)
+        .post_async(
+            "/v1/sites/:site/report-tokens",
+            routes::report_tokens::create,
+        )
+        .delete_async(
+            "/v1/sites/:site/report-tokens/:id",
+            routes::report_tokens::revoke,
+        )
         .get_async("/v1/sites/:site/config", routes::admin::get_config)
         .put_async("/v1/sites/:site/config", routes::admin::put_config)
         .get_async("/v1/sites/:site/pools/:pool", routes::admin::pool_stats)

@@ -1,4 +1,4 @@
-//! The operator's endpoints: call reports, configuration, pool figures. All need the bearer token.
+//! The operator's endpoints: configuration, pool figures (calls and reports: `reports`). All need the bearer token.
 
 use dni_core::auth::{check_bearer, Denied};
 use dni_core::config::SiteConfig;
@@ -7,8 +7,8 @@ use worker::{Request, Response, Result, RouteContext};
 use super::{ask, parse_json, read_body, secret, shard, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
-use crate::protocol::{CallOp, PoolOp, StatsReply};
-use crate::{CALL_LOGS, POOLS};
+use crate::protocol::{PoolOp, StatsReply};
+use crate::POOLS;
 
 /// Largest configuration accepted.
 const MAX_CONFIG: usize = 256 * 1024;
@@ -22,32 +22,6 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
         )),
         Err(Denied::BadToken) => Err(ApiError::Unauthorized),
     }
-}
-
-/// `GET /v1/sites/{site}/calls[?limit=N]`: the latest calls, newest first.
-pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    respond(
-        async {
-            let site = authorize(&req, &ctx)?;
-            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
-            let limit = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "limit")
-                .map(|(_, v)| {
-                    v.parse::<u32>()
-                        .map_err(|_| ApiError::BadRequest("limit must be a number".to_owned()))
-                })
-                .transpose()?
-                .unwrap_or(100);
-            let calls: Vec<dni_core::call::CallRecord> =
-                ask(&ctx.env, CALL_LOGS, &config.id, &CallOp::List { limit }).await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "site": config.id, "calls": calls }),
-            )?)
-        }
-        .await,
-    )
 }
 
 /// `GET /v1/sites/{site}/config`.

@@ -1,8 +1,11 @@
 //! The HTTP endpoints, and the plumbing they share: bodies with a size limit, origins, CORS, secrets,
 //! and requests to the Durable Objects.
 
+pub mod access;
 pub mod admin;
 pub mod leases;
+pub mod report_tokens;
+pub mod reports;
 pub mod twilio;
 
 use serde::de::DeserializeOwned;
