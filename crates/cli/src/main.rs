@@ -15,12 +15,14 @@ use std::process::ExitCode;
 mod classify_cmd;
 mod history_cmd;
 mod kv_cmd;
+mod report_sql_cmd;
 mod simulate;
 
 const USAGE: &str = "usage:
   dni classify [--own-host HOST]...   read {\"url\",\"referrer\"} JSON lines on stdin, write classifications
   dni kv SITE.json                    validate a site configuration, print its KV entries (wrangler kv bulk put)
   dni history SITE.json [options]     realistic call history (JSON call records) for the demo and benchmarks
+  dni report-sql --zone Z --from D --to D   the report schema and queries as JSON (bench/reports.py)
   dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs";
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Some("classify") => classify_cmd::run(&args[1..], &mut stdin.lock(), &mut stdout.lock()),
         Some("kv") => kv_cmd::run(&args[1..], &mut stdout.lock()),
         Some("history") => history_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("report-sql") => report_sql_cmd::run(&args[1..], &mut stdout.lock()),
         Some("simulate") => simulate::run(&args[1..], &mut stdout.lock()),
         _ => Err(USAGE.to_owned()),
     };

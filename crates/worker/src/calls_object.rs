@@ -129,7 +129,7 @@ impl DurableObject for CallLog {
             }
             CallOp::TokenCreate { token } => {
                 self.sql.exec(
-                    "INSERT INTO report_tokens (id, site, name, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at) VALUES (?, ?, ?, ?, ?)",
                     vec![
                         token.id.into(),
                         token.site.into(),

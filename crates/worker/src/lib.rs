@@ -67,6 +67,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/config", routes::admin::get_config)
         .put_async("/v1/sites/:site/config", routes::admin::put_config)
         .get_async("/v1/sites/:site/pools/:pool", routes::admin::pool_stats)
+        .get_async("/v1/sites/:site/pools", routes::reports::pools)
         .get("/v1/health", |_, _| {
             Response::from_json(&serde_json::json!({ "ok": true }))
         })

@@ -11,6 +11,7 @@ use crate::prelude::*;
 pub mod csv;
 pub mod cursor;
 pub mod fields;
+pub mod pool;
 pub mod query;
 pub mod zone;
 

@@ -62,11 +62,18 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     )
 }
 
-/// `GET /v1/sites/{site}/pools/{pool}`: the pool's counters and usage.
+/// `GET /v1/sites/{site}/pools/{pool}`: the pool's counters and usage, and the sizing advice
+/// (`dni_core::report::pool`). The operator and the site's report tokens may read it.
 pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let site = ctx.param("site").cloned().unwrap_or_default();
+            if !super::access::viewer(&req, &ctx.env, &site)
+                .await?
+                .may_read(&site)
+            {
+                return Err(ApiError::Unauthorized);
+            }
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let pool_id = ctx.param("pool").cloned().unwrap_or_default();
             let pool = config
@@ -82,6 +89,14 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             }
             let total = sum(&shards);
             let mut body = serde_json::to_value(&total)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?;
+            let advice = dni_core::report::pool::advice(
+                total.size,
+                total.leased + total.cooling,
+                total.counters.granted,
+                total.counters.exhausted,
+            );
+            body["advice"] = serde_json::to_value(&advice)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
             if shards.len() > 1 {
                 body["shards"] = serde_json::to_value(&shards)

@@ -27,6 +27,10 @@ const MAX_NAME: usize = 100;
 struct NewToken {
     #[serde(default)]
     name: String,
+    /// A token chosen by the operator (the local demo's fixed token, or one carried over from
+    /// another installation); well-formed or refused. Drawn at random when absent.
+    #[serde(default)]
+    token: Option<String>,
 }
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
@@ -47,6 +51,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             let new: NewToken = if body.trim().is_empty() {
                 NewToken {
                     name: String::new(),
+                    token: None,
                 }
             } else {
                 parse_json(&body)?
@@ -56,8 +61,21 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                     "name must be at most 100 printable characters".to_owned(),
                 ));
             }
-            let id = clock::random_alnum(access::ID_LEN);
-            let secret = clock::random_alnum(access::SECRET_LEN);
+            let (id, secret) = match &new.token {
+                Some(chosen) => {
+                    let parts = access::parse_token(chosen).ok_or_else(|| {
+                        ApiError::BadRequest(
+                            "token must be dni_rt_ + 12 + _ + 32 characters of A-Z a-z 0-9 -"
+                                .to_owned(),
+                        )
+                    })?;
+                    (parts.id.to_owned(), parts.secret.to_owned())
+                }
+                None => (
+                    clock::random_alnum(access::ID_LEN),
+                    clock::random_alnum(access::SECRET_LEN),
+                ),
+            };
             let token = access::make_token(&id, &secret).ok_or(ApiError::Unavailable)?;
             let row = TokenRow {
                 id,

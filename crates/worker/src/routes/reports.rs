@@ -24,6 +24,7 @@ const MAX_CSV_ROWS: usize = 10_000;
 /// The site, its zone and the viewer, or the error answer.
 struct Context {
     site: String,
+    config: dni_core::config::SiteConfig,
     zone: Zone,
     viewer: Viewer,
 }
@@ -41,7 +42,8 @@ async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
         .and_then(Zone::named)
         .unwrap_or_else(Zone::utc);
     Ok(Context {
-        site: config.id,
+        site: config.id.clone(),
+        config,
         zone,
         viewer,
     })
@@ -233,6 +235,25 @@ pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 "to": q.filter.to,
                 "rows": query::shape(&q, &rows),
             }))?)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/pools`: the site's pools (id, size, shards), for the pool panel.
+pub async fn pools(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let pools: Vec<Value> = c
+                .config
+                .pools
+                .iter()
+                .map(|p| serde_json::json!({ "id": p.id, "size": p.numbers.len(), "shards": p.shards.max(1) }))
+                .collect();
+            Ok(Response::from_json(
+                &serde_json::json!({ "site": c.site, "pools": pools }),
+            )?)
         }
         .await,
     )
