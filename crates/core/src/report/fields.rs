@@ -39,9 +39,12 @@ macro_rules! fields {
             "ALTER TABLE calls_v2 RENAME TO calls",
             // The list and the reports read calls of a date range: this index serves both (it
             // replaces the index on `started_at` alone, which the planner would otherwise prefer),
-            // and holds the fields most reports group and count by.
-            "CREATE INDEX calls_report ON calls \
-             (started_at, r_status, r_channel, r_duration_s, r_confidence)",
+            // and holds every field the reports filter, group and count by, so that a report
+            // reads the index only, never the records (measured: a report on a field outside the
+            // index took seconds at 100k calls, the same report from the index milliseconds).
+            "CREATE INDEX calls_report ON calls (started_at, r_status, r_channel, r_duration_s, \
+             r_confidence, r_number_kind, r_first_time, r_source, r_medium, r_campaign, r_keyword, \
+             r_tracking_number, r_landing_page)",
         ];
     };
 }

@@ -398,7 +398,8 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         Dimension::Day => {
             // The local day: the offset in force when the call started, piece by piece.
             let pieces = zone.offsets(q.filter.range.0, q.filter.range.1);
-            let mut offset = String::from("CASE");
+            // One offset over the whole range (no daylight-saving change in it): no CASE.
+            let mut offset = String::from(if pieces.len() > 1 { "CASE" } else { "" });
             for (until, ms) in &pieces {
                 match until {
                     Some(t) => {
@@ -407,7 +408,7 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
                         params.push(Param::Int(*ms));
                     }
                     None => {
-                        offset.push_str(" ELSE ? END");
+                        offset.push_str(if pieces.len() > 1 { " ELSE ? END" } else { "?" });
                         params.push(Param::Int(*ms));
                     }
                 }

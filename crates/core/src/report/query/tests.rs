@@ -162,6 +162,16 @@ fn writes_report_queries() {
         assert!(sql.text.ends_with(ends), "{by}: {}", sql.text);
         assert_eq!(sql.text.matches('?').count(), sql.params.len(), "{by}");
     }
+    // Without a daylight-saving change in the range, one offset.
+    let q = report_query("day", &pairs("from=2026-11-10&to=2026-11-20"), &ny(), today()).unwrap();
+    let sql = report_sql(&q, &ny());
+    assert!(
+        sql.text
+            .starts_with("SELECT ((started_at + ?) / 86400000) AS key"),
+        "{}",
+        sql.text
+    );
+    assert_eq!(sql.params[0], Param::Int(-5 * 3_600_000));
     assert_eq!(
         report_query("weather", &[], &ny(), today())
             .err()
