@@ -413,7 +413,8 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
                     }
                 }
             }
-            ["((started_at + ", &offset, ") / 86400000)"].concat()
+            // CAST: the platform may bind the offset as a real, and the day must be whole.
+            ["CAST((started_at + ", &offset, ") / 86400000 AS INTEGER)"].concat()
         }
         Dimension::Channel => col(fields::CHANNEL),
         Dimension::SourceMedium => {

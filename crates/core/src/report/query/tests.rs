@@ -151,7 +151,7 @@ fn writes_report_queries() {
         // The clocks go back on Nov 1st in New York: two offsets over the range.
         (
             "day",
-            "((started_at + CASE WHEN started_at < ? THEN ? ELSE ? END) / 86400000) AS key",
+            "CAST((started_at + CASE WHEN started_at < ? THEN ? ELSE ? END) / 86400000 AS INTEGER) AS key",
             "GROUP BY key ORDER BY key",
         ),
     ];
@@ -167,7 +167,7 @@ fn writes_report_queries() {
     let sql = report_sql(&q, &ny());
     assert!(
         sql.text
-            .starts_with("SELECT ((started_at + ?) / 86400000) AS key"),
+            .starts_with("SELECT CAST((started_at + ?) / 86400000 AS INTEGER) AS key"),
         "{}",
         sql.text
     );
