@@ -4,6 +4,8 @@
 //!   on stdout. For marketers checking their UTM tags, and for scripts.
 //! - `dni kv <site.json>`: validates a site configuration and prints the KV entries that store it, in
 //!   the format `wrangler kv bulk put` reads.
+//! - `dni history SITE.json`: seeded, realistic call history as call records, for the demo's
+//!   dashboard and the report benchmark.
 //! - `dni simulate`: drives the lease engine with simulated visitors and callers, and prints how
 //!   many numbers a pool needs (see `simulate`).
 
@@ -11,12 +13,16 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 mod classify_cmd;
+mod history_cmd;
 mod kv_cmd;
+mod report_sql_cmd;
 mod simulate;
 
 const USAGE: &str = "usage:
   dni classify [--own-host HOST]...   read {\"url\",\"referrer\"} JSON lines on stdin, write classifications
   dni kv SITE.json                    validate a site configuration, print its KV entries (wrangler kv bulk put)
+  dni history SITE.json [options]     realistic call history (JSON call records) for the demo and benchmarks
+  dni report-sql --zone Z --from D --to D   the report schema and queries as JSON (bench/reports.py)
   dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs";
 
 fn main() -> ExitCode {
@@ -26,6 +32,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("classify") => classify_cmd::run(&args[1..], &mut stdin.lock(), &mut stdout.lock()),
         Some("kv") => kv_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("history") => history_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("report-sql") => report_sql_cmd::run(&args[1..], &mut stdout.lock()),
         Some("simulate") => simulate::run(&args[1..], &mut stdout.lock()),
         _ => Err(USAGE.to_owned()),
     };

@@ -269,7 +269,8 @@ pub const MAX_REDACT_PARAMS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
-fn valid_name(id: &str) -> bool {
+/// Whether `id` is a valid site or pool id: 1 to 32 characters of `[a-z0-9-]`.
+pub fn valid_name(id: &str) -> bool {
     (1..=32).contains(&id.len())
         && id
             .bytes()
@@ -295,6 +296,11 @@ impl SiteConfig {
         }
         if self.targets.is_empty() {
             return err("targets must list at least one number".into());
+        }
+        if let Some(tz) = &self.time_zone {
+            if crate::report::zone::Zone::named(tz).is_none() {
+                return err(format!("time_zone {tz:?} is not an IANA time zone"));
+            }
         }
         for origin in &self.origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
@@ -555,6 +561,13 @@ mod tests {
                 "target +12125550100 names an unknown pool",
             ),
             (edited("http://127.0.0.1:8787", "127.0.0.1"), "origin"),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "time_zone": "Mars/Olympus","#,
+                ),
+                "time_zone \"Mars/Olympus\" is not an IANA time zone",
+            ),
             (
                 edited(
                     r#""numbers": ["+12125550101", "+12125550102"]"#,

@@ -23,6 +23,8 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+#[cfg(feature = "serde")]
+pub mod access;
 pub mod attribution;
 pub mod auth;
 pub mod bots;
@@ -44,6 +46,8 @@ pub mod api;
 pub mod call;
 #[cfg(feature = "serde")]
 pub mod config;
+#[cfg(feature = "serde")]
+pub mod report;
 #[cfg(feature = "serde")]
 pub mod telephony;
 

@@ -233,27 +233,8 @@ fn phone_like(v: &str) -> bool {
     (9..=15).contains(&digits) && marks >= 2
 }
 
-/// Who reads a call report: what it may see of callers' numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Viewer {
-    /// The operator's admin token: callers' numbers in full.
-    Operator,
-    /// A read-only report token: callers' numbers masked, unless the site allows more digits
-    /// (`SiteConfig::report_caller_digits`).
-    Report,
-}
-
 /// How many of a caller's last digits a read-only report shows by default.
 pub const REPORT_CALLER_DIGITS: u8 = 4;
-
-/// A caller's number as `viewer` may see it: in full for the operator; for a report, with every
-/// digit but the last `digits` masked ([`mask_caller`]).
-pub fn caller_for(viewer: Viewer, caller: &str, digits: u8) -> String {
-    match viewer {
-        Viewer::Operator => caller.to_owned(),
-        Viewer::Report => mask_caller(caller, digits),
-    }
-}
 
 /// A caller's number with every digit but the last `visible` replaced by `*`, the `+` and any
 /// punctuation kept (`+13105550199` becomes `+*******0199`). A provider's word for a withheld
@@ -396,12 +377,7 @@ mod tests {
             ("sip:jane@example.com", 4, "***:************.***"),
         ];
         for &(caller, digits, want) in table {
-            assert_eq!(
-                caller_for(Viewer::Report, caller, digits),
-                want,
-                "{caller} {digits}"
-            );
-            assert_eq!(caller_for(Viewer::Operator, caller, digits), caller);
+            assert_eq!(mask_caller(caller, digits), want, "{caller} {digits}");
         }
     }
 

@@ -7,24 +7,39 @@
 use std::cell::Cell;
 
 use dni_core::call::CallRecord;
+use dni_core::report::query::GroupRow;
+use dni_core::report::Param;
 use serde::Deserialize;
 use worker::{
-    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, State,
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage,
+    SqlStorageValue, State,
 };
 
 use crate::clock;
-use crate::protocol::{CallOp, DeliveryReply, EraseReply, StatusReply};
+use crate::protocol::{
+    CallOp, DeliveryReply, EraseReply, ImportReply, ListRow, StatusReply, TokenRow,
+};
 use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, \
-     webhook_seen INTEGER NOT NULL, record TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS calls_by_start ON calls (started_at)",
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, \
+         webhook_seen INTEGER NOT NULL, record TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS calls_by_start ON calls (started_at)",
+    ],
+    // The reported fields as generated columns, and the report index (see `report::fields`).
+    dni_core::report::fields::MIGRATION,
+    // Report tokens: the hash of each token's secret, never the token (see `dni_core::access`).
+    // They live here, in the site's own object, rather than in KV: a revoked token must stop
+    // working at once (KV is eventually consistent and cached at the edge), and a token of one
+    // site cannot be found in another site's object at all.
+    &["CREATE TABLE IF NOT EXISTS report_tokens (id TEXT PRIMARY KEY, site TEXT NOT NULL, \
+       name TEXT NOT NULL, hash TEXT NOT NULL, created_at INTEGER NOT NULL)"],
+];
 
-/// Most calls one list request returns.
-pub const MAX_LIST: u32 = 500;
+/// Most calls one import request adds.
+pub const MAX_IMPORT: usize = 1000;
 
 /// A site's call log.
 #[durable_object]
@@ -122,20 +137,76 @@ impl DurableObject for CallLog {
                     crate::deliveries::first_seen(&self.sql, &key, expires_at, clock::now())?;
                 Response::from_json(&DeliveryReply { fresh })
             }
-            CallOp::List { limit } => {
-                let rows: Vec<Row> = self
+            CallOp::List { sql } => {
+                let rows: Vec<ListRow> =
+                    self.sql.exec(&sql.text, params(sql.params))?.to_array()?;
+                Response::from_json(&rows)
+            }
+            CallOp::Report { sql } => {
+                let rows: Vec<GroupRow> =
+                    self.sql.exec(&sql.text, params(sql.params))?.to_array()?;
+                Response::from_json(&rows)
+            }
+            CallOp::GetRow { call_sid } => {
+                let rows: Vec<ListRow> = self
                     .sql
                     .exec(
-                        "SELECT record, webhook_seen FROM calls ORDER BY started_at DESC, call_sid LIMIT ?",
-                        vec![i64::from(limit.min(MAX_LIST)).into()],
+                        "SELECT call_sid, started_at, record FROM calls WHERE call_sid = ?",
+                        vec![call_sid.into()],
                     )?
                     .to_array()?;
-                // Every row must read: a report that silently leaves out a call is worse than none.
-                let calls = rows
-                    .iter()
-                    .map(|r| read_call(&r.record))
-                    .collect::<std::result::Result<Vec<CallRecord>, _>>()?;
-                Response::from_json(&calls)
+                Response::from_json(&rows.into_iter().next())
+            }
+            CallOp::Import { records } => {
+                let mut imported = 0;
+                for record in records.iter().take(MAX_IMPORT) {
+                    if self.get(&record.call_sid)?.is_none() {
+                        self.put(record, true)?;
+                        imported += 1;
+                    }
+                }
+                Response::from_json(&ImportReply { imported })
+            }
+            CallOp::TokenCreate { token } => {
+                self.sql.exec(
+                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    vec![
+                        token.id.into(),
+                        token.site.into(),
+                        token.name.into(),
+                        token.hash.into(),
+                        SqlStorageValue::Integer(token.created_at),
+                    ],
+                )?;
+                Response::from_json(&true)
+            }
+            CallOp::TokenList => {
+                let rows: Vec<TokenRow> = self
+                    .sql
+                    .exec(
+                        "SELECT id, site, name, '' AS hash, created_at FROM report_tokens ORDER BY created_at, id",
+                        None,
+                    )?
+                    .to_array()?;
+                Response::from_json(&rows)
+            }
+            CallOp::TokenGet { id } => {
+                let rows: Vec<TokenRow> = self
+                    .sql
+                    .exec(
+                        "SELECT id, site, name, hash, created_at FROM report_tokens WHERE id = ?",
+                        vec![id.into()],
+                    )?
+                    .to_array()?;
+                Response::from_json(&rows.into_iter().next())
+            }
+            CallOp::TokenRevoke { id } => {
+                let gone = self
+                    .sql
+                    .exec("DELETE FROM report_tokens WHERE id = ?", vec![id.into()])?
+                    .rows_written()
+                    > 0;
+                Response::from_json(&gone)
             }
         }
     }
@@ -241,4 +312,16 @@ impl CallLog {
         )?;
         Ok(())
     }
+}
+
+/// The core's query parameters as the platform's.
+fn params(params: Vec<Param>) -> Vec<SqlStorageValue> {
+    params
+        .into_iter()
+        .map(|p| match p {
+            Param::Int(i) => SqlStorageValue::Integer(i),
+            Param::Real(f) => SqlStorageValue::Float(f),
+            Param::Text(t) => SqlStorageValue::String(t),
+        })
+        .collect()
 }

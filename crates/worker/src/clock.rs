@@ -21,6 +21,23 @@ pub fn random_id() -> String {
     base64url(&bytes)
 }
 
+/// `n` random characters of `[A-Za-z0-9]`, from the platform's CSPRNG (unbiased: bytes past the
+/// last whole multiple of 62 are drawn again).
+pub fn random_alnum(n: usize) -> String {
+    const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        let mut bytes = [0u8; 64];
+        get_random_values(&mut bytes);
+        for b in bytes {
+            if out.len() < n && b < 248 {
+                out.push(char::from(ALNUM[usize::from(b % 62)]));
+            }
+        }
+    }
+    out
+}
+
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);

@@ -7,6 +7,7 @@ use dni_core::attribution::Attribution;
 use dni_core::call::{CallRecord, CallStatus, CallUpdate};
 use dni_core::lease::{self, Granted, Outcome};
 use dni_core::phone::E164;
+use dni_core::report::Sql;
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -141,10 +142,10 @@ pub enum CallOp {
         /// The duration, when final.
         duration_s: Option<u32>,
     },
-    /// The latest calls.
+    /// A page of the calls list: the query the core wrote (`report::query::list_sql`).
     List {
-        /// How many.
-        limit: u32,
+        /// The statement and its parameters.
+        sql: Sql,
     },
     /// Delete every call from this caller (an erasure request).
     EraseCaller {
@@ -164,8 +165,18 @@ pub enum CallOp {
         /// What to apply.
         update: CallUpdate,
     },
+    /// A grouped report: the query the core wrote (`report::query::report_sql`).
+    Report {
+        /// The statement and its parameters.
+        sql: Sql,
+    },
     /// One call's record.
     Get {
+        /// The provider's call id.
+        call_sid: String,
+    },
+    /// One call's stored row, as text (the report's call detail reads it through the row types).
+    GetRow {
         /// The provider's call id.
         call_sid: String,
     },
@@ -176,6 +187,29 @@ pub enum CallOp {
         key: String,
         /// When its window closes.
         expires_at: Millis,
+    },
+    /// Adds calls recorded elsewhere (history from another tool, the demo's); a call id already
+    /// there is left as it is.
+    Import {
+        /// The records.
+        records: Vec<CallRecord>,
+    },
+    /// Stores a new report token (its hash only).
+    TokenCreate {
+        /// The token's row.
+        token: TokenRow,
+    },
+    /// The site's report tokens.
+    TokenList,
+    /// One report token's row, to check a secret against.
+    TokenGet {
+        /// The token's id.
+        id: String,
+    },
+    /// Revokes a report token.
+    TokenRevoke {
+        /// The token's id.
+        id: String,
     },
 }
 
@@ -191,6 +225,40 @@ pub struct EraseReply {
 pub struct DeliveryReply {
     /// False when the same delivery was seen before: a replay.
     pub fresh: bool,
+}
+
+/// A row of [`CallOp::List`]'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRow {
+    /// The provider's call id.
+    pub call_sid: String,
+    /// When the call reached us.
+    pub started_at: i64,
+    /// The stored record (JSON text).
+    pub record: String,
+}
+
+/// A report token as the call log stores it: never the token, only its secret's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// The token's id (the part before the secret).
+    pub id: String,
+    /// The site it opens.
+    pub site: String,
+    /// What the operator called it ("Agency X").
+    pub name: String,
+    /// SHA-256 of the secret, hex.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hash: String,
+    /// When it was created.
+    pub created_at: i64,
+}
+
+/// The answer to [`CallOp::Import`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReply {
+    /// Records added (ids already there are not counted).
+    pub imported: u32,
 }
 
 /// The answer to [`CallOp::Status`].

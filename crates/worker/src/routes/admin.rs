@@ -1,8 +1,7 @@
-//! The operator's endpoints: call reports, configuration, pool figures. All need the bearer token.
+//! The operator's endpoints: configuration, pool figures (calls and reports: `reports`). All need the bearer token.
 
 use dni_core::auth::{check_bearer, Denied};
 use dni_core::config::SiteConfig;
-use dni_core::privacy::{caller_for, Viewer};
 use worker::{Request, Response, Result, RouteContext};
 
 use super::{ask, parse_json, read_body, secret, shard, Shard};
@@ -23,48 +22,6 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
         )),
         Err(Denied::BadToken) => Err(ApiError::Unauthorized),
     }
-}
-
-/// `GET /v1/sites/{site}/calls[?limit=N]`: the latest calls, newest first. The admin token sees
-/// callers' numbers in full.
-pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let authorized = authorize(&req, &ctx);
-    respond(
-        async {
-            let site = authorized?;
-            list_calls(&req, &ctx, &site, Viewer::Operator).await
-        }
-        .await,
-    )
-}
-
-/// The calls report as `viewer` may read it: a read-only report token passes [`Viewer::Report`],
-/// which masks callers' numbers to the site's `report_caller_digits`.
-async fn list_calls(
-    req: &Request,
-    ctx: &RouteContext<()>,
-    site: &str,
-    viewer: Viewer,
-) -> ApiResult<Response> {
-    let config = config_store::site(&ctx.env, site, Freshness::Latest).await?;
-    let limit = req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == "limit")
-        .map(|(_, v)| {
-            v.parse::<u32>()
-                .map_err(|_| ApiError::BadRequest("limit must be a number".to_owned()))
-        })
-        .transpose()?
-        .unwrap_or(100);
-    let mut calls: Vec<dni_core::call::CallRecord> =
-        ask(&ctx.env, CALL_LOGS, &config.id, &CallOp::List { limit }).await?;
-    for call in &mut calls {
-        call.caller = caller_for(viewer, &call.caller, config.report_caller_digits);
-    }
-    Ok(Response::from_json(
-        &serde_json::json!({ "site": config.id, "calls": calls }),
-    )?)
 }
 
 /// `GET /v1/sites/{site}/config`.
@@ -105,11 +62,18 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     )
 }
 
-/// `GET /v1/sites/{site}/pools/{pool}`: the pool's counters and usage.
+/// `GET /v1/sites/{site}/pools/{pool}`: the pool's counters and usage, and the sizing advice
+/// (`dni_core::report::pool`). The operator and the site's report tokens may read it.
 pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let site = ctx.param("site").cloned().unwrap_or_default();
+            if !super::access::viewer(&req, &ctx.env, &site)
+                .await?
+                .may_read(&site)
+            {
+                return Err(ApiError::Unauthorized);
+            }
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let pool_id = ctx.param("pool").cloned().unwrap_or_default();
             let pool = config
@@ -125,6 +89,14 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             }
             let total = sum(&shards);
             let mut body = serde_json::to_value(&total)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?;
+            let advice = dni_core::report::pool::advice(
+                total.size,
+                total.leased + total.cooling,
+                total.counters.granted,
+                total.counters.exhausted,
+            );
+            body["advice"] = serde_json::to_value(&advice)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
             if shards.len() > 1 {
                 body["shards"] = serde_json::to_value(&shards)

@@ -1,9 +1,12 @@
 //! The HTTP endpoints, and the plumbing they share: bodies with a size limit, origins, CORS, secrets,
 //! and requests to the Durable Objects.
 
+pub mod access;
 pub mod admin;
 pub mod calls;
 pub mod leases;
+pub mod report_tokens;
+pub mod reports;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

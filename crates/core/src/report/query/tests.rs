@@ -1,0 +1,229 @@
+use super::*;
+use crate::report::zone::Date;
+
+fn pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.replace("%20", " "))
+        })
+        .collect()
+}
+
+fn today() -> Date {
+    zone::parse_date("2026-11-30").unwrap()
+}
+
+fn ny() -> Zone {
+    Zone::named("America/New_York").unwrap()
+}
+
+#[test]
+fn reads_list_requests() {
+    // (query string, what is wrong, or None when it is accepted)
+    let table: &[(&str, Option<&str>)] = &[
+        ("", None),
+        (
+            "from=2026-11-01&to=2026-11-30&channel=paid%20search&status=answered",
+            None,
+        ),
+        (
+            "first_time=true&number_kind=static&min_confidence=0.5&limit=500",
+            None,
+        ),
+        ("format=csv&cursor=312e4341", None),
+        ("channel=Television", Some("unknown channel: Television")),
+        ("status=maybe", Some("status must be answered or missed")),
+        ("first_time=yes", Some("first_time must be true or false")),
+        (
+            "number_kind=mobile",
+            Some("number_kind must be pool, static or unknown"),
+        ),
+        (
+            "min_confidence=1.5",
+            Some("min_confidence is out of range or not a number"),
+        ),
+        ("limit=0", Some("limit is out of range or not a number")),
+        ("limit=501", Some("limit is out of range or not a number")),
+        ("cursor=zz", Some("bad cursor")),
+        ("format=xml", Some("format must be json or csv")),
+        (
+            "from=2026-12-01&to=2026-11-01",
+            Some("from must not be after to"),
+        ),
+        (
+            "from=2024-01-01",
+            Some("the date range is longer than 400 days"),
+        ),
+        ("from=11/01/2026", Some("from must be a date, YYYY-MM-DD")),
+        ("colour=red", Some("unknown parameter: colour")),
+    ];
+    for (q, want) in table {
+        let got = list_query(&pairs(q), &ny(), today()).err().map(|e| e.0);
+        assert_eq!(got.as_deref(), *want, "{q}");
+    }
+    let long = ["campaign=", &"x".repeat(MAX_VALUE + 1)].concat();
+    assert_eq!(
+        list_query(&pairs(&long), &ny(), today()).err().map(|e| e.0),
+        Some("campaign is too long".to_owned())
+    );
+}
+
+#[test]
+fn default_range_is_the_last_30_local_days() {
+    let q = list_query(&[], &ny(), today()).unwrap();
+    assert_eq!(
+        (q.filter.from.as_str(), q.filter.to.as_str()),
+        ("2026-11-01", "2026-11-30")
+    );
+    // Midnight in New York, EDT on Nov 1st, EST on Dec 1st.
+    assert_eq!(q.filter.range, (1_793_505_600_000, 1_796_101_200_000));
+    assert_eq!((q.limit, q.csv), (DEFAULT_PAGE, false));
+}
+
+#[test]
+fn writes_the_list_query_with_bound_parameters() {
+    let q = list_query(
+        &pairs("from=2026-11-01&to=2026-11-01&channel=Paid%20Search&campaign=x'%20OR%201=1&status=missed&first_time=false&min_confidence=0.5&limit=10&cursor=312e4341"),
+        &Zone::utc(),
+        today(),
+    )
+    .unwrap();
+    let sql = list_sql(&q);
+    assert_eq!(
+        sql.text,
+        "SELECT call_sid, started_at, record FROM calls WHERE started_at >= ? AND started_at < ? \
+         AND r_channel = ? AND r_campaign = ? AND r_status = ? AND r_first_time = ? \
+         AND r_confidence >= ? AND (started_at < ? OR (started_at = ? AND call_sid > ?)) \
+         ORDER BY started_at DESC, call_sid ASC LIMIT ?"
+    );
+    assert_eq!(
+        sql.params,
+        vec![
+            Param::Int(1_793_491_200_000),
+            Param::Int(1_793_577_600_000),
+            Param::Text("Paid Search".into()),
+            Param::Text("x' OR 1=1".into()),
+            Param::Text("missed".into()),
+            Param::Int(0),
+            Param::Real(0.5),
+            Param::Int(1),
+            Param::Int(1),
+            Param::Text("CA".into()),
+            Param::Int(11),
+        ]
+    );
+    assert_eq!(sql.text.matches('?').count(), sql.params.len());
+}
+
+#[test]
+fn writes_report_queries() {
+    // (report, what its SQL must contain, how it ends)
+    let table = [
+        ("summary", "SELECT '' AS key", "started_at < ?"),
+        (
+            "channel",
+            "SELECT COALESCE(r_channel, '') AS key",
+            "ORDER BY calls DESC, key LIMIT ?",
+        ),
+        (
+            "source_medium",
+            "COALESCE(r_source, '') || ' / ' || COALESCE(r_medium, '')",
+            "LIMIT ?",
+        ),
+        ("keyword", "COALESCE(r_keyword, '') AS key", "LIMIT ?"),
+        (
+            "landing_page",
+            "COALESCE(r_landing_page, '') AS key",
+            "LIMIT ?",
+        ),
+        (
+            "tracking_number",
+            "COALESCE(r_tracking_number, '') AS key",
+            "LIMIT ?",
+        ),
+        (
+            "confidence",
+            "CASE WHEN r_confidence >= 1 THEN '1'",
+            "GROUP BY key ORDER BY key",
+        ),
+        // The clocks go back on Nov 1st in New York: two offsets over the range.
+        (
+            "day",
+            "CAST((started_at + CASE WHEN started_at < ? THEN ? ELSE ? END) / 86400000 AS INTEGER) AS key",
+            "GROUP BY key ORDER BY key",
+        ),
+    ];
+    for (by, contains, ends) in table {
+        let q = report_query(by, &pairs("from=2026-10-20&to=2026-11-10"), &ny(), today()).unwrap();
+        let sql = report_sql(&q, &ny());
+        assert!(sql.text.contains(contains), "{by}: {}", sql.text);
+        assert!(sql.text.ends_with(ends), "{by}: {}", sql.text);
+        assert_eq!(sql.text.matches('?').count(), sql.params.len(), "{by}");
+    }
+    // Without a daylight-saving change in the range, one offset.
+    let q = report_query(
+        "day",
+        &pairs("from=2026-11-10&to=2026-11-20"),
+        &ny(),
+        today(),
+    )
+    .unwrap();
+    let sql = report_sql(&q, &ny());
+    assert!(
+        sql.text
+            .starts_with("SELECT CAST((started_at + ?) / 86400000 AS INTEGER) AS key"),
+        "{}",
+        sql.text
+    );
+    assert_eq!(sql.params[0], Param::Int(-5 * 3_600_000));
+    assert_eq!(
+        report_query("weather", &[], &ny(), today())
+            .err()
+            .map(|e| e.0),
+        Some("unknown report: weather".to_owned())
+    );
+}
+
+#[test]
+fn shapes_reports() {
+    let q = report_query(
+        "day",
+        &pairs("from=2026-11-01&to=2026-11-03"),
+        &ny(),
+        today(),
+    )
+    .unwrap();
+    let day2 = zone::day_of_date(zone::parse_date("2026-11-02").unwrap()).unwrap();
+    let rows = [GroupRow {
+        key: day2.into(),
+        calls: 4,
+        answered: 3,
+        missed: 1,
+        talk_s: 300,
+    }];
+    let got: Vec<(String, i64, f64, f64)> = shape(&q, &rows)
+        .into_iter()
+        .map(|r| (r.key, r.calls, r.answered_rate, r.avg_talk_s))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2026-11-01".to_owned(), 0, 0.0, 0.0),
+            ("2026-11-02".to_owned(), 4, 0.75, 100.0),
+            ("2026-11-03".to_owned(), 0, 0.0, 0.0),
+        ]
+    );
+    let summary = report_query("summary", &[], &ny(), today()).unwrap();
+    assert_eq!(shape(&summary, &[]).len(), 1);
+    let channel = report_query("channel", &[], &ny(), today()).unwrap();
+    let rows = [GroupRow {
+        key: serde_json::Value::Null,
+        calls: 1,
+        answered: 0,
+        missed: 0,
+        talk_s: 0,
+    }];
+    assert_eq!(shape(&channel, &rows)[0].key, "");
+}

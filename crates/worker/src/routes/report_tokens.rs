@@ -1,0 +1,181 @@
+//! Report tokens, managed by the operator: `POST` creates one for a site (the token is in that
+//! answer only; the site's call log keeps the hash of its secret), `GET` lists them, `DELETE`
+//! revokes one at once. And the operator's import of call history into a site's log.
+
+use dni_core::access;
+use dni_core::call::CallRecord;
+use serde::Deserialize;
+use worker::{Request, Response, Result, RouteContext};
+
+use super::access::operator_only;
+use super::{ask, parse_json, read_body};
+use crate::calls_object::MAX_IMPORT;
+use crate::clock;
+use crate::config_store::{self, Freshness};
+use crate::error::{respond, ApiError, ApiResult};
+use crate::protocol::{CallOp, ImportReply, TokenRow};
+use crate::CALL_LOGS;
+
+/// Largest token request and import accepted.
+const MAX_TOKEN_BODY: usize = 4 * 1024;
+const MAX_IMPORT_BODY: usize = 4 * 1024 * 1024;
+/// Longest token name.
+const MAX_NAME: usize = 100;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    #[serde(default)]
+    name: String,
+    /// A token chosen by the operator (the local demo's fixed token, or one carried over from
+    /// another installation); well-formed or refused. Drawn at random when absent.
+    #[serde(default)]
+    token: Option<String>,
+}
+
+async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
+    operator_only(req, &ctx.env)?;
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    Ok(config_store::site(&ctx.env, &site, Freshness::Latest)
+        .await?
+        .id)
+}
+
+/// `POST /v1/sites/{site}/report-tokens` `{"name": "..."}`: a new read-only token for the site.
+pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = operator_site(&req, &ctx).await;
+    respond(
+        async {
+            let site = site?;
+            let body = read_body(&mut req, MAX_TOKEN_BODY).await?;
+            let new: NewToken = if body.trim().is_empty() {
+                NewToken {
+                    name: String::new(),
+                    token: None,
+                }
+            } else {
+                parse_json(&body)?
+            };
+            if new.name.chars().count() > MAX_NAME || new.name.chars().any(char::is_control) {
+                return Err(ApiError::BadRequest(
+                    "name must be at most 100 printable characters".to_owned(),
+                ));
+            }
+            let (id, secret) = match &new.token {
+                Some(chosen) => {
+                    let parts = access::parse_token(chosen).ok_or_else(|| {
+                        ApiError::BadRequest(
+                            "token must be dni_rt_ + 12 + _ + 32 characters of A-Z a-z 0-9 -"
+                                .to_owned(),
+                        )
+                    })?;
+                    (parts.id.to_owned(), parts.secret.to_owned())
+                }
+                None => (
+                    clock::random_alnum(access::ID_LEN),
+                    clock::random_alnum(access::SECRET_LEN),
+                ),
+            };
+            let token = access::make_token(&id, &secret).ok_or(ApiError::Unavailable)?;
+            let row = TokenRow {
+                id,
+                site: site.clone(),
+                name: new.name,
+                hash: access::hash_secret(&secret),
+                created_at: i64::try_from(clock::now()).unwrap_or(0),
+            };
+            let _: bool = ask(
+                &ctx.env,
+                CALL_LOGS,
+                &site,
+                &CallOp::TokenCreate { token: row.clone() },
+            )
+            .await?;
+            Ok(Response::from_json(&serde_json::json!({
+                "id": row.id,
+                "site": site,
+                "name": row.name,
+                "created_at": row.created_at,
+                "token": token,
+            }))?
+            .with_status(201))
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/report-tokens`: the site's tokens (ids and names, never secrets).
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let site = operator_site(&req, &ctx).await?;
+            let tokens: Vec<TokenRow> = ask(&ctx.env, CALL_LOGS, &site, &CallOp::TokenList).await?;
+            Ok(Response::from_json(
+                &serde_json::json!({ "site": site, "tokens": tokens }),
+            )?)
+        }
+        .await,
+    )
+}
+
+/// `DELETE /v1/sites/{site}/report-tokens/{id}`: revokes a token; it stops working at once.
+pub async fn revoke(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let site = operator_site(&req, &ctx).await?;
+            let id = ctx.param("id").cloned().unwrap_or_default();
+            if id.len() != access::ID_LEN {
+                return Err(ApiError::NotFound("unknown token"));
+            }
+            let gone: bool = ask(
+                &ctx.env,
+                CALL_LOGS,
+                &site,
+                &CallOp::TokenRevoke { id: id.clone() },
+            )
+            .await?;
+            if !gone {
+                return Err(ApiError::NotFound("unknown token"));
+            }
+            Ok(Response::from_json(
+                &serde_json::json!({ "ok": true, "revoked": id }),
+            )?)
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/sites/{site}/calls/import`: adds call records made elsewhere (another tool's
+/// history, the demo's), up to 1,000 a request; a call id already in the log is left alone.
+pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = operator_site(&req, &ctx).await;
+    respond(
+        async {
+            let site = site?;
+            let body = read_body(&mut req, MAX_IMPORT_BODY).await?;
+            let records: Vec<CallRecord> = parse_json(&body)?;
+            if records.len() > MAX_IMPORT {
+                return Err(ApiError::BadRequest(
+                    "at most 1000 records a request".to_owned(),
+                ));
+            }
+            if let Some(r) = records
+                .iter()
+                .find(|r| r.site != site || r.call_sid.is_empty() || r.call_sid.len() > 128)
+            {
+                return Err(ApiError::BadRequest(
+                    [
+                        "record ",
+                        &r.call_sid.chars().take(64).collect::<String>(),
+                        " must name this site and have a call id of 1 to 128 characters",
+                    ]
+                    .concat(),
+                ));
+            }
+            let reply: ImportReply =
+                ask(&ctx.env, CALL_LOGS, &site, &CallOp::Import { records }).await?;
+            Ok(Response::from_json(&reply)?)
+        }
+        .await,
+    )
+}

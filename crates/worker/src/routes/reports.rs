@@ -1,0 +1,264 @@
+//! The reporting API: the calls list (filters, pages, CSV), one call's detail, and grouped reports.
+//! The core writes the SQL (`dni_core::report`); the site's call log object runs it where the calls
+//! are; this module only decides who is asking, and shapes and masks what goes back.
+
+use dni_core::access::Viewer;
+use dni_core::report::cursor::Cursor;
+use dni_core::report::query::{self, GroupRow};
+use dni_core::report::zone::Zone;
+use dni_core::report::{csv, QueryError};
+use serde_json::Value;
+use worker::{Request, Response, Result, RouteContext};
+
+use super::access::viewer;
+use super::ask;
+use crate::clock;
+use crate::config_store::{self, Freshness};
+use crate::error::{respond, ApiError, ApiResult};
+use crate::protocol::{CallOp, ListRow};
+use crate::CALL_LOGS;
+
+/// Most rows one CSV export carries (in pages of the list's largest page).
+const MAX_CSV_ROWS: usize = 10_000;
+
+/// The site, its zone and the viewer, or the error answer.
+struct Context {
+    site: String,
+    config: dni_core::config::SiteConfig,
+    zone: Zone,
+    viewer: Viewer,
+}
+
+async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    let viewer = viewer(req, &ctx.env, &site).await?;
+    if !viewer.may_read(&site) {
+        return Err(ApiError::Unauthorized);
+    }
+    let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
+    let zone = config
+        .time_zone
+        .as_deref()
+        .and_then(Zone::named)
+        .unwrap_or_else(Zone::utc);
+    Ok(Context {
+        site: config.id.clone(),
+        config,
+        zone,
+        viewer,
+    })
+}
+
+fn pairs(req: &Request) -> ApiResult<Vec<(String, String)>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+fn today(zone: &Zone) -> ApiResult<dni_core::report::zone::Date> {
+    zone.date_at(clock::now()).ok_or(ApiError::Unavailable)
+}
+
+fn bad(e: QueryError) -> ApiError {
+    ApiError::BadRequest(e.0)
+}
+
+/// A stored record as this viewer may see it. A row that cannot be read is an error, never
+/// skipped.
+fn present(row: &ListRow, viewer: &Viewer, digits: u8) -> ApiResult<Value> {
+    let record = crate::rows::call::read_call(&row.record).map_err(|e| {
+        worker::console_error!("call {} cannot be read: {e}", row.call_sid);
+        ApiError::Unavailable
+    })?;
+    let mut record = serde_json::to_value(&record).map_err(|e| {
+        worker::console_error!("call {} cannot be written: {e}", row.call_sid);
+        ApiError::Unavailable
+    })?;
+    if let Some(caller) = record.get_mut("caller") {
+        if let Some(text) = caller.as_str() {
+            *caller = Value::String(viewer.caller(text, digits));
+        }
+    }
+    Ok(record)
+}
+
+/// `GET /v1/sites/{site}/calls`: calls newest first, filtered, a page at a time (`cursor`), or
+/// as CSV (`format=csv`, every matching call up to 10,000).
+pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let mut q = query::list_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
+            if q.csv {
+                return export(&ctx, &c, q).await;
+            }
+            let limit = q.limit as usize;
+            let rows = page(&ctx, &c, &q).await?;
+            let next = rows
+                .get(limit.wrapping_sub(1))
+                .filter(|_| rows.len() > limit)
+                .map(cursor_after);
+            let calls = rows
+                .iter()
+                .take(limit)
+                .map(|r| present(r, &c.viewer, c.config.report_caller_digits))
+                .collect::<ApiResult<Vec<Value>>>()?;
+            q.cursor = None;
+            Ok(Response::from_json(&serde_json::json!({
+                "site": c.site,
+                "time_zone": c.zone.name(),
+                "from": q.filter.from,
+                "to": q.filter.to,
+                "calls": calls,
+                "next_cursor": next,
+            }))?)
+        }
+        .await,
+    )
+}
+
+fn cursor_after(row: &ListRow) -> String {
+    Cursor {
+        started_at: u64::try_from(row.started_at).unwrap_or(0),
+        call_sid: row.call_sid.clone(),
+    }
+    .encode()
+}
+
+async fn page(
+    ctx: &RouteContext<()>,
+    c: &Context,
+    q: &query::ListQuery,
+) -> ApiResult<Vec<ListRow>> {
+    let sql = query::list_sql(q);
+    ask(&ctx.env, CALL_LOGS, &c.site, &CallOp::List { sql }).await
+}
+
+async fn export(
+    ctx: &RouteContext<()>,
+    c: &Context,
+    mut q: query::ListQuery,
+) -> ApiResult<Response> {
+    let mut body = csv::header();
+    let mut written = 0;
+    q.limit = query::MAX_PAGE;
+    let mut truncated = None;
+    loop {
+        let rows = page(ctx, c, &q).await?;
+        let more = rows.len() > q.limit as usize;
+        for row in rows.iter().take(q.limit as usize) {
+            let record = present(row, &c.viewer, c.config.report_caller_digits)?;
+            body.push_str(&csv::row(
+                &record,
+                u64::try_from(row.started_at).unwrap_or(0),
+                &c.zone,
+            ));
+            written += 1;
+        }
+        let Some(last) = rows.get(q.limit as usize - 1).filter(|_| more) else {
+            break;
+        };
+        if written >= MAX_CSV_ROWS {
+            truncated = Some(cursor_after(last));
+            break;
+        }
+        q.cursor = Cursor::decode(&cursor_after(last));
+    }
+    let mut response = Response::ok(body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
+    let name = [
+        "calls-",
+        &c.site,
+        "-",
+        &q.filter.from,
+        "-",
+        &q.filter.to,
+        ".csv",
+    ]
+    .concat();
+    headers.set(
+        "Content-Disposition",
+        &["attachment; filename=\"", &name, "\""].concat(),
+    )?;
+    if let Some(next) = truncated {
+        headers.set("X-Next-Cursor", &next)?;
+    }
+    Ok(response)
+}
+
+/// `GET /v1/sites/{site}/calls/{call}`: one call, with its journey and whatever the record holds
+/// (routing, dial result, recording, transcript, deliveries, once calls carry them).
+pub async fn call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let call_sid = ctx.param("call").cloned().unwrap_or_default();
+            if call_sid.is_empty() || call_sid.len() > 128 {
+                return Err(ApiError::NotFound("unknown call"));
+            }
+            let row: Option<ListRow> =
+                ask(&ctx.env, CALL_LOGS, &c.site, &CallOp::GetRow { call_sid }).await?;
+            let row = row.ok_or(ApiError::NotFound("unknown call"))?;
+            let record = present(&row, &c.viewer, c.config.report_caller_digits)?;
+            Ok(Response::from_json(&serde_json::json!({
+                "site": c.site,
+                "time_zone": c.zone.name(),
+                "call": record,
+            }))?)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/reports/{by}`: calls, answered, missed and talk time grouped by `by`
+/// (summary, day, channel, source_medium, campaign, keyword, landing_page, tracking_number,
+/// confidence) over the filters' date range.
+pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let by = ctx.param("by").cloned().unwrap_or_default();
+            let q =
+                query::report_query(&by, &pairs(&req)?, &c.zone, today(&c.zone)?).map_err(|e| {
+                    match query::Dimension::parse(&by) {
+                        None => ApiError::NotFound("unknown report"),
+                        Some(_) => bad(e),
+                    }
+                })?;
+            let sql = query::report_sql(&q, &c.zone);
+            let rows: Vec<GroupRow> =
+                ask(&ctx.env, CALL_LOGS, &c.site, &CallOp::Report { sql }).await?;
+            Ok(Response::from_json(&serde_json::json!({
+                "site": c.site,
+                "time_zone": c.zone.name(),
+                "report": q.by.name(),
+                "from": q.filter.from,
+                "to": q.filter.to,
+                "rows": query::shape(&q, &rows),
+            }))?)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/pools`: the site's pools (id, size, shards), for the pool panel.
+pub async fn pools(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let pools: Vec<Value> = c
+                .config
+                .pools
+                .iter()
+                .map(|p| serde_json::json!({ "id": p.id, "size": p.numbers.len(), "shards": p.shards.max(1) }))
+                .collect();
+            Ok(Response::from_json(
+                &serde_json::json!({ "site": c.site, "pools": pools }),
+            )?)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,192 @@
+// The reporting API against the real worker: a month of call history imported into the demo
+// site's call log, read back through report tokens and the operator's token. Totals agree across
+// reports, filters filter, pages cover every call once, the CSV is the list, and a token opens
+// its own site's reports only, read-only, until it is revoked.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { startWorker, admin, ROOT } from "./harness.mjs";
+
+let worker;
+const DAY = 86_400_000;
+// A fixed history: 300 calls over the 30 days before "now" (so that the default range holds them).
+const END = Date.now() - 60_000;
+let history;
+
+before(async () => {
+  worker = await startWorker({ name: "reports", sites: ["sites/demo.json", "tests/sites/fast.json"] });
+  history = JSON.parse(
+    execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "history", "sites/demo.json", "--calls", "300", "--days", "28", "--end", String(END)], { cwd: ROOT }),
+  );
+  const r = await admin(worker.base, "/v1/sites/demo/calls/import", { method: "POST", body: JSON.stringify(history) });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.imported, 300);
+});
+after(async () => {
+  await worker?.stop();
+});
+
+async function get(path, token) {
+  const response = await fetch(worker.base + path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const type = response.headers.get("content-type") ?? "";
+  const text = await response.text();
+  return { status: response.status, type, headers: response.headers, body: text, json: type.includes("json") ? JSON.parse(text) : null };
+}
+
+async function newToken(site, name = "agency") {
+  const r = await admin(worker.base, `/v1/sites/${site}/report-tokens`, { method: "POST", body: JSON.stringify({ name }) });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  return r.json;
+}
+
+test("importing again adds nothing; a record for another site is refused", async () => {
+  const again = await admin(worker.base, "/v1/sites/demo/calls/import", { method: "POST", body: JSON.stringify(history.slice(0, 10)) });
+  assert.deepEqual(again.json, { imported: 0 });
+  const wrong = await admin(worker.base, "/v1/sites/fast/calls/import", { method: "POST", body: JSON.stringify(history.slice(0, 1)) });
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.json.error, /must name this site/);
+});
+
+test("a report token opens its own site's reports, read-only, with callers masked, until revoked", async () => {
+  const demo = await newToken("demo", "Demo's agency");
+  const fast = await newToken("fast");
+  assert.match(demo.token, /^dni_rt_[A-Za-z0-9]{12}_[A-Za-z0-9]{32}$/);
+
+  const own = await get("/v1/sites/demo/calls?limit=5", demo.token);
+  assert.equal(own.status, 200);
+  assert.equal(own.json.calls.length, 5);
+  for (const c of own.json.calls) assert.match(c.caller, /^\+1•+\d\d$/, "report tokens see masked callers");
+  const operator = await admin(worker.base, "/v1/sites/demo/calls?limit=5");
+  assert.match(operator.json.calls[0].caller, /^\+1\d{10}$/, "the operator sees the number");
+
+  // (request, token, expected status): another site's token, admin routes, garbage.
+  const table = [
+    ["/v1/sites/demo/calls", fast.token, 401],
+    ["/v1/sites/demo/reports/summary", fast.token, 401],
+    ["/v1/sites/fast/calls", demo.token, 401],
+    ["/v1/sites/demo/config", demo.token, 401],
+    ["/v1/sites/demo/report-tokens", demo.token, 401],
+    ["/v1/sites/demo/calls", demo.token.slice(0, -1) + (demo.token.endsWith("a") ? "b" : "a"), 401],
+    ["/v1/sites/demo/calls", "dni_rt_nope", 401],
+    ["/v1/sites/demo/calls", null, 401],
+    ["/v1/sites/fast/calls", fast.token, 200],
+  ];
+  for (const [path, token, status] of table) {
+    const r = await get(path, token);
+    assert.equal(r.status, status, `${path} with ${token?.slice(0, 20)}`);
+    if (status !== 200) assert.ok(r.json?.error, "a JSON error body");
+  }
+  const importing = await fetch(worker.base + "/v1/sites/demo/calls/import", {
+    method: "POST", headers: { Authorization: `Bearer ${demo.token}` }, body: "[]",
+  });
+  assert.equal(importing.status, 401, "a report token cannot write");
+
+  const listed = await admin(worker.base, "/v1/sites/demo/report-tokens");
+  const row = listed.json.tokens.find((t) => t.id === demo.id);
+  assert.deepEqual(Object.keys(row).sort(), ["created_at", "id", "name", "site"], "no hash, no secret");
+  assert.equal(row.name, "Demo's agency");
+
+  const revoked = await admin(worker.base, `/v1/sites/demo/report-tokens/${demo.id}`, { method: "DELETE" });
+  assert.equal(revoked.status, 200);
+  assert.equal((await get("/v1/sites/demo/calls", demo.token)).status, 401, "revoked at once");
+  assert.equal((await admin(worker.base, `/v1/sites/demo/report-tokens/${demo.id}`, { method: "DELETE" })).status, 404);
+});
+
+test("reports agree with each other and with the imported history", async () => {
+  const { token } = await newToken("demo");
+  const summary = (await get("/v1/sites/demo/reports/summary", token)).json;
+  assert.equal(summary.time_zone, "America/New_York");
+  const s = summary.rows[0];
+  const answered = history.filter((c) => c.status === "answered");
+  assert.equal(s.calls, 300);
+  assert.equal(s.answered, answered.length);
+  assert.equal(s.missed, 300 - answered.length);
+  assert.equal(s.talk_s, answered.reduce((t, c) => t + c.duration_s, 0));
+  for (const by of ["day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence"]) {
+    const r = await get(`/v1/sites/demo/reports/${by}?limit=500`, token);
+    assert.equal(r.status, 200, by);
+    const total = r.json.rows.reduce((t, row) => t + row.calls, 0);
+    assert.equal(total, 300, `${by}: every call in one group`);
+    const talk = r.json.rows.reduce((t, row) => t + row.talk_s, 0);
+    assert.equal(talk, s.talk_s, `${by}: talk time`);
+  }
+  const days = (await get("/v1/sites/demo/reports/day", token)).json.rows;
+  assert.equal(days.length, 30, "every day of the default range, empty ones too");
+  assert.match(days[0].key, /^\d{4}-\d\d-\d\d$/);
+  const channels = (await get("/v1/sites/demo/reports/channel", token)).json.rows;
+  const paid = history.filter((c) => c.channel === "Paid Search").length;
+  assert.equal(channels.find((r) => r.key === "Paid Search").calls, paid);
+});
+
+test("filters change the list, pages cover every call once, and the CSV is the list", async () => {
+  const { token } = await newToken("demo");
+  // (filter, which imported calls it keeps)
+  const table = [
+    ["status=missed", (c) => c.status === "missed"],
+    ["channel=Paid%20Search", (c) => c.channel === "Paid Search"],
+    ["channel=Paid%20Search&status=answered", (c) => c.channel === "Paid Search" && c.status === "answered"],
+    ["campaign=spring-sale", (c) => c.campaign === "spring-sale"],
+    ["keyword=emergency%20plumber", (c) => c.term === "emergency plumber"],
+    ["source=google&medium=cpc", (c) => c.source === "google" && c.medium === "cpc"],
+    ["number_kind=static", (c) => c.number_kind === "static"],
+    ["min_confidence=0.9", (c) => c.confidence >= 0.9],
+    ["tracking_number=%2B12125550101", (c) => c.tracking_number === "+12125550101"],
+  ];
+  for (const [q, keep] of table) {
+    const want = history.filter(keep).length;
+    assert.ok(want > 0, q);
+    const r = await get(`/v1/sites/demo/calls?limit=500&${q}`, token);
+    assert.equal(r.status, 200, q);
+    assert.equal(r.json.calls.length, want, q);
+    const summary = await get(`/v1/sites/demo/reports/summary?${q}`, token);
+    assert.equal(summary.json.rows[0].calls, want, `${q}: the report filters alike`);
+  }
+  // Pages of 7: every call once, newest first.
+  const seen = [];
+  let cursor = null;
+  do {
+    const r = await get(`/v1/sites/demo/calls?limit=7${cursor ? `&cursor=${cursor}` : ""}`, token);
+    assert.equal(r.status, 200);
+    seen.push(...r.json.calls);
+    cursor = r.json.next_cursor;
+  } while (cursor);
+  assert.equal(seen.length, 300);
+  assert.equal(new Set(seen.map((c) => c.call_sid)).size, 300);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1].started_at >= seen[i].started_at, "newest first");
+
+  const csv = await get("/v1/sites/demo/calls?format=csv&status=missed", token);
+  assert.equal(csv.status, 200);
+  assert.match(csv.type, /^text\/csv/);
+  assert.match(csv.headers.get("content-disposition"), /attachment; filename="calls-demo-/);
+  const lines = csv.body.split("\r\n").filter(Boolean);
+  assert.equal(lines[0].split(",")[0], "started_at");
+  const missed = history.filter((c) => c.status === "missed");
+  assert.equal(lines.length - 1, missed.length);
+  const sids = new Set(lines.slice(1).map((l) => l.split(",")[1]));
+  assert.deepEqual([...sids].sort(), missed.map((c) => c.call_sid).sort());
+});
+
+test("one call's detail carries its journey; bad requests are 4xx with a JSON error", async () => {
+  const { token } = await newToken("demo");
+  const sid = history.find((c) => c.attribution?.first).call_sid;
+  const detail = await get(`/v1/sites/demo/calls/${sid}`, token);
+  assert.equal(detail.status, 200);
+  assert.ok(detail.json.call.attribution.first.landing, "first touch with its landing page");
+  assert.match(detail.json.call.caller, /•/);
+  // (request, status, error)
+  const table = [
+    ["/v1/sites/demo/calls/CAnone", 404, /unknown call/],
+    ["/v1/sites/demo/reports/weather", 404, /unknown report/],
+    ["/v1/sites/demo/calls?status=maybe", 400, /status must be/],
+    ["/v1/sites/demo/calls?from=2026-13-01", 400, /from must be a date/],
+    ["/v1/sites/demo/calls?cursor=zz", 400, /bad cursor/],
+    ["/v1/sites/demo/calls?limit=9999", 400, /limit/],
+    ["/v1/sites/demo/reports/day?from=2020-01-01&to=2026-01-01", 400, /longer than 400 days/],
+    ["/v1/sites/demo/calls?colour=red", 400, /unknown parameter/],
+  ];
+  for (const [path, status, error] of table) {
+    const r = await get(path, token);
+    assert.equal(r.status, status, path);
+    assert.match(r.json.error, error, path);
+  }
+});

@@ -1,0 +1,367 @@
+// The owner's dashboard: signs in with a report token (kept in sessionStorage, sent only in the
+// Authorization header, never in a URL), reads the reporting API and draws it. Charts by uPlot.
+import uPlot from "uplot";
+
+const KEY = "dni.dashboard";
+const CHANNELS = ["Direct", "Cross-network", "Paid Shopping", "Paid Search", "Paid Social", "Paid Video", "Display",
+  "Paid Other", "Organic Shopping", "Organic Social", "Organic Video", "Organic Search", "Email", "Affiliates",
+  "Referral", "Audio", "SMS", "Mobile Push Notifications", "Unassigned"];
+const $ = (id) => document.getElementById(id);
+const state = { session: null, filters: new URLSearchParams(), cursors: [null], page: 0, chart: null, nextCursor: null };
+
+function session() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEY) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+class Refused extends Error {}
+
+async function api(path, { raw = false } = {}) {
+  const s = state.session;
+  const response = await fetch(`/v1/sites/${encodeURIComponent(s.site)}${path}`, {
+    headers: { Authorization: `Bearer ${s.token}` },
+  });
+  if (response.status === 401) throw new Refused("refused");
+  if (!response.ok) {
+    let message = `error ${response.status}`;
+    try {
+      message = (await response.json()).error ?? message;
+    } catch {}
+    throw new Error(message);
+  }
+  return raw ? response : response.json();
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c ?? ""));
+  return node;
+}
+
+const fmtInt = (n) => Number(n).toLocaleString("en-US");
+const fmtPct = (r) => `${(r * 100).toFixed(1)} %`;
+const fmtSecs = (s) => (s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+
+function setStatus(text) {
+  $("status").textContent = text;
+}
+
+// --- sign-in -------------------------------------------------------------------------------
+
+async function signIn(site, token) {
+  state.session = { site, token };
+  try {
+    await api("/reports/summary");
+  } catch (e) {
+    state.session = null;
+    $("signin-error").textContent = e instanceof Refused
+      ? "That token was refused for this site. Check both, or ask your operator for a new token."
+      : `Could not sign in: ${e.message}`;
+    return false;
+  }
+  sessionStorage.setItem(KEY, JSON.stringify({ site, token }));
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("sign-out").hidden = false;
+  $("site-name").textContent = `· ${site}`;
+  await loadAll();
+  return true;
+}
+
+function signOut(message = "") {
+  sessionStorage.removeItem(KEY);
+  state.session = null;
+  $("app").hidden = true;
+  $("sign-out").hidden = true;
+  $("signin").hidden = false;
+  $("site-name").textContent = "";
+  $("signin-error").textContent = message;
+  $("signin-token").value = "";
+  $("signin-token").focus();
+}
+
+// --- filters ---------------------------------------------------------------------------------
+
+function isoDay(d) {
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+function preset(days) {
+  const to = new Date();
+  const from = new Date(to.getTime() - (days - 1) * 86_400_000);
+  $("f-from").value = isoDay(from);
+  $("f-to").value = isoDay(to);
+}
+
+function readFilters() {
+  const params = new URLSearchParams();
+  for (const node of $("filters").elements) {
+    if (node.name && node.value.trim()) params.set(node.name, node.value.trim());
+  }
+  state.filters = params;
+}
+
+function query(extra = {}) {
+  const params = new URLSearchParams(state.filters);
+  for (const [k, v] of Object.entries(extra)) if (v !== null && v !== undefined) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+// --- loading ---------------------------------------------------------------------------------
+
+async function loadAll() {
+  setStatus("Loading…");
+  state.cursors = [null];
+  state.page = 0;
+  try {
+    const [summary, days] = await Promise.all([api(`/reports/summary${query()}`), api(`/reports/day${query()}`)]);
+    drawSummary(summary);
+    drawDays(days);
+    await Promise.all([drawBreakdown(), loadCalls(), drawPools()]);
+    setStatus(`${summary.from} to ${summary.to}, ${summary.time_zone}`);
+  } catch (e) {
+    if (e instanceof Refused) return signOut("Your token is no longer accepted. Sign in again.");
+    setStatus(`Could not load the reports: ${e.message}`);
+  }
+}
+
+function drawSummary(summary) {
+  const s = summary.rows[0];
+  $("k-calls").textContent = fmtInt(s.calls);
+  $("k-answered").textContent = fmtInt(s.answered);
+  $("k-missed").textContent = fmtInt(s.missed);
+  $("k-rate").textContent = s.answered + s.missed ? fmtPct(s.answered_rate) : "–";
+  $("k-talk").textContent = s.answered ? fmtSecs(s.avg_talk_s) : "–";
+  $("kpis").dataset.calls = s.calls;
+  const empty = s.calls === 0;
+  $("empty").hidden = !empty;
+  if (empty) {
+    const origin = location.origin;
+    $("empty-tag").textContent = `<script src="${origin}/dni.js" data-site="${state.session.site}" async></script>`;
+    $("empty-voice").textContent = `${origin}/v1/twilio/voice`;
+    $("empty-status").textContent = `${origin}/v1/twilio/status`;
+  }
+}
+
+function drawDays(report) {
+  const rows = report.rows;
+  const xs = rows.map((r) => Date.parse(`${r.key}T12:00:00Z`) / 1000);
+  const answered = rows.map((r) => r.answered);
+  const missed = rows.map((r) => r.missed);
+  const box = $("chart-days");
+  box.dataset.total = rows.reduce((t, r) => t + r.calls, 0);
+  box.dataset.days = rows.length;
+  const width = Math.max(280, box.clientWidth || 600);
+  const bars = uPlot.paths.bars({ size: [0.7, 40] });
+  const opts = {
+    width,
+    height: 240,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "UTC"),
+    scales: { x: { time: true } },
+    axes: [{ stroke: "#4a5560" }, { stroke: "#4a5560", label: "calls" }],
+    series: [
+      {},
+      { label: "Answered", stroke: "#1a7f37", fill: "rgba(26,127,55,0.45)", paths: bars, points: { show: false } },
+      { label: "Missed", stroke: "#b3261e", fill: "rgba(179,38,30,0.45)", paths: bars, points: { show: false } },
+    ],
+  };
+  state.chart?.destroy();
+  box.textContent = "";
+  state.chart = new uPlot(opts, [xs, answered, missed], box);
+  $("days-caption").textContent = `${fmtInt(box.dataset.total)} calls over ${rows.length} days: answered in green, missed in red.`;
+  const t = $("t-days");
+  t.textContent = "";
+  t.append(el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col", class: "num" }, "Calls"),
+    el("th", { scope: "col", class: "num" }, "Answered"), el("th", { scope: "col", class: "num" }, "Missed"))));
+  const body = el("tbody");
+  for (const r of rows) body.append(el("tr", {}, el("td", {}, r.key), el("td", { class: "num" }, fmtInt(r.calls)),
+    el("td", { class: "num" }, fmtInt(r.answered)), el("td", { class: "num" }, fmtInt(r.missed))));
+  t.append(body);
+}
+
+async function drawBreakdown() {
+  const by = $("breakdown").value;
+  const report = await api(`/reports/${by}${query({ limit: 20 })}`);
+  const t = $("t-breakdown");
+  t.textContent = "";
+  t.dataset.by = by;
+  t.dataset.total = report.rows.reduce((s, r) => s + r.calls, 0);
+  const max = Math.max(1, ...report.rows.map((r) => r.calls));
+  t.append(el("caption", { class: "caption" }, `Top ${report.rows.length} by calls`));
+  t.append(el("thead", {}, el("tr", {}, el("th", { scope: "col" }, $("breakdown").selectedOptions[0].textContent),
+    el("th", { scope: "col", class: "num" }, "Calls"), el("th", { scope: "col", class: "num" }, "Answered rate"),
+    el("th", { scope: "col", class: "num" }, "Avg talk"), el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Share")))));
+  const body = el("tbody");
+  for (const r of report.rows) {
+    const bar = el("span", { style: `width:${(100 * r.calls) / max}%` });
+    body.append(el("tr", {}, el("td", {}, r.key || "(none)"), el("td", { class: "num" }, fmtInt(r.calls)),
+      el("td", { class: "num" }, r.answered + r.missed ? fmtPct(r.answered_rate) : "–"),
+      el("td", { class: "num" }, r.answered ? fmtSecs(r.avg_talk_s) : "–"), el("td", { class: "bar", "aria-hidden": "true" }, bar)));
+  }
+  t.append(body);
+}
+
+async function loadCalls() {
+  const cursor = state.cursors[state.page];
+  const page = await api(`/calls${query({ limit: 25, cursor })}`);
+  state.nextCursor = page.next_cursor;
+  $("prev").disabled = state.page === 0;
+  $("next").disabled = !page.next_cursor;
+  const t = $("t-calls");
+  t.textContent = "";
+  t.dataset.rows = page.calls.length;
+  t.append(el("caption", { class: "caption" }, `Page ${state.page + 1}, newest first (${page.time_zone}). Select a call for its detail.`));
+  t.append(el("thead", {}, el("tr", {}, ...["Started", "Caller", "Channel", "Source / medium", "Campaign", "Keyword", "Outcome", "Talk"]
+    .map((h, i) => el("th", { scope: "col", class: [3, 4, 5].includes(i) ? "wide" : i === 7 ? "num" : "" }, h)))));
+  const body = el("tbody");
+  const time = new Intl.DateTimeFormat("en-US", { timeZone: page.time_zone, dateStyle: "medium", timeStyle: "short" });
+  for (const c of page.calls) {
+    const open = () => showDetail(c.call_sid);
+    const row = el("tr", { tabindex: "0", "data-sid": c.call_sid, onclick: open,
+      onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
+      el("td", {}, time.format(new Date(c.started_at))), el("td", {}, c.caller), el("td", {}, c.channel),
+      el("td", { class: "wide" }, `${c.source || "(none)"} / ${c.medium || "(none)"}`), el("td", { class: "wide" }, c.campaign),
+      el("td", { class: "wide" }, c.term), el("td", { class: c.status }, c.status), el("td", { class: "num" }, c.duration_s == null ? "" : fmtSecs(c.duration_s)));
+    body.append(row);
+  }
+  t.append(body);
+}
+
+async function downloadCsv() {
+  setStatus("Preparing the CSV…");
+  try {
+    const response = await api(`/calls${query({ format: "csv" })}`, { raw: true });
+    const blob = await response.blob();
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "calls.csv";
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setStatus(`Downloaded ${name}`);
+  } catch (e) {
+    setStatus(`Could not download: ${e.message}`);
+  }
+}
+
+// --- a call's detail -------------------------------------------------------------------------
+
+function touchItems(label, t) {
+  if (!t) return [];
+  return [el("dt", {}, label), el("dd", {}, `${t.channel} · ${t.source || "(none)"} / ${t.medium || "(none)"}`,
+    t.campaign ? ` · ${t.campaign}` : "", t.term ? ` · “${t.term}”` : "", el("br"), t.landing, el("br"),
+    new Date(t.at).toLocaleString())];
+}
+
+async function showDetail(sid) {
+  const { call: c, time_zone } = await api(`/calls/${encodeURIComponent(sid)}`);
+  const time = new Intl.DateTimeFormat("en-US", { timeZone: time_zone, dateStyle: "full", timeStyle: "medium" });
+  const items = [
+    el("dt", {}, "Started"), el("dd", {}, time.format(new Date(c.started_at))),
+    el("dt", {}, "Caller"), el("dd", {}, c.caller),
+    el("dt", {}, "Tracking number"), el("dd", {}, `${c.tracking_number} (${c.number_kind})`),
+    el("dt", {}, "Outcome"), el("dd", { class: c.status }, `${c.status}${c.duration_s != null ? `, ${fmtSecs(c.duration_s)}` : ""}`),
+    el("dt", {}, "Credited"), el("dd", {}, `${c.channel} · ${c.source || "(none)"} / ${c.medium || "(none)"}${c.campaign ? ` · ${c.campaign}` : ""}`),
+    el("dt", {}, "Confidence"), el("dd", {}, String(c.confidence)),
+    ...touchItems("First touch", c.attribution?.first),
+    ...touchItems("Last non-direct touch", c.attribution?.last),
+  ];
+  if (c.routing) items.push(el("dt", {}, "Routing"), el("dd", {}, JSON.stringify(c.routing)));
+  if (c.dial) items.push(el("dt", {}, "Dial result"), el("dd", {}, c.dial.status ?? JSON.stringify(c.dial)));
+  const recording = c.recording?.url ?? (typeof c.recording === "string" ? c.recording : null);
+  if (recording) items.push(el("dt", {}, "Recording"), el("dd", {}, el("audio", { controls: "", preload: "none", src: recording })));
+  const transcript = c.transcript?.url ?? c.transcript?.text;
+  if (transcript) items.push(el("dt", {}, "Transcript"), el("dd", {}, transcript));
+  if (Array.isArray(c.deliveries) && c.deliveries.length) {
+    items.push(el("dt", {}, "Sent to"), el("dd", {}, el("ul", {}, ...c.deliveries.map((d) =>
+      el("li", {}, `${d.kind ?? d.target ?? "delivery"}: ${d.status ?? ""}`)))));
+  }
+  $("detail-title").textContent = `Call ${c.call_sid}`;
+  const body = $("detail-body");
+  body.textContent = "";
+  body.append(el("dl", {}, ...items));
+  $("detail").showModal();
+}
+
+// --- the pool panel --------------------------------------------------------------------------
+
+async function drawPools() {
+  const { pools } = await api("/pools");
+  const box = $("pool");
+  box.textContent = "";
+  if (!pools.length) {
+    box.append(el("p", {}, "This site uses source-level numbers only: no visitor pool to size."));
+    return;
+  }
+  for (const p of pools) {
+    const s = await api(`/pools/${encodeURIComponent(p.id)}`);
+    const a = s.advice;
+    const advice = a.numbers > s.size
+      ? `You need about ${a.numbers} numbers (you have ${s.size}).`
+      : `${s.size} numbers are enough at this load (about ${a.numbers} needed).`;
+    box.append(el("h3", {}, `Pool “${p.id}”`), el("dl", { class: "pool" },
+      el("dt", {}, "Numbers"), el("dd", {}, fmtInt(s.size)),
+      el("dt", {}, "Leased now"), el("dd", {}, fmtInt(s.leased)),
+      el("dt", {}, "Cooling down now"), el("dd", {}, fmtInt(s.cooling)),
+      el("dt", {}, "Leases granted"), el("dd", {}, fmtInt(s.counters.granted)),
+      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, `${fmtInt(s.counters.exhausted)} (${fmtPct(a.exhausted_share)})`)),
+      el("p", { class: "advice" }, advice, " ",
+        el("small", {}, `Erlang-B for at most 1 % of visitors without a number at the load now (${a.load.toFixed(1)} numbers busy, scaled up by the share turned away); look at it at your busiest hour.`)));
+  }
+}
+
+// --- wiring ----------------------------------------------------------------------------------
+
+function start() {
+  const channel = $("f-channel");
+  for (const c of CHANNELS) channel.append(el("option", { value: c }, c));
+  preset(30);
+  $("signin-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    $("signin-error").textContent = "";
+    signIn($("signin-site").value.trim(), $("signin-token").value.trim());
+  });
+  $("sign-out").addEventListener("click", () => signOut());
+  $("filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    readFilters();
+    loadAll();
+  });
+  for (const b of document.querySelectorAll("[data-days]")) {
+    b.addEventListener("click", () => {
+      preset(Number(b.dataset.days));
+      readFilters();
+      loadAll();
+    });
+  }
+  $("breakdown").addEventListener("change", () => drawBreakdown().catch((e) => setStatus(e.message)));
+  $("next").addEventListener("click", () => {
+    state.cursors[state.page + 1] = state.nextCursor;
+    state.page += 1;
+    loadCalls().catch((e) => setStatus(e.message));
+  });
+  $("prev").addEventListener("click", () => {
+    state.page = Math.max(0, state.page - 1);
+    loadCalls().catch((e) => setStatus(e.message));
+  });
+  $("csv").addEventListener("click", downloadCsv);
+  addEventListener("resize", () => state.chart?.setSize({ width: Math.max(280, $("chart-days").clientWidth), height: 240 }));
+  readFilters();
+  const saved = session();
+  if (saved?.site && saved?.token) {
+    $("signin-site").value = saved.site;
+    signIn(saved.site, saved.token);
+  }
+}
+
+start();
