@@ -114,6 +114,10 @@ pub struct CallRecord {
     pub ga_client_id: Option<String>,
     /// GA4 session id of the visitor, when known.
     pub ga_session_id: Option<String>,
+    /// What was sent about the call (GA4, ad platforms, the owner's webhooks), filled in from the
+    /// outbox when the record is read; never stored with the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<crate::integrations::outbox::Delivery>,
 }
 
 impl CallRecord {
@@ -151,6 +155,7 @@ impl CallRecord {
             attribution: None,
             ga_client_id: None,
             ga_session_id: None,
+            deliveries: Vec::new(),
         }
     }
 

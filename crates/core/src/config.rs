@@ -43,6 +43,10 @@ pub struct SiteConfig {
     /// The attribution model and windows.
     #[serde(default)]
     pub attribution: attribution::Settings,
+    /// Where its calls are sent when they end: conversion rules, GA4, Google Ads, Microsoft Ads,
+    /// the owner's webhooks (see `integrations`).
+    #[serde(default)]
+    pub integrations: crate::integrations::settings::Integrations,
 }
 
 /// A number shown on the site.
@@ -217,6 +221,9 @@ impl SiteConfig {
         }
         if self.targets.is_empty() {
             return err("targets must list at least one number".into());
+        }
+        if let Err(e) = self.integrations.validate() {
+            return err(e.0);
         }
         for origin in &self.origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
