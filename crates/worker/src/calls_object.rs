@@ -6,6 +6,8 @@
 
 use std::cell::Cell;
 
+use dni_core::integrations::outbox::Delivery;
+
 use dni_core::call::CallRecord;
 use serde::Deserialize;
 use worker::{
@@ -13,6 +15,7 @@ use worker::{
 };
 
 use crate::clock;
+use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{CallOp, StatusReply};
 use crate::sql::{migrate, millis};
 
@@ -30,6 +33,10 @@ pub const MAX_LIST: u32 = 500;
 pub struct CallLog {
     sql: SqlStorage,
     migrated: Cell<bool>,
+    /// The outbox's alarm and sender (see `outbox`).
+    state: State,
+    env: Env,
+    sender: Sender,
 }
 
 #[derive(Deserialize)]
@@ -39,10 +46,13 @@ struct Row {
 }
 
 impl DurableObject for CallLog {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         CallLog {
             sql: state.storage().sql(),
             migrated: Cell::new(false),
+            state,
+            env,
+            sender: Sender::default(),
         }
     }
 
@@ -51,10 +61,7 @@ impl DurableObject for CallLog {
             Ok(op) => op,
             Err(_) => return Response::error("bad call log request", 400),
         };
-        if !self.migrated.get() {
-            migrate(&self.sql, MIGRATIONS)?;
-            self.migrated.set(true);
-        }
+        self.ensure_migrated()?;
         match op {
             CallOp::Record { record } => Response::from_json(&self.record(*record)?),
             CallOp::Status {
@@ -64,6 +71,7 @@ impl DurableObject for CallLog {
                 tracking_number,
                 status,
                 duration_s,
+                integrations,
             } => {
                 let now = clock::now();
                 let changed = match self.get(&call_sid)? {
@@ -82,6 +90,11 @@ impl DurableObject for CallLog {
                         true
                     }
                 };
+                if changed && status.is_final() {
+                    if let Some(settings) = integrations {
+                        self.queue_messages(&call_sid, &settings, now).await?;
+                    }
+                }
                 Response::from_json(&StatusReply { changed })
             }
             CallOp::List { limit } => {
@@ -92,17 +105,103 @@ impl DurableObject for CallLog {
                         vec![i64::from(limit.min(MAX_LIST)).into()],
                     )?
                     .to_array()?;
-                let calls: Vec<CallRecord> = rows
+                let mut calls: Vec<CallRecord> = rows
                     .iter()
                     .filter_map(|r| serde_json::from_str(&r.record).ok())
                     .collect();
+                for call in &mut calls {
+                    call.deliveries = outbox::list(&self.sql, &call.call_sid)?;
+                }
                 Response::from_json(&calls)
             }
+            CallOp::Deliveries { call_sid } => {
+                Response::from_json(&outbox::list(&self.sql, &call_sid)?)
+            }
+            CallOp::RetryDelivery { id } => {
+                let found: Option<Delivery> = match outbox::get(&self.sql, &id)? {
+                    Some(mut d) => {
+                        d.replay(clock::now());
+                        outbox::put(&self.sql, &d)?;
+                        self.schedule().await?;
+                        Some(d)
+                    }
+                    None => None,
+                };
+                Response::from_json(&found)
+            }
         }
+    }
+
+    /// Sends what is due, records each answer, and sets the alarm for the next due message.
+    async fn alarm(&self) -> Result<Response> {
+        self.ensure_migrated()?;
+        let tuning = Tuning::from_env(&self.env);
+        let settings = outbox::load_settings(&self.sql)?.unwrap_or_default();
+        let batch = outbox::due(&self.sql, clock::now(), tuning.batch)?;
+        let mut work = Vec::with_capacity(batch.len());
+        for d in batch {
+            let record = self.get(&d.call_id)?.map(|(r, _)| r);
+            work.push((d, record));
+        }
+        let sending = work.iter().map(|(d, record)| {
+            self.sender
+                .deliver(&self.env, &tuning, &settings, d, record.as_ref())
+        });
+        let outcomes = futures_util::future::join_all(sending).await;
+        let now = clock::now();
+        for ((mut d, _), outcome) in work.into_iter().zip(outcomes) {
+            match outcome {
+                outbox::Outcome::Skip(why) => d.skipped(&why, now),
+                outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
+            }
+            outbox::put(&self.sql, &d)?;
+        }
+        self.schedule().await?;
+        Response::ok("")
     }
 }
 
 impl CallLog {
+    fn ensure_migrated(&self) -> Result<()> {
+        if !self.migrated.get() {
+            migrate(&self.sql, MIGRATIONS)?;
+            outbox::migrate(&self.sql)?;
+            self.migrated.set(true);
+        }
+        Ok(())
+    }
+
+    /// Queues an ended call's messages (once) and makes sure the alarm will send them.
+    async fn queue_messages(
+        &self,
+        call_sid: &str,
+        settings: &dni_core::integrations::settings::Integrations,
+        now: dni_core::Millis,
+    ) -> Result<()> {
+        outbox::save_settings(&self.sql, settings)?;
+        let settle = Tuning::from_env(&self.env).settle;
+        if outbox::enqueue(&self.sql, call_sid, settings, now + settle)? > 0 {
+            self.schedule().await?;
+        }
+        Ok(())
+    }
+
+    /// Sets the alarm to the next due message, unless it is already set earlier.
+    async fn schedule(&self) -> Result<()> {
+        let Some(at) = outbox::next_due(&self.sql)? else {
+            return Ok(());
+        };
+        let storage = self.state.storage();
+        let current = storage.get_alarm().await?;
+        if current.is_some_and(|c| u64::try_from(c).unwrap_or(0) <= at) {
+            return Ok(());
+        }
+        let delay = at.saturating_sub(clock::now());
+        storage
+            .set_alarm(i64::try_from(delay).unwrap_or(i64::MAX))
+            .await
+    }
+
     /// Writes the webhook's record once; a repeat returns what was written the first time.
     fn record(&self, record: CallRecord) -> Result<CallRecord> {
         match self.get(&record.call_sid)? {

@@ -11,6 +11,7 @@ mod calls_object;
 mod clock;
 mod config_store;
 mod error;
+mod outbox;
 mod pool_object;
 mod protocol;
 mod routes;
@@ -52,6 +53,18 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/config", routes::admin::get_config)
         .put_async("/v1/sites/:site/config", routes::admin::put_config)
         .get_async("/v1/sites/:site/pools/:pool", routes::admin::pool_stats)
+        .get_async(
+            "/v1/sites/:site/calls/:call/deliveries",
+            routes::deliveries::of_call,
+        )
+        .post_async(
+            "/v1/sites/:site/deliveries/:id/retry",
+            routes::deliveries::retry,
+        )
+        .get_async(
+            "/v1/sites/:site/conversions.csv",
+            routes::deliveries::conversions_csv,
+        )
         .get("/v1/health", |_, _| {
             Response::from_json(&serde_json::json!({ "ok": true }))
         })

@@ -140,6 +140,19 @@ pub enum CallOp {
         status: CallStatus,
         /// The duration, when final.
         duration_s: Option<u32>,
+        /// The site's integration settings: a call that this callback ends queues its messages.
+        #[serde(default)]
+        integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+    },
+    /// A call's deliveries (outbox messages).
+    Deliveries {
+        /// The provider's call id.
+        call_sid: String,
+    },
+    /// Queue one delivery again, due now (the operator's replay).
+    RetryDelivery {
+        /// The delivery id.
+        id: String,
     },
     /// The latest calls.
     List {

@@ -2,6 +2,7 @@
 //! and requests to the Durable Objects.
 
 pub mod admin;
+pub mod deliveries;
 pub mod leases;
 pub mod twilio;
 

@@ -237,7 +237,12 @@ async fn apply_status(env: &Env, form: &Form) -> ApiResult<Response> {
         // A number we no longer track: nothing to complete.
         return Ok(Response::empty()?.with_status(204));
     };
+    // The site's integrations go with the callback: the one that ends the call queues its messages.
+    let integrations = config_store::site(env, &route.site, Freshness::Cached)
+        .await?
+        .integrations;
     let op = CallOp::Status {
+        integrations: Some(Box::new(integrations)),
         call_sid: call_sid.to_owned(),
         site: route.site.clone(),
         caller: form
