@@ -56,8 +56,9 @@ export class Capture {
     if (scripted?.startsWith("429")) {
       return void res.writeHead(429, { "Retry-After": scripted.split(":")[1] ?? "1" }).end("slow down");
     }
-    const { status, body: out } = this.answer(record);
-    res.writeHead(status, { "Content-Type": "application/json" }).end(out);
+    const { status, body: out, headers = {} } = this.answer(record);
+    record.status = status;
+    res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(out);
   }
 
   /** The requests that were answered normally (the ones the receiver took). */
