@@ -137,6 +137,10 @@ pub struct CallRecord {
     /// Whether this caller had not called this site before (unknown for hidden numbers).
     #[serde(default)]
     pub first_time: Option<bool>,
+    /// What was sent about the call (GA4, ad platforms, the owner's webhooks), filled in from the
+    /// outbox when the record is read; never stored with the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<crate::integrations::outbox::Delivery>,
 }
 
 /// Which routing rule decided, and what it did.
@@ -225,6 +229,7 @@ impl CallRecord {
             voicemail: None,
             transcript: None,
             first_time: None,
+            deliveries: Vec::new(),
         }
     }
 

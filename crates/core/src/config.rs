@@ -63,6 +63,10 @@ pub struct SiteConfig {
     /// Call recording for the whole site (a target or a rule may turn it on too).
     #[serde(default)]
     pub recording: RecordingSettings,
+    /// Where its calls are sent when they end: conversion rules, GA4, Google Ads, Microsoft Ads,
+    /// the owner's webhooks (see `integrations`).
+    #[serde(default)]
+    pub integrations: crate::integrations::settings::Integrations,
 }
 
 fn report_caller_digits() -> u8 {
@@ -301,6 +305,9 @@ impl SiteConfig {
             if crate::report::zone::Zone::named(tz).is_none() {
                 return err(format!("time_zone {tz:?} is not an IANA time zone"));
             }
+        }
+        if let Err(e) = self.integrations.validate() {
+            return err(e.0);
         }
         for origin in &self.origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))

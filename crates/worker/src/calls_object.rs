@@ -6,6 +6,8 @@
 
 use std::cell::Cell;
 
+use dni_core::integrations::outbox::Delivery;
+
 use dni_core::call::CallRecord;
 use dni_core::report::query::GroupRow;
 use dni_core::report::Param;
@@ -16,6 +18,7 @@ use worker::{
 };
 
 use crate::clock;
+use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{
     CallOp, DeliveryReply, EraseReply, ImportReply, ListRow, StatusReply, TokenRow,
 };
@@ -38,6 +41,9 @@ const MIGRATIONS: &[&[&str]] = &[
        name TEXT NOT NULL, hash TEXT NOT NULL, created_at INTEGER NOT NULL)"],
 ];
 
+/// Most calls one [`CallOp::Recent`] request returns.
+pub const MAX_RECENT: u32 = 500;
+
 /// Most calls one import request adds.
 pub const MAX_IMPORT: usize = 1000;
 
@@ -46,6 +52,10 @@ pub const MAX_IMPORT: usize = 1000;
 pub struct CallLog {
     sql: SqlStorage,
     migrated: Cell<bool>,
+    /// The outbox's alarm and sender (see `outbox`).
+    state: State,
+    env: Env,
+    sender: Sender,
 }
 
 #[derive(Deserialize)]
@@ -55,10 +65,13 @@ struct Row {
 }
 
 impl DurableObject for CallLog {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         CallLog {
             sql: state.storage().sql(),
             migrated: Cell::new(false),
+            state,
+            env,
+            sender: Sender::default(),
         }
     }
 
@@ -67,10 +80,7 @@ impl DurableObject for CallLog {
             Ok(op) => op,
             Err(_) => return Response::error("bad call log request", 400),
         };
-        if !self.migrated.get() {
-            migrate(&self.sql, MIGRATIONS)?;
-            self.migrated.set(true);
-        }
+        self.ensure_migrated()?;
         match op {
             CallOp::Record { record } => Response::from_json(&self.record(*record)?),
             CallOp::Status {
@@ -80,6 +90,7 @@ impl DurableObject for CallLog {
                 tracking_number,
                 status,
                 duration_s,
+                integrations,
             } => {
                 let now = clock::now();
                 let changed = match self.get(&call_sid)? {
@@ -98,6 +109,11 @@ impl DurableObject for CallLog {
                         true
                     }
                 };
+                if changed && status.is_final() {
+                    if let Some(settings) = integrations {
+                        self.queue_messages(&call_sid, &settings, now).await?;
+                    }
+                }
                 Response::from_json(&StatusReply { changed })
             }
             CallOp::EraseCaller { caller } => Response::from_json(&EraseReply {
@@ -141,6 +157,27 @@ impl DurableObject for CallLog {
                 let rows: Vec<ListRow> =
                     self.sql.exec(&sql.text, params(sql.params))?.to_array()?;
                 Response::from_json(&rows)
+            }
+            CallOp::Recent { limit } => {
+                #[derive(Deserialize)]
+                struct Text {
+                    record: String,
+                }
+                let rows: Vec<Text> = self
+                    .sql
+                    .exec(
+                        "SELECT record FROM calls ORDER BY started_at DESC, call_sid LIMIT ?",
+                        vec![i64::from(limit.min(MAX_RECENT)).into()],
+                    )?
+                    .to_array()?;
+                // Every row must read: a feed that silently leaves out a call is worse than none.
+                let mut calls = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let mut call = read_call(&row.record)?;
+                    call.deliveries = outbox::list(&self.sql, &call.call_sid)?;
+                    calls.push(call);
+                }
+                Response::from_json(&calls)
             }
             CallOp::Report { sql } => {
                 let rows: Vec<GroupRow> =
@@ -208,11 +245,94 @@ impl DurableObject for CallLog {
                     > 0;
                 Response::from_json(&gone)
             }
+            CallOp::Deliveries { call_sid } => {
+                Response::from_json(&outbox::list(&self.sql, &call_sid)?)
+            }
+            CallOp::RetryDelivery { id } => {
+                let found: Option<Delivery> = match outbox::get(&self.sql, &id)? {
+                    Some(mut d) => {
+                        d.replay(clock::now());
+                        outbox::put(&self.sql, &d)?;
+                        self.schedule().await?;
+                        Some(d)
+                    }
+                    None => None,
+                };
+                Response::from_json(&found)
+            }
         }
+    }
+
+    /// Sends what is due, records each answer, and sets the alarm for the next due message.
+    async fn alarm(&self) -> Result<Response> {
+        self.ensure_migrated()?;
+        let tuning = Tuning::from_env(&self.env);
+        let settings = outbox::load_settings(&self.sql)?.unwrap_or_default();
+        let batch = outbox::due(&self.sql, clock::now(), tuning.batch)?;
+        let mut work = Vec::with_capacity(batch.len());
+        for d in batch {
+            let record = self.get(&d.call_id)?.map(|(r, _)| r);
+            work.push((d, record));
+        }
+        let sending = work.iter().map(|(d, record)| {
+            self.sender
+                .deliver(&self.env, &tuning, &settings, d, record.as_ref())
+        });
+        let outcomes = futures_util::future::join_all(sending).await;
+        let now = clock::now();
+        for ((mut d, _), outcome) in work.into_iter().zip(outcomes) {
+            match outcome {
+                outbox::Outcome::Skip(why) => d.skipped(&why, now),
+                outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
+            }
+            outbox::put(&self.sql, &d)?;
+        }
+        self.schedule().await?;
+        Response::ok("")
     }
 }
 
 impl CallLog {
+    fn ensure_migrated(&self) -> Result<()> {
+        if !self.migrated.get() {
+            migrate(&self.sql, MIGRATIONS)?;
+            outbox::migrate(&self.sql)?;
+            self.migrated.set(true);
+        }
+        Ok(())
+    }
+
+    /// Queues an ended call's messages (once) and makes sure the alarm will send them.
+    async fn queue_messages(
+        &self,
+        call_sid: &str,
+        settings: &dni_core::integrations::settings::Integrations,
+        now: dni_core::Millis,
+    ) -> Result<()> {
+        outbox::save_settings(&self.sql, settings)?;
+        let settle = Tuning::from_env(&self.env).settle;
+        if outbox::enqueue(&self.sql, call_sid, settings, now + settle)? > 0 {
+            self.schedule().await?;
+        }
+        Ok(())
+    }
+
+    /// Sets the alarm to the next due message, unless it is already set earlier.
+    async fn schedule(&self) -> Result<()> {
+        let Some(at) = outbox::next_due(&self.sql)? else {
+            return Ok(());
+        };
+        let storage = self.state.storage();
+        let current = storage.get_alarm().await?;
+        if current.is_some_and(|c| u64::try_from(c).unwrap_or(0) <= at) {
+            return Ok(());
+        }
+        let delay = at.saturating_sub(clock::now());
+        storage
+            .set_alarm(i64::try_from(delay).unwrap_or(i64::MAX))
+            .await
+    }
+
     /// Writes the webhook's record once; a repeat returns what was written the first time.
     fn record(&self, record: CallRecord) -> Result<CallRecord> {
         match self.get(&record.call_sid)? {

@@ -38,6 +38,28 @@ pub fn random_alnum(n: usize) -> String {
     out
 }
 
+/// A number in `[0, 1)` from the CSPRNG: the jitter of the outbox's retries.
+pub fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    get_random_values(&mut bytes);
+    f64::from(u32::from_le_bytes(bytes)) / 4_294_967_296.0
+}
+
+/// `n` random decimal digits (a GA4 client id for a call with none).
+pub fn random_digits(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    get_random_values(&mut bytes);
+    bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            // No leading zero; `b % 10` is near enough uniform for an id.
+            let d = if i == 0 { 1 + b % 9 } else { b % 10 };
+            char::from(b'0' + d)
+        })
+        .collect()
+}
+
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);

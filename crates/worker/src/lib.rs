@@ -12,6 +12,7 @@ mod clock;
 mod config_store;
 mod deliveries;
 mod error;
+mod outbox;
 mod pool_object;
 mod protocol;
 mod recordings;
@@ -69,6 +70,9 @@ fn routes() -> Vec<routing::Route> {
         Put "/v1/sites/:site/config" => routes::admin::put_config,
         Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
         Delete "/v1/sites/:site/callers/:caller" => routes::admin::erase_caller,
+        Get "/v1/sites/:site/calls/:call/deliveries" => routes::deliveries::of_call,
+        Post "/v1/sites/:site/deliveries/:id/retry" => routes::deliveries::retry,
+        Get "/v1/sites/:site/conversions.csv" => routes::deliveries::conversions_csv,
     ]
 }
 

@@ -141,6 +141,19 @@ pub enum CallOp {
         status: CallStatus,
         /// The duration, when final.
         duration_s: Option<u32>,
+        /// The site's integration settings: a call that this callback ends queues its messages.
+        #[serde(default)]
+        integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+    },
+    /// A call's deliveries (outbox messages).
+    Deliveries {
+        /// The provider's call id.
+        call_sid: String,
+    },
+    /// Queue one delivery again, due now (the operator's replay).
+    RetryDelivery {
+        /// The delivery id.
+        id: String,
     },
     /// A page of the calls list: the query the core wrote (`report::query::list_sql`).
     List {
@@ -164,6 +177,11 @@ pub enum CallOp {
         tracking_number: String,
         /// What to apply.
         update: CallUpdate,
+    },
+    /// The latest calls, newest first, with their deliveries (the conversion feed).
+    Recent {
+        /// How many (at most [`crate::calls_object::MAX_RECENT`]).
+        limit: u32,
     },
     /// A grouped report: the query the core wrote (`report::query::report_sql`).
     Report {

@@ -13,7 +13,7 @@ use crate::{CALL_LOGS, POOLS};
 /// Largest configuration accepted.
 const MAX_CONFIG: usize = 256 * 1024;
 
-fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
+pub(crate) fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
     let header = req.headers().get("Authorization")?;
     match check_bearer(header.as_deref(), &secret(&ctx.env, "ADMIN_TOKEN")) {
         Ok(()) => Ok(ctx.param("site").cloned().unwrap_or_default()),

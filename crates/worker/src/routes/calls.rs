@@ -627,6 +627,10 @@ async fn apply_status(env: &Env, hook: &Hook) -> ApiResult<Response> {
         // A number we no longer track: nothing to complete.
         return Ok(no_content()?);
     };
+    // The site's integrations go with the callback: the one that ends the call queues its messages.
+    let integrations = config_store::site(env, &route.site, Freshness::Cached)
+        .await?
+        .integrations;
     let op = CallOp::Status {
         call_sid: update.call_id,
         site: route.site.clone(),
@@ -634,6 +638,7 @@ async fn apply_status(env: &Env, hook: &Hook) -> ApiResult<Response> {
         tracking_number: update.to.as_str().to_owned(),
         status: update.status,
         duration_s: update.duration_s,
+        integrations: Some(Box::new(integrations)),
     };
     let _reply: StatusReply = ask(env, CALL_LOGS, &route.site, &op).await?;
     Ok(no_content()?)

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod calls;
+pub mod deliveries;
 pub mod leases;
 pub mod report_tokens;
 pub mod reports;

@@ -271,6 +271,8 @@ impl From<&CallRecord> for CallV1 {
             voicemail,
             transcript,
             first_time,
+            // Never stored with the record: the outbox keeps them (see `outbox`).
+            deliveries: _,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -419,6 +421,7 @@ impl CallV1 {
                 text: t.text,
             }),
             first_time,
+            deliveries: Vec::new(),
         })
     }
 }

@@ -1,0 +1,249 @@
+//! The facts about a finished call that the integrations read: a small struct of our own, built
+//! from the call record by one function ([`facts_of`]), so that the rules and the messages do not
+//! depend on how the record is shaped or stored.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::call::{CallRecord, CallStatus, Outcome};
+use crate::classify::Channel;
+use crate::Millis;
+
+/// A Google Ads click id: exactly one per conversion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoogleClick {
+    /// A web click (`gclid`).
+    Gclid(String),
+    /// An iOS app-to-web click (`gbraid`).
+    Gbraid(String),
+    /// An iOS web-to-app click (`wbraid`).
+    Wbraid(String),
+}
+
+impl GoogleClick {
+    /// The field name in Google's API (`gclid`, `gbraid`, `wbraid`) and the value.
+    pub fn field(&self) -> (&'static str, &str) {
+        match self {
+            GoogleClick::Gclid(v) => ("gclid", v),
+            GoogleClick::Gbraid(v) => ("gbraid", v),
+            GoogleClick::Wbraid(v) => ("wbraid", v),
+        }
+    }
+}
+
+/// The visitor's GA4 ids, from the `_ga` cookies the page sent with its lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GaIds {
+    /// `client_id` (`<random>.<seconds>`).
+    pub client_id: String,
+    /// The session's id, when the session cookie was there.
+    pub session_id: Option<String>,
+}
+
+/// What the integrations know about one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFacts {
+    /// The provider's call id (never shown to the receivers as anything but an id).
+    pub call_id: String,
+    /// The site.
+    pub site: String,
+    /// Whether the call has ended (only ended calls are delivered).
+    pub ended: bool,
+    /// Whether the business answered.
+    pub answered: bool,
+    /// Seconds of talk (0 when unanswered).
+    pub talk_s: u32,
+    /// Whether the caller called for the first time, when known.
+    pub first_time: Option<bool>,
+    /// The credited channel.
+    pub channel: Channel,
+    /// Source, medium, campaign and keyword of the credited touch.
+    pub source: String,
+    /// See `source`.
+    pub medium: String,
+    /// See `source`.
+    pub campaign: String,
+    /// See `source`.
+    pub term: String,
+    /// The tracking number dialed (ours, never the caller's).
+    pub tracking_number: String,
+    /// The Google click that brought the visitor, if any.
+    pub google_click: Option<GoogleClick>,
+    /// The Microsoft click id, if any.
+    pub msclkid: Option<String>,
+    /// The visitor's GA ids, when they were allowed and sent.
+    pub ga: Option<GaIds>,
+    /// When the call reached us.
+    pub started_at: Millis,
+    /// When it ended.
+    pub ended_at: Option<Millis>,
+}
+
+/// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
+/// time is `duration_s` (the whole call's duration until the dial result is recorded apart), and
+/// whether the caller is new is not known yet. This is the one place to change when the record
+/// carries the dial result and the first-time flag.
+pub fn facts_of(record: &CallRecord) -> CallFacts {
+    // Answered or missed, and the talk time, from the dial result (the business's side).
+    let (answered, talk_s) = match record.outcome() {
+        Outcome::Answered { talk_s } => (true, talk_s),
+        Outcome::Missed | Outcome::Pending => (false, 0),
+    };
+    let click = record.click_id.as_ref();
+    let click_of = |kind: &str| {
+        click
+            .filter(|c| c.kind == kind && !c.value.is_empty())
+            .map(|c| c.value.clone())
+    };
+    let google_click = record
+        .gclid
+        .clone()
+        .filter(|g| !g.is_empty())
+        .or_else(|| click_of("gclid"))
+        .map(GoogleClick::Gclid)
+        .or_else(|| click_of("gbraid").map(GoogleClick::Gbraid))
+        .or_else(|| click_of("wbraid").map(GoogleClick::Wbraid));
+    let ga = record
+        .ga_client_id
+        .as_ref()
+        .filter(|c| !c.is_empty())
+        .map(|client_id| GaIds {
+            client_id: client_id.clone(),
+            session_id: record.ga_session_id.clone().filter(|s| !s.is_empty()),
+        });
+    CallFacts {
+        call_id: record.call_sid.clone(),
+        site: record.site.clone(),
+        ended: record.status.is_final(),
+        answered,
+        talk_s,
+        first_time: record.first_time,
+        channel: record.channel,
+        source: record.source.clone(),
+        medium: record.medium.clone(),
+        campaign: record.campaign.clone(),
+        term: record.term.clone(),
+        tracking_number: record.tracking_number.clone(),
+        google_click,
+        msclkid: click_of("msclkid"),
+        ga,
+        started_at: record.started_at,
+        ended_at: record.ended_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::ClickId;
+
+    #[test]
+    fn reads_the_record() {
+        let click = |kind: &str, value: &str| {
+            Some(ClickId {
+                kind: kind.to_owned(),
+                value: value.to_owned(),
+            })
+        };
+        // (status, duration, gclid field, click id, answered, talk, google click, msclkid)
+        let table = [
+            (
+                CallStatus::Answered,
+                Some(42),
+                Some("G1"),
+                click("gclid", "G1"),
+                true,
+                42,
+                Some(GoogleClick::Gclid("G1".into())),
+                None,
+            ),
+            (
+                CallStatus::Missed,
+                Some(12),
+                None,
+                click("gbraid", "B1"),
+                false,
+                0,
+                Some(GoogleClick::Gbraid("B1".into())),
+                None,
+            ),
+            (
+                CallStatus::Answered,
+                None,
+                None,
+                click("wbraid", "W1"),
+                true,
+                0,
+                Some(GoogleClick::Wbraid("W1".into())),
+                None,
+            ),
+            (
+                CallStatus::Answered,
+                Some(5),
+                None,
+                click("msclkid", "M1"),
+                true,
+                5,
+                None,
+                Some("M1".to_owned()),
+            ),
+            (
+                CallStatus::InProgress,
+                None,
+                Some(""),
+                None,
+                false,
+                0,
+                None,
+                None,
+            ),
+        ];
+        for (status, duration, gclid, click_id, answered, talk, google, ms) in table {
+            let mut r = CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 7);
+            r.status = status;
+            r.duration_s = duration;
+            r.gclid = gclid.map(str::to_owned);
+            r.click_id = click_id;
+            let f = facts_of(&r);
+            assert_eq!(
+                (f.answered, f.talk_s, f.google_click, f.msclkid, f.ended),
+                (answered, talk, google, ms, status.is_final()),
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn talk_time_and_first_time_come_from_the_call_handling() {
+        use crate::telephony::{DialCallStatus, DialResult};
+        // The caller's call lasted 60 s, of which 35 s with the business (the dial result).
+        let mut r = CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 7);
+        r.status = CallStatus::Answered;
+        r.duration_s = Some(60);
+        r.first_time = Some(true);
+        r.dial = Some(DialResult {
+            status: DialCallStatus::Completed,
+            duration_s: 35,
+            leg: None,
+            number: None,
+            step: 0,
+        });
+        let f = facts_of(&r);
+        assert_eq!((f.answered, f.talk_s, f.first_time), (true, 35, Some(true)));
+    }
+
+    #[test]
+    fn ga_ids_only_with_a_client_id() {
+        let mut r = CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 7);
+        r.ga_session_id = Some("99".into());
+        assert_eq!(facts_of(&r).ga, None);
+        r.ga_client_id = Some("1.2".into());
+        assert_eq!(
+            facts_of(&r).ga,
+            Some(GaIds {
+                client_id: "1.2".into(),
+                session_id: Some("99".into())
+            })
+        );
+    }
+}

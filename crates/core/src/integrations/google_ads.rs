@@ -1,0 +1,257 @@
+//! Google Ads click conversions: the API's `UploadClickConversions` (REST:
+//! `POST {endpoint}/{version}/customers/{id}:uploadClickConversions`), one conversion per call, with
+//! partial failure on, as Google asks.
+//!
+//! Google deduplicates a click conversion by its click id, conversion action and
+//! `conversion_date_time`, and by `order_id` when one is given: we send the call id as `order_id`
+//! and the call's start as the time, so a retried upload never counts twice.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use serde_json::{json, Map, Value};
+
+use super::civil;
+use super::facts::CallFacts;
+use super::settings::{ConversionRule, GoogleAdsSettings};
+use super::HttpRequest;
+
+/// The API version in the path (the worker's `GOOGLE_ADS_API_VERSION` overrides it).
+pub const API_VERSION: &str = "v24";
+
+/// The customer id's ten digits, dashes removed.
+pub fn customer_digits(id: &str) -> Option<String> {
+    let digits: String = id.chars().filter(|c| *c != '-').collect();
+    (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// The conversion action's resource name, from a resource name or a bare id.
+pub fn conversion_action(customer_id: &str, action: &str) -> Option<String> {
+    let customer = customer_digits(customer_id)?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(action) {
+        return Some(["customers/", &customer, "/conversionActions/", action].concat());
+    }
+    let rest = action.strip_prefix("customers/")?;
+    let (owner, id) = rest.split_once("/conversionActions/")?;
+    (digits(owner) && digits(id)).then(|| action.to_owned())
+}
+
+/// Why no upload is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdsSkip {
+    /// The visit had no click id of this platform.
+    NoClick,
+    /// The settings are unusable (validated configurations never are).
+    BadSettings,
+}
+
+impl AdsSkip {
+    /// A short reason for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdsSkip::NoClick => "no click id of this platform",
+            AdsSkip::BadSettings => "unusable settings",
+        }
+    }
+}
+
+/// The secrets of an upload besides the access token.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials<'a> {
+    /// The `developer-token` header.
+    pub developer_token: &'a str,
+    /// The manager account, when the upload goes through one (`login-customer-id`).
+    pub login_customer_id: &'a str,
+}
+
+/// The upload request.
+#[allow(clippy::too_many_arguments)]
+pub fn upload_request(
+    endpoint: &str,
+    version: &str,
+    settings: &GoogleAdsSettings,
+    credentials: &Credentials<'_>,
+    access_token: &str,
+    facts: &CallFacts,
+    conversion: &ConversionRule,
+    utc_offset_minutes: i32,
+) -> Result<HttpRequest, AdsSkip> {
+    let click = facts.google_click.as_ref().ok_or(AdsSkip::NoClick)?;
+    let customer = customer_digits(&settings.customer_id).ok_or(AdsSkip::BadSettings)?;
+    let action = conversion_action(&settings.customer_id, &settings.conversion_action)
+        .ok_or(AdsSkip::BadSettings)?;
+    let (field, value) = click.field();
+    let mut c = Map::new();
+    c.insert(field.into(), json!(value));
+    c.insert("conversionAction".into(), json!(action));
+    c.insert(
+        "conversionDateTime".into(),
+        json!(civil::google_ads_time(facts.started_at, utc_offset_minutes)),
+    );
+    c.insert("conversionValue".into(), json!(conversion.value));
+    c.insert("currencyCode".into(), json!(conversion.currency));
+    c.insert("orderId".into(), json!(facts.call_id));
+    let body = json!({ "conversions": [Value::Object(c)], "partialFailure": true });
+    let url = [
+        endpoint.trim_end_matches('/'),
+        "/",
+        version,
+        "/customers/",
+        &customer,
+        ":uploadClickConversions",
+    ]
+    .concat();
+    let mut request = HttpRequest::json(url, body.to_string());
+    request.header("authorization", &["Bearer ", access_token].concat());
+    request.header("developer-token", credentials.developer_token);
+    if let Some(login) = customer_digits(credentials.login_customer_id) {
+        request.header("login-customer-id", &login);
+    }
+    Ok(request)
+}
+
+/// Reads a `200` answer: with partial failure on, a refused conversion comes back as
+/// `partialFailureError` in a successful answer. `Err` carries Google's message.
+pub fn read_answer(answer: &str) -> Result<(), String> {
+    let v: Value = serde_json::from_str(answer).map_err(|_| "unreadable answer".to_owned())?;
+    match v.get("partialFailureError") {
+        Some(e) if !e.is_null() && e.as_object().is_some_and(|o| !o.is_empty()) => Err(e
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("partial failure")
+            .to_owned()),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::{CallRecord, CallStatus};
+    use crate::classify::ClickId;
+    use crate::integrations::facts::{facts_of, GoogleClick};
+
+    #[test]
+    fn names_the_conversion_action() {
+        let table = [
+            (
+                "123-456-7890",
+                "987",
+                Some("customers/1234567890/conversionActions/987"),
+            ),
+            (
+                "1234567890",
+                "customers/1234567890/conversionActions/5",
+                Some("customers/1234567890/conversionActions/5"),
+            ),
+            ("123-456-789", "987", None),
+            ("1234567890", "customers/x/conversionActions/5", None),
+            ("1234567890", "", None),
+        ];
+        for (customer, action, want) in table {
+            assert_eq!(
+                conversion_action(customer, action).as_deref(),
+                want,
+                "{customer} {action}"
+            );
+        }
+    }
+
+    #[test]
+    fn uploads_exactly_one_click_id() {
+        let settings: GoogleAdsSettings =
+            serde_json::from_str(r#"{"customer_id":"123-456-7890","conversion_action":"987"}"#)
+                .unwrap();
+        let rule: ConversionRule =
+            serde_json::from_str(r#"{"name":"Call","value":50,"currency":"EUR"}"#).unwrap();
+        let mut r = CallRecord::new(
+            "CA9",
+            "demo",
+            "+13105550199",
+            "+12125550101",
+            1_772_370_309_000,
+        );
+        r.status = CallStatus::Answered;
+        r.gclid = Some("G1".into());
+        r.click_id = Some(ClickId {
+            kind: "gclid".into(),
+            value: "G1".into(),
+        });
+        let creds = Credentials {
+            developer_token: "dev",
+            login_customer_id: "111-222-3333",
+        };
+        let mut f = facts_of(&r);
+        for (click, field) in [
+            (GoogleClick::Gclid("G1".into()), "gclid"),
+            (GoogleClick::Gbraid("B1".into()), "gbraid"),
+            (GoogleClick::Wbraid("W1".into()), "wbraid"),
+        ] {
+            f.google_click = Some(click.clone());
+            let req = upload_request(
+                "https://googleads.googleapis.com",
+                "v22",
+                &settings,
+                &creds,
+                "ya29",
+                &f,
+                &rule,
+                -300,
+            )
+            .unwrap();
+            assert_eq!(
+                req.url,
+                "https://googleads.googleapis.com/v22/customers/1234567890:uploadClickConversions"
+            );
+            let body: Value = serde_json::from_str(&req.body).unwrap();
+            let c = &body["conversions"][0];
+            let ids: Vec<&str> = ["gclid", "gbraid", "wbraid"]
+                .into_iter()
+                .filter(|k| c.get(*k).is_some())
+                .collect();
+            assert_eq!(ids, [field]);
+            assert_eq!(
+                c["conversionAction"],
+                "customers/1234567890/conversionActions/987"
+            );
+            assert_eq!(c["conversionDateTime"], "2026-03-01 08:05:09-05:00");
+            assert_eq!(
+                (c["conversionValue"].as_f64(), c["currencyCode"].as_str()),
+                (Some(50.0), Some("EUR"))
+            );
+            assert_eq!(c["orderId"], "CA9");
+            assert_eq!(body["partialFailure"], true);
+            assert!(req
+                .headers
+                .contains(&("authorization".into(), "Bearer ya29".into())));
+            assert!(req
+                .headers
+                .contains(&("developer-token".into(), "dev".into())));
+            assert!(req
+                .headers
+                .contains(&("login-customer-id".into(), "1112223333".into())));
+        }
+        f.google_click = None;
+        assert_eq!(
+            upload_request("x", "v22", &settings, &creds, "t", &f, &rule, 0).map(|_| ()),
+            Err(AdsSkip::NoClick)
+        );
+    }
+
+    #[test]
+    fn reads_partial_failures() {
+        let table = [
+            (r#"{"results":[{"gclid":"G1"}]}"#, Ok(())),
+            (r#"{"partialFailureError":null,"results":[{}]}"#, Ok(())),
+            (
+                r#"{"partialFailureError":{"code":3,"message":"The click is too old"},"results":[{}]}"#,
+                Err("The click is too old".to_owned()),
+            ),
+            ("<html>", Err("unreadable answer".to_owned())),
+        ];
+        for (answer, want) in table {
+            assert_eq!(read_answer(answer), want, "{answer}");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Integrations: what a finished call sends to the tools its owner already uses. GA4's Measurement
+//! Protocol (`ga4`), Google Ads click conversions (`google_ads`, with `oauth`; and the import file,
+//! `csv_feed`), Microsoft Advertising offline conversions (`microsoft_ads`), the owner's signed
+//! webhooks (`webhooks`); which calls are conversions (`rules`, from the call's `facts`); and the
+//! outbox's messages and their retries (`outbox`, `retry`).
+//!
+//! All of it is pure: each function builds a request (URL, headers, body) or reads an answer; time,
+//! random ids and jitter are arguments. The worker's outbox stores, sends and schedules.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+pub mod civil;
+pub mod csv_feed;
+pub mod facts;
+pub mod ga4;
+pub mod google_ads;
+pub mod microsoft_ads;
+pub mod oauth;
+pub mod outbox;
+pub mod retry;
+pub mod rules;
+pub mod settings;
+#[cfg(feature = "provider")]
+pub mod webhooks;
+
+/// An HTTP `POST` to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The full URL.
+    pub url: String,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: String,
+}
+
+impl HttpRequest {
+    /// A JSON body.
+    pub fn json(url: String, body: String) -> HttpRequest {
+        HttpRequest {
+            url,
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+            body,
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(&mut self, name: &str, value: &str) {
+        self.headers.push((name.to_owned(), value.to_owned()));
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (query values, form fields).
+pub fn pct(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percent_encodes() {
+        let table = [
+            ("G-ABC123", "G-ABC123"),
+            ("a b/c+d=é", "a%20b%2Fc%2Bd%3D%C3%A9"),
+            ("~._-", "~._-"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(super::pct(raw), want);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The outbox's messages: which deliveries an ended call gets, their ids (the idempotency keys),
+//! and how each delivery's state moves (pending → delivered, failed with the receiver's answer, or
+//! skipped with the reason). The worker stores them and sends them; every decision is here.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use serde::{Deserialize, Serialize};
+
+use super::retry::Next;
+use super::settings::{Integrations, WebhookEvent};
+use crate::Millis;
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// GA4 Measurement Protocol.
+    Ga4,
+    /// Google Ads click conversion upload.
+    GoogleAds,
+    /// Microsoft Advertising offline conversion.
+    MicrosoftAds,
+    /// One of the owner's endpoints, for one event.
+    Webhook {
+        /// The endpoint's id.
+        endpoint: String,
+        /// The event.
+        event: WebhookEvent,
+    },
+}
+
+impl Destination {
+    /// A short name, unique per call: `ga4`, `google_ads`, `microsoft_ads`, `webhook.<id>.<event>`.
+    pub fn key(&self) -> String {
+        match self {
+            Destination::Ga4 => "ga4".to_owned(),
+            Destination::GoogleAds => "google_ads".to_owned(),
+            Destination::MicrosoftAds => "microsoft_ads".to_owned(),
+            Destination::Webhook { endpoint, event } => {
+                ["webhook.", endpoint, ".", event.as_str()].concat()
+            }
+        }
+    }
+}
+
+/// The destinations an ended call is queued for, one delivery each. Whether a destination really
+/// sends (is the call a conversion? is there a click id?) is decided when it is sent, from the
+/// record as it is then, so that a callback arriving after the end still counts.
+pub fn plan(settings: &Integrations) -> Vec<Destination> {
+    let mut out = Vec::new();
+    if settings.ga4.is_some() {
+        out.push(Destination::Ga4);
+    }
+    if settings.google_ads.is_some() {
+        out.push(Destination::GoogleAds);
+    }
+    if settings.microsoft_ads.is_some() {
+        out.push(Destination::MicrosoftAds);
+    }
+    for w in &settings.webhooks {
+        for event in &w.events {
+            out.push(Destination::Webhook {
+                endpoint: w.id.clone(),
+                event: *event,
+            });
+        }
+    }
+    out
+}
+
+/// A delivery's id: `<call id>.<destination key>`. The same on every attempt and replay: it is the
+/// `webhook-id` the owner's endpoint deduplicates on, and a second enqueue of it is a no-op.
+pub fn delivery_id(call_id: &str, destination: &Destination) -> String {
+    [call_id, ".", &destination.key()].concat()
+}
+
+/// Where a delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The receiver took it.
+    Delivered,
+    /// The receiver refused it, or every attempt failed (`answer` says why); can be replayed.
+    Failed,
+    /// Nothing to send (not a conversion, no click id, no GA ids): `answer` says why.
+    Skipped,
+}
+
+/// One message of the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The idempotency key ([`delivery_id`]).
+    pub id: String,
+    /// The call.
+    pub call_id: String,
+    /// Where it goes.
+    pub destination: Destination,
+    /// Where it is.
+    pub state: State,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it was queued.
+    pub created_at: Millis,
+    /// When the next attempt is due (pending only).
+    pub next_at: Millis,
+    /// The last attempt.
+    pub last_attempt_at: Option<Millis>,
+    /// When it was delivered.
+    pub delivered_at: Option<Millis>,
+    /// The receiver's last answer (status and the start of its body), or why it was skipped.
+    pub answer: Option<String>,
+}
+
+/// Longest answer kept on a delivery.
+pub const MAX_ANSWER: usize = 300;
+
+impl Delivery {
+    /// A new pending delivery, due at once.
+    pub fn new(call_id: &str, destination: Destination, now: Millis) -> Delivery {
+        Delivery {
+            id: delivery_id(call_id, &destination),
+            call_id: call_id.to_owned(),
+            destination,
+            state: State::Pending,
+            attempts: 0,
+            created_at: now,
+            next_at: now,
+            last_attempt_at: None,
+            delivered_at: None,
+            answer: None,
+        }
+    }
+
+    /// Records an attempt and what the retry policy decided about it.
+    pub fn attempted(&mut self, next: Next, answer: &str, now: Millis) {
+        self.attempts += 1;
+        self.last_attempt_at = Some(now);
+        let mut answer = answer.to_owned();
+        if answer.len() > MAX_ANSWER {
+            let mut end = MAX_ANSWER;
+            while !answer.is_char_boundary(end) {
+                end -= 1;
+            }
+            answer.truncate(end);
+        }
+        self.answer = Some(answer);
+        match next {
+            Next::Delivered => {
+                self.state = State::Delivered;
+                self.delivered_at = Some(now);
+            }
+            Next::RetryAt(at) => {
+                self.state = State::Pending;
+                self.next_at = at;
+            }
+            Next::Failed => self.state = State::Failed,
+        }
+    }
+
+    /// Nothing to send, and why.
+    pub fn skipped(&mut self, why: &str, now: Millis) {
+        self.state = State::Skipped;
+        self.last_attempt_at = Some(now);
+        self.answer = Some(why.to_owned());
+    }
+
+    /// Queues it again, due now (the operator's replay). A delivered message is sent again too:
+    /// the receivers deduplicate by its id, click id and time.
+    pub fn replay(&mut self, now: Millis) {
+        self.state = State::Pending;
+        self.next_at = now;
+        self.attempts = 0;
+    }
+}
+
+/// A stored delivery, versioned: a row that does not read as one of these is an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "v")]
+pub enum DeliveryRow {
+    /// The first version.
+    #[serde(rename = "1")]
+    V1(Delivery),
+}
+
+impl DeliveryRow {
+    /// The delivery.
+    pub fn into_delivery(self) -> Delivery {
+        match self {
+            DeliveryRow::V1(d) => d,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_one_delivery_per_destination() {
+        let settings: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},"google_ads":{"customer_id":"1234567890","conversion_action":"1"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["conversion"]},
+                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+        )
+        .unwrap();
+        let keys: Vec<String> = plan(&settings)
+            .iter()
+            .map(|d| delivery_id("CA1", d))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "CA1.ga4",
+                "CA1.google_ads",
+                "CA1.webhook.crm.conversion",
+                "CA1.webhook.log.call.completed",
+                "CA1.webhook.log.conversion"
+            ]
+        );
+        assert!(plan(&Integrations::default()).is_empty());
+    }
+
+    #[test]
+    fn moves_through_its_states() {
+        let mut d = Delivery::new("CA1", Destination::Ga4, 10);
+        // (decision, answer, state, attempts, next_at, delivered_at)
+        let table = [
+            (Next::RetryAt(50), "503: down", State::Pending, 1, 50, None),
+            (Next::RetryAt(90), "timeout", State::Pending, 2, 90, None),
+            (Next::Delivered, "204", State::Delivered, 3, 90, Some(100)),
+        ];
+        for (next, answer, state, attempts, next_at, delivered) in table {
+            d.attempted(next, answer, 100);
+            assert_eq!(
+                (
+                    d.state,
+                    d.attempts,
+                    d.next_at,
+                    d.delivered_at,
+                    d.answer.as_deref()
+                ),
+                (state, attempts, next_at, delivered, Some(answer))
+            );
+        }
+        d.attempted(Next::Failed, &"x".repeat(1000), 200);
+        assert_eq!(
+            (d.state, d.answer.as_ref().map(String::len)),
+            (State::Failed, Some(MAX_ANSWER))
+        );
+        d.replay(300);
+        assert_eq!((d.state, d.next_at, d.attempts), (State::Pending, 300, 0));
+        let row = serde_json::to_string(&DeliveryRow::V1(d.clone())).unwrap();
+        assert!(row.starts_with(r#"{"v":"1","#), "{row}");
+        assert_eq!(
+            serde_json::from_str::<DeliveryRow>(&row)
+                .unwrap()
+                .into_delivery(),
+            d
+        );
+        assert!(serde_json::from_str::<DeliveryRow>(r#"{"v":"9","id":"x"}"#).is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! Which calls are conversions: the site's rules, evaluated once per ended call, from its facts.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use super::facts::CallFacts;
+use super::settings::ConversionRule;
+
+/// Why a call is not a conversion (kept on the delivery, so the owner sees why nothing was sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotConverted {
+    /// The call has not ended.
+    NotEnded,
+    /// No rule covers the call's channel (or the site has no rules).
+    NoRule,
+    /// The business did not answer.
+    Unanswered,
+    /// Shorter than the minimum talk time.
+    TooShort,
+    /// Not a first-time caller (or not known to be one).
+    NotFirstTime,
+}
+
+impl NotConverted {
+    /// A short reason for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotConverted::NotEnded => "call has not ended",
+            NotConverted::NoRule => "no conversion rule for this channel",
+            NotConverted::Unanswered => "not answered",
+            NotConverted::TooShort => "shorter than the minimum talk time",
+            NotConverted::NotFirstTime => "not a first-time caller",
+        }
+    }
+}
+
+/// The conversion a call is, under the first rule that covers its channel.
+pub fn evaluate<'r>(
+    facts: &CallFacts,
+    rules: &'r [ConversionRule],
+) -> Result<&'r ConversionRule, NotConverted> {
+    if !facts.ended {
+        return Err(NotConverted::NotEnded);
+    }
+    let rule = rules
+        .iter()
+        .find(|r| r.channels.is_empty() || r.channels.contains(&facts.channel))
+        .ok_or(NotConverted::NoRule)?;
+    if rule.answered_only && !facts.answered {
+        return Err(NotConverted::Unanswered);
+    }
+    if facts.talk_s < rule.min_talk_s {
+        return Err(NotConverted::TooShort);
+    }
+    if rule.first_time_only && facts.first_time != Some(true) {
+        return Err(NotConverted::NotFirstTime);
+    }
+    Ok(rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::CallRecord;
+    use crate::classify::Channel;
+    use crate::integrations::facts::facts_of;
+
+    fn rule(
+        name: &str,
+        channels: &[Channel],
+        answered_only: bool,
+        min: u32,
+        first: bool,
+    ) -> ConversionRule {
+        ConversionRule {
+            channels: channels.to_vec(),
+            answered_only,
+            min_talk_s: min,
+            first_time_only: first,
+            name: name.to_owned(),
+            value: 1.0,
+            currency: "USD".to_owned(),
+        }
+    }
+
+    #[test]
+    fn first_matching_rule_decides() {
+        use Channel::*;
+        use NotConverted::*;
+        let rules = [
+            rule("paid", &[PaidSearch, PaidSocial], true, 30, false),
+            rule("new organic", &[OrganicSearch], true, 0, true),
+            rule("any", &[], false, 0, false),
+        ];
+        // (channel, ended, answered, talk, first time, expected)
+        type Row = (
+            Channel,
+            bool,
+            bool,
+            u32,
+            Option<bool>,
+            Result<&'static str, NotConverted>,
+        );
+        let table: &[Row] = &[
+            (PaidSearch, true, true, 30, None, Ok("paid")),
+            (PaidSearch, true, true, 29, None, Err(TooShort)),
+            (PaidSocial, true, false, 0, None, Err(Unanswered)),
+            (PaidSearch, false, true, 90, None, Err(NotEnded)),
+            (OrganicSearch, true, true, 1, Some(true), Ok("new organic")),
+            (
+                OrganicSearch,
+                true,
+                true,
+                100,
+                Some(false),
+                Err(NotFirstTime),
+            ),
+            (OrganicSearch, true, true, 100, None, Err(NotFirstTime)),
+            (Direct, true, false, 0, None, Ok("any")),
+        ];
+        for (channel, ended, answered, talk, first, want) in table {
+            let mut f = facts_of(&CallRecord::new("CA1", "demo", "+1", "+12125550101", 1));
+            (f.channel, f.ended, f.answered, f.talk_s, f.first_time) =
+                (*channel, *ended, *answered, *talk, *first);
+            let got = evaluate(&f, &rules).map(|r| r.name.as_str());
+            assert_eq!(
+                got, *want,
+                "{channel:?} {ended} {answered} {talk} {first:?}"
+            );
+        }
+        let f = facts_of(&CallRecord::new("CA1", "demo", "+1", "+12125550101", 1));
+        assert_eq!(evaluate(&f, &rules[..1]).map(|_| ()), Err(NotEnded));
+        let mut ended = f.clone();
+        ended.ended = true;
+        assert_eq!(evaluate(&ended, &rules[..1]).map(|_| ()), Err(NoRule));
+        assert_eq!(evaluate(&ended, &[]).map(|_| ()), Err(NoRule));
+    }
+}

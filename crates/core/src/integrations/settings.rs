@@ -1,0 +1,337 @@
+//! A site's integration settings, as the operator writes them in the site's configuration
+//! (`"integrations": {...}`). Secrets are never here: the settings name the worker secrets that
+//! hold them (`wrangler secret put NAME`), so a configuration can be shown and stored freely.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Channel;
+
+/// Everything a site sends out when its calls end.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integrations {
+    /// Which calls are conversions, first match wins (by channel); none: no call is a conversion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversions: Vec<ConversionRule>,
+    /// The site's time zone as a fixed offset from UTC, in minutes (Google Ads times, the CSV feed).
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
+    /// GA4 Measurement Protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ga4: Option<Ga4Settings>,
+    /// Google Ads click conversions (API upload; the CSV feed needs only `conversions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_ads: Option<GoogleAdsSettings>,
+    /// Microsoft Advertising offline conversions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microsoft_ads: Option<MicrosoftAdsSettings>,
+    /// The owner's webhook endpoints (Standard Webhooks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookEndpoint>,
+}
+
+/// When a call counts as a conversion, and what it is worth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionRule {
+    /// The channels it applies to; empty: every channel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    /// Only calls the business answered (default true).
+    #[serde(default = "yes")]
+    pub answered_only: bool,
+    /// At least this many seconds of talk.
+    #[serde(default)]
+    pub min_talk_s: u32,
+    /// Only callers calling for the first time (a call whose first-time fact is unknown does not
+    /// count under this rule).
+    #[serde(default)]
+    pub first_time_only: bool,
+    /// The conversion's name (Google Ads' import name, Microsoft's goal name, the webhook's label).
+    pub name: String,
+    /// Its value.
+    #[serde(default)]
+    pub value: f64,
+    /// ISO 4217 currency (default USD).
+    #[serde(default = "usd")]
+    pub currency: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn usd() -> String {
+    "USD".to_owned()
+}
+
+fn phone_call() -> String {
+    "phone_call".to_owned()
+}
+
+/// GA4 Measurement Protocol settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ga4Settings {
+    /// The web stream's measurement id (`G-XXXXXXX`).
+    pub measurement_id: String,
+    /// The worker secret holding the stream's Measurement Protocol API secret.
+    #[serde(default = "ga4_secret")]
+    pub api_secret: String,
+    /// The event name (default `phone_call`; mark it as a key event in GA4).
+    #[serde(default = "phone_call")]
+    pub event_name: String,
+    /// Send converting calls without the visitor's GA ids (no consent, static numbers) with a fresh
+    /// client id, never joined to a visitor. Off by default.
+    #[serde(default)]
+    pub send_without_ga_ids: bool,
+    /// Test mode: send to the validation endpoint (`/debug/mp/collect`), which records nothing and
+    /// answers with its validation messages (kept on the delivery).
+    #[serde(default)]
+    pub validate_only: bool,
+}
+
+fn ga4_secret() -> String {
+    "GA4_API_SECRET".to_owned()
+}
+
+/// Google Ads settings; the OAuth client, refresh token and developer token are worker secrets
+/// named `<secrets>_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_DEVELOPER_TOKEN` and
+/// (for a manager account) `_LOGIN_CUSTOMER_ID`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleAdsSettings {
+    /// The account that owns the conversion action (digits; dashes allowed).
+    pub customer_id: String,
+    /// The conversion action: its resource name `customers/<id>/conversionActions/<id>` or its id.
+    pub conversion_action: String,
+    /// The prefix of the secrets' names (default `GOOGLE_ADS`).
+    #[serde(default = "google_prefix")]
+    pub secrets: String,
+}
+
+fn google_prefix() -> String {
+    "GOOGLE_ADS".to_owned()
+}
+
+/// Microsoft Advertising settings; secrets `<secrets>_CLIENT_ID`, `_CLIENT_SECRET` (optional),
+/// `_REFRESH_TOKEN`, `_DEVELOPER_TOKEN`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MicrosoftAdsSettings {
+    /// The customer (manager) id.
+    pub customer_id: String,
+    /// The ad account id.
+    pub account_id: String,
+    /// The prefix of the secrets' names (default `MICROSOFT_ADS`).
+    #[serde(default = "microsoft_prefix")]
+    pub secrets: String,
+}
+
+fn microsoft_prefix() -> String {
+    "MICROSOFT_ADS".to_owned()
+}
+
+/// What an owner's endpoint is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum WebhookEvent {
+    /// Every call, once it has ended.
+    #[serde(rename = "call.completed")]
+    CallCompleted,
+    /// Calls that are conversions under the site's rules.
+    #[serde(rename = "conversion")]
+    Conversion,
+}
+
+impl WebhookEvent {
+    /// The event's `type` in the payload.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEvent::CallCompleted => "call.completed",
+            WebhookEvent::Conversion => "conversion",
+        }
+    }
+}
+
+/// One of the owner's endpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpoint {
+    /// `[a-z0-9-]`, 1 to 32: names the endpoint in delivery ids.
+    pub id: String,
+    /// Where to post (HTTPS in production).
+    pub url: String,
+    /// The worker secret holding the endpoint's `whsec_...` secret; several, space-separated,
+    /// while one is being rotated (each signs).
+    pub secret: String,
+    /// The events it wants (default: both).
+    #[serde(default = "all_events")]
+    pub events: Vec<WebhookEvent>,
+}
+
+fn all_events() -> Vec<WebhookEvent> {
+    vec![WebhookEvent::CallCompleted, WebhookEvent::Conversion]
+}
+
+/// Why settings are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(pub String);
+
+fn is_secret_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn fail(what: &str) -> Result<(), SettingsError> {
+    Err(SettingsError(["integrations: ", what].concat()))
+}
+
+impl Integrations {
+    /// Checks what can be checked without the secrets.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if self.utc_offset_minutes.abs() > 14 * 60 {
+            return fail("utc_offset_minutes must be within ±840");
+        }
+        for rule in &self.conversions {
+            if rule.name.is_empty() || rule.name.len() > 100 {
+                return fail("a conversion needs a name of 1 to 100 characters");
+            }
+            if !(rule.value.is_finite() && rule.value >= 0.0) {
+                return fail("a conversion's value must be a number >= 0");
+            }
+            if rule.currency.len() != 3 || !rule.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+                return fail("currency must be an ISO 4217 code such as USD");
+            }
+        }
+        if let Some(ga4) = &self.ga4 {
+            let id_ok = ga4.measurement_id.starts_with("G-")
+                && ga4.measurement_id.len() <= 32
+                && ga4
+                    .measurement_id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !id_ok {
+                return fail("ga4.measurement_id must look like G-XXXXXXX");
+            }
+            if !is_secret_name(&ga4.api_secret) {
+                return fail("ga4.api_secret names a worker secret (A-Z, 0-9, _)");
+            }
+            let name = ga4.event_name.as_bytes();
+            let name_ok = !name.is_empty()
+                && name.len() <= 40
+                && name.first().is_some_and(u8::is_ascii_alphabetic)
+                && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            if !name_ok {
+                return fail("ga4.event_name: letters, digits, _; 40 at most; a letter first");
+            }
+        }
+        if let Some(g) = &self.google_ads {
+            if super::google_ads::customer_digits(&g.customer_id).is_none() {
+                return fail("google_ads.customer_id must be 10 digits (dashes allowed)");
+            }
+            if super::google_ads::conversion_action(&g.customer_id, &g.conversion_action).is_none()
+            {
+                return fail("google_ads.conversion_action must be an id or customers/<id>/conversionActions/<id>");
+            }
+            if !is_secret_name(&g.secrets) {
+                return fail("google_ads.secrets is a secret-name prefix (A-Z, 0-9, _)");
+            }
+        }
+        if let Some(m) = &self.microsoft_ads {
+            let digits =
+                |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(&m.customer_id) || !digits(&m.account_id) {
+                return fail("microsoft_ads.customer_id and account_id are digits");
+            }
+            if !is_secret_name(&m.secrets) {
+                return fail("microsoft_ads.secrets is a secret-name prefix (A-Z, 0-9, _)");
+            }
+        }
+        let mut ids: Vec<&str> = Vec::new();
+        for w in &self.webhooks {
+            let id_ok = !w.id.is_empty()
+                && w.id.len() <= 32
+                && w.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !id_ok || ids.contains(&w.id.as_str()) {
+                return fail("webhooks need unique ids of [a-z0-9-], 1 to 32");
+            }
+            ids.push(&w.id);
+            if !(w.url.starts_with("https://") || w.url.starts_with("http://")) || w.url.len() > 512
+            {
+                return fail("a webhook url must be http(s) and at most 512 characters");
+            }
+            if !is_secret_name(&w.secret) {
+                return fail("a webhook's secret names a worker secret (A-Z, 0-9, _)");
+            }
+            if w.events.is_empty() {
+                return fail("a webhook needs at least one event");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_cannot_work() {
+        let ok = r#"{"conversions":[{"name":"Call","value":50,"min_talk_s":30}],
+            "utc_offset_minutes":-300,
+            "ga4":{"measurement_id":"G-ABC123"},
+            "google_ads":{"customer_id":"123-456-7890","conversion_action":"987"},
+            "microsoft_ads":{"customer_id":"111","account_id":"222"},
+            "webhooks":[{"id":"crm","url":"https://crm.example/hook","secret":"WEBHOOK_SECRET_CRM"}]}"#;
+        let base: Integrations = serde_json::from_str(ok).unwrap();
+        assert_eq!(base.validate(), Ok(()));
+        assert_eq!(base.ga4.as_ref().unwrap().event_name, "phone_call");
+        assert_eq!(base.webhooks[0].events.len(), 2);
+        type Edit = fn(&mut Integrations);
+        let table: &[(&str, Edit)] = &[
+            ("offset", |i| i.utc_offset_minutes = 900),
+            ("name", |i| i.conversions[0].name.clear()),
+            ("value", |i| i.conversions[0].value = f64::NAN),
+            ("currency", |i| i.conversions[0].currency = "usd".into()),
+            ("measurement", |i| {
+                i.ga4.as_mut().unwrap().measurement_id = "UA-1".into()
+            }),
+            ("secret name", |i| {
+                i.ga4.as_mut().unwrap().api_secret = "lower".into()
+            }),
+            ("event", |i| {
+                i.ga4.as_mut().unwrap().event_name = "1call".into()
+            }),
+            ("customer", |i| {
+                i.google_ads.as_mut().unwrap().customer_id = "12".into()
+            }),
+            ("action", |i| {
+                i.google_ads.as_mut().unwrap().conversion_action = "customers/1/x/2".into()
+            }),
+            ("ms account", |i| {
+                i.microsoft_ads.as_mut().unwrap().account_id = "a".into()
+            }),
+            ("hook id", |i| i.webhooks[0].id = "CRM".into()),
+            ("hook url", |i| i.webhooks[0].url = "ftp://x".into()),
+            ("hook events", |i| i.webhooks[0].events.clear()),
+            ("hook twice", |i| {
+                let again = i.webhooks[0].clone();
+                i.webhooks.push(again)
+            }),
+        ];
+        for (why, edit) in table {
+            let mut bad = base.clone();
+            edit(&mut bad);
+            assert!(bad.validate().is_err(), "{why}");
+        }
+        assert!(serde_json::from_str::<Integrations>(r#"{"gaa4":{}}"#).is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! The owner's webhooks, signed as the Standard Webhooks specification says: headers `webhook-id`,
+//! `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 of HMAC-SHA256 over
+//! `{id}.{timestamp}.{body}`), keyed with the endpoint's `whsec_` secret (base64 after the prefix).
+//! While a secret is rotated the endpoint has several, and the header carries one signature per
+//! secret, space-separated: receivers accept a message when any one matches.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use super::civil;
+use super::facts::CallFacts;
+use super::settings::{ConversionRule, WebhookEvent};
+use super::HttpRequest;
+use crate::Millis;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How far a signed timestamp may be from the receiver's clock (the specification's default).
+pub const TOLERANCE_S: u64 = 5 * 60;
+
+/// Why a secret cannot sign, or a signature is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureError {
+    /// No secret, or one that is not `whsec_` + base64.
+    BadSecret,
+    /// No `v1,` signature in the header matches.
+    Mismatch,
+    /// The timestamp is too far from now.
+    Stale,
+}
+
+fn keys(secrets: &str) -> Result<Vec<Vec<u8>>, SignatureError> {
+    let keys: Result<Vec<Vec<u8>>, SignatureError> = secrets
+        .split_ascii_whitespace()
+        .map(|s| {
+            let b64 = s.strip_prefix("whsec_").unwrap_or(s);
+            STANDARD.decode(b64).map_err(|_| SignatureError::BadSecret)
+        })
+        .collect();
+    let keys = keys?;
+    if keys.is_empty() || keys.iter().any(Vec::is_empty) {
+        return Err(SignatureError::BadSecret);
+    }
+    Ok(keys)
+}
+
+fn mac(key: &[u8], id: &str, timestamp_s: u64, body: &str) -> Result<Vec<u8>, SignatureError> {
+    let mut mac = HmacSha256::new_from_slice(key).map_err(|_| SignatureError::BadSecret)?;
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp_s.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// The `webhook-signature` header: one `v1,<base64>` per secret (space-separated `whsec_` secrets).
+pub fn sign(
+    secrets: &str,
+    id: &str,
+    timestamp_s: u64,
+    body: &str,
+) -> Result<String, SignatureError> {
+    let mut out = Vec::new();
+    for key in keys(secrets)? {
+        out.push(["v1,", &STANDARD.encode(mac(&key, id, timestamp_s, body)?)].concat());
+    }
+    Ok(out.join(" "))
+}
+
+/// Checks a signed message as a receiver would (for tests, and for owners who want Rust).
+pub fn verify(
+    secret: &str,
+    id: &str,
+    timestamp_s: u64,
+    body: &str,
+    header: &str,
+    now_s: u64,
+) -> Result<(), SignatureError> {
+    if now_s.abs_diff(timestamp_s) > TOLERANCE_S {
+        return Err(SignatureError::Stale);
+    }
+    for key in keys(secret)? {
+        let mut m = HmacSha256::new_from_slice(&key).map_err(|_| SignatureError::BadSecret)?;
+        m.update(
+            [id, ".", &timestamp_s.to_string(), ".", body]
+                .concat()
+                .as_bytes(),
+        );
+        for sig in header.split(' ') {
+            let Some(b64) = sig.strip_prefix("v1,") else {
+                continue;
+            };
+            let Ok(bytes) = STANDARD.decode(b64) else {
+                continue;
+            };
+            if m.clone().verify_slice(&bytes).is_ok() {
+                return Ok(());
+            }
+        }
+    }
+    Err(SignatureError::Mismatch)
+}
+
+/// The payload: `{"type", "timestamp", "data"}` as the specification suggests. The data describes
+/// the call, never the caller's number.
+pub fn payload(
+    event: WebhookEvent,
+    facts: &CallFacts,
+    conversion: Option<&ConversionRule>,
+    now: Millis,
+) -> String {
+    let conversion = conversion.map_or(
+        Value::Null,
+        |c| json!({ "name": c.name, "value": c.value, "currency": c.currency }),
+    );
+    let (click_kind, click) = match (&facts.google_click, &facts.msclkid) {
+        (Some(g), _) => {
+            let (k, v) = g.field();
+            (json!(k), json!(v))
+        }
+        (None, Some(m)) => (json!("msclkid"), json!(m)),
+        (None, None) => (Value::Null, Value::Null),
+    };
+    json!({
+        "type": event.as_str(),
+        "timestamp": civil::iso_utc(now),
+        "data": {
+            "call_id": facts.call_id,
+            "site": facts.site,
+            "tracking_number": facts.tracking_number,
+            "started_at": civil::iso_utc(facts.started_at),
+            "ended_at": facts.ended_at.map(civil::iso_utc),
+            "answered": facts.answered,
+            "talk_seconds": facts.talk_s,
+            "channel": facts.channel.as_str(),
+            "source": facts.source,
+            "medium": facts.medium,
+            "campaign": facts.campaign,
+            "term": facts.term,
+            "click_id_kind": click_kind,
+            "click_id": click,
+            "conversion": conversion,
+        }
+    })
+    .to_string()
+}
+
+/// The signed request. `id` is the delivery's idempotency key: the same on every retry, so the
+/// receiver can drop a message it has already seen.
+pub fn request(
+    url: &str,
+    secrets: &str,
+    id: &str,
+    body: String,
+    now: Millis,
+) -> Result<HttpRequest, SignatureError> {
+    let timestamp = now / 1000;
+    let signature = sign(secrets, id, timestamp, &body)?;
+    let mut request = HttpRequest::json(url.to_owned(), body);
+    request.header("webhook-id", id);
+    request.header("webhook-timestamp", &timestamp.to_string());
+    request.header("webhook-signature", &signature);
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The specification's own example (standard-webhooks, spec/standard-webhooks.md).
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const TS: u64 = 1_614_265_330;
+    const BODY: &str = r#"{"test": 2432232314}"#;
+    const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    #[test]
+    fn signs_like_the_specification() {
+        assert_eq!(sign(SECRET, ID, TS, BODY), Ok(SIG.to_owned()));
+        // Rotation: both secrets sign; either verifies.
+        let other = "whsec_c2VjcmV0LXR3bw==";
+        let both = sign(&[other, " ", SECRET].concat(), ID, TS, BODY).unwrap();
+        assert_eq!(both.split(' ').count(), 2);
+        assert!(both.ends_with(SIG));
+        assert_eq!(verify(SECRET, ID, TS, BODY, &both, TS), Ok(()));
+        assert_eq!(verify(other, ID, TS, BODY, &both, TS), Ok(()));
+    }
+
+    #[test]
+    fn verifies() {
+        use SignatureError::*;
+        let table = [
+            (SECRET, ID, TS, BODY, SIG, TS + 10, Ok(())),
+            (SECRET, ID, TS, BODY, SIG, TS + TOLERANCE_S + 1, Err(Stale)),
+            (SECRET, "msg_other", TS, BODY, SIG, TS, Err(Mismatch)),
+            (SECRET, ID, TS, "{}", SIG, TS, Err(Mismatch)),
+            (
+                SECRET,
+                ID,
+                TS,
+                BODY,
+                "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                TS,
+                Err(Mismatch),
+            ),
+            (SECRET, ID, TS, BODY, "v1,@@@", TS, Err(Mismatch)),
+            ("whsec_not base64!", ID, TS, BODY, SIG, TS, Err(BadSecret)),
+            ("", ID, TS, BODY, SIG, TS, Err(BadSecret)),
+        ];
+        for (secret, id, ts, body, header, now, want) in table {
+            assert_eq!(
+                verify(secret, id, ts, body, header, now),
+                want,
+                "{secret} {id} {body} {header}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_request_carries_the_three_headers() {
+        let r = request(
+            "https://crm.example/h",
+            SECRET,
+            ID,
+            BODY.to_owned(),
+            TS * 1000 + 999,
+        )
+        .unwrap();
+        let get = |n: &str| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            (
+                get("webhook-id"),
+                get("webhook-timestamp"),
+                get("webhook-signature")
+            ),
+            (Some(ID), Some("1614265330"), Some(SIG))
+        );
+        assert_eq!(
+            request("x", "", ID, String::new(), 0).map(|_| ()),
+            Err(SignatureError::BadSecret)
+        );
+    }
+}

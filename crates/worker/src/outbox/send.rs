@@ -1,0 +1,396 @@
+//! Sending one message: the core builds the request from the record as it is now, this module
+//! makes the HTTP request (with a timeout) and hands the answer back to the core's retry policy.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dni_core::call::CallRecord;
+use dni_core::integrations::facts::facts_of;
+use dni_core::integrations::outbox::{Delivery, Destination};
+use dni_core::integrations::retry::{self, Answer, Next};
+use dni_core::integrations::settings::{ConversionRule, Integrations, WebhookEvent};
+use dni_core::integrations::{ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest};
+use dni_core::{Millis, SECOND};
+use futures_util::future::{select, Either};
+use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+
+use super::Tuning;
+use crate::clock;
+use crate::routes::secret;
+
+/// Where the receivers are (the worker's variables point them elsewhere, e.g. at local capture
+/// servers in the tests).
+fn endpoint(env: &Env, name: &str, default: &str) -> String {
+    let v = secret(env, name);
+    if v.is_empty() {
+        default.to_owned()
+    } else {
+        v
+    }
+}
+
+/// What became of a message.
+pub enum Outcome {
+    /// Nothing to send, and why.
+    Skip(String),
+    /// It was tried: the policy's decision and the receiver's answer.
+    Tried(Next, String),
+}
+
+/// What the receiver answered, in the form the policy reads.
+struct Reply {
+    status: Option<u16>,
+    retry_after: Option<String>,
+    body: String,
+    timed_out: bool,
+}
+
+impl Reply {
+    fn answer(&self) -> Answer<'_> {
+        match self.status {
+            Some(s) => Answer::Status(s, self.retry_after.as_deref()),
+            None if self.timed_out => Answer::Timeout,
+            None => Answer::Unreachable,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.status {
+            Some(s) => {
+                let body: String = self.body.chars().take(200).collect();
+                [s.to_string(), ": ".to_owned(), body].concat()
+            }
+            None if self.timed_out => "timeout".to_owned(),
+            None => ["unreachable: ", &self.body].concat(),
+        }
+    }
+}
+
+async fn post(request: &HttpRequest, timeout: Millis) -> Reply {
+    let failed = |why: String, timed_out| Reply {
+        status: None,
+        retry_after: None,
+        body: why,
+        timed_out,
+    };
+    let headers = Headers::new();
+    for (k, v) in &request.headers {
+        if headers.set(k, v).is_err() {
+            return failed("bad header".to_owned(), false);
+        }
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(request.body.as_str().into()));
+    let req = match Request::new_with_init(&request.url, &init) {
+        Ok(r) => r,
+        Err(_) => return failed("bad url".to_owned(), false),
+    };
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(req);
+    let sending = Box::pin(fetch.send_with_signal(&signal));
+    let timer = Box::pin(Delay::from(Duration::from_millis(timeout)));
+    let reply = match select(sending, timer).await {
+        Either::Left((Ok(mut response), _)) => {
+            let status = response.status_code();
+            let retry_after = response.headers().get("Retry-After").ok().flatten();
+            let body = response.text().await.unwrap_or_default();
+            Reply {
+                status: Some(status),
+                retry_after,
+                body,
+                timed_out: false,
+            }
+        }
+        Either::Left((Err(e), _)) => failed(e.to_string().chars().take(120).collect(), false),
+        Either::Right(_) => {
+            controller.abort();
+            failed(String::new(), true)
+        }
+    };
+    reply
+}
+
+/// Sends messages; keeps the ad platforms' access tokens for their lifetime.
+#[derive(Default)]
+pub struct Sender {
+    tokens: RefCell<HashMap<String, (String, Millis)>>,
+}
+
+enum Platform {
+    Google,
+    Microsoft,
+}
+
+impl Sender {
+    /// Sends one delivery of `record` (the record as it is now; `None` if it is gone).
+    pub async fn deliver(
+        &self,
+        env: &Env,
+        tuning: &Tuning,
+        settings: &Integrations,
+        delivery: &Delivery,
+        record: Option<&CallRecord>,
+    ) -> Outcome {
+        let Some(record) = record else {
+            return Outcome::Skip("the call record is gone".to_owned());
+        };
+        let facts = facts_of(record);
+        let conversion = rules::evaluate(&facts, &settings.conversions);
+        let now = clock::now();
+        let tried = |reply: &Reply, attempts: u32| {
+            let next = retry::next(
+                &tuning.policy,
+                reply.answer(),
+                attempts,
+                clock::now(),
+                clock::jitter(),
+            );
+            Outcome::Tried(next, reply.describe())
+        };
+        let attempts = delivery.attempts + 1;
+        match &delivery.destination {
+            Destination::Ga4 => {
+                let Some(ga) = &settings.ga4 else {
+                    return Outcome::Skip("GA4 is no longer configured".to_owned());
+                };
+                let rule = match conversion {
+                    Ok(rule) => rule,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let api_secret = secret(env, &ga.api_secret);
+                if api_secret.is_empty() {
+                    return Outcome::Tried(
+                        Next::Failed,
+                        ["secret ", &ga.api_secret, " is not set"].concat(),
+                    );
+                }
+                let base = endpoint(env, "GA4_ENDPOINT", "https://www.google-analytics.com");
+                let fresh = [&clock::random_digits(10), ".", &(now / SECOND).to_string()].concat();
+                let request = match ga4::request(&base, ga, &api_secret, &facts, rule, &fresh, now)
+                {
+                    Ok(r) => r,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let reply = post(&request, tuning.timeout).await;
+                if ga.validate_only && reply.status == Some(200) {
+                    let messages = ga4::validation_messages(&reply.body).unwrap_or_default();
+                    let text = if messages.is_empty() {
+                        "200: valid (validation endpoint)".to_owned()
+                    } else {
+                        ["200: invalid: ", &messages.join("; ")].concat()
+                    };
+                    let next = if messages.is_empty() {
+                        Next::Delivered
+                    } else {
+                        Next::Failed
+                    };
+                    return Outcome::Tried(next, text);
+                }
+                tried(&reply, attempts)
+            }
+            Destination::GoogleAds => {
+                let Some(g) = &settings.google_ads else {
+                    return Outcome::Skip("Google Ads is no longer configured".to_owned());
+                };
+                let rule = match conversion {
+                    Ok(rule) => rule,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                if facts.google_click.is_none() {
+                    return Outcome::Skip(google_ads::AdsSkip::NoClick.as_str().to_owned());
+                }
+                let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
+                    Ok(t) => t,
+                    Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
+                };
+                let developer = secret(env, &[&g.secrets, "_DEVELOPER_TOKEN"].concat());
+                let login = secret(env, &[&g.secrets, "_LOGIN_CUSTOMER_ID"].concat());
+                let creds = google_ads::Credentials {
+                    developer_token: &developer,
+                    login_customer_id: &login,
+                };
+                let base = endpoint(
+                    env,
+                    "GOOGLE_ADS_ENDPOINT",
+                    "https://googleads.googleapis.com",
+                );
+                let version = endpoint(env, "GOOGLE_ADS_API_VERSION", google_ads::API_VERSION);
+                let request = match google_ads::upload_request(
+                    &base,
+                    &version,
+                    g,
+                    &creds,
+                    &token,
+                    &facts,
+                    rule,
+                    settings.utc_offset_minutes,
+                ) {
+                    Ok(r) => r,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let reply = post(&request, tuning.timeout).await;
+                if reply.status == Some(401) {
+                    self.tokens.borrow_mut().remove(&g.secrets);
+                }
+                read_platform(reply, tuning, attempts, google_ads::read_answer)
+            }
+            Destination::MicrosoftAds => {
+                let Some(m) = &settings.microsoft_ads else {
+                    return Outcome::Skip("Microsoft Ads is no longer configured".to_owned());
+                };
+                let rule = match conversion {
+                    Ok(rule) => rule,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                if facts.msclkid.is_none() {
+                    return Outcome::Skip(google_ads::AdsSkip::NoClick.as_str().to_owned());
+                }
+                let token = match self
+                    .token(env, tuning, Platform::Microsoft, &m.secrets)
+                    .await
+                {
+                    Ok(t) => t,
+                    Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
+                };
+                let developer = secret(env, &[&m.secrets, "_DEVELOPER_TOKEN"].concat());
+                let base = endpoint(
+                    env,
+                    "MICROSOFT_ADS_ENDPOINT",
+                    "https://campaign.api.bingads.microsoft.com",
+                );
+                let request = match microsoft_ads::apply_request(
+                    &base, m, &developer, &token, &facts, rule,
+                ) {
+                    Ok(r) => r,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let reply = post(&request, tuning.timeout).await;
+                if reply.status == Some(401) {
+                    self.tokens.borrow_mut().remove(&m.secrets);
+                }
+                read_platform(reply, tuning, attempts, microsoft_ads::read_answer)
+            }
+            Destination::Webhook {
+                endpoint: id,
+                event,
+            } => {
+                let Some(w) = settings.webhooks.iter().find(|w| &w.id == id) else {
+                    return Outcome::Skip("the endpoint is no longer configured".to_owned());
+                };
+                if let (WebhookEvent::Conversion, Err(why)) = (event, &conversion) {
+                    return Outcome::Skip(why.as_str().to_owned());
+                }
+                let conversion: Option<&ConversionRule> = conversion.ok();
+                let secrets = secret(env, &w.secret);
+                let body = webhooks::payload(*event, &facts, conversion, now);
+                let request = match webhooks::request(&w.url, &secrets, &delivery.id, body, now) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Outcome::Tried(
+                            Next::Failed,
+                            ["secret ", &w.secret, " is not set or not a whsec_ secret"].concat(),
+                        )
+                    }
+                };
+                tried(&post(&request, tuning.timeout).await, attempts)
+            }
+        }
+    }
+
+    /// An access token for the platform, from the cache or the refresh-token grant.
+    async fn token(
+        &self,
+        env: &Env,
+        tuning: &Tuning,
+        platform: Platform,
+        prefix: &str,
+    ) -> Result<String, Reply> {
+        let now = clock::now();
+        if let Some((token, until)) = self.tokens.borrow().get(prefix) {
+            if *until > now {
+                return Ok(token.clone());
+            }
+        }
+        let name = |suffix: &str| secret(env, &[prefix, suffix].concat());
+        let (url, scope) = match platform {
+            Platform::Google => (
+                endpoint(
+                    env,
+                    "GOOGLE_OAUTH_TOKEN_URL",
+                    "https://oauth2.googleapis.com/token",
+                ),
+                "",
+            ),
+            Platform::Microsoft => (
+                endpoint(
+                    env,
+                    "MICROSOFT_OAUTH_TOKEN_URL",
+                    "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+                ),
+                microsoft_ads::SCOPE,
+            ),
+        };
+        let (client_id, refresh) = (name("_CLIENT_ID"), name("_REFRESH_TOKEN"));
+        if client_id.is_empty() || refresh.is_empty() {
+            return Err(Reply {
+                status: Some(400),
+                retry_after: None,
+                body: [prefix, "_CLIENT_ID or _REFRESH_TOKEN is not set"].concat(),
+                timed_out: false,
+            });
+        }
+        let request =
+            oauth::refresh_request(&url, &client_id, &name("_CLIENT_SECRET"), &refresh, scope);
+        let reply = post(&request, tuning.timeout).await;
+        if reply.status != Some(200) {
+            return Err(reply);
+        }
+        match oauth::read_token(&reply.body) {
+            Some((token, expires_in)) => {
+                // Renewed a minute before it expires.
+                let until = now + expires_in.saturating_sub(60) * SECOND;
+                self.tokens
+                    .borrow_mut()
+                    .insert(prefix.to_owned(), (token.clone(), until));
+                Ok(token)
+            }
+            None => Err(Reply {
+                status: Some(502),
+                retry_after: None,
+                body: "unreadable token answer".to_owned(),
+                timed_out: false,
+            }),
+        }
+    }
+}
+
+fn reply_outcome(reply: Reply, tuning: &Tuning, attempts: u32, prefix: &str) -> Outcome {
+    let next = retry::next(
+        &tuning.policy,
+        reply.answer(),
+        attempts,
+        clock::now(),
+        clock::jitter(),
+    );
+    Outcome::Tried(next, [prefix, &reply.describe()].concat())
+}
+
+/// An ad platform's answer: a 200 may still carry a refused conversion (partial failure).
+fn read_platform(
+    reply: Reply,
+    tuning: &Tuning,
+    attempts: u32,
+    read: fn(&str) -> Result<(), String>,
+) -> Outcome {
+    if reply.status == Some(200) {
+        return match read(&reply.body) {
+            Ok(()) => Outcome::Tried(Next::Delivered, "200".to_owned()),
+            Err(message) => Outcome::Tried(Next::Failed, ["200: refused: ", &message].concat()),
+        };
+    }
+    reply_outcome(reply, tuning, attempts, "")
+}
