@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::call::{CallRecord, CallStatus, Outcome};
+use crate::call::{CallRecord, Outcome};
 use crate::classify::Channel;
 use crate::Millis;
 
@@ -135,6 +135,7 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::call::CallStatus;
     use crate::classify::ClickId;
 
     #[test]
