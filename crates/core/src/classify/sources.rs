@@ -453,6 +453,10 @@ mod tests {
         );
         assert_eq!(lookup_name("google.de").map(|k| k.name), Some("google"));
         assert_eq!(
+            lookup_name("search.yahoo.de").map(|k| k.name),
+            Some("yahoo")
+        );
+        assert_eq!(
             lookup_name("deref-web.de").map(|k| k.category),
             Some(Webmail)
         );
