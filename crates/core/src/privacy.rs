@@ -6,7 +6,9 @@
 //! ids and the referrer's host. [`redact`] replaces it with [`MARKER`]:
 //!
 //! - an email address anywhere after the host (path, query names and values, fragment), written
-//!   plainly, percent-encoded (`jane%40example.com`) or encoded twice (`%2540`);
+//!   plainly, percent-encoded (`jane%40example.com`) or encoded twice (`%2540`): the whole piece
+//!   of the URL that holds it (between `/`, `?`, `&`, `=`, `;` and `#`) goes, so that an address
+//!   inside another URL's parameter goes with that parameter;
 //! - the value of a query parameter that looks like a phone number (9 to 15 digits written as
 //!   numbers are: `+1 212 555 0100`, `(212) 555-0100`, `212.555.0100`; a bare run of digits is an
 //!   id or a time as often as a number, and is left alone);
@@ -50,7 +52,7 @@ pub fn redact(url: &str, params: &[String]) -> String {
         Some((path, query)) => (path, Some(query)),
         None => (before, None),
     };
-    emails(path, &mut out);
+    pieces(path, &mut out);
     if let Some(query) = query {
         out.push('?');
         let mut first = true;
@@ -64,9 +66,32 @@ pub fn redact(url: &str, params: &[String]) -> String {
     }
     if let Some(fragment) = fragment {
         out.push('#');
-        emails(fragment, &mut out);
+        pieces(fragment, &mut out);
     }
     out
+}
+
+/// Redacts every URL a lease request carries: the page view's, and the journey's touches'. The
+/// worker runs it on what it receives before anything is classified, stored or forwarded.
+#[cfg(feature = "serde")]
+pub fn redact_lease(request: &mut crate::api::LeaseRequest, params: &[String]) {
+    redact_page(&mut request.page, params);
+    let journey = &mut request.journey;
+    for touch in [&mut journey.first, &mut journey.last]
+        .into_iter()
+        .flatten()
+    {
+        touch.landing = redact(&touch.landing, params);
+        touch.referrer = redact(&touch.referrer, params);
+    }
+}
+
+/// Redacts a page view's URL and referrer (the lease request's, and the no-consent `/numbers`
+/// request's).
+#[cfg(feature = "serde")]
+pub fn redact_page(page: &mut crate::api::Page, params: &[String]) {
+    page.url = redact(&page.url, params);
+    page.referrer = redact(&page.referrer, params);
 }
 
 /// Whether a query parameter is never redacted: a UTM tag or a click id (the name decoded).
@@ -86,12 +111,12 @@ fn redact_pair(pair: &str, params: &[String], out: &mut String) {
     for p in params {
         listed |= p.eq_ignore_ascii_case(&name);
     }
-    if !value.is_empty() && (listed || phone_like(value)) {
-        emails(key, out);
+    if !value.is_empty() && (listed || phone_like(&url::decode_component(value))) {
+        pieces(key, out);
         out.push('=');
         out.push_str(MARKER);
     } else {
-        emails(pair, out);
+        pieces(pair, out);
     }
 }
 
@@ -118,80 +143,56 @@ fn authority_end(s: &str) -> usize {
     i
 }
 
-/// The length of the `@` that `s` starts with: plain, percent-encoded, or encoded twice (a URL
-/// inside a URL's parameter); 0 when it starts with none.
-fn at_len(s: &[u8]) -> usize {
-    match s {
-        [b'@', ..] => 1,
-        [b'%', b'4', b'0', ..] => 3,
-        [b'%', b'2', b'5', b'4', b'0', ..] => 5,
-        _ => 0,
-    }
-}
-
-/// Characters of an address's local part, as URLs carry them (not `=`, `&`, `/` or `?`, which
-/// separate the parts of a URL).
-fn is_local(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-')
-}
-
-/// Where the local part of an address whose `@` is at `at` starts: back over local characters and
-/// over percent-escapes of them (`%2B`, and `%25`, a `%` encoded twice), never before `floor`.
-fn local_start(b: &[u8], floor: usize, at: usize) -> usize {
-    let mut start = at;
-    while start > floor {
-        let escaped = match b.get(start.saturating_sub(3)..start) {
-            Some(&[b'%', h, l]) if start >= floor + 3 => {
-                url::hex(h).zip(url::hex(l)).map(|(h, l)| h << 4 | l)
+/// Copies `s` to `out` piece by piece (pieces end at `/`, `?`, `&`, `=` and `;`), each piece that
+/// holds an email address once decoded (once or twice: a URL inside a parameter) replaced by
+/// [`MARKER`] as a whole.
+fn pieces(s: &str, out: &mut String) {
+    let mut start = 0;
+    let mut i = 0;
+    loop {
+        let c = s.as_bytes().get(i).copied();
+        if c.is_none() || matches!(c, Some(b'/' | b'?' | b'&' | b'=' | b';')) {
+            let piece = s.get(start..i).unwrap_or_default();
+            let once = url::decode_component(piece);
+            if has_email(&once) || has_email(&url::decode_component(&once)) {
+                out.push_str(MARKER);
+            } else {
+                out.push_str(piece);
             }
-            _ => None,
-        };
-        match escaped {
-            Some(c) if c == b'%' || is_local(c) => start -= 3,
-            Some(_) => break,
-            None if b.get(start - 1).is_some_and(|&c| is_local(c)) => start -= 1,
-            None => break,
+            match c {
+                Some(c) => out.push(char::from(c)),
+                None => return,
+            }
+            start = i + 1;
         }
+        i += 1;
     }
-    start
 }
 
-/// Copies `s` to `out` with every email address in it replaced by [`MARKER`].
-fn emails(s: &str, out: &mut String) {
+/// Whether decoded text holds an email address: a local part character, `@`, and a mail domain.
+fn has_email(s: &str) -> bool {
     let b = s.as_bytes();
-    // `copied`: how much of `s` is in `out` already.
-    let (mut copied, mut i) = (0, 0);
-    while let Some(rest) = b.get(i..) {
-        if rest.is_empty() {
-            break;
-        }
-        let at = at_len(rest);
-        if at == 0 {
-            i += 1;
-            continue;
-        }
-        let start = local_start(b, copied, i);
-        let host = i + at;
-        let mut end = host;
-        while b
-            .get(end)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-        {
-            end += 1;
-        }
-        while end > host && b.get(end - 1) == Some(&b'.') {
-            end -= 1;
-        }
-        if start < i && is_domain(s.get(host..end).unwrap_or_default()) {
-            out.push_str(s.get(copied..start).unwrap_or_default());
-            out.push_str(MARKER);
-            copied = end;
-            i = end;
-        } else {
-            i += at;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        let local = i >= 2
+            && b.get(i - 2).is_some_and(|&l| {
+                l.is_ascii_alphanumeric() || matches!(l, b'.' | b'_' | b'+' | b'-')
+            });
+        if c == b'@' && local {
+            let mut end = i;
+            while b
+                .get(end)
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+            {
+                end += 1;
+            }
+            if is_domain(text::trim_end_byte(s.get(i..end).unwrap_or_default(), b'.')) {
+                return true;
+            }
         }
     }
-    out.push_str(s.get(copied..).unwrap_or_default());
+    false
 }
 
 /// Whether `d` (letters, digits, `-` and `.`) is a mail domain: a name, a dot, and a top-level
@@ -208,40 +209,76 @@ fn is_domain(d: &str) -> bool {
     letters && !text::one_of_ci(tld, "png|jpg|jpeg|gif|svg|webp")
 }
 
-/// Whether a raw query value is written as a phone number: 9 to 15 digits, with a leading `+` or
-/// a `(`, or with two separators or more between groups of digits (spaces, `-`, `.`, `)`, form
-/// spaces, and their percent-encodings). A bare run of digits (an id, a timestamp), a date, a
-/// decimal or a coordinate is not.
+/// Whether a decoded query value is written as a phone number: 9 to 15 digits, with a leading `+`
+/// (or the space an unencoded `+` decodes to) or a `(`, or with two separators or more between
+/// groups of digits (space, `-`, `.`, `)`, `+`). A bare run of digits (an id, a timestamp), a
+/// date, a decimal or a coordinate is not.
 fn phone_like(v: &str) -> bool {
-    let b = v.as_bytes();
-    let (mut digits, mut marks, mut i) = (0, 0, 0);
+    let (mut digits, mut marks) = (0, 0);
     let mut after_digit = false;
-    while let Some(rest) = b.get(i..) {
-        let (len, strong, separator) = match rest {
-            [] => break,
-            [b'0'..=b'9', ..] => {
-                digits += 1;
-                i += 1;
-                after_digit = true;
-                continue;
-            }
-            [b'+', ..] => (1, i == 0, true),
-            [b'(', ..] => (1, true, false),
-            [b'%', b'2', b'B' | b'b', ..] => (3, i == 0, true),
-            [b'%', b'2', b'8', ..] => (3, true, false),
-            [b' ' | b'-' | b'.' | b')', ..] => (1, false, true),
-            [b'%', b'2', b'0' | b'9' | b'D' | b'd' | b'E' | b'e', ..] => (3, false, true),
+    let mut first = true;
+    for &c in v.as_bytes() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'+' | b' ' if first => marks += 2,
+            b'(' => marks += 2,
+            b' ' | b'-' | b'.' | b')' | b'+' => marks += usize::from(after_digit),
             _ => return false,
-        };
-        if strong {
-            marks += 2;
-        } else if separator && after_digit {
-            marks += 1;
         }
-        after_digit = false;
-        i += len;
+        after_digit = c.is_ascii_digit();
+        first = false;
     }
     (9..=15).contains(&digits) && marks >= 2
+}
+
+/// Who reads a call report: what it may see of callers' numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// The operator's admin token: callers' numbers in full.
+    Operator,
+    /// A read-only report token: callers' numbers masked, unless the site allows more digits
+    /// (`SiteConfig::report_caller_digits`).
+    Report,
+}
+
+/// How many of a caller's last digits a read-only report shows by default.
+pub const REPORT_CALLER_DIGITS: u8 = 4;
+
+/// A caller's number as `viewer` may see it: in full for the operator; for a report, with every
+/// digit but the last `digits` masked ([`mask_caller`]).
+pub fn caller_for(viewer: Viewer, caller: &str, digits: u8) -> String {
+    match viewer {
+        Viewer::Operator => caller.to_owned(),
+        Viewer::Report => mask_caller(caller, digits),
+    }
+}
+
+/// A caller's number with every digit but the last `visible` replaced by `*`, the `+` and any
+/// punctuation kept (`+13105550199` becomes `+*******0199`). A provider's word for a withheld
+/// number (`anonymous`, `restricted`, ...) is shown as it is; any other letters (a SIP address,
+/// a client name) are masked too.
+pub fn mask_caller(caller: &str, visible: u8) -> String {
+    if text::one_of_ci(caller, "anonymous|restricted|unknown|private|unavailable") {
+        return caller.to_owned();
+    }
+    let mut digits = 0;
+    for &b in caller.as_bytes() {
+        digits += usize::from(b.is_ascii_digit());
+    }
+    let hidden = digits.saturating_sub(usize::from(visible));
+    let mut seen = 0;
+    let mut out = String::with_capacity(caller.len());
+    for c in caller.chars() {
+        if c.is_ascii_digit() {
+            seen += 1;
+            out.push(if seen > hidden { c } else { '*' });
+        } else if c.is_alphanumeric() || c == '@' {
+            out.push('*');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -260,17 +297,18 @@ mod tests {
         ("https://example.com/?subscriber=jane@example.com", "https://example.com/?subscriber={M}"),
         ("https://example.com/?to=jane%40example.com&x=1", "https://example.com/?to={M}&x=1"),
         ("https://example.com/?to=Jane.Doe%2Bnews%40Mail.Example.CO.UK", "https://example.com/?to={M}"),
-        ("https://example.com/?q=hello+jane.doe@example.org+bye", "https://example.com/?q={M}+bye"),
+        ("https://example.com/?q=hello+jane.doe@example.org+bye", "https://example.com/?q={M}"),
         ("https://example.com/users/jane@example.com/orders", "https://example.com/users/{M}/orders"),
         ("https://example.com/users/jane%40example.com", "https://example.com/users/{M}"),
         ("https://example.com/p#contact=jane@example.com", "https://example.com/p#contact={M}"),
         ("https://example.com/#/thanks?email=jane%40example.com", "https://example.com/#/thanks?email={M}"),
         ("https://example.com/?jane@example.com", "https://example.com/?{M}"),
-        ("https://example.com/?next=https%3A%2F%2Fa.com%2F%3Fe%3Djane%2540example.com", "https://example.com/?next=https%3A%2F%2Fa.com%2F%3Fe%3D{M}"),
-        ("https://example.com/?r=x%3Djane%252Bnews%2540example.com", "https://example.com/?r=x%3D{M}"),
-        ("https://example.com/?a=x@y.com,z@w.org", "https://example.com/?a={M},{M}"),
+        ("https://example.com/?next=https%3A%2F%2Fa.com%2F%3Fe%3Djane%2540example.com", "https://example.com/?next={M}"),
+        ("https://example.com/?r=x%3Djane%252Bnews%2540example.com", "https://example.com/?r={M}"),
+        ("https://example.com/?a=x@y.com,z@w.org", "https://example.com/?a={M}"),
         ("https://example.com/?email=JANE%40EXAMPLE.COM.", "https://example.com/?email={M}"),
-        ("mailto:jane@example.com", "mailto:{M}"),
+        ("mailto:jane@example.com", "{M}"),
+        ("https://example.com/p;jsessionid=1;u=jane@example.com", "https://example.com/p;jsessionid=1;u={M}"),
         ("/relative?who=jane@example.com", "/relative?who={M}"),
         // Listed parameters: the defaults, any case, and the site's own.
         ("https://example.com/?name=Jane+Doe&e=abc&Phone=5550100", "https://example.com/?name={M}&e={M}&Phone={M}"),
@@ -310,6 +348,58 @@ mod tests {
         for (input, want) in TABLE {
             let want = want.replace("{M}", M);
             assert_eq!(redact(input, &site), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn redacts_every_url_of_a_lease_request() {
+        let address = "?utm_source=newsletter&email=jane%40example.com";
+        let body = format!(
+            r#"{{"session":"abcdefghijklmnop","targets":["+12125550100"],
+            "page":{{"url":"https://a.com/{address}","referrer":"https://mail.example/u/jane@example.com"}},
+            "journey":{{"first":{{"landing":"https://a.com/p/jane@example.com","referrer":"","at":1}},
+            "last":{{"landing":"https://a.com/{address}","referrer":"https://b.com/?e=x","at":2}}}}}}"#
+        );
+        let mut request: crate::api::LeaseRequest = serde_json::from_str(&body).unwrap();
+        redact_lease(&mut request, &[]);
+        let text = format!("{request:?}");
+        assert!(!text.contains("jane"), "{text}");
+        assert_eq!(
+            request.page.url,
+            "https://a.com/?utm_source=newsletter&email=(redacted)"
+        );
+        let first = request.journey.first.unwrap();
+        assert_eq!(first.landing, "https://a.com/p/(redacted)");
+        assert_eq!(
+            request.journey.last.unwrap().referrer,
+            "https://b.com/?e=(redacted)"
+        );
+    }
+
+    #[test]
+    fn masks_callers_numbers() {
+        // (caller, digits shown, what a report shows)
+        let table: &[(&str, u8, &str)] = &[
+            ("+13105550199", 4, "+*******0199"),
+            ("+13105550199", 0, "+***********"),
+            ("+13105550199", 6, "+*****550199"),
+            ("+13105550199", 15, "+13105550199"),
+            ("+442079460958", 4, "+********0958"),
+            ("(310) 555-0199", 4, "(***) ***-0199"),
+            ("123", 4, "123"),
+            ("", 4, ""),
+            ("anonymous", 4, "anonymous"),
+            ("Restricted", 4, "Restricted"),
+            ("client:jane", 4, "******:****"),
+            ("sip:jane@example.com", 4, "***:************.***"),
+        ];
+        for &(caller, digits, want) in table {
+            assert_eq!(
+                caller_for(Viewer::Report, caller, digits),
+                want,
+                "{caller} {digits}"
+            );
+            assert_eq!(caller_for(Viewer::Operator, caller, digits), caller);
         }
     }
 
