@@ -346,4 +346,9 @@ pub struct PublicConfig {
     pub lookback_ms: crate::Millis,
     /// GA4's session timeout.
     pub session_timeout_ms: crate::Millis,
+    /// The site's own query parameters to redact (`SiteConfig::redact_params`), which the page
+    /// passes to [`crate::privacy::redact`] with every URL it keeps or sends (the defaults are
+    /// built in).
+    #[serde(default)]
+    pub redact_params: Vec<String>,
 }

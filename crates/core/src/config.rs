@@ -43,6 +43,26 @@ pub struct SiteConfig {
     /// The attribution model and windows.
     #[serde(default)]
     pub attribution: attribution::Settings,
+    /// Query parameters whose values are redacted from every URL the page keeps or sends and the
+    /// worker keeps, besides [`crate::privacy::DEFAULT_PARAMS`] (names, ignoring ASCII case). UTM
+    /// tags and click ids cannot be listed: attribution reads them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact_params: Vec<String>,
+    /// How many of a caller's last digits read-only report tokens see (0 to 15; 15 shows every
+    /// digit). The operator's admin token always sees the whole number.
+    #[serde(
+        default = "report_caller_digits",
+        skip_serializing_if = "is_report_caller_digits"
+    )]
+    pub report_caller_digits: u8,
+}
+
+fn report_caller_digits() -> u8 {
+    crate::privacy::REPORT_CALLER_DIGITS
+}
+
+fn is_report_caller_digits(n: &u8) -> bool {
+    *n == crate::privacy::REPORT_CALLER_DIGITS
 }
 
 /// A number shown on the site.
@@ -187,6 +207,9 @@ pub struct NumberRoute {
     pub static_number: Option<usize>,
 }
 
+/// The most names a site's `redact_params` lists.
+pub const MAX_REDACT_PARAMS: usize = 32;
+
 /// Why a configuration is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -283,6 +306,38 @@ impl SiteConfig {
                     "static number {} names an unknown target {}",
                     s.number, s.target
                 ));
+            }
+        }
+        self.validate_privacy()
+    }
+
+    /// Checks the privacy settings: `report_caller_digits` is 0 to 15; `redact_params` lists at most [`MAX_REDACT_PARAMS`] names of
+    /// 1 to 64 printable ASCII characters that do not separate a query, none of them a UTM tag or
+    /// a click id.
+    fn validate_privacy(&self) -> Result<(), ConfigError> {
+        if self.report_caller_digits > 15 {
+            return Err(ConfigError(
+                "report_caller_digits must be 0 to 15 (15 shows every digit)".into(),
+            ));
+        }
+        if self.redact_params.len() > MAX_REDACT_PARAMS {
+            return Err(ConfigError(format!(
+                "redact_params lists at most {MAX_REDACT_PARAMS} names"
+            )));
+        }
+        for name in &self.redact_params {
+            let printable = name
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b'#' | b'?'));
+            if !(1..=64).contains(&name.len()) || !printable {
+                return Err(ConfigError(format!(
+                    "redact_params: {name:?} must be 1 to 64 printable characters other than & = # ?"
+                )));
+            }
+            if crate::privacy::is_exempt(name) {
+                return Err(ConfigError(format!(
+                    "redact_params: {name:?} is a UTM tag or a click id, which attribution reads and which are never redacted"
+                )));
             }
         }
         Ok(())
@@ -399,6 +454,72 @@ mod tests {
             (
                 edited("+12125550199", "+12125550100"),
                 "number +12125550100 appears twice",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": ["ref_email", "Client-Name"],"#,
+                ),
+                "",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": ["utm_source"],"#,
+                ),
+                "redact_params: \"utm_source\" is a UTM tag",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": ["GCLID"],"#,
+                ),
+                "redact_params: \"GCLID\" is a UTM tag or a click id",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": [""],"#,
+                ),
+                "redact_params: \"\" must be",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": ["a&b"],"#,
+                ),
+                "redact_params: \"a&b\" must be",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "redact_params": ["a b"],"#,
+                ),
+                "redact_params: \"a b\" must be",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    &format!(
+                        r#""id": "demo", "redact_params": [{}"x"],"#,
+                        r#""x","#.repeat(32)
+                    ),
+                ),
+                "redact_params lists at most 32",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "report_caller_digits": 15,"#,
+                ),
+                "",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "report_caller_digits": 16,"#,
+                ),
+                "report_caller_digits must be 0 to 15",
             ),
         ];
         for (json, want) in table {

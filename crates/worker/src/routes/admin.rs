@@ -2,6 +2,7 @@
 
 use dni_core::auth::{check_bearer, Denied};
 use dni_core::config::SiteConfig;
+use dni_core::privacy::{caller_for, Viewer};
 use worker::{Request, Response, Result, RouteContext};
 
 use super::{ask, parse_json, read_body, secret, shard, Shard};
@@ -24,30 +25,46 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
     }
 }
 
-/// `GET /v1/sites/{site}/calls[?limit=N]`: the latest calls, newest first.
+/// `GET /v1/sites/{site}/calls[?limit=N]`: the latest calls, newest first. The admin token sees
+/// callers' numbers in full.
 pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let authorized = authorize(&req, &ctx);
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
-            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
-            let limit = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "limit")
-                .map(|(_, v)| {
-                    v.parse::<u32>()
-                        .map_err(|_| ApiError::BadRequest("limit must be a number".to_owned()))
-                })
-                .transpose()?
-                .unwrap_or(100);
-            let calls: Vec<dni_core::call::CallRecord> =
-                ask(&ctx.env, CALL_LOGS, &config.id, &CallOp::List { limit }).await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "site": config.id, "calls": calls }),
-            )?)
+            let site = authorized?;
+            list_calls(&req, &ctx, &site, Viewer::Operator).await
         }
         .await,
     )
+}
+
+/// The calls report as `viewer` may read it: a read-only report token passes [`Viewer::Report`],
+/// which masks callers' numbers to the site's `report_caller_digits`.
+async fn list_calls(
+    req: &Request,
+    ctx: &RouteContext<()>,
+    site: &str,
+    viewer: Viewer,
+) -> ApiResult<Response> {
+    let config = config_store::site(&ctx.env, site, Freshness::Latest).await?;
+    let limit = req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == "limit")
+        .map(|(_, v)| {
+            v.parse::<u32>()
+                .map_err(|_| ApiError::BadRequest("limit must be a number".to_owned()))
+        })
+        .transpose()?
+        .unwrap_or(100);
+    let mut calls: Vec<dni_core::call::CallRecord> =
+        ask(&ctx.env, CALL_LOGS, &config.id, &CallOp::List { limit }).await?;
+    for call in &mut calls {
+        call.caller = caller_for(viewer, &call.caller, config.report_caller_digits);
+    }
+    Ok(Response::from_json(
+        &serde_json::json!({ "site": config.id, "calls": calls }),
+    )?)
 }
 
 /// `GET /v1/sites/{site}/config`.

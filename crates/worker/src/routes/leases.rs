@@ -8,7 +8,7 @@ use dni_core::classify::{Channel, Options};
 use dni_core::config::{PoolConfig, SiteConfig};
 use dni_core::lease::Outcome;
 use dni_core::phone::E164;
-use dni_core::{bots, Millis, SECOND};
+use dni_core::{bots, privacy, Millis, SECOND};
 use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
@@ -47,6 +47,7 @@ pub async fn public_config(_req: Request, ctx: RouteContext<()>) -> Result<Respo
             .collect(),
         lookback_ms: config.attribution.lookback,
         session_timeout_ms: config.attribution.session_timeout,
+        redact_params: config.redact_params.clone(),
     };
     let mut response = Response::from_json(&public)?;
     response
@@ -129,10 +130,12 @@ async fn lease_numbers(
     config: SiteConfig,
 ) -> ApiResult<Response> {
     let body = read_body(req, api::MAX_BODY).await?;
-    let request: LeaseRequest = parse_json(&body)?;
+    let mut request: LeaseRequest = parse_json(&body)?;
     let targets = request
         .validate()
         .map_err(|e| ApiError::BadRequest(e.message()))?;
+    // A page with an older loader is not trusted to have redacted its URLs.
+    privacy::redact_lease(&mut request, &config.redact_params);
     let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
     let now = clock::now();
     let options = Options {
@@ -217,10 +220,11 @@ async fn lease_from_shards(
 pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     for_site(&mut req, &ctx, |req, _, config| async move {
         let body = read_body(req, api::MAX_BODY).await?;
-        let request: api::NumbersRequest = parse_json(&body)?;
+        let mut request: api::NumbersRequest = parse_json(&body)?;
         let targets = request
             .validate()
             .map_err(|e| ApiError::BadRequest(e.message()))?;
+        privacy::redact_page(&mut request.page, &config.redact_params);
         let options = Options {
             own_hosts: &config.own_hosts,
         };
