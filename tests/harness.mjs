@@ -113,6 +113,8 @@ export async function startWorker({
   return {
     base,
     log,
+    /** The worker's local state (KV and the Durable Objects' SQLite files), for tests that read it. */
+    state,
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
