@@ -33,7 +33,10 @@ const short = (url) => new URL(url).pathname.replace(/^\/v1\/sites\/bench\//, ""
 /** One page view: the times (ms) and the waterfall. */
 async function view(page, query) {
   await page.goto(`${worker.base}/t/first-swap.html${query}`);
-  await page.waitForFunction(() => window.__swap !== undefined, null, { timeout: 10_000 });
+  await page.waitForFunction(() => window.__swap !== undefined, null, { timeout: 10_000 }).catch(async (e) => {
+    const seen = await page.evaluate(() => [document.getElementById("phone")?.textContent, performance.getEntriesByType("resource").map((r) => r.name)]);
+    throw new Error(`no swap: ${JSON.stringify(seen)}`, { cause: e });
+  });
   await page.waitForTimeout(50);
   return page.evaluate(() => {
     const start = performance.getEntriesByName("dni:start")[0]?.startTime;

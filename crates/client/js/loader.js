@@ -309,7 +309,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
         answer.numbers.forEach((n) => { if (n.lease && leases().indexOf(n.lease) < 0) navigator.sendBeacon(api + "leases/" + n.lease + "/release"); });
       }
       asking = false;
-      if (started) { beat(); ask(); } else finish();
+      // Asks only for what the page shows and still has no number for.
+      if (started) { beat(); if (module.scan(d)) ask(); else finish(); } else finish();
     })
     .catch(finish);
 
