@@ -6,10 +6,13 @@
 // `dni:start` mark) to the first swap (a MutationObserver the page installs before anything else
 // sees the number change), and the requests' waterfall.
 //
-//   node bench/first-swap.mjs      (DNI_BENCH_SHORT=1: 1 run per case instead of 5)
+//   node bench/first-swap.mjs      (DNI_BENCH_SHORT=1: 1 run per case instead of 5; DNI_BENCH_RUNS=n)
+//
+// A page view whose number is not swapped within 20 s (the worker or the module did not answer in
+// time: the page keeps its number) is counted apart, not timed.
 import { startWorker, launchBrowser, newVisitor } from "../tests/harness.mjs";
 
-const RUNS = process.env.DNI_BENCH_SHORT ? 1 : 5;
+const RUNS = +process.env.DNI_BENCH_RUNS || (process.env.DNI_BENCH_SHORT ? 1 : 5);
 const LATENCIES = [0, 50, 150];
 const PAGE = `<!doctype html><html lang="en" data-dni-wait><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <style>[data-dni-wait] [data-dni-hide] { visibility: hidden; }</style>
@@ -33,7 +36,8 @@ const short = (url) => new URL(url).pathname.replace(/^\/v1\/sites\/bench\//, ""
 /** One page view: the times (ms) and the waterfall. */
 async function view(page, query) {
   await page.goto(`${worker.base}/t/first-swap.html${query}`);
-  await page.waitForFunction(() => window.__swap !== undefined, null, { timeout: 10_000 });
+  const swapped = await page.waitForFunction(() => window.__swap !== undefined, null, { timeout: 20_000 }).then(() => true, () => false);
+  if (!swapped) return null;
   await page.waitForTimeout(50);
   return page.evaluate(() => {
     const start = performance.getEntriesByName("dni:start")[0]?.startTime;
@@ -49,20 +53,22 @@ try {
   for (const latency of LATENCIES) {
     for (const kind of ["new", "returning"]) {
       const fromDcl = [], fromStart = [];
+      let missed = 0;
       let waterfall;
       for (let run = 0; run < RUNS; run++) {
         const { page, context } = await newVisitor(browser);
         const cdp = await context.newCDPSession(page);
         await cdp.send("Network.enable");
         await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
-        if (kind == "returning") await view(page, "?utm_source=google&utm_medium=cpc");
-        const v = await view(page, kind == "new" ? "?utm_source=google&utm_medium=cpc" : "");
+        const warm = kind == "returning" ? await view(page, "?utm_source=google&utm_medium=cpc") : true;
+        const v = warm && (await view(page, kind == "new" ? "?utm_source=google&utm_medium=cpc" : ""));
+        await context.close();
+        if (!v) { missed++; continue; }
         fromDcl.push(v.swap - v.dcl);
         fromStart.push(v.swap - v.start);
         waterfall = v;
-        await context.close();
       }
-      rows.push({ latency, kind, fromDcl: median(fromDcl), fromStart: median(fromStart), waterfall });
+      rows.push({ latency, kind, fromDcl: median(fromDcl), fromStart: median(fromStart), waterfall, missed });
     }
   }
 } finally {
@@ -74,7 +80,8 @@ console.log(`first swap in headless Chromium, emulated latency per request, medi
 console.log(`latency  visitor     from DOMContentLoaded  from the loader's start  requests after the loader (start-end ms, from the loader's start)`);
 for (const r of rows) {
   const w = r.waterfall;
+  if (!w) { console.log(`${String(r.latency).padStart(4)} ms  ${r.kind.padEnd(10)}  no swap in ${r.missed} run(s)`); continue; }
   const after = w.requests.filter((q) => !q.url.endsWith("/dni.js"))
     .map((q) => `${short(q.url)} ${(q.start - w.start).toFixed(0)}-${(q.end - w.start).toFixed(0)}${q.cached ? " (cache)" : ""}`);
-  console.log(`${String(r.latency).padStart(4)} ms  ${r.kind.padEnd(10)}  ${r.fromDcl.toFixed(0).padStart(14)} ms  ${r.fromStart.toFixed(0).padStart(18)} ms     ${after.join(", ") || "none"}`);
+  console.log(`${String(r.latency).padStart(4)} ms  ${r.kind.padEnd(10)}  ${r.fromDcl.toFixed(0).padStart(14)} ms  ${r.fromStart.toFixed(0).padStart(18)} ms     ${after.join(", ") || "none"}${r.missed ? `; ${r.missed} run(s) without a swap` : ""}`);
 }

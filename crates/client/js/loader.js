@@ -39,9 +39,10 @@ import init, * as module from "../../../www/dni/dni_client.js";
     consent: (tier) => { declared = tier; if (config) { start(); ask(); } },
   });
 
-  // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>; never > 300 ms.
+  // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>, for at most
+  // the attribute's value in ms (300 when it has none): see the README for what to set it to.
   var reveal = () => html.removeAttribute("data-dni-wait");
-  setTimeout(reveal, 300);
+  setTimeout(reveal, +html.getAttribute("data-dni-wait") || 300);
 
   // A request with a bounded wait; resolves with {s: status, t: text}, or null on any failure.
   var send = (url, method, body) => {
@@ -309,7 +310,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
         answer.numbers.forEach((n) => { if (n.lease && leases().indexOf(n.lease) < 0) navigator.sendBeacon(api + "leases/" + n.lease + "/release"); });
       }
       asking = false;
-      if (started) { beat(); ask(); } else finish();
+      // Asks only for what the page shows and still has no number for.
+      if (started) { beat(); if (module.scan(d)) ask(); else finish(); } else finish();
     })
     .catch(finish);
 
