@@ -1,0 +1,319 @@
+// Calls handled the way the site owner configured them, end to end in workerd: routing rules in the
+// site's time zone (after hours to voicemail, a fallback chain after no answer), the whisper and the
+// press-1 screening on the business's leg, the dial result deciding answered or missed, recordings
+// and transcripts stored once and served through the worker with the account's credentials, and
+// Telnyx's Ed25519 webhooks, proven against Telnyx's own verifier: signed, tampered, replayed, stale.
+// Twilio's webhooks are signed by Twilio's own helper library.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { generateKeyPairSync, sign as edSign } from "node:crypto";
+import { createRequire } from "node:module";
+import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const { TelnyxWebhook } = require("telnyx/lib/webhooks.js");
+
+const TZ = "America/New_York";
+const ACCOUNT_SID = "ACtest0000000000000000000000000000";
+const XML = '<?xml version="1.0" encoding="UTF-8"?><Response>';
+
+// Telnyx signs with the account's Ed25519 key; Telnyx's library verifies with its public key
+// (32 raw bytes, base64), which is also what the worker is given.
+const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+const TELNYX_PUBLIC_KEY = Buffer.from(publicKey.export({ format: "jwk" }).x, "base64url").toString("base64");
+
+// A local stand-in for the provider's recording storage: records what it was asked.
+const recordingRequests = [];
+const recordings = createServer((req, res) => {
+  recordingRequests.push({ url: req.url, authorization: req.headers.authorization });
+  res.writeHead(200, { "Content-Type": "audio/x-wav" });
+  res.end("RIFF-fake-recording");
+});
+
+/** "HH:MM" in the site's zone, `minutes` from now. */
+function localHHMM(minutes) {
+  const t = new Date(Date.now() + minutes * 60_000);
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(t);
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return `${get("hour")}:${get("minute")}`;
+}
+
+// Office hours that include now (from an hour ago to an hour from now) and hours that exclude it
+// (from two hours from now to three): the rules are evaluated against the worker's own clock in
+// the site's zone, so the test writes them around the present.
+const OPEN_NOW = `${localHHMM(-60)}-${localHHMM(60)}`;
+const CLOSED_NOW = `${localHHMM(120)}-${localHHMM(180)}`;
+
+const SITE = {
+  id: "calls",
+  time_zone: TZ,
+  recording: { announcement: "This call may be recorded.", transcribe: true },
+  targets: [
+    {
+      number: "+13125550100",
+      whisper: true,
+      screen: true,
+      record: true,
+      routing: [
+        { name: "blocked", when: { callers: ["+1900"] }, then: "reject" },
+        {
+          name: "office hours",
+          when: { hours: OPEN_NOW },
+          then: {
+            chain: {
+              steps: [
+                { numbers: ["+13125550101"], timeout_s: 15 },
+                { numbers: ["+13125550102", "+13125550103"], timeout_s: 20 },
+              ],
+              voicemail: { greeting: "Please leave a message." },
+            },
+          },
+        },
+        { name: "after hours", then: { voicemail: { greeting: "We are closed." } } },
+      ],
+    },
+  ],
+  static_numbers: [
+    { number: "+13125550121", target: "+13125550100", channel: "Paid Search", source: "google", medium: "cpc", campaign: 'spring <sale> & "more"' },
+    {
+      number: "+13125550122",
+      target: "+13125550100",
+      channel: "Email",
+      source: "newsletter",
+      routing: [
+        { name: "office hours", when: { hours: CLOSED_NOW }, then: { ring: { numbers: ["+13125550101"] } } },
+        { name: "after hours", then: { voicemail: { greeting: "We are closed." } } },
+      ],
+    },
+    { number: "+13125550123", target: "+13125550100", channel: "Organic Search", source: "bing", provider: "telnyx" },
+  ],
+};
+
+let worker;
+before(async () => {
+  await new Promise((ok) => recordings.listen(0, "127.0.0.1", ok));
+  worker = await startWorker({
+    name: "calls",
+    sites: [],
+    secrets: {
+      ADMIN_TOKEN,
+      TWILIO_AUTH_TOKEN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TELNYX_PUBLIC_KEY,
+      RECORDING_ORIGINS: `http://127.0.0.1:${recordings.address().port}`,
+    },
+  });
+  const put = await admin(worker.base, "/v1/sites/calls/config", { method: "PUT", body: JSON.stringify(SITE) });
+  assert.equal(put.status, 200, JSON.stringify(put.json));
+});
+after(async () => {
+  await worker?.stop();
+  recordings.close();
+});
+
+const twilio = (path, params) => postTwilio(worker.base + path, params);
+/** The attribute of the first element `tag` in markup, unescaped (a relative URL of ours). */
+function attr(xml, tag, name) {
+  const m = xml.match(new RegExp(`<${tag}[^>]*\\s${name}="([^"]*)"`));
+  return m && m[1].replaceAll("&amp;", "&");
+}
+async function call(sid) {
+  const { json } = await admin(worker.base, "/v1/sites/calls/calls");
+  return json.calls.find((c) => c.call_sid === sid);
+}
+
+test("after hours: the caller reaches voicemail; message and transcript are stored once; the call is missed", async () => {
+  const voice = { CallSid: "CAnight", From: "+13105550199", To: "+13125550122", CallStatus: "ringing" };
+  const r = await twilio("/v1/twilio/voice", voice);
+  assert.equal(r.status, 200);
+  assert.equal(
+    r.body,
+    XML +
+      "<Say>We are closed.</Say>" +
+      '<Record playBeep="true" maxLength="120" recordingStatusCallback="/v1/twilio/recording?site=calls&amp;kind=voicemail" recordingStatusCallbackEvent="completed" transcribe="true" transcribeCallback="/v1/twilio/transcript?site=calls"/>' +
+      "<Hangup/></Response>",
+  );
+  const rec = { CallSid: "CAnight", RecordingSid: "REvm1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REvm1`, RecordingDuration: "14", RecordingChannels: "1", RecordingStatus: "completed" };
+  for (const attempt of ["first", "repeated"]) {
+    assert.equal((await twilio("/v1/twilio/recording?site=calls&kind=voicemail", rec)).status, 204, attempt);
+  }
+  await twilio("/v1/twilio/recording?site=calls&kind=voicemail", { ...rec, RecordingSid: "REother" });
+  const transcript = { CallSid: "CAnight", RecordingSid: "REvm1", TranscriptionSid: "TR1", TranscriptionStatus: "completed", TranscriptionText: "Please call me back about the leak." };
+  assert.equal((await twilio("/v1/twilio/transcript?site=calls", transcript)).status, 204);
+  assert.equal((await twilio("/v1/twilio/status", { ...voice, CallStatus: "completed", CallDuration: "25" })).status, 204);
+
+  const c = await call("CAnight");
+  assert.equal(c.status, "missed", "the caller's call completed, but nobody at the business answered");
+  assert.deepEqual(c.routing, { rule: 1, name: "after hours", action: "voicemail", fallback: null });
+  assert.equal(c.voicemail.id, "REvm1", "the first recording, once");
+  assert.equal(c.voicemail.duration_s, 14);
+  assert.equal(c.transcript.text, "Please call me back about the leak.");
+  assert.equal(c.first_time, true);
+  assert.equal(c.channel, "Email");
+});
+
+const state = {};
+
+test("in office hours: announcement, whisper with screening, recording, and a dial action per step", async () => {
+  const voice = { CallSid: "CAday", From: "+13105550199", To: "+13125550121", CallStatus: "ringing" };
+  const r = await twilio("/v1/twilio/voice", voice);
+  assert.equal(r.status, 200);
+  assert.match(r.body, /^<\?xml[^>]*><Response><Say>This call may be recorded\.<\/Say><Dial answerOnBridge="true" timeout="15" record="record-from-answer-dual" /);
+  assert.equal(attr(r.body, "Dial", "recordingStatusCallback"), "/v1/twilio/recording?site=calls&kind=call");
+  assert.equal(attr(r.body, "Dial", "action"), "/v1/twilio/dial?site=calls&rule=1&step=0");
+  assert.deepEqual([...r.body.matchAll(/<Number[^>]*>([^<]*)<\/Number>/g)].map((m) => m[1]), ["+13125550101"]);
+  state.whisper = attr(r.body, "Number", "url");
+  assert.match(state.whisper, /^\/v1\/twilio\/whisper\?site=calls&say=.*&screen=1$/);
+  state.action0 = attr(r.body, "Dial", "action");
+});
+
+test("the whisper is fetched and spoken to the business, the campaign escaped", async () => {
+  // Twilio fetches the <Number url> on the business's leg, signed like every webhook.
+  const r = await twilio(state.whisper, { CallSid: "CAleg1", ParentCallSid: "CAday", To: "+13125550101", From: "+13105550199" });
+  assert.equal(r.status, 200);
+  assert.equal(
+    r.body,
+    XML +
+      '<Gather numDigits="1" timeout="5" action="/v1/twilio/screen?site=calls">' +
+      "<Say>Call from Paid Search, spring &lt;sale&gt; &amp; &quot;more&quot;</Say><Say>Press 1 to accept the call.</Say>" +
+      "</Gather><Hangup/></Response>",
+  );
+  const unsigned = await postTwilio(worker.base + state.whisper, { CallSid: "CAleg1" }, { signature: null });
+  assert.equal(unsigned.status, 403, "the whisper URL is signed like every webhook");
+});
+
+test("screening: a key other than 1 (or none) hangs up the business's leg; 1 connects", async () => {
+  // (digits, answer)
+  const table = [
+    ["2", XML + "<Hangup/></Response>"],
+    ["", XML + "<Hangup/></Response>"],
+    ["1", XML + "</Response>"],
+  ];
+  for (const [digits, want] of table) {
+    const r = await twilio("/v1/twilio/screen?site=calls", { CallSid: "CAleg1", Digits: digits });
+    assert.equal(r.body, want, `Digits=${digits}`);
+  }
+});
+
+test("no answer: the chain rings the next lines, then the answer and talk time come from the dial result", async () => {
+  const base = { CallSid: "CAday", From: "+13105550199", To: "+13125550121", DialCallSid: "CAleg1" };
+  const next = await twilio(state.action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
+  assert.equal(next.status, 200);
+  assert.equal(attr(next.body, "Dial", "action"), "/v1/twilio/dial?site=calls&rule=1&step=1");
+  assert.equal(attr(next.body, "Dial", "timeout"), "20");
+  assert.deepEqual([...next.body.matchAll(/<Number[^>]*>([^<]*)<\/Number>/g)].map((m) => m[1]), ["+13125550102", "+13125550103"]);
+  assert.doesNotMatch(next.body, /<Say>This call may be recorded/, "the announcement is said once");
+
+  const done = await twilio("/v1/twilio/dial?site=calls&rule=1&step=1", { ...base, DialCallSid: "CAleg3", DialCallStatus: "completed", DialCallDuration: "33" });
+  assert.equal(done.body, XML + "<Hangup/></Response>");
+  // The caller's own call ends later; a repeat of the first step's result changes nothing.
+  await twilio(state.action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
+  assert.equal((await twilio("/v1/twilio/status", { ...base, CallStatus: "completed", CallDuration: "61" })).status, 204);
+
+  const c = await call("CAday");
+  assert.equal(c.status, "answered");
+  assert.deepEqual(c.dial, { status: "completed", duration_s: 33, leg: "CAleg3", number: null, step: 1 });
+  assert.equal(c.duration_s, 61, "the caller's call, ringing included");
+  assert.equal(c.routing.name, "office hours");
+  assert.equal(c.first_time, false, "the same caller called this site before (the voicemail)");
+});
+
+test("the recording callback is stored once, and the report fetches it with the account's credentials", async () => {
+  const rec = { CallSid: "CAday", RecordingSid: "REcall1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REcall1`, RecordingDuration: "33", RecordingChannels: "2", RecordingStatus: "completed" };
+  for (const attempt of ["first", "repeated"]) {
+    assert.equal((await twilio("/v1/twilio/recording?site=calls&kind=call", rec)).status, 204, attempt);
+  }
+  const c = await call("CAday");
+  assert.deepEqual(c.recording, { id: "REcall1", url: rec.RecordingUrl, duration_s: 33, channels: 2, kind: "call" });
+
+  const open = await fetch(`${worker.base}/v1/sites/calls/calls/CAday/recording`);
+  assert.equal(open.status, 401, "the recording needs the operator's token");
+  const r = await fetch(`${worker.base}/v1/sites/calls/calls/CAday/recording`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("content-type"), "audio/x-wav");
+  const body = await r.text();
+  assert.equal(body, "RIFF-fake-recording");
+  assert.ok(!body.includes(TWILIO_AUTH_TOKEN));
+  const asked = recordingRequests.at(-1);
+  assert.equal(asked.url, "/rec/REcall1");
+  assert.equal(asked.authorization, "Basic " + Buffer.from(`${ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString("base64"));
+  const vm = await fetch(`${worker.base}/v1/sites/calls/calls/CAnight/recording?kind=voicemail`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(vm.status, 200);
+  const none = await admin(worker.base, "/v1/sites/calls/calls/CAnope/recording");
+  assert.equal(none.status, 404);
+});
+
+test("a blocked caller is rejected", async () => {
+  const r = await twilio("/v1/twilio/voice", { CallSid: "CAspam", From: "+19005550100", To: "+13125550121", CallStatus: "ringing" });
+  assert.equal(r.body, XML + '<Reject reason="busy"/></Response>');
+  assert.equal((await call("CAspam")).routing.name, "blocked");
+});
+
+// Telnyx: TeXML webhooks signed with Ed25519 over "{timestamp}|{body}".
+function telnyxSigned(params, { ts = Math.floor(Date.now() / 1000), tamper = false, key = privateKey } = {}) {
+  const body = new URLSearchParams(params).toString();
+  const signature = edSign(null, Buffer.from(`${ts}|${body}`), key).toString("base64");
+  const sent = tamper ? body.replace("%2B13105550177", "%2B13105550178") : body;
+  return { body: sent, headers: { "telnyx-signature-ed25519": signature, "telnyx-timestamp": String(ts) } };
+}
+async function telnyxVerdict(delivery) {
+  try {
+    await new TelnyxWebhook(TELNYX_PUBLIC_KEY).verify(delivery.body, delivery.headers);
+    return "accepted";
+  } catch {
+    return "refused";
+  }
+}
+async function postTelnyx(path, delivery) {
+  const r = await fetch(worker.base + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...delivery.headers },
+    body: delivery.body,
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx's own library", async () => {
+  const params = { CallSid: "v3:telnyx-call-1", AccountSid: "acc", From: "+13105550177", To: "+13125550123", CallStatus: "ringing" };
+  const now = Math.floor(Date.now() / 1000);
+  const genuine = telnyxSigned(params, { ts: now });
+  const other = generateKeyPairSync("ed25519").privateKey;
+  // (what, delivery, Telnyx's library, worker status)
+  const table = [
+    ["signed", genuine, "accepted", 200],
+    ["replayed: the same delivery again", genuine, "accepted", 403],
+    ["tampered after signing", telnyxSigned(params, { ts: now, tamper: true }), "refused", 403],
+    ["signed with another key", telnyxSigned(params, { key: other }), "refused", 403],
+    ["stale: 301 s old", telnyxSigned(params, { ts: now - 301 }), "refused", 403],
+    ["from the future: 301 s ahead", telnyxSigned(params, { ts: now + 301 }), "refused", 403],
+    ["unsigned", { body: genuine.body, headers: {} }, "refused", 403],
+  ];
+  for (const [what, delivery, library, status] of table) {
+    assert.equal(await telnyxVerdict(delivery), library, `Telnyx's library: ${what}`);
+    const r = await postTelnyx("/v1/telnyx/voice", delivery);
+    assert.equal(r.status, status, `worker: ${what}: ${r.body}`);
+    if (status === 200) {
+      assert.match(r.body, /<Dial answerOnBridge="true" timeout="15" record="record-from-answer" recordingChannels="dual"/, "TeXML");
+      assert.equal(attr(r.body, "Dial", "action"), "/v1/telnyx/dial?site=calls&rule=1&step=0");
+    } else {
+      assert.ok(JSON.parse(r.body).error, what);
+    }
+  }
+  // The library does not remember deliveries, the worker does: that is the only row where they differ.
+  const c = await call("v3:telnyx-call-1");
+  assert.equal(c.provider, "telnyx");
+  assert.equal(c.channel, "Organic Search");
+  const calls = (await admin(worker.base, "/v1/sites/calls/calls")).json.calls;
+  assert.equal(calls.filter((x) => x.call_sid === "v3:telnyx-call-1").length, 1);
+
+  // The dial result through Telnyx completes the record too.
+  const dial = telnyxSigned({ ...params, DialCallStatus: "completed", DialCallDuration: "9", DialCallSid: "v3:leg" });
+  const d = await postTelnyx("/v1/telnyx/dial?site=calls&rule=1&step=0", dial);
+  assert.equal(d.status, 200, d.body);
+  const st = await postTelnyx("/v1/telnyx/status", telnyxSigned({ ...params, CallStatus: "completed", CallDuration: "20" }));
+  assert.equal(st.status, 204, st.body);
+  const done = await call("v3:telnyx-call-1");
+  assert.equal(done.status, "answered");
+  assert.equal(done.dial.duration_s, 9);
+});
