@@ -43,6 +43,10 @@ pub struct SiteConfig {
     /// The attribution model and windows.
     #[serde(default)]
     pub attribution: attribution::Settings,
+    /// Limits on new leases per client address, network and pool, and the bot signals read
+    /// (pool-drain protection; see [`crate::drain`]).
+    #[serde(default)]
+    pub limits: crate::drain::Limits,
 }
 
 /// A number shown on the site.
@@ -229,6 +233,7 @@ impl SiteConfig {
                 return err(format!("origin {origin:?} must be scheme://host[:port]"));
             }
         }
+        self.limits.validate().map_err(ConfigError)?;
         let mut seen: BTreeSet<&E164> = BTreeSet::new();
         let mut pool_ids: BTreeSet<&str> = BTreeSet::new();
         for pool in &self.pools {

@@ -42,6 +42,8 @@ pub mod api;
 pub mod call;
 #[cfg(feature = "serde")]
 pub mod config;
+#[cfg(feature = "serde")]
+pub mod drain;
 #[cfg(feature = "provider")]
 pub mod twilio;
 pub mod twiml;

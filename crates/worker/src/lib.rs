@@ -10,6 +10,7 @@ use worker::{event, Context, Env, Request, Response, Result, Router};
 mod calls_object;
 mod clock;
 mod config_store;
+mod drain_guard;
 mod error;
 mod pool_object;
 mod protocol;

@@ -17,7 +17,8 @@ use worker::{
 };
 
 use crate::clock;
-use crate::protocol::{AttributeReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::drain_guard::Ledger;
+use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
 use crate::sql::{migrate, millis};
 
 /// The schema, one step per version.
@@ -36,6 +37,8 @@ pub struct PoolObject {
     spec: RefCell<Option<PoolSpec>>,
     /// The alarm time this object last set (`Some(None)`: known to be unset).
     alarm: Cell<Option<Option<Millis>>>,
+    /// New leases by client, for the pool-drain limits (loaded with the pool).
+    ledger: RefCell<Ledger>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +70,7 @@ impl DurableObject for PoolObject {
             pool: RefCell::new(None),
             spec: RefCell::new(None),
             alarm: Cell::new(None),
+            ledger: RefCell::new(Ledger::new(Default::default())),
         }
     }
 
@@ -129,17 +133,34 @@ impl PoolObject {
                 lease_id,
                 visit,
                 free_only,
+                guard,
                 ..
             } => {
-                let outcome = if free_only {
-                    pool.lease_free(&session, &target, &lease_id, now)
-                } else {
-                    Some(pool.lease(&session, &target, &lease_id, now))
+                let mut ledger = self.ledger.borrow_mut();
+                let refused = guard
+                    .as_ref()
+                    .and_then(|g| ledger.check(pool, g, &session, &target, now));
+                let reply: LeaseReply = match refused {
+                    Some(refusal) => {
+                        self.put_meta("refusals", &ledger.refusals)?;
+                        Err(refusal)
+                    }
+                    None => {
+                        let outcome = if free_only {
+                            pool.lease_free(&session, &target, &lease_id, now)
+                        } else {
+                            Some(pool.lease(&session, &target, &lease_id, now))
+                        };
+                        if let Some(dni_core::lease::Outcome::Leased(granted)) = &outcome {
+                            self.store_visit(&session, &visit, now)?;
+                            if let (Some(g), false) = (&guard, granted.renewed) {
+                                ledger.record(pool, g, &granted.lease, now);
+                            }
+                        }
+                        Ok(outcome)
+                    }
                 };
-                if matches!(outcome, Some(dni_core::lease::Outcome::Leased(_))) {
-                    self.store_visit(&session, &visit, now)?;
-                }
-                to_json(&outcome)?
+                to_json(&reply)?
             }
             PoolOp::Heartbeat { lease, .. } => to_json(&pool.heartbeat(&lease, now).ok())?,
             PoolOp::Release { lease, .. } => to_json(&pool.release(&lease, now).is_ok())?,
@@ -161,6 +182,8 @@ impl PoolObject {
                     leased,
                     cooling,
                     next_deadline: pool.next_deadline(),
+                    limited: self.ledger.borrow().refusals.total(),
+                    refused: self.ledger.borrow().refusals,
                 })?
             }
         };
@@ -176,6 +199,7 @@ impl PoolObject {
             return Ok(None);
         };
         let counters: Counters = self.meta("counters")?.unwrap_or_default();
+        *self.ledger.borrow_mut() = Ledger::new(self.meta("refusals")?.unwrap_or_default());
         let rows: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
         let mut slots: Vec<Slot> = Vec::with_capacity(rows.len());
         for row in rows {
