@@ -23,6 +23,31 @@ export const AD_QUERY = "/?utm_source=google&utm_medium=cpc&utm_campaign=spring&
 export const VISITOR_UA =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
+let visitorCount = 0;
+/**
+ * A fresh client address for a visitor, each in a network (/24) of its own, as `CF-Connecting-IP`
+ * (the header Cloudflare sets; wrangler dev passes it through, else says 127.0.0.1). The worker's
+ * pool-drain limits count new leases by address and network, so visitors must not all be one.
+ */
+export function visitorAddress() {
+  visitorCount++;
+  return `10.${(visitorCount >> 8) & 255}.${visitorCount & 255}.7`;
+}
+
+/**
+ * The headers a real browser's `fetch` sends with a lease request (user agent and fetch metadata),
+ * from a fresh address (see `visitorAddress`), for tests that play a visitor with Node's fetch.
+ */
+export function visitorHeaders(address = visitorAddress()) {
+  return {
+    "User-Agent": VISITOR_UA,
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "cors",
+    "Sec-Fetch-Dest": "empty",
+    "CF-Connecting-IP": address,
+  };
+}
+
 const ARTIFACTS = join(ROOT, "tests", ".artifacts");
 
 async function freePort() {
@@ -201,9 +226,12 @@ export async function launchBrowser() {
   });
 }
 
-/** A new visitor: a fresh context (own storage), a real visitor's user agent, console collected. */
-export async function newVisitor(browser, { userAgent = VISITOR_UA } = {}) {
-  const context = await browser.newContext({ userAgent });
+/**
+ * A new visitor: a fresh context (own storage), a real visitor's user agent, an address of its own
+ * (`CF-Connecting-IP`, see `visitorAddress`), console collected.
+ */
+export async function newVisitor(browser, { userAgent = VISITOR_UA, address = visitorAddress() } = {}) {
+  const context = await browser.newContext({ userAgent, extraHTTPHeaders: { "CF-Connecting-IP": address } });
   const page = await context.newPage();
   const consoleErrors = [];
   page.on("console", (m) => {

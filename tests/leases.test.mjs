@@ -2,7 +2,7 @@
 // expires leases that stop beating, a page that goes away releases its lease with sendBeacon.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, launchBrowser, newVisitor, swappedText, admin, postTwilio, VISITOR_UA } from "./harness.mjs";
+import { startWorker, launchBrowser, newVisitor, swappedText, admin, postTwilio, visitorHeaders } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -15,7 +15,7 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 async function lease(site, target, session) {
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify({ session, targets: [target], page: { url: `${worker.base}/`, referrer: "" } }),
   });
   assert.equal(r.status, 200);
@@ -108,7 +108,7 @@ function homeShard(session, shards) {
 async function leaseWith(site, target, session, leases) {
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify({ session, targets: [target], page: { url: `${worker.base}/`, referrer: "" }, leases }),
   });
   assert.equal(r.status, 200);

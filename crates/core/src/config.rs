@@ -67,6 +67,10 @@ pub struct SiteConfig {
     /// the owner's webhooks (see `integrations`).
     #[serde(default)]
     pub integrations: crate::integrations::settings::Integrations,
+    /// Limits on new leases per client address, network and pool, and the bot signals read
+    /// (pool-drain protection; see [`crate::drain`]).
+    #[serde(default)]
+    pub limits: crate::drain::Limits,
 }
 
 fn report_caller_digits() -> u8 {
@@ -320,6 +324,7 @@ impl SiteConfig {
                 return err(format!("origin {origin:?} must be scheme://host[:port]"));
             }
         }
+        self.limits.validate().map_err(ConfigError)?;
         let mut seen: BTreeSet<&E164> = BTreeSet::new();
         let mut pool_ids: BTreeSet<&str> = BTreeSet::new();
         for pool in &self.pools {

@@ -908,6 +908,19 @@ impl Pool {
         })
     }
 
+    /// Whether `session` holds a live lease for `target` (a lease request would renew it). As of the
+    /// last expiry: call [`Pool::expire`] first for the answer at `now`.
+    pub fn holds(&self, session: &str, target: &E164) -> bool {
+        self.by_session.get(session).is_some_and(|slots| {
+            slots.iter().any(|&i| {
+                self.slots
+                    .get(i)
+                    .and_then(|s| s.lease.as_ref())
+                    .is_some_and(|l| l.target == *target)
+            })
+        })
+    }
+
     /// The live lease with this id, if any.
     pub fn lease_by_id(&self, lease_id: &str) -> Option<(&E164, &Lease)> {
         let slot = self.slots.get(*self.by_lease.get(lease_id)?)?;

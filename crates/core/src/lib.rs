@@ -47,6 +47,8 @@ pub mod call;
 #[cfg(feature = "serde")]
 pub mod config;
 #[cfg(feature = "serde")]
+pub mod drain;
+#[cfg(feature = "serde")]
 pub mod integrations;
 #[cfg(feature = "serde")]
 pub mod report;

@@ -11,6 +11,7 @@ mod calls_object;
 mod clock;
 mod config_store;
 mod deliveries;
+mod drain_guard;
 mod error;
 mod outbox;
 mod pool_object;

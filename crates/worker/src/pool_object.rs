@@ -18,7 +18,8 @@ use worker::{
 };
 
 use crate::clock;
-use crate::protocol::{AttributeReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::drain_guard::Ledger;
+use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
 use crate::rows;
 use crate::sql::{migrate, millis};
 
@@ -38,6 +39,8 @@ pub struct PoolObject {
     spec: RefCell<Option<PoolSpec>>,
     /// The alarm time this object last set (`Some(None)`: known to be unset).
     alarm: Cell<Option<Option<Millis>>>,
+    /// New leases by client, for the pool-drain limits (loaded with the pool).
+    ledger: RefCell<Ledger>,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +72,7 @@ impl DurableObject for PoolObject {
             pool: RefCell::new(None),
             spec: RefCell::new(None),
             alarm: Cell::new(None),
+            ledger: RefCell::new(Ledger::new(Default::default())),
         }
     }
 
@@ -131,17 +135,36 @@ impl PoolObject {
                 lease_id,
                 visit,
                 free_only,
+                guard,
                 ..
             } => {
-                let outcome = if free_only {
-                    pool.lease_free(&session, &target, &lease_id, now)
-                } else {
-                    Some(pool.lease(&session, &target, &lease_id, now))
+                let mut ledger = self.ledger.borrow_mut();
+                let refused = guard
+                    .as_ref()
+                    .and_then(|g| ledger.check(pool, g, &session, &target, now));
+                let reply: LeaseReply = match refused {
+                    Some(refusal) => {
+                        let text = serde_json::to_string(&ledger.refusals)
+                            .map_err(|e| rows::RowError::new("refusals", e))?;
+                        self.put_meta("refusals", text)?;
+                        Err(refusal)
+                    }
+                    None => {
+                        let outcome = if free_only {
+                            pool.lease_free(&session, &target, &lease_id, now)
+                        } else {
+                            Some(pool.lease(&session, &target, &lease_id, now))
+                        };
+                        if let Some(dni_core::lease::Outcome::Leased(granted)) = &outcome {
+                            self.store_visit(&session, &visit, now)?;
+                            if let (Some(g), false) = (&guard, granted.renewed) {
+                                ledger.record(pool, g, &granted.lease, now);
+                            }
+                        }
+                        Ok(outcome)
+                    }
                 };
-                if matches!(outcome, Some(dni_core::lease::Outcome::Leased(_))) {
-                    self.store_visit(&session, &visit, now)?;
-                }
-                to_json(&outcome)?
+                to_json(&reply)?
             }
             PoolOp::Heartbeat { lease, .. } => to_json(&pool.heartbeat(&lease, now).ok())?,
             PoolOp::Release { lease, .. } => to_json(&pool.release(&lease, now).is_ok())?,
@@ -163,6 +186,8 @@ impl PoolObject {
                     leased,
                     cooling,
                     next_deadline: pool.next_deadline(),
+                    limited: self.ledger.borrow().refusals.total(),
+                    refused: self.ledger.borrow().refusals,
                 })?
             }
         };
@@ -181,6 +206,14 @@ impl PoolObject {
             Some(text) => rows::pool::read_counters(&text)?,
             None => Counters::default(),
         };
+        // The refusal counts (pool-drain protection): a plain JSON meta row, read strictly.
+        let refusals = match self.meta("refusals")? {
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| rows::RowError::new("refusals", e))?
+            }
+            None => Default::default(),
+        };
+        *self.ledger.borrow_mut() = Ledger::new(refusals);
         let stored: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
         // Every row must read: one skipped would bring its number back as free, while its lease
         // may still be live. An unreadable row fails the request (503), loudly, every time.

@@ -54,6 +54,9 @@ pub enum PoolOp {
         /// applies its exhaustion policy.
         #[serde(default)]
         free_only: bool,
+        /// The request's client and signals, for the pool-drain limits (`None`: not limited).
+        #[serde(default)]
+        guard: Option<crate::drain_guard::Guard>,
     },
     /// Extend a lease.
     Heartbeat {
@@ -85,8 +88,9 @@ pub enum PoolOp {
     },
 }
 
-/// The answer to [`PoolOp::Lease`]: `None` only when it asked for a free number and there was none.
-pub type LeaseReply = Option<Outcome>;
+/// The answer to [`PoolOp::Lease`]: `Ok(None)` only when it asked for a free number and there was
+/// none; `Err` when the pool-drain limits refused a new lease (then no other shard is asked).
+pub type LeaseReply = Result<Option<Outcome>, dni_core::drain::Refusal>;
 
 /// The answer to [`PoolOp::Heartbeat`]: the lease, or `None` when it is gone.
 pub type HeartbeatReply = Option<Granted>;
@@ -116,6 +120,12 @@ pub struct StatsReply {
     pub cooling: usize,
     /// The next alarm.
     pub next_deadline: Option<Millis>,
+    /// Lease requests refused a new number by the pool-drain limits, in all.
+    #[serde(default)]
+    pub limited: u64,
+    /// The same, by reason.
+    #[serde(default)]
+    pub refused: dni_core::drain::Refusals,
 }
 
 /// A request to a site's call log.

@@ -116,8 +116,12 @@ fn sum(shards: &[StatsReply]) -> StatsReply {
         leased: 0,
         cooling: 0,
         next_deadline: None,
+        limited: 0,
+        refused: Default::default(),
     };
     for s in shards {
+        total.limited += s.limited;
+        total.refused.add(&s.refused);
         let (t, c) = (&mut total.counters, &s.counters);
         t.granted += c.granted;
         t.renewed += c.renewed;

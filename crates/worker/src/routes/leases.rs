@@ -8,11 +8,12 @@ use dni_core::classify::{Channel, Options};
 use dni_core::config::{PoolConfig, SiteConfig};
 use dni_core::lease::Outcome;
 use dni_core::phone::E164;
-use dni_core::{bots, privacy, wire, Millis};
+use dni_core::{privacy, wire, Millis};
 use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::{ask, own_origin, parse_json, read_body, shard, with_cors, Shard};
 use crate::config_store::{self, Freshness};
+use crate::drain_guard::Guard;
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::{HeartbeatReply, LeaseReply, PoolOp, ReleaseReply, Visit};
 use crate::{clock, POOLS};
@@ -146,7 +147,7 @@ async fn lease_numbers(
     }
     // A page with an older loader is not trusted to have redacted its URLs.
     privacy::redact_lease(&mut request, &config.redact_params);
-    let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
+    let guard = Guard::of(req, &config.limits)?;
     let now = clock::now();
     let options = Options {
         own_hosts: &config.own_hosts,
@@ -171,7 +172,6 @@ async fn lease_numbers(
         page: request.page.url.clone(),
         ga: request.ga.clone(),
     };
-    let bot = bots::is_bot(&user_agent);
 
     let mut numbers = Vec::with_capacity(targets.len());
     let mut heartbeat_ms: Millis = wire::HEARTBEAT_MS;
@@ -181,13 +181,18 @@ async fn lease_numbers(
             .and_then(|t| t.pool.as_deref())
             .and_then(|p| config.pool(p));
         let assigned = match pool {
-            // Automated visitors never take a number from a pool.
-            Some(pool) if !bot => {
+            // Automated or over-limit clients take no new number from a pool (the pool object
+            // decides, since only it knows a renewal from a new lease): they get the channel's.
+            Some(pool) => {
                 heartbeat_ms =
                     heartbeat_ms.min(wire::heartbeat_interval(pool.settings.idle_timeout));
-                lease_from_shards(&ctx.env, &config.id, pool, &request, &target, &visit).await
+                let asked = (&request, &target, &visit, &guard);
+                match lease_from_shards(&ctx.env, &config.id, pool, asked).await {
+                    Some(assigned) => assigned,
+                    None => static_or_original(&config, &target, channel),
+                }
             }
-            _ => static_or_original(&config, &target, channel),
+            None => static_or_original(&config, &target, channel),
         };
         numbers.push(assigned);
     }
@@ -200,15 +205,13 @@ async fn lease_numbers(
 
 /// Asks a pool's shards in turn ([`PoolConfig::shard_order`]) for a number for the session: each
 /// but the last for a free one only, the last with its exhaustion policy. An unsplit pool is one
-/// request.
+/// request. `None` when the pool-drain limits refused the request a new number.
 async fn lease_from_shards(
     env: &Env,
     site: &str,
     pool: &PoolConfig,
-    request: &LeaseRequest,
-    target: &E164,
-    visit: &Visit,
-) -> Assigned {
+    (request, target, visit, guard): (&LeaseRequest, &E164, &Visit, &Guard),
+) -> Option<Assigned> {
     let order = pool.shard_order(&request.session, &request.leases);
     for (i, &k) in order.iter().enumerate() {
         let Shard { name, spec } = shard(site, pool, k);
@@ -220,15 +223,17 @@ async fn lease_from_shards(
             lease_id,
             visit: Box::new(visit.clone()),
             free_only: i + 1 < order.len(),
+            guard: Some(guard.clone()),
         };
         match ask::<LeaseReply>(env, POOLS, &name, &op).await {
-            Ok(Some(outcome)) => return from_outcome(target, outcome),
-            Ok(None) => continue,
+            Ok(Ok(Some(outcome))) => return Some(from_outcome(target, outcome)),
+            Ok(Ok(None)) => continue,
+            Ok(Err(_refused)) => return None,
             // The page keeps its own number rather than wait or break.
-            Err(_) => return original(target),
+            Err(_) => return Some(original(target)),
         }
     }
-    original(target)
+    Some(original(target))
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.

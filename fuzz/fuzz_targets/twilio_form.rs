@@ -1,0 +1,38 @@
+//! A provider webhook's body: Twilio's form, read as the worker reads it (form pairs, the signature
+//! check, the call status, the numbers). Any bytes, no panic.
+#![no_main]
+
+use dni_core::call::CallStatus;
+use dni_core::phone::E164;
+use dni_core::{twilio, url};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(body) = std::str::from_utf8(data) else {
+        return;
+    };
+    let params: Vec<(String, String)> = url::form_pairs(body).collect();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let endpoint = "https://dni.example/v1/twilio/voice";
+    let signature = twilio::sign("token", endpoint, &params);
+    assert_eq!(
+        twilio::verify("token", endpoint, &params, Some(&signature)),
+        Ok(())
+    );
+    let _ = twilio::verify("token", endpoint, &params, get("Signature"));
+    let _ = CallStatus::from_twilio(get("CallStatus").unwrap_or(""), get("DialCallStatus"));
+    for field in ["From", "To", "Called", "Caller"] {
+        if let Some(Ok(n)) = get(field).map(E164::parse) {
+            assert_eq!(
+                E164::parse(n.as_str()).as_ref(),
+                Ok(&n),
+                "E.164 reads its own output"
+            );
+        }
+    }
+});
