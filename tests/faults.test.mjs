@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, VISITOR_UA } from "./harness.mjs";
+import { startWorker, postTwilio, admin, VISITOR_UA, visitorHeaders } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -19,7 +19,7 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 async function lease(site, target, session) {
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify({ session, targets: [target], page: { url: `${worker.base}/?utm_source=google&utm_medium=cpc&gclid=G-${session}`, referrer: "" } }),
   });
   assert.equal(r.status, 200, `lease for ${session}: ${r.status}`);
@@ -94,7 +94,7 @@ test("kill -9 of the runtime in the middle of a lease storm: no lease or call lo
       try {
         const r = await fetch(`${worker.base}/v1/sites/storm/leases`, {
           method: "POST",
-          headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+          headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
           body: JSON.stringify({ session, targets: ["+16175550100"], page: { url: `${worker.base}/`, referrer: "" } }),
         });
         const json = await r.json();

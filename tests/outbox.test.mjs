@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, VISITOR_UA, ROOT, AD_QUERY } from "./harness.mjs";
+import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, VISITOR_UA, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
 import { Capture, checkGa4, checkOAuth, checkGoogleAds, checkMicrosoftAds, checkWebhook } from "./capture.mjs";
 
 const CALLER = "+13105550199";
@@ -92,7 +92,7 @@ async function visit(query, ga) {
   if (ga) body.ga = ga;
   const r = await fetch(`${worker.base}/v1/sites/outbox/leases`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify(body),
   });
   assert.equal(r.status, 200);

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, VISITOR_UA } from "./harness.mjs";
+import { startWorker, postTwilio, admin, VISITOR_UA, visitorHeaders } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -35,7 +35,7 @@ test("an unredacted lease request and a call leave no address in the visit or th
   // What a page that redacts nothing would send: the page's own body shape.
   const r = await fetch(`${worker.base}/v1/sites/demo/leases`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify({
       session: "privacy-session-0000001",
       targets: ["+12125550100"],
@@ -70,7 +70,7 @@ test("an unredacted lease request and a call leave no address in the visit or th
 test("the no-consent numbers request, redacted by the worker, still classifies by its UTM tags", async () => {
   const r = await fetch(`${worker.base}/v1/sites/demo/numbers`, {
     method: "POST",
-    headers: { Origin: worker.base, "User-Agent": VISITOR_UA, "Content-Type": "text/plain" },
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify({ targets: ["+12125550100"], page: { url: worker.base + EMAIL_QUERY, referrer: "" } }),
   });
   assert.equal(r.status, 200);
