@@ -30,7 +30,7 @@ test("lease requests: every kind of bad input is a 4xx with a JSON error, and le
     ["oversize lease id", "demo", base, JSON.stringify({ ...good, leases: [long] }), 400, /leases/],
     ["too many lease ids", "demo", base, JSON.stringify({ ...good, leases: Array(9).fill("visitors.0.abcdefghijklmnop") }), 400, /leases/],
     ["lease ids not strings", "demo", base, JSON.stringify({ ...good, leases: [1] }), 400, /malformed JSON/],
-    ["oversize body", "demo", base, JSON.stringify({ ...good, pad: "y".repeat(20_000) }), 413, /too large/],
+    ["oversize body", "demo", base, JSON.stringify({ ...good, pad: "y".repeat(40_000) }), 413, /too large/],
     ["unknown site", "nosuchsite", base, JSON.stringify(good), 404, /unknown site/],
     ["site id too long", "s".repeat(100), base, JSON.stringify(good), 404, /unknown site/],
     ["origin not listed", "demo", "https://evil.example", JSON.stringify(good), 403, /origin/],
