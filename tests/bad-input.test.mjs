@@ -20,7 +20,7 @@ test("lease requests: every kind of bad input is a 4xx with a JSON error, and le
     ["not an object", "demo", base, "[1,2]", 400, /malformed JSON/],
     ["empty body", "demo", base, "", 400, /malformed JSON/],
     ["unknown field", "demo", base, JSON.stringify({ ...good, extra: 1 }), 400, /unknown field/],
-    ["missing targets", "demo", base, JSON.stringify({ session: good.session, page: good.page }), 400, /missing field/],
+    ["missing targets", "demo", base, JSON.stringify({ session: good.session, page: good.page }), 400, /targets must/],
     ["target not E.164", "demo", base, JSON.stringify({ ...good, targets: ["(212) 555-0100"] }), 400, /E\.164/],
     ["too many targets", "demo", base, JSON.stringify({ ...good, targets: Array(9).fill("+12125550100") }), 400, /targets/],
     ["no targets", "demo", base, JSON.stringify({ ...good, targets: [] }), 400, /targets/],
