@@ -78,6 +78,8 @@ test("a number a single-page app renders two seconds after load, and text change
   await v.page.goto(`${worker.base}/t/spa.html`);
   await sleep(1200);
   assert.equal(apiCalls(v, "/leases").length, 0, "no number on the page yet: no lease");
+  // (The element first: swappedText takes a missing element for a changed one.)
+  await v.page.waitForSelector("#late", { timeout: 6000 });
   const late = await swappedText(v.page, "#late", ORIGINAL, 6000);
   assert.match(late, /^\(212\) 555-01(0[1-9]|10)$/);
   assert.equal(await v.page.getAttribute("#late-link", "href"), `tel:+1${digits(late)}`);
