@@ -163,7 +163,13 @@ fn writes_report_queries() {
         assert_eq!(sql.text.matches('?').count(), sql.params.len(), "{by}");
     }
     // Without a daylight-saving change in the range, one offset.
-    let q = report_query("day", &pairs("from=2026-11-10&to=2026-11-20"), &ny(), today()).unwrap();
+    let q = report_query(
+        "day",
+        &pairs("from=2026-11-10&to=2026-11-20"),
+        &ny(),
+        today(),
+    )
+    .unwrap();
     let sql = report_sql(&q, &ny());
     assert!(
         sql.text
