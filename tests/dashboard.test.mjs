@@ -1,0 +1,123 @@
+// The owner's dashboard in Chromium against a month of seeded history: sign-in with a report token
+// (a wrong one refused), charts and totals equal to the API's, filters that change the table, the
+// CSV download equal to the API's, a call's detail, and a phone's width. Screenshots go to
+// tests/.artifacts.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startWorker, admin, launchBrowser, newVisitor, ROOT } from "./harness.mjs";
+
+const ARTIFACTS = join(ROOT, "tests", ".artifacts");
+let worker, browser, token;
+
+before(async () => {
+  worker = await startWorker({ name: "dashboard" });
+  browser = await launchBrowser();
+  const history = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "history", "sites/demo.json", "--calls", "400", "--days", "30"], { cwd: ROOT });
+  const imported = await admin(worker.base, "/v1/sites/demo/calls/import", { method: "POST", body: history });
+  assert.equal(imported.json.imported, 400);
+  token = (await admin(worker.base, "/v1/sites/demo/report-tokens", { method: "POST", body: '{"name":"dashboard test"}' })).json.token;
+});
+after(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+async function api(path) {
+  const r = await fetch(worker.base + path, { headers: { Authorization: `Bearer ${token}` } });
+  return r.headers.get("content-type").includes("json") ? r.json() : r.text();
+}
+
+async function signIn(page, t = token) {
+  await page.goto(`${worker.base}/dashboard/`);
+  await page.fill("#signin-site", "demo");
+  await page.fill("#signin-token", t);
+  await page.click("#signin-form button[type=submit]");
+}
+
+async function range(page) {
+  return `from=${await page.inputValue("#f-from")}&to=${await page.inputValue("#f-to")}`;
+}
+
+test("a wrong token is refused; the right one opens the charts, whose totals are the API's", async () => {
+  const { page, consoleErrors } = await newVisitor(browser);
+  await signIn(page, "dni_rt_demo00000000_WrongTokenWrongTokenWrongToken00");
+  await page.waitForFunction(() => document.querySelector("#signin-error").textContent.length > 0);
+  assert.match(await page.textContent("#signin-error"), /refused/);
+  assert.equal(await page.isVisible("#app"), false);
+
+  await signIn(page);
+  await page.waitForSelector("#chart-days canvas");
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  assert.ok(!page.url().includes(token), "the token is never in a URL");
+  assert.equal(await page.evaluate(() => JSON.parse(sessionStorage.getItem("dni.dashboard")).site), "demo");
+  const q = await range(page);
+  const summary = (await api(`/v1/sites/demo/reports/summary?${q}`)).rows[0];
+  assert.ok(summary.calls > 300, `most of the seeded calls are in the last 30 days (${summary.calls})`);
+  assert.equal(Number(await page.getAttribute("#chart-days", "data-total")), summary.calls, "chart total = API");
+  assert.equal(Number(await page.getAttribute("#chart-days", "data-days")), 30);
+  assert.equal((await page.textContent("#k-calls")).replace(/,/g, ""), String(summary.calls));
+  assert.equal((await page.textContent("#k-missed")).replace(/,/g, ""), String(summary.missed));
+  const channels = (await api(`/v1/sites/demo/reports/channel?${q}&limit=20`)).rows;
+  assert.equal(Number(await page.getAttribute("#t-breakdown", "data-total")), channels.reduce((t, r) => t + r.calls, 0));
+  assert.equal(await page.locator("#t-breakdown tbody tr").count(), channels.length);
+  await page.waitForSelector("#pool dl");
+  assert.match(await page.textContent("#pool"), /numbers/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
+  // The refused sign-in's 401 is the browser's own log line; nothing else may be logged.
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 401/.test(e)), []);
+  await page.context().close();
+});
+
+test("filters change the table; the CSV download is the API's CSV; a call opens its detail", async () => {
+  const { page } = await newVisitor(browser);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  await page.selectOption("#f-status", "missed");
+  await page.selectOption("#f-channel", "Paid Search");
+  await page.click("#apply");
+  await page.waitForFunction(() => [...document.querySelectorAll("#t-calls tbody tr")].every((r) => r.cells[6].textContent === "missed"));
+  const q = `${await range(page)}&channel=Paid+Search&status=missed`;
+  const list = await api(`/v1/sites/demo/calls?${q}&limit=25`);
+  assert.ok(list.calls.length > 0);
+  const sids = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.dataset.sid));
+  assert.deepEqual(sids, list.calls.map((c) => c.call_sid), "the table is the API's page");
+  const channels = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.cells[2].textContent));
+  assert.ok(channels.every((c) => c === "Paid Search"));
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
+  const file = readFileSync(await download.path(), "utf8");
+  assert.match(download.suggestedFilename(), /^calls-demo-.*\.csv$/);
+  assert.equal(file, await api(`/v1/sites/demo/calls?${q}&format=csv`), "the download is the API's CSV");
+
+  await page.click("#t-calls tbody tr");
+  await page.waitForSelector("#detail[open]");
+  assert.match(await page.textContent("#detail-body"), /Credited/);
+  assert.match(await page.textContent("#detail-body"), /Paid Search/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-detail.png") });
+  // The close button is the dialog's first focusable element: the keyboard reaches it at once.
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "close");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#detail:not([open])", { state: "attached" });
+  await page.context().close();
+});
+
+test("at a phone's width nothing overflows sideways; a new site's empty state says what to do", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.waitForSelector("#chart-days canvas");
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(widths[0] <= widths[1], `page ${widths[0]} px wide in a ${widths[1]} px screen`);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
+  // A range before the history: the empty state.
+  await page.fill("#f-from", "2020-01-01");
+  await page.fill("#f-to", "2020-01-31");
+  await page.click("#apply");
+  await page.waitForSelector("#empty:not([hidden])");
+  assert.match(await page.textContent("#empty"), /v1\/twilio\/voice/);
+  assert.match(await page.textContent("#empty-tag"), /data-site="demo"/);
+  await context.close();
+});

@@ -1,0 +1,96 @@
+// The OpenAPI document is kept true: every route's real answers (good and bad requests) are checked
+// against it, and schemathesis (from PyPI, installed by scripts/setup) sends the worker what the
+// document allows and checks that nothing answers 5xx and every answer matches the document.
+// A new route: add its path to www/v1/openapi.json and a row to ROUTES below.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { writeFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { startWorker, admin, ADMIN_TOKEN, ROOT } from "./harness.mjs";
+
+let worker, token;
+const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+before(async () => {
+  worker = await startWorker({ name: "openapi" });
+  const history = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "history", "sites/demo.json", "--calls", "40", "--days", "10"], { cwd: ROOT });
+  await admin(worker.base, "/v1/sites/demo/calls/import", { method: "POST", body: history });
+  token = (await admin(worker.base, "/v1/sites/demo/report-tokens", { method: "POST", body: "{}" })).json;
+});
+after(async () => {
+  await worker?.stop();
+});
+
+const page = (s) => JSON.stringify({ session: "s".repeat(22), targets: ["+12125550100"], page: { url: `${s}/`, referrer: "" } });
+
+// (method, the document's path, the request's path, init)
+function routes(base) {
+  const origin = { Origin: base, "Content-Type": "text/plain" };
+  return [
+    ["get", "/v1/health", "/v1/health", {}],
+    ["get", "/v1/openapi.json", "/v1/openapi.json", {}],
+    ["get", "/v1/sites/{site}/public", "/v1/sites/demo/public", {}],
+    ["get", "/v1/sites/{site}/public", "/v1/sites/nope/public", {}],
+    ["options", "/v1/sites/{site}/leases", "/v1/sites/demo/leases", { headers: { Origin: base } }],
+    ["post", "/v1/sites/{site}/leases", "/v1/sites/demo/leases", { headers: origin, body: page(base) }],
+    ["post", "/v1/sites/{site}/leases", "/v1/sites/demo/leases", { headers: origin, body: "{" }],
+    ["post", "/v1/sites/{site}/numbers", "/v1/sites/demo/numbers", { headers: origin, body: JSON.stringify({ targets: ["+12125550100"], page: { url: `${base}/`, referrer: "" } }) }],
+    ["post", "/v1/sites/{site}/leases/{lease}/heartbeat", "/v1/sites/demo/leases/visitors.0.AAAAAAAAAAAAAAAAAAAAAA/heartbeat", { headers: origin }],
+    ["post", "/v1/sites/{site}/leases/{lease}/release", "/v1/sites/demo/leases/visitors.0.AAAAAAAAAAAAAAAAAAAAAA/release", { headers: origin }],
+    ["post", "/v1/twilio/voice", "/v1/twilio/voice", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "CallSid=CA1" }],
+    ["post", "/v1/twilio/status", "/v1/twilio/status", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "CallSid=CA1" }],
+    ["get", "/v1/sites/{site}/config", "/v1/sites/demo/config", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/config", "/v1/sites/demo/config", {}],
+    ["put", "/v1/sites/{site}/config", "/v1/sites/demo/config", { method: "PUT", headers: AUTH, body: readFileSync(join(ROOT, "sites/demo.json")) }],
+    ["put", "/v1/sites/{site}/config", "/v1/sites/demo/config", { method: "PUT", headers: AUTH, body: "{}" }],
+    ["get", "/v1/sites/{site}/pools", "/v1/sites/demo/pools", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/pools/{pool}", "/v1/sites/demo/pools/visitors", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/pools/{pool}", "/v1/sites/demo/pools/nope", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls", "/v1/sites/demo/calls?limit=3", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls", "/v1/sites/demo/calls?format=csv", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls", "/v1/sites/demo/calls?status=maybe", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls/{call}", "/v1/sites/demo/calls/CAdemo000100000001", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls/{call}", "/v1/sites/demo/calls/CAnone", { headers: AUTH }],
+    ["post", "/v1/sites/{site}/calls/import", "/v1/sites/demo/calls/import", { headers: AUTH, body: "[]" }],
+    ["post", "/v1/sites/{site}/calls/import", "/v1/sites/demo/calls/import", { headers: AUTH, body: "[{}]" }],
+    ...["summary", "day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence"].map((by) =>
+      ["get", "/v1/sites/{site}/reports/{by}", `/v1/sites/demo/reports/${by}`, { headers: AUTH }]),
+    ["get", "/v1/sites/{site}/reports/{by}", "/v1/sites/demo/reports/weather", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/report-tokens", "/v1/sites/demo/report-tokens", { headers: AUTH }],
+    ["post", "/v1/sites/{site}/report-tokens", "/v1/sites/demo/report-tokens", { headers: AUTH, body: '{"name":"openapi"}' }],
+    ["post", "/v1/sites/{site}/report-tokens", "/v1/sites/demo/report-tokens", { headers: AUTH, body: '{"colour":"red"}' }],
+    ["delete", "/v1/sites/{site}/report-tokens/{id}", "/v1/sites/demo/report-tokens/AAAAAAAAAAAA", { headers: AUTH }],
+  ];
+}
+
+test("every route's real answers match the OpenAPI document", async () => {
+  const answers = [];
+  const table = routes(worker.base);
+  table.push(["delete", "/v1/sites/{site}/report-tokens/{id}", `/v1/sites/demo/report-tokens/${token.id}`, { headers: AUTH }]);
+  for (const [method, path, url, init] of table) {
+    const r = await fetch(worker.base + url, { method: method.toUpperCase(), ...init });
+    answers.push({ method, path, status: r.status, type: r.headers.get("content-type"), body: await r.text() });
+  }
+  const file = join(tmpdir(), `dni-openapi-answers-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(answers));
+  const check = spawnSync("python3", [join(ROOT, "tests/openapi_check.py"), join(ROOT, "www/v1/openapi.json"), file], { encoding: "utf8" });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const documented = Object.keys(JSON.parse(readFileSync(join(ROOT, "www/v1/openapi.json"), "utf8")).paths);
+  const exercised = new Set(table.map((r) => r[1]));
+  assert.deepEqual(documented.filter((p) => !exercised.has(p)), [], "every documented route is exercised here");
+});
+
+test("schemathesis: no 5xx, and every answer matches the document", { timeout: 600_000 }, async () => {
+  const st = join(ROOT, ".venv", "bin", "schemathesis");
+  assert.ok(existsSync(st), "schemathesis is missing: run scripts/setup");
+  const run = spawnSync(st, [
+    "run", `${worker.base}/v1/openapi.json`, "--url", worker.base,
+    "--header", `Authorization: Bearer ${ADMIN_TOKEN}`,
+    "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+    "--max-examples", process.env.DNI_BENCH_SHORT ? "5" : "15", "--seed", "1", "--no-color", "--workers", "1",
+  ], { encoding: "utf8", timeout: 580_000, env: { ...process.env, SCHEMATHESIS_HOOKS: "" } });
+  writeFileSync(join(ROOT, "tests", ".artifacts", "schemathesis.txt"), run.stdout + run.stderr);
+  assert.equal(run.status, 0, (run.stdout + run.stderr).slice(-4000));
+});
