@@ -92,6 +92,17 @@ test("a report token opens its own site's reports, read-only, with callers maske
   assert.equal((await admin(worker.base, `/v1/sites/demo/report-tokens/${demo.id}`, { method: "DELETE" })).status, 404);
 });
 
+test("the operator may choose a token (the demo's); a malformed one is refused", async () => {
+  const chosen = "dni_rt_demo00000000_DemoReportTokenForTheLocalDemo01";
+  const made = await admin(worker.base, "/v1/sites/demo/report-tokens", { method: "POST", body: JSON.stringify({ name: "demo", token: chosen }) });
+  assert.equal(made.status, 201);
+  assert.equal(made.json.token, chosen);
+  assert.equal((await get("/v1/sites/demo/reports/summary", chosen)).status, 200);
+  const bad = await admin(worker.base, "/v1/sites/demo/report-tokens", { method: "POST", body: JSON.stringify({ token: "dni_rt_short_x" }) });
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.error, /token must be/);
+});
+
 test("reports agree with each other and with the imported history", async () => {
   const { token } = await newToken("demo");
   const summary = (await get("/v1/sites/demo/reports/summary", token)).json;
