@@ -4,7 +4,8 @@
 
 use dni_core::call::CallStatus;
 use dni_core::phone::E164;
-use dni_core::{twilio, url};
+use dni_core::telephony::twilio;
+use dni_core::url;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
