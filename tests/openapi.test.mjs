@@ -115,6 +115,18 @@ test("every route's real answers match the OpenAPI document", async () => {
   assert.deepEqual(documented.filter((p) => !exercised.has(p)), [], "every documented route is exercised here");
 });
 
+// The worker's one routing table (`routes()` in lib.rs, one `route_table!` line per route): every
+// route in it is in the document, so the two cannot drift apart.
+test("every route of the worker's routing table is in the document", () => {
+  const lib = readFileSync(join(ROOT, "crates/worker/src/lib.rs"), "utf8");
+  const table = [...lib.matchAll(/^\s*(Get|Post|Put|Delete|Options|Patch)\s+"([^"]+)"(?:\s*\[[^\]]*\])?\s*=>/gm)]
+    .map(([, method, pattern]) => [method.toLowerCase(), pattern.replace(/:([A-Za-z_]+)/g, "{$1}")]);
+  assert.ok(table.length >= 30, `the routing table was read (${table.length} routes)`);
+  const paths = JSON.parse(readFileSync(join(ROOT, "www/v1/openapi.json"), "utf8")).paths;
+  const missing = table.filter(([method, path]) => !paths[path]?.[method]).map(([m, p]) => `${m.toUpperCase()} ${p}`);
+  assert.deepEqual(missing, [], "routes of lib.rs missing from www/v1/openapi.json");
+});
+
 test("schemathesis: no 5xx, and every answer matches the document", { timeout: 600_000 }, async () => {
   const st = join(ROOT, ".venv", "bin", "schemathesis");
   assert.ok(existsSync(st), "schemathesis is missing: run scripts/setup");
