@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { startWorker, admin, ADMIN_TOKEN, ROOT } from "./harness.mjs";
+import { startWorker, admin, twilioSignature, ADMIN_TOKEN, ROOT } from "./harness.mjs";
 
 let worker, token;
 const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -25,9 +25,19 @@ after(async () => {
 
 const page = (s) => JSON.stringify({ session: "s".repeat(22), targets: ["+12125550100"], page: { url: `${s}/`, referrer: "" } });
 
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
+// A provider webhook signed the way Twilio signs it (their library); `null`: unsigned.
+const hook = (base, url, params, sign = true) => ({
+  headers: sign ? { ...FORM, "X-Twilio-Signature": twilioSignature(base + url, params) } : FORM,
+  body: new URLSearchParams(params).toString(),
+});
+const CALLER = "+13105550199";
+const CALL = { CallSid: "CAopenapi1", From: CALLER, To: "+12125550111" };
+
 // (method, the document's path, the request's path, init)
 function routes(base) {
   const origin = { Origin: base, "Content-Type": "text/plain" };
+  const provider = (action) => `/v1/{provider}/${action}`;
   return [
     ["get", "/v1/health", "/v1/health", {}],
     ["get", "/v1/openapi.json", "/v1/openapi.json", {}],
@@ -39,8 +49,31 @@ function routes(base) {
     ["post", "/v1/sites/{site}/numbers", "/v1/sites/demo/numbers", { headers: origin, body: JSON.stringify({ targets: ["+12125550100"], page: { url: `${base}/`, referrer: "" } }) }],
     ["post", "/v1/sites/{site}/leases/{lease}/heartbeat", "/v1/sites/demo/leases/visitors.0.AAAAAAAAAAAAAAAAAAAAAA/heartbeat", { headers: origin }],
     ["post", "/v1/sites/{site}/leases/{lease}/release", "/v1/sites/demo/leases/visitors.0.AAAAAAAAAAAAAAAAAAAAAA/release", { headers: origin }],
-    ["post", "/v1/twilio/voice", "/v1/twilio/voice", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "CallSid=CA1" }],
-    ["post", "/v1/twilio/status", "/v1/twilio/status", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "CallSid=CA1" }],
+    ["post", provider("voice"), "/v1/twilio/voice", hook(base, "/v1/twilio/voice", { CallSid: "CA1" }, false)],
+    ["post", provider("voice"), "/v1/telnyx/voice", hook(base, "/v1/telnyx/voice", { CallSid: "CA1" }, false)],
+    ["post", provider("voice"), "/v1/twilio/voice", hook(base, "/v1/twilio/voice", CALL)],
+    ["post", provider("status"), "/v1/twilio/status", hook(base, "/v1/twilio/status", { CallSid: "CA1" }, false)],
+    ["post", provider("status"), "/v1/twilio/status", hook(base, "/v1/twilio/status", { ...CALL, CallStatus: "completed", CallDuration: "30" })],
+    ["post", provider("status"), "/v1/twilio/status", hook(base, "/v1/twilio/status", { ...CALL, CallStatus: "exploded" })],
+    ["post", provider("dial"), "/v1/twilio/dial?site=demo&rule=0&step=0", hook(base, "/v1/twilio/dial?site=demo&rule=0&step=0", { ...CALL, DialCallStatus: "no-answer" })],
+    ["post", provider("dial"), "/v1/twilio/dial?site=demo&step=x", hook(base, "/v1/twilio/dial?site=demo&step=x", CALL)],
+    ["post", provider("recording"), "/v1/twilio/recording?site=demo", hook(base, "/v1/twilio/recording?site=demo", { ...CALL, RecordingSid: "RE1", RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", RecordingDuration: "12", RecordingStatus: "completed" })],
+    ["post", provider("recording"), "/v1/twilio/recording", hook(base, "/v1/twilio/recording", CALL)],
+    ["post", provider("transcript"), "/v1/twilio/transcript?site=demo", hook(base, "/v1/twilio/transcript?site=demo", { ...CALL, TranscriptionSid: "TR1", TranscriptionText: "Please call back", TranscriptionStatus: "completed" })],
+    ["post", provider("transcript"), "/v1/twilio/transcript?site=demo", hook(base, "/v1/twilio/transcript?site=demo", CALL)],
+    ["post", provider("whisper"), "/v1/twilio/whisper?site=demo&say=Call%20from%20Google&screen=1", hook(base, "/v1/twilio/whisper?site=demo&say=Call%20from%20Google&screen=1", CALL)],
+    ["post", provider("screen"), "/v1/twilio/screen?site=demo", hook(base, "/v1/twilio/screen?site=demo", { ...CALL, Digits: "1" })],
+    ["post", provider("screen"), "/v1/twilio/screen?site=demo", hook(base, "/v1/twilio/screen?site=demo", { ...CALL, Digits: "2" })],
+    ["get", "/v1/sites/{site}/calls/{call}/recording", "/v1/sites/demo/calls/CAopenapi1/recording", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls/{call}/recording", "/v1/sites/demo/calls/CAnone/recording?kind=voicemail", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls/{call}/recording", "/v1/sites/demo/calls/CAopenapi1/recording", {}],
+    ["get", "/v1/sites/{site}/calls/{call}/deliveries", "/v1/sites/demo/calls/CAopenapi1/deliveries", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/calls/{call}/deliveries", "/v1/sites/demo/calls/CAopenapi1/deliveries", {}],
+    ["post", "/v1/sites/{site}/deliveries/{id}/retry", "/v1/sites/demo/deliveries/CAnone.ga4/retry", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/conversions.csv", "/v1/sites/demo/conversions.csv", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/conversions.csv", "/v1/sites/demo/conversions.csv", { headers: { Authorization: "Basic " + Buffer.from("google:wrong").toString("base64") } }],
+    ["delete", "/v1/sites/{site}/callers/{caller}", `/v1/sites/demo/callers/${encodeURIComponent(CALLER)}`, { headers: AUTH }],
+    ["delete", "/v1/sites/{site}/callers/{caller}", "/v1/sites/demo/callers/not-a-number", { headers: AUTH }],
     ["get", "/v1/sites/{site}/config", "/v1/sites/demo/config", { headers: AUTH }],
     ["get", "/v1/sites/{site}/config", "/v1/sites/demo/config", {}],
     ["put", "/v1/sites/{site}/config", "/v1/sites/demo/config", { method: "PUT", headers: AUTH, body: readFileSync(join(ROOT, "sites/demo.json")) }],
@@ -80,6 +113,18 @@ test("every route's real answers match the OpenAPI document", async () => {
   const documented = Object.keys(JSON.parse(readFileSync(join(ROOT, "www/v1/openapi.json"), "utf8")).paths);
   const exercised = new Set(table.map((r) => r[1]));
   assert.deepEqual(documented.filter((p) => !exercised.has(p)), [], "every documented route is exercised here");
+});
+
+// The worker's one routing table (`routes()` in lib.rs, one `route_table!` line per route): every
+// route in it is in the document, so the two cannot drift apart.
+test("every route of the worker's routing table is in the document", () => {
+  const lib = readFileSync(join(ROOT, "crates/worker/src/lib.rs"), "utf8");
+  const table = [...lib.matchAll(/^\s*(Get|Post|Put|Delete|Options|Patch)\s+"([^"]+)"(?:\s*\[[^\]]*\])?\s*=>/gm)]
+    .map(([, method, pattern]) => [method.toLowerCase(), pattern.replace(/:([A-Za-z_]+)/g, "{$1}")]);
+  assert.ok(table.length >= 30, `the routing table was read (${table.length} routes)`);
+  const paths = JSON.parse(readFileSync(join(ROOT, "www/v1/openapi.json"), "utf8")).paths;
+  const missing = table.filter(([method, path]) => !paths[path]?.[method]).map(([m, p]) => `${m.toUpperCase()} ${p}`);
+  assert.deepEqual(missing, [], "routes of lib.rs missing from www/v1/openapi.json");
 });
 
 test("schemathesis: no 5xx, and every answer matches the document", { timeout: 600_000 }, async () => {
