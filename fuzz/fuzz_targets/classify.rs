@@ -23,10 +23,11 @@ fuzz_target!(|data: &[u8]| {
     if dni_core::url::parts(landing).is_none() {
         return;
     }
-    // Nor has a browser's URL control characters or NULs in it (`location.href` escapes them): a
-    // host like `sh\u{11}:\0\0` reads differently once reduced to its origin (found by this
-    // target; the input is kept in the corpus).
-    if landing.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    // Nor has a browser's `location.href` control characters, or an authority other than a host
+    // of letters, digits, dots and dashes with an optional numeric port: landings such as
+    // `ht://sh\u{11}:\0\0` or `https://e:h1tps://d=5` read differently once reduced to their
+    // origin (found by this target; the inputs are kept in the corpus).
+    if !browser_like(landing) {
         return;
     }
     let anonymous = classify::anonymous_landing(landing);
@@ -36,3 +37,27 @@ fuzz_target!(|data: &[u8]| {
         "the reduced landing keeps the channel: {landing:?} -> {anonymous:?}"
     );
 });
+
+/// Whether `url` could be a browser's `location.href`: no control characters, and an authority that
+/// is a host of `[A-Za-z0-9.-]` with an optional port of 1 to 5 digits.
+fn browser_like(url: &str) -> bool {
+    if url.bytes().any(|b| b < 0x21 || b == 0x7f) {
+        return false;
+    }
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
