@@ -171,8 +171,8 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
 
   assert.equal(cap.msAds.requests.length, 0, "no msclkid, nothing to Microsoft");
   // The deliveries show on the call record.
-  const calls = (await admin(worker.base, "/v1/sites/outbox/calls")).json.calls;
-  assert.equal(calls.find((c) => c.call_sid === "CAout0001").deliveries.length, 4);
+  const detail = (await admin(worker.base, "/v1/sites/outbox/calls/CAout0001")).json.call;
+  assert.equal(detail.deliveries.length, 4);
 });
 
 test("a call that is not a conversion sends nothing to GA4 or the ad platforms, and says why", async () => {

@@ -55,7 +55,7 @@ test("a report token opens its own site's reports, read-only, with callers maske
   const own = await get("/v1/sites/demo/calls?limit=5", demo.token);
   assert.equal(own.status, 200);
   assert.equal(own.json.calls.length, 5);
-  for (const c of own.json.calls) assert.match(c.caller, /^\+1•+\d\d$/, "report tokens see masked callers");
+  for (const c of own.json.calls) assert.match(c.caller, /^\+\*+\d{4}$/, "report tokens see masked callers");
   const operator = await admin(worker.base, "/v1/sites/demo/calls?limit=5");
   assert.match(operator.json.calls[0].caller, /^\+1\d{10}$/, "the operator sees the number");
 
@@ -183,7 +183,7 @@ test("one call's detail carries its journey; bad requests are 4xx with a JSON er
   const detail = await get(`/v1/sites/demo/calls/${sid}`, token);
   assert.equal(detail.status, 200);
   assert.ok(detail.json.call.attribution.first.landing, "first touch with its landing page");
-  assert.match(detail.json.call.caller, /•/);
+  assert.match(detail.json.call.caller, /^\+\*+\d{4}$/);
   // (request, status, error)
   const table = [
     ["/v1/sites/demo/calls/CAnone", 404, /unknown call/],

@@ -11,7 +11,7 @@ use worker::{Result, SqlStorage};
 use crate::sql::millis;
 
 const SCHEMA: &str =
-    "CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)";
+    "CREATE TABLE IF NOT EXISTS signatures_seen (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)";
 
 /// The object that keeps a delivery's key.
 pub fn object_name(key: &str) -> String {
@@ -32,17 +32,20 @@ pub fn first_seen(sql: &SqlStorage, key: &str, expires_at: Millis, now: Millis) 
     }
     sql.exec(SCHEMA, None)?;
     sql.exec(
-        "DELETE FROM deliveries WHERE expires_at < ?",
+        "DELETE FROM signatures_seen WHERE expires_at < ?",
         vec![millis(now)],
     )?;
     let seen: Vec<Row> = sql
-        .exec("SELECT key FROM deliveries WHERE key = ?", vec![key.into()])?
+        .exec(
+            "SELECT key FROM signatures_seen WHERE key = ?",
+            vec![key.into()],
+        )?
         .to_array()?;
     if !seen.is_empty() {
         return Ok(false);
     }
     sql.exec(
-        "INSERT INTO deliveries (key, expires_at) VALUES (?, ?)",
+        "INSERT INTO signatures_seen (key, expires_at) VALUES (?, ?)",
         vec![key.into(), millis(expires_at)],
     )?;
     Ok(true)

@@ -199,10 +199,26 @@ pub async fn call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             if call_sid.is_empty() || call_sid.len() > 128 {
                 return Err(ApiError::NotFound("unknown call"));
             }
-            let row: Option<ListRow> =
-                ask(&ctx.env, CALL_LOGS, &c.site, &CallOp::GetRow { call_sid }).await?;
+            let row: Option<ListRow> = ask(
+                &ctx.env,
+                CALL_LOGS,
+                &c.site,
+                &CallOp::GetRow {
+                    call_sid: call_sid.clone(),
+                },
+            )
+            .await?;
             let row = row.ok_or(ApiError::NotFound("unknown call"))?;
-            let record = present(&row, &c.viewer, c.config.report_caller_digits)?;
+            let mut record = present(&row, &c.viewer, c.config.report_caller_digits)?;
+            // What was sent about the call (the outbox keeps it beside the record).
+            let deliveries: serde_json::Value = ask(
+                &ctx.env,
+                CALL_LOGS,
+                &c.site,
+                &CallOp::Deliveries { call_sid },
+            )
+            .await?;
+            record["deliveries"] = deliveries;
             Ok(Response::from_json(&serde_json::json!({
                 "site": c.site,
                 "time_zone": c.zone.name(),
