@@ -71,6 +71,19 @@ pub struct SiteConfig {
     /// (pool-drain protection; see [`crate::drain`]).
     #[serde(default)]
     pub limits: crate::drain::Limits,
+    /// How many days call records (with their deliveries and recordings' details) and visits are
+    /// kept, from a call's start or a visit's last request; then the Durable Objects' alarms
+    /// delete them (1 to 3650; default [`crate::retention::DEFAULT_DAYS`]).
+    #[serde(default = "retention_days", skip_serializing_if = "is_retention_days")]
+    pub retention_days: u32,
+}
+
+fn retention_days() -> u32 {
+    crate::retention::DEFAULT_DAYS
+}
+
+fn is_retention_days(n: &u32) -> bool {
+    *n == crate::retention::DEFAULT_DAYS
 }
 
 fn report_caller_digits() -> u8 {
@@ -325,6 +338,7 @@ impl SiteConfig {
             }
         }
         self.limits.validate().map_err(ConfigError)?;
+        crate::retention::validate(self.retention_days).map_err(ConfigError)?;
         let mut seen: BTreeSet<&E164> = BTreeSet::new();
         let mut pool_ids: BTreeSet<&str> = BTreeSet::new();
         for pool in &self.pools {
@@ -660,6 +674,28 @@ mod tests {
                     r#""id": "demo", "report_caller_digits": 16,"#,
                 ),
                 "report_caller_digits must be 0 to 15",
+            ),
+            (
+                edited(r#""id": "demo","#, r#""id": "demo", "retention_days": 1,"#),
+                "",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "retention_days": 3650,"#,
+                ),
+                "",
+            ),
+            (
+                edited(r#""id": "demo","#, r#""id": "demo", "retention_days": 0,"#),
+                "retention_days must be 1 to 3650",
+            ),
+            (
+                edited(
+                    r#""id": "demo","#,
+                    r#""id": "demo", "retention_days": 3651,"#,
+                ),
+                "retention_days must be 1 to 3650",
             ),
         ];
         for (json, want) in table {

@@ -931,13 +931,20 @@ impl Pool {
     /// holds a live lease here, or held a number until a time within the attribution window (the
     /// cool-down). The shell forgets the visits of every other session.
     pub fn needs_visit(&self, session: &str, now: Millis) -> bool {
-        let horizon = now.saturating_sub(self.settings.cooldown);
+        let horizon = self.visit_horizon(now);
         self.slots.iter().any(|s| {
             s.lease.as_ref().is_some_and(|l| l.session == session)
                 || s.history
                     .iter()
                     .any(|h| h.session == session && h.to >= horizon)
         })
+    }
+
+    /// The time before which a visit's last write must be for the shell to ask
+    /// [`Pool::needs_visit`] about it: a visit younger than the cool-down is always needed (it was
+    /// written when its session leased, and that lease is live or ended within the cool-down).
+    pub fn visit_horizon(&self, now: Millis) -> Millis {
+        now.saturating_sub(self.settings.cooldown)
     }
 
     /// Numbers with a live lease, and numbers cooling down, at `now`.

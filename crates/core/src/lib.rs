@@ -53,6 +53,8 @@ pub mod integrations;
 #[cfg(feature = "serde")]
 pub mod report;
 #[cfg(feature = "serde")]
+pub mod retention;
+#[cfg(feature = "serde")]
 pub mod telephony;
 
 /// Milliseconds since the Unix epoch. Every time in the core is one of these, passed in by the shell.

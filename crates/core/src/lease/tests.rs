@@ -460,4 +460,9 @@ fn a_visit_is_needed_while_its_session_can_still_be_credited() {
             at - T
         );
     }
+    // (now, the horizon before which a visit may be forgotten): the cool-down (10 min) back.
+    let table = [(T + 30 * M, T + 20 * M), (T + 10 * M, T), (5 * M, 0)];
+    for (now, horizon) in table {
+        assert_eq!(p.visit_horizon(now), horizon, "at {now}");
+    }
 }
