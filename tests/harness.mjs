@@ -112,7 +112,9 @@ export async function startWorker({
     });
   }
   const port = await freePort();
-  const vars = Object.entries(secrets).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  // The worker's variables; `restart({ vars })` may change them (the test clock, for one).
+  const variables = { ...secrets };
+  const varArgs = () => Object.entries(variables).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const log = join(ARTIFACTS, `wrangler-${name}.log`);
   const out = createWriteStream(log);
   const base = `http://127.0.0.1:${port}`;
@@ -122,7 +124,7 @@ export async function startWorker({
     const child = spawn(
       wranglerBin,
       ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-        "--persist-to", state, "--show-interactive-dev-session=false", ...vars],
+        "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs()],
       { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     child.stdout.pipe(out, { end: false });
@@ -170,11 +172,14 @@ export async function startWorker({
     /**
      * Stops the runtime and starts it again on the same state directory and port: `kill: true`
      * ends it with SIGKILL (nothing flushed, nothing closed), else with SIGTERM; `whileStopped(state)`
-     * runs in between (to edit the stored state as an older or broken release would have left it).
+     * runs in between (to edit the stored state as an older or broken release would have left it);
+     * `vars` change the worker's variables from then on (`DNI_TEST_CLOCK_SKEW_MS`: the test clock,
+     * see `clockSkew`).
      */
-    async restart({ kill = false, whileStopped } = {}) {
+    async restart({ kill = false, whileStopped, vars = {} } = {}) {
       await halt(child, kill ? "SIGKILL" : "SIGTERM");
       if (whileStopped) await whileStopped(state);
+      Object.assign(variables, vars);
       out.write(`\n==== restarted (${kill ? "SIGKILL" : "SIGTERM"}) ====\n`);
       child = await launch();
     },
@@ -185,6 +190,12 @@ export async function startWorker({
     },
   };
 }
+
+/**
+ * The test clock: the worker's variables that move its clock (and its Durable Objects' and their
+ * alarms') `ms` ahead of the machine's, for `restart({ vars: clockSkew(ms) })`. Only tests set it.
+ */
+export const clockSkew = (ms) => ({ DNI_TEST_CLOCK_SKEW_MS: String(ms) });
 
 /** Twilio's own signature for a request (the official helper library, not ours). */
 export function twilioSignature(url, params, token = TWILIO_AUTH_TOKEN) {

@@ -22,6 +22,7 @@ use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{
     CallOp, DeliveryReply, EraseReply, ImportReply, ListRow, StatusReply, TokenRow,
 };
+use crate::retention;
 use crate::rows::call::{read_call, write_call};
 use crate::sql::{migrate, millis};
 
@@ -66,6 +67,7 @@ struct Row {
 
 impl DurableObject for CallLog {
     fn new(state: State, env: Env) -> Self {
+        clock::follow(&env);
         CallLog {
             sql: state.storage().sql(),
             migrated: Cell::new(false),
@@ -82,7 +84,14 @@ impl DurableObject for CallLog {
         };
         self.ensure_migrated()?;
         match op {
-            CallOp::Record { record } => Response::from_json(&self.record(*record)?),
+            CallOp::Record {
+                record,
+                retention_days,
+            } => {
+                let written = self.record(*record)?;
+                self.keep_for(retention_days).await?;
+                Response::from_json(&written)
+            }
             CallOp::Status {
                 call_sid,
                 site,
@@ -194,7 +203,10 @@ impl DurableObject for CallLog {
                     .to_array()?;
                 Response::from_json(&rows.into_iter().next())
             }
-            CallOp::Import { records } => {
+            CallOp::Import {
+                records,
+                retention_days,
+            } => {
                 let mut imported = 0;
                 for record in records.iter().take(MAX_IMPORT) {
                     if self.get(&record.call_sid)?.is_none() {
@@ -202,6 +214,7 @@ impl DurableObject for CallLog {
                         imported += 1;
                     }
                 }
+                self.keep_for(retention_days).await?;
                 Response::from_json(&ImportReply { imported })
             }
             CallOp::TokenCreate { token } => {
@@ -263,9 +276,15 @@ impl DurableObject for CallLog {
         }
     }
 
-    /// Sends what is due, records each answer, and sets the alarm for the next due message.
+    /// Deletes what the site's retention makes due, sends what is due, records each answer, and
+    /// sets the alarm for the earliest of the next due message and the next deletion.
     async fn alarm(&self) -> Result<Response> {
         self.ensure_migrated()?;
+        let days = retention::days(&self.sql)?;
+        let gone = retention::sweep_calls(&self.sql, clock::now(), days)?;
+        if gone > 0 {
+            worker::console_log!("retention: {gone} calls older than {days} days deleted");
+        }
         let tuning = Tuning::from_env(&self.env);
         let settings = outbox::load_settings(&self.sql)?.unwrap_or_default();
         let batch = outbox::due(&self.sql, clock::now(), tuning.batch)?;
@@ -297,6 +316,7 @@ impl CallLog {
         if !self.migrated.get() {
             migrate(&self.sql, MIGRATIONS)?;
             outbox::migrate(&self.sql)?;
+            retention::migrate(&self.sql)?;
             self.migrated.set(true);
         }
         Ok(())
@@ -317,14 +337,26 @@ impl CallLog {
         Ok(())
     }
 
-    /// Sets the alarm to the next due message, unless it is already set earlier.
+    /// Stores the site's retention as the configuration gives it, and sets the alarm for the next
+    /// deletion (a new call may be the first, or the period may have changed).
+    async fn keep_for(&self, retention_days: Option<u32>) -> Result<()> {
+        if let Some(days) = retention_days {
+            retention::keep(&self.sql, days)?;
+        }
+        self.schedule().await
+    }
+
+    /// Sets the alarm to the earliest of the next due message and the next deletion the site's
+    /// retention makes due, unless it is already set earlier (one alarm serves both).
     async fn schedule(&self) -> Result<()> {
-        let Some(at) = outbox::next_due(&self.sql)? else {
+        let deletion = retention::next_call_due(&self.sql, retention::days(&self.sql)?)?;
+        let Some(at) = dni_core::retention::earliest(&[outbox::next_due(&self.sql)?, deletion])
+        else {
             return Ok(());
         };
         let storage = self.state.storage();
         let current = storage.get_alarm().await?;
-        if current.is_some_and(|c| u64::try_from(c).unwrap_or(0) <= at) {
+        if current.is_some_and(|c| clock::from_platform(u64::try_from(c).unwrap_or(0)) <= at) {
             return Ok(());
         }
         let delay = at.saturating_sub(clock::now());
@@ -374,6 +406,11 @@ impl CallLog {
         for call_sid in &doomed {
             self.sql.exec(
                 "DELETE FROM calls WHERE call_sid = ?",
+                vec![call_sid.as_str().into()],
+            )?;
+            // What hangs off the call goes with it: its outbox deliveries.
+            self.sql.exec(
+                "DELETE FROM deliveries WHERE call_sid = ?",
                 vec![call_sid.as_str().into()],
             )?;
         }

@@ -17,6 +17,7 @@ mod outbox;
 mod pool_object;
 mod protocol;
 mod recordings;
+mod retention;
 mod routes;
 pub mod routing;
 pub mod rows;
@@ -79,6 +80,7 @@ fn routes() -> Vec<routing::Route> {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    clock::follow(&env);
     match routing::serve(routes(), req, env).await {
         Ok(response) => Ok(response),
         Err(e) => {

@@ -3,9 +3,11 @@
 //! The object keeps the core's `Pool` in memory and every change in its SQLite storage: after each
 //! request, the numbers the engine reports as changed are written (one row per number), in the same
 //! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
-//! The alarm is set to the engine's next deadline; running it twice is harmless (expiry is
-//! idempotent). Nothing here decides anything: the engine does (which number, which lease ends,
-//! whose visit is still needed: [`Pool::needs_visit`]); this object stores what it says.
+//! The alarm is set to the earliest of the engine's next deadline and the next visit the site's
+//! retention makes due; running it twice is harmless (expiry and the sweeps are idempotent).
+//! Nothing here decides anything: the engine does (which number, which lease ends, whose visit is
+//! still needed: [`Pool::needs_visit`]), `dni_core::retention` which visits are past the site's
+//! retention, `dni_core::drain` which client is refused; this object stores what they say.
 
 use std::cell::{Cell, RefCell};
 
@@ -20,6 +22,7 @@ use worker::{
 use crate::clock;
 use crate::drain_guard::Ledger;
 use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::retention::{self, VisitsDue};
 use crate::rows;
 use crate::sql::{migrate, millis};
 
@@ -41,6 +44,8 @@ pub struct PoolObject {
     alarm: Cell<Option<Option<Millis>>>,
     /// New leases by client, for the pool-drain limits (loaded with the pool).
     ledger: RefCell<Ledger>,
+    /// When the site's retention next makes a visit due (`retention`).
+    visits_due: VisitsDue,
 }
 
 #[derive(Deserialize)]
@@ -64,7 +69,8 @@ struct SessionRow {
 }
 
 impl DurableObject for PoolObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
+        clock::follow(&env);
         let sql = state.storage().sql();
         PoolObject {
             state,
@@ -73,6 +79,7 @@ impl DurableObject for PoolObject {
             spec: RefCell::new(None),
             alarm: Cell::new(None),
             ledger: RefCell::new(Ledger::new(Default::default())),
+            visits_due: VisitsDue::default(),
         }
     }
 
@@ -99,7 +106,10 @@ impl DurableObject for PoolObject {
                     pool.expire(now);
                     self.persist(pool)?;
                     self.prune_visits(pool, now)?;
-                    pool.next_deadline()
+                    let days = retention::days(&self.sql)?;
+                    let due = retention::sweep_visits(&self.sql, now, days)?;
+                    self.visits_due.set(due);
+                    dni_core::retention::earliest(&[pool.next_deadline(), due])
                 }
                 None => None,
             }
@@ -122,6 +132,7 @@ impl PoolObject {
             | PoolOp::Attribute { pool, .. }
             | PoolOp::Stats { pool } => pool.clone(),
         };
+        let days = spec.retention_days;
         let mut guard = self.pool.borrow_mut();
         if guard.is_none() {
             *guard = self.load_stored()?;
@@ -144,9 +155,7 @@ impl PoolObject {
                     .and_then(|g| ledger.check(pool, g, &session, &target, now));
                 let reply: LeaseReply = match refused {
                     Some(refusal) => {
-                        let text = serde_json::to_string(&ledger.refusals)
-                            .map_err(|e| rows::RowError::new("refusals", e))?;
-                        self.put_meta("refusals", text)?;
+                        self.put_meta("refusals", rows::pool::write_refusals(&ledger.refusals)?)?;
                         Err(refusal)
                     }
                     None => {
@@ -157,6 +166,7 @@ impl PoolObject {
                         };
                         if let Some(dni_core::lease::Outcome::Leased(granted)) = &outcome {
                             self.store_visit(&session, &visit, now)?;
+                            self.visits_due.written(now, days);
                             if let (Some(g), false) = (&guard, granted.renewed) {
                                 ledger.record(pool, g, &granted.lease, now);
                             }
@@ -192,12 +202,17 @@ impl PoolObject {
             }
         };
         self.persist(pool)?;
-        Ok((body, pool.next_deadline()))
+        let visits_due = self.visits_due.get(&self.sql, days)?;
+        Ok((
+            body,
+            dni_core::retention::earliest(&[pool.next_deadline(), visits_due]),
+        ))
     }
 
     /// Reads the pool as last written, if it was ever written.
     fn load_stored(&self) -> Result<Option<Pool>> {
         migrate(&self.sql, MIGRATIONS)?;
+        retention::migrate_pool(&self.sql)?;
         let Some(settings) = self.meta("settings")? else {
             return Ok(None);
         };
@@ -206,11 +221,9 @@ impl PoolObject {
             Some(text) => rows::pool::read_counters(&text)?,
             None => Counters::default(),
         };
-        // The refusal counts (pool-drain protection): a plain JSON meta row, read strictly.
+        // The refusal counts (pool-drain protection), kept with the figures.
         let refusals = match self.meta("refusals")? {
-            Some(text) => {
-                serde_json::from_str(&text).map_err(|e| rows::RowError::new("refusals", e))?
-            }
+            Some(text) => rows::pool::read_refusals(&text)?,
             None => Default::default(),
         };
         *self.ledger.borrow_mut() = Ledger::new(refusals);
@@ -237,6 +250,9 @@ impl PoolObject {
         }
         pool.set_numbers(&spec.numbers);
         self.put_meta("settings", rows::pool::write_settings(&spec.settings)?)?;
+        if retention::keep(&self.sql, spec.retention_days)? {
+            self.visits_due.forget();
+        }
         *known = Some(spec);
         Ok(())
     }
@@ -295,7 +311,7 @@ impl PoolObject {
     /// cool-down old (a visit is written when its session leases, so a younger one is always
     /// needed).
     fn prune_visits(&self, pool: &Pool, now: Millis) -> Result<()> {
-        let horizon = now.saturating_sub(pool.settings().cooldown);
+        let horizon = pool.visit_horizon(now);
         let stale: Vec<SessionRow> = self
             .sql
             .exec(
@@ -338,13 +354,17 @@ impl PoolObject {
         let storage = self.state.storage();
         let current = match self.alarm.get() {
             Some(known) => known,
-            None => storage.get_alarm().await?.map(|ms| ms.max(0) as Millis),
+            None => storage
+                .get_alarm()
+                .await?
+                .map(|ms| clock::from_platform(ms.max(0) as Millis)),
         };
         let set = match (current, deadline) {
             (_, None) => current,
             (Some(at), Some(due)) if at <= due => Some(at),
             (_, Some(due)) => {
-                let date = worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(due as f64));
+                let at = clock::to_platform(due) as f64;
+                let date = worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at));
                 storage.set_alarm(worker::ScheduledTime::new(date)).await?;
                 Some(due)
             }

@@ -19,6 +19,13 @@ pub struct PoolSpec {
     pub numbers: Vec<E164>,
     /// Its settings.
     pub settings: lease::Settings,
+    /// The site's retention in days: the object deletes visits this old (`retention`).
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+}
+
+fn default_retention_days() -> u32 {
+    dni_core::retention::DEFAULT_DAYS
 }
 
 /// What the pool remembers about a session's visit, to attribute its calls.
@@ -136,6 +143,9 @@ pub enum CallOp {
     Record {
         /// The record.
         record: Box<CallRecord>,
+        /// The site's retention in days, which the call log keeps for its alarm (`retention`).
+        #[serde(default)]
+        retention_days: Option<u32>,
     },
     /// Apply a status callback.
     Status {
@@ -221,6 +231,9 @@ pub enum CallOp {
     Import {
         /// The records.
         records: Vec<CallRecord>,
+        /// The site's retention in days (records older than that are deleted by the next alarm).
+        #[serde(default)]
+        retention_days: Option<u32>,
     },
     /// Stores a new report token (its hash only).
     TokenCreate {

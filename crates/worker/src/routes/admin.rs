@@ -82,7 +82,7 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             // Every shard's figures, and their sum.
             let mut shards = Vec::new();
             for k in 0..pool.shards.max(1) {
-                let Shard { name, spec } = shard(&config.id, pool, k);
+                let Shard { name, spec } = shard(&config, pool, k);
                 let stats: StatsReply =
                     ask(&ctx.env, POOLS, &name, &PoolOp::Stats { pool: spec }).await?;
                 shards.push(stats);

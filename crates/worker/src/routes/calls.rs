@@ -248,6 +248,7 @@ async fn answer_call(env: &Env, hook: &Hook) -> ApiResult<Response> {
     record.routing = Some(info);
     let op = CallOp::Record {
         record: Box::new(record.clone()),
+        retention_days: Some(config.retention_days),
     };
     if ask::<CallRecord>(env, CALL_LOGS, &config.id, &op)
         .await
@@ -287,7 +288,7 @@ async fn attribute(
         else {
             return;
         };
-        let Shard { name, spec } = shard(&config.id, pool, k);
+        let Shard { name, spec } = shard(config, pool, k);
         let op = PoolOp::Attribute {
             pool: spec,
             number: to.clone(),

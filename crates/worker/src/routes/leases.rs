@@ -187,7 +187,7 @@ async fn lease_numbers(
                 heartbeat_ms =
                     heartbeat_ms.min(wire::heartbeat_interval(pool.settings.idle_timeout));
                 let asked = (&request, &target, &visit, &guard);
-                match lease_from_shards(&ctx.env, &config.id, pool, asked).await {
+                match lease_from_shards(&ctx.env, &config, pool, asked).await {
                     Some(assigned) => assigned,
                     None => static_or_original(&config, &target, channel),
                 }
@@ -208,7 +208,7 @@ async fn lease_numbers(
 /// request. `None` when the pool-drain limits refused the request a new number.
 async fn lease_from_shards(
     env: &Env,
-    site: &str,
+    site: &SiteConfig,
     pool: &PoolConfig,
     (request, target, visit, guard): (&LeaseRequest, &E164, &Visit, &Guard),
 ) -> Option<Assigned> {
@@ -319,7 +319,7 @@ fn shard_of_lease(config: &SiteConfig, lease: &str) -> ApiResult<Shard> {
     if k >= pool.shards {
         return Err(ApiError::Gone);
     }
-    Ok(shard(&config.id, pool, k))
+    Ok(shard(config, pool, k))
 }
 
 /// `POST /v1/sites/{site}/leases/{lease}/heartbeat`: the visitor is still here.

@@ -80,8 +80,12 @@ pub struct Shard {
 }
 
 /// Shard `k` of a pool. (A call log's object is named by the site alone.)
-pub fn shard(site: &str, pool: &dni_core::config::PoolConfig, k: u32) -> Shard {
-    let mut name = [site, "/", pool.id.as_str()].concat();
+pub fn shard(
+    site: &dni_core::config::SiteConfig,
+    pool: &dni_core::config::PoolConfig,
+    k: u32,
+) -> Shard {
+    let mut name = [site.id.as_str(), "/", pool.id.as_str()].concat();
     if pool.shards > 1 {
         name.push('#');
         name.push_str(&k.to_string());
@@ -89,6 +93,7 @@ pub fn shard(site: &str, pool: &dni_core::config::PoolConfig, k: u32) -> Shard {
     let spec = crate::protocol::PoolSpec {
         numbers: pool.shard_numbers(k),
         settings: pool.settings.clone(),
+        retention_days: site.retention_days,
     };
     Shard { name, spec }
 }

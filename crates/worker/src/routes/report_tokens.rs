@@ -172,8 +172,14 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                     .concat(),
                 ));
             }
-            let reply: ImportReply =
-                ask(&ctx.env, CALL_LOGS, &site, &CallOp::Import { records }).await?;
+            // The site's retention goes with the records: history older than it is deleted by
+            // the call log's next alarm, as a call that old would be.
+            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
+            let op = CallOp::Import {
+                records,
+                retention_days: Some(config.retention_days),
+            };
+            let reply: ImportReply = ask(&ctx.env, CALL_LOGS, &site, &op).await?;
             Ok(Response::from_json(&reply)?)
         }
         .await,

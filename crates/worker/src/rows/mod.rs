@@ -1,7 +1,7 @@
 //! Stored rows: the shapes this worker writes to storage, apart from the core's domain types.
 //!
 //! Everything the worker keeps (the pool object's slot and meta rows and the visits it remembers,
-//! the call log's call records, the KV values `site:<id>` and `number:<e164>`) is written and read
+//! the call log's call records, both objects' retention rows, the KV values `site:<id>` and `number:<e164>`) is written and read
 //! through the types of this module, never by serializing a domain type directly. The core's types
 //! may then change from one release to the next while the rows written by the previous release
 //! stay readable: a change to a domain type changes a conversion here, not the stored format.
@@ -32,6 +32,7 @@ pub mod attribution;
 pub mod call;
 pub mod kv;
 pub mod pool;
+pub mod retention;
 pub mod visit;
 
 #[cfg(test)]

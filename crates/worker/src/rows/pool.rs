@@ -1,6 +1,7 @@
 //! The pool object's rows: one slot row per number (`slots.slot`), and the meta rows
-//! `settings` and `counters` (`meta.value`).
+//! `settings`, `counters` and `refusals` (`meta.value`).
 
+use dni_core::drain::Refusals;
 use dni_core::lease::{Counters, Exhausted, Holding, Lease, Settings, Slot};
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use super::{e164, fields, open, seal, unknown_version, RowError};
 const SLOT: &str = "slot";
 const SETTINGS: &str = "settings";
 const COUNTERS: &str = "counters";
+const REFUSALS: &str = "refusals";
 
 /// A slot row, version 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +111,22 @@ pub struct CountersV1 {
     pub reused: u64,
 }
 
+/// The `refusals` meta row, version 1: lease requests the pool-drain limits refused a new number,
+/// by reason (a missing count reads as 0). The release that introduced the limits wrote the core's
+/// `Refusals` as plain JSON, untagged: the same fields, read here as version 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RefusalsV1 {
+    /// Over the per-address limit.
+    pub address: u64,
+    /// Over the per-network limit.
+    pub network: u64,
+    /// Over the per-pool limit.
+    pub pool: u64,
+    /// Automated clients.
+    pub automated: u64,
+}
+
 /// Reads a slot row.
 pub fn read_slot(text: &str) -> Result<Slot, RowError> {
     match open(SLOT, text)? {
@@ -146,6 +164,47 @@ pub fn read_counters(text: &str) -> Result<Counters, RowError> {
 /// Writes the `counters` meta row.
 pub fn write_counters(counters: &Counters) -> Result<String, RowError> {
     seal(COUNTERS, 1, &CountersV1::from(*counters))
+}
+
+/// Reads the `refusals` meta row.
+pub fn read_refusals(text: &str) -> Result<Refusals, RowError> {
+    match open(REFUSALS, text)? {
+        (1, f) => {
+            let RefusalsV1 {
+                address,
+                network,
+                pool,
+                automated,
+            } = fields(REFUSALS, f)?;
+            Ok(Refusals {
+                address,
+                network,
+                pool,
+                automated,
+            })
+        }
+        (v, _) => Err(unknown_version(REFUSALS, v)),
+    }
+}
+
+/// Writes the `refusals` meta row.
+pub fn write_refusals(refusals: &Refusals) -> Result<String, RowError> {
+    let Refusals {
+        address,
+        network,
+        pool,
+        automated,
+    } = *refusals;
+    seal(
+        REFUSALS,
+        1,
+        &RefusalsV1 {
+            address,
+            network,
+            pool,
+            automated,
+        },
+    )
 }
 
 impl From<&Slot> for SlotV1 {

@@ -37,8 +37,10 @@ fn envelope_versions() {
 #[test]
 fn a_newer_version_is_an_error_not_a_guess() {
     type Reader = fn(&str) -> Option<RowError>;
-    let readers: [(&str, Reader); 7] = [
+    let readers: [(&str, Reader); 9] = [
         ("slot", |t| pool::read_slot(t).err()),
+        ("refusals", |t| pool::read_refusals(t).err()),
+        ("retention", |t| retention::read_retention(t).err()),
         ("settings", |t| pool::read_settings(t).err()),
         ("counters", |t| pool::read_counters(t).err()),
         ("visit", |t| visit::read_visit(t).err()),
@@ -509,6 +511,26 @@ fn unreadable_rows_are_errors() {
             pool::read_counters(r#"{"granted":-1}"#).map(drop),
         ),
         (
+            "refusals: negative",
+            pool::read_refusals(r#"{"address":-1}"#).map(drop),
+        ),
+        (
+            "refusals: not an object",
+            pool::read_refusals("[]").map(drop),
+        ),
+        (
+            "retention: no days",
+            retention::read_retention("{}").map(drop),
+        ),
+        (
+            "retention: zero days",
+            retention::read_retention(r#"{"v":1,"days":0}"#).map(drop),
+        ),
+        (
+            "retention: past the longest",
+            retention::read_retention(r#"{"v":1,"days":3651}"#).map(drop),
+        ),
+        (
             "call: unknown channel",
             call::read_call(&call_row.replace("Paid Search", "Carrier Pigeon")).map(drop),
         ),
@@ -532,6 +554,60 @@ fn unreadable_rows_are_errors() {
     ];
     for (what, result) in table {
         assert!(result.is_err(), "{what} read");
+    }
+}
+
+/// The `refusals` meta row as the release that introduced the pool-drain limits wrote it: the
+/// core's `Refusals` serialized as plain JSON, untagged (that release's code was
+/// `serde_json::to_string(&ledger.refusals)`, so the golden row is checked to be exactly what
+/// that serialization gives); read as version 1, then written tagged and read again.
+#[test]
+fn golden_refusals_row() {
+    use dni_core::drain::Refusals;
+    let text = golden("v1-untagged-refusals/refusals-drain.json");
+    let expected = Refusals {
+        address: 197,
+        network: 2,
+        pool: 0,
+        automated: 5,
+    };
+    assert_eq!(text, serde_json::to_string(&expected).unwrap());
+    assert_eq!(pool::read_refusals(&text).unwrap(), expected);
+    let written = pool::write_refusals(&expected).unwrap();
+    assert_eq!(
+        written,
+        r#"{"address":197,"automated":5,"network":2,"pool":0,"v":1}"#
+    );
+    assert_eq!(pool::read_refusals(&written).unwrap(), expected);
+    // A count the row lacks reads as 0 (a reason added later).
+    assert_eq!(
+        pool::read_refusals(r#"{"v":1,"address":3}"#).unwrap(),
+        Refusals {
+            address: 3,
+            ..Refusals::default()
+        }
+    );
+}
+
+#[test]
+fn retention_rows() {
+    // (stored text, days or error)
+    let table: &[(&str, Option<u32>)] = &[
+        (r#"{"days":30,"v":1}"#, Some(30)),
+        (r#"{"days":400}"#, Some(400)),
+        (r#"{"days":3650,"v":1}"#, Some(3650)),
+        (r#"{"days":0,"v":1}"#, None),
+        (r#"{"days":-1,"v":1}"#, None),
+        (r#"{"days":"30","v":1}"#, None),
+        (r#"{"v":1}"#, None),
+    ];
+    for &(text, want) in table {
+        assert_eq!(retention::read_retention(text).ok(), want, "{text}");
+    }
+    for days in [1, 30, 400, 3650] {
+        let text = retention::write_retention(days).unwrap();
+        assert_eq!(text, format!(r#"{{"days":{days},"v":1}}"#));
+        assert_eq!(retention::read_retention(&text).unwrap(), days);
     }
 }
 
