@@ -65,6 +65,9 @@ test("a wrong token is refused; the right one opens the charts, whose totals are
   assert.equal(await page.locator("#t-breakdown tbody tr").count(), channels.length);
   await page.waitForSelector("#pool dl");
   assert.match(await page.textContent("#pool"), /numbers/);
+  // The pool-drain figure, as the pool figures say it.
+  const figures = await api("/v1/sites/demo/pools/visitors");
+  assert.match(await page.textContent("#pool"), new RegExp(`Requests limited \\(pool-drain protection\\)${figures.limited}`));
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
   // The refused sign-in's 401 is the browser's own log line; nothing else may be logged.
   assert.deepEqual(consoleErrors.filter((e) => !/status of 401/.test(e)), []);

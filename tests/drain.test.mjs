@@ -5,7 +5,9 @@
 // the server-side bot signals (user agent, fetch metadata).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, admin, visitorHeaders, VISITOR_UA } from "./harness.mjs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { startWorker, admin, visitorHeaders, VISITOR_UA, ROOT } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -139,4 +141,19 @@ test("automated clients take no pool number, and are counted", async () => {
   const after = await stats();
   assert.equal(after.refused.automated - before.refused.automated, refused, "every automated request is counted");
   assert.equal(after.limited - before.limited, refused);
+});
+
+test("the refusal counts survive a restart of the runtime: a versioned row in the pool object's storage", async () => {
+  const before = await stats();
+  assert.ok(before.limited > 0 && before.refused.address > 0, "the tests above were refused");
+  await worker.restart();
+  const after = await stats();
+  assert.deepEqual([after.limited, after.refused], [before.limited, before.refused], "the same figures after the restart");
+  const rows = execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.store === "pool" && r.table === "meta" && r.row.key === "refusals");
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0].row.value, { ...before.refused, v: 1 }, "stored with its version tag");
 });

@@ -314,7 +314,8 @@ async function drawPools() {
       el("dt", {}, "Leased now"), el("dd", {}, fmtInt(s.leased)),
       el("dt", {}, "Cooling down now"), el("dd", {}, fmtInt(s.cooling)),
       el("dt", {}, "Leases granted"), el("dd", {}, fmtInt(s.counters.granted)),
-      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, `${fmtInt(s.counters.exhausted)} (${fmtPct(a.exhausted_share)})`)),
+      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, `${fmtInt(s.counters.exhausted)} (${fmtPct(a.exhausted_share)})`),
+      el("dt", {}, "Requests limited (pool-drain protection)"), el("dd", {}, fmtInt(s.limited ?? 0))),
       el("p", { class: "advice" }, advice, " ",
         el("small", {}, `Erlang-B for at most 1 % of visitors without a number at the load now (${a.load.toFixed(1)} numbers busy, scaled up by the share turned away); look at it at your busiest hour.`)));
   }
