@@ -224,16 +224,35 @@ mod tests {
             (&ny, utc(2026, 1, 1, 4, 59, 59), "2025-12-31 23:59:59-05:00"),
             // Berlin (its zone wins over a legacy offset): 2026-03-29 at 01:00 UTC, 02:00 CET
             // becomes 03:00 CEST; 2026-10-25 at 01:00 UTC, 03:00 CEST becomes 02:00 CET.
-            (&berlin, utc(2026, 3, 29, 0, 59, 59), "2026-03-29 01:59:59+01:00"),
-            (&berlin, utc(2026, 3, 29, 1, 0, 0), "2026-03-29 03:00:00+02:00"),
-            (&berlin, utc(2026, 10, 25, 0, 30, 0), "2026-10-25 02:30:00+02:00"),
-            (&berlin, utc(2026, 10, 25, 1, 30, 0), "2026-10-25 02:30:00+01:00"),
+            (
+                &berlin,
+                utc(2026, 3, 29, 0, 59, 59),
+                "2026-03-29 01:59:59+01:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 3, 29, 1, 0, 0),
+                "2026-03-29 03:00:00+02:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 10, 25, 0, 30, 0),
+                "2026-10-25 02:30:00+02:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 10, 25, 1, 30, 0),
+                "2026-10-25 02:30:00+01:00",
+            ),
         ];
         for (zone, at, want) in table {
             assert_eq!(google_ads_time(at, zone), want, "{} {at}", zone.label());
             assert_eq!(local_time(at, zone), want[..19], "{} {at}", zone.label());
         }
-        assert_eq!((ny.label(), berlin.label()), ("America/New_York", "Europe/Berlin"));
+        assert_eq!(
+            (ny.label(), berlin.label()),
+            ("America/New_York", "Europe/Berlin")
+        );
     }
 
     #[test]
@@ -244,14 +263,27 @@ mod tests {
             (None, Some(-300), "-0500", "2026-07-04 11:00:00-05:00"),
             (None, None, "+0000", "2026-07-04 16:00:00+00:00"),
             (None, Some(0), "+0000", "2026-07-04 16:00:00+00:00"),
-            (Some("Mars/Olympus"), Some(60), "+0100", "2026-07-04 17:00:00+01:00"),
+            (
+                Some("Mars/Olympus"),
+                Some(60),
+                "+0100",
+                "2026-07-04 17:00:00+01:00",
+            ),
             (None, Some(9999), "+0000", "2026-07-04 16:00:00+00:00"),
             (Some("UTC"), Some(60), "UTC", "2026-07-04 16:00:00+00:00"),
-            (Some("Asia/Kolkata"), None, "Asia/Kolkata", "2026-07-04 21:30:00+05:30"),
+            (
+                Some("Asia/Kolkata"),
+                None,
+                "Asia/Kolkata",
+                "2026-07-04 21:30:00+05:30",
+            ),
         ];
         for (name, legacy, label, want) in table {
             let zone = SiteZone::of(name, legacy);
-            assert_eq!((zone.label(), google_ads_time(summer, &zone).as_str()), (label, want));
+            assert_eq!(
+                (zone.label(), google_ads_time(summer, &zone).as_str()),
+                (label, want)
+            );
         }
     }
 

@@ -29,14 +29,7 @@ pub fn feed<'a>(
     conversions: impl IntoIterator<Item = (&'a CallFacts, &'a ConversionRule)>,
     zone: &civil::SiteZone,
 ) -> String {
-    let mut out = [
-        "Parameters:TimeZone=",
-        zone.label(),
-        "\r\n",
-        HEADER,
-        "\r\n",
-    ]
-    .concat();
+    let mut out = ["Parameters:TimeZone=", zone.label(), "\r\n", HEADER, "\r\n"].concat();
     for (facts, rule) in conversions {
         let Some(GoogleClick::Gclid(gclid)) = &facts.google_click else {
             continue;

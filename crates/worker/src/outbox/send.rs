@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use dni_core::call::CallRecord;
-use dni_core::integrations::facts::facts_of;
 use dni_core::integrations::civil::SiteZone;
+use dni_core::integrations::facts::facts_of;
 use dni_core::integrations::outbox::{Delivery, Destination, SendSettings};
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, WebhookEvent};
@@ -116,7 +116,8 @@ async fn post(request: &HttpRequest, timeout: Millis) -> Reply {
 }
 
 /// A GA4 request that timed out: it may have been recorded, and GA4 cannot drop a repeat.
-const GA4_TIMEOUT: &str = "timeout: not retried, GA4 may have recorded it and has no key to drop a \
+const GA4_TIMEOUT: &str =
+    "timeout: not retried, GA4 may have recorded it and has no key to drop a \
      repeat; replay it if the event is missing (find it by its call_id param)";
 
 /// Sends messages; keeps the ad platforms' access tokens for their lifetime.
