@@ -4,6 +4,11 @@
 //! session's `session_id` (and `engagement_time_msec`) and arrives within GA4's session window; a
 //! Measurement Protocol event may be up to 72 hours old (`timestamp_micros`), and older ones are
 //! refused by GA4, so we do not send them.
+//!
+//! GA4 drops a repeated event only for `purchase` events with the same `transaction_id`; a phone
+//! call is a custom event, with no key GA4 honours. Each event carries the call's id (`call_id`)
+//! for the owner to drop repeats in the BigQuery export, and the outbox retries a GA4 message only
+//! when it surely did not land (`retry::next_without_dedupe`).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
