@@ -85,6 +85,22 @@ const parse = (body) => {
   }
 };
 
+// GA4's documented limits (Measurement Protocol reference and "Event collection limits"): names
+// of events and params are a letter, then letters, digits and "_", 40 at most, and not under a
+// reserved prefix; at most 25 events a request and 25 params an event; string values 100
+// characters at most; the body under 130 kB; `timestamp_micros` at most 72 hours back.
+const GA4_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+const GA4_RESERVED_PREFIX = /^(_|firebase_|ga_|google_|gtag\.)/;
+const GA4_RESERVED_EVENTS = new Set([
+  "ad_activeview", "ad_click", "ad_exposure", "ad_query", "ad_reward", "adunit_exposure", "app_background",
+  "app_clear_data", "app_exception", "app_remove", "app_store_refund", "app_store_subscription_cancel",
+  "app_store_subscription_convert", "app_store_subscription_renew", "app_update", "app_upgrade",
+  "dynamic_link_app_open", "dynamic_link_app_update", "dynamic_link_first_open", "error", "first_open",
+  "first_visit", "in_app_purchase", "notification_dismiss", "notification_foreground", "notification_open",
+  "notification_receive", "os_update", "session_start", "session_start_with_rollout", "user_engagement",
+]);
+const GA4_BODY_KEYS = new Set(["client_id", "user_id", "timestamp_micros", "user_properties", "user_data", "consent", "non_personalized_ads", "events", "user_location", "device", "ip_override", "validation_behavior"]);
+
 /** GA4 Measurement Protocol: /mp/collect?measurement_id&api_secret, one event with session params. */
 export function checkGa4({ measurementId, apiSecret, eventName = "phone_call", callerDigits }) {
   return (r) => {
@@ -94,21 +110,33 @@ export function checkGa4({ measurementId, apiSecret, eventName = "phone_call", c
     if (url.pathname !== "/mp/collect" && url.pathname !== "/debug/mp/collect") p.push(`path ${url.pathname}`);
     if (url.searchParams.get("measurement_id") !== measurementId) p.push("measurement_id");
     if (url.searchParams.get("api_secret") !== apiSecret) p.push("api_secret");
+    if (Buffer.byteLength(r.body) >= 130_000) p.push("body over 130 kB");
     const b = parse(r.body);
-    if (!b) return [...p, "body is not JSON"];
+    if (!b || typeof b !== "object" || Array.isArray(b)) return [...p, "body is not a JSON object"];
+    for (const k of Object.keys(b)) if (!GA4_BODY_KEYS.has(k)) p.push(`unknown body field ${k}`);
     if (typeof b.client_id !== "string" || !/^\d+\.\d+$/.test(b.client_id)) p.push("client_id");
     if (!Number.isInteger(b.timestamp_micros)) p.push("timestamp_micros");
-    else if (Date.now() * 1000 - b.timestamp_micros > 72 * 3600e6) p.push("timestamp older than 72 h");
-    if (!Array.isArray(b.events) || b.events.length !== 1) return [...p, "events"];
+    else {
+      const ageMicros = Date.now() * 1000 - b.timestamp_micros;
+      if (ageMicros > 72 * 3600e6) p.push("timestamp older than 72 h");
+      if (ageMicros < -60e6) p.push("timestamp in the future");
+    }
+    if (!Array.isArray(b.events) || b.events.length < 1 || b.events.length > 25) return [...p, "events: 1 to 25"];
+    if (b.events.length !== 1) p.push("one event per call");
     const e = b.events[0];
     if (e.name !== eventName) p.push(`event name ${e.name}`);
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(e.name ?? "")) p.push("event name format");
-    for (const k of ["engagement_time_msec", "channel", "duration", "answered", "tracking_number"]) {
-      if (!(k in (e.params ?? {}))) p.push(`param ${k}`);
+    if (!GA4_NAME.test(e.name ?? "") || GA4_RESERVED_PREFIX.test(e.name ?? "") || GA4_RESERVED_EVENTS.has(e.name)) p.push("event name format or reserved");
+    const params = e.params ?? {};
+    if (Object.keys(params).length > 25) p.push("over 25 params");
+    // (`session_id` only when the visitor's session cookie was there: the tests check it where it is.)
+    for (const k of ["engagement_time_msec", "call_id", "channel", "duration", "answered", "tracking_number"]) {
+      if (!(k in params)) p.push(`param ${k}`);
     }
-    for (const [k, v] of Object.entries(e.params ?? {})) {
-      if (k.length > 40 || /^(google_|ga_|firebase_)/.test(k)) p.push(`param name ${k}`);
+    if (!Number.isInteger(params.engagement_time_msec) || params.engagement_time_msec <= 0) p.push("engagement_time_msec must be a positive integer");
+    for (const [k, v] of Object.entries(params)) {
+      if (!GA4_NAME.test(k) || GA4_RESERVED_PREFIX.test(k)) p.push(`param name ${k}`);
       if (typeof v === "string" && v.length > 100) p.push(`param ${k} over 100 characters`);
+      if (v === null || typeof v === "object") p.push(`param ${k} is not a string or number`);
     }
     if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent");
     return p;
@@ -130,50 +158,102 @@ export function checkOAuth({ clientId, refreshToken, clientSecret, scope }) {
   };
 }
 
-/** Google Ads UploadClickConversions (REST). */
-export function checkGoogleAds({ customerId, conversionAction, developerToken, accessToken, callerDigits }) {
+// Google Ads' UploadClickConversionsRequest and ClickConversion in the REST API's JSON names:
+// Google refuses a request with a field it does not know ("Unknown name"), so only these may appear.
+const ADS_REQUEST_KEYS = new Set(["conversions", "partialFailure", "validateOnly", "debugEnabled", "jobId"]);
+const ADS_CONVERSION_KEYS = new Set([
+  "gclid", "gbraid", "wbraid", "conversionAction", "conversionDateTime", "conversionValue", "currencyCode",
+  "orderId", "externalAttributionData", "cartData", "customVariables", "userIdentifiers", "conversionEnvironment",
+  "consent", "sessionAttributesEncoded", "sessionAttributesKeyValuePairs", "userIpAddress",
+]);
+
+/** Google Ads UploadClickConversions (REST). `zone`: the IANA zone whose offset the time must carry. */
+export function checkGoogleAds({ customerId, conversionAction, developerToken, accessToken, callerDigits, zone }) {
   return (r) => {
     const p = [];
+    if (r.method !== "POST") p.push("not a POST");
     if (!new RegExp(`^/v\\d+/customers/${customerId}:uploadClickConversions$`).test(r.url)) p.push(`path ${r.url}`);
     if (r.headers.authorization !== `Bearer ${accessToken}`) p.push("authorization");
     if (r.headers["developer-token"] !== developerToken) p.push("developer-token");
+    if ("login-customer-id" in r.headers && !/^\d{10}$/.test(r.headers["login-customer-id"])) p.push("login-customer-id: 10 digits");
     if (!isJson(r)) p.push("content-type");
     const b = parse(r.body);
     if (!b) return [...p, "body is not JSON"];
+    for (const k of Object.keys(b)) if (!ADS_REQUEST_KEYS.has(k)) p.push(`unknown request field ${k}`);
     if (b.partialFailure !== true) p.push("partialFailure must be true");
     if (!Array.isArray(b.conversions) || b.conversions.length !== 1) return [...p, "conversions"];
     const c = b.conversions[0];
+    for (const k of Object.keys(c)) if (!ADS_CONVERSION_KEYS.has(k)) p.push(`unknown conversion field ${k}`);
     const ids = ["gclid", "gbraid", "wbraid"].filter((k) => k in c);
     if (ids.length !== 1) p.push(`exactly one of gclid/gbraid/wbraid, got ${ids}`);
     if (c.conversionAction !== conversionAction) p.push("conversionAction");
-    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/.test(c.conversionDateTime ?? "")) p.push("conversionDateTime format");
+    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/.exec(c.conversionDateTime ?? "");
+    if (!m) p.push("conversionDateTime format");
+    else {
+      const [, y, mo, d, h, mi, sec, sign, oh, om] = m;
+      const offsetMin = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
+      const at = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec) - offsetMin * 60_000;
+      if (at > Date.now() + 60_000) p.push("conversionDateTime in the future");
+      if (zone && offsetMin !== zoneOffsetMinutes(zone, at)) p.push(`conversionDateTime offset is not ${zone}'s at that instant`);
+    }
     if (typeof c.conversionValue !== "number") p.push("conversionValue");
     if (!/^[A-Z]{3}$/.test(c.currencyCode ?? "")) p.push("currencyCode");
+    if (typeof c.orderId !== "string" || c.orderId === "") p.push("orderId (the dedupe key)");
     if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent");
     return p;
   };
 }
 
+/** The offset from UTC, in minutes, of an IANA zone at an instant (Node's ICU time zone data). */
+export function zoneOffsetMinutes(zone, at) {
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+    .formatToParts(new Date(at))
+    .find((x) => x.type === "timeZoneName").value; // "GMT-05:00", or "GMT" at UTC
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+// Microsoft's OfflineConversion: MicrosoftClickId, ConversionName and ConversionTime required (the
+// time in UTC, within the last 90 days); value and currency optional; at most 1,000 a request.
+const MS_CONVERSION_KEYS = new Set(["ConversionCurrencyCode", "ConversionName", "ConversionTime", "ConversionValue", "ExternalAttributionCredit", "ExternalAttributionModel", "MicrosoftClickId", "HashedEmailAddress", "HashedPhoneNumber"]);
+
 /** Microsoft Advertising ApplyOfflineConversions (REST). */
-export function checkMicrosoftAds({ customerId, accountId, developerToken, accessToken }) {
+export function checkMicrosoftAds({ customerId, accountId, developerToken, accessToken, callerDigits }) {
   return (r) => {
     const p = [];
+    if (r.method !== "POST") p.push("not a POST");
     if (r.url !== "/CampaignManagement/v13/OfflineConversions/Apply") p.push(`path ${r.url}`);
     if (r.headers.authorization !== `Bearer ${accessToken}`) p.push("authorization");
     if (r.headers.developertoken !== developerToken) p.push("DeveloperToken");
     if (r.headers.customerid !== customerId || r.headers.customeraccountid !== accountId) p.push("customer headers");
+    if (!isJson(r)) p.push("content-type");
     const b = parse(r.body);
     const c = b?.OfflineConversions?.[0];
     if (!c || b.OfflineConversions.length !== 1) return [...p, "OfflineConversions"];
-    if (!c.MicrosoftClickId) p.push("MicrosoftClickId");
-    if (!c.ConversionName) p.push("ConversionName");
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(c.ConversionTime ?? "")) p.push("ConversionTime");
+    for (const k of Object.keys(b)) if (k !== "OfflineConversions") p.push(`unknown request field ${k}`);
+    for (const k of Object.keys(c)) if (!MS_CONVERSION_KEYS.has(k)) p.push(`unknown conversion field ${k}`);
+    if (typeof c.MicrosoftClickId !== "string" || !c.MicrosoftClickId) p.push("MicrosoftClickId");
+    if (typeof c.ConversionName !== "string" || !c.ConversionName) p.push("ConversionName");
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(c.ConversionTime ?? "")) p.push("ConversionTime (UTC)");
+    else {
+      const at = Date.parse(c.ConversionTime);
+      if (at > Date.now() + 60_000 || Date.now() - at > 90 * 86_400_000) p.push("ConversionTime outside the last 90 days");
+    }
+    if ("ConversionValue" in c && typeof c.ConversionValue !== "number") p.push("ConversionValue");
+    if ("ConversionCurrencyCode" in c && !/^[A-Z]{3}$/.test(c.ConversionCurrencyCode)) p.push("ConversionCurrencyCode");
+    if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent");
     return p;
   };
 }
 
-/** The owner's endpoint: a Standard Webhooks signature, checked by the official library. */
-export function checkWebhook({ secret, callerDigits }) {
+/**
+ * The owner's endpoint: a Standard Webhooks message. The signature is checked by the official
+ * library (which also refuses a timestamp more than five minutes off); the rest by the
+ * specification: `webhook-id` present, `webhook-timestamp` integer seconds, every signature
+ * `v1,<base64>`, a JSON body `{type, timestamp, data}` with a full-stop-delimited type and an RFC
+ * 3339 timestamp. `types`: the event types this endpoint may receive.
+ */
+export function checkWebhook({ secret, callerDigits, types }) {
   const wh = new Webhook(secret);
   return (r) => {
     const p = [];
@@ -186,8 +266,20 @@ export function checkWebhook({ secret, callerDigits }) {
     } catch (e) {
       p.push(`standardwebhooks: ${e.message}`);
     }
+    if (r.method !== "POST") p.push("not a POST");
+    if (!r.headers["webhook-id"]) p.push("webhook-id");
+    if (!/^\d+$/.test(r.headers["webhook-timestamp"] ?? "")) p.push("webhook-timestamp: integer seconds");
+    const sigs = (r.headers["webhook-signature"] ?? "").split(" ");
+    if (!sigs.every((s) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(s))) p.push("webhook-signature: v1,<base64> list");
+    if (!isJson(r)) p.push("content-type");
     const b = parse(r.body);
     if (!b?.type || !b?.timestamp || !b?.data) p.push("type/timestamp/data");
+    else {
+      if (!/^[a-z0-9_]+(\.[a-z0-9_]+)*$/i.test(b.type)) p.push("type: full-stop delimited");
+      if (types && !types.includes(b.type)) p.push(`type ${b.type} not subscribed`);
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(b.timestamp) || Number.isNaN(Date.parse(b.timestamp))) p.push("timestamp: RFC 3339");
+      if (typeof b.data !== "object" || Array.isArray(b.data)) p.push("data: an object");
+    }
     if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent");
     return p;
   };

@@ -2,19 +2,25 @@
 // Google Ads and the owner's webhook each receive exactly one correct message; receivers that fail
 // (500, 429 with Retry-After, a timeout, down for a while) get the message once when they are back;
 // a duplicate status callback sends nothing twice; a refused message is replayed by the operator;
-// the Google Ads import file is served to its password. The receivers are capture servers on
+// the Google Ads import file is served to its password; a call's start reaches the endpoints that
+// asked for it, once, whatever the number of voice webhooks. The receivers are capture servers on
 // 127.0.0.1 that check each request's documented shape; webhook signatures are verified with the
 // official `standardwebhooks` library.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, VISITOR_UA, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
-import { Capture, checkGa4, checkOAuth, checkGoogleAds, checkMicrosoftAds, checkWebhook } from "./capture.mjs";
+import { Capture, checkGa4, checkOAuth, checkGoogleAds, checkMicrosoftAds, checkWebhook, zoneOffsetMinutes } from "./capture.mjs";
+
+const { Webhook } = createRequire(import.meta.url)("standardwebhooks");
 
 const CALLER = "+13105550199";
 const CALLER_DIGITS = "3105550199";
 const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const WHSEC_OPS = "whsec_b3BzLWVuZHBvaW50LXNlY3JldC0wMDAx";
+const ZONE = "America/New_York"; // the test site's time_zone
 const FEED_TOKEN = "feed-password-1";
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -30,7 +36,7 @@ before(async () => {
   ).start();
   cap.googleAds = await new Capture(
     "google ads",
-    checkGoogleAds({ customerId: "1234567890", conversionAction: "customers/1234567890/conversionActions/987654", developerToken: "g-dev", accessToken: "ya29.test", callerDigits: CALLER_DIGITS }),
+    checkGoogleAds({ customerId: "1234567890", conversionAction: "customers/1234567890/conversionActions/987654", developerToken: "g-dev", accessToken: "ya29.test", callerDigits: CALLER_DIGITS, zone: ZONE }),
     () => ({ status: 200, body: JSON.stringify({ results: [{ gclid: "x" }] }) }),
   ).start();
   cap.msOAuth = await new Capture(
@@ -40,15 +46,17 @@ before(async () => {
   ).start();
   cap.msAds = await new Capture(
     "microsoft ads",
-    checkMicrosoftAds({ customerId: "1111", accountId: "2222", developerToken: "m-dev", accessToken: "ms.test" }),
+    checkMicrosoftAds({ customerId: "1111", accountId: "2222", developerToken: "m-dev", accessToken: "ms.test", callerDigits: CALLER_DIGITS }),
     () => ({ status: 200, body: JSON.stringify({ PartialErrors: [] }) }),
   ).start();
-  cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: CALLER_DIGITS }), () => ({ status: 200, body: "{}" })).start();
+  cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: CALLER_DIGITS, types: ["conversion"] }), () => ({ status: 200, body: "{}" })).start();
+  cap.started = await new Capture("owner's call.started endpoint", checkWebhook({ secret: WHSEC_OPS, callerDigits: CALLER_DIGITS, types: ["call.started"] }), () => ({ status: 204, body: "" })).start();
 
   // The site as the operator would configure it, its webhook pointing at the owner's endpoint
   // (here, the capture server), seeded before the worker starts.
   const site = JSON.parse(readFileSync(join(ROOT, "tests/sites/outbox.json"), "utf8"));
   site.integrations.webhooks[0].url = `${cap.hook.url}/hook`;
+  site.integrations.webhooks[1].url = `${cap.started.url}/started`;
   mkdirSync(join(ROOT, "tests/.artifacts"), { recursive: true });
   const siteFile = "tests/.artifacts/outbox-site.json";
   writeFileSync(join(ROOT, siteFile), JSON.stringify(site));
@@ -67,6 +75,7 @@ before(async () => {
       MICROSOFT_ADS_REFRESH_TOKEN: "m-refresh",
       MICROSOFT_ADS_DEVELOPER_TOKEN: "m-dev",
       WEBHOOK_SECRET_CRM: WHSEC,
+      WEBHOOK_SECRET_OPS: WHSEC_OPS,
       CONVERSION_FEED_TOKEN: FEED_TOKEN,
       GA4_ENDPOINT: cap.ga4.url,
       GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
@@ -130,6 +139,7 @@ async function settled(sid, timeout = 20_000) {
 const forCall = (capture, sid, field) =>
   capture.requests.filter((r) => (field ? r.body.includes(field) : true) && r.body.includes(sid));
 const state = (ds) => Object.fromEntries(ds.map((d) => [d.destination.kind === "webhook" ? `webhook.${d.destination.endpoint}` : d.destination.kind, d.state]));
+const hookOf = (ds, endpoint = "crm") => ds.find((d) => d.destination.kind === "webhook" && d.destination.endpoint === endpoint);
 
 test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook each get exactly one correct message", async () => {
   const number = await visit(AD_QUERY, { client: "GA1.1.123456789.1772370000", session: "GS2.1.s1772370100$o1$g1$t1772370200" });
@@ -139,7 +149,7 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
   await completed("CAout0001", number, { duration: "99" });
   const ds = await settled("CAout0001");
   await sleep(1500); // anything sent twice would arrive by now
-  assert.deepEqual(state(ds), { ga4: "delivered", google_ads: "delivered", microsoft_ads: "skipped", "webhook.crm": "delivered" });
+  assert.deepEqual(state(ds), { ga4: "delivered", google_ads: "delivered", microsoft_ads: "skipped", "webhook.crm": "delivered", "webhook.ops": "delivered" });
   assert.equal(ds.find((d) => d.destination.kind === "microsoft_ads").answer, "no click id of this platform");
 
   const ga = cap.ga4.requests;
@@ -148,6 +158,7 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
   const event = JSON.parse(ga[0].body);
   assert.equal(event.client_id, "123456789.1772370000", "the visitor's own client id");
   assert.equal(event.events[0].params.session_id, "1772370100", "in the visitor's own session");
+  assert.equal(event.events[0].params.call_id, "CAout0001", "the owner's dedupe key");
   assert.deepEqual(
     [event.events[0].params.channel, event.events[0].params.source, event.events[0].params.medium, event.events[0].params.campaign, event.events[0].params.term, event.events[0].params.duration, event.events[0].params.answered, event.events[0].params.tracking_number],
     ["Paid Search", "google", "cpc", "spring", "plumber", 42, 1, number],
@@ -160,7 +171,10 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
   const upload = JSON.parse(cap.googleAds.requests[0].body).conversions[0];
   assert.equal(upload.gclid, "TEST123");
   assert.equal(upload.orderId, "CAout0001", "the call id deduplicates at Google");
-  assert.match(upload.conversionDateTime, /-05:00$/, "in the site's time zone");
+  // In the site's time_zone (America/New_York, not the legacy utc_offset_minutes of +60): the
+  // offset New York had at the call's start (the capture check recomputes it from the instant).
+  const off = zoneOffsetMinutes(ZONE, cap.googleAds.requests[0].at);
+  assert.ok(upload.conversionDateTime.endsWith(`-0${-off / 60}:00`), `${upload.conversionDateTime} (offset ${off})`);
 
   assert.equal(cap.hook.requests.length, 1, "one webhook");
   assert.deepEqual(cap.hook.problems(cap.hook.requests[0]), [], "signature verified by standardwebhooks");
@@ -172,15 +186,16 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
   assert.equal(cap.msAds.requests.length, 0, "no msclkid, nothing to Microsoft");
   // The deliveries show on the call record.
   const detail = (await admin(worker.base, "/v1/sites/outbox/calls/CAout0001")).json.call;
-  assert.equal(detail.deliveries.length, 4);
+  assert.equal(detail.deliveries.length, 5);
 });
 
 test("a call that is not a conversion sends nothing to GA4 or the ad platforms, and says why", async () => {
   const number = await visit(AD_QUERY, { client: "GA1.1.5.6" });
   await call("CAout0002", number, { duration: "12" }); // under the 30 s minimum
   const ds = await settled("CAout0002");
-  assert.deepEqual(state(ds), { ga4: "skipped", google_ads: "skipped", microsoft_ads: "skipped", "webhook.crm": "skipped" });
-  assert.ok(ds.every((d) => d.answer === "shorter than the minimum talk time"), JSON.stringify(ds));
+  assert.deepEqual(state(ds), { ga4: "skipped", google_ads: "skipped", microsoft_ads: "skipped", "webhook.crm": "skipped", "webhook.ops": "delivered" });
+  const ended = ds.filter((d) => d.destination.event !== "call.started");
+  assert.ok(ended.every((d) => d.answer === "shorter than the minimum talk time"), JSON.stringify(ds));
   assert.equal(forCall(cap.hook, "CAout0002").length, 0);
 });
 
@@ -188,7 +203,7 @@ test("a Microsoft Ads click: one offline conversion by msclkid, after one token 
   const number = await visit("/?utm_source=bing&utm_medium=cpc&utm_campaign=brand&msclkid=MSCLK42", null);
   await call("CAout0003", number);
   const ds = await settled("CAout0003");
-  assert.deepEqual(state(ds), { ga4: "skipped", google_ads: "skipped", microsoft_ads: "delivered", "webhook.crm": "delivered" });
+  assert.deepEqual(state(ds), { ga4: "skipped", google_ads: "skipped", microsoft_ads: "delivered", "webhook.crm": "delivered", "webhook.ops": "delivered" });
   assert.equal(ds.find((d) => d.destination.kind === "ga4").answer, "no GA ids (the site does not send such calls)");
   assert.equal(cap.msOAuth.requests.length, 1);
   assert.deepEqual(cap.msOAuth.problems(cap.msOAuth.requests[0]), []);
@@ -198,18 +213,38 @@ test("a Microsoft Ads click: one offline conversion by msclkid, after one token 
 });
 
 test("500, 429 with Retry-After and a timeout are retried; the message is taken once", async () => {
-  cap.ga4.script.push("500", "429:1", "hang");
-  const before = cap.ga4.requests.length;
+  cap.ga4.script.push("500", "429:1");
+  cap.googleAds.script.push("hang");
+  const [gaBefore, adsBefore] = [cap.ga4.requests.length, cap.googleAds.requests.length];
   const number = await visit(AD_QUERY, { client: "GA1.1.77.88" });
   await call("CAout0004", number);
   const ds = await settled("CAout0004", 30_000);
   await sleep(1000);
-  const got = cap.ga4.requests.slice(before);
-  assert.deepEqual(got.map((r) => r.answered), ["500", "429:1", "hang", "normal"]);
-  assert.ok(got[2].at - got[1].at >= 950, `Retry-After honoured (${got[2].at - got[1].at} ms)`);
+  const ga = cap.ga4.requests.slice(gaBefore);
+  assert.deepEqual(ga.map((r) => r.answered), ["500", "429:1", "normal"]);
+  assert.ok(ga[2].at - ga[1].at >= 950, `Retry-After honoured (${ga[2].at - ga[1].at} ms)`);
   const d = ds.find((x) => x.destination.kind === "ga4");
-  assert.deepEqual([d.state, d.attempts], ["delivered", 4]);
-  for (const r of got) assert.deepEqual(cap.ga4.problems(r), []);
+  assert.deepEqual([d.state, d.attempts], ["delivered", 3]);
+  for (const r of ga) assert.deepEqual(cap.ga4.problems(r), []);
+  // Google Ads times out once and is tried again: it drops a repeat by its order id (the call id).
+  const ads = cap.googleAds.requests.slice(adsBefore);
+  assert.deepEqual(ads.map((r) => r.answered), ["hang", "normal"]);
+  assert.equal(JSON.parse(ads[0].body).conversions[0].orderId, JSON.parse(ads[1].body).conversions[0].orderId);
+  assert.deepEqual(ds.find((x) => x.destination.kind === "google_ads").state, "delivered");
+});
+
+test("GA4 is not retried after a timeout (it may have counted it, and has no dedupe key): the delivery says so", async () => {
+  cap.ga4.script.push("hang");
+  const before = cap.ga4.requests.length;
+  const number = await visit(AD_QUERY, { client: "GA1.1.55.66" });
+  await call("CAout0008", number);
+  const ds = await settled("CAout0008", 30_000);
+  await sleep(1500); // a retry would arrive by now
+  assert.deepEqual(cap.ga4.requests.slice(before).map((r) => r.answered), ["hang"]);
+  const d = ds.find((x) => x.destination.kind === "ga4");
+  assert.deepEqual([d.state, d.attempts], ["failed", 1]);
+  assert.match(d.answer, /^timeout: not retried, GA4 may have recorded it/);
+  assert.equal(JSON.parse(cap.ga4.requests[before].body).events[0].params.call_id, "CAout0008");
 });
 
 test("a receiver down, then up, receives the message once", async () => {
@@ -217,14 +252,14 @@ test("a receiver down, then up, receives the message once", async () => {
   const number = await visit(AD_QUERY, { client: "GA1.1.9.9" });
   await call("CAout0005", number);
   await sleep(2500);
-  const pending = (await deliveriesOf("CAout0005")).find((d) => d.destination.kind === "webhook");
+  const pending = hookOf(await deliveriesOf("CAout0005"));
   assert.equal(pending.state, "pending");
   assert.ok(pending.attempts >= 2, `tried while down (${pending.attempts})`);
   assert.match(pending.answer, /^unreachable/);
   await cap.hook.start();
   const ds = await settled("CAout0005", 30_000);
   await sleep(1000);
-  assert.equal(ds.find((d) => d.destination.kind === "webhook").state, "delivered");
+  assert.equal(hookOf(ds).state, "delivered");
   const got = forCall(cap.hook, "CAout0005");
   assert.equal(got.length, 1, "once");
   assert.deepEqual(cap.hook.problems(got[0]), []);
@@ -236,7 +271,7 @@ test("a 4xx is never retried; the operator replays it once the receiver is fixed
   const number = await visit(AD_QUERY, { client: "GA1.1.3.4" });
   await call("CAout0006", number);
   const ds = await settled("CAout0006");
-  const d = ds.find((x) => x.destination.kind === "webhook");
+  const d = hookOf(ds);
   assert.deepEqual([d.state, d.attempts, d.answer], ["failed", 1, '400: {"error":"bad"}']);
   await sleep(1000);
   assert.equal(forCall(cap.hook, "CAout0006").length, 1, "no retry after a 400");
@@ -248,7 +283,7 @@ test("a 4xx is never retried; the operator replays it once the receiver is fixed
   const replay = await admin(worker.base, path, { method: "POST" });
   assert.equal(replay.status, 202);
   const after = await settled("CAout0006");
-  assert.equal(after.find((x) => x.destination.kind === "webhook").state, "delivered");
+  assert.equal(hookOf(after).state, "delivered");
   const got = forCall(cap.hook, "CAout0006");
   assert.equal(got.length, 2);
   assert.equal(got[0].headers["webhook-id"], got[1].headers["webhook-id"], "the same id: the owner can drop a repeat");
@@ -264,11 +299,93 @@ test("the Google Ads import file: Google's format, behind a password", async () 
   assert.equal(r.status, 200);
   assert.match(r.headers.get("content-type"), /text\/csv/);
   const lines = (await r.text()).split("\r\n");
-  assert.equal(lines[0], "Parameters:TimeZone=-0500");
+  assert.equal(lines[0], `Parameters:TimeZone=${ZONE}`, "the site's IANA zone, not the legacy offset");
   assert.equal(lines[1], "Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency");
   const rows = lines.slice(2).filter(Boolean);
   // The converting calls with a gclid (not the 12-second call, not the Microsoft click).
-  assert.equal(rows.length, 4, lines.join("\n"));
+  assert.equal(rows.length, 5, lines.join("\n"));
   for (const row of rows) assert.match(row, /^TEST123,Phone call,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},50,USD$/);
   assert.ok(!lines.join("").includes(CALLER_DIGITS));
+});
+
+test("a call's start reaches the endpoints that asked for it once, signed, without the caller's number", async () => {
+  const number = await visit(AD_QUERY, { client: "GA1.1.11.22" });
+  const before = cap.started.requests.length;
+  const form = { CallSid: "CAout0009", From: CALLER, To: number, CallStatus: "ringing" };
+  const t0 = Date.now();
+  const voice = await postTwilio(`${worker.base}/v1/twilio/voice`, form);
+  const answered = Date.now() - t0;
+  assert.equal(voice.status, 200);
+  assert.match(voice.body, /<Dial/);
+  // The provider retries its webhook: the same call, again.
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, form)).status, 200);
+  const deadline = Date.now() + 10_000;
+  while (forCall(cap.started, "CAout0009").length === 0 && Date.now() < deadline) await sleep(50);
+  const arrived = Date.now() - t0;
+  await sleep(1500); // a second message would arrive by now
+  const got = forCall(cap.started, "CAout0009");
+  assert.equal(got.length, 1, "once, though the voice webhook came twice");
+  assert.equal(cap.started.requests.length - before, 1, "nothing else to this endpoint");
+  assert.deepEqual(cap.started.problems(got[0]), [], "verified by standardwebhooks, shape per the specification");
+  assert.equal(got[0].headers["webhook-id"], "CAout0009.webhook.ops.call.started");
+  const body = JSON.parse(got[0].body);
+  assert.equal(body.type, "call.started");
+  assert.deepEqual(Object.keys(body.data).sort(), ["call_id", "campaign", "channel", "click_id", "click_id_kind", "first_time", "medium", "site", "source", "started_at", "term", "tracking_number"]);
+  assert.deepEqual(
+    [body.data.call_id, body.data.tracking_number, body.data.channel, body.data.source, body.data.click_id_kind, body.data.click_id],
+    ["CAout0009", number, "Paid Search", "google", "gclid", "TEST123"],
+  );
+  assert.ok(!got[0].body.includes(CALLER_DIGITS));
+  const queued = hookOf(await deliveriesOf("CAout0009"), "ops");
+  assert.deepEqual([queued.state, queued.attempts], ["delivered", 1]);
+
+  // The call ends: nothing more to the call.started endpoint, the rest as before.
+  await completed("CAout0009", number);
+  const ds = await settled("CAout0009");
+  await sleep(1000);
+  assert.equal(forCall(cap.started, "CAout0009").length, 1);
+  assert.equal(state(ds)["webhook.crm"], "delivered");
+  console.log(`call.started: voice answer in ${answered} ms, the message at the receiver ${arrived} ms after the webhook was sent`);
+});
+
+test("the capture servers refuse what the documented shapes refuse", () => {
+  const ok = {
+    ga4: { method: "POST", url: "/mp/collect?measurement_id=G-TEST123&api_secret=ga4-secret", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: "1.2", timestamp_micros: Date.now() * 1000 - 1e6, events: [{ name: "phone_call", params: { engagement_time_msec: 100, call_id: "CA1", channel: "Direct", duration: 5, answered: 1, tracking_number: "+14155550101" } }] }) },
+    googleAds: { method: "POST", url: "/v24/customers/1234567890:uploadClickConversions", headers: { "content-type": "application/json", authorization: "Bearer ya29.test", "developer-token": "g-dev" }, body: JSON.stringify({ conversions: [{ gclid: "G", conversionAction: "customers/1234567890/conversionActions/987654", conversionDateTime: "2026-07-04 12:00:00-04:00", conversionValue: 1, currencyCode: "USD", orderId: "CA1" }], partialFailure: true }) },
+    msAds: { method: "POST", url: "/CampaignManagement/v13/OfflineConversions/Apply", headers: { "content-type": "application/json", authorization: "Bearer ms.test", developertoken: "m-dev", customerid: "1111", customeraccountid: "2222" }, body: JSON.stringify({ OfflineConversions: [{ MicrosoftClickId: "M", ConversionName: "Call", ConversionTime: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z") }] }) },
+  };
+  const edit = (r, f) => {
+    const b = JSON.parse(r.body);
+    f(b);
+    return { ...r, body: JSON.stringify(b) };
+  };
+  for (const [name, r] of Object.entries(ok)) assert.deepEqual(cap[name].problems(r), [], name);
+  // (receiver, broken request, a problem it must report)
+  const table = [
+    ["ga4", edit(ok.ga4, (b) => (b.events[0].name = "session_start")), "event name format or reserved"],
+    ["ga4", edit(ok.ga4, (b) => (b.events[0].params.google_x = 1)), "param name google_x"],
+    ["ga4", edit(ok.ga4, (b) => (b.events[0].params.term = "x".repeat(101))), "param term over 100 characters"],
+    ["ga4", edit(ok.ga4, (b) => delete b.events[0].params.call_id), "param call_id"],
+    ["ga4", edit(ok.ga4, (b) => (b.timestamp_micros = Date.now() * 1000 - 73 * 3600e6)), "timestamp older than 72 h"],
+    ["ga4", edit(ok.ga4, (b) => (b.clientId = b.client_id)), "unknown body field clientId"],
+    ["googleAds", edit(ok.googleAds, (b) => (b.conversions[0].wbraid = "W")), "exactly one of gclid/gbraid/wbraid, got gclid,wbraid"],
+    ["googleAds", edit(ok.googleAds, (b) => (b.conversions[0].conversionDateTime = "2026-07-04 12:00:00-05:00")), "conversionDateTime offset is not America/New_York's at that instant"],
+    ["googleAds", edit(ok.googleAds, (b) => (b.conversions[0].conversionDateTime = "2026-07-04T12:00:00Z")), "conversionDateTime format"],
+    ["googleAds", edit(ok.googleAds, (b) => (b.conversions[0].order_id = "x")), "unknown conversion field order_id"],
+    ["googleAds", edit(ok.googleAds, (b) => delete b.conversions[0].orderId), "orderId (the dedupe key)"],
+    ["googleAds", edit(ok.googleAds, (b) => (b.partialFailure = false)), "partialFailure must be true"],
+    ["msAds", edit(ok.msAds, (b) => (b.OfflineConversions[0].ConversionTime = "2026-07-04T12:00:00-04:00")), "ConversionTime (UTC)"],
+    ["msAds", edit(ok.msAds, (b) => delete b.OfflineConversions[0].ConversionName), "ConversionName"],
+    ["msAds", edit(ok.msAds, (b) => (b.OfflineConversions[0].ConversionTime = "2020-01-01T00:00:00Z")), "ConversionTime outside the last 90 days"],
+  ];
+  for (const [name, r, want] of table) assert.ok(cap[name].problems(r).includes(want), `${name}: ${want} in ${JSON.stringify(cap[name].problems(r))}`);
+  // A webhook signed with another secret, a stale one, and one with the wrong type.
+  const body = JSON.stringify({ type: "call.started", timestamp: new Date().toISOString(), data: {} });
+  const sign = (secret, ts) => new Webhook(secret).sign("msg_1", new Date(ts * 1000), body);
+  const now = Math.floor(Date.now() / 1000);
+  const hook = (sig, ts, b = body) => ({ method: "POST", url: "/started", headers: { "content-type": "application/json", "webhook-id": "msg_1", "webhook-timestamp": String(ts), "webhook-signature": sig }, body: b });
+  assert.deepEqual(cap.started.problems(hook(sign(WHSEC_OPS, now), now)), []);
+  assert.match(cap.started.problems(hook(sign(WHSEC, now), now)).join(), /standardwebhooks/);
+  assert.match(cap.started.problems(hook(sign(WHSEC_OPS, now - 600), now - 600)).join(), /standardwebhooks/);
+  assert.ok(cap.hook.problems(hook(new Webhook(WHSEC).sign("msg_1", new Date(now * 1000), body), now)).includes("type call.started not subscribed"));
 });

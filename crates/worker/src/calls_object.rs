@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 
-use dni_core::integrations::outbox::Delivery;
+use dni_core::integrations::outbox::{plan, Delivery, Moment, SendSettings};
 
 use dni_core::call::CallRecord;
 use dni_core::report::query::GroupRow;
@@ -87,9 +87,17 @@ impl DurableObject for CallLog {
             CallOp::Record {
                 record,
                 retention_days,
+                integrations,
+                time_zone,
             } => {
                 let written = self.record(*record)?;
                 self.keep_for(retention_days).await?;
+                if let Some(settings) = integrations {
+                    let moment = Moment::Started;
+                    let (sid, now) = (&written.call_sid, clock::now());
+                    self.queue_messages(sid, *settings, time_zone, moment, now)
+                        .await?;
+                }
                 Response::from_json(&written)
             }
             CallOp::Status {
@@ -100,6 +108,7 @@ impl DurableObject for CallLog {
                 status,
                 duration_s,
                 integrations,
+                time_zone,
             } => {
                 let now = clock::now();
                 let changed = match self.get(&call_sid)? {
@@ -120,7 +129,8 @@ impl DurableObject for CallLog {
                 };
                 if changed && status.is_final() {
                     if let Some(settings) = integrations {
-                        self.queue_messages(&call_sid, &settings, now).await?;
+                        self.queue_messages(&call_sid, *settings, time_zone, Moment::Ended, now)
+                            .await?;
                     }
                 }
                 Response::from_json(&StatusReply { changed })
@@ -322,16 +332,34 @@ impl CallLog {
         Ok(())
     }
 
-    /// Queues an ended call's messages (once) and makes sure the alarm will send them.
+    /// Queues a call's messages for that moment of its life (once: a repeated webhook or callback
+    /// finds them queued) and makes sure the alarm will send them. Nothing is written when the
+    /// site sends nothing at that moment.
     async fn queue_messages(
         &self,
         call_sid: &str,
-        settings: &dni_core::integrations::settings::Integrations,
+        integrations: dni_core::integrations::settings::Integrations,
+        time_zone: Option<String>,
+        moment: Moment,
         now: dni_core::Millis,
     ) -> Result<()> {
-        outbox::save_settings(&self.sql, settings)?;
-        let settle = Tuning::from_env(&self.env).settle;
-        if outbox::enqueue(&self.sql, call_sid, settings, now + settle)? > 0 {
+        let destinations = plan(&integrations, moment);
+        if destinations.is_empty() && moment == Moment::Started {
+            return Ok(());
+        }
+        outbox::save_settings(
+            &self.sql,
+            SendSettings {
+                integrations,
+                time_zone,
+            },
+        )?;
+        // An ended call's messages may wait for late callbacks; a started call's go at once.
+        let due = match moment {
+            Moment::Ended => now + Tuning::from_env(&self.env).settle,
+            Moment::Started => now,
+        };
+        if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
             self.schedule().await?;
         }
         Ok(())

@@ -146,6 +146,12 @@ pub enum CallOp {
         /// The site's retention in days, which the call log keeps for its alarm (`retention`).
         #[serde(default)]
         retention_days: Option<u32>,
+        /// The site's integration settings: a `call.started` webhook is queued in the same write.
+        #[serde(default)]
+        integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+        /// The site's IANA time zone, kept with the settings the outbox sends with.
+        #[serde(default)]
+        time_zone: Option<String>,
     },
     /// Apply a status callback.
     Status {
@@ -164,6 +170,9 @@ pub enum CallOp {
         /// The site's integration settings: a call that this callback ends queues its messages.
         #[serde(default)]
         integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+        /// The site's IANA time zone (Google Ads' local times).
+        #[serde(default)]
+        time_zone: Option<String>,
     },
     /// A call's deliveries (outbox messages).
     Deliveries {

@@ -1,17 +1,71 @@
-//! Civil (calendar) time from [`Millis`], without a time-zone database: the formats the ad platforms
-//! want, at a fixed UTC offset, and the HTTP date a `Retry-After` may carry.
+//! Civil (calendar) time from [`Millis`]: the formats the ad platforms want, in the site's time
+//! zone, and the HTTP date a `Retry-After` may carry.
 //!
-//! The workspace has no time-zone crate yet, so a site's time zone is a fixed UTC offset in minutes
-//! (`utc_offset_minutes` in its integration settings). A site whose zone observes daylight saving
-//! time gets times that are an hour off half of the year; Google Ads still places the conversion at
-//! the right instant, because the offset is written with every time.
+//! Google Ads wants local times: `conversion_date_time` with the offset in effect at that instant
+//! (so a call on either side of a daylight-saving change gets its own offset), and the import
+//! file's times in the zone its `Parameters:TimeZone=` line names. The zone is the site's IANA
+//! `time_zone` (the bundled database, nothing read from the machine); configurations written before
+//! sites had one carry a fixed `utc_offset_minutes`, still read (see [`SiteZone::of`]).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
 use core::fmt::Write;
 
+use jiff::tz::{Offset, TimeZone};
+use jiff::Timestamp;
+
 use crate::Millis;
+
+/// The zone a site's local times are written in, and the name Google's import file gives it.
+#[derive(Debug, Clone)]
+pub struct SiteZone {
+    tz: TimeZone,
+    label: String,
+}
+
+impl SiteZone {
+    /// The site's zone: its IANA `time_zone` when it has one the bundled database knows (validated
+    /// configurations always do); else the deprecated fixed `utc_offset_minutes` of integration
+    /// settings written before sites had a zone (right in winter or in summer, an hour off in the
+    /// other half of the year where the clocks change); else UTC. A site with both uses its zone.
+    pub fn of(time_zone: Option<&str>, legacy_offset_minutes: Option<i32>) -> SiteZone {
+        if let Some(name) = time_zone {
+            if let Ok(tz) = TimeZone::get(name) {
+                return SiteZone {
+                    tz,
+                    label: name.to_owned(),
+                };
+            }
+        }
+        let minutes = legacy_offset_minutes
+            .filter(|m| m.abs() <= 14 * 60)
+            .unwrap_or(0);
+        match Offset::from_seconds(minutes * 60) {
+            Ok(fixed) if minutes != 0 => SiteZone {
+                tz: TimeZone::fixed(fixed),
+                label: offset(minutes, false),
+            },
+            _ => SiteZone {
+                tz: TimeZone::UTC,
+                label: "+0000".to_owned(),
+            },
+        }
+    }
+
+    /// How Google's import file names it (`Parameters:TimeZone=`): the IANA name, or `±hhmm`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The offset from UTC in effect at `at`, in minutes.
+    pub fn offset_minutes(&self, at: Millis) -> i32 {
+        i64::try_from(at)
+            .ok()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            .map_or(0, |ts| self.tz.to_offset(ts).seconds() / 60)
+    }
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -87,17 +141,20 @@ pub fn offset(offset_minutes: i32, colon: bool) -> String {
     out
 }
 
-/// `yyyy-mm-dd hh:mm:ss+hh:mm`: Google Ads' `conversion_date_time`.
-pub fn google_ads_time(at: Millis, offset_minutes: i32) -> String {
-    let mut out = date_time(at, offset_minutes, ' ');
-    out.push_str(&offset(offset_minutes, true));
+/// `yyyy-mm-dd hh:mm:ss+hh:mm`: Google Ads' `conversion_date_time`, in the site's zone with the
+/// offset in effect at that instant.
+pub fn google_ads_time(at: Millis, zone: &SiteZone) -> String {
+    let minutes = zone.offset_minutes(at);
+    let mut out = date_time(at, minutes, ' ');
+    out.push_str(&offset(minutes, true));
     out
 }
 
-/// `yyyy-mm-dd hh:mm:ss` at the offset: the conversion time of Google's import file, whose time zone
-/// is given once, in its `Parameters:TimeZone=` line.
-pub fn local_time(at: Millis, offset_minutes: i32) -> String {
-    date_time(at, offset_minutes, ' ')
+/// `yyyy-mm-dd hh:mm:ss` in the site's zone: the conversion time of Google's import file, whose
+/// zone is given once, in its `Parameters:TimeZone=` line. (In the hour a zone repeats when its
+/// clocks go back, such a time names two instants; Google does not say which it takes.)
+pub fn local_time(at: Millis, zone: &SiteZone) -> String {
+    date_time(at, zone.offset_minutes(at), ' ')
 }
 
 /// `yyyy-mm-ddThh:mm:ssZ`: UTC, for Microsoft Advertising and the owner's webhooks.
@@ -146,6 +203,90 @@ mod tests {
     // 2026-03-01 13:05:09 UTC.
     const T: Millis = 1_772_370_309_000;
 
+    /// Milliseconds of a UTC date and time.
+    fn utc(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> Millis {
+        ((days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) * 1000) as Millis
+    }
+
+    #[test]
+    fn follows_the_zone_across_both_daylight_saving_changes() {
+        let ny = SiteZone::of(Some("America/New_York"), None);
+        let berlin = SiteZone::of(Some("Europe/Berlin"), Some(-300));
+        // (zone, instant, Google Ads time)
+        let table = [
+            // New York springs forward on 2026-03-08 at 07:00 UTC (02:00 EST becomes 03:00 EDT).
+            (&ny, utc(2026, 3, 8, 6, 59, 59), "2026-03-08 01:59:59-05:00"),
+            (&ny, utc(2026, 3, 8, 7, 0, 0), "2026-03-08 03:00:00-04:00"),
+            // ... and falls back on 2026-11-01 at 06:00 UTC: 01:30 happens twice, an hour apart.
+            (&ny, utc(2026, 11, 1, 5, 30, 0), "2026-11-01 01:30:00-04:00"),
+            (&ny, utc(2026, 11, 1, 6, 30, 0), "2026-11-01 01:30:00-05:00"),
+            (&ny, utc(2026, 7, 4, 16, 0, 0), "2026-07-04 12:00:00-04:00"),
+            (&ny, utc(2026, 1, 1, 4, 59, 59), "2025-12-31 23:59:59-05:00"),
+            // Berlin (its zone wins over a legacy offset): 2026-03-29 at 01:00 UTC, 02:00 CET
+            // becomes 03:00 CEST; 2026-10-25 at 01:00 UTC, 03:00 CEST becomes 02:00 CET.
+            (
+                &berlin,
+                utc(2026, 3, 29, 0, 59, 59),
+                "2026-03-29 01:59:59+01:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 3, 29, 1, 0, 0),
+                "2026-03-29 03:00:00+02:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 10, 25, 0, 30, 0),
+                "2026-10-25 02:30:00+02:00",
+            ),
+            (
+                &berlin,
+                utc(2026, 10, 25, 1, 30, 0),
+                "2026-10-25 02:30:00+01:00",
+            ),
+        ];
+        for (zone, at, want) in table {
+            assert_eq!(google_ads_time(at, zone), want, "{} {at}", zone.label());
+            assert_eq!(local_time(at, zone), want[..19], "{} {at}", zone.label());
+        }
+        assert_eq!(
+            (ny.label(), berlin.label()),
+            ("America/New_York", "Europe/Berlin")
+        );
+    }
+
+    #[test]
+    fn old_configurations_keep_their_fixed_offset() {
+        let summer = utc(2026, 7, 4, 16, 0, 0);
+        // (time_zone, utc_offset_minutes, label, Google Ads time in July)
+        let table = [
+            (None, Some(-300), "-0500", "2026-07-04 11:00:00-05:00"),
+            (None, None, "+0000", "2026-07-04 16:00:00+00:00"),
+            (None, Some(0), "+0000", "2026-07-04 16:00:00+00:00"),
+            (
+                Some("Mars/Olympus"),
+                Some(60),
+                "+0100",
+                "2026-07-04 17:00:00+01:00",
+            ),
+            (None, Some(9999), "+0000", "2026-07-04 16:00:00+00:00"),
+            (Some("UTC"), Some(60), "UTC", "2026-07-04 16:00:00+00:00"),
+            (
+                Some("Asia/Kolkata"),
+                None,
+                "Asia/Kolkata",
+                "2026-07-04 21:30:00+05:30",
+            ),
+        ];
+        for (name, legacy, label, want) in table {
+            let zone = SiteZone::of(name, legacy);
+            assert_eq!(
+                (zone.label(), google_ads_time(summer, &zone).as_str()),
+                (label, want)
+            );
+        }
+    }
+
     #[test]
     fn formats_times_at_an_offset() {
         // (offset minutes, Google Ads time, local time)
@@ -158,8 +299,9 @@ mod tests {
             (330, "2026-03-01 18:35:09+05:30", "2026-03-01 18:35:09"),
         ];
         for (off, google, local) in table {
-            assert_eq!(google_ads_time(T, off), google, "{off}");
-            assert_eq!(local_time(T, off), local, "{off}");
+            let zone = SiteZone::of(None, Some(off));
+            assert_eq!(google_ads_time(T, &zone), google, "{off}");
+            assert_eq!(local_time(T, &zone), local, "{off}");
         }
         assert_eq!(iso_utc(T), "2026-03-01T13:05:09Z");
         assert_eq!(offset(-570, false), "-0930");

@@ -23,19 +23,13 @@ fn field(value: &str) -> String {
     }
 }
 
-/// The file, with CRLF line ends. Calls without a gclid are left out.
+/// The file, with CRLF line ends. Calls without a gclid are left out. The times are local times in
+/// the site's zone, which the first line names (Google takes an IANA zone id or a `±hhmm` offset).
 pub fn feed<'a>(
     conversions: impl IntoIterator<Item = (&'a CallFacts, &'a ConversionRule)>,
-    utc_offset_minutes: i32,
+    zone: &civil::SiteZone,
 ) -> String {
-    let mut out = [
-        "Parameters:TimeZone=",
-        &civil::offset(utc_offset_minutes, false),
-        "\r\n",
-        HEADER,
-        "\r\n",
-    ]
-    .concat();
+    let mut out = ["Parameters:TimeZone=", zone.label(), "\r\n", HEADER, "\r\n"].concat();
     for (facts, rule) in conversions {
         let Some(GoogleClick::Gclid(gclid)) = &facts.google_click else {
             continue;
@@ -43,7 +37,7 @@ pub fn feed<'a>(
         let row = [
             field(gclid),
             field(&rule.name),
-            civil::local_time(facts.started_at, utc_offset_minutes),
+            civil::local_time(facts.started_at, zone),
             rule.value.to_string(),
             field(&rule.currency),
         ]
@@ -76,15 +70,26 @@ mod tests {
         b.google_click = Some(GoogleClick::Gbraid("B1".into()));
         let mut c = a.clone();
         c.google_click = None;
-        let text = feed([(&a, &rule), (&b, &rule), (&c, &rule)], -300);
+        // A call in summer, in the same file: its own local time (EDT), under the same zone line.
+        let mut d = a.clone();
+        d.started_at = 1_783_180_800_000; // 2026-07-04 16:00:00 UTC
+        let ny = civil::SiteZone::of(Some("America/New_York"), None);
+        let text = feed([(&a, &rule), (&b, &rule), (&c, &rule), (&d, &rule)], &ny);
         assert_eq!(
             text,
-            "Parameters:TimeZone=-0500\r\nGoogle Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n\
-             G1,\"Call, qualified\",2026-03-01 08:05:09,49.5,USD\r\n"
+            "Parameters:TimeZone=America/New_York\r\nGoogle Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n\
+             G1,\"Call, qualified\",2026-03-01 08:05:09,49.5,USD\r\n\
+             G1,\"Call, qualified\",2026-07-04 12:00:00,49.5,USD\r\n"
         );
+        // An old configuration with a fixed offset only.
         assert_eq!(
-            feed([], 60),
-            ["Parameters:TimeZone=+0100\r\n", HEADER, "\r\n"].concat()
+            feed([(&a, &rule)], &civil::SiteZone::of(None, Some(60))),
+            [
+                "Parameters:TimeZone=+0100\r\n",
+                HEADER,
+                "\r\nG1,\"Call, qualified\",2026-03-01 14:05:09,49.5,USD\r\n"
+            ]
+            .concat()
         );
     }
 }

@@ -4,6 +4,11 @@
 //! session's `session_id` (and `engagement_time_msec`) and arrives within GA4's session window; a
 //! Measurement Protocol event may be up to 72 hours old (`timestamp_micros`), and older ones are
 //! refused by GA4, so we do not send them.
+//!
+//! GA4 drops a repeated event only for `purchase` events with the same `transaction_id`; a phone
+//! call is a custom event, with no key GA4 honours. Each event carries the call's id (`call_id`)
+//! for the owner to drop repeats in the BigQuery export, and the outbox retries a GA4 message only
+//! when it surely did not land (`retry::next_without_dedupe`).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -64,6 +69,13 @@ pub fn request(
         None => return Err(Ga4Skip::NoGaIds),
     };
     params.insert("engagement_time_msec".into(), json!(100));
+    // GA4 deduplicates only `purchase` events (by `transaction_id`); a `phone_call` has no key it
+    // honours. The call's id, the same on every attempt, lets the owner drop a repeat themselves
+    // (BigQuery export, explorations). GA4 keeps a param value to 100 characters.
+    params.insert(
+        "call_id".into(),
+        json!(facts.call_id.chars().take(100).collect::<String>()),
+    );
     for (name, value) in [
         ("channel", facts.channel.as_str()),
         ("source", &facts.source),
@@ -183,7 +195,7 @@ mod tests {
                 "client_id": "111.222",
                 "timestamp_micros": 1_772_370_309_000_000u64,
                 "events": [{"name": "phone_call", "params": {
-                    "session_id": "1772370000", "engagement_time_msec": 100,
+                    "session_id": "1772370000", "engagement_time_msec": 100, "call_id": "CA1",
                     "channel": "Paid Search", "source": "google", "medium": "cpc",
                     "campaign": "spring", "term": "plumber", "tracking_number": "+12125550101",
                     "duration": 42, "answered": 1, "value": 50.0, "currency": "USD"}}]

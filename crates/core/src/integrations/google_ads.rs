@@ -75,7 +75,7 @@ pub fn upload_request(
     access_token: &str,
     facts: &CallFacts,
     conversion: &ConversionRule,
-    utc_offset_minutes: i32,
+    zone: &civil::SiteZone,
 ) -> Result<HttpRequest, AdsSkip> {
     let click = facts.google_click.as_ref().ok_or(AdsSkip::NoClick)?;
     let customer = customer_digits(&settings.customer_id).ok_or(AdsSkip::BadSettings)?;
@@ -87,7 +87,7 @@ pub fn upload_request(
     c.insert("conversionAction".into(), json!(action));
     c.insert(
         "conversionDateTime".into(),
-        json!(civil::google_ads_time(facts.started_at, utc_offset_minutes)),
+        json!(civil::google_ads_time(facts.started_at, zone)),
     );
     c.insert("conversionValue".into(), json!(conversion.value));
     c.insert("currencyCode".into(), json!(conversion.currency));
@@ -197,7 +197,7 @@ mod tests {
                 "ya29",
                 &f,
                 &rule,
-                -300,
+                &civil::SiteZone::of(Some("America/New_York"), None),
             )
             .unwrap();
             assert_eq!(
@@ -234,7 +234,17 @@ mod tests {
         }
         f.google_click = None;
         assert_eq!(
-            upload_request("x", "v22", &settings, &creds, "t", &f, &rule, 0).map(|_| ()),
+            upload_request(
+                "x",
+                "v22",
+                &settings,
+                &creds,
+                "t",
+                &f,
+                &rule,
+                &civil::SiteZone::of(None, None)
+            )
+            .map(|_| ()),
             Err(AdsSkip::NoClick)
         );
     }

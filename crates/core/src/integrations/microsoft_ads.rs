@@ -2,7 +2,8 @@
 //! `ApplyOfflineConversions` (v13, REST: `POST {endpoint}/CampaignManagement/v13/OfflineConversions/Apply`).
 //!
 //! Microsoft ignores a second conversion with the same click id and `ConversionTime`; the time is
-//! the call's start, so a retry never counts twice.
+//! the call's start, so a retry never counts twice. Its reference says `ConversionTime` must be in
+//! UTC (unlike its web upload, which takes a time zone), so the site's zone plays no part here.
 
 #[allow(unused_imports)]
 use crate::prelude::*;

@@ -44,11 +44,32 @@ impl Destination {
     }
 }
 
-/// The destinations an ended call is queued for, one delivery each. Whether a destination really
-/// sends (is the call a conversion? is there a click id?) is decided when it is sent, from the
-/// record as it is then, so that a callback arriving after the end still counts.
-pub fn plan(settings: &Integrations) -> Vec<Destination> {
+/// When in a call's life its messages are queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The provider's voice webhook: the call is ringing (only `call.started` webhooks).
+    Started,
+    /// The final status: everything else.
+    Ended,
+}
+
+/// The destinations a call is queued for at that moment, one delivery each. Whether an ended
+/// call's destination really sends (is the call a conversion? is there a click id?) is decided
+/// when it is sent, from the record as it is then, so that a callback arriving after the end still
+/// counts.
+pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
     let mut out = Vec::new();
+    if moment == Moment::Started {
+        for w in &settings.webhooks {
+            if w.events.contains(&WebhookEvent::CallStarted) {
+                out.push(Destination::Webhook {
+                    endpoint: w.id.clone(),
+                    event: WebhookEvent::CallStarted,
+                });
+            }
+        }
+        return out;
+    }
     if settings.ga4.is_some() {
         out.push(Destination::Ga4);
     }
@@ -59,7 +80,7 @@ pub fn plan(settings: &Integrations) -> Vec<Destination> {
         out.push(Destination::MicrosoftAds);
     }
     for w in &settings.webhooks {
-        for event in &w.events {
+        for event in w.events.iter().filter(|e| **e != WebhookEvent::CallStarted) {
             out.push(Destination::Webhook {
                 endpoint: w.id.clone(),
                 event: *event,
@@ -194,6 +215,42 @@ impl DeliveryRow {
     }
 }
 
+/// What the alarm sends with: the site's integration settings and its IANA time zone (Google Ads'
+/// local times), as of the latest call that queued messages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SendSettings {
+    /// The integrations.
+    pub integrations: Integrations,
+    /// The site's `time_zone`, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// The stored [`SendSettings`], versioned. Version 1 was the bare integration settings, with no
+/// `"v"` and no zone: [`read_send_settings`] still reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "v")]
+pub enum SendSettingsRow {
+    /// Settings and zone.
+    #[serde(rename = "2")]
+    V2(SendSettings),
+}
+
+/// Reads a stored settings row of either version (a bare settings object never has a `"v"`: its
+/// fields are closed).
+pub fn read_send_settings(text: &str) -> Result<SendSettings, serde_json::Error> {
+    let value: serde_json::Value = serde_json::from_str(text)?;
+    if value.get("v").is_some() {
+        let SendSettingsRow::V2(s) = serde_json::from_value(value)?;
+        Ok(s)
+    } else {
+        Ok(SendSettings {
+            integrations: serde_json::from_value(value)?,
+            time_zone: None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +263,7 @@ mod tests {
                             {"id":"log","url":"https://y","secret":"S"}]}"#,
         )
         .unwrap();
-        let keys: Vec<String> = plan(&settings)
+        let keys: Vec<String> = plan(&settings, Moment::Ended)
             .iter()
             .map(|d| delivery_id("CA1", d))
             .collect();
@@ -220,7 +277,65 @@ mod tests {
                 "CA1.webhook.log.conversion"
             ]
         );
-        assert!(plan(&Integrations::default()).is_empty());
+        assert!(plan(&Integrations::default(), Moment::Ended).is_empty());
+        assert!(plan(&settings, Moment::Started).is_empty(), "nobody asked");
+    }
+
+    #[test]
+    fn started_calls_go_only_to_the_endpoints_that_ask() {
+        let settings: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","conversion"]},
+                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+        )
+        .unwrap();
+        // (moment, delivery ids)
+        let table = [
+            (Moment::Started, vec!["CA1.webhook.crm.call.started"]),
+            (
+                Moment::Ended,
+                vec![
+                    "CA1.ga4",
+                    "CA1.webhook.crm.conversion",
+                    "CA1.webhook.log.call.completed",
+                    "CA1.webhook.log.conversion",
+                ],
+            ),
+        ];
+        for (moment, want) in table {
+            let got: Vec<String> = plan(&settings, moment)
+                .iter()
+                .map(|d| delivery_id("CA1", d))
+                .collect();
+            assert_eq!(got, want, "{moment:?}");
+        }
+    }
+
+    #[test]
+    fn reads_both_versions_of_the_settings_row() {
+        let zoned = SendSettings {
+            integrations: serde_json::from_str(r#"{"utc_offset_minutes":-300}"#).unwrap(),
+            time_zone: Some("Europe/Berlin".into()),
+        };
+        let row = serde_json::to_string(&SendSettingsRow::V2(zoned.clone())).unwrap();
+        // (stored text, what it reads as)
+        let table = [
+            (row.as_str(), Some(zoned.clone())),
+            (
+                r#"{"utc_offset_minutes":-300}"#,
+                Some(SendSettings {
+                    time_zone: None,
+                    ..zoned.clone()
+                }),
+            ),
+            (r#"{"v":"9","integrations":{}}"#, None),
+            (r#"{"webhooks":7}"#, None),
+            ("7", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(read_send_settings(text).ok(), want, "{text}");
+        }
+        assert!(row.starts_with(r#"{"v":"2","#), "{row}");
     }
 
     #[test]

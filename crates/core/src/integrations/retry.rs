@@ -96,6 +96,24 @@ pub fn next(policy: &Policy, answer: Answer<'_>, attempts: u32, now: Millis, jit
     Next::RetryAt(at)
 }
 
+/// Decides for a receiver that cannot deduplicate (GA4's Measurement Protocol, which answers 2xx
+/// to every request it receives and has no key that drops a repeated custom event): a retry is
+/// made only after an answer that says the message was not taken (a refused connection, 408, 429,
+/// 5xx). After a timeout the request may have been recorded, and a retry could count the call
+/// twice: the delivery fails instead, for the operator to replay if the event is missing.
+pub fn next_without_dedupe(
+    policy: &Policy,
+    answer: Answer<'_>,
+    attempts: u32,
+    now: Millis,
+    jitter: f64,
+) -> Next {
+    match answer {
+        Answer::Timeout => Next::Failed,
+        _ => next(policy, answer, attempts, now, jitter),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +167,33 @@ mod tests {
         for (answer, attempts, jitter, want) in table {
             assert_eq!(
                 next(&p, answer, attempts, NOW, jitter),
+                want,
+                "{answer:?} {attempts}"
+            );
+        }
+    }
+
+    #[test]
+    fn without_a_dedupe_key_only_sure_failures_are_retried() {
+        let p = Policy {
+            base: 1000,
+            max_delay: 60_000,
+            max_attempts: 5,
+        };
+        use Answer::*;
+        // (answer, attempts so far, expected)
+        let table = [
+            (Status(204, None), 1, Next::Delivered),
+            (Status(500, None), 1, Next::RetryAt(NOW + 500)),
+            (Status(429, Some("7")), 1, Next::RetryAt(NOW + 7000)),
+            (Unreachable, 2, Next::RetryAt(NOW + 1000)),
+            (Timeout, 1, Next::Failed),
+            (Status(400, None), 1, Next::Failed),
+            (Status(503, None), 5, Next::Failed),
+        ];
+        for (answer, attempts, want) in table {
+            assert_eq!(
+                next_without_dedupe(&p, answer, attempts, NOW, 0.0),
                 want,
                 "{answer:?} {attempts}"
             );

@@ -16,9 +16,12 @@ pub struct Integrations {
     /// Which calls are conversions, first match wins (by channel); none: no call is a conversion.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<ConversionRule>,
-    /// The site's time zone as a fixed offset from UTC, in minutes (Google Ads times, the CSV feed).
-    #[serde(default)]
-    pub utc_offset_minutes: i32,
+    /// Deprecated: the site's time zone as a fixed offset from UTC, in minutes, from before sites
+    /// had an IANA `time_zone`. Still read, and used for Google Ads' times and the import file only
+    /// when the site has no `time_zone` (a fixed offset is an hour off for half the year wherever
+    /// the clocks change); a site with a `time_zone` ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
     /// GA4 Measurement Protocol.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ga4: Option<Ga4Settings>,
@@ -138,6 +141,10 @@ fn microsoft_prefix() -> String {
 /// What an owner's endpoint is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WebhookEvent {
+    /// Every call, as it starts: when the provider's voice webhook reaches us, before the call is
+    /// answered (not sent unless an endpoint lists it).
+    #[serde(rename = "call.started")]
+    CallStarted,
     /// Every call, once it has ended.
     #[serde(rename = "call.completed")]
     CallCompleted,
@@ -150,6 +157,7 @@ impl WebhookEvent {
     /// The event's `type` in the payload.
     pub fn as_str(self) -> &'static str {
         match self {
+            WebhookEvent::CallStarted => "call.started",
             WebhookEvent::CallCompleted => "call.completed",
             WebhookEvent::Conversion => "conversion",
         }
@@ -167,7 +175,8 @@ pub struct WebhookEndpoint {
     /// The worker secret holding the endpoint's `whsec_...` secret; several, space-separated,
     /// while one is being rotated (each signs).
     pub secret: String,
-    /// The events it wants (default: both).
+    /// The events it wants (default: `call.completed` and `conversion`; `call.started` only when
+    /// listed).
     #[serde(default = "all_events")]
     pub events: Vec<WebhookEvent>,
 }
@@ -195,7 +204,7 @@ fn fail(what: &str) -> Result<(), SettingsError> {
 impl Integrations {
     /// Checks what can be checked without the secrets.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        if self.utc_offset_minutes.abs() > 14 * 60 {
+        if self.utc_offset_minutes.is_some_and(|m| m.abs() > 14 * 60) {
             return fail("utc_offset_minutes must be within ±840");
         }
         for rule in &self.conversions {
@@ -297,7 +306,7 @@ mod tests {
         assert_eq!(base.webhooks[0].events.len(), 2);
         type Edit = fn(&mut Integrations);
         let table: &[(&str, Edit)] = &[
-            ("offset", |i| i.utc_offset_minutes = 900),
+            ("offset", |i| i.utc_offset_minutes = Some(900)),
             ("name", |i| i.conversions[0].name.clear()),
             ("value", |i| i.conversions[0].value = f64::NAN),
             ("currency", |i| i.conversions[0].currency = "usd".into()),

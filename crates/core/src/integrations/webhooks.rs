@@ -109,7 +109,10 @@ pub fn verify(
 }
 
 /// The payload: `{"type", "timestamp", "data"}` as the specification suggests. The data describes
-/// the call, never the caller's number.
+/// the call, never the caller's number (no event carries it, whatever the site's report settings:
+/// the owner's endpoints see what GA4 and the ad platforms see, and the number stays in the call
+/// log). A `call.started` event describes the call as it starts: no end, answer, talk time or
+/// conversion yet.
 pub fn payload(
     event: WebhookEvent,
     facts: &CallFacts,
@@ -128,6 +131,27 @@ pub fn payload(
         (None, Some(m)) => (json!("msclkid"), json!(m)),
         (None, None) => (Value::Null, Value::Null),
     };
+    if event == WebhookEvent::CallStarted {
+        return json!({
+            "type": event.as_str(),
+            "timestamp": civil::iso_utc(now),
+            "data": {
+                "call_id": facts.call_id,
+                "site": facts.site,
+                "tracking_number": facts.tracking_number,
+                "started_at": civil::iso_utc(facts.started_at),
+                "first_time": facts.first_time,
+                "channel": facts.channel.as_str(),
+                "source": facts.source,
+                "medium": facts.medium,
+                "campaign": facts.campaign,
+                "term": facts.term,
+                "click_id_kind": click_kind,
+                "click_id": click,
+            }
+        })
+        .to_string();
+    }
     json!({
         "type": event.as_str(),
         "timestamp": civil::iso_utc(now),
@@ -220,6 +244,46 @@ mod tests {
                 want,
                 "{secret} {id} {body} {header}"
             );
+        }
+    }
+
+    #[test]
+    fn payloads_by_event_never_carry_the_caller() {
+        use crate::call::CallRecord;
+        use crate::integrations::facts::facts_of;
+        let mut r = CallRecord::new(
+            "CA7",
+            "demo",
+            "+13105550199",
+            "+12125550101",
+            1_772_370_309_000,
+        );
+        r.source = "google".into();
+        let facts = facts_of(&r);
+        let rule: ConversionRule = serde_json::from_str(r#"{"name":"Call","value":5}"#).unwrap();
+        // (event, conversion, the data's keys)
+        let started = "call_id,campaign,channel,click_id,click_id_kind,first_time,medium,site,source,started_at,term,tracking_number";
+        let ended = "answered,call_id,campaign,channel,click_id,click_id_kind,conversion,ended_at,medium,site,source,started_at,talk_seconds,term,tracking_number";
+        let table = [
+            (WebhookEvent::CallStarted, None, started),
+            (WebhookEvent::CallCompleted, None, ended),
+            (WebhookEvent::Conversion, Some(&rule), ended),
+        ];
+        for (event, conversion, keys) in table {
+            let body = payload(event, &facts, conversion, 1_772_370_310_000);
+            let v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["type"], event.as_str());
+            assert_eq!(v["timestamp"], "2026-03-01T13:05:10Z");
+            let mut got: Vec<&str> = v["data"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got.join(","), keys, "{event:?}");
+            assert_eq!(v["data"]["source"], "google");
+            assert!(!body.contains("3105550199"), "{body}");
         }
     }
 

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use dni_core::call::CallRecord;
+use dni_core::integrations::civil::SiteZone;
 use dni_core::integrations::facts::facts_of;
-use dni_core::integrations::outbox::{Delivery, Destination};
+use dni_core::integrations::outbox::{Delivery, Destination, SendSettings};
 use dni_core::integrations::retry::{self, Answer, Next};
-use dni_core::integrations::settings::{ConversionRule, Integrations, WebhookEvent};
+use dni_core::integrations::settings::{ConversionRule, WebhookEvent};
 use dni_core::integrations::{ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest};
 use dni_core::{Millis, SECOND};
 use futures_util::future::{select, Either};
@@ -114,6 +115,11 @@ async fn post(request: &HttpRequest, timeout: Millis) -> Reply {
     reply
 }
 
+/// A GA4 request that timed out: it may have been recorded, and GA4 cannot drop a repeat.
+const GA4_TIMEOUT: &str =
+    "timeout: not retried, GA4 may have recorded it and has no key to drop a \
+     repeat; replay it if the event is missing (find it by its call_id param)";
+
 /// Sends messages; keeps the ad platforms' access tokens for their lifetime.
 #[derive(Default)]
 pub struct Sender {
@@ -131,10 +137,11 @@ impl Sender {
         &self,
         env: &Env,
         tuning: &Tuning,
-        settings: &Integrations,
+        sending: &SendSettings,
         delivery: &Delivery,
         record: Option<&CallRecord>,
     ) -> Outcome {
+        let settings = &sending.integrations;
         let Some(record) = record else {
             return Outcome::Skip("the call record is gone".to_owned());
         };
@@ -176,6 +183,19 @@ impl Sender {
                     Err(why) => return Outcome::Skip(why.as_str().to_owned()),
                 };
                 let reply = post(&request, tuning.timeout).await;
+                if reply.timed_out {
+                    // GA4 has no key that would drop a repeat: no retry when it may have landed.
+                    return Outcome::Tried(
+                        retry::next_without_dedupe(
+                            &tuning.policy,
+                            reply.answer(),
+                            attempts,
+                            now,
+                            0.0,
+                        ),
+                        GA4_TIMEOUT.to_owned(),
+                    );
+                }
                 if ga.validate_only && reply.status == Some(200) {
                     let messages = ga4::validation_messages(&reply.body).unwrap_or_default();
                     let text = if messages.is_empty() {
@@ -190,7 +210,14 @@ impl Sender {
                     };
                     return Outcome::Tried(next, text);
                 }
-                tried(&reply, attempts)
+                let next = retry::next_without_dedupe(
+                    &tuning.policy,
+                    reply.answer(),
+                    attempts,
+                    clock::now(),
+                    clock::jitter(),
+                );
+                Outcome::Tried(next, reply.describe())
             }
             Destination::GoogleAds => {
                 let Some(g) = &settings.google_ads else {
@@ -227,7 +254,7 @@ impl Sender {
                     &token,
                     &facts,
                     rule,
-                    settings.utc_offset_minutes,
+                    &SiteZone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
                 ) {
                     Ok(r) => r,
                     Err(why) => return Outcome::Skip(why.as_str().to_owned()),

@@ -1,10 +1,11 @@
 //! The outbox's tables in the call log's SQLite storage: `deliveries` (one row per message, the
 //! versioned [`DeliveryRow`] as JSON plus the columns the alarm selects on) and
-//! `outbox_settings` (the site's integration settings as of its latest ended call, which the
-//! alarm sends with).
+//! `outbox_settings` (the site's integration settings and time zone as of its latest call that
+//! queued messages, which the alarm sends with).
 
-use dni_core::integrations::outbox::{plan, Delivery, DeliveryRow, State};
-use dni_core::integrations::settings::Integrations;
+use dni_core::integrations::outbox::{
+    read_send_settings, Delivery, DeliveryRow, Destination, SendSettings, SendSettingsRow, State,
+};
 use dni_core::Millis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -83,16 +84,16 @@ pub fn put(sql: &SqlStorage, d: &Delivery) -> worker::Result<()> {
     Ok(())
 }
 
-/// Queues an ended call's messages, once: a delivery that exists already is left as it is.
-/// Returns how many were new.
+/// Queues a call's messages, once: a delivery that exists already is left as it is (a repeated
+/// webhook or callback queues nothing). Returns how many were new.
 pub fn enqueue(
     sql: &SqlStorage,
     call_sid: &str,
-    settings: &Integrations,
+    destinations: Vec<Destination>,
     due: Millis,
 ) -> worker::Result<usize> {
     let mut added = 0;
-    for destination in plan(settings) {
+    for destination in destinations {
         let d = Delivery::new(call_sid, destination, due);
         if get(sql, &d.id)?.is_none() {
             put(sql, &d)?;
@@ -150,10 +151,10 @@ pub fn next_due(sql: &SqlStorage) -> worker::Result<Option<Millis>> {
         .map(|n| u64::try_from(n).unwrap_or(0)))
 }
 
-/// Keeps the site's settings for the alarm.
-pub fn save_settings(sql: &SqlStorage, settings: &Integrations) -> worker::Result<()> {
-    let text =
-        serde_json::to_string(settings).map_err(|e| worker::Error::RustError(e.to_string()))?;
+/// Keeps the site's settings and zone for the alarm.
+pub fn save_settings(sql: &SqlStorage, settings: SendSettings) -> worker::Result<()> {
+    let text = serde_json::to_string(&SendSettingsRow::V2(settings))
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
     sql.exec(
         "INSERT INTO outbox_settings (id, settings) VALUES (1, ?) \
          ON CONFLICT(id) DO UPDATE SET settings = excluded.settings",
@@ -162,8 +163,9 @@ pub fn save_settings(sql: &SqlStorage, settings: &Integrations) -> worker::Resul
     Ok(())
 }
 
-/// The site's settings as last saved (none: nothing was ever queued).
-pub fn load_settings(sql: &SqlStorage) -> worker::Result<Option<Integrations>> {
+/// The site's settings as last saved (none: nothing was ever queued). Rows of the first version
+/// (bare settings, no zone) still read.
+pub fn load_settings(sql: &SqlStorage) -> worker::Result<Option<SendSettings>> {
     #[derive(Deserialize)]
     struct S {
         settings: String,
@@ -173,7 +175,7 @@ pub fn load_settings(sql: &SqlStorage) -> worker::Result<Option<Integrations>> {
         .to_array()?;
     rows.first()
         .map(|r| {
-            serde_json::from_str(&r.settings).map_err(|e| {
+            read_send_settings(&r.settings).map_err(|e| {
                 StoredError(["unreadable outbox settings: ", &e.to_string()].concat()).into()
             })
         })

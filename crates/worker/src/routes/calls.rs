@@ -246,9 +246,13 @@ async fn answer_call(env: &Env, hook: &Hook) -> ApiResult<Response> {
 
     let (rule, action, info) = decide(&config, &route, target, &record, now);
     record.routing = Some(info);
+    // The site's settings go with the record: a `call.started` webhook is queued in the same write
+    // and sent by the call log's alarm, after this answer.
     let op = CallOp::Record {
         record: Box::new(record.clone()),
         retention_days: Some(config.retention_days),
+        integrations: Some(Box::new(config.integrations.clone())),
+        time_zone: config.time_zone.clone(),
     };
     if ask::<CallRecord>(env, CALL_LOGS, &config.id, &op)
         .await
@@ -629,9 +633,7 @@ async fn apply_status(env: &Env, hook: &Hook) -> ApiResult<Response> {
         return Ok(no_content()?);
     };
     // The site's integrations go with the callback: the one that ends the call queues its messages.
-    let integrations = config_store::site(env, &route.site, Freshness::Cached)
-        .await?
-        .integrations;
+    let config = config_store::site(env, &route.site, Freshness::Cached).await?;
     let op = CallOp::Status {
         call_sid: update.call_id,
         site: route.site.clone(),
@@ -639,7 +641,8 @@ async fn apply_status(env: &Env, hook: &Hook) -> ApiResult<Response> {
         tracking_number: update.to.as_str().to_owned(),
         status: update.status,
         duration_s: update.duration_s,
-        integrations: Some(Box::new(integrations)),
+        integrations: Some(Box::new(config.integrations)),
+        time_zone: config.time_zone,
     };
     let _reply: StatusReply = ask(env, CALL_LOGS, &route.site, &op).await?;
     Ok(no_content()?)
