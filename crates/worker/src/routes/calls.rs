@@ -12,7 +12,7 @@ use dni_core::phone::E164;
 use dni_core::telephony::markup::{self, Dialect};
 use dni_core::telephony::routing::{self, Action, Facts, Plan, Rule};
 use dni_core::telephony::{
-    whisper, Delivery, FieldError, Form, Headers, Provider, RecordingKind, Signed,
+    callback, whisper, Delivery, FieldError, Form, Headers, Provider, RecordingKind, Signed,
 };
 use dni_core::{ga, url};
 use worker::{Env, Request, Response, Result, RouteContext};
@@ -34,11 +34,14 @@ const SIGNATURE_HEADERS: [&str; 3] = [
 ];
 
 /// A verified webhook: its provider, form, and the query of the URL it was sent to (written by us
-/// in an earlier answer, and covered by the provider's signature).
+/// in an earlier answer, and covered by the provider's signature or, for a provider whose
+/// signature does not cover the URL, by our own seal: see `dni_core::telephony::callback`).
 struct Hook {
     provider: Provider,
     form: Form,
     query: Vec<(String, String)>,
+    /// The key our callback URLs are sealed with (`CALLBACK_SECRET`).
+    seal_key: String,
 }
 
 impl Hook {
@@ -114,11 +117,25 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
     let delivery = provider
         .verify(&key, &signed, clock::now())
         .map_err(|e| ApiError::Forbidden(e.as_str()))?;
+    let seal_key = secret(env, "CALLBACK_SECRET");
+    if !provider.signs_url() {
+        // Checked before the delivery is remembered: a genuine delivery sent on with another query
+        // first does not use up the genuine one.
+        callback::check(&seal_key, request_url.path(), &query).map_err(|e| {
+            ApiError::Forbidden(match e {
+                dni_core::telephony::WebhookError::NoSecret => {
+                    "callbacks are disabled: CALLBACK_SECRET is not set"
+                }
+                _ => "callback URL not written by this worker",
+            })
+        })?;
+    }
     refuse_replay(env, &delivery).await?;
     Ok(Hook {
         provider,
         form,
         query,
+        seal_key,
     })
 }
 
@@ -149,33 +166,6 @@ fn xml(body: String) -> Result<Response> {
 
 fn no_content() -> Result<Response> {
     Ok(Response::empty()?.with_status(204))
-}
-
-/// A callback URL of ours, relative (the provider resolves it against the document's URL), its
-/// query encoded.
-fn callback(provider: Provider, action: &str, query: &[(&str, &str)]) -> String {
-    let mut out = ["/v1/", provider.as_str(), "/", action].concat();
-    for (i, (k, v)) in query.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(k);
-        out.push('=');
-        encode(&mut out, v);
-    }
-    out
-}
-
-/// Percent-encodes a query value (everything but the unreserved characters).
-fn encode(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
 }
 
 /// `POST /v1/{provider}/voice`: route the call and record whose it is.
@@ -260,6 +250,7 @@ async fn answer_call(env: &Env, hook: &Hook) -> ApiResult<Response> {
     }
     let ctx = StepContext {
         provider: hook.provider,
+        seal_key: &hook.seal_key,
         config: &config,
         target,
         record: &record,
@@ -402,6 +393,7 @@ fn decide(
 /// What rendering a step needs.
 struct StepContext<'a> {
     provider: Provider,
+    seal_key: &'a str,
     config: &'a SiteConfig,
     target: &'a Target,
     record: &'a CallRecord,
@@ -418,6 +410,8 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
         .map(|r| r.to_string())
         .unwrap_or_else(|| "-".to_owned());
     let step_s = step.to_string();
+    let callback =
+        |action: &str, query: &[(&str, &str)]| callback::url(c.provider, action, query, c.seal_key);
     match action.plan(step) {
         Plan::Ring { step: s, .. } => {
             let record = c
@@ -442,18 +436,22 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
                 );
                 let screen = if c.target.screen { "1" } else { "0" };
                 callback(
-                    c.provider,
                     "whisper",
                     &[("site", site), ("say", &text), ("screen", screen)],
                 )
             });
-            let recording_callback =
-                callback(c.provider, "recording", &[("site", site), ("kind", "call")]);
+            let recording_callback = callback("recording", &[("site", site), ("kind", "call")]);
             let action_url = callback(
-                c.provider,
                 "dial",
                 &[("site", site), ("rule", &rule), ("step", &step_s)],
             );
+            // Which line picks up: each line's `answered` event, with the step that rang it.
+            let leg_callback = callback("answered", &[("site", site), ("step", &step_s)]);
+            // The conversation's transcript: started once, with the first step, where the site
+            // transcribes and this call is recorded (the recording notice covers both).
+            let transcribe = record && step == 0 && c.config.recording.transcribe;
+            let transcription_callback =
+                transcribe.then(|| callback("transcript", &[("site", site), ("kind", "call")]));
             markup::dial(
                 dialect,
                 &markup::Dial {
@@ -468,16 +466,15 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
                     recording_callback: record.then_some(recording_callback.as_str()),
                     whisper_url: whisper_url.as_deref(),
                     action_url: Some(&action_url),
+                    leg_callback: Some(&leg_callback),
+                    transcription_callback: transcription_callback.as_deref(),
                 },
             )
         }
         Plan::Voicemail(vm) => {
-            let recording_callback = callback(
-                c.provider,
-                "recording",
-                &[("site", site), ("kind", "voicemail")],
-            );
-            let transcript_callback = callback(c.provider, "transcript", &[("site", site)]);
+            let recording_callback =
+                callback("recording", &[("site", site), ("kind", "voicemail")]);
+            let transcript_callback = callback("transcript", &[("site", site)]);
             markup::voicemail(
                 dialect,
                 &markup::Voicemail {
@@ -510,6 +507,8 @@ fn plain_dial(dialect: Dialect, to: &E164) -> String {
             recording_callback: None,
             whisper_url: None,
             action_url: None,
+            leg_callback: None,
+            transcription_callback: None,
         },
     )
 }
@@ -603,6 +602,7 @@ async fn dial_done(env: &Env, hook: &Hook) -> ApiResult<Response> {
     let record = CallRecord::new(&call_sid, &config.id, "", to.as_str(), clock::now());
     let ctx = StepContext {
         provider: hook.provider,
+        seal_key: &hook.seal_key,
         config,
         target,
         record: &record,
@@ -674,7 +674,9 @@ pub async fn recording(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
     )
 }
 
-/// `POST /v1/{provider}/transcript?site`: the provider's transcript of a voicemail.
+/// `POST /v1/{provider}/transcript?site[&kind=call]`: the provider's transcript of a voicemail,
+/// or (`kind=call`) one utterance of its real-time transcription of the conversation. Each is
+/// stored once.
 pub async fn transcript(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let hook = match verified(&mut req, &ctx).await {
         Ok(hook) => hook,
@@ -683,8 +685,44 @@ pub async fn transcript(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     respond(
         async {
             let config = site_of(&ctx.env, &hook).await?;
+            if hook.query("kind") == Some("call") {
+                let Some(u) = hook.provider.utterance(&hook.form).map_err(bad)? else {
+                    return Ok(no_content()?);
+                };
+                return apply(&ctx.env, &hook, &config, CallUpdate::Utterance(u)).await;
+            }
             let t = hook.provider.transcript(&hook.form).map_err(bad)?;
             apply(&ctx.env, &hook, &config, CallUpdate::Transcript(t)).await
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/{provider}/answered?site&step`: one of the lines a step rang picked up (each
+/// `<Number>`'s status callback, `answered` event). Kept on the record by leg; the leg the dial
+/// result names is the line that took the call.
+pub async fn answered(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let hook = match verified(&mut req, &ctx).await {
+        Ok(hook) => hook,
+        Err(e) => return e.response(),
+    };
+    respond(
+        async {
+            let config = site_of(&ctx.env, &hook).await?;
+            let step = hook.query("step").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let Some((parent, leg)) = hook.provider.answered_leg(&hook.form, step).map_err(bad)?
+            else {
+                return Ok(no_content()?);
+            };
+            let op = CallOp::Apply {
+                call_sid: parent,
+                site: config.id.clone(),
+                caller: String::new(),
+                tracking_number: String::new(),
+                update: CallUpdate::Answered(leg),
+            };
+            let _reply: StatusReply = ask(&ctx.env, CALL_LOGS, &config.id, &op).await?;
+            Ok(no_content()?)
         }
         .await,
     )
@@ -709,7 +747,7 @@ async fn apply(
 
 /// `POST /v1/{provider}/whisper?site&say&screen`: what the business hears when it picks up, before
 /// the caller is connected (the caller hears ringing: `answerOnBridge`). The text was written by
-/// us into the URL, which the provider's signature covers; the markup escapes it.
+/// us into the URL, which the provider's signature (or our seal) covers; the markup escapes it.
 pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let hook = match verified(&mut req, &ctx).await {
         Ok(hook) => hook,
@@ -722,10 +760,11 @@ pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         .take(whisper::MAX_WHISPER)
         .collect();
     let screen = (hook.query("screen") == Some("1")).then(|| {
-        callback(
+        callback::url(
             hook.provider,
             "screen",
             &[("site", hook.query("site").unwrap_or_default())],
+            &hook.seal_key,
         )
     });
     xml(markup::whisper(hook.dialect(), &text, screen.as_deref()))
