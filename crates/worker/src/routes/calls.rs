@@ -42,6 +42,9 @@ struct Hook {
     query: Vec<(String, String)>,
     /// The key our callback URLs are sealed with (`CALLBACK_SECRET`).
     seal_key: String,
+    /// The worker's origin as the provider sees it (`PUBLIC_BASE_URL`, or the request's own), for
+    /// the one callback a provider wants absolute.
+    origin: String,
 }
 
 impl Hook {
@@ -93,6 +96,11 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let base = secret(env, "PUBLIC_BASE_URL");
+    let origin = if base.is_empty() {
+        request_url.origin().ascii_serialization()
+    } else {
+        base.trim_end_matches('/').to_owned()
+    };
     let full_url = if base.is_empty() {
         request_url.to_string()
     } else {
@@ -136,6 +144,7 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
         form,
         query,
         seal_key,
+        origin,
     })
 }
 
@@ -251,6 +260,7 @@ async fn answer_call(env: &Env, hook: &Hook) -> ApiResult<Response> {
     let ctx = StepContext {
         provider: hook.provider,
         seal_key: &hook.seal_key,
+        origin: &hook.origin,
         config: &config,
         target,
         record: &record,
@@ -394,6 +404,7 @@ fn decide(
 struct StepContext<'a> {
     provider: Provider,
     seal_key: &'a str,
+    origin: &'a str,
     config: &'a SiteConfig,
     target: &'a Target,
     record: &'a CallRecord,
@@ -450,8 +461,14 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
             // The conversation's transcript: started once, with the first step, where the site
             // transcribes and this call is recorded (the recording notice covers both).
             let transcribe = record && step == 0 && c.config.recording.transcribe;
-            let transcription_callback =
-                transcribe.then(|| callback("transcript", &[("site", site), ("kind", "call")]));
+            // Absolute: Twilio's real-time transcription does not resolve a relative callback.
+            let transcription_callback = transcribe.then(|| {
+                [
+                    c.origin,
+                    &callback("transcript", &[("site", site), ("kind", "call")]),
+                ]
+                .concat()
+            });
             markup::dial(
                 dialect,
                 &markup::Dial {
@@ -603,6 +620,7 @@ async fn dial_done(env: &Env, hook: &Hook) -> ApiResult<Response> {
     let ctx = StepContext {
         provider: hook.provider,
         seal_key: &hook.seal_key,
+        origin: &hook.origin,
         config,
         target,
         record: &record,
