@@ -75,7 +75,18 @@ fn provider_secret(env: &Env, provider: Provider) -> String {
 /// Reads the form and checks the provider's signature (and, for a provider whose signature covers
 /// a timestamp, that the delivery is not a replay). The URL is the request's own, unless
 /// `PUBLIC_BASE_URL` says what the world sees (behind a proxy).
-async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> {
+/// Whether a handler reads the query of the URL it was sent to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Query {
+    /// A callback URL we wrote: its query is state, and must be ours (sealed, for a provider whose
+    /// signature does not cover the URL).
+    Read,
+    /// A URL the owner configured at the provider (voice, status): any query is ignored, never
+    /// read, so none needs a seal.
+    Ignored,
+}
+
+async fn verified(req: &mut Request, ctx: &RouteContext<()>, reads: Query) -> ApiResult<Hook> {
     let provider = ctx
         .param("provider")
         .and_then(|p| Provider::from_name(p))
@@ -91,10 +102,13 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
     let body = read_body(req, MAX_FORM).await?;
     let form = Form(url::form_pairs(&body).collect());
     let request_url = req.url()?;
-    let query: Vec<(String, String)> = request_url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let query: Vec<(String, String)> = match reads {
+        Query::Read => request_url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        Query::Ignored => Vec::new(),
+    };
     let base = secret(env, "PUBLIC_BASE_URL");
     let origin = if base.is_empty() {
         request_url.origin().ascii_serialization()
@@ -179,7 +193,7 @@ fn no_content() -> Result<Response> {
 
 /// `POST /v1/{provider}/voice`: route the call and record whose it is.
 pub async fn voice(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Ignored).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -544,7 +558,7 @@ fn target_of<'c>(route: &NumberRoute, config: &'c SiteConfig) -> Option<&'c Targ
 /// `POST /v1/{provider}/dial?site&rule&step`: how a forwarding step ended. Stores the dial result
 /// and answers with the next step (the next line of a chain, the voicemail) or hangs up.
 pub async fn dial(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -632,7 +646,7 @@ async fn dial_done(env: &Env, hook: &Hook) -> ApiResult<Response> {
 
 /// `POST /v1/{provider}/status`: the caller's call's progress and end. Applied once, in any order.
 pub async fn status(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Ignored).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -672,7 +686,7 @@ async fn site_of(env: &Env, hook: &Hook) -> ApiResult<SiteConfig> {
 
 /// `POST /v1/{provider}/recording?site&kind`: a recording is ready. Stored once.
 pub async fn recording(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -696,7 +710,7 @@ pub async fn recording(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
 /// or (`kind=call`) one utterance of its real-time transcription of the conversation. Each is
 /// stored once.
 pub async fn transcript(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -720,7 +734,7 @@ pub async fn transcript(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
 /// `<Number>`'s status callback, `answered` event). Kept on the record by leg; the leg the dial
 /// result names is the line that took the call.
 pub async fn answered(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -767,7 +781,7 @@ async fn apply(
 /// the caller is connected (the caller hears ringing: `answerOnBridge`). The text was written by
 /// us into the URL, which the provider's signature (or our seal) covers; the markup escapes it.
 pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -791,7 +805,7 @@ pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
 /// `POST /v1/{provider}/screen`: the key the answering party pressed. `1` connects the caller;
 /// anything else hangs up this leg (the dial then ends unanswered and a chain goes on).
 pub async fn screen(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
