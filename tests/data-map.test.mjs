@@ -79,6 +79,11 @@ const e164 = (text) => `+1${text.replace(/\D/g, "")}`;
 async function call(sid, from, to) {
   const params = { CallSid: sid, AccountSid: "AC0001", From: from, To: to, CallStatus: "ringing", Direction: "inbound" };
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, params)).status, 200);
+  // The line that picked up, and one utterance of the conversation's transcript.
+  const leg = { CallSid: `${sid}leg`, ParentCallSid: sid, From: from, To: "+12125550100", CallStatus: "in-progress" };
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/answered?site=demo&step=0`, leg)).status, 204);
+  const said = { CallSid: sid, TranscriptionEvent: "transcription-content", Final: "true", SequenceId: "1", Track: "inbound_track", TranscriptionData: '{"transcript":"Hello"}' };
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/transcript?site=demo&kind=call`, said)).status, 204);
   const done = { ...params, CallStatus: "completed", CallDuration: "30" };
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/status`, done)).status, 204);
 }

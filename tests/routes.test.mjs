@@ -27,6 +27,7 @@ const ROUTES = [
   ["/v1/twilio/transcript", ["POST"]],
   ["/v1/twilio/whisper", ["POST"]],
   ["/v1/twilio/screen", ["POST"]],
+  ["/v1/twilio/answered", ["POST"]],
   ["/v1/telnyx/voice", ["POST"]],
   ["/v1/telnyx/status", ["POST"]],
   ["/v1/sites/demo/calls", ["GET"]],

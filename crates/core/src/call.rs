@@ -9,7 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::attribution::Attribution;
 use crate::classify::Channel;
 use crate::phone::E164;
-use crate::telephony::{DialResult, Provider, Recording, RecordingKind, Transcript};
+use crate::telephony::{
+    AnsweredLeg, DialResult, Provider, Recording, RecordingKind, Transcript, Utterance,
+};
+
+/// Most answered legs a record keeps (a `<Dial>` rings at most ten lines; a chain a few steps).
+pub const MAX_LEGS: usize = 20;
+/// Most utterances a conversation transcript keeps.
+pub const MAX_UTTERANCES: usize = 500;
+/// Most characters of conversation transcript a record keeps.
+pub const MAX_CONVERSATION: usize = 64 * 1024;
 use crate::Millis;
 
 /// Where a call is in its life.
@@ -137,6 +146,14 @@ pub struct CallRecord {
     /// Whether this caller had not called this site before (unknown for hidden numbers).
     #[serde(default)]
     pub first_time: Option<bool>,
+    /// The forwarded legs that picked up, from each line's `answered` status callback (by leg
+    /// id): the one the dial result names gives `dial.number`.
+    #[serde(default)]
+    pub answered_legs: Vec<AnsweredLeg>,
+    /// The provider's real-time transcript of the conversation, utterance by utterance, in the
+    /// provider's order (when it numbers them), each once.
+    #[serde(default)]
+    pub conversation: Vec<Utterance>,
     /// What was sent about the call (GA4, ad platforms, the owner's webhooks), filled in from the
     /// outbox when the record is read; never stored with the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -170,6 +187,10 @@ pub enum CallUpdate {
     Recording(Recording),
     /// A transcript.
     Transcript(Transcript),
+    /// A forwarded leg picked up.
+    Answered(AnsweredLeg),
+    /// One utterance of the conversation's transcript.
+    Utterance(Utterance),
 }
 
 /// Answered or missed, as conversion rules and reports need it.
@@ -229,6 +250,8 @@ impl CallRecord {
             voicemail: None,
             transcript: None,
             first_time: None,
+            answered_legs: Vec::new(),
+            conversation: Vec::new(),
             deliveries: Vec::new(),
         }
     }
@@ -287,9 +310,71 @@ impl CallRecord {
                     true
                 }
             },
+            CallUpdate::Answered(leg) => {
+                if self.answered_legs.len() >= MAX_LEGS
+                    || self.answered_legs.iter().any(|l| l.leg == leg.leg)
+                {
+                    false
+                } else {
+                    // Kept by leg id: the same record whatever the order of arrival.
+                    let at = self.answered_legs.partition_point(|l| l.leg < leg.leg);
+                    self.answered_legs.insert(at, leg);
+                    true
+                }
+            }
+            CallUpdate::Utterance(u) => self.add_utterance(u),
         };
+        let linked = self.link_answer();
         self.settle();
-        changed
+        changed || linked
+    }
+
+    /// Adds an utterance once: the same sequence number again (or, where the provider numbers
+    /// none, the same words from the same speaker again) is a repeated delivery. Numbered
+    /// utterances are kept in their order whatever the order they arrive in.
+    fn add_utterance(&mut self, u: Utterance) -> bool {
+        let repeated = self.conversation.iter().any(|x| match (x.seq, u.seq) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => x.speaker == u.speaker && x.text == u.text,
+            _ => false,
+        });
+        let size: usize = self.conversation.iter().map(|x| x.text.len()).sum();
+        if repeated
+            || self.conversation.len() >= MAX_UTTERANCES
+            || size + u.text.len() > MAX_CONVERSATION
+        {
+            return false;
+        }
+        let at = match u.seq {
+            Some(seq) => self
+                .conversation
+                .partition_point(|x| x.seq.is_some_and(|s| s < seq)),
+            None => self.conversation.len(),
+        };
+        self.conversation.insert(at, u);
+        true
+    }
+
+    /// Which line answered: when the dial result says a leg took the call and that leg's
+    /// `answered` callback named its line, the dial result carries that line. Returns whether it
+    /// changed.
+    fn link_answer(&mut self) -> bool {
+        let Some(dial) = self.dial.as_mut() else {
+            return false;
+        };
+        if !dial.status.answered() {
+            return false;
+        }
+        let Some(leg) = dial.leg.as_deref() else {
+            return false;
+        };
+        match self.answered_legs.iter().find(|l| l.leg == leg) {
+            Some(l) if dial.number.as_ref() != Some(&l.number) => {
+                dial.number = Some(l.number.clone());
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Once the call has ended, answered or missed follows the business's side: the dial result
@@ -364,6 +449,13 @@ impl CallRecord {
         merged.recording = merged.recording.or_else(|| earlier.recording.clone());
         merged.voicemail = merged.voicemail.or_else(|| earlier.voicemail.clone());
         merged.transcript = merged.transcript.or_else(|| earlier.transcript.clone());
+        if merged.answered_legs.is_empty() {
+            merged.answered_legs = earlier.answered_legs.clone();
+        }
+        if merged.conversation.is_empty() {
+            merged.conversation = earlier.conversation.clone();
+        }
+        merged.link_answer();
         merged.settle();
         merged
     }
@@ -590,6 +682,100 @@ mod tests {
                 "same record in every order"
             );
         }
+    }
+
+    #[test]
+    fn the_line_that_answered_and_the_conversation_whatever_the_order() {
+        use crate::telephony::{DialCallStatus, Speaker};
+        let n = |s: &str| E164::parse(s).unwrap();
+        let leg = |id: &str, number: &str, step| {
+            CallUpdate::Answered(AnsweredLeg {
+                leg: id.into(),
+                number: n(number),
+                step,
+            })
+        };
+        let said = |seq: Option<u32>, speaker, text: &str| {
+            CallUpdate::Utterance(Utterance {
+                seq,
+                speaker,
+                text: text.into(),
+            })
+        };
+        let updates = [
+            // Two lines rang at once: the first picked up and refused the screening, the
+            // second took the call; the dial result names the second.
+            leg("CAleg2", "+12125550102", 1),
+            leg("CAleg3", "+12125550103", 1),
+            CallUpdate::Dial(DialResult {
+                status: DialCallStatus::Completed,
+                duration_s: 33,
+                leg: Some("CAleg3".into()),
+                number: None,
+                step: 1,
+            }),
+            said(Some(2), Speaker::Business, "How can I help?"),
+            said(Some(1), Speaker::Caller, "Hello"),
+            said(Some(3), Speaker::Caller, "A leak in the kitchen."),
+        ];
+        fn orders(n: usize) -> Vec<Vec<usize>> {
+            if n == 0 {
+                return vec![Vec::new()];
+            }
+            let mut out = Vec::new();
+            for p in orders(n - 1) {
+                for i in 0..=p.len() {
+                    let mut q = p.clone();
+                    q.insert(i, n - 1);
+                    out.push(q);
+                }
+            }
+            out
+        }
+        let mut first: Option<CallRecord> = None;
+        for order in orders(updates.len()) {
+            let mut r = CallRecord::new("CA1", "demo", "+13105550199", "+12125550101", 1);
+            for &i in order.iter().chain(order.iter()) {
+                r.apply(updates[i].clone());
+            }
+            assert_eq!(
+                r.dial.as_ref().and_then(|d| d.number.clone()),
+                Some(n("+12125550103")),
+                "{order:?}"
+            );
+            let words: Vec<&str> = r.conversation.iter().map(|u| u.text.as_str()).collect();
+            assert_eq!(
+                words,
+                ["Hello", "How can I help?", "A leak in the kitchen."],
+                "{order:?}"
+            );
+            match &first {
+                Some(f) => assert_eq!(&r, f, "same record in every order"),
+                None => first = Some(r),
+            }
+        }
+        // A leg that picked up but did not take the call is not the answer.
+        let mut r = CallRecord::new("CA2", "demo", "+13105550199", "+12125550101", 1);
+        r.apply(leg("CAleg2", "+12125550102", 0));
+        r.apply(CallUpdate::Dial(DialResult {
+            status: DialCallStatus::NoAnswer,
+            duration_s: 0,
+            leg: Some("CAleg2".into()),
+            number: None,
+            step: 0,
+        }));
+        assert_eq!(r.dial.as_ref().and_then(|d| d.number.clone()), None);
+        // Unnumbered utterances (TeXML): a repeated delivery is kept once, in arrival order.
+        let table = [
+            (said(None, Speaker::Unknown, "Hi"), true),
+            (said(None, Speaker::Unknown, "Hi"), false),
+            (said(None, Speaker::Unknown, "Bye"), true),
+        ];
+        for (u, changed) in table {
+            assert_eq!(r.apply(u.clone()), changed, "{u:?}");
+        }
+        let words: Vec<&str> = r.conversation.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(words, ["Hi", "Bye"]);
     }
 
     #[test]

@@ -59,6 +59,7 @@ fn routes() -> Vec<routing::Route> {
         Post "/v1/:provider/transcript" [body FORM] => routes::calls::transcript,
         Post "/v1/:provider/whisper" [body FORM] => routes::calls::whisper_leg,
         Post "/v1/:provider/screen" [body FORM] => routes::calls::screen,
+        Post "/v1/:provider/answered" [body FORM] => routes::calls::answered,
         Get "/v1/sites/:site/calls/:call/recording" => routes::admin::recording,
         Get "/v1/sites/:site/calls" => routes::reports::calls,
         Get "/v1/sites/:site/calls/:call" => routes::reports::call,

@@ -25,6 +25,23 @@ impl Dialect {
         }
     }
 
+    /// `<Start><Transcription>`: the provider's real-time transcription of both sides of the
+    /// conversation, each final utterance sent to `url`.
+    fn start_transcription(self, out: &mut String, url: &str) {
+        out.push_str("<Start><Transcription");
+        match self {
+            Dialect::TwiML => {
+                out.push_str(r#" track="both_tracks""#);
+                push_attr(out, "statusCallbackUrl", url);
+            }
+            Dialect::TeXML => {
+                out.push_str(r#" transcriptionTracks="both""#);
+                push_attr(out, "transcriptionCallback", url);
+            }
+        }
+        out.push_str("/></Start>");
+    }
+
     /// The `<Record>` attributes that ask for the provider's transcription.
     fn transcribe(self) -> (&'static str, &'static str) {
         match self {
@@ -54,6 +71,11 @@ pub struct Dial<'a> {
     pub whisper_url: Option<&'a str>,
     /// A URL the provider calls when the forwarded leg ends (with `DialCallStatus`), if any.
     pub action_url: Option<&'a str>,
+    /// A URL the provider calls when one of the lines picks up (each `<Number>`'s status
+    /// callback for the `answered` event: which line it was), if any.
+    pub leg_callback: Option<&'a str>,
+    /// Where the provider sends its real-time transcription of the conversation, if any.
+    pub transcription_callback: Option<&'a str>,
 }
 
 /// Markup that forwards the call: the caller hears ringing until the business answers
@@ -62,6 +84,9 @@ pub fn dial(dialect: Dialect, d: &Dial<'_>) -> String {
     let mut out = String::from(HEAD);
     if let Some(text) = d.announcement.filter(|t| !t.is_empty()) {
         push_say(&mut out, text);
+    }
+    if let Some(url) = d.transcription_callback {
+        dialect.start_transcription(&mut out, url);
     }
     out.push_str(r#"<Dial answerOnBridge="true" timeout=""#);
     crate::json::push_u64(&mut out, u64::from(d.timeout_s));
@@ -81,6 +106,10 @@ pub fn dial(dialect: Dialect, d: &Dial<'_>) -> String {
         out.push_str("<Number");
         if let Some(url) = d.whisper_url {
             push_attr(&mut out, "url", url);
+        }
+        if let Some(url) = d.leg_callback {
+            out.push_str(r#" statusCallbackEvent="answered""#);
+            push_attr(&mut out, "statusCallback", url);
         }
         out.push('>');
         push_escaped(&mut out, to.as_str());
@@ -223,6 +252,8 @@ mod tests {
             recording_callback: None,
             whisper_url: None,
             action_url: None,
+            leg_callback: None,
+            transcription_callback: None,
         };
         let full = Dial {
             to: &two,
@@ -231,6 +262,8 @@ mod tests {
             recording_callback: Some("/rec"),
             whisper_url: Some("/w?a=1&b=2"),
             action_url: Some("/done"),
+            leg_callback: Some("/leg?s=1&t=2"),
+            transcription_callback: Some("/tr?k=call&x=1"),
             ..plain.clone()
         };
         // (dialect, dial, markup)
@@ -248,12 +281,12 @@ mod tests {
             (
                 Dialect::TwiML,
                 &full,
-                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call is recorded.</Say><Dial answerOnBridge="true" timeout="30" record="record-from-answer-dual" recordingStatusCallback="/rec" recordingStatusCallbackEvent="completed" action="/done"><Number url="/w?a=1&amp;b=2">+12125550100</Number><Number url="/w?a=1&amp;b=2">+12125550199</Number></Dial></Response>"#,
+                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call is recorded.</Say><Start><Transcription track="both_tracks" statusCallbackUrl="/tr?k=call&amp;x=1"/></Start><Dial answerOnBridge="true" timeout="30" record="record-from-answer-dual" recordingStatusCallback="/rec" recordingStatusCallbackEvent="completed" action="/done"><Number url="/w?a=1&amp;b=2" statusCallbackEvent="answered" statusCallback="/leg?s=1&amp;t=2">+12125550100</Number><Number url="/w?a=1&amp;b=2" statusCallbackEvent="answered" statusCallback="/leg?s=1&amp;t=2">+12125550199</Number></Dial></Response>"#,
             ),
             (
                 Dialect::TeXML,
                 &full,
-                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call is recorded.</Say><Dial answerOnBridge="true" timeout="30" record="record-from-answer" recordingChannels="dual" recordingStatusCallback="/rec" recordingStatusCallbackEvent="completed" action="/done"><Number url="/w?a=1&amp;b=2">+12125550100</Number><Number url="/w?a=1&amp;b=2">+12125550199</Number></Dial></Response>"#,
+                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>This call is recorded.</Say><Start><Transcription transcriptionTracks="both" transcriptionCallback="/tr?k=call&amp;x=1"/></Start><Dial answerOnBridge="true" timeout="30" record="record-from-answer" recordingChannels="dual" recordingStatusCallback="/rec" recordingStatusCallbackEvent="completed" action="/done"><Number url="/w?a=1&amp;b=2" statusCallbackEvent="answered" statusCallback="/leg?s=1&amp;t=2">+12125550100</Number><Number url="/w?a=1&amp;b=2" statusCallbackEvent="answered" statusCallback="/leg?s=1&amp;t=2">+12125550199</Number></Dial></Response>"#,
             ),
         ];
         for (dialect, d, want) in table {

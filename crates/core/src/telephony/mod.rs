@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::call::CallStatus;
 use crate::phone::E164;
 
+#[cfg(feature = "provider")]
+pub mod callback;
 pub mod markup;
 pub mod routing;
 #[cfg(feature = "provider")]
@@ -65,6 +67,15 @@ impl Provider {
     pub fn is_default(&self) -> bool {
         *self == Provider::Twilio
     }
+
+    /// Whether the provider's webhook signature covers the URL it was sent to, query included.
+    /// When it does not, our callback URLs carry a seal of their own ([`callback`]).
+    pub fn signs_url(self) -> bool {
+        match self {
+            Provider::Twilio => true,
+            Provider::Telnyx => false,
+        }
+    }
 }
 
 /// Longest field value kept from a webhook.
@@ -73,6 +84,8 @@ pub const MAX_FIELD: usize = 128;
 pub const MAX_URL: usize = 512;
 /// Longest transcript kept.
 pub const MAX_TRANSCRIPT: usize = 8 * 1024;
+/// Longest utterance kept from a conversation's transcription.
+pub const MAX_UTTERANCE: usize = 2 * 1024;
 
 /// Why a webhook's fields cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +290,47 @@ pub struct Transcript {
     pub text: String,
 }
 
+/// One forwarded leg that picked up (the `answered` event of a `<Number statusCallback>`): which
+/// line it was. When several lines ring at once, or a screened leg picked up and refused, only
+/// the leg the dial result names took the call; its number is then the dial result's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnsweredLeg {
+    /// The provider's id of the forwarded leg.
+    pub leg: String,
+    /// The line it rang.
+    pub number: E164,
+    /// Which step of a fallback chain rang it.
+    #[serde(default)]
+    pub step: u32,
+}
+
+/// Who is speaking in a conversation transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    /// The caller (the call's inbound track).
+    Caller,
+    /// The business (the track the caller hears).
+    Business,
+    /// The provider did not say.
+    #[default]
+    Unknown,
+}
+
+/// One final utterance of the provider's real-time transcription of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Utterance {
+    /// Its place in the transcription, when the provider numbers them (Twilio's `SequenceId`);
+    /// a repeated number is the same utterance delivered again.
+    #[serde(default)]
+    pub seq: Option<u32>,
+    /// Who said it.
+    #[serde(default)]
+    pub speaker: Speaker,
+    /// What was said.
+    pub text: String,
+}
+
 /// The field names shared by TwiML-compatible providers (Twilio, and Telnyx's TeXML, which uses
 /// Twilio's names): each provider module reads its webhooks with these unless it names them
 /// otherwise.
@@ -344,6 +398,27 @@ pub mod compat {
             channels: form.seconds("RecordingChannels")?.unwrap_or(1),
             kind,
         }))
+    }
+
+    /// A forwarded leg's status callback (`<Number statusCallbackEvent="answered">`): the parent
+    /// call's id and the leg, when the leg picked up; `None` for any other event.
+    pub fn answered_leg(
+        form: &Form,
+        step: u32,
+    ) -> Result<Option<(String, AnsweredLeg)>, FieldError> {
+        match form.get("CallStatus") {
+            Some("in-progress" | "answered") => {}
+            _ => return Ok(None),
+        }
+        let parent = form.required("ParentCallSid")?.to_owned();
+        Ok(Some((
+            parent,
+            AnsweredLeg {
+                leg: form.required("CallSid")?.to_owned(),
+                number: form.number("To")?,
+                step,
+            },
+        )))
     }
 
     /// The transcription callback.
@@ -489,6 +564,26 @@ impl Provider {
             Provider::Telnyx => telnyx::transcript(form),
         }
     }
+
+    /// Reads a forwarded leg's status callback: the parent call and the leg, if it picked up.
+    pub fn answered_leg(
+        self,
+        form: &Form,
+        step: u32,
+    ) -> Result<Option<(String, AnsweredLeg)>, FieldError> {
+        match self {
+            Provider::Twilio | Provider::Telnyx => compat::answered_leg(form, step),
+        }
+    }
+
+    /// Reads a real-time transcription callback of the conversation: one final utterance, or
+    /// `None` for what is not one (started and stopped events, interim results, empty text).
+    pub fn utterance(self, form: &Form) -> Result<Option<Utterance>, FieldError> {
+        match self {
+            Provider::Twilio => twilio::utterance(form),
+            Provider::Telnyx => telnyx::utterance(form),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -578,6 +673,153 @@ mod tests {
                 }
                 None => assert_eq!(got, Err(FieldError::Invalid("DialCallStatus"))),
             }
+        }
+    }
+
+    #[test]
+    fn reads_answered_legs() {
+        let leg = |status: &str, parent: &str, to: &str| {
+            form(&[
+                ("CallSid", "CAleg"),
+                ("ParentCallSid", parent),
+                ("To", to),
+                ("CallStatus", status),
+            ])
+        };
+        // (form, parent and number, or error)
+        let table = [
+            (
+                leg("in-progress", "CAparent", "+12125550103"),
+                Ok(Some(("CAparent", "+12125550103"))),
+            ),
+            (
+                leg("answered", "CAparent", "+12125550103"),
+                Ok(Some(("CAparent", "+12125550103"))),
+            ),
+            (leg("ringing", "CAparent", "+12125550103"), Ok(None)),
+            (leg("completed", "CAparent", "+12125550103"), Ok(None)),
+            (
+                leg("in-progress", "", "+12125550103"),
+                Err(FieldError::Missing("ParentCallSid")),
+            ),
+            (
+                leg("in-progress", "CAparent", "sip:desk@example.com"),
+                Err(FieldError::Invalid("To")),
+            ),
+        ];
+        for (f, want) in table {
+            let got = compat::answered_leg(&f, 2).map(|o| {
+                o.map(|(p, l)| {
+                    assert_eq!((l.leg.as_str(), l.step), ("CAleg", 2));
+                    (p, l.number)
+                })
+            });
+            let want =
+                want.map(|o| o.map(|(p, n): (&str, &str)| (p.to_owned(), E164::parse(n).unwrap())));
+            assert_eq!(got, want, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn reads_utterances() {
+        let twilio_form = |event: &str, fin: &str, data: &str, track: &str| {
+            form(&[
+                ("TranscriptionEvent", event),
+                ("Final", fin),
+                ("TranscriptionData", data),
+                ("Track", track),
+                ("SequenceId", "4"),
+            ])
+        };
+        let said = |seq, speaker, text: &str| {
+            Some(Utterance {
+                seq,
+                speaker,
+                text: text.into(),
+            })
+        };
+        // (provider, form, utterance or error)
+        let table = [
+            (
+                Provider::Twilio,
+                twilio_form(
+                    "transcription-content",
+                    "true",
+                    r#"{"transcript":" Hello, I have a leak. ","confidence":0.93}"#,
+                    "inbound_track",
+                ),
+                Ok(said(Some(4), Speaker::Caller, "Hello, I have a leak.")),
+            ),
+            (
+                Provider::Twilio,
+                twilio_form(
+                    "transcription-content",
+                    "true",
+                    r#"{"transcript":"Plumbing, how can I help?"}"#,
+                    "outbound_track",
+                ),
+                Ok(said(
+                    Some(4),
+                    Speaker::Business,
+                    "Plumbing, how can I help?",
+                )),
+            ),
+            (
+                Provider::Twilio,
+                twilio_form(
+                    "transcription-content",
+                    "false",
+                    r#"{"transcript":"Hel"}"#,
+                    "inbound_track",
+                ),
+                Ok(None),
+            ),
+            (
+                Provider::Twilio,
+                twilio_form("transcription-started", "", "", ""),
+                Ok(None),
+            ),
+            (
+                Provider::Twilio,
+                twilio_form(
+                    "transcription-content",
+                    "true",
+                    r#"{"transcript":"  "}"#,
+                    "inbound_track",
+                ),
+                Ok(None),
+            ),
+            (
+                Provider::Twilio,
+                twilio_form("transcription-content", "true", "not json", "inbound_track"),
+                Err(FieldError::Invalid("TranscriptionData")),
+            ),
+            (
+                Provider::Telnyx,
+                form(&[
+                    ("CallSid", "v3:x"),
+                    ("Transcript", "Hello there"),
+                    ("IsFinal", "true"),
+                ]),
+                Ok(said(None, Speaker::Unknown, "Hello there")),
+            ),
+            (
+                Provider::Telnyx,
+                form(&[("CallSid", "v3:x"), ("Transcript", "Hello there")]),
+                Ok(said(None, Speaker::Unknown, "Hello there")),
+            ),
+            (
+                Provider::Telnyx,
+                form(&[
+                    ("CallSid", "v3:x"),
+                    ("Transcript", "Hel"),
+                    ("IsFinal", "false"),
+                ]),
+                Ok(None),
+            ),
+        ];
+        for (provider, f, want) in table {
+            assert_eq!(provider.utterance(&f), want, "{provider:?} {f:?}");
         }
     }
 

@@ -14,7 +14,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 
-use super::{Delivery, FieldError, Form, Signed, Transcript, WebhookError};
+use super::{
+    Delivery, FieldError, Form, Signed, Speaker, Transcript, Utterance, WebhookError, MAX_UTTERANCE,
+};
 use crate::Millis;
 
 /// How far a delivery's timestamp may be from now, either way (Telnyx's own library allows 300 s).
@@ -87,6 +89,92 @@ pub fn verify(
 /// Reads a TeXML transcription callback (Twilio's field names).
 pub fn transcript(form: &Form) -> Result<Transcript, FieldError> {
     super::compat::transcript(form)
+}
+
+/// Reads a TeXML real-time transcription callback (`<Start><Transcription
+/// transcriptionCallback>`): `Transcript`, and `IsFinal` (sent by one engine only; absent means
+/// final). TeXML numbers neither the results nor the tracks, so the utterance has no sequence and
+/// no speaker.
+pub fn utterance(form: &Form) -> Result<Option<Utterance>, FieldError> {
+    if matches!(form.get("IsFinal"), Some("false" | "False")) {
+        return Ok(None);
+    }
+    let text: String = form
+        .get("Transcript")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(MAX_UTTERANCE)
+        .collect();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Utterance {
+        seq: None,
+        speaker: Speaker::Unknown,
+        text,
+    }))
+}
+
+/// Telnyx's API, where recordings are looked up by id (their download links expire ten minutes
+/// after the call).
+pub const API_BASE: &str = "https://api.telnyx.com";
+
+/// The API base to use: Telnyx's own, unless `configured` names a loopback origin (a local
+/// stand-in for the API in tests). Anything else configured is ignored, so that no setting can
+/// send the API key to another host.
+pub fn api_base(configured: &str) -> &str {
+    let c = configured.trim().trim_end_matches('/');
+    // A loopback host and a port, nothing else (no user info, no path).
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
+        .iter()
+        .any(|p| {
+            c.strip_prefix(p)
+                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if loopback {
+        c
+    } else {
+        API_BASE
+    }
+}
+
+/// The API URL of a recording (`GET /v2/recordings/{id}`), or `None` when the id is not one
+/// Telnyx writes (a UUID-like token): the id came from a webhook and goes into a URL path.
+pub fn recording_api_url(base: &str, id: &str) -> Option<String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    ok.then(|| [api_base(base), "/v2/recordings/", id].concat())
+}
+
+/// The download link in the API's answer for a recording (`data.download_urls`, MP3 first), if
+/// it is an `https` link (or, in tests, a loopback `http` one).
+pub fn download_url(api_answer: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        data: Data,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        #[serde(default)]
+        download_urls: Urls,
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Urls {
+        mp3: Option<String>,
+        wav: Option<String>,
+    }
+    let answer: Answer = serde_json::from_str(api_answer).ok()?;
+    let urls = answer.data.download_urls;
+    [urls.mp3, urls.wav].into_iter().flatten().find(|u| {
+        u.len() <= 4096
+            && (u.starts_with("https://")
+                || u.starts_with("http://127.0.0.1:")
+                || u.starts_with("http://localhost:"))
+    })
 }
 
 #[cfg(test)]
@@ -222,6 +310,74 @@ mod tests {
                 want,
                 "{what}"
             );
+        }
+    }
+
+    #[test]
+    fn finds_recordings_by_id_at_telnyx_only() {
+        // (configured base, id, URL)
+        let table = [
+            (
+                "",
+                "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                Some("https://api.telnyx.com/v2/recordings/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            ),
+            (
+                "http://127.0.0.1:4567/",
+                "abc",
+                Some("http://127.0.0.1:4567/v2/recordings/abc"),
+            ),
+            (
+                "https://evil.example",
+                "abc",
+                Some("https://api.telnyx.com/v2/recordings/abc"),
+            ),
+            (
+                "http://127.0.0.1:80/elsewhere",
+                "abc",
+                Some("https://api.telnyx.com/v2/recordings/abc"),
+            ),
+            (
+                "http://127.0.0.1:80@evil.example",
+                "abc",
+                Some("https://api.telnyx.com/v2/recordings/abc"),
+            ),
+            (
+                "http://127.0.0.1.evil.example:80",
+                "abc",
+                Some("https://api.telnyx.com/v2/recordings/abc"),
+            ),
+            ("", "../calls", None),
+            ("", "a?b", None),
+            ("", "", None),
+        ];
+        for (base, id, want) in table {
+            assert_eq!(recording_api_url(base, id).as_deref(), want, "{base} {id}");
+        }
+    }
+
+    #[test]
+    fn reads_the_download_link() {
+        // (API answer, link)
+        let table = [
+            (
+                r#"{"data":{"id":"r1","download_urls":{"mp3":"https://s3.example/r1.mp3","wav":"https://s3.example/r1.wav"}}}"#,
+                Some("https://s3.example/r1.mp3"),
+            ),
+            (
+                r#"{"data":{"download_urls":{"wav":"https://s3.example/r1.wav"}}}"#,
+                Some("https://s3.example/r1.wav"),
+            ),
+            (
+                r#"{"data":{"download_urls":{"mp3":"file:///etc/passwd"}}}"#,
+                None,
+            ),
+            (r#"{"data":{}}"#, None),
+            (r#"{"errors":[{"code":"10005"}]}"#, None),
+            ("not json", None),
+        ];
+        for (answer, want) in table {
+            assert_eq!(download_url(answer).as_deref(), want, "{answer}");
         }
     }
 

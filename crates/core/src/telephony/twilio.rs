@@ -15,7 +15,10 @@ use sha1::Sha1;
 
 type HmacSha1 = Hmac<Sha1>;
 
-use super::{Delivery, Signed, WebhookError as SignatureError};
+use super::{
+    Delivery, FieldError, Form, Signed, Speaker, Utterance, WebhookError as SignatureError,
+    MAX_UTTERANCE,
+};
 
 fn mac(
     auth_token: &str,
@@ -94,6 +97,38 @@ pub fn verify_webhook(
         replay_key: None,
         expires_at: now,
     })
+}
+
+/// Reads a real-time transcription callback (`<Start><Transcription statusCallbackUrl>`): only
+/// the final result of a `transcription-content` event is an utterance. `TranscriptionData` is
+/// JSON (`{"transcript": ..., "confidence": ...}`); `SequenceId` numbers the events of one
+/// transcription, `Track` says whose audio it was (`inbound_track`: the caller).
+pub fn utterance(form: &Form) -> Result<Option<Utterance>, FieldError> {
+    if form.get("TranscriptionEvent") != Some("transcription-content")
+        || form.get("Final") != Some("true")
+    {
+        return Ok(None);
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        #[serde(default)]
+        transcript: String,
+    }
+    let data: Data = serde_json::from_str(form.get("TranscriptionData").unwrap_or_default())
+        .map_err(|_| FieldError::Invalid("TranscriptionData"))?;
+    let text: String = data.transcript.trim().chars().take(MAX_UTTERANCE).collect();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Utterance {
+        seq: form.seconds("SequenceId")?,
+        speaker: match form.get("Track") {
+            Some("inbound_track") => Speaker::Caller,
+            Some("outbound_track") => Speaker::Business,
+            _ => Speaker::Unknown,
+        },
+        text,
+    }))
 }
 
 /// An HTTP Basic `Authorization` value (the REST API's credentials: account SID and auth token).

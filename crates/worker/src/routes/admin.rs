@@ -204,7 +204,7 @@ pub async fn recording(req: Request, ctx: RouteContext<()>) -> Result<Response> 
                 record.recording
             };
             let found = found.ok_or(ApiError::NotFound("no recording for this call"))?;
-            crate::recordings::fetch(&ctx.env, record.provider, &found.url).await
+            crate::recordings::fetch(&ctx.env, record.provider, &found).await
         }
         .await,
     )

@@ -12,7 +12,7 @@ use dni_core::phone::E164;
 use dni_core::telephony::markup::{self, Dialect};
 use dni_core::telephony::routing::{self, Action, Facts, Plan, Rule};
 use dni_core::telephony::{
-    whisper, Delivery, FieldError, Form, Headers, Provider, RecordingKind, Signed,
+    callback, whisper, Delivery, FieldError, Form, Headers, Provider, RecordingKind, Signed,
 };
 use dni_core::{ga, url};
 use worker::{Env, Request, Response, Result, RouteContext};
@@ -34,11 +34,17 @@ const SIGNATURE_HEADERS: [&str; 3] = [
 ];
 
 /// A verified webhook: its provider, form, and the query of the URL it was sent to (written by us
-/// in an earlier answer, and covered by the provider's signature).
+/// in an earlier answer, and covered by the provider's signature or, for a provider whose
+/// signature does not cover the URL, by our own seal: see `dni_core::telephony::callback`).
 struct Hook {
     provider: Provider,
     form: Form,
     query: Vec<(String, String)>,
+    /// The key our callback URLs are sealed with (`CALLBACK_SECRET`).
+    seal_key: String,
+    /// The worker's origin as the provider sees it (`PUBLIC_BASE_URL`, or the request's own), for
+    /// the one callback a provider wants absolute.
+    origin: String,
 }
 
 impl Hook {
@@ -69,7 +75,18 @@ fn provider_secret(env: &Env, provider: Provider) -> String {
 /// Reads the form and checks the provider's signature (and, for a provider whose signature covers
 /// a timestamp, that the delivery is not a replay). The URL is the request's own, unless
 /// `PUBLIC_BASE_URL` says what the world sees (behind a proxy).
-async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> {
+/// Whether a handler reads the query of the URL it was sent to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Query {
+    /// A callback URL we wrote: its query is state, and must be ours (sealed, for a provider whose
+    /// signature does not cover the URL).
+    Read,
+    /// A URL the owner configured at the provider (voice, status): any query is ignored, never
+    /// read, so none needs a seal.
+    Ignored,
+}
+
+async fn verified(req: &mut Request, ctx: &RouteContext<()>, reads: Query) -> ApiResult<Hook> {
     let provider = ctx
         .param("provider")
         .and_then(|p| Provider::from_name(p))
@@ -85,11 +102,19 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
     let body = read_body(req, MAX_FORM).await?;
     let form = Form(url::form_pairs(&body).collect());
     let request_url = req.url()?;
-    let query: Vec<(String, String)> = request_url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let query: Vec<(String, String)> = match reads {
+        Query::Read => request_url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        Query::Ignored => Vec::new(),
+    };
     let base = secret(env, "PUBLIC_BASE_URL");
+    let origin = if base.is_empty() {
+        request_url.origin().ascii_serialization()
+    } else {
+        base.trim_end_matches('/').to_owned()
+    };
     let full_url = if base.is_empty() {
         request_url.to_string()
     } else {
@@ -114,11 +139,26 @@ async fn verified(req: &mut Request, ctx: &RouteContext<()>) -> ApiResult<Hook> 
     let delivery = provider
         .verify(&key, &signed, clock::now())
         .map_err(|e| ApiError::Forbidden(e.as_str()))?;
+    let seal_key = secret(env, "CALLBACK_SECRET");
+    if !provider.signs_url() {
+        // Checked before the delivery is remembered: a genuine delivery sent on with another query
+        // first does not use up the genuine one.
+        callback::check(&seal_key, request_url.path(), &query).map_err(|e| {
+            ApiError::Forbidden(match e {
+                dni_core::telephony::WebhookError::NoSecret => {
+                    "callbacks are disabled: CALLBACK_SECRET is not set"
+                }
+                _ => "callback URL not written by this worker",
+            })
+        })?;
+    }
     refuse_replay(env, &delivery).await?;
     Ok(Hook {
         provider,
         form,
         query,
+        seal_key,
+        origin,
     })
 }
 
@@ -151,36 +191,9 @@ fn no_content() -> Result<Response> {
     Ok(Response::empty()?.with_status(204))
 }
 
-/// A callback URL of ours, relative (the provider resolves it against the document's URL), its
-/// query encoded.
-fn callback(provider: Provider, action: &str, query: &[(&str, &str)]) -> String {
-    let mut out = ["/v1/", provider.as_str(), "/", action].concat();
-    for (i, (k, v)) in query.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(k);
-        out.push('=');
-        encode(&mut out, v);
-    }
-    out
-}
-
-/// Percent-encodes a query value (everything but the unreserved characters).
-fn encode(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-}
-
 /// `POST /v1/{provider}/voice`: route the call and record whose it is.
 pub async fn voice(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Ignored).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -265,6 +278,8 @@ async fn answer_call(env: &Env, hook: &Hook) -> ApiResult<Response> {
     }
     let ctx = StepContext {
         provider: hook.provider,
+        seal_key: &hook.seal_key,
+        origin: &hook.origin,
         config: &config,
         target,
         record: &record,
@@ -407,6 +422,8 @@ fn decide(
 /// What rendering a step needs.
 struct StepContext<'a> {
     provider: Provider,
+    seal_key: &'a str,
+    origin: &'a str,
     config: &'a SiteConfig,
     target: &'a Target,
     record: &'a CallRecord,
@@ -423,6 +440,8 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
         .map(|r| r.to_string())
         .unwrap_or_else(|| "-".to_owned());
     let step_s = step.to_string();
+    let callback =
+        |action: &str, query: &[(&str, &str)]| callback::url(c.provider, action, query, c.seal_key);
     match action.plan(step) {
         Plan::Ring { step: s, .. } => {
             let record = c
@@ -447,18 +466,28 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
                 );
                 let screen = if c.target.screen { "1" } else { "0" };
                 callback(
-                    c.provider,
                     "whisper",
                     &[("site", site), ("say", &text), ("screen", screen)],
                 )
             });
-            let recording_callback =
-                callback(c.provider, "recording", &[("site", site), ("kind", "call")]);
+            let recording_callback = callback("recording", &[("site", site), ("kind", "call")]);
             let action_url = callback(
-                c.provider,
                 "dial",
                 &[("site", site), ("rule", &rule), ("step", &step_s)],
             );
+            // Which line picks up: each line's `answered` event, with the step that rang it.
+            let leg_callback = callback("answered", &[("site", site), ("step", &step_s)]);
+            // The conversation's transcript: started once, with the first step, where the site
+            // transcribes and this call is recorded (the recording notice covers both).
+            let transcribe = record && step == 0 && c.config.recording.transcribe;
+            // Absolute: Twilio's real-time transcription does not resolve a relative callback.
+            let transcription_callback = transcribe.then(|| {
+                [
+                    c.origin,
+                    &callback("transcript", &[("site", site), ("kind", "call")]),
+                ]
+                .concat()
+            });
             markup::dial(
                 dialect,
                 &markup::Dial {
@@ -473,16 +502,15 @@ fn render_step(c: &StepContext<'_>, action: &Action, step: u32) -> String {
                     recording_callback: record.then_some(recording_callback.as_str()),
                     whisper_url: whisper_url.as_deref(),
                     action_url: Some(&action_url),
+                    leg_callback: Some(&leg_callback),
+                    transcription_callback: transcription_callback.as_deref(),
                 },
             )
         }
         Plan::Voicemail(vm) => {
-            let recording_callback = callback(
-                c.provider,
-                "recording",
-                &[("site", site), ("kind", "voicemail")],
-            );
-            let transcript_callback = callback(c.provider, "transcript", &[("site", site)]);
+            let recording_callback =
+                callback("recording", &[("site", site), ("kind", "voicemail")]);
+            let transcript_callback = callback("transcript", &[("site", site)]);
             markup::voicemail(
                 dialect,
                 &markup::Voicemail {
@@ -515,6 +543,8 @@ fn plain_dial(dialect: Dialect, to: &E164) -> String {
             recording_callback: None,
             whisper_url: None,
             action_url: None,
+            leg_callback: None,
+            transcription_callback: None,
         },
     )
 }
@@ -533,7 +563,7 @@ fn target_of<'c>(route: &NumberRoute, config: &'c SiteConfig) -> Option<&'c Targ
 /// `POST /v1/{provider}/dial?site&rule&step`: how a forwarding step ended. Stores the dial result
 /// and answers with the next step (the next line of a chain, the voicemail) or hangs up.
 pub async fn dial(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -608,6 +638,8 @@ async fn dial_done(env: &Env, hook: &Hook) -> ApiResult<Response> {
     let record = CallRecord::new(&call_sid, &config.id, "", to.as_str(), clock::now());
     let ctx = StepContext {
         provider: hook.provider,
+        seal_key: &hook.seal_key,
+        origin: &hook.origin,
         config,
         target,
         record: &record,
@@ -619,7 +651,7 @@ async fn dial_done(env: &Env, hook: &Hook) -> ApiResult<Response> {
 
 /// `POST /v1/{provider}/status`: the caller's call's progress and end. Applied once, in any order.
 pub async fn status(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Ignored).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -658,7 +690,7 @@ async fn site_of(env: &Env, hook: &Hook) -> ApiResult<SiteConfig> {
 
 /// `POST /v1/{provider}/recording?site&kind`: a recording is ready. Stored once.
 pub async fn recording(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -678,17 +710,55 @@ pub async fn recording(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
     )
 }
 
-/// `POST /v1/{provider}/transcript?site`: the provider's transcript of a voicemail.
+/// `POST /v1/{provider}/transcript?site[&kind=call]`: the provider's transcript of a voicemail,
+/// or (`kind=call`) one utterance of its real-time transcription of the conversation. Each is
+/// stored once.
 pub async fn transcript(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
     respond(
         async {
             let config = site_of(&ctx.env, &hook).await?;
+            if hook.query("kind") == Some("call") {
+                let Some(u) = hook.provider.utterance(&hook.form).map_err(bad)? else {
+                    return Ok(no_content()?);
+                };
+                return apply(&ctx.env, &hook, &config, CallUpdate::Utterance(u)).await;
+            }
             let t = hook.provider.transcript(&hook.form).map_err(bad)?;
             apply(&ctx.env, &hook, &config, CallUpdate::Transcript(t)).await
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/{provider}/answered?site&step`: one of the lines a step rang picked up (each
+/// `<Number>`'s status callback, `answered` event). Kept on the record by leg; the leg the dial
+/// result names is the line that took the call.
+pub async fn answered(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
+        Ok(hook) => hook,
+        Err(e) => return e.response(),
+    };
+    respond(
+        async {
+            let config = site_of(&ctx.env, &hook).await?;
+            let step = hook.query("step").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let Some((parent, leg)) = hook.provider.answered_leg(&hook.form, step).map_err(bad)?
+            else {
+                return Ok(no_content()?);
+            };
+            let op = CallOp::Apply {
+                call_sid: parent,
+                site: config.id.clone(),
+                caller: String::new(),
+                tracking_number: String::new(),
+                update: CallUpdate::Answered(leg),
+            };
+            let _reply: StatusReply = ask(&ctx.env, CALL_LOGS, &config.id, &op).await?;
+            Ok(no_content()?)
         }
         .await,
     )
@@ -713,9 +783,9 @@ async fn apply(
 
 /// `POST /v1/{provider}/whisper?site&say&screen`: what the business hears when it picks up, before
 /// the caller is connected (the caller hears ringing: `answerOnBridge`). The text was written by
-/// us into the URL, which the provider's signature covers; the markup escapes it.
+/// us into the URL, which the provider's signature (or our seal) covers; the markup escapes it.
 pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };
@@ -726,10 +796,11 @@ pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         .take(whisper::MAX_WHISPER)
         .collect();
     let screen = (hook.query("screen") == Some("1")).then(|| {
-        callback(
+        callback::url(
             hook.provider,
             "screen",
             &[("site", hook.query("site").unwrap_or_default())],
+            &hook.seal_key,
         )
     });
     xml(markup::whisper(hook.dialect(), &text, screen.as_deref()))
@@ -738,7 +809,7 @@ pub async fn whisper_leg(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
 /// `POST /v1/{provider}/screen`: the key the answering party pressed. `1` connects the caller;
 /// anything else hangs up this leg (the dial then ends unanswered and a chain goes on).
 pub async fn screen(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let hook = match verified(&mut req, &ctx).await {
+    let hook = match verified(&mut req, &ctx, Query::Read).await {
         Ok(hook) => hook,
         Err(e) => return e.response(),
     };

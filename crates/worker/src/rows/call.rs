@@ -14,7 +14,8 @@
 
 use dni_core::call::{CallRecord, CallStatus, NumberKind, RoutingInfo};
 use dni_core::telephony::{
-    DialCallStatus, DialResult, Provider, Recording, RecordingKind, Transcript,
+    AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
+    Transcript, Utterance,
 };
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,87 @@ pub struct CallV1 {
     pub transcript: Option<TranscriptV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_time: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answered_legs: Vec<LegV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversation: Vec<UtteranceV1>,
+}
+
+/// A forwarded leg that picked up, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct LegV1 {
+    pub leg: String,
+    /// E.164.
+    pub number: String,
+    #[serde(default)]
+    pub step: u32,
+}
+
+/// One utterance of a conversation transcript, version 1. `speaker` is `caller`, `business` or
+/// `unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct UtteranceV1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u32>,
+    #[serde(default)]
+    pub speaker: Option<String>,
+    pub text: String,
+}
+
+impl From<&AnsweredLeg> for LegV1 {
+    fn from(l: &AnsweredLeg) -> Self {
+        LegV1 {
+            leg: l.leg.clone(),
+            number: l.number.as_str().to_owned(),
+            step: l.step,
+        }
+    }
+}
+
+impl LegV1 {
+    fn into_domain(self) -> Result<AnsweredLeg, RowError> {
+        Ok(AnsweredLeg {
+            leg: self.leg,
+            number: e164(CALL, &self.number)?,
+            step: self.step,
+        })
+    }
+}
+
+impl From<&Utterance> for UtteranceV1 {
+    fn from(u: &Utterance) -> Self {
+        UtteranceV1 {
+            seq: u.seq,
+            speaker: Some(
+                match u.speaker {
+                    Speaker::Caller => "caller",
+                    Speaker::Business => "business",
+                    Speaker::Unknown => "unknown",
+                }
+                .to_owned(),
+            ),
+            text: u.text.clone(),
+        }
+    }
+}
+
+impl UtteranceV1 {
+    fn into_domain(self) -> Result<Utterance, RowError> {
+        Ok(Utterance {
+            seq: self.seq,
+            speaker: match self.speaker.as_deref() {
+                None | Some("unknown") => Speaker::Unknown,
+                Some("caller") => Speaker::Caller,
+                Some("business") => Speaker::Business,
+                Some(other) => {
+                    return Err(RowError::new(CALL, format!("unknown speaker {other:?}")))
+                }
+            },
+            text: self.text,
+        })
+    }
 }
 
 /// Which routing rule decided a call, version 1.
@@ -271,6 +353,8 @@ impl From<&CallRecord> for CallV1 {
             voicemail,
             transcript,
             first_time,
+            answered_legs,
+            conversation,
             // Never stored with the record: the outbox keeps them (see `outbox`).
             deliveries: _,
         } = r;
@@ -325,6 +409,8 @@ impl From<&CallRecord> for CallV1 {
                 text: t.text.clone(),
             }),
             first_time: *first_time,
+            answered_legs: answered_legs.iter().map(LegV1::from).collect(),
+            conversation: conversation.iter().map(UtteranceV1::from).collect(),
         }
     }
 }
@@ -365,6 +451,8 @@ impl CallV1 {
             voicemail,
             transcript,
             first_time,
+            answered_legs,
+            conversation,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -421,6 +509,14 @@ impl CallV1 {
                 text: t.text,
             }),
             first_time,
+            answered_legs: answered_legs
+                .into_iter()
+                .map(LegV1::into_domain)
+                .collect::<Result<_, _>>()?,
+            conversation: conversation
+                .into_iter()
+                .map(UtteranceV1::into_domain)
+                .collect::<Result<_, _>>()?,
             deliveries: Vec::new(),
         })
     }

@@ -618,7 +618,8 @@ fn retention_rows() {
 fn call_handling_fields_round_trip() {
     use dni_core::call::RoutingInfo;
     use dni_core::telephony::{
-        DialCallStatus, DialResult, Provider, Recording, RecordingKind, Transcript,
+        AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
+        Transcript, Utterance,
     };
     let golden_call =
         call::read_call(&golden(&[V1, "call-attributed-answered.json"].concat())).unwrap();
@@ -626,9 +627,11 @@ fn call_handling_fields_round_trip() {
         (
             golden_call.provider,
             golden_call.dial.is_none(),
-            golden_call.first_time
+            golden_call.first_time,
+            golden_call.answered_legs.is_empty(),
+            golden_call.conversation.is_empty(),
         ),
-        (Provider::Twilio, true, None)
+        (Provider::Twilio, true, None, true, true)
     );
     let mut r = golden_call;
     r.provider = Provider::Telnyx;
@@ -664,7 +667,28 @@ fn call_handling_fields_round_trip() {
         text: "Please call back".to_owned(),
     });
     r.first_time = Some(false);
+    r.answered_legs = vec![AnsweredLeg {
+        leg: "CAleg".to_owned(),
+        number: e("+15125550100"),
+        step: 1,
+    }];
+    r.conversation = vec![
+        Utterance {
+            seq: Some(1),
+            speaker: Speaker::Caller,
+            text: "Hello".to_owned(),
+        },
+        Utterance {
+            seq: None,
+            speaker: Speaker::Unknown,
+            text: "Hi".to_owned(),
+        },
+    ];
     let text = call::write_call(&r).unwrap();
     assert!(text.contains(r#""status":"no-answer""#), "{text}");
+    assert!(
+        text.contains(r#""conversation":[{"seq":1,"speaker":"caller","text":"Hello"}"#),
+        "{text}"
+    );
     assert_eq!(call::read_call(&text).unwrap(), r);
 }
