@@ -10,6 +10,7 @@
 use std::cell::{Cell, RefCell};
 
 use dni_core::lease::{Counters, Pool, Slot};
+use dni_core::report::pool_history::{self, Sample};
 use dni_core::Millis;
 use serde::Deserialize;
 use worker::{
@@ -24,11 +25,15 @@ use crate::rows;
 use crate::sql::{migrate, millis};
 
 /// The schema, one step per version.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE IF NOT EXISTS slots (number TEXT PRIMARY KEY, slot TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS visits (session TEXT PRIMARY KEY, visit TEXT NOT NULL, updated_at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE IF NOT EXISTS slots (number TEXT PRIMARY KEY, slot TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS visits (session TEXT PRIMARY KEY, visit TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+    // The pool panel's history: one sample per quarter hour (see `pool_history`).
+    &["CREATE TABLE IF NOT EXISTS samples (at INTEGER PRIMARY KEY, sample TEXT NOT NULL)"],
+];
 
 /// A pool of tracking numbers.
 #[durable_object]
@@ -41,6 +46,8 @@ pub struct PoolObject {
     alarm: Cell<Option<Option<Millis>>>,
     /// New leases by client, for the pool-drain limits (loaded with the pool).
     ledger: RefCell<Ledger>,
+    /// The time of the latest stored sample (`None`: not read yet; `Some(None)`: there is none).
+    sampled: Cell<Option<Option<Millis>>>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +70,16 @@ struct SessionRow {
     session: String,
 }
 
+#[derive(Deserialize)]
+struct LatestRow {
+    at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct SampleRow {
+    sample: String,
+}
+
 impl DurableObject for PoolObject {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
@@ -73,6 +90,7 @@ impl DurableObject for PoolObject {
             spec: RefCell::new(None),
             alarm: Cell::new(None),
             ledger: RefCell::new(Ledger::new(Default::default())),
+            sampled: Cell::new(None),
         }
     }
 
@@ -99,7 +117,8 @@ impl DurableObject for PoolObject {
                     pool.expire(now);
                     self.persist(pool)?;
                     self.prune_visits(pool, now)?;
-                    pool.next_deadline()
+                    let sample = self.sample(pool, now)?;
+                    pool_history::next_wake(pool.next_deadline(), sample)
                 }
                 None => None,
             }
@@ -120,7 +139,9 @@ impl PoolObject {
             | PoolOp::Heartbeat { pool, .. }
             | PoolOp::Release { pool, .. }
             | PoolOp::Attribute { pool, .. }
-            | PoolOp::Stats { pool } => pool.clone(),
+            | PoolOp::Stats { pool }
+            | PoolOp::History { pool, .. }
+            | PoolOp::ImportHistory { pool, .. } => pool.clone(),
         };
         let mut guard = self.pool.borrow_mut();
         if guard.is_none() {
@@ -190,9 +211,88 @@ impl PoolObject {
                     refused: self.ledger.borrow().refusals,
                 })?
             }
+            PoolOp::History { from, to, .. } => to_json(&self.history(from, to)?)?,
+            PoolOp::ImportHistory { samples, .. } => to_json(&self.import_history(&samples)?)?,
         };
         self.persist(pool)?;
-        Ok((body, pool.next_deadline()))
+        let sample = self.sample(pool, now)?;
+        Ok((body, pool_history::next_wake(pool.next_deadline(), sample)))
+    }
+
+    /// Writes the quarter hour's sample of the pool's figures when it has none yet, deletes the
+    /// samples past keeping, and says when to sample next (see `pool_history`).
+    fn sample(&self, pool: &Pool, now: Millis) -> Result<Option<Millis>> {
+        let (leased, cooling) = pool.usage(now);
+        let sample = Sample {
+            at: pool_history::slot(now),
+            size: pool.slots().iter().filter(|s| !s.retired).count() as u64,
+            leased: leased as u64,
+            cooling: cooling as u64,
+            exhausted: pool.counters().exhausted,
+            limited: self.ledger.borrow().refusals.total(),
+        };
+        let latest = match self.sampled.get() {
+            Some(known) => known,
+            None => {
+                let rows: Vec<LatestRow> = self
+                    .sql
+                    .exec("SELECT max(at) AS at FROM samples", None)?
+                    .to_array()?;
+                rows.first()
+                    .and_then(|r| r.at)
+                    .map(|at| at.max(0) as Millis)
+            }
+        };
+        if pool_history::due(latest, now) {
+            self.sql.exec(
+                "INSERT INTO samples (at, sample) VALUES (?, ?) ON CONFLICT(at) DO NOTHING",
+                vec![millis(sample.at), rows::pool::write_sample(&sample)?.into()],
+            )?;
+            self.sql.exec(
+                "DELETE FROM samples WHERE at < ?",
+                vec![millis(pool_history::keep_from(now))],
+            )?;
+            self.sampled.set(Some(Some(sample.at)));
+        } else {
+            self.sampled.set(Some(latest));
+        }
+        Ok(pool_history::next_due(now, sample.busy()))
+    }
+
+    /// The samples of `[from, to)` and the one before, oldest first. Every row must read.
+    fn history(&self, from: Millis, to: Millis) -> Result<Vec<Sample>> {
+        let stored: Vec<SampleRow> = self
+            .sql
+            .exec(
+                "SELECT sample FROM samples WHERE at >= coalesce((SELECT max(at) FROM samples WHERE at < ?), ?) \
+                 AND at < ? ORDER BY at",
+                vec![millis(from), millis(from), millis(to)],
+            )?
+            .to_array()?;
+        let mut samples = Vec::with_capacity(stored.len());
+        for row in stored {
+            samples.push(rows::pool::read_sample(&row.sample)?);
+        }
+        Ok(samples)
+    }
+
+    /// Adds samples for quarter hours that have none; answers how many were added.
+    fn import_history(&self, samples: &[Sample]) -> Result<usize> {
+        let mut added = 0;
+        for s in samples {
+            let s = Sample {
+                at: pool_history::slot(s.at),
+                ..*s
+            };
+            let cursor = self.sql.exec(
+                "INSERT INTO samples (at, sample) VALUES (?, ?) ON CONFLICT(at) DO NOTHING",
+                vec![millis(s.at), rows::pool::write_sample(&s)?.into()],
+            )?;
+            added += cursor.rows_written();
+        }
+        // The latest sample may have moved.
+        self.sampled.set(None);
+        Ok(added)
     }
 
     /// Reads the pool as last written, if it was ever written.
