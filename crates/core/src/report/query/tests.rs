@@ -231,7 +231,8 @@ fn shapes_reports() {
 #[test]
 fn reads_date_range_requests() {
     // (query, the range's local dates or the error)
-    let table: &[(&str, Result<(&str, &str), &str>)] = &[
+    type Expected = Result<(&'static str, &'static str), &'static str>;
+    let table: &[(&str, Expected)] = &[
         ("", Ok(("2026-11-01", "2026-11-30"))),
         (
             "from=2026-11-20&to=2026-11-22",
