@@ -3,9 +3,12 @@
 //! The object keeps the core's `Pool` in memory and every change in its SQLite storage: after each
 //! request, the numbers the engine reports as changed are written (one row per number), in the same
 //! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
-//! The alarm is set to the engine's next deadline; running it twice is harmless (expiry is
-//! idempotent). Nothing here decides anything: the engine does (which number, which lease ends,
-//! whose visit is still needed: [`Pool::needs_visit`]); this object stores what it says.
+//! The alarm is set to the engine's next deadline, or to the next quarter hour's sample of the
+//! pool's figures when that comes first (`pool_history`: sampled while any number is leased or
+//! cooling); running it twice is harmless (expiry is idempotent, a quarter hour is sampled once).
+//! Nothing here decides anything: the engine does (which number, which lease ends, whose visit is
+//! still needed: [`Pool::needs_visit`]), and `pool_history` when to sample; this object stores
+//! what they say.
 
 use std::cell::{Cell, RefCell};
 
