@@ -18,6 +18,10 @@ before(async () => {
   const history = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "history", "sites/demo.json", "--calls", "400", "--days", "30"], { cwd: ROOT });
   const imported = await admin(worker.base, "/v1/sites/demo/calls/import", { method: "POST", body: history });
   assert.equal(imported.json.imported, 400);
+  // A month of the pool's figures (the lease engine under simulated traffic), as the demo seeds it.
+  const samples = execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "pool-history", "sites/demo.json", "--days", "30"], { cwd: ROOT });
+  const pooled = await admin(worker.base, "/v1/sites/demo/pools/visitors/history/import", { method: "POST", body: samples });
+  assert.ok(pooled.json.imported > 2800, `a month of quarter hours imported (${pooled.json.imported})`);
   token = (await admin(worker.base, "/v1/sites/demo/report-tokens", { method: "POST", body: '{"name":"dashboard test"}' })).json.token;
 });
 after(async () => {
@@ -68,6 +72,19 @@ test("a wrong token is refused; the right one opens the charts, whose totals are
   // The pool-drain figure, as the pool figures say it.
   const figures = await api("/v1/sites/demo/pools/visitors");
   assert.match(await page.textContent("#pool"), new RegExp(`Requests limited \\(pool-drain protection\\)${figures.limited}`));
+  // The pool's chart draws the API's history of the same range: every point up to the last one
+  // drawn (a quarter hour that starts after the page loaded may add a point to the API's answer).
+  await page.waitForSelector("#chart-pool-visitors canvas");
+  const chart = await page.$eval("#chart-pool-visitors", (f) => ({ ...f.dataset }));
+  const history = (await api(`/v1/sites/demo/pools/visitors/history?${q}`)).points.filter((p) => p.at <= Number(chart.last));
+  assert.ok(history.length > 2500, `most of the month's quarter hours are in the range (${history.length})`);
+  assert.equal(Number(chart.points), history.length, "chart points = API");
+  const events = history.reduce((t, p) => t + p.exhausted, 0);
+  assert.ok(events > 0, "the seeded month has exhaustion events");
+  assert.equal(Number(chart.exhausted), events, "chart exhaustion events = API");
+  assert.equal(Number(chart.peak), Math.max(...history.map((p) => p.leased + p.cooling)), "chart peak = API");
+  assert.ok(history.every((p) => p.free === p.size - p.leased - p.cooling));
+  assert.match(await page.textContent("#pool-caption-visitors"), new RegExp(`${events.toLocaleString("en-US")} lease requests found the pool empty`));
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
   // The refused sign-in's 401 is the browser's own log line; nothing else may be logged.
   assert.deepEqual(consoleErrors.filter((e) => !/status of 401/.test(e)), []);

@@ -1,11 +1,12 @@
 // The reporting API against the real worker: a month of call history imported into the demo
 // site's call log, read back through report tokens and the operator's token. Totals agree across
 // reports, filters filter, pages cover every call once, the CSV is the list, and a token opens
-// its own site's reports only, read-only, until it is revoked.
+// its own site's reports only, read-only, until it is revoked. The pool samples its own figures
+// every quarter hour, and its history reads them back.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startWorker, admin, ROOT } from "./harness.mjs";
+import { startWorker, admin, visitorHeaders, ADMIN_TOKEN, ROOT } from "./harness.mjs";
 
 let worker;
 const DAY = 86_400_000;
@@ -200,4 +201,56 @@ test("one call's detail carries its journey; bad requests are 4xx with a JSON er
     assert.equal(r.status, status, path);
     assert.match(r.json.error, error, path);
   }
+});
+
+test("the pool samples itself: a lease shows in its history, and an import fills only unsampled quarter hours", async () => {
+  const EVERY = 15 * 60_000;
+  const slot = (t) => t - (t % EVERY);
+  const before = slot(Date.now());
+  const r = await fetch(`${worker.base}/v1/sites/demo/leases`, {
+    method: "POST",
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
+    body: JSON.stringify({ session: "historysession00000001", targets: ["+12125550100"], page: { url: `${worker.base}/`, referrer: "" } }),
+  });
+  assert.equal(r.status, 200);
+  const history = async (q = "") => get(`/v1/sites/demo/pools/visitors/history${q}`, ADMIN_TOKEN);
+  const first = (await history()).json;
+  assert.equal(first.every_s, 900);
+  // The lease's quarter hour (or, across a quarter hour's start, the next one).
+  const live = first.points[0];
+  assert.ok(live.at == before || live.at == slot(Date.now()), `the lease's quarter hour was sampled (${live.at})`);
+  assert.deepEqual([live.size, live.leased, live.free, live.exhausted], [10, 1, 9, 0]);
+
+  const sample = (at, leased, cooling, exhausted) => ({ at, size: 10, leased, cooling, exhausted, limited: 0 });
+  const path = "/v1/sites/demo/pools/visitors/history/import";
+  const token = (await newToken("demo", "pool history")).token;
+  // (body, token, status, imported)
+  const table = [
+    [[sample(live.at, 9, 1, 0), sample(live.at - EVERY + 7, 3, 2, 4), sample(live.at - 2 * EVERY, 1, 0, 1)], ADMIN_TOKEN, 200, 2],
+    [[sample(live.at - EVERY, 8, 0, 0)], ADMIN_TOKEN, 200, 0],
+    ["[{}]", ADMIN_TOKEN, 400],
+    [[{ ...sample(live.at - 9 * EVERY, 8, 3, 0) }], ADMIN_TOKEN, 400],
+    [Array.from({ length: 4001 }, (_, i) => sample(live.at - (i + 20) * EVERY, 0, 0, 0)), ADMIN_TOKEN, 400],
+    [[sample(live.at - 30 * EVERY, 1, 0, 0)], token, 401],
+    [[sample(live.at - 30 * EVERY, 1, 0, 0)], null, 401],
+  ];
+  for (const [body, t, status, imported] of table) {
+    const res = await fetch(worker.base + path, { method: "POST", headers: t ? { Authorization: `Bearer ${t}` } : {}, body: typeof body == "string" ? body : JSON.stringify(body) });
+    const json = await res.json();
+    assert.equal(res.status, status, JSON.stringify(json));
+    if (imported !== undefined) assert.equal(json.imported, imported);
+  }
+  const points = new Map((await history()).json.points.map((p) => [p.at, p]));
+  // The imported quarter hours before (3 exhaustion events between them), and the live one kept
+  // as the object sampled it (its counter, 0, is below the imported 4: counted from zero again).
+  const pick = (at) => points.get(at) && [points.get(at).leased, points.get(at).cooling, points.get(at).exhausted];
+  assert.deepEqual([pick(live.at - 2 * EVERY), pick(live.at - EVERY), pick(live.at)], [[1, 0, 0], [3, 2, 3], [1, 0, 0]]);
+  // A report token reads it; bad requests are 4xx with a JSON error.
+  assert.equal((await get("/v1/sites/demo/pools/visitors/history", token)).status, 200);
+  for (const [q, status] of [["?channel=Direct", 400], ["?from=2026-13-01", 400]]) {
+    const res = await get(`/v1/sites/demo/pools/visitors/history${q}`, ADMIN_TOKEN);
+    assert.equal(res.status, status, q);
+    assert.ok(res.json?.error, q);
+  }
+  assert.equal((await get("/v1/sites/demo/pools/nope/history", ADMIN_TOKEN)).status, 404);
 });

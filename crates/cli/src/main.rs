@@ -6,6 +6,8 @@
 //!   the format `wrangler kv bulk put` reads.
 //! - `dni history SITE.json`: seeded, realistic call history as call records, for the demo's
 //!   dashboard and the report benchmark.
+//! - `dni pool-history SITE.json`: a pool's samples per quarter hour from the lease engine under
+//!   simulated traffic, for the demo's pool chart.
 //! - `dni simulate`: drives the lease engine with simulated visitors and callers, and prints how
 //!   many numbers a pool needs (see `simulate`).
 
@@ -15,6 +17,7 @@ use std::process::ExitCode;
 mod classify_cmd;
 mod history_cmd;
 mod kv_cmd;
+mod pool_history_cmd;
 mod report_sql_cmd;
 mod simulate;
 
@@ -22,6 +25,7 @@ const USAGE: &str = "usage:
   dni classify [--own-host HOST]...   read {\"url\",\"referrer\"} JSON lines on stdin, write classifications
   dni kv SITE.json                    validate a site configuration, print its KV entries (wrangler kv bulk put)
   dni history SITE.json [options]     realistic call history (JSON call records) for the demo and benchmarks
+  dni pool-history SITE.json [options]  a pool's samples per quarter hour (JSON) for the demo's pool chart
   dni report-sql --zone Z --from D --to D   the report schema and queries as JSON (bench/reports.py)
   dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs";
 
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("classify") => classify_cmd::run(&args[1..], &mut stdin.lock(), &mut stdout.lock()),
         Some("kv") => kv_cmd::run(&args[1..], &mut stdout.lock()),
         Some("history") => history_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("pool-history") => pool_history_cmd::run(&args[1..], &mut stdout.lock()),
         Some("report-sql") => report_sql_cmd::run(&args[1..], &mut stdout.lock()),
         Some("simulate") => simulate::run(&args[1..], &mut stdout.lock()),
         _ => Err(USAGE.to_owned()),

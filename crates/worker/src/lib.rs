@@ -72,6 +72,8 @@ fn routes() -> Vec<routing::Route> {
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
         Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
+        Get "/v1/sites/:site/pools/:pool/history" => routes::pool_history::history,
+        Post "/v1/sites/:site/pools/:pool/history/import" => routes::pool_history::import,
         Delete "/v1/sites/:site/callers/:caller" => routes::admin::erase_caller,
         Get "/v1/sites/:site/calls/:call/deliveries" => routes::deliveries::of_call,
         Post "/v1/sites/:site/deliveries/:id/retry" => routes::deliveries::retry,

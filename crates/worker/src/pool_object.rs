@@ -3,15 +3,19 @@
 //! The object keeps the core's `Pool` in memory and every change in its SQLite storage: after each
 //! request, the numbers the engine reports as changed are written (one row per number), in the same
 //! synchronous turn, so the platform's output gate holds the answer until the writes are durable.
-//! The alarm is set to the earliest of the engine's next deadline and the next visit the site's
-//! retention makes due; running it twice is harmless (expiry and the sweeps are idempotent).
+//! The alarm is set to the earliest of the engine's next deadline, the next visit the site's
+//! retention makes due, and the next quarter hour's sample of the pool's figures (`pool_history`:
+//! sampled while any number is leased or cooling); running it twice is harmless (expiry and the
+//! sweeps are idempotent, a quarter hour is sampled once).
 //! Nothing here decides anything: the engine does (which number, which lease ends, whose visit is
 //! still needed: [`Pool::needs_visit`]), `dni_core::retention` which visits are past the site's
-//! retention, `dni_core::drain` which client is refused; this object stores what they say.
+//! retention, `dni_core::drain` which client is refused, and `pool_history` when to sample; this
+//! object stores what they say.
 
 use std::cell::{Cell, RefCell};
 
 use dni_core::lease::{Counters, Pool, Slot};
+use dni_core::report::pool_history::{self, Sample};
 use dni_core::Millis;
 use serde::Deserialize;
 use worker::{
@@ -27,11 +31,15 @@ use crate::rows;
 use crate::sql::{migrate, millis};
 
 /// The schema, one step per version.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE IF NOT EXISTS slots (number TEXT PRIMARY KEY, slot TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS visits (session TEXT PRIMARY KEY, visit TEXT NOT NULL, updated_at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE IF NOT EXISTS slots (number TEXT PRIMARY KEY, slot TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS visits (session TEXT PRIMARY KEY, visit TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+    // The pool panel's history: one sample per quarter hour (see `pool_history`).
+    &["CREATE TABLE IF NOT EXISTS samples (at INTEGER PRIMARY KEY, sample TEXT NOT NULL)"],
+];
 
 /// A pool of tracking numbers.
 #[durable_object]
@@ -46,6 +54,8 @@ pub struct PoolObject {
     ledger: RefCell<Ledger>,
     /// When the site's retention next makes a visit due (`retention`).
     visits_due: VisitsDue,
+    /// The time of the latest stored sample (`None`: not read yet; `Some(None)`: there is none).
+    sampled: Cell<Option<Option<Millis>>>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +78,16 @@ struct SessionRow {
     session: String,
 }
 
+#[derive(Deserialize)]
+struct LatestRow {
+    at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct SampleRow {
+    sample: String,
+}
+
 impl DurableObject for PoolObject {
     fn new(state: State, env: Env) -> Self {
         clock::follow(&env);
@@ -80,6 +100,7 @@ impl DurableObject for PoolObject {
             alarm: Cell::new(None),
             ledger: RefCell::new(Ledger::new(Default::default())),
             visits_due: VisitsDue::default(),
+            sampled: Cell::new(None),
         }
     }
 
@@ -109,7 +130,11 @@ impl DurableObject for PoolObject {
                     let days = retention::days(&self.sql)?;
                     let due = retention::sweep_visits(&self.sql, now, days)?;
                     self.visits_due.set(due);
-                    dni_core::retention::earliest(&[pool.next_deadline(), due])
+                    let sample = self.sample(pool, now)?;
+                    dni_core::retention::earliest(&[
+                        pool_history::next_wake(pool.next_deadline(), sample),
+                        due,
+                    ])
                 }
                 None => None,
             }
@@ -130,7 +155,9 @@ impl PoolObject {
             | PoolOp::Heartbeat { pool, .. }
             | PoolOp::Release { pool, .. }
             | PoolOp::Attribute { pool, .. }
-            | PoolOp::Stats { pool } => pool.clone(),
+            | PoolOp::Stats { pool }
+            | PoolOp::History { pool, .. }
+            | PoolOp::ImportHistory { pool, .. } => pool.clone(),
         };
         let days = spec.retention_days;
         let mut guard = self.pool.borrow_mut();
@@ -200,13 +227,96 @@ impl PoolObject {
                     refused: self.ledger.borrow().refusals,
                 })?
             }
+            PoolOp::History { from, to, .. } => to_json(&self.history(from, to)?)?,
+            PoolOp::ImportHistory { samples, .. } => to_json(&self.import_history(&samples)?)?,
         };
         self.persist(pool)?;
         let visits_due = self.visits_due.get(&self.sql, days)?;
+        let sample = self.sample(pool, now)?;
         Ok((
             body,
-            dni_core::retention::earliest(&[pool.next_deadline(), visits_due]),
+            dni_core::retention::earliest(&[
+                pool_history::next_wake(pool.next_deadline(), sample),
+                visits_due,
+            ]),
         ))
+    }
+    }
+
+    /// Writes the quarter hour's sample of the pool's figures when it has none yet, deletes the
+    /// samples past keeping, and says when to sample next (see `pool_history`).
+    fn sample(&self, pool: &Pool, now: Millis) -> Result<Option<Millis>> {
+        let (leased, cooling) = pool.usage(now);
+        let sample = Sample {
+            at: pool_history::slot(now),
+            size: pool.slots().iter().filter(|s| !s.retired).count() as u64,
+            leased: leased as u64,
+            cooling: cooling as u64,
+            exhausted: pool.counters().exhausted,
+            limited: self.ledger.borrow().refusals.total(),
+        };
+        let latest = match self.sampled.get() {
+            Some(known) => known,
+            None => {
+                let rows: Vec<LatestRow> = self
+                    .sql
+                    .exec("SELECT max(at) AS at FROM samples", None)?
+                    .to_array()?;
+                rows.first()
+                    .and_then(|r| r.at)
+                    .map(|at| at.max(0) as Millis)
+            }
+        };
+        if pool_history::due(latest, now) {
+            self.sql.exec(
+                "INSERT INTO samples (at, sample) VALUES (?, ?) ON CONFLICT(at) DO NOTHING",
+                vec![millis(sample.at), rows::pool::write_sample(&sample)?.into()],
+            )?;
+            self.sql.exec(
+                "DELETE FROM samples WHERE at < ?",
+                vec![millis(pool_history::keep_from(now))],
+            )?;
+            self.sampled.set(Some(Some(sample.at)));
+        } else {
+            self.sampled.set(Some(latest));
+        }
+        Ok(pool_history::next_due(now, sample.busy()))
+    }
+
+    /// The samples of `[from, to)` and the one before, oldest first. Every row must read.
+    fn history(&self, from: Millis, to: Millis) -> Result<Vec<Sample>> {
+        let stored: Vec<SampleRow> = self
+            .sql
+            .exec(
+                "SELECT sample FROM samples WHERE at >= coalesce((SELECT max(at) FROM samples WHERE at < ?), ?) \
+                 AND at < ? ORDER BY at",
+                vec![millis(from), millis(from), millis(to)],
+            )?
+            .to_array()?;
+        let mut samples = Vec::with_capacity(stored.len());
+        for row in stored {
+            samples.push(rows::pool::read_sample(&row.sample)?);
+        }
+        Ok(samples)
+    }
+
+    /// Adds samples for quarter hours that have none; answers how many were added.
+    fn import_history(&self, samples: &[Sample]) -> Result<usize> {
+        let mut added = 0;
+        for s in samples {
+            let s = Sample {
+                at: pool_history::slot(s.at),
+                ..*s
+            };
+            let cursor = self.sql.exec(
+                "INSERT INTO samples (at, sample) VALUES (?, ?) ON CONFLICT(at) DO NOTHING",
+                vec![millis(s.at), rows::pool::write_sample(&s)?.into()],
+            )?;
+            added += cursor.rows_written();
+        }
+        // The latest sample may have moved.
+        self.sampled.set(None);
+        Ok(added)
     }
 
     /// Reads the pool as last written, if it was ever written.

@@ -93,6 +93,24 @@ pub enum PoolOp {
         /// The pool now.
         pool: PoolSpec,
     },
+    /// The stored samples of `[from, to)`, and the one before `from` (see
+    /// `dni_core::report::pool_history::series`), in time order.
+    History {
+        /// The pool now.
+        pool: PoolSpec,
+        /// From when.
+        from: Millis,
+        /// Until when.
+        to: Millis,
+    },
+    /// Adds samples (the demo's history, a pool moved from elsewhere); existing quarter hours
+    /// keep what they have.
+    ImportHistory {
+        /// The pool now.
+        pool: PoolSpec,
+        /// The samples.
+        samples: Vec<dni_core::report::pool_history::Sample>,
+    },
 }
 
 /// The answer to [`PoolOp::Lease`]: `Ok(None)` only when it asked for a free number and there was

@@ -7,7 +7,7 @@ const CHANNELS = ["Direct", "Cross-network", "Paid Shopping", "Paid Search", "Pa
   "Paid Other", "Organic Shopping", "Organic Social", "Organic Video", "Organic Search", "Email", "Affiliates",
   "Referral", "Audio", "SMS", "Mobile Push Notifications", "Unassigned"];
 const $ = (id) => document.getElementById(id);
-const state = { session: null, filters: new URLSearchParams(), cursors: [null], page: 0, chart: null, nextCursor: null };
+const state = { session: null, filters: new URLSearchParams(), cursors: [null], page: 0, chart: null, nextCursor: null, poolCharts: [] };
 
 function session() {
   try {
@@ -298,13 +298,20 @@ async function showDetail(sid) {
 async function drawPools() {
   const { pools } = await api("/pools");
   const box = $("pool");
+  for (const c of state.poolCharts) c.destroy();
+  state.poolCharts = [];
   box.textContent = "";
   if (!pools.length) {
     box.append(el("p", {}, "This site uses source-level numbers only: no visitor pool to size."));
     return;
   }
+  // The pool's history follows the date range only: the call filters do not apply to a pool.
+  const range = new URLSearchParams();
+  for (const k of ["from", "to"]) if (state.filters.get(k)) range.set(k, state.filters.get(k));
+  const rangeQuery = range.toString() ? `?${range}` : "";
   for (const p of pools) {
-    const s = await api(`/pools/${encodeURIComponent(p.id)}`);
+    const id = encodeURIComponent(p.id);
+    const [s, history] = await Promise.all([api(`/pools/${id}`), api(`/pools/${id}/history${rangeQuery}`)]);
     const a = s.advice;
     const advice = a.numbers > s.size
       ? `You need about ${a.numbers} numbers (you have ${s.size}).`
@@ -318,7 +325,49 @@ async function drawPools() {
       el("dt", {}, "Requests limited (pool-drain protection)"), el("dd", {}, fmtInt(s.limited ?? 0))),
       el("p", { class: "advice" }, advice, " ",
         el("small", {}, `Erlang-B for at most 1 % of visitors without a number at the load now (${a.load.toFixed(1)} numbers busy, scaled up by the share turned away); look at it at your busiest hour.`)));
+    drawPoolHistory(box, p.id, history);
   }
+}
+
+// Numbers leased and cooling down per quarter hour (stepped: a figure holds until the next
+// sample; a gap is an idle pool), the pool's size, and exhaustion events as bars.
+function drawPoolHistory(box, id, history) {
+  const points = history.points;
+  const events = points.reduce((t, q) => t + q.exhausted, 0);
+  const peak = points.reduce((m, q) => Math.max(m, q.leased + q.cooling), 0);
+  const figure = el("figure", { class: "chart pool-chart", id: `chart-pool-${id}`, "aria-describedby": `pool-caption-${id}`,
+    "data-points": points.length, "data-exhausted": events, "data-peak": peak, "data-last": points.at(-1)?.at ?? "" });
+  const caption = el("p", { class: "caption", id: `pool-caption-${id}` });
+  box.append(el("h4", {}, "Over the range"), figure, caption);
+  if (!points.length) {
+    figure.classList.add("empty");
+    figure.append(el("p", {}, "No samples in this range yet. The pool samples itself every quarter hour while visitors hold its numbers: open the site with the tag to start."));
+    caption.textContent = "";
+    return;
+  }
+  const xs = points.map((q) => q.at / 1000);
+  const stepped = uPlot.paths.stepped({ align: 1 });
+  const opts = {
+    width: Math.max(280, box.clientWidth || 600),
+    height: 220,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), history.time_zone),
+    scales: { x: { time: true }, n: { range: (u, min, max) => [0, Math.max(1, max)] }, ev: { range: (u, min, max) => [0, Math.max(1, max) * 2] } },
+    axes: [{ stroke: "#4a5560" }, { stroke: "#4a5560", scale: "n", label: "numbers" },
+      { stroke: "#8a3b00", scale: "ev", side: 1, label: "turned away", grid: { show: false } }],
+    series: [
+      {},
+      { label: "Leased", scale: "n", stroke: "#1f5fa8", fill: "rgba(31,95,168,0.35)", paths: stepped, points: { show: false } },
+      { label: "Cooling down", scale: "n", stroke: "#6d5cae", paths: stepped, points: { show: false } },
+      { label: "Numbers", scale: "n", stroke: "#4a5560", dash: [6, 4], paths: stepped, points: { show: false } },
+      { label: "Turned away", scale: "ev", stroke: "#8a3b00", fill: "rgba(138,59,0,0.6)", paths: uPlot.paths.bars({ size: [0.9, 6] }), points: { show: false } },
+    ],
+  };
+  const data = [xs, points.map((q) => q.leased), points.map((q) => q.cooling), points.map((q) => q.size), points.map((q) => q.exhausted || null)];
+  state.poolCharts.push(new uPlot(opts, data, figure));
+  const hours = Math.round((points.length * history.every_s) / 3600);
+  caption.textContent = `${fmtInt(points.length)} quarter hours sampled (about ${fmtInt(hours)} hours) from ${history.from} to ${history.to}: `
+    + `at most ${fmtInt(peak)} of ${fmtInt(points.at(-1).size)} numbers leased or cooling down at once; `
+    + `${fmtInt(events)} lease requests found the pool empty (bars).`;
 }
 
 // --- wiring ----------------------------------------------------------------------------------
@@ -356,7 +405,10 @@ function start() {
     loadCalls().catch((e) => setStatus(e.message));
   });
   $("csv").addEventListener("click", downloadCsv);
-  addEventListener("resize", () => state.chart?.setSize({ width: Math.max(280, $("chart-days").clientWidth), height: 240 }));
+  addEventListener("resize", () => {
+    state.chart?.setSize({ width: Math.max(280, $("chart-days").clientWidth), height: 240 });
+    for (const c of state.poolCharts) c.setSize({ width: Math.max(280, $("pool").clientWidth), height: 220 });
+  });
   readFilters();
   const saved = session();
   if (saved?.site && saved?.token) {

@@ -11,7 +11,7 @@
 
 mod strategy;
 mod svg;
-mod traffic;
+pub mod traffic;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};

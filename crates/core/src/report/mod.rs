@@ -12,6 +12,7 @@ pub mod csv;
 pub mod cursor;
 pub mod fields;
 pub mod pool;
+pub mod pool_history;
 pub mod query;
 pub mod zone;
 

@@ -255,6 +255,19 @@ fn filter(
     Ok(f)
 }
 
+/// Reads a request that takes a date range only (`from`, `to`; the pool's history): any other
+/// parameter is refused, since the call filters do not apply to it.
+pub fn range_query(
+    pairs: &[(String, String)],
+    zone: &Zone,
+    today: Date,
+) -> Result<Filter, QueryError> {
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "from" && k != "to") {
+        return Err(QueryError::new(&["unknown parameter: ", k]));
+    }
+    filter(pairs, zone, today, &[])
+}
+
 /// Reads a calls list request.
 pub fn list_query(
     pairs: &[(String, String)],

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod calls;
 pub mod deliveries;
 pub mod leases;
+pub mod pool_history;
 pub mod report_tokens;
 pub mod reports;
 

@@ -22,14 +22,14 @@ use crate::CALL_LOGS;
 const MAX_CSV_ROWS: usize = 10_000;
 
 /// The site, its zone and the viewer, or the error answer.
-struct Context {
-    site: String,
-    config: dni_core::config::SiteConfig,
-    zone: Zone,
+pub(super) struct Context {
+    pub(super) site: String,
+    pub(super) config: dni_core::config::SiteConfig,
+    pub(super) zone: Zone,
     viewer: Viewer,
 }
 
-async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
+pub(super) async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
     let site = ctx.param("site").cloned().unwrap_or_default();
     let viewer = viewer(req, &ctx.env, &site).await?;
     if !viewer.may_read(&site) {
@@ -49,7 +49,7 @@ async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
     })
 }
 
-fn pairs(req: &Request) -> ApiResult<Vec<(String, String)>> {
+pub(super) fn pairs(req: &Request) -> ApiResult<Vec<(String, String)>> {
     Ok(req
         .url()?
         .query_pairs()
@@ -57,11 +57,11 @@ fn pairs(req: &Request) -> ApiResult<Vec<(String, String)>> {
         .collect())
 }
 
-fn today(zone: &Zone) -> ApiResult<dni_core::report::zone::Date> {
+pub(super) fn today(zone: &Zone) -> ApiResult<dni_core::report::zone::Date> {
     zone.date_at(clock::now()).ok_or(ApiError::Unavailable)
 }
 
-fn bad(e: QueryError) -> ApiError {
+pub(super) fn bad(e: QueryError) -> ApiError {
     ApiError::BadRequest(e.0)
 }
 

@@ -1,8 +1,10 @@
-//! The pool object's rows: one slot row per number (`slots.slot`), and the meta rows
-//! `settings`, `counters` and `refusals` (`meta.value`).
+//! The pool object's rows: one slot row per number (`slots.slot`), the meta rows `settings`,
+//! `counters` and `refusals` (`meta.value`), and one sample of the pool's figures per quarter hour
+//! (`samples.sample`, see `dni_core::report::pool_history`).
 
 use dni_core::drain::Refusals;
 use dni_core::lease::{Counters, Exhausted, Holding, Lease, Settings, Slot};
+use dni_core::report::pool_history::Sample;
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,7 @@ const SLOT: &str = "slot";
 const SETTINGS: &str = "settings";
 const COUNTERS: &str = "counters";
 const REFUSALS: &str = "refusals";
+const SAMPLE: &str = "pool sample";
 
 /// A slot row, version 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +208,80 @@ pub fn write_refusals(refusals: &Refusals) -> Result<String, RowError> {
             automated,
         },
     )
+}
+
+/// A sample row, version 1: the pool's figures in one quarter hour (its start is the row's key,
+/// `samples.at`, and is repeated here so that a row reads on its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleV1 {
+    /// The start of the quarter hour.
+    pub at: Millis,
+    /// Numbers in the pool.
+    pub size: u64,
+    /// Numbers leased.
+    pub leased: u64,
+    /// Numbers cooling down.
+    pub cooling: u64,
+    /// Running count of lease requests that found no free number.
+    pub exhausted: u64,
+    /// Running count of lease requests refused by the pool-drain limits.
+    pub limited: u64,
+}
+
+/// Reads a sample row.
+pub fn read_sample(text: &str) -> Result<Sample, RowError> {
+    match open(SAMPLE, text)? {
+        (1, f) => Ok(fields::<SampleV1>(SAMPLE, f)?.into()),
+        (v, _) => Err(unknown_version(SAMPLE, v)),
+    }
+}
+
+/// Writes a sample row.
+pub fn write_sample(sample: &Sample) -> Result<String, RowError> {
+    seal(SAMPLE, 1, &SampleV1::from(*sample))
+}
+
+impl From<Sample> for SampleV1 {
+    fn from(s: Sample) -> Self {
+        let Sample {
+            at,
+            size,
+            leased,
+            cooling,
+            exhausted,
+            limited,
+        } = s;
+        SampleV1 {
+            at,
+            size,
+            leased,
+            cooling,
+            exhausted,
+            limited,
+        }
+    }
+}
+
+impl From<SampleV1> for Sample {
+    fn from(s: SampleV1) -> Self {
+        let SampleV1 {
+            at,
+            size,
+            leased,
+            cooling,
+            exhausted,
+            limited,
+        } = s;
+        Sample {
+            at,
+            size,
+            leased,
+            cooling,
+            exhausted,
+            limited,
+        }
+    }
 }
 
 impl From<&Slot> for SlotV1 {

@@ -37,10 +37,11 @@ fn envelope_versions() {
 #[test]
 fn a_newer_version_is_an_error_not_a_guess() {
     type Reader = fn(&str) -> Option<RowError>;
-    let readers: [(&str, Reader); 9] = [
+    let readers: [(&str, Reader); 10] = [
         ("slot", |t| pool::read_slot(t).err()),
         ("refusals", |t| pool::read_refusals(t).err()),
         ("retention", |t| retention::read_retention(t).err()),
+        ("pool sample", |t| pool::read_sample(t).err()),
         ("settings", |t| pool::read_settings(t).err()),
         ("counters", |t| pool::read_counters(t).err()),
         ("visit", |t| visit::read_visit(t).err()),
@@ -531,6 +532,18 @@ fn unreadable_rows_are_errors() {
             retention::read_retention(r#"{"v":1,"days":3651}"#).map(drop),
         ),
         (
+            "pool sample: negative",
+            pool::read_sample(
+                r#"{"v":1,"at":0,"size":1,"leased":-1,"cooling":0,"exhausted":0,"limited":0}"#,
+            )
+            .map(drop),
+        ),
+        (
+            "pool sample: field missing",
+            pool::read_sample(r#"{"v":1,"at":0,"size":1,"leased":1,"cooling":0,"exhausted":0}"#)
+                .map(drop),
+        ),
+        (
             "call: unknown channel",
             call::read_call(&call_row.replace("Paid Search", "Carrier Pigeon")).map(drop),
         ),
@@ -691,4 +704,23 @@ fn call_handling_fields_round_trip() {
         "{text}"
     );
     assert_eq!(call::read_call(&text).unwrap(), r);
+}
+
+/// A sample row as this release writes it, exactly, and read back.
+#[test]
+fn sample_rows_round_trip() {
+    let sample = dni_core::report::pool_history::Sample {
+        at: 1_796_000_400_000,
+        size: 12,
+        leased: 5,
+        cooling: 3,
+        exhausted: 7,
+        limited: 2,
+    };
+    let text = pool::write_sample(&sample).unwrap();
+    assert_eq!(
+        text,
+        r#"{"at":1796000400000,"cooling":3,"exhausted":7,"leased":5,"limited":2,"size":12,"v":1}"#
+    );
+    assert_eq!(pool::read_sample(&text).unwrap(), sample);
 }

@@ -227,3 +227,31 @@ fn shapes_reports() {
     }];
     assert_eq!(shape(&channel, &rows)[0].key, "");
 }
+
+#[test]
+fn reads_date_range_requests() {
+    // (query, the range's local dates or the error)
+    type Expected = Result<(&'static str, &'static str), &'static str>;
+    let table: &[(&str, Expected)] = &[
+        ("", Ok(("2026-11-01", "2026-11-30"))),
+        (
+            "from=2026-11-20&to=2026-11-22",
+            Ok(("2026-11-20", "2026-11-22")),
+        ),
+        ("channel=Direct", Err("unknown parameter: channel")),
+        ("limit=5", Err("unknown parameter: limit")),
+        (
+            "from=2026-11-22&to=2026-11-20",
+            Err("from must not be after to"),
+        ),
+        ("from=yesterday", Err("from must be a date, YYYY-MM-DD")),
+    ];
+    for (q, want) in table {
+        let got = range_query(&pairs(q), &ny(), today());
+        let got = got
+            .as_ref()
+            .map(|f| (f.from.as_str(), f.to.as_str()))
+            .map_err(|e| e.0.as_str());
+        assert_eq!(got, *want, "{q}");
+    }
+}

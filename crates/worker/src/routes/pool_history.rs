@@ -1,0 +1,110 @@
+//! The pool panel's history: numbers leased and cooling down per quarter hour, and exhaustion
+//! events, over a date range (`GET`, the operator or the site's report tokens); and the operator's
+//! import of samples (`POST`, the demo's history). Each shard's object keeps its own samples
+//! (`pool_object`); the core adds them up into one line (`dni_core::report::pool_history`).
+
+use dni_core::report::pool_history::{self, Sample};
+use dni_core::report::query;
+use worker::{Request, Response, Result, RouteContext};
+
+use super::access::operator_only;
+use super::reports::{bad, context, pairs, today};
+use super::{ask, parse_json, read_body, shard, Shard};
+use crate::config_store::{self, Freshness};
+use crate::error::{respond, ApiError};
+use crate::protocol::PoolOp;
+use crate::POOLS;
+
+/// Most samples one import carries: 35 days of quarter hours fit.
+const MAX_IMPORT: usize = 4_000;
+const MAX_IMPORT_BODY: usize = 1024 * 1024;
+
+/// `GET /v1/sites/{site}/pools/{pool}/history?from=&to=`: one point per sampled quarter hour of
+/// the range (dates in the site's time zone, the last 30 days by default).
+pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let c = context(&req, &ctx).await?;
+            let pool_id = ctx.param("pool").cloned().unwrap_or_default();
+            let pool = c
+                .config
+                .pool(&pool_id)
+                .ok_or(ApiError::NotFound("unknown pool"))?;
+            let range = query::range_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
+            let (from, to) = range.range;
+            let mut shards = Vec::new();
+            for k in 0..pool.shards.max(1) {
+                let Shard { name, spec } = shard(&c.site, pool, k);
+                let samples: Vec<Sample> = ask(
+                    &ctx.env,
+                    POOLS,
+                    &name,
+                    &PoolOp::History {
+                        pool: spec,
+                        from,
+                        to,
+                    },
+                )
+                .await?;
+                shards.push(samples);
+            }
+            Ok(Response::from_json(&serde_json::json!({
+                "site": c.site,
+                "pool": pool.id,
+                "time_zone": c.zone.name(),
+                "from": range.from,
+                "to": range.to,
+                "every_s": pool_history::EVERY / 1000,
+                "points": pool_history::series(&shards, from, to),
+            }))?)
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/sites/{site}/pools/{pool}/history/import`: samples made elsewhere (the demo's
+/// history), into the pool's first shard; a quarter hour that has a sample keeps it.
+pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let allowed = operator_only(&req, &ctx.env);
+    respond(
+        async {
+            allowed?;
+            let site = ctx.param("site").cloned().unwrap_or_default();
+            let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
+            let pool_id = ctx.param("pool").cloned().unwrap_or_default();
+            let pool = config
+                .pool(&pool_id)
+                .ok_or(ApiError::NotFound("unknown pool"))?;
+            let body = read_body(&mut req, MAX_IMPORT_BODY).await?;
+            let samples: Vec<Sample> = parse_json(&body)?;
+            if samples.len() > MAX_IMPORT {
+                return Err(ApiError::BadRequest(
+                    "at most 4000 samples a request".to_owned(),
+                ));
+            }
+            if samples
+                .iter()
+                .any(|s| s.leased.saturating_add(s.cooling) > s.size)
+            {
+                return Err(ApiError::BadRequest(
+                    "a sample has more numbers leased and cooling than its size".to_owned(),
+                ));
+            }
+            let Shard { name, spec } = shard(&config.id, pool, 0);
+            let imported: usize = ask(
+                &ctx.env,
+                POOLS,
+                &name,
+                &PoolOp::ImportHistory {
+                    pool: spec,
+                    samples,
+                },
+            )
+            .await?;
+            Ok(Response::from_json(
+                &serde_json::json!({ "imported": imported }),
+            )?)
+        }
+        .await,
+    )
+}
