@@ -241,7 +241,6 @@ impl PoolObject {
             ]),
         ))
     }
-    }
 
     /// Writes the quarter hour's sample of the pool's figures when it has none yet, deletes the
     /// samples past keeping, and says when to sample next (see `pool_history`).

@@ -34,7 +34,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let (from, to) = range.range;
             let mut shards = Vec::new();
             for k in 0..pool.shards.max(1) {
-                let Shard { name, spec } = shard(&c.site, pool, k);
+                let Shard { name, spec } = shard(&c.config, pool, k);
                 let samples: Vec<Sample> = ask(
                     &ctx.env,
                     POOLS,
@@ -90,7 +90,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                     "a sample has more numbers leased and cooling than its size".to_owned(),
                 ));
             }
-            let Shard { name, spec } = shard(&config.id, pool, 0);
+            let Shard { name, spec } = shard(&config, pool, 0);
             let imported: usize = ask(
                 &ctx.env,
                 POOLS,
