@@ -39,13 +39,26 @@ lastname|fname|lname|phone|tel|mobile|token|password|pass|pwd";
 /// `url` with email addresses, phone-number-like query values and the values of the listed query
 /// parameters ([`DEFAULT_PARAMS`] and `params`, the site's `redact_params`) replaced by
 /// [`MARKER`]. Anything that is not a URL is still searched for addresses. (The worker's entry to
-/// [`redact_listed`], which the page calls with the site's list as it has it.)
+/// [`redact_listed`].)
 pub fn redact(url: &str, params: &[String]) -> String {
-    redact_listed(url, &params.join("|"))
+    redact_listed(url, &listed(params).join("|"))
 }
 
-/// [`redact`] with the site's parameter names `|`-separated in one string (a name never holds a
-/// `|`: `SiteConfig::validate`).
+/// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. The
+/// page gets this list in the site's public configuration (`PublicConfig::redact_params`) and
+/// hands it to [`redact_listed`] as it is: the defaults are then data the worker sends, not bytes
+/// of the page's module.
+pub fn listed(site: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    for name in text::split(DEFAULT_PARAMS, b'|') {
+        names.push(name.to_owned());
+    }
+    names.extend_from_slice(site);
+    names
+}
+
+/// [`redact`] with every listed name (see [`listed`]) `|`-separated in one string (a name never
+/// holds a `|`: `SiteConfig::validate`).
 ///
 /// The page and the worker run this same function. On the page it is weighed by the byte
 /// (`bench/size.mjs`), so it works on bytes throughout: what it decodes is only searched for
@@ -73,7 +86,7 @@ pub fn redact_listed(url: &str, params: &str) -> String {
         }
     }
     if before.len() < rest.len() {
-        out.push_str("#");
+        out.push('#');
         pieces(fragment, &mut out);
     }
     out
@@ -117,11 +130,10 @@ fn redact_pair(pair: &str, params: &str, out: &mut String) {
         out.push_str(pair);
         return;
     }
-    let listed =
-        text::one_of_ci_bytes(&name, DEFAULT_PARAMS) || text::one_of_ci_bytes(&name, params);
+    let listed = text::one_of_ci_bytes(&name, params);
     if !value.is_empty() && (listed || phone_like(&url::decode_bytes(value.as_bytes()))) {
         pieces(key, out);
-        out.push_str("=");
+        out.push('=');
         out.push_str(MARKER);
     } else {
         pieces(pair, out);
