@@ -44,10 +44,10 @@ pub fn redact(url: &str, params: &[String]) -> String {
     redact_listed(url, &listed(params).join("|"))
 }
 
-/// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. The
-/// page gets this list in the site's public configuration (`PublicConfig::redact_params`) and
-/// hands it to [`redact_listed`] as it is: the defaults are then data the worker sends, not bytes
-/// of the page's module.
+/// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. Apart
+/// from [`redact_listed`] so that a caller can get the defaults as data: a page that ran the
+/// redaction itself would receive this list with the site's configuration rather than carry the
+/// defaults in its module (how its weight was measured: ARCHITECTURE.md, "On the page").
 pub fn listed(site: &[String]) -> Vec<String> {
     let mut names = Vec::new();
     for name in text::split(DEFAULT_PARAMS, b'|') {
