@@ -360,7 +360,7 @@ test("the first request: the tails of the page's digits, a landing safe without 
   const body = JSON.parse(early.body);
   assert.deepEqual(body.tails, ["5550100"]);
   const url = new URL(body.page.url);
-  assert.equal(url.searchParams.get("email"), "(redacted)");
+  assert.equal(url.searchParams.get("email"), null, "a parameter that is neither a UTM tag nor a click id is not sent");
   assert.equal(url.searchParams.get("gclid"), "Abc-123");
   assert.equal(url.searchParams.get("utm_source"), "newsletter");
   assert.ok(!early.body.includes("jane"), "no address leaves the page");

@@ -91,7 +91,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       gpc: navigator.globalPrivacyControl === true ? 1 : 0,
       consent_mode: consentMode(),
       webdriver: navigator.webdriver === true ? 1 : 0,
-      href: reduce(config),
+      href: early(location),
       referrer,
       ga,
       now,
@@ -233,31 +233,23 @@ import init, * as module from "../../../www/dni/dni_client.js";
     }
   };
 
-  // What the page keeps and sends of its URL and referrer: only what is safe without redaction
-  // (dni_core::privacy, which weighs 1.7 KB gzip: more than the page can carry). The landing keeps
-  // its origin, its path unless it holds an "@", the UTM tags, and the values that are plain tokens
-  // with a letter (click ids) of parameters neither listed by default (privacy::DEFAULT_PARAMS) nor
-  // by the site (redact_params); other values become the marker, a parameter named with an "@"
-  // goes, and so does the fragment. The referrer is its origin. The worker redacts all it receives
-  // with the core's function. `config` is the site's public configuration (JSON text), if known.
-  var reduce = (config) => {
-    var landing = new URL(location.href), q = landing.searchParams;
-    var listed = ("|email|e|e-mail|mail|name|first_name|last_name|firstname|lastname|fname|lname|phone|tel|mobile|token|password|pass|pwd|" +
-      ((json(config) || {}).redact_params || []).join("|") + "|").toLowerCase();
-    landing.hash = "";
-    if (/@|%40/i.test(landing.pathname)) landing.pathname = "/";
-    [...q.keys()].forEach((k) => {
-      if (/@/.test(k)) q.delete(k);
-      else if (!/^utm_/i.test(k) && (!/^(?=.*[a-z])[\w-]+$/i.test(q.get(k)) || listed.includes("|" + k.toLowerCase() + "|"))) q.set(k, "(redacted)");
-    });
-    return landing.href;
-  };
+  // What the page keeps and sends of its URL and referrer: only what the core's redaction
+  // (dni_core::privacy::redact, which the worker runs on all it receives) leaves as it is, whatever
+  // the site lists, so that the page's path and the worker's give the same URL: the landing's
+  // origin; its path unless it holds an "@" (decoded once or twice, as the redaction reads it);
+  // its UTM tags and click ids as written (never redacted: privacy::is_exempt); the referrer's
+  // origin. Nothing else leaves the browser or is stored. (The core's function itself weighs
+  // 1.2 KB gzip on the page: more than the budget leaves; see ARCHITECTURE.md.)
+  var early = (l) =>
+    l.origin + (/@/.test(unescape(unescape(l.pathname))) ? "/" : l.pathname) +
+    l.search.replace(/[?&]([^&]*)/g, (p, pair) =>
+      /^utm_/.test(pair) || /^(gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source)(=|$)/i.test(pair) ? "&" + pair : "").replace("&", "?");
   var referrer = d.referrer && new URL(d.referrer).origin + "/";
 
   // What the first request needs, read before the module exists. The tier is the module's to
   // decide (dni_core::consent); the loader asks early only where it is plain: no consent signal but
   // "full" (or Consent Mode's "granted"), and then Global Privacy Control means session storage.
-  var now = Date.now(), early, kept = [], tails = [];
+  var now = Date.now(), first, kept = [], tails = [];
   var plain = (v) => !v || /^\s*(full|granted|1|true)\s*$/i.test(v);
   var store = read(w, navigator.globalPrivacyControl === true ? "sessionStorage" : "localStorage");
   var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
@@ -283,22 +275,22 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // site's configuration.)
   if (tails.length && plain(declared) && plain(consentMode()) && !navigator.webdriver) {
     asking = true;
-    early = send(api + "leases", "POST", JSON.stringify({
+    first = send(api + "leases", "POST", JSON.stringify({
       session,
       tails,
-      page: { url: reduce(config), referrer },
+      page: { url: early(location), referrer },
       journey: { first: journey.first },
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
     }));
-  } else if (!config) early = send(api + "public", "GET");
+  } else if (!config) first = send(api + "public", "GET");
 
   // A returning visitor's page starts at once from the configuration and leases it kept; a new one
   // starts with the configuration the first answer brings.
   init({ module_or_path: base + "/" + MODULE })
     .then(() => {
       if (config) start();
-      return early;
+      return first;
     })
     .then((a) => {
       var answer = a && a.s == 200 && json(a.t);

@@ -120,7 +120,7 @@ impl Client {
     /// - `webdriver`: 1 when the browser is automated: it asks for nothing (a bot's user agent is
     ///   the worker's to judge: it gives bots no pool number);
     /// - `href`, `referrer`: the page's URL and `document.referrer`, reduced by the loader to what
-    ///   is safe without redaction (see `js/loader.js`); `ga`: the `_ga` and
+    ///   `dni_core::privacy::redact` leaves as it is (see `js/loader.js`); `ga`: the `_ga` and
     ///   `_ga_<stream>` cookies' values as the loader read them from `document.cookie` (sent in the
     ///   full tier only);
     /// - `now`: the time (ms since the epoch); `id`: the session id the loader's first request used
@@ -151,8 +151,8 @@ impl Client {
             store.save_config(&config_text);
         }
         let config = config.unwrap_or_default();
-        // (The loader hands over the URL and referrer reduced to what is safe without redaction;
-        // the worker redacts with `dni_core::privacy`.)
+        // (The loader hands over the URL and referrer reduced to what the core's redaction leaves
+        // as it is, which the worker runs again: `dni_core::privacy`.)
         let view = RawTouch {
             landing: text("href"),
             referrer: text("referrer"),

@@ -31,10 +31,9 @@ fn the_loader_uses_the_wire_formats_names_and_limits() {
     want.push(format!("run.slice(-{d})"));
     want.push(format!("l.target.slice(-{d})"));
     want.push(format!("tails.length < {}", wire::MAX_TAILS));
-    // The marker the first request puts for a value it cannot keep, as the core redacts.
-    want.push(format!("\"{}\"", dni_core::privacy::MARKER));
-    // The parameters always redacted, as the core lists them.
-    want.push(format!("\"|{}|\"", dni_core::privacy::DEFAULT_PARAMS));
+    // The parameters the page keeps besides the UTM tags: the click ids, as the core lists them
+    // (`privacy::is_exempt`: never redacted).
+    want.push(format!("/^({})(=|$)/i", dni_core::classify::CLICK_ID_NAMES));
     // The GA cookies' longest value.
     want.push(format!("{{1,{}}}", wire::MAX_COOKIE));
     // The request's fields (dni_core::api::LeaseRequest).

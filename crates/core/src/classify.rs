@@ -239,7 +239,7 @@ pub const CLICK_IDS: &[(&str, &str, &str)] = &[
 /// The parameter names of [`CLICK_IDS`], in order, and their mediums: the browser reads these, not
 /// the table (a table of strings costs the browser module a pointer and a length per string).
 /// A test checks that they say what the table says.
-const CLICK_ID_NAMES: &str =
+pub const CLICK_ID_NAMES: &str =
     "gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|\
 rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source";
 /// See [`CLICK_ID_NAMES`].
@@ -249,9 +249,15 @@ const CLICK_ID_MEDIUMS: &str =
 /// The row of [`CLICK_IDS`] of the parameter `key` (ignoring ASCII case).
 #[allow(clippy::explicit_counter_loop)] // a counter, not `enumerate`: see `text` on adapters
 fn click_id(key: &str) -> Option<usize> {
+    click_id_row(key.as_bytes())
+}
+
+/// [`click_id`] of a name that may not be UTF-8 (a percent-decoded one).
+#[allow(clippy::explicit_counter_loop)] // see `click_id`
+fn click_id_row(key: &[u8]) -> Option<usize> {
     let mut row = 0;
     for name in text::split(CLICK_ID_NAMES, b'|') {
-        if name.eq_ignore_ascii_case(key) {
+        if name.as_bytes().eq_ignore_ascii_case(key) {
             return Some(row);
         }
         row += 1;
@@ -259,9 +265,10 @@ fn click_id(key: &str) -> Option<usize> {
     None
 }
 
-/// Whether `name` is a click id's parameter (ignoring ASCII case): never redacted.
-pub fn is_click_id(name: &str) -> bool {
-    click_id(name).is_some()
+/// Whether `name` is a click id's parameter (ignoring ASCII case): never redacted. Bytes, because
+/// redaction asks about names it has percent-decoded, which need not be UTF-8.
+pub fn is_click_id(name: &[u8]) -> bool {
+    click_id_row(name).is_some()
 }
 
 /// The medium of [`CLICK_IDS`]' row `row` (empty when its platform implies none).

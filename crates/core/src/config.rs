@@ -446,13 +446,13 @@ impl SiteConfig {
         for name in &self.redact_params {
             let printable = name
                 .bytes()
-                .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b'#' | b'?'));
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b'#' | b'?' | b'|'));
             if !(1..=64).contains(&name.len()) || !printable {
                 return Err(ConfigError(format!(
-                    "redact_params: {name:?} must be 1 to 64 printable characters other than & = # ?"
+                    "redact_params: {name:?} must be 1 to 64 printable characters other than & = # ? |"
                 )));
             }
-            if crate::privacy::is_exempt(name) {
+            if crate::privacy::is_exempt(name.as_bytes()) {
                 return Err(ConfigError(format!(
                     "redact_params: {name:?} is a UTM tag or a click id, which attribution reads and which are never redacted"
                 )));

@@ -38,33 +38,54 @@ lastname|fname|lname|phone|tel|mobile|token|password|pass|pwd";
 
 /// `url` with email addresses, phone-number-like query values and the values of the listed query
 /// parameters ([`DEFAULT_PARAMS`] and `params`, the site's `redact_params`) replaced by
-/// [`MARKER`]. Anything that is not a URL is still searched for addresses.
+/// [`MARKER`]. Anything that is not a URL is still searched for addresses. (The worker's entry to
+/// [`redact_listed`].)
 pub fn redact(url: &str, params: &[String]) -> String {
-    let mut out = String::with_capacity(url.len());
-    let head = authority_end(url);
+    redact_listed(url, &listed(params).join("|"))
+}
+
+/// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. Apart
+/// from [`redact_listed`] so that a caller can get the defaults as data: a page that ran the
+/// redaction itself would receive this list with the site's configuration rather than carry the
+/// defaults in its module (how its weight was measured: ARCHITECTURE.md, "On the page").
+pub fn listed(site: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    for name in text::split(DEFAULT_PARAMS, b'|') {
+        names.push(name.to_owned());
+    }
+    names.extend_from_slice(site);
+    names
+}
+
+/// [`redact`] with every listed name (see [`listed`]) `|`-separated in one string (a name never
+/// holds a `|`: `SiteConfig::validate`).
+///
+/// The page and the worker run this same function. On the page it is weighed by the byte
+/// (`bench/size.mjs`), so it works on bytes throughout: what it decodes is only searched for
+/// ASCII (an `@`, digits, names), so it is never read as UTF-8; what it writes is either a piece of
+/// its input, cut at an ASCII separator, or the marker.
+pub fn redact_listed(url: &str, params: &str) -> String {
+    let mut out = String::new();
+    // The scheme and authority, as written, as the URL reader finds them (an `@` there separates
+    // user info from the host, which classification reads): after them, or all of a string that is
+    // not an absolute URL.
+    let head = url::parts(url).map_or(0, |(_, _, after)| {
+        (after.as_ptr() as usize).wrapping_sub(url.as_ptr() as usize)
+    });
     out.push_str(url.get(..head).unwrap_or_default());
     let rest = url.get(head..).unwrap_or_default();
-    let (before, fragment) = match text::split_once(rest, b'#') {
-        Some((before, fragment)) => (before, Some(fragment)),
-        None => (rest, None),
-    };
-    let (path, query) = match text::split_once(before, b'?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (before, None),
-    };
+    let (before, fragment) = text::split_once(rest, b'#').unwrap_or((rest, ""));
+    let (path, query) = text::split_once(before, b'?').unwrap_or((before, ""));
     pieces(path, &mut out);
-    if let Some(query) = query {
-        out.push('?');
-        let mut first = true;
+    if path.len() < before.len() {
+        let mut separator = "?";
         for pair in text::split(query, b'&') {
-            if !first {
-                out.push('&');
-            }
-            first = false;
+            out.push_str(separator);
+            separator = "&";
             redact_pair(pair, params, &mut out);
         }
     }
-    if let Some(fragment) = fragment {
+    if before.len() < rest.len() {
         out.push('#');
         pieces(fragment, &mut out);
     }
@@ -97,23 +118,20 @@ pub fn redact_page(page: &mut crate::api::Page, params: &[String]) {
 }
 
 /// Whether a query parameter is never redacted: a UTM tag or a click id (the name decoded).
-pub fn is_exempt(name: &str) -> bool {
-    name.starts_with("utm_") || classify::is_click_id(name)
+pub fn is_exempt(name: &[u8]) -> bool {
+    name.starts_with(b"utm_") || classify::is_click_id(name)
 }
 
 /// One `name=value` of a query string.
-fn redact_pair(pair: &str, params: &[String], out: &mut String) {
+fn redact_pair(pair: &str, params: &str, out: &mut String) {
     let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
-    let name = url::decode_component(key);
+    let name = url::decode_bytes(key.as_bytes());
     if is_exempt(&name) {
         out.push_str(pair);
         return;
     }
-    let mut listed = text::one_of_ci(&name, DEFAULT_PARAMS);
-    for p in params {
-        listed |= p.eq_ignore_ascii_case(&name);
-    }
-    if !value.is_empty() && (listed || phone_like(&url::decode_component(value))) {
+    let listed = text::one_of_ci_bytes(&name, params);
+    if !value.is_empty() && (listed || phone_like(&url::decode_bytes(value.as_bytes()))) {
         pieces(key, out);
         out.push('=');
         out.push_str(MARKER);
@@ -122,104 +140,78 @@ fn redact_pair(pair: &str, params: &[String], out: &mut String) {
     }
 }
 
-/// The length of `scheme://authority` at the start of `s`, or 0 when it has none.
-fn authority_end(s: &str) -> usize {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if !(c.is_ascii_alphanumeric() || c == b'+' || c == b'-' || c == b'.') {
-            break;
-        }
-        i += 1;
-    }
-    if i == 0 || b.get(i..i + 3) != Some(b"://".as_slice()) {
-        return 0;
-    }
-    i += 3;
-    while let Some(&c) = b.get(i) {
-        if matches!(c, b'/' | b'?' | b'#' | b'\\') {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// Copies `s` to `out` piece by piece (pieces end at `/`, `?`, `&`, `=` and `;`), each piece that
-/// holds an email address once decoded (once or twice: a URL inside a parameter) replaced by
-/// [`MARKER`] as a whole.
+/// Copies `s` to `out` piece by piece (pieces end at `/`, `?`, `&`, `=` and `;`, which are
+/// copied), each piece that holds an email address once decoded (once or twice: a URL inside a
+/// parameter) replaced by [`MARKER`] as a whole.
 fn pieces(s: &str, out: &mut String) {
     let mut start = 0;
     let mut i = 0;
-    loop {
-        let c = s.as_bytes().get(i).copied();
-        if c.is_none() || matches!(c, Some(b'/' | b'?' | b'&' | b'=' | b';')) {
+    while i <= s.len() {
+        if !s
+            .as_bytes()
+            .get(i)
+            .is_some_and(|c| !matches!(c, b'/' | b'?' | b'&' | b'=' | b';'))
+        {
             let piece = s.get(start..i).unwrap_or_default();
-            let once = url::decode_component(piece);
-            if has_email(&once) || has_email(&url::decode_component(&once)) {
-                out.push_str(MARKER);
-            } else {
-                out.push_str(piece);
-            }
-            match c {
-                Some(c) => out.push(char::from(c)),
-                None => return,
-            }
+            let once = url::decode_bytes(piece.as_bytes());
+            let email = has_email(&once) || has_email(&url::decode_bytes(&once));
+            out.push_str(if email { MARKER } else { piece });
+            // The separator (nothing at the end).
+            out.push_str(s.get(i..i + 1).unwrap_or_default());
             start = i + 1;
         }
         i += 1;
     }
 }
 
-/// Whether decoded text holds an email address: a local part character, `@`, and a mail domain.
-fn has_email(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
+/// Whether decoded text holds an email address: a local part character, `@`, and a mail domain
+/// (letters, digits, `-` and `.`; a name, a dot, and a top-level name of two letters or more that
+/// is not an image's: `icon@2x.png` names a file).
+fn has_email(b: &[u8]) -> bool {
+    let mut i = 1;
     while let Some(&c) = b.get(i) {
         i += 1;
-        let local = i >= 2
-            && b.get(i - 2).is_some_and(|&l| {
-                l.is_ascii_alphanumeric() || matches!(l, b'.' | b'_' | b'+' | b'-')
-            });
-        if c == b'@' && local {
-            let mut end = i;
-            while b
-                .get(end)
-                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-            {
-                end += 1;
+        let local = b
+            .get(i - 2)
+            .is_some_and(|&l| l.is_ascii_alphanumeric() || matches!(l, b'.' | b'_' | b'+' | b'-'));
+        if c != b'@' || !local {
+            continue;
+        }
+        // The domain's end, and where its last label starts (trailing dots aside).
+        let (mut end, mut last) = (i, i);
+        let mut j = i;
+        while let Some(&d) = b.get(j) {
+            if d.is_ascii_alphanumeric() || d == b'-' {
+                if b.get(j - 1) == Some(&b'.') {
+                    last = j;
+                }
+                end = j + 1;
+            } else if d != b'.' {
+                break;
             }
-            if is_domain(text::trim_end_byte(s.get(i..end).unwrap_or_default(), b'.')) {
-                return true;
-            }
+            j += 1;
+        }
+        let tld = b.get(last..end).unwrap_or_default();
+        let mut letters = tld.len() >= 2 && last > i + 1;
+        for c in tld {
+            letters &= c.is_ascii_alphabetic();
+        }
+        if letters && !text::one_of_ci_bytes(tld, "png|jpg|jpeg|gif|svg|webp") {
+            return true;
         }
     }
     false
-}
-
-/// Whether `d` (letters, digits, `-` and `.`) is a mail domain: a name, a dot, and a top-level
-/// name of two letters or more that is not an image's (`icon@2x.png` names a file).
-fn is_domain(d: &str) -> bool {
-    let Some(dot) = text::rfind_byte(d, b'.') else {
-        return false;
-    };
-    let tld = d.get(dot + 1..).unwrap_or_default();
-    let mut letters = tld.len() >= 2 && dot > 0;
-    for &c in tld.as_bytes() {
-        letters &= c.is_ascii_alphabetic();
-    }
-    letters && !text::one_of_ci(tld, "png|jpg|jpeg|gif|svg|webp")
 }
 
 /// Whether a decoded query value is written as a phone number: 9 to 15 digits, with a leading `+`
 /// (or the space an unencoded `+` decodes to) or a `(`, or with two separators or more between
 /// groups of digits (space, `-`, `.`, `)`, `+`). A bare run of digits (an id, a timestamp), a
 /// date, a decimal or a coordinate is not.
-fn phone_like(v: &str) -> bool {
+fn phone_like(v: &[u8]) -> bool {
     let (mut digits, mut marks) = (0, 0);
     let mut after_digit = false;
     let mut first = true;
-    for &c in v.as_bytes() {
+    for &c in v {
         match c {
             b'0'..=b'9' => digits += 1,
             b'+' | b' ' if first => marks += 2,
@@ -290,6 +282,8 @@ mod tests {
         ("https://example.com/?r=x%3Djane%252Bnews%2540example.com", "https://example.com/?r={M}"),
         ("https://example.com/?a=x@y.com,z@w.org", "https://example.com/?a={M}"),
         ("https://example.com/?email=JANE%40EXAMPLE.COM.", "https://example.com/?email={M}"),
+        ("https://example.com/?to=JANE%40EXAMPLE.COM.", "https://example.com/?to={M}"),
+        ("https://example.com/a.b@c.d.co..?x=1", "https://example.com/{M}?x=1"),
         ("mailto:jane@example.com", "{M}"),
         ("https://example.com/p;jsessionid=1;u=jane@example.com", "https://example.com/p;jsessionid=1;u={M}"),
         ("/relative?who=jane@example.com", "/relative?who={M}"),
@@ -391,10 +385,10 @@ mod tests {
             "fbclid",
             "_kx",
         ] {
-            assert!(is_exempt(name), "{name}");
+            assert!(is_exempt(name.as_bytes()), "{name}");
         }
         for name in ["email", "UTM_SOURCE", "utm", "gclid2"] {
-            assert!(!is_exempt(name), "{name}");
+            assert!(!is_exempt(name.as_bytes()), "{name}");
         }
     }
 }

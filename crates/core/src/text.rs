@@ -161,7 +161,17 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
 /// as one string: in a table of strings each entry costs the browser module a pointer and a
 /// length.)
 pub fn one_of_ci(s: &str, list: &str) -> bool {
-    split(list, b'|').any(|name| name.eq_ignore_ascii_case(s))
+    one_of_ci_bytes(s.as_bytes(), list)
+}
+
+/// [`one_of_ci`] for bytes that need not be UTF-8 (percent-decoded text).
+pub fn one_of_ci_bytes(s: &[u8], list: &str) -> bool {
+    for name in split(list, b'|') {
+        if name.as_bytes().eq_ignore_ascii_case(s) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `hay` contains the byte `b`.

@@ -298,25 +298,35 @@ pub fn decode_component(input: &str) -> String {
     if !text::has(input, b'%') && !text::has(input, b'+') {
         return input.to_owned();
     }
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+    from_utf8_lossy(&decode_bytes(input.as_bytes()))
+}
+
+/// [`decode_component`]'s bytes, before they are read as UTF-8: for code that looks only for
+/// ASCII in what it decodes (redaction), which then carries no UTF-8 reader.
+pub fn decode_bytes(input: &[u8]) -> Vec<u8> {
+    // In place: the decoded bytes are never more than the written ones.
+    let mut out = input.to_vec();
+    let (mut i, mut len) = (0, 0);
+    while let Some(&b) = input.get(i) {
+        let escaped = match (b, input.get(i + 1), input.get(i + 2)) {
             (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| h << 4 | l),
             _ => None,
         };
-        match (b, escaped) {
-            (_, Some(byte)) => {
-                out.push(byte);
-                i += 2;
-            }
-            (b'+', None) => out.push(b' '),
-            (b, None) => out.push(b),
+        if let Some(slot) = out.get_mut(len) {
+            *slot = match escaped {
+                Some(byte) => {
+                    i += 2;
+                    byte
+                }
+                None if b == b'+' => b' ',
+                None => b,
+            };
         }
+        len += 1;
         i += 1;
     }
-    from_utf8_lossy(&out)
+    out.truncate(len);
+    out
 }
 
 /// `String::from_utf8_lossy`: valid UTF-8 as it is, and each maximal invalid subsequence (the

@@ -124,3 +124,57 @@ proptest! {
         }
     }
 }
+
+/// Whether a path holds an `@` once or twice percent-decoded: the loader then keeps no path.
+fn path_has_at(path: &str) -> bool {
+    let once = dni_core::url::decode_bytes(path.as_bytes());
+    once.contains(&b'@') || dni_core::url::decode_bytes(&once).contains(&b'@')
+}
+
+/// What the page keeps and sends of a landing (the loader's `early` in `js/loader.js`): the
+/// origin, the path unless it holds an `@`, the UTM tags and click ids as written, no fragment.
+fn as_the_page_keeps_it(path: &str, pairs: &[(String, String)]) -> String {
+    let mut url = "https://www.example.com".to_owned();
+    url.push_str(if path_has_at(path) { "/" } else { path });
+    let mut separator = '?';
+    for (k, v) in pairs {
+        let raw_exempt =
+            k.starts_with("utm_") || CLICK_IDS.iter().any(|(c, ..)| c.eq_ignore_ascii_case(k));
+        if raw_exempt {
+            url.push(separator);
+            separator = '&';
+            url.push_str(&format!("{k}={v}"));
+        }
+    }
+    url
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The page's path and the worker's give the same URL: what the page keeps and sends is
+    /// left exactly as it is by the redaction the worker runs, whatever the site lists.
+    #[test]
+    fn the_worker_keeps_what_the_page_sends(
+        path in prop_oneof![
+            Just("/".to_owned()),
+            Just("/users/jane@example.com/".to_owned()),
+            Just("/u/jane%2540example.com".to_owned()),
+            Just("/%%340x/a@b.co".to_owned()),
+            "(/[a-z0-9@%.+;=-]{0,10}){0,3}",
+        ],
+        pairs in prop::collection::vec((key(), value()), 0..6),
+        site in prop::collection::vec("[a-z_]{1,8}", 0..3),
+    ) {
+        let page = as_the_page_keeps_it(&path, &pairs);
+        prop_assert_eq!(redact(&page, &site), page.clone());
+        prop_assert!(!page.contains("jane@example.com") || pairs.iter().any(|(k, v)| exempt(k) && v.contains("jane")), "{}", page);
+    }
+
+    /// The worker's entry and the page-ready one (the site's names in one `|`-separated string)
+    /// are one function.
+    #[test]
+    fn one_function_for_both_entries((url, _) in url_like(), site in prop::collection::vec("[a-z_]{1,8}", 0..3)) {
+        prop_assert_eq!(redact(&url, &site), dni_core::privacy::redact_listed(&url, &dni_core::privacy::listed(&site).join("|")));
+    }
+}
