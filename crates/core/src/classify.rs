@@ -293,7 +293,7 @@ pub fn anonymous_landing(landing: &str) -> String {
         let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
             value
-        } else if click_id(key).is_some() && !value.is_empty() {
+        } else if click_id(key).is_some() && has_value(value) {
             "1"
         } else {
             continue;
@@ -360,7 +360,7 @@ impl<'q> Tags<'q> {
             _ => {
                 if let Some(i) = click_id(key) {
                     let better = self.click.is_none_or(|(held, _)| i < held);
-                    if better && !text::trim(value).is_empty() {
+                    if better && has_value(value) {
                         self.click = Some((i, value));
                     }
                 }
@@ -369,6 +369,12 @@ impl<'q> Tags<'q> {
         };
         slot.get_or_insert(value);
     }
+}
+
+/// Whether a click id's raw value says anything once decoded and trimmed (`fbclid=++` does not):
+/// the classifier and [`anonymous_landing`] must agree on which click ids count.
+fn has_value(raw: &str) -> bool {
+    !text::trim(&url::decode_component(raw)).is_empty()
 }
 
 /// A parameter value as reported: decoded, trimmed, clipped; `None` when empty.
