@@ -73,7 +73,7 @@ test("the call is forwarded at once, recorded against the visit, and completed o
   const url = `${worker.base}/v1/twilio/voice`;
   const params = { CallSid: "CA0001", AccountSid: "AC0001", From: "+13105550199", To: state.first.number, CallStatus: "ringing", Direction: "inbound" };
   const forward =
-    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="30" action="/v1/twilio/dial?site=demo&amp;rule=-&amp;step=0"><Number>+12125550100</Number></Dial></Response>';
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="30" action="/v1/twilio/dial?site=demo&amp;rule=-&amp;step=0"><Number statusCallbackEvent="answered" statusCallback="/v1/twilio/answered?site=demo&amp;step=0">+12125550100</Number></Dial></Response>';
   for (const attempt of ["first", "repeated"]) {
     const r = await postTwilio(url, params);
     assert.equal(r.status, 200, attempt);

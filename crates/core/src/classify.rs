@@ -293,7 +293,7 @@ pub fn anonymous_landing(landing: &str) -> String {
         let (key, value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
         let value = if key.starts_with("utm_") {
             value
-        } else if click_id(key).is_some() && has_value(value) {
+        } else if click_id(key).is_some() && !text::trim(value).is_empty() {
             "1"
         } else {
             continue;
@@ -360,7 +360,7 @@ impl<'q> Tags<'q> {
             _ => {
                 if let Some(i) = click_id(key) {
                     let better = self.click.is_none_or(|(held, _)| i < held);
-                    if better && has_value(value) {
+                    if better && !text::trim(value).is_empty() {
                         self.click = Some((i, value));
                     }
                 }
@@ -369,12 +369,6 @@ impl<'q> Tags<'q> {
         };
         slot.get_or_insert(value);
     }
-}
-
-/// Whether a click id's raw value says anything once decoded and trimmed (`fbclid=++` does not):
-/// the classifier and [`anonymous_landing`] must agree on which click ids count.
-fn has_value(raw: &str) -> bool {
-    !text::trim(&url::decode_component(raw)).is_empty()
 }
 
 /// A parameter value as reported: decoded, trimmed, clipped; `None` when empty.
@@ -402,21 +396,23 @@ fn field(raw: Option<&str>) -> Option<String> {
 /// host); else the visit is Direct. The channel then follows GA4's rules ([`channel`]).
 pub fn classify(landing: &str, referrer: &str, options: Options<'_>) -> Touch {
     let tags = Tags::read(url::query_of(landing));
-    let click = tags
-        .click
-        .and_then(|(i, raw)| Some((CLICK_IDS.get(i)?, field(Some(raw))?)));
+    // The click id's parameter names its platform even when its value is blank once decoded
+    // (`fbclid=++`): the page's reduction (`anonymous_landing`) keeps the name without reading the
+    // value, and both must classify alike. Only a value that says something is kept as the id.
+    let platform = tags.click.and_then(|(i, _)| CLICK_IDS.get(i));
     let mut touch = Touch {
         campaign: field(tags.campaign).unwrap_or_default(),
         term: field(tags.term).unwrap_or_default(),
         content: field(tags.content).unwrap_or_default(),
         campaign_id: field(tags.id).unwrap_or_default(),
-        click_id: click.as_ref().map(|((kind, ..), value)| ClickId {
-            kind: (*kind).to_owned(),
-            value: value.clone(),
+        click_id: platform.zip(tags.click).and_then(|((kind, ..), (_, raw))| {
+            Some(ClickId {
+                kind: (*kind).to_owned(),
+                value: field(Some(raw))?,
+            })
         }),
         ..Touch::default()
     };
-    let platform = click.map(|(row, _)| row);
 
     let (host, referrer_rest) = url::parts(referrer)
         .filter(|(scheme, ..)| text::one_of_ci(scheme, REFERRING_SCHEMES))
@@ -532,9 +528,7 @@ pub fn kind(landing: &str, referrer: &str, options: Options<'_>) -> Kind {
     let tags = Tags::read(url::query_of(landing));
     let campaign = field(tags.campaign).unwrap_or_default();
     // The platform's medium (its source is never `(direct)`: only the medium decides).
-    let platform = tags
-        .click
-        .and_then(|(i, raw)| field(Some(raw)).map(|_| click_id_medium(i)));
+    let platform = tags.click.map(|(i, _)| click_id_medium(i));
     let (source, medium) = match (field(tags.source), field(tags.medium)) {
         (None, None) => match platform {
             Some(medium) if !medium.is_empty() => (String::new(), medium.to_owned()),
