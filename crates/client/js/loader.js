@@ -95,7 +95,6 @@ import init, * as module from "../../../www/dni/dni_client.js";
       // defaults among them); the referrer's origin, all that classification reads of it.
       href: location.href,
       referrer,
-      redact: ((json(config) || {}).redact_params || []).join("|"),
       ga,
       now,
       id: session,

@@ -122,11 +122,9 @@ impl Client {
     ///   the worker's to judge: it gives bots no pool number);
     /// - `href`: the page's URL as the browser gives it, `referrer`: `document.referrer`'s origin
     ///   (all that classification reads of it), which this module redacts before anything is kept
-    ///   or sent; `redact`: the names whose values
-    ///   the redaction replaces, `|`-separated (the public configuration's `redact_params`: the
-    ///   core's defaults and the site's own); `ga`: the `_ga` and
-    ///   `_ga_<stream>` cookies' values as the loader read them from `document.cookie` (sent in the
-    ///   full tier only);
+    ///   or sent, with the names the configuration lists (`redact_params`: the core's defaults and
+    ///   the site's own); `ga`: the `_ga` and `_ga_<stream>` cookies' values as the loader read
+    ///   them from `document.cookie` (sent in the full tier only);
     /// - `now`: the time (ms since the epoch); `id`: the session id the loader's first request used
     ///   (a fresh random one when there was none to keep: the module keeps the same one by the same
     ///   rule);
@@ -158,15 +156,15 @@ impl Client {
         // The journey: the first view, then the views the worker must see to classify, the last
         // few of them (each once). Every URL in it, and so every URL the module keeps or sends,
         // passes the core's redaction (which the worker runs again on what it receives) with
-        // every listed name (`redact`): this page's, and those an earlier page stored (kept by
+        // every listed name (`Config::redact`): this page's, and those an earlier page stored (kept by
         // an older release, or before the site listed more: redacting twice changes nothing).
-        let params = text("redact");
+        let params = &config.redact;
         let view = RawTouch {
-            landing: redact(&text("href"), &params),
-            referrer: redact(&text("referrer"), &params),
+            landing: redact(&text("href"), params),
+            referrer: redact(&text("referrer"), params),
             at: now,
         };
-        let (mut first, mut views) = store.journey(&params);
+        let (mut first, mut views) = store.journey(params);
         if first.is_none() {
             first = Some(view.clone());
         }
@@ -669,7 +667,11 @@ mod tests {
                     "referrer",
                     "https://mail.example/?u=jane%40example.com".into(),
                 ),
-                ("redact", "name|email|ref_code".into()),
+                (
+                    "config",
+                    r#"{"targets":["+12125550100"],"redact_params":["name","email","ref_code"]}"#
+                        .into(),
+                ),
                 ("consent", consent.into()),
             ])
         };
