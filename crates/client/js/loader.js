@@ -91,7 +91,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
       gpc: navigator.globalPrivacyControl === true ? 1 : 0,
       consent_mode: consentMode(),
       webdriver: navigator.webdriver === true ? 1 : 0,
-      href: early(location),
+      // The URL as it is, which the module redacts (with the names the configuration lists, the
+      // defaults among them); the referrer's origin, all that classification reads of it.
+      href: location.href,
       referrer,
       ga,
       now,
@@ -233,13 +235,12 @@ import init, * as module from "../../../www/dni/dni_client.js";
     }
   };
 
-  // What the page keeps and sends of its URL and referrer: only what the core's redaction
-  // (dni_core::privacy::redact, which the worker runs on all it receives) leaves as it is, whatever
-  // the site lists, so that the page's path and the worker's give the same URL: the landing's
-  // origin; its path unless it holds an "@" (decoded once or twice, as the redaction reads it);
-  // its UTM tags and click ids as written (never redacted: privacy::is_exempt); the referrer's
-  // origin. Nothing else leaves the browser or is stored. (The core's function itself weighs
-  // 1.2 KB gzip on the page: more than the budget leaves; see ARCHITECTURE.md.)
+  // The first request's URL and referrer, sent before the module (which runs the core's redaction,
+  // dni_core::privacy, on every URL it keeps or sends) has arrived: only what that redaction leaves
+  // as it is, whatever the site lists, so that the worker (which runs it again on all it receives)
+  // keeps what was sent: the landing's origin; its path unless it holds an "@" (decoded once or
+  // twice, as the redaction reads it); its UTM tags and click ids as written (never redacted:
+  // privacy::is_exempt); the referrer's origin. Nothing else leaves the browser this early.
   var early = (l) =>
     l.origin + (/@/.test(unescape(unescape(l.pathname))) ? "/" : l.pathname) +
     l.search.replace(/[?&]([^&]*)/g, (p, pair) =>

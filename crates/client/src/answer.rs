@@ -13,6 +13,10 @@ use wasm_bindgen::JsValue;
 pub struct Config {
     /// The site's numbers to look for.
     pub targets: Vec<E164>,
+    /// The names whose values the redaction replaces (`redact_params`: the core's defaults and the
+    /// site's own), `|`-separated as `dni_core::privacy::redact_listed` takes them (a name never
+    /// holds a `|`); those that are not strings are left out.
+    pub redact: String,
 }
 
 /// Reads `GET /v1/sites/{site}/public`.
@@ -24,10 +28,19 @@ pub fn config(text: &str) -> Option<Config> {
             targets.push(target);
         }
     }
+    let mut redact = String::new();
+    for name in items(&get(&json, "redact_params")) {
+        if let Some(name) = name.as_string() {
+            if !redact.is_empty() {
+                redact.push('|');
+            }
+            redact.push_str(&name);
+        }
+    }
     // (An object without targets is no configuration: the loader hands over what it has.)
     get(&json, "targets")
         .is_object()
-        .then_some(Config { targets })
+        .then_some(Config { targets, redact })
 }
 
 /// One target's number in an answer.

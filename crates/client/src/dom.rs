@@ -21,6 +21,10 @@ use dni_core::phone::{self, E164};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Node};
 
+// Node properties are read through `js` (`Reflect.get`, one import for them all), not web-sys's
+// getters: each of those is an import with its own glue on the page.
+use crate::js::{get_node, get_str};
+
 /// Text nodes in or at the context node, then the filter, then: outside the places a swap must
 /// never touch.
 const TEXT: &str = "descendant-or-self::text()";
@@ -71,8 +75,8 @@ const FRAGMENT: u16 = 11;
 /// change when the nodes do, so `each` may set their values.)
 fn query(root: &Node, expression: &str, kind: u16, each: &mut impl FnMut(&Node)) {
     // Only a document has no owner document.
-    let document: Document = match root.owner_document() {
-        Some(d) => d,
+    let document: Document = match get_node(root, "ownerDocument") {
+        Some(d) => d.unchecked_into(),
         None => root.clone().unchecked_into(),
     };
     let Ok(result) = document.evaluate_with_opt_callback_and_type(expression, root, None, kind)
@@ -96,7 +100,7 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
     // The blocks looked at for split numbers in this pass.
     let mut blocks: Vec<Node> = Vec::new();
     let mut each = |node: &Node| {
-        let Some(text) = node.node_value() else {
+        let Some(text) = get_str(node, "nodeValue") else {
             return;
         };
         let found = phone::find_among(&text, targets);
@@ -132,11 +136,11 @@ pub fn scan(root: &Node, targets: &[&E164], swaps: &[(&E164, &E164)]) -> (Vec<us
     attrs.push_str(ATTRS_OUTSIDE);
     if root.node_type() == FRAGMENT {
         // XPath does not start from a shadow root itself: query each of its children.
-        let mut child = root.first_child();
+        let mut child = get_node(root, "firstChild");
         while let Some(c) = child {
             query(&c, &text, SNAPSHOT, &mut each);
             query(&c, &attrs, SNAPSHOT, &mut each);
-            child = c.next_sibling();
+            child = get_node(&c, "nextSibling");
         }
     } else {
         query(root, &text, SNAPSHOT, &mut each);
@@ -160,12 +164,12 @@ fn split(
     seen: &mut Vec<usize>,
     blocks: &mut Vec<Node>,
 ) -> u32 {
-    let mut block = node.parent_node();
+    let mut block = get_node(node, "parentNode");
     while let Some(b) = &block {
-        if !dni_core::text::one_of_ci(&b.node_name(), INLINE) {
+        if !dni_core::text::one_of_ci(&get_str(b, "nodeName").unwrap_or_default(), INLINE) {
             break;
         }
-        block = b.parent_node();
+        block = get_node(b, "parentNode");
     }
     let Some(block) = block else { return 0 };
     for b in blocks.iter() {
@@ -178,7 +182,7 @@ fn split(
     let mut expression = String::from("descendant::text()");
     expression.push_str(TEXT_OUTSIDE);
     query(&block, &expression, ORDERED, &mut |n: &Node| {
-        if let Some(value) = n.node_value() {
+        if let Some(value) = get_str(n, "nodeValue") {
             text.push_str(&value);
             nodes.push(n.clone());
             ends.push(text.len());

@@ -7,7 +7,8 @@
 use crate::prelude::*;
 use dni_core::json::push_u64;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Node;
 
 #[wasm_bindgen]
 extern "C" {
@@ -35,6 +36,14 @@ pub fn get_u64(object: &JsValue, key: &str) -> Option<u64> {
         .as_f64()
         .filter(|n| *n >= 0.0)
         .map(|n| n as u64)
+}
+
+/// `object[key]` as a DOM node, if it is one (`ownerDocument`, `parentNode`, ...; `None` for
+/// `null`): the same property read as web-sys's getter, whose glue does `object.key` too, without
+/// one more import and its glue on the page.
+pub fn get_node(object: &JsValue, key: &str) -> Option<Node> {
+    let value = get(object, key);
+    value.is_object().then(|| value.unchecked_into())
 }
 
 /// Parses JSON text with the browser's own parser.

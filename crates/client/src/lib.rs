@@ -59,6 +59,7 @@ use dni_core::attribution::RawTouch;
 use dni_core::consent::Tier;
 use dni_core::json::Object;
 use dni_core::phone::E164;
+use dni_core::privacy::redact_listed as redact;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Node;
 
@@ -119,10 +120,11 @@ impl Client {
     ///   together the consent tier;
     /// - `webdriver`: 1 when the browser is automated: it asks for nothing (a bot's user agent is
     ///   the worker's to judge: it gives bots no pool number);
-    /// - `href`, `referrer`: the page's URL and `document.referrer`, reduced by the loader to what
-    ///   `dni_core::privacy::redact` leaves as it is (see `js/loader.js`); `ga`: the `_ga` and
-    ///   `_ga_<stream>` cookies' values as the loader read them from `document.cookie` (sent in the
-    ///   full tier only);
+    /// - `href`: the page's URL as the browser gives it, `referrer`: `document.referrer`'s origin
+    ///   (all that classification reads of it), which this module redacts before anything is kept
+    ///   or sent, with the names the configuration lists (`redact_params`: the core's defaults and
+    ///   the site's own); `ga`: the `_ga` and `_ga_<stream>` cookies' values as the loader read
+    ///   them from `document.cookie` (sent in the full tier only);
     /// - `now`: the time (ms since the epoch); `id`: the session id the loader's first request used
     ///   (a fresh random one when there was none to keep: the module keeps the same one by the same
     ///   rule);
@@ -151,25 +153,28 @@ impl Client {
             store.save_config(&config_text);
         }
         let config = config.unwrap_or_default();
-        // (The loader hands over the URL and referrer reduced to what the core's redaction leaves
-        // as it is, which the worker runs again: `dni_core::privacy`.)
+        // The journey: the first view, then the views the worker must see to classify, the last
+        // few of them (each once). Every URL in it, and so every URL the module keeps or sends,
+        // passes the core's redaction (which the worker runs again on what it receives) with
+        // every listed name (`Config::redact`): this page's, and those an earlier page stored (kept by
+        // an older release, or before the site listed more: redacting twice changes nothing).
+        let params = &config.redact;
         let view = RawTouch {
-            landing: text("href"),
-            referrer: text("referrer"),
+            landing: redact(&text("href"), params),
+            referrer: redact(&text("referrer"), params),
             at: now,
         };
-        // The journey: the first view, then the views the worker must see to classify, the last
-        // few of them (each once).
-        let (mut first, mut views) = store.journey();
+        let (mut first, mut views) = store.journey(params);
         if first.is_none() {
             first = Some(view.clone());
         }
         if may_be_touch(&view) && views.last().map(|v| &v.landing) != Some(&view.landing) {
-            if views.len() >= dni_core::wire::MAX_VIEWS {
-                views.remove(0);
-            }
             views.push(view.clone());
         }
+        // The last few: a slice that cannot panic rather than `Vec::remove`, whose bounds check
+        // brought its panic message and a larger function onto the page.
+        let keep = views.len().saturating_sub(dni_core::wire::MAX_VIEWS);
+        let views = views.get(keep..).unwrap_or_default().to_vec();
         store.save_journey(&first, &views);
         let session = store.session(now, text("id"));
         let stored = store.leases(now);
@@ -639,6 +644,58 @@ mod tests {
             page::state().as_string().unwrap(),
             r#"{"numbers":{},"leases":[],"heartbeat_ms":60000}"#
         );
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn redacts_every_url_it_keeps_or_sends() {
+        clear();
+        // A journey an earlier page stored unredacted (an older release).
+        storage()
+            .unwrap()
+            .set_item(
+                dni_core::wire::JOURNEY_KEY,
+                r#"{"first":{"landing":"https://ex.com/?name=Jane","referrer":"https://mail.example/u/jane@example.com","at":1}}"#,
+            )
+            .unwrap();
+        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        let href = "https://ex.com/p/jane%40example.com?utm_source=newsletter&gclid=G1&ref_code=SECRET7&caller=%2B1%20310%20555%200199#to=jane@example.com";
+        let page = |consent: &str| {
+            page(&[
+                ("href", href.into()),
+                (
+                    "referrer",
+                    "https://mail.example/?u=jane%40example.com".into(),
+                ),
+                (
+                    "config",
+                    r#"{"targets":["+12125550100"],"redact_params":["name","email","ref_code"]}"#
+                        .into(),
+                ),
+                ("consent", consent.into()),
+            ])
+        };
+        let mut client = Client::new(&page("full"));
+        assert!(client.scan(&root));
+        let request = client.request();
+        let kept = storage()
+            .unwrap()
+            .get_item(dni_core::wire::JOURNEY_KEY)
+            .unwrap()
+            .unwrap();
+        for text in [&request, &kept] {
+            for secret in ["jane", "Jane", "SECRET7", "0199"] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        assert!(request.contains(
+            r#""url":"https://ex.com/p/(redacted)?utm_source=newsletter&gclid=G1&ref_code=(redacted)&caller=(redacted)#to=(redacted)""#
+        ), "{request}");
+        assert!(kept.contains("https://ex.com/?name=(redacted)"), "{kept}");
+        // Without consent, what is sent is reduced from the redacted URL.
+        let mut none = Client::new(&page("none"));
+        assert!(none.scan(&root));
+        assert!(!none.request().contains("jane"), "{}", none.request());
         root.remove();
     }
 

@@ -7,6 +7,7 @@ use crate::prelude::*;
 use dni_core::attribution::RawTouch;
 use dni_core::consent::Tier;
 use dni_core::json::{push_u64, Object};
+use dni_core::privacy::redact_listed;
 use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
@@ -41,8 +42,11 @@ impl Store {
         }
     }
 
+    /// The item `key` (a named property of the storage, which is its `getItem`: the keys are
+    /// `dni.*`, which no property of `Storage` shadows; read through [`get_str`] rather than
+    /// web-sys's `get_item`, one import less on the page).
     fn read(&self, key: &str) -> Option<String> {
-        self.0.as_ref()?.get_item(key).ok().flatten()
+        get_str(self.0.as_ref()?, key)
     }
 
     fn write(&self, key: &str, value: &str) {
@@ -75,21 +79,24 @@ impl Store {
     }
 
     /// The stored journey: the first view and the later views that may be touches (empty when
-    /// there is none or it is unreadable). The last touch an earlier release kept is a view.
-    pub fn journey(&self) -> (Option<RawTouch>, Vec<RawTouch>) {
+    /// there is none or it is unreadable). The last touch an earlier release kept is a view. Each
+    /// URL passes the core's redaction again, with the listed names `params` (`|`-separated): a
+    /// journey stored by an older release, or before the site listed a name, is kept and sent
+    /// redacted too (redacting twice changes nothing).
+    pub fn journey(&self, params: &str) -> (Option<RawTouch>, Vec<RawTouch>) {
         let Some(json) = self.read(JOURNEY_KEY).and_then(|text| parse_json(&text)) else {
             return (None, Vec::new());
         };
         let mut views = Vec::new();
         for v in items(&get(&json, "views")) {
-            if let Some(v) = touch_from(&v) {
+            if let Some(v) = touch_from(&v, params) {
                 views.push(v);
             }
         }
-        if let Some(last) = touch_from(&get(&json, "last")) {
+        if let Some(last) = touch_from(&get(&json, "last"), params) {
             views.push(last);
         }
-        (touch_from(&get(&json, "first")), views)
+        (touch_from(&get(&json, "first"), params), views)
     }
 
     /// Stores the journey.
@@ -190,10 +197,10 @@ fn parse_u64(text: &str) -> Option<u64> {
     Some(n)
 }
 
-fn touch_from(value: &JsValue) -> Option<RawTouch> {
+fn touch_from(value: &JsValue, params: &str) -> Option<RawTouch> {
     Some(RawTouch {
-        landing: get_str(value, "landing")?,
-        referrer: get_str(value, "referrer").unwrap_or_default(),
+        landing: redact_listed(&get_str(value, "landing")?, params),
+        referrer: redact_listed(&get_str(value, "referrer").unwrap_or_default(), params),
         at: get_u64(value, "at")?,
     })
 }
@@ -266,13 +273,13 @@ mod tests {
         }];
         let j = (first.clone(), views.clone());
         open(Tier::Full).save_journey(&first, &views);
-        assert_eq!(open(Tier::Full).journey(), j);
+        assert_eq!(open(Tier::Full).journey(""), j);
         // A journey an earlier release stored: its last touch is a view.
         local
             .set_item(JOURNEY_KEY, r#"{"first":{"landing":"https://a.com/","at":1},"last":{"landing":"https://a.com/?utm_source=x","at":2}}"#)
             .unwrap();
         assert_eq!(
-            open(Tier::Full).journey().1[0].landing,
+            open(Tier::Full).journey("").1[0].landing,
             "https://a.com/?utm_source=x"
         );
         open(Tier::Full).save_journey(&first, &views);
@@ -281,14 +288,14 @@ mod tests {
         let s = open(Tier::Session);
         assert!(local.get_item(JOURNEY_KEY).unwrap().is_none());
         s.save_journey(&first, &views);
-        assert_eq!(open(Tier::Session).journey(), j);
+        assert_eq!(open(Tier::Session).journey(""), j);
         assert!(session.get_item(JOURNEY_KEY).unwrap().is_some());
         // No consent: nothing kept anywhere, nothing written.
         let n = open(Tier::None);
         n.save_journey(&first, &views);
         n.session(1, "c".repeat(22));
         assert_eq!((local.length().unwrap(), session.length().unwrap()), (0, 0));
-        assert_eq!(n.journey(), (None, Vec::new()));
+        assert_eq!(n.journey(""), (None, Vec::new()));
     }
 
     #[wasm_bindgen_test]

@@ -472,9 +472,10 @@ pub struct PublicConfig {
     pub lookback_ms: crate::Millis,
     /// GA4's session timeout.
     pub session_timeout_ms: crate::Millis,
-    /// The site's own query parameters to redact (`SiteConfig::redact_params`), which the page
-    /// passes to [`crate::privacy::redact`] with every URL it keeps or sends (the defaults are
-    /// built in).
+    /// Every query parameter whose value is redacted: [`crate::privacy::DEFAULT_PARAMS`], then the
+    /// site's own (`SiteConfig::redact_params`), as [`crate::privacy::listed`] gives them. The page
+    /// passes them to [`crate::privacy::redact_listed`] with every URL it keeps or sends: it
+    /// receives the defaults here rather than carrying them in its module.
     #[serde(default)]
     pub redact_params: Vec<String>,
 }

@@ -45,9 +45,9 @@ pub fn redact(url: &str, params: &[String]) -> String {
 }
 
 /// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. Apart
-/// from [`redact_listed`] so that a caller can get the defaults as data: a page that ran the
-/// redaction itself would receive this list with the site's configuration rather than carry the
-/// defaults in its module (how its weight was measured: ARCHITECTURE.md, "On the page").
+/// from [`redact_listed`] so that a caller can get the defaults as data: the page, which runs the
+/// redaction itself, receives this list with the site's public configuration rather than carry
+/// the defaults in its module (ARCHITECTURE.md, "On the page").
 pub fn listed(site: &[String]) -> Vec<String> {
     let mut names = Vec::new();
     for name in text::split(DEFAULT_PARAMS, b'|') {

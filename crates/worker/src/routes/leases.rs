@@ -58,7 +58,8 @@ fn public_of(config: &SiteConfig) -> PublicConfig {
             .collect(),
         lookback_ms: config.attribution.lookback,
         session_timeout_ms: config.attribution.session_timeout,
-        redact_params: config.redact_params.clone(),
+        // The defaults with the site's own: the page's redaction carries no list of its own.
+        redact_params: privacy::listed(&config.redact_params),
     }
 }
 
