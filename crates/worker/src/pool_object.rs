@@ -24,7 +24,7 @@ use worker::{
 };
 
 use crate::clock;
-use crate::drain_guard::Ledger;
+use crate::drain_guard::{Entry, Ledger};
 use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
 use crate::retention::{self, VisitsDue};
 use crate::rows;
@@ -39,6 +39,12 @@ const MIGRATIONS: &[&[&str]] = &[
     ],
     // The pool panel's history: one sample per quarter hour (see `pool_history`).
     &["CREATE TABLE IF NOT EXISTS samples (at INTEGER PRIMARY KEY, sample TEXT NOT NULL)"],
+    // The pool-drain ledger: one row per new lease while it counts against its client's limits
+    // (`drain_guard::Entry`), so that a restart forgets none of them.
+    &[
+        "CREATE TABLE IF NOT EXISTS drain (lease TEXT PRIMARY KEY, address TEXT, network TEXT, started INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS drain_started ON drain (started)",
+    ],
 ];
 
 /// A pool of tracking numbers.
@@ -76,6 +82,21 @@ struct VisitRow {
 #[derive(Deserialize)]
 struct SessionRow {
     session: String,
+}
+
+/// A `drain` row: every column must read (a wrong type is an error, not a skipped row).
+#[derive(Deserialize)]
+struct DrainRow {
+    lease: String,
+    address: Option<String>,
+    network: Option<String>,
+    started: i64,
+}
+
+#[derive(Deserialize)]
+struct DrainAgeRow {
+    lease: String,
+    started: i64,
 }
 
 #[derive(Deserialize)]
@@ -177,12 +198,18 @@ impl PoolObject {
                 ..
             } => {
                 let mut ledger = self.ledger.borrow_mut();
+                // Only the last shard asked applies the exhaustion policy; a refusal elsewhere lets
+                // the worker ask the next shard, and is not the request's answer.
+                let last = !free_only;
                 let refused = guard
                     .as_ref()
-                    .and_then(|g| ledger.check(pool, g, &session, &target, now));
+                    .and_then(|g| ledger.check(pool, g, (&session, &target), last, now));
                 let reply: LeaseReply = match refused {
                     Some(refusal) => {
-                        self.put_meta("refusals", rows::pool::write_refusals(&ledger.refusals)?)?;
+                        if refusal.is_final(last) {
+                            let text = rows::pool::write_refusals(&ledger.refusals)?;
+                            self.put_meta("refusals", text)?;
+                        }
                         Err(refusal)
                     }
                     None => {
@@ -195,7 +222,8 @@ impl PoolObject {
                             self.store_visit(&session, &visit, now)?;
                             self.visits_due.written(now, days);
                             if let (Some(g), false) = (&guard, granted.renewed) {
-                                ledger.record(pool, g, &granted.lease, now);
+                                let entry = ledger.record(pool, g, &granted.lease, now);
+                                self.store_drain(pool, &entry, &g.limits, now)?;
                             }
                         }
                         Ok(outcome)
@@ -335,7 +363,7 @@ impl PoolObject {
             Some(text) => rows::pool::read_refusals(&text)?,
             None => Default::default(),
         };
-        *self.ledger.borrow_mut() = Ledger::new(refusals);
+        *self.ledger.borrow_mut() = Ledger::restore(refusals, self.load_drain()?);
         let stored: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
         // Every row must read: one skipped would bring its number back as free, while its lease
         // may still be live. An unreadable row fails the request (503), loudly, every time.
@@ -387,6 +415,67 @@ impl PoolObject {
             self.put_meta("counters", rows::pool::write_counters(&pool.counters())?)?;
         }
         Ok(())
+    }
+
+    /// Writes a new lease's ledger entry, and deletes the entries that count against nothing any
+    /// more (older than the longest window, their lease no longer live: `drain::counts`), in the
+    /// same turn as the lease.
+    fn store_drain(
+        &self,
+        pool: &Pool,
+        entry: &Entry,
+        limits: &dni_core::drain::Limits,
+        now: Millis,
+    ) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO drain (lease, address, network, started) VALUES (?, ?, ?, ?) \
+             ON CONFLICT(lease) DO UPDATE SET address = excluded.address, network = excluded.network, started = excluded.started",
+            vec![
+                entry.lease.as_str().into(),
+                entry.address.as_deref().map_or(SqlStorageValue::Null, Into::into),
+                entry.network.as_deref().map_or(SqlStorageValue::Null, Into::into),
+                millis(entry.started),
+            ],
+        )?;
+        let longest = dni_core::drain::Rule {
+            max: 0,
+            window: limits.longest_window(),
+        };
+        let old: Vec<DrainAgeRow> = self
+            .sql
+            .exec(
+                "SELECT lease, started FROM drain WHERE started < ?",
+                vec![millis(now.saturating_sub(longest.window))],
+            )?
+            .to_array()?;
+        for row in old {
+            let started = stored_millis(row.started)?;
+            let live = pool.lease_by_id(&row.lease).is_some();
+            if !dni_core::drain::counts(started, live, &longest, now) {
+                self.sql
+                    .exec("DELETE FROM drain WHERE lease = ?", vec![row.lease.into()])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored ledger entries. Every row must read: a skipped one would let its client take a
+    /// number more than its limit.
+    fn load_drain(&self) -> Result<Vec<Entry>> {
+        let stored: Vec<DrainRow> = self
+            .sql
+            .exec("SELECT lease, address, network, started FROM drain", None)?
+            .to_array()?;
+        let mut entries = Vec::with_capacity(stored.len());
+        for row in stored {
+            entries.push(Entry {
+                started: stored_millis(row.started)?,
+                lease: row.lease,
+                address: row.address,
+                network: row.network,
+            });
+        }
+        Ok(entries)
     }
 
     fn store_visit(&self, session: &str, visit: &Visit, now: Millis) -> Result<()> {
@@ -481,6 +570,12 @@ impl PoolObject {
         self.alarm.set(Some(set));
         Ok(())
     }
+}
+
+/// A stored time, which is never negative.
+fn stored_millis(ms: i64) -> Result<Millis> {
+    Millis::try_from(ms)
+        .map_err(|_| worker::Error::RustError("a drain row's time does not read".into()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value> {
