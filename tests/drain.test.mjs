@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { startWorker, admin, visitorHeaders, VISITOR_UA, ROOT } from "./harness.mjs";
+import { startWorker, admin, visitorHeaders, clockSkew, VISITOR_UA, ROOT } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -197,6 +197,7 @@ test("the limits survive a kill of the runtime: an address that took its few tak
     .filter((r) => r.store === "pool" && r.table === "drain" && r.row.address === "198.51.100.23");
   assert.equal(rows.length, SHARDED_PER_ADDRESS);
   assert.deepEqual(new Set(rows.map((r) => r.row.network)), new Set(["198.51.100.0/24"]));
+  assert.ok(rows.every((r) => r.row.until === r.row.started + 60_000), "kept for the window (the longest rule: 60 s)");
 });
 
 test("a pool split over two shards: one address holds at most its limit over both, not twice it", async () => {
@@ -228,4 +229,33 @@ test("a pool split over two shards: one address holds at most its limit over bot
   }
   // Visitors of their own are served.
   for (let i = 0; i < 3; i++) assert.equal((await lease(visitorHeaders(), freshSession("v"), SHARDED)).number.kind, "pool");
+});
+
+const drainRows = () =>
+  execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.store === "pool" && r.table === "drain");
+
+test("the ledger keeps a client's address no longer than it counts: past the window and the lease, the pool deletes it", async () => {
+  const before = drainRows();
+  assert.ok(before.some((r) => r.row.address === "198.51.100.23"), "the attacker's rows are there");
+  // Two hours later every lease has ended (idle timeout 2 minutes, hold at most an hour) and every
+  // window (a minute) has passed: a pool object deletes such rows in the write of its next new
+  // lease (and in its alarm). One new lease in each pool object: the first site's, and both shards.
+  await worker.restart({ vars: clockSkew(2 * 3600_000) });
+  const taken = [await lease(visitorHeaders())];
+  for (let i = 0; i < 20 && new Set(taken.slice(1).map((a) => a.number.lease.split(".")[1])).size < 2; i++) {
+    taken.push(await lease(visitorHeaders(), freshSession("v"), SHARDED));
+  }
+  assert.ok(taken.every((a) => a.number.kind === "pool"));
+  const after = drainRows();
+  assert.equal(after.filter((r) => r.row.address === "198.51.100.23").length, 0, "the attacker's address is gone");
+  assert.deepEqual(
+    after.map((r) => r.row.lease).sort(),
+    taken.map((a) => a.number.lease).sort(),
+    "only the new leases' rows",
+  );
+  console.log(`drain ledger 2 hours later: ${before.length} rows before, ${after.length} after (the ${taken.length} new leases)`);
 });

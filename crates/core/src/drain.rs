@@ -180,6 +180,19 @@ pub fn counts(started: Millis, live: bool, rule: &Rule, now: Millis) -> bool {
     live || now.saturating_sub(started) < rule.window
 }
 
+/// Until when the record of a new lease taken at `started` is kept: the longest window of the
+/// limits it was taken under ([`Limits::longest_window`]); after that it counts against nothing
+/// once its lease is no longer live ([`forgotten`]).
+pub fn keep_until(started: Millis, limits: &Limits) -> Millis {
+    started.saturating_add(limits.longest_window())
+}
+
+/// Whether the record of a new lease, kept until `until` ([`keep_until`]), may go at `now`: past
+/// that time and no longer live (a live lease counts against its client whatever its age).
+pub fn forgotten(until: Millis, live: bool, now: Millis) -> bool {
+    !live && now >= until
+}
+
 /// What counts against a request's client now (see [`counts`]), and the pool's new leases within
 /// its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -565,6 +578,31 @@ mod tests {
         ];
         for (refusal, last, want) in table {
             assert_eq!(refusal.is_final(last), want, "{refusal:?} {last}");
+        }
+    }
+
+    #[test]
+    fn a_record_is_kept_for_the_longest_window_or_while_live() {
+        let limits = Limits::default();
+        assert_eq!(keep_until(1_000, &limits), 1_000 + 15 * MINUTE);
+        assert_eq!(keep_until(u64::MAX, &limits), u64::MAX);
+        // (until, live, now, forgotten)
+        let table = [
+            (10_000, false, 9_999, false),
+            (10_000, false, 10_000, true),
+            (10_000, true, 10_000, false),
+            (10_000, true, u64::MAX, false),
+            (10_000, false, u64::MAX, true),
+        ];
+        for (until, live, now, want) in table {
+            assert_eq!(forgotten(until, live, now), want, "{until} {live} {now}");
+        }
+        // Kept at least as long as any rule counts it.
+        for (rule, started) in [(limits.per_address, 5), (limits.per_network, 7)] {
+            let until = keep_until(started, &limits);
+            for now in [started, until - 1, until] {
+                assert!(!counts(started, false, &rule, now) || !forgotten(until, false, now));
+            }
         }
     }
 

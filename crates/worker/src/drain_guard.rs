@@ -59,7 +59,7 @@ impl Guard {
 }
 
 /// One new lease, as the limits count it: stored one row per lease in the pool object's `drain`
-/// table, until it counts against nothing (`dni_core::drain::counts` under the longest window).
+/// table, until it counts against nothing (`dni_core::drain::forgotten`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The lease id.

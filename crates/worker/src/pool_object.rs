@@ -42,8 +42,8 @@ const MIGRATIONS: &[&[&str]] = &[
     // The pool-drain ledger: one row per new lease while it counts against its client's limits
     // (`drain_guard::Entry`), so that a restart forgets none of them.
     &[
-        "CREATE TABLE IF NOT EXISTS drain (lease TEXT PRIMARY KEY, address TEXT, network TEXT, started INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS drain_started ON drain (started)",
+        "CREATE TABLE IF NOT EXISTS drain (lease TEXT PRIMARY KEY, address TEXT, network TEXT, started INTEGER NOT NULL, until INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS drain_until ON drain (until)",
     ],
 ];
 
@@ -94,9 +94,9 @@ struct DrainRow {
 }
 
 #[derive(Deserialize)]
-struct DrainAgeRow {
+struct DrainDueRow {
     lease: String,
-    started: i64,
+    until: i64,
 }
 
 #[derive(Deserialize)]
@@ -152,9 +152,11 @@ impl DurableObject for PoolObject {
                     let due = retention::sweep_visits(&self.sql, now, days)?;
                     self.visits_due.set(due);
                     let sample = self.sample(pool, now)?;
+                    let drain_due = self.prune_drain(pool, now)?;
                     dni_core::retention::earliest(&[
                         pool_history::next_wake(pool.next_deadline(), sample),
                         due,
+                        drain_due,
                     ])
                 }
                 None => None,
@@ -187,6 +189,8 @@ impl PoolObject {
         }
         let pool = guard.get_or_insert_with(|| Pool::new(spec.settings.clone(), &[]));
         self.reconcile(pool, spec)?;
+        // When a ledger row written now may go (the alarm deletes it then).
+        let mut drain_due = None;
         let body = match op {
             PoolOp::Lease {
                 session,
@@ -223,7 +227,7 @@ impl PoolObject {
                             self.visits_due.written(now, days);
                             if let (Some(g), false) = (&guard, granted.renewed) {
                                 let entry = ledger.record(pool, g, &granted.lease, now);
-                                self.store_drain(pool, &entry, &g.limits, now)?;
+                                drain_due = Some(self.store_drain(pool, &entry, &g.limits, now)?);
                             }
                         }
                         Ok(outcome)
@@ -266,6 +270,7 @@ impl PoolObject {
             dni_core::retention::earliest(&[
                 pool_history::next_wake(pool.next_deadline(), sample),
                 visits_due,
+                drain_due,
             ]),
         ))
     }
@@ -417,46 +422,68 @@ impl PoolObject {
         Ok(())
     }
 
-    /// Writes a new lease's ledger entry, and deletes the entries that count against nothing any
-    /// more (older than the longest window, their lease no longer live: `drain::counts`), in the
-    /// same turn as the lease.
+    /// Writes a new lease's ledger entry, kept until the longest window of its limits has passed
+    /// (`drain::keep_until`), and deletes the entries that count against nothing any more, in the
+    /// same turn as the lease. Answers until when the new entry is kept.
     fn store_drain(
         &self,
         pool: &Pool,
         entry: &Entry,
         limits: &dni_core::drain::Limits,
         now: Millis,
-    ) -> Result<()> {
+    ) -> Result<Millis> {
+        let until = dni_core::drain::keep_until(entry.started, limits);
         self.sql.exec(
-            "INSERT INTO drain (lease, address, network, started) VALUES (?, ?, ?, ?) \
-             ON CONFLICT(lease) DO UPDATE SET address = excluded.address, network = excluded.network, started = excluded.started",
+            "INSERT INTO drain (lease, address, network, started, until) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT(lease) DO UPDATE SET address = excluded.address, network = excluded.network, \
+             started = excluded.started, until = excluded.until",
             vec![
                 entry.lease.as_str().into(),
-                entry.address.as_deref().map_or(SqlStorageValue::Null, Into::into),
-                entry.network.as_deref().map_or(SqlStorageValue::Null, Into::into),
+                entry
+                    .address
+                    .as_deref()
+                    .map_or(SqlStorageValue::Null, Into::into),
+                entry
+                    .network
+                    .as_deref()
+                    .map_or(SqlStorageValue::Null, Into::into),
                 millis(entry.started),
+                millis(until),
             ],
         )?;
-        let longest = dni_core::drain::Rule {
-            max: 0,
-            window: limits.longest_window(),
-        };
-        let old: Vec<DrainAgeRow> = self
+        self.prune_drain(pool, now)?;
+        Ok(until)
+    }
+
+    /// Deletes the ledger entries past keeping whose lease is no longer live
+    /// (`drain::forgotten`); answers when the next one will be past keeping. An entry of a live
+    /// lease stays until the lease ends, which is one of the pool's own deadlines.
+    fn prune_drain(&self, pool: &Pool, now: Millis) -> Result<Option<Millis>> {
+        let due: Vec<DrainDueRow> = self
             .sql
             .exec(
-                "SELECT lease, started FROM drain WHERE started < ?",
-                vec![millis(now.saturating_sub(longest.window))],
+                "SELECT lease, until FROM drain WHERE until <= ?",
+                vec![millis(now)],
             )?
             .to_array()?;
-        for row in old {
-            let started = stored_millis(row.started)?;
-            let live = pool.lease_by_id(&row.lease).is_some();
-            if !dni_core::drain::counts(started, live, &longest, now) {
+        for row in due {
+            let until = stored_millis(row.until)?;
+            if dni_core::drain::forgotten(until, pool.lease_by_id(&row.lease).is_some(), now) {
                 self.sql
                     .exec("DELETE FROM drain WHERE lease = ?", vec![row.lease.into()])?;
             }
         }
-        Ok(())
+        let next: Vec<LatestRow> = self
+            .sql
+            .exec(
+                "SELECT min(until) AS at FROM drain WHERE until > ?",
+                vec![millis(now)],
+            )?
+            .to_array()?;
+        Ok(next
+            .first()
+            .and_then(|r| r.at)
+            .map(|at| at.max(0) as Millis))
     }
 
     /// The stored ledger entries. Every row must read: a skipped one would let its client take a
