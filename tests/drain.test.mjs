@@ -2,16 +2,18 @@
 // ordinary visitors arrive from other addresses. The visitors still get pool numbers; the attacker
 // holds no more than its address's limit and gets the site's source-level number for the rest;
 // the pool's figures count every refusal. Then: a second address of the attacker's network, and
-// the server-side bot signals (user agent, fetch metadata).
+// the server-side bot signals (user agent, fetch metadata); the limits after a kill of the runtime
+// (the ledger is stored with the pool); and a pool split over two shards, where each shard
+// enforces its share of a client's limits.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { startWorker, admin, visitorHeaders, VISITOR_UA, ROOT } from "./harness.mjs";
+import { startWorker, admin, visitorHeaders, clockSkew, VISITOR_UA, ROOT } from "./harness.mjs";
 
 let worker;
 before(async () => {
-  worker = await startWorker({ name: "drain", sites: ["tests/sites/drain.json"] });
+  worker = await startWorker({ name: "drain", sites: ["tests/sites/drain.json", "tests/sites/drain-sharded.json"] });
 });
 after(async () => worker?.stop());
 
@@ -20,6 +22,9 @@ const TARGET = "+17185550100";
 const STATIC = "+17185550199";
 const PER_ADDRESS = 3; // tests/sites/drain.json
 const ATTACKER = "203.0.113.66";
+// tests/sites/drain-sharded.json: 4 per address, 6 per network, over 2 shards.
+const SHARDED = { site: "drain-sharded", target: "+13125550100" };
+const SHARDED_PER_ADDRESS = 4;
 
 let sessions = 0;
 const freshSession = (who) => `${who}-${++sessions}-${Math.random().toString(36).slice(2, 10)}`.padEnd(24, "x");
@@ -30,12 +35,12 @@ const freshSession = (who) => `${who}-${++sessions}-${Math.random().toString(36)
 const PROXY_RESTART = /^Your worker restarted mid-request/;
 let proxyRetries = 0;
 
-async function lease(headers, session = freshSession("s")) {
+async function lease(headers, session = freshSession("s"), { site = "drain", target = TARGET } = {}) {
   for (let attempt = 0; ; attempt++) {
-    const r = await fetch(`${worker.base}/v1/sites/drain/leases`, {
+    const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
       method: "POST",
       headers: { Origin: worker.base, ...headers, "Content-Type": "text/plain" },
-      body: JSON.stringify({ session, targets: [TARGET], page: { url: `${worker.base}/`, referrer: "" } }),
+      body: JSON.stringify({ session, targets: [target], page: { url: `${worker.base}/`, referrer: "" } }),
     });
     const text = await r.text();
     if (r.status === 503 && PROXY_RESTART.test(text) && attempt < 3) {
@@ -156,4 +161,101 @@ test("the refusal counts survive a restart of the runtime: a versioned row in th
     .filter((r) => r.store === "pool" && r.table === "meta" && r.row.key === "refusals");
   assert.equal(rows.length, 1);
   assert.deepEqual(rows[0].row.value, { ...before.refused, v: 1 }, "stored with its version tag");
+});
+
+test("the limits survive a kill of the runtime: an address that took its few takes none after the restart", async () => {
+  // On the split pool (the first pool is nearly all leased by now), so that both shards' ledgers
+  // must come back: an attacker from a network of its own takes its address's few with fresh
+  // sessions...
+  const attacker = visitorHeaders("198.51.100.23");
+  const taken = [];
+  for (let i = 0; i < SHARDED_PER_ADDRESS + 2; i++) taken.push(await lease(attacker, freshSession("restart"), SHARDED));
+  const held = taken.filter((a) => a.number.kind === "pool");
+  assert.equal(held.length, SHARDED_PER_ADDRESS, "the attacker got its few before the restart");
+  // ...and releases one: a released number still counts within the window, which only the stored
+  // ledger remembers once the runtime is gone.
+  const gone = await fetch(`${worker.base}/v1/sites/${SHARDED.site}/leases/${held[0].number.lease}/release`, {
+    method: "POST",
+    headers: { Origin: worker.base },
+  });
+  assert.equal(gone.status, 204);
+  await worker.restart({ kill: true });
+  const again = [];
+  for (let i = 0; i < 6; i++) again.push(await lease(attacker, freshSession("restart"), SHARDED));
+  const more = again.filter((a) => a.number.kind === "pool");
+  console.log(
+    `drain after kill -9: the attacker held ${held.length} before the restart (limit ${SHARDED_PER_ADDRESS}, 2 shards), took ${more.length} more of ${again.length} asked after it`,
+  );
+  assert.deepEqual(again.map((a) => [a.status, a.number.kind]), again.map(() => [200, "static"]), "no new number after the restart");
+  // A visitor from elsewhere is served as before.
+  assert.equal((await lease(visitorHeaders(), freshSession("v"), SHARDED)).number.kind, "pool");
+  // What the limits need is stored with the pool: one row per new lease, the client's keys.
+  const rows = execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.store === "pool" && r.table === "drain" && r.row.address === "198.51.100.23");
+  assert.equal(rows.length, SHARDED_PER_ADDRESS);
+  assert.deepEqual(new Set(rows.map((r) => r.row.network)), new Set(["198.51.100.0/24"]));
+  assert.ok(rows.every((r) => r.row.until === r.row.started + 60_000), "kept for the window (the longest rule: 60 s)");
+});
+
+test("a pool split over two shards: one address holds at most its limit over both, not twice it", async () => {
+  // tests/sites/drain-sharded.json: 4 per address, 6 per network, 2 shards: each shard allows an
+  // address ceil(4 / 2) = 2 and a network ceil(6 / 2) = 3.
+  // (what, addresses asking in turn, requests, numbers held at most over both shards)
+  const table = [
+    ["one address", ["192.0.2.10"], 30, 4],
+    ["three addresses of one /24", ["198.18.7.20", "198.18.7.21", "198.18.7.22"], 30, 6],
+  ];
+  const stats = async () => (await admin(worker.base, "/v1/sites/drain-sharded/pools/main")).json;
+  for (const [what, addresses, requests, most] of table) {
+    const before = await stats();
+    const answers = [];
+    for (let i = 0; i < requests; i++) answers.push(await lease(visitorHeaders(addresses[i % addresses.length]), freshSession("sharded"), SHARDED));
+    assert.deepEqual(answers.filter((a) => a.status !== 200).map((a) => a.status), [], what);
+    const held = answers.filter((a) => a.number.kind === "pool");
+    const limited = answers.filter((a) => a.number.kind !== "pool");
+    const after = await stats();
+    console.log(`drain, 2 shards, ${what}: holds ${held.length} numbers (limit ${most}) of ${requests} asked; limited ${limited.length}, counted ${after.limited - before.limited}`);
+    // Sessions land on both shards, and a shard that refused lets the other answer: the whole
+    // limit, no more.
+    assert.equal(held.length, most, what);
+    assert.equal(new Set(held.map((a) => a.number.number)).size, most, what);
+    assert.ok(held.every((a) => /\.[01]\./.test(a.number.lease)), what);
+    assert.ok(limited.every((a) => a.number.kind === "static"), what);
+    // A request refused by both shards is counted once.
+    assert.equal(after.limited - before.limited, limited.length, what);
+  }
+  // Visitors of their own are served.
+  for (let i = 0; i < 3; i++) assert.equal((await lease(visitorHeaders(), freshSession("v"), SHARDED)).number.kind, "pool");
+});
+
+const drainRows = () =>
+  execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.store === "pool" && r.table === "drain");
+
+test("the ledger keeps a client's address no longer than it counts: past the window and the lease, the pool deletes it", async () => {
+  const before = drainRows();
+  assert.ok(before.some((r) => r.row.address === "198.51.100.23"), "the attacker's rows are there");
+  // Two hours later every lease has ended (idle timeout 2 minutes, hold at most an hour) and every
+  // window (a minute) has passed: a pool object deletes such rows in the write of its next new
+  // lease (and in its alarm). One new lease in each pool object: the first site's, and both shards.
+  await worker.restart({ vars: clockSkew(2 * 3600_000) });
+  const taken = [await lease(visitorHeaders())];
+  for (let i = 0; i < 20 && new Set(taken.slice(1).map((a) => a.number.lease.split(".")[1])).size < 2; i++) {
+    taken.push(await lease(visitorHeaders(), freshSession("v"), SHARDED));
+  }
+  assert.ok(taken.every((a) => a.number.kind === "pool"));
+  const after = drainRows();
+  assert.equal(after.filter((r) => r.row.address === "198.51.100.23").length, 0, "the attacker's address is gone");
+  assert.deepEqual(
+    after.map((r) => r.row.lease).sort(),
+    taken.map((a) => a.number.lease).sort(),
+    "only the new leases' rows",
+  );
+  console.log(`drain ledger 2 hours later: ${before.length} rows before, ${after.length} after (the ${taken.length} new leases)`);
 });

@@ -103,6 +103,35 @@ impl Limits {
         }
         Ok(())
     }
+
+    /// The limits one shard of a pool split over `shards` objects enforces: its share,
+    /// `ceil(max / shards)`, of the per-address and per-network limits. A client's sessions land
+    /// on different shards and no shard sees another's leases, so with the whole limit on each an
+    /// address could hold `shards` times it; with the share it holds at most
+    /// `shards * ceil(max / shards)`, which is `max` when `shards` divides it and always below
+    /// `max + shards`. Rounding up keeps every share at least 1 (a client of a pool with more
+    /// shards than its limit still gets a number). The per-pool rule is already per shard.
+    pub fn per_shard(&self, shards: u32) -> Limits {
+        let shards = shards.max(1);
+        let share = |rule: Rule| Rule {
+            max: rule.max.div_ceil(shards),
+            ..rule
+        };
+        Limits {
+            per_address: share(self.per_address),
+            per_network: share(self.per_network),
+            ..*self
+        }
+    }
+
+    /// The longest window of the three rules: a new lease older than this counts against nothing
+    /// once it is no longer live ([`counts`]), so its record may go.
+    pub fn longest_window(&self) -> Millis {
+        self.per_address
+            .window
+            .max(self.per_network.window)
+            .max(self.per_pool.window)
+    }
 }
 
 /// Where a request comes from, as the keys its limits are counted under.
@@ -151,6 +180,19 @@ pub fn counts(started: Millis, live: bool, rule: &Rule, now: Millis) -> bool {
     live || now.saturating_sub(started) < rule.window
 }
 
+/// Until when the record of a new lease taken at `started` is kept: the longest window of the
+/// limits it was taken under ([`Limits::longest_window`]); after that it counts against nothing
+/// once its lease is no longer live ([`forgotten`]).
+pub fn keep_until(started: Millis, limits: &Limits) -> Millis {
+    started.saturating_add(limits.longest_window())
+}
+
+/// Whether the record of a new lease, kept until `until` ([`keep_until`]), may go at `now`: past
+/// that time and no longer live (a live lease counts against its client whatever its age).
+pub fn forgotten(until: Millis, live: bool, now: Millis) -> bool {
+    !live && now >= until
+}
+
 /// What counts against a request's client now (see [`counts`]), and the pool's new leases within
 /// its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,6 +217,17 @@ pub enum Refusal {
     Pool,
     /// An automated client.
     Automated(Automated),
+}
+
+impl Refusal {
+    /// Whether this refusal is the request's answer, so the pool counts it. A shard of a split
+    /// pool enforces only its share of a client's limits ([`Limits::per_shard`]): when a shard
+    /// other than the last one asked (`last`) refuses by a limit, the worker asks the next shard,
+    /// and an honest household whose sessions happen to land on one shard still gets its whole
+    /// limit. An automated client is refused by every shard alike: that ends the request at once.
+    pub fn is_final(self, last: bool) -> bool {
+        last || matches!(self, Refusal::Automated(_))
+    }
 }
 
 /// May a request with this usage take a new number? The narrowest scope over its limit is named.
@@ -471,6 +524,97 @@ mod tests {
             serde_json::from_str(r#"{"per_address":{"max":2,"window":60000}}"#).unwrap();
         assert_eq!(parsed.per_address.max, 2);
         assert_eq!(parsed.per_network, Limits::default().per_network);
+    }
+
+    #[test]
+    fn a_shard_enforces_its_share() {
+        let limits = Limits::default();
+        // (per-address max, per-network max, shards, per-address share, per-network share)
+        let table = [
+            (4, 16, 0, 4, 16),
+            (4, 16, 1, 4, 16),
+            (4, 16, 2, 2, 8),
+            (3, 5, 2, 2, 3),
+            (4, 16, 3, 2, 6),
+            (4, 16, 8, 1, 2),
+            (1, 1, 64, 1, 1),
+            (u32::MAX, u32::MAX, 2, u32::MAX / 2 + 1, u32::MAX / 2 + 1),
+        ];
+        for (address, network, shards, want_address, want_network) in table {
+            let mut l = limits;
+            l.per_address.max = address;
+            l.per_network.max = network;
+            let share = l.per_shard(shards);
+            assert_eq!(
+                (share.per_address.max, share.per_network.max),
+                (want_address, want_network),
+                "{address} {network} over {shards}"
+            );
+            // What a client can hold over all shards: the limit, or less than limit + shards.
+            let n = shards.max(1) as u64;
+            assert!(n * share.per_address.max as u64 >= address as u64);
+            assert!(n * (share.per_address.max as u64) < address as u64 + n);
+            assert_eq!(
+                share.per_pool, l.per_pool,
+                "the pool's rule is per shard already"
+            );
+            assert_eq!(share.per_address.window, l.per_address.window);
+        }
+    }
+
+    #[test]
+    fn a_limit_refusal_on_an_earlier_shard_lets_the_next_one_answer() {
+        use Refusal::*;
+        // (refusal, last shard asked, final)
+        let table = [
+            (Address, false, false),
+            (Network, false, false),
+            (Pool, false, false),
+            (Automated(self::Automated::UserAgent), false, true),
+            (Address, true, true),
+            (Network, true, true),
+            (Pool, true, true),
+            (Automated(self::Automated::BotScore), true, true),
+        ];
+        for (refusal, last, want) in table {
+            assert_eq!(refusal.is_final(last), want, "{refusal:?} {last}");
+        }
+    }
+
+    #[test]
+    fn a_record_is_kept_for_the_longest_window_or_while_live() {
+        let limits = Limits::default();
+        assert_eq!(keep_until(1_000, &limits), 1_000 + 15 * MINUTE);
+        assert_eq!(keep_until(u64::MAX, &limits), u64::MAX);
+        // (until, live, now, forgotten)
+        let table = [
+            (10_000, false, 9_999, false),
+            (10_000, false, 10_000, true),
+            (10_000, true, 10_000, false),
+            (10_000, true, u64::MAX, false),
+            (10_000, false, u64::MAX, true),
+        ];
+        for (until, live, now, want) in table {
+            assert_eq!(forgotten(until, live, now), want, "{until} {live} {now}");
+        }
+        // Kept at least as long as any rule counts it.
+        for (rule, started) in [(limits.per_address, 5), (limits.per_network, 7)] {
+            let until = keep_until(started, &limits);
+            for now in [started, until - 1, until] {
+                assert!(!counts(started, false, &rule, now) || !forgotten(until, false, now));
+            }
+        }
+    }
+
+    #[test]
+    fn the_longest_window_is_the_longest_rule() {
+        let mut l = Limits::default();
+        assert_eq!(l.longest_window(), 15 * MINUTE);
+        l.per_pool.window = crate::DAY;
+        assert_eq!(l.longest_window(), crate::DAY);
+        l.per_pool.window = SECOND;
+        l.per_network.window = 20 * MINUTE;
+        assert_eq!(l.longest_window(), 20 * MINUTE);
     }
 
     #[test]

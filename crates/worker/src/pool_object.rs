@@ -24,7 +24,7 @@ use worker::{
 };
 
 use crate::clock;
-use crate::drain_guard::Ledger;
+use crate::drain_guard::{Entry, Ledger};
 use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
 use crate::retention::{self, VisitsDue};
 use crate::rows;
@@ -39,6 +39,12 @@ const MIGRATIONS: &[&[&str]] = &[
     ],
     // The pool panel's history: one sample per quarter hour (see `pool_history`).
     &["CREATE TABLE IF NOT EXISTS samples (at INTEGER PRIMARY KEY, sample TEXT NOT NULL)"],
+    // The pool-drain ledger: one row per new lease while it counts against its client's limits
+    // (`drain_guard::Entry`), so that a restart forgets none of them.
+    &[
+        "CREATE TABLE IF NOT EXISTS drain (lease TEXT PRIMARY KEY, address TEXT, network TEXT, started INTEGER NOT NULL, until INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS drain_until ON drain (until)",
+    ],
 ];
 
 /// A pool of tracking numbers.
@@ -76,6 +82,21 @@ struct VisitRow {
 #[derive(Deserialize)]
 struct SessionRow {
     session: String,
+}
+
+/// A `drain` row: every column must read (a wrong type is an error, not a skipped row).
+#[derive(Deserialize)]
+struct DrainRow {
+    lease: String,
+    address: Option<String>,
+    network: Option<String>,
+    started: i64,
+}
+
+#[derive(Deserialize)]
+struct DrainDueRow {
+    lease: String,
+    until: i64,
 }
 
 #[derive(Deserialize)]
@@ -131,9 +152,11 @@ impl DurableObject for PoolObject {
                     let due = retention::sweep_visits(&self.sql, now, days)?;
                     self.visits_due.set(due);
                     let sample = self.sample(pool, now)?;
+                    let drain_due = self.prune_drain(pool, now)?;
                     dni_core::retention::earliest(&[
                         pool_history::next_wake(pool.next_deadline(), sample),
                         due,
+                        drain_due,
                     ])
                 }
                 None => None,
@@ -166,6 +189,8 @@ impl PoolObject {
         }
         let pool = guard.get_or_insert_with(|| Pool::new(spec.settings.clone(), &[]));
         self.reconcile(pool, spec)?;
+        // When a ledger row written now may go (the alarm deletes it then).
+        let mut drain_due = None;
         let body = match op {
             PoolOp::Lease {
                 session,
@@ -177,12 +202,18 @@ impl PoolObject {
                 ..
             } => {
                 let mut ledger = self.ledger.borrow_mut();
+                // Only the last shard asked applies the exhaustion policy; a refusal elsewhere lets
+                // the worker ask the next shard, and is not the request's answer.
+                let last = !free_only;
                 let refused = guard
                     .as_ref()
-                    .and_then(|g| ledger.check(pool, g, &session, &target, now));
+                    .and_then(|g| ledger.check(pool, g, (&session, &target), last, now));
                 let reply: LeaseReply = match refused {
                     Some(refusal) => {
-                        self.put_meta("refusals", rows::pool::write_refusals(&ledger.refusals)?)?;
+                        if refusal.is_final(last) {
+                            let text = rows::pool::write_refusals(&ledger.refusals)?;
+                            self.put_meta("refusals", text)?;
+                        }
                         Err(refusal)
                     }
                     None => {
@@ -195,7 +226,8 @@ impl PoolObject {
                             self.store_visit(&session, &visit, now)?;
                             self.visits_due.written(now, days);
                             if let (Some(g), false) = (&guard, granted.renewed) {
-                                ledger.record(pool, g, &granted.lease, now);
+                                let entry = ledger.record(pool, g, &granted.lease, now);
+                                drain_due = Some(self.store_drain(pool, &entry, &g.limits, now)?);
                             }
                         }
                         Ok(outcome)
@@ -238,6 +270,7 @@ impl PoolObject {
             dni_core::retention::earliest(&[
                 pool_history::next_wake(pool.next_deadline(), sample),
                 visits_due,
+                drain_due,
             ]),
         ))
     }
@@ -335,7 +368,7 @@ impl PoolObject {
             Some(text) => rows::pool::read_refusals(&text)?,
             None => Default::default(),
         };
-        *self.ledger.borrow_mut() = Ledger::new(refusals);
+        *self.ledger.borrow_mut() = Ledger::restore(refusals, self.load_drain()?);
         let stored: Vec<SlotRow> = self.sql.exec("SELECT slot FROM slots", None)?.to_array()?;
         // Every row must read: one skipped would bring its number back as free, while its lease
         // may still be live. An unreadable row fails the request (503), loudly, every time.
@@ -387,6 +420,89 @@ impl PoolObject {
             self.put_meta("counters", rows::pool::write_counters(&pool.counters())?)?;
         }
         Ok(())
+    }
+
+    /// Writes a new lease's ledger entry, kept until the longest window of its limits has passed
+    /// (`drain::keep_until`), and deletes the entries that count against nothing any more, in the
+    /// same turn as the lease. Answers until when the new entry is kept.
+    fn store_drain(
+        &self,
+        pool: &Pool,
+        entry: &Entry,
+        limits: &dni_core::drain::Limits,
+        now: Millis,
+    ) -> Result<Millis> {
+        let until = dni_core::drain::keep_until(entry.started, limits);
+        self.sql.exec(
+            "INSERT INTO drain (lease, address, network, started, until) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT(lease) DO UPDATE SET address = excluded.address, network = excluded.network, \
+             started = excluded.started, until = excluded.until",
+            vec![
+                entry.lease.as_str().into(),
+                entry
+                    .address
+                    .as_deref()
+                    .map_or(SqlStorageValue::Null, Into::into),
+                entry
+                    .network
+                    .as_deref()
+                    .map_or(SqlStorageValue::Null, Into::into),
+                millis(entry.started),
+                millis(until),
+            ],
+        )?;
+        self.prune_drain(pool, now)?;
+        Ok(until)
+    }
+
+    /// Deletes the ledger entries past keeping whose lease is no longer live
+    /// (`drain::forgotten`); answers when the next one will be past keeping. An entry of a live
+    /// lease stays until the lease ends, which is one of the pool's own deadlines.
+    fn prune_drain(&self, pool: &Pool, now: Millis) -> Result<Option<Millis>> {
+        let due: Vec<DrainDueRow> = self
+            .sql
+            .exec(
+                "SELECT lease, until FROM drain WHERE until <= ?",
+                vec![millis(now)],
+            )?
+            .to_array()?;
+        for row in due {
+            let until = stored_millis(row.until)?;
+            if dni_core::drain::forgotten(until, pool.lease_by_id(&row.lease).is_some(), now) {
+                self.sql
+                    .exec("DELETE FROM drain WHERE lease = ?", vec![row.lease.into()])?;
+            }
+        }
+        let next: Vec<LatestRow> = self
+            .sql
+            .exec(
+                "SELECT min(until) AS at FROM drain WHERE until > ?",
+                vec![millis(now)],
+            )?
+            .to_array()?;
+        Ok(next
+            .first()
+            .and_then(|r| r.at)
+            .map(|at| at.max(0) as Millis))
+    }
+
+    /// The stored ledger entries. Every row must read: a skipped one would let its client take a
+    /// number more than its limit.
+    fn load_drain(&self) -> Result<Vec<Entry>> {
+        let stored: Vec<DrainRow> = self
+            .sql
+            .exec("SELECT lease, address, network, started FROM drain", None)?
+            .to_array()?;
+        let mut entries = Vec::with_capacity(stored.len());
+        for row in stored {
+            entries.push(Entry {
+                started: stored_millis(row.started)?,
+                lease: row.lease,
+                address: row.address,
+                network: row.network,
+            });
+        }
+        Ok(entries)
     }
 
     fn store_visit(&self, session: &str, visit: &Visit, now: Millis) -> Result<()> {
@@ -481,6 +597,12 @@ impl PoolObject {
         self.alarm.set(Some(set));
         Ok(())
     }
+}
+
+/// A stored time, which is never negative.
+fn stored_millis(ms: i64) -> Result<Millis> {
+    Millis::try_from(ms)
+        .map_err(|_| worker::Error::RustError("a drain row's time does not read".into()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value> {

@@ -207,6 +207,10 @@ async fn lease_numbers(
 /// Asks a pool's shards in turn ([`PoolConfig::shard_order`]) for a number for the session: each
 /// but the last for a free one only, the last with its exhaustion policy. An unsplit pool is one
 /// request. `None` when the pool-drain limits refused the request a new number.
+///
+/// Each shard enforces only its share of the client's limits (`Limits::per_shard`), so that the
+/// shards together allow what one object would; a shard that refuses by a limit lets the next one
+/// answer (`Refusal::is_final`).
 async fn lease_from_shards(
     env: &Env,
     site: &SiteConfig,
@@ -214,7 +218,12 @@ async fn lease_from_shards(
     (request, target, visit, guard): (&LeaseRequest, &E164, &Visit, &Guard),
 ) -> Option<Assigned> {
     let order = pool.shard_order(&request.session, &request.leases);
+    let guard = Guard {
+        limits: guard.limits.per_shard(pool.shards),
+        ..guard.clone()
+    };
     for (i, &k) in order.iter().enumerate() {
+        let last = i + 1 == order.len();
         let Shard { name, spec } = shard(site, pool, k);
         let lease_id = wire::lease_id(&pool.id, k, &clock::random_id());
         let op = PoolOp::Lease {
@@ -223,13 +232,14 @@ async fn lease_from_shards(
             target: target.clone(),
             lease_id,
             visit: Box::new(visit.clone()),
-            free_only: i + 1 < order.len(),
+            free_only: !last,
             guard: Some(guard.clone()),
         };
         match ask::<LeaseReply>(env, POOLS, &name, &op).await {
             Ok(Ok(Some(outcome))) => return Some(from_outcome(target, outcome)),
             Ok(Ok(None)) => continue,
-            Ok(Err(_refused)) => return None,
+            Ok(Err(refused)) if refused.is_final(last) => return None,
+            Ok(Err(_)) => continue,
             // The page keeps its own number rather than wait or break.
             Err(_) => return Some(original(target)),
         }
