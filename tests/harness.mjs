@@ -111,35 +111,58 @@ export async function startWorker({
       stdio: "ignore",
     });
   }
-  const port = await freePort();
+  let port = await freePort();
   // The worker's variables; `restart({ vars })` may change them (the test clock, for one).
   const variables = { ...secrets };
   const varArgs = () => Object.entries(variables).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const log = join(ARTIFACTS, `wrangler-${name}.log`);
   const out = createWriteStream(log);
-  const base = `http://127.0.0.1:${port}`;
+  let base = `http://127.0.0.1:${port}`;
   // One run of the runtime on the state directory; `restart` starts another on the same state.
-  const launch = async () => {
-    const inspector = await freePort();
-    const child = spawn(
-      wranglerBin,
-      ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-        "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs()],
-      { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
-    child.stdout.pipe(out, { end: false });
-    child.stderr.pipe(out, { end: false });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited early; see ${log}`);
-      try {
-        const r = await fetch(`${base}/v1/health`);
-        if (r.ok) break;
-      } catch {}
-      if (Date.now() > deadline) throw new Error(`wrangler dev did not start within 60 s; see ${log}`);
-      await sleep(250);
+  // A free port is only free when it is asked for: another socket (a benchmark's thousands of
+  // client connections, say) may take it before the runtime binds it. A start that lost that race
+  // is tried again on new ports (a restart keeps its port, which the tests already hold).
+  const launch = async ({ first = false } = {}) => {
+    for (let attempt = 1; ; attempt++) {
+      const inspector = await freePort();
+      let said = "";
+      const child = spawn(
+        wranglerBin,
+        ["dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+          "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs()],
+        { cwd: dir, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
+      );
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.on("data", (chunk) => (said += chunk));
+        stream.pipe(out, { end: false });
+      }
+      const deadline = Date.now() + 60_000;
+      let lostRace = false;
+      for (;;) {
+        if (child.exitCode !== null) {
+          // Let the last of its output arrive before reading it.
+          await sleep(250);
+          if (attempt < 4 && /Address already in use/.test(said)) {
+            lostRace = true;
+            break;
+          }
+          throw new Error(`wrangler dev exited early; see ${log}`);
+        }
+        try {
+          const r = await fetch(`${base}/v1/health`);
+          if (r.ok) return child;
+        } catch {}
+        if (Date.now() > deadline) throw new Error(`wrangler dev did not start within 60 s; see ${log}`);
+        await sleep(250);
+      }
+      if (lostRace) {
+        out.write(`\n==== a port was taken before the runtime bound it: trying again ====\n`);
+        if (first) {
+          port = await freePort();
+          base = `http://127.0.0.1:${port}`;
+        }
+      }
     }
-    return child;
   };
   // Ends the runtime: wrangler and workerd (its own process group), politely or with SIGKILL.
   const halt = async (child, signal) => {
@@ -159,7 +182,7 @@ export async function startWorker({
     }
     throw new Error(`the runtime on ${base} did not stop`);
   };
-  let child = await launch();
+  let child = await launch({ first: true });
   return {
     base,
     log,
