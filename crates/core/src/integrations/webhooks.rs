@@ -131,47 +131,34 @@ pub fn payload(
         (None, Some(m)) => (json!("msclkid"), json!(m)),
         (None, None) => (Value::Null, Value::Null),
     };
-    if event == WebhookEvent::CallStarted {
-        return json!({
-            "type": event.as_str(),
-            "timestamp": civil::iso_utc(now),
-            "data": {
-                "call_id": facts.call_id,
-                "site": facts.site,
-                "tracking_number": facts.tracking_number,
-                "started_at": civil::iso_utc(facts.started_at),
-                "first_time": facts.first_time,
-                "channel": facts.channel.as_str(),
-                "source": facts.source,
-                "medium": facts.medium,
-                "campaign": facts.campaign,
-                "term": facts.term,
-                "click_id_kind": click_kind,
-                "click_id": click,
-            }
-        })
-        .to_string();
+    // What every event says of the call; a started call has no end, answer or conversion yet.
+    let mut data = json!({
+        "call_id": facts.call_id,
+        "site": facts.site,
+        "tracking_number": facts.tracking_number,
+        "started_at": civil::iso_utc(facts.started_at),
+        "channel": facts.channel.as_str(),
+        "source": facts.source,
+        "medium": facts.medium,
+        "campaign": facts.campaign,
+        "term": facts.term,
+        "click_id_kind": click_kind,
+        "click_id": click,
+    });
+    if let Some(fields) = data.as_object_mut() {
+        if event == WebhookEvent::CallStarted {
+            fields.insert("first_time".into(), json!(facts.first_time));
+        } else {
+            fields.insert("ended_at".into(), json!(facts.ended_at.map(civil::iso_utc)));
+            fields.insert("answered".into(), json!(facts.answered));
+            fields.insert("talk_seconds".into(), json!(facts.talk_s));
+            fields.insert("conversion".into(), conversion);
+        }
     }
     json!({
         "type": event.as_str(),
         "timestamp": civil::iso_utc(now),
-        "data": {
-            "call_id": facts.call_id,
-            "site": facts.site,
-            "tracking_number": facts.tracking_number,
-            "started_at": civil::iso_utc(facts.started_at),
-            "ended_at": facts.ended_at.map(civil::iso_utc),
-            "answered": facts.answered,
-            "talk_seconds": facts.talk_s,
-            "channel": facts.channel.as_str(),
-            "source": facts.source,
-            "medium": facts.medium,
-            "campaign": facts.campaign,
-            "term": facts.term,
-            "click_id_kind": click_kind,
-            "click_id": click,
-            "conversion": conversion,
-        }
+        "data": data,
     })
     .to_string()
 }

@@ -172,42 +172,48 @@ pub fn write_counters(counters: &Counters) -> Result<String, RowError> {
 /// Reads the `refusals` meta row.
 pub fn read_refusals(text: &str) -> Result<Refusals, RowError> {
     match open(REFUSALS, text)? {
-        (1, f) => {
-            let RefusalsV1 {
-                address,
-                network,
-                pool,
-                automated,
-            } = fields(REFUSALS, f)?;
-            Ok(Refusals {
-                address,
-                network,
-                pool,
-                automated,
-            })
-        }
+        (1, f) => Ok(fields::<RefusalsV1>(REFUSALS, f)?.into()),
         (v, _) => Err(unknown_version(REFUSALS, v)),
     }
 }
 
 /// Writes the `refusals` meta row.
 pub fn write_refusals(refusals: &Refusals) -> Result<String, RowError> {
-    let Refusals {
-        address,
-        network,
-        pool,
-        automated,
-    } = *refusals;
-    seal(
-        REFUSALS,
-        1,
-        &RefusalsV1 {
+    seal(REFUSALS, 1, &RefusalsV1::from(*refusals))
+}
+
+impl From<Refusals> for RefusalsV1 {
+    fn from(r: Refusals) -> Self {
+        let Refusals {
             address,
             network,
             pool,
             automated,
-        },
-    )
+        } = r;
+        RefusalsV1 {
+            address,
+            network,
+            pool,
+            automated,
+        }
+    }
+}
+
+impl From<RefusalsV1> for Refusals {
+    fn from(r: RefusalsV1) -> Self {
+        let RefusalsV1 {
+            address,
+            network,
+            pool,
+            automated,
+        } = r;
+        Refusals {
+            address,
+            network,
+            pool,
+            automated,
+        }
+    }
 }
 
 /// A sample row, version 1: the pool's figures in one quarter hour (its start is the row's key,
