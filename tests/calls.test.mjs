@@ -286,6 +286,31 @@ test("no answer: the chain rings the next lines, then the answer, the line and t
   assert.equal(c.first_time, false, "the same caller called this site before (the voicemail)");
 });
 
+test("a chain's later steps whisper the caller's channel and campaign, as the first step does", async () => {
+  // A call of its own: a Paid Search number, in office hours (the two-step chain, screened).
+  const voice = { CallSid: "CAwhisper2", From: "+13105550144", To: "+13125550121", CallStatus: "ringing" };
+  const first = await twilio("/v1/twilio/voice", voice);
+  assert.equal(first.status, 200, first.body);
+  const said = async (markup) => {
+    // What Twilio fetches for the business's leg when it picks up, signed like every webhook.
+    const url = attr(markup, "Number", "url");
+    const r = await twilio(url, { CallSid: "CAwhisper2-leg", ParentCallSid: "CAwhisper2", To: "+13125550101", From: voice.From });
+    assert.equal(r.status, 200, r.body);
+    return r.body.match(/<Say>([^<]*)<\/Say>/)[1];
+  };
+  const want = "Call from Paid Search, spring &lt;sale&gt; &amp; &quot;more&quot;";
+  assert.equal(await said(first.body), want, "step 1");
+  // Nobody answered step 1: step 2 rings the next lines, and whispers the same.
+  const action = attr(first.body, "Dial", "action");
+  const second = await twilio(action, { ...voice, DialCallSid: "CAwhisper2-leg", DialCallStatus: "no-answer", DialCallDuration: "0" });
+  assert.equal(second.status, 200, second.body);
+  assert.deepEqual([...second.body.matchAll(/<Number[^>]*>([^<]*)<\/Number>/g)].map((m) => m[1]), ["+13125550102", "+13125550103"]);
+  assert.equal(await said(second.body), want, "step 2");
+  // And once that step is not answered either, the voicemail.
+  const third = await twilio(attr(second.body, "Dial", "action"), { ...voice, DialCallSid: "CAwhisper2-leg2", DialCallStatus: "busy" });
+  assert.match(third.body, /<Say>Please leave a message\.<\/Say><Record /);
+});
+
 test("the recording callback is stored once, and the report fetches it with the account's credentials", async () => {
   const rec = { CallSid: "CAday", RecordingSid: "REcall1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REcall1`, RecordingDuration: "33", RecordingChannels: "2", RecordingStatus: "completed" };
   for (const attempt of ["first", "repeated"]) {
@@ -456,6 +481,36 @@ test("Telnyx: a genuine delivery sent to a callback URL with a changed query is 
   // The webhooks the owner configures at Telnyx (voice, status) read no query: none needs a seal.
   const st = await postTelnyx("/v1/telnyx/status?from=portal", telnyxSigned({ ...params, CallStatus: "completed", CallDuration: "20" }));
   assert.equal(st.status, 204, st.body);
+});
+
+test("Telnyx: a callback URL sealed for one call refuses another call's genuine webhook", async () => {
+  // Two calls of their own, A and B, to the Telnyx number.
+  const a = { CallSid: "v3:telnyx-seal-a", AccountSid: "acc", From: "+13105550181", To: "+13125550123", CallStatus: "ringing" };
+  const b = { ...a, CallSid: "v3:telnyx-seal-b", From: "+13105550182" };
+  const answers = {};
+  for (const call of [a, b]) {
+    const r = await postTelnyx("/v1/telnyx/voice", telnyxSigned(call));
+    assert.equal(r.status, 200, r.body);
+    answers[call.CallSid] = { dial: attr(r.body, "Dial", "action"), leg: attr(r.body, "Number", "statusCallback") };
+  }
+  assert.notEqual(answers[a.CallSid].dial, answers[b.CallSid].dial, "each call's URLs carry a seal of their own");
+  const dialOf = (call) => telnyxSigned({ ...call, DialCallStatus: "no-answer", DialCallSid: `${call.CallSid}-leg` });
+  const legOf = (call) => telnyxSigned({ CallSid: `${call.CallSid}-leg`, ParentCallSid: call.CallSid, AccountSid: "acc", From: call.From, To: "+13125550101", CallStatus: "in-progress" });
+  // (what, URL, genuine webhook, Telnyx's library, worker status)
+  const table = [
+    ["A's dial URL, B's dial result", answers[a.CallSid].dial, dialOf(b), "accepted", 403],
+    ["A's line URL, a line of B's", answers[a.CallSid].leg, legOf(b), "accepted", 403],
+    ["A's dial URL, A's dial result", answers[a.CallSid].dial, dialOf(a), "accepted", 200],
+    ["A's line URL, a line of A's", answers[a.CallSid].leg, legOf(a), "accepted", 204],
+  ];
+  for (const [what, url, delivery, library, status] of table) {
+    assert.equal(await telnyxVerdict(delivery), library, `Telnyx's library: ${what}`);
+    const r = await postTelnyx(url, delivery);
+    assert.equal(r.status, status, `${what}: ${r.body}`);
+    if (status === 403) assert.equal(JSON.parse(r.body).error, "callback URL not written by this worker", what);
+  }
+  assert.equal((await call(b.CallSid)).dial, null, "B's record was not touched by what was sent to A's URLs");
+  assert.equal((await call(a.CallSid)).dial.status, "no-answer");
 });
 
 test("Telnyx: the answering line, the conversation's transcript, and the recording fetched by id", async () => {

@@ -1,10 +1,9 @@
 //! A provider webhook's body: Twilio's form, read as the worker reads it (form pairs, the signature
-//! check, the call status, the numbers). Any bytes, no panic.
+//! check, every webhook's reader, the numbers). Any bytes, no panic.
 #![no_main]
 
-use dni_core::call::CallStatus;
 use dni_core::phone::E164;
-use dni_core::telephony::twilio;
+use dni_core::telephony::{twilio, twiml_form, Form, Provider, RecordingKind};
 use dni_core::url;
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +25,17 @@ fuzz_target!(|data: &[u8]| {
         Ok(())
     );
     let _ = twilio::verify("token", endpoint, &params, get("Signature"));
-    let _ = CallStatus::from_twilio(get("CallStatus").unwrap_or(""), get("DialCallStatus"));
+    let _ = twiml_form::call_status(get("CallStatus").unwrap_or(""), get("DialCallStatus"));
+    let form = Form(params.clone());
+    let carrier = Provider::Twilio.carrier();
+    let _ = carrier.incoming(&form);
+    let _ = carrier.call(&form);
+    let _ = carrier.status(&form);
+    let _ = carrier.dial(&form);
+    let _ = carrier.recording(&form, RecordingKind::Call);
+    let _ = carrier.transcript(&form);
+    let _ = carrier.utterance(&form);
+    let _ = carrier.answered_leg(&form, 0);
     for field in ["From", "To", "Called", "Caller"] {
         if let Some(Ok(n)) = get(field).map(E164::parse) {
             assert_eq!(

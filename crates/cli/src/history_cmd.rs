@@ -7,9 +7,10 @@
 use std::io::Write;
 
 use dni_core::attribution::{attribute, Journey, RawTouch, Settings};
-use dni_core::call::{CallRecord, CallStatus, NumberKind};
+use dni_core::call::{CallRecord, NumberKind};
 use dni_core::classify::Options;
 use dni_core::config::SiteConfig;
+use dni_core::telephony::CallStatus;
 use dni_core::{Millis, DAY, MINUTE};
 
 const USAGE: &str = "usage: dni history SITE.json [--days N] [--calls N] [--seed N] [--end MILLIS]

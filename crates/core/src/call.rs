@@ -10,8 +10,9 @@ use crate::attribution::Attribution;
 use crate::classify::Channel;
 use crate::phone::E164;
 use crate::telephony::{
-    AnsweredLeg, DialResult, Provider, Recording, RecordingKind, Transcript, Utterance,
+    AnsweredLeg, CallStatus, DialResult, Provider, Recording, RecordingKind, Transcript, Utterance,
 };
+use crate::Millis;
 
 /// Most answered legs a record keeps (a `<Dial>` rings at most ten lines; a chain a few steps).
 pub const MAX_LEGS: usize = 20;
@@ -19,45 +20,6 @@ pub const MAX_LEGS: usize = 20;
 pub const MAX_UTTERANCES: usize = 500;
 /// Most characters of conversation transcript a record keeps.
 pub const MAX_CONVERSATION: usize = 64 * 1024;
-use crate::Millis;
-
-/// Where a call is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallStatus {
-    /// The call reached us and is being forwarded.
-    Ringing,
-    /// The business is talking to the caller.
-    InProgress,
-    /// It ended after the business answered.
-    Answered,
-    /// It ended without the business answering (busy, no answer, failed, hung up while ringing).
-    Missed,
-}
-
-impl CallStatus {
-    /// Answered and Missed are final: later callbacks change nothing.
-    pub fn is_final(self) -> bool {
-        matches!(self, CallStatus::Answered | CallStatus::Missed)
-    }
-
-    /// Reads Twilio's `CallStatus` (and `DialCallStatus`, which says whether the forwarded leg was
-    /// answered, when Twilio sends it).
-    pub fn from_twilio(call_status: &str, dial_status: Option<&str>) -> Option<CallStatus> {
-        let dial_missed = matches!(
-            dial_status,
-            Some("busy" | "no-answer" | "failed" | "canceled")
-        );
-        match call_status {
-            "queued" | "initiated" | "ringing" => Some(CallStatus::Ringing),
-            "in-progress" => Some(CallStatus::InProgress),
-            "completed" if dial_missed => Some(CallStatus::Missed),
-            "completed" => Some(CallStatus::Answered),
-            "busy" | "no-answer" | "failed" | "canceled" => Some(CallStatus::Missed),
-            _ => None,
-        }
-    }
-}
 
 /// How the dialed number was known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,10 +116,6 @@ pub struct CallRecord {
     /// provider's order (when it numbers them), each once.
     #[serde(default)]
     pub conversation: Vec<Utterance>,
-    /// What was sent about the call (GA4, ad platforms, the owner's webhooks), filled in from the
-    /// outbox when the record is read; never stored with the record.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub deliveries: Vec<crate::integrations::outbox::Delivery>,
 }
 
 /// Which routing rule decided, and what it did.
@@ -252,7 +210,6 @@ impl CallRecord {
             first_time: None,
             answered_legs: Vec::new(),
             conversation: Vec::new(),
-            deliveries: Vec::new(),
         }
     }
 
@@ -464,28 +421,6 @@ impl CallRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_twilio_statuses() {
-        let table = [
-            ("ringing", None, Some(CallStatus::Ringing)),
-            ("in-progress", None, Some(CallStatus::InProgress)),
-            ("completed", None, Some(CallStatus::Answered)),
-            ("completed", Some("completed"), Some(CallStatus::Answered)),
-            ("completed", Some("no-answer"), Some(CallStatus::Missed)),
-            ("busy", None, Some(CallStatus::Missed)),
-            ("no-answer", None, Some(CallStatus::Missed)),
-            ("canceled", None, Some(CallStatus::Missed)),
-            ("bogus", None, None),
-        ];
-        for (status, dial, want) in table {
-            assert_eq!(
-                CallStatus::from_twilio(status, dial),
-                want,
-                "{status} {dial:?}"
-            );
-        }
-    }
 
     #[test]
     fn completes_once_whatever_the_order() {

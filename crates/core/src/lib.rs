@@ -44,6 +44,8 @@ pub mod wire;
 pub mod api;
 #[cfg(feature = "serde")]
 pub mod call;
+#[cfg(feature = "provider")]
+pub mod call_control;
 #[cfg(feature = "serde")]
 pub mod config;
 #[cfg(feature = "serde")]

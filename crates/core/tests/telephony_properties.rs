@@ -3,7 +3,7 @@
 
 use dni_core::classify::Channel;
 use dni_core::telephony::routing::{self, Facts, Hours, Rule};
-use dni_core::telephony::{compat, telnyx, whisper, Form};
+use dni_core::telephony::{telnyx, twiml_form, whisper, Form, RecordingKind};
 use proptest::prelude::*;
 
 fn rules() -> Vec<Rule> {
@@ -51,15 +51,41 @@ proptest! {
         prop_assert!(telnyx::verify(key, Some(&sig), Some(&ts), &body, now).is_err());
     }
 
-    /// Webhook forms of any shape are read or refused without a panic.
+    /// Webhook forms of any shape are read or refused, never panicking, and what is read comes
+    /// from the form: a call id is the form's `CallSid`, a number is E.164, a recording has an
+    /// http(s) link, and a form without the field a reader needs is refused naming that field.
     #[test]
-    fn forms_are_read_or_refused(pairs in proptest::collection::vec(("[A-Za-z]{1,20}", ".{0,40}"), 0..12)) {
+    fn forms_are_read_or_refused(pairs in proptest::collection::vec(("(CallSid|From|To|CallStatus|DialCallStatus|DialCallDuration|RecordingUrl|RecordingSid|TranscriptionSid|[A-Za-z]{1,12})", ".{0,40}"), 0..12)) {
         let form = Form(pairs);
-        let _ = compat::incoming(&form);
-        let _ = compat::status(&form);
-        let _ = compat::dial_result(&form, 0, &[]);
-        let _ = compat::recording(&form, Default::default());
-        let _ = compat::transcript(&form);
+        let sid = form.get("CallSid").filter(|v| !v.is_empty() && v.len() <= 128);
+        let to = form
+            .get("To")
+            .filter(|v| !v.is_empty() && v.len() <= 128)
+            .and_then(|v| dni_core::phone::E164::parse(v).ok());
+        match twiml_form::incoming(&form) {
+            Ok(call) => {
+                prop_assert_eq!(Some(call.call_id.as_str()), sid);
+                prop_assert_eq!(Some(call.to), to);
+            }
+            Err(e) => prop_assert!(sid.is_none() || to.is_none(), "refused {:?} with a CallSid and a To", e),
+        }
+        if let Ok(s) = twiml_form::status(&form) {
+            prop_assert_eq!(Some(s.call_id.as_str()), sid);
+            let duration = form.get("CallDuration").filter(|v| !v.is_empty()).map(|v| v.trim().parse::<u32>().unwrap());
+            prop_assert_eq!(s.duration_s, duration);
+        }
+        if let Ok(d) = twiml_form::dial(&form) {
+            prop_assert_eq!(Some(d.call.call_id.as_str()), sid);
+            prop_assert!(d.status.answered() || d.duration_s.is_none(), "talk time only when answered");
+        }
+        match twiml_form::recording(&form, RecordingKind::Call) {
+            Ok(Some(r)) => prop_assert!(r.url.starts_with("http") && form.get("RecordingUrl") == Some(r.url.as_str())),
+            Ok(None) => prop_assert!(form.get("RecordingStatus").is_some_and(|s| s != "completed")),
+            Err(_) => {}
+        }
+        if let Ok(t) = twiml_form::transcript(&form) {
+            prop_assert!(Some(t.id.as_str()) == form.get("TranscriptionSid") || Some(t.id.as_str()) == form.get("RecordingSid"));
+        }
     }
 
     /// A whisper is never longer than its limit and carries no control characters.

@@ -20,7 +20,7 @@ use worker::{
 use crate::clock;
 use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{
-    CallOp, DeliveryReply, EraseReply, ImportReply, ListRow, StatusReply, TokenRow,
+    Applied, CallOp, EraseReply, ImportReply, ListRow, SeenSignatureReply, StatusReply, TokenRow,
 };
 use crate::retention;
 use crate::rows::call::{read_call, write_call};
@@ -152,31 +152,30 @@ impl DurableObject for CallLog {
                 update,
             } => {
                 let now = clock::now();
-                let changed = match self.get(&call_sid)? {
+                let (record, changed) = match self.get(&call_sid)? {
                     Some((mut record, seen)) => {
                         let changed = record.apply(update);
                         if changed {
                             self.put(&record, seen)?;
                         }
-                        changed
+                        (record, changed)
                     }
                     None => {
                         let mut record =
                             CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply(update);
                         self.put(&record, false)?;
-                        true
+                        (record, true)
                     }
                 };
-                Response::from_json(&StatusReply { changed })
+                Response::from_json(&Applied { changed, record })
             }
             CallOp::Get { call_sid } => {
                 Response::from_json(&self.get(&call_sid)?.map(|(record, _)| record))
             }
-            CallOp::Delivery { key, expires_at } => {
-                let fresh =
-                    crate::deliveries::first_seen(&self.sql, &key, expires_at, clock::now())?;
-                Response::from_json(&DeliveryReply { fresh })
+            CallOp::SeenSignature { key, expires_at } => {
+                let first = crate::replay::first_seen(&self.sql, &key, expires_at, clock::now())?;
+                Response::from_json(&SeenSignatureReply { first })
             }
             CallOp::List { sql } => {
                 let rows: Vec<ListRow> =
@@ -198,9 +197,7 @@ impl DurableObject for CallLog {
                 // Every row must read: a feed that silently leaves out a call is worse than none.
                 let mut calls = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let mut call = read_call(&row.record)?;
-                    call.deliveries = outbox::list(&self.sql, &call.call_sid)?;
-                    calls.push(call);
+                    calls.push(read_call(&row.record)?);
                 }
                 Response::from_json(&calls)
             }

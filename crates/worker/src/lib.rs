@@ -10,16 +10,16 @@ use worker::{event, Context, Env, Request, Response, Result};
 mod calls_object;
 mod clock;
 mod config_store;
-mod deliveries;
 mod drain_guard;
 mod error;
 mod outbox;
 mod pool_object;
 mod protocol;
 mod recordings;
+mod replay;
 mod retention;
+pub mod router;
 mod routes;
-pub mod routing;
 pub mod rows;
 mod sql;
 
@@ -39,8 +39,8 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// Every endpoint, one line each: `METHOD "pattern" => handler`, with `[body "type", ...]` when the
 /// endpoint takes only those body types. A path's methods here are its `Allow` header; a path
 /// not here is a 404, a method not listed for it a 405, both with a JSON body
-/// (see `routing`). A new endpoint is a new line.
-fn routes() -> Vec<routing::Route> {
+/// (see `router`). A new endpoint is a new line.
+fn routes() -> Vec<router::Route> {
     route_table![
         Get "/v1/health" => routes::health,
         Get "/v1/sites/:site/public" => routes::leases::public_config,
@@ -84,7 +84,7 @@ fn routes() -> Vec<routing::Route> {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     clock::follow(&env);
-    match routing::serve(routes(), req, env).await {
+    match router::serve(routes(), req, env).await {
         Ok(response) => Ok(response),
         Err(e) => {
             // Whatever failed inside (a binding, a Durable Object), the caller gets a clean 503 with

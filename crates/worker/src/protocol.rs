@@ -4,10 +4,11 @@
 
 use dni_core::api::GaCookies;
 use dni_core::attribution::Attribution;
-use dni_core::call::{CallRecord, CallStatus, CallUpdate};
+use dni_core::call::{CallRecord, CallUpdate};
 use dni_core::lease::{self, Granted, Outcome};
 use dni_core::phone::E164;
 use dni_core::report::Sql;
+use dni_core::telephony::CallStatus;
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -212,7 +213,8 @@ pub enum CallOp {
         /// The caller's number (E.164).
         caller: E164,
     },
-    /// Apply a dial result, recording or transcript (once, in any order).
+    /// Apply a dial result, recording or transcript (once, in any order). Answered with the
+    /// record as it is then ([`Applied`]): a dial result's next step is rendered from it.
     Apply {
         /// The provider's call id.
         call_sid: String,
@@ -225,7 +227,7 @@ pub enum CallOp {
         /// What to apply.
         update: CallUpdate,
     },
-    /// The latest calls, newest first, with their deliveries (the conversion feed).
+    /// The latest calls, newest first (the conversion feed).
     Recent {
         /// How many (at most [`crate::calls_object::MAX_RECENT`]).
         limit: u32,
@@ -245,10 +247,10 @@ pub enum CallOp {
         /// The provider's call id.
         call_sid: String,
     },
-    /// Whether a signed delivery is new (a provider whose signature covers a timestamp: a
-    /// delivery seen before its window closes is a replay).
-    Delivery {
-        /// What identifies the delivery (its signature).
+    /// Whether a webhook's signature is seen for the first time (a provider whose signature
+    /// covers a timestamp: a signature seen before its window closes is a replay).
+    SeenSignature {
+        /// What identifies the webhook (its signature).
         key: String,
         /// When its window closes.
         expires_at: Millis,
@@ -288,11 +290,11 @@ pub struct EraseReply {
     pub erased: u32,
 }
 
-/// The answer to [`CallOp::Delivery`].
+/// The answer to [`CallOp::SeenSignature`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryReply {
-    /// False when the same delivery was seen before: a replay.
-    pub fresh: bool,
+pub struct SeenSignatureReply {
+    /// False when the same signature was seen before: a replay.
+    pub first: bool,
 }
 
 /// A row of [`CallOp::List`]'s answer.
@@ -327,6 +329,15 @@ pub struct TokenRow {
 pub struct ImportReply {
     /// Records added (ids already there are not counted).
     pub imported: u32,
+}
+
+/// The answer to [`CallOp::Apply`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applied {
+    /// Whether the record changed.
+    pub changed: bool,
+    /// The record as stored after the update (or as it was, when nothing changed).
+    pub record: CallRecord,
 }
 
 /// The answer to [`CallOp::Status`].

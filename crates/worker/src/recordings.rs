@@ -2,72 +2,51 @@
 //! with the account's credentials so that no credential ever reaches a browser, and streams them
 //! through (a long recording is never held whole in the worker's memory).
 //!
-//! Twilio: the recording's URL (from the webhook) with the account SID and auth token, HTTP Basic.
-//! Only Twilio's own host is fetched (plus `RECORDING_ORIGINS`, a comma-separated list of extra
-//! origins, for a local stand-in of the provider in tests): a recording URL is data a webhook gave
-//! us, and the worker must not be made to send credentials anywhere else.
-//!
-//! Telnyx: the link in the webhook expires ten minutes after the call, so the recording is looked
-//! up by its id through Telnyx's API (`GET /v2/recordings/{id}`, Bearer API key), whose answer
-//! holds a fresh, pre-signed download link; that link is fetched without credentials. The API's
-//! base is Telnyx's own (`TELNYX_API_BASE` may name a loopback stand-in for tests, nothing else:
-//! see `dni_core::telephony::telnyx::api_base`).
+//! Where a recording is and with which credentials is the provider's module's in the core
+//! (`Carrier::recording_source`): Twilio's own URL, on Twilio's host only (plus
+//! `RECORDING_ORIGINS`, for a local stand-in in tests), with the account SID and auth token;
+//! Telnyx's looked up by id through its API (the webhook's link expires ten minutes after the
+//! call), whose answer holds a fresh pre-signed link fetched without credentials.
 
-use dni_core::telephony::{telnyx, twilio, Provider, Recording};
+use dni_core::telephony::{Provider, Recording, RecordingRefusal, RecordingSource};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, ResponseBody};
 
 use crate::error::{ApiError, ApiResult};
 use crate::routes::secret;
 
-fn allowed(env: &Env, url: &str) -> bool {
-    url.starts_with("https://api.twilio.com/")
-        || secret(env, "RECORDING_ORIGINS")
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .any(|o| url.starts_with(&[o.trim_end_matches('/'), "/"].concat()))
-}
-
 /// The recording, as the provider serves it.
 pub async fn fetch(env: &Env, provider: Provider, recording: &Recording) -> ApiResult<Response> {
-    match provider {
-        Provider::Twilio => {
-            if !allowed(env, &recording.url) {
+    let secrets = |name: &str| secret(env, name);
+    let source = provider
+        .carrier()
+        .recording_source(recording, &secrets)
+        .map_err(|refusal| match refusal {
+            RecordingRefusal::HostNotAllowed => {
                 worker::console_error!("recording URL outside the provider's hosts refused");
-                return Err(ApiError::Forbidden("recording host not allowed"));
+                ApiError::Forbidden("recording host not allowed")
             }
-            let (sid, token) = (
-                secret(env, "TWILIO_ACCOUNT_SID"),
-                secret(env, "TWILIO_AUTH_TOKEN"),
-            );
-            if sid.is_empty() || token.is_empty() {
-                return Err(ApiError::Forbidden(
-                    "recordings are disabled: TWILIO_ACCOUNT_SID is not set",
-                ));
-            }
-            let upstream = get(&recording.url, Some(&twilio::basic_auth(&sid, &token))).await?;
-            pass_through(upstream)
+            RecordingRefusal::Disabled(why) => ApiError::Forbidden(why),
+            RecordingRefusal::Unknown => ApiError::NotFound("no recording for this call"),
+        })?;
+    let upstream = match source {
+        RecordingSource::Direct { url, authorization } => {
+            get(&url, authorization.as_deref()).await?
         }
-        Provider::Telnyx => {
-            let key = secret(env, "TELNYX_API_KEY");
-            if key.is_empty() {
-                return Err(ApiError::Forbidden(
-                    "recordings are disabled: TELNYX_API_KEY is not set",
-                ));
-            }
-            let api = telnyx::recording_api_url(&secret(env, "TELNYX_API_BASE"), &recording.id)
-                .ok_or(ApiError::NotFound("no recording for this call"))?;
-            let mut answer = get(&api, Some(&["Bearer ", &key].concat())).await?;
-            let text = answer.text().await?;
-            let link = telnyx::download_url(&text).ok_or_else(|| {
-                worker::console_error!("Telnyx's recording answer has no download link");
+        RecordingSource::Lookup {
+            api_url,
+            authorization,
+            link,
+        } => {
+            let text = get(&api_url, Some(&authorization)).await?.text().await?;
+            let link = link(&text).ok_or_else(|| {
+                worker::console_error!("the provider's recording answer has no download link");
                 ApiError::Unavailable
             })?;
-            // A pre-signed link: the API key stays here.
-            let upstream = get(&link, None).await?;
-            pass_through(upstream)
+            // A pre-signed link: the credentials stay here.
+            get(&link, None).await?
         }
-    }
+    };
+    pass_through(upstream)
 }
 
 /// A GET with an optional `Authorization`; anything but a 200 is the provider's failure.

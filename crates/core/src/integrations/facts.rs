@@ -135,8 +135,8 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::CallStatus;
     use crate::classify::ClickId;
+    use crate::telephony::CallStatus;
 
     #[test]
     fn reads_the_record() {

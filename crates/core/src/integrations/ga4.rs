@@ -135,9 +135,10 @@ pub fn validation_messages(answer: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::{CallRecord, CallStatus};
+    use crate::call::CallRecord;
     use crate::classify::{Channel, ClickId};
     use crate::integrations::facts::facts_of;
+    use crate::telephony::CallStatus;
 
     fn facts() -> CallFacts {
         let mut r = CallRecord::new(

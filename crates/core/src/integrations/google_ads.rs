@@ -13,29 +13,12 @@ use serde_json::{json, Map, Value};
 
 use super::civil;
 use super::facts::CallFacts;
+use super::google_ads_ids::{conversion_action, customer_digits};
 use super::settings::{ConversionRule, GoogleAdsSettings};
 use super::HttpRequest;
 
 /// The API version in the path (the worker's `GOOGLE_ADS_API_VERSION` overrides it).
 pub const API_VERSION: &str = "v24";
-
-/// The customer id's ten digits, dashes removed.
-pub fn customer_digits(id: &str) -> Option<String> {
-    let digits: String = id.chars().filter(|c| *c != '-').collect();
-    (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
-}
-
-/// The conversion action's resource name, from a resource name or a bare id.
-pub fn conversion_action(customer_id: &str, action: &str) -> Option<String> {
-    let customer = customer_digits(customer_id)?;
-    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(action) {
-        return Some(["customers/", &customer, "/conversionActions/", action].concat());
-    }
-    let rest = action.strip_prefix("customers/")?;
-    let (owner, id) = rest.split_once("/conversionActions/")?;
-    (digits(owner) && digits(id)).then(|| action.to_owned())
-}
 
 /// Why no upload is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,35 +111,10 @@ pub fn read_answer(answer: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::{CallRecord, CallStatus};
+    use crate::call::CallRecord;
     use crate::classify::ClickId;
     use crate::integrations::facts::{facts_of, GoogleClick};
-
-    #[test]
-    fn names_the_conversion_action() {
-        let table = [
-            (
-                "123-456-7890",
-                "987",
-                Some("customers/1234567890/conversionActions/987"),
-            ),
-            (
-                "1234567890",
-                "customers/1234567890/conversionActions/5",
-                Some("customers/1234567890/conversionActions/5"),
-            ),
-            ("123-456-789", "987", None),
-            ("1234567890", "customers/x/conversionActions/5", None),
-            ("1234567890", "", None),
-        ];
-        for (customer, action, want) in table {
-            assert_eq!(
-                conversion_action(customer, action).as_deref(),
-                want,
-                "{customer} {action}"
-            );
-        }
-    }
+    use crate::telephony::CallStatus;
 
     #[test]
     fn uploads_exactly_one_click_id() {

@@ -15,6 +15,7 @@ pub mod csv_feed;
 pub mod facts;
 pub mod ga4;
 pub mod google_ads;
+pub mod google_ads_ids;
 pub mod microsoft_ads;
 pub mod oauth;
 pub mod outbox;

@@ -241,10 +241,11 @@ impl Integrations {
             }
         }
         if let Some(g) = &self.google_ads {
-            if super::google_ads::customer_digits(&g.customer_id).is_none() {
+            if super::google_ads_ids::customer_digits(&g.customer_id).is_none() {
                 return fail("google_ads.customer_id must be 10 digits (dashes allowed)");
             }
-            if super::google_ads::conversion_action(&g.customer_id, &g.conversion_action).is_none()
+            if super::google_ads_ids::conversion_action(&g.customer_id, &g.conversion_action)
+                .is_none()
             {
                 return fail("google_ads.conversion_action must be an id or customers/<id>/conversionActions/<id>");
             }

@@ -1,11 +1,13 @@
 //! Telnyx's webhook signature: Ed25519 over `"{telnyx-timestamp}|{raw body}"`, sent base64 in
 //! `telnyx-signature-ed25519`, verified with the account's public key (base64 of 32 bytes, from the
 //! Telnyx portal). The timestamp (Unix seconds) must be within [`TOLERANCE`] of now; within that
-//! window the signature itself identifies the delivery, so the worker refuses a signature it has
-//! already seen ([`Delivery::replay_key`]).
+//! window the signature itself identifies the webhook, so the worker refuses a signature it has
+//! already seen ([`Replay`]). The signature does not cover the URL: our callback URLs carry a seal
+//! of their own ([`super::callback`]).
 //!
-//! TeXML webhooks use Twilio's field names ([`super::compat`]); the markup is TeXML
-//! ([`super::markup::Dialect::TeXML`]).
+//! TeXML webhooks use Twilio's field names ([`super::twiml_form`], the [`Carrier`]'s defaults) but
+//! for the real-time transcription's; the markup is TeXML ([`super::markup::Dialect::TeXML`]).
+//! Recordings are looked up by id through Telnyx's API.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -14,10 +16,63 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 
-use super::{
-    Delivery, FieldError, Form, Signed, Speaker, Transcript, Utterance, WebhookError, MAX_UTTERANCE,
-};
+use super::event::{Recording, Speaker, Utterance};
+use super::form::{FieldError, Form, MAX_UTTERANCE};
+use super::provider::{Carrier, RecordingRefusal, RecordingSource};
+use super::signature::{Replay, Signed, WebhookError};
 use crate::Millis;
+
+/// Telnyx, as the worker sees it.
+pub struct Telnyx;
+
+impl Carrier for Telnyx {
+    fn webhook_secret(&self) -> &'static str {
+        "TELNYX_PUBLIC_KEY"
+    }
+
+    fn webhooks_disabled(&self) -> &'static str {
+        "webhooks are disabled: TELNYX_PUBLIC_KEY is not set"
+    }
+
+    fn signature_headers(&self) -> &'static [&'static str] {
+        &["telnyx-signature-ed25519", "telnyx-timestamp"]
+    }
+
+    fn verify(
+        &self,
+        secret: &str,
+        req: &Signed<'_>,
+        now: Millis,
+    ) -> Result<Option<Replay>, WebhookError> {
+        verify_webhook(secret, req, now).map(Some)
+    }
+
+    fn utterance(&self, form: &Form) -> Result<Option<Utterance>, FieldError> {
+        utterance(form)
+    }
+
+    /// By id through the API (`TELNYX_API_KEY`; `TELNYX_API_BASE` may name a loopback stand-in):
+    /// the link in the webhook expired ten minutes after the call.
+    fn recording_source(
+        &self,
+        recording: &Recording,
+        secret: &dyn Fn(&str) -> String,
+    ) -> Result<RecordingSource, RecordingRefusal> {
+        let key = secret("TELNYX_API_KEY");
+        if key.is_empty() {
+            return Err(RecordingRefusal::Disabled(
+                "recordings are disabled: TELNYX_API_KEY is not set",
+            ));
+        }
+        let api_url = recording_api_url(&secret("TELNYX_API_BASE"), &recording.id)
+            .ok_or(RecordingRefusal::Unknown)?;
+        Ok(RecordingSource::Lookup {
+            api_url,
+            authorization: ["Bearer ", &key].concat(),
+            link: download_url,
+        })
+    }
+}
 
 /// How far a delivery's timestamp may be from now, either way (Telnyx's own library allows 300 s).
 pub const TOLERANCE: Millis = 300 * crate::SECOND;
@@ -27,7 +82,7 @@ pub fn verify_webhook(
     public_key: &str,
     req: &Signed<'_>,
     now: Millis,
-) -> Result<Delivery, WebhookError> {
+) -> Result<Replay, WebhookError> {
     verify(
         public_key,
         req.headers.get("telnyx-signature-ed25519"),
@@ -44,7 +99,7 @@ pub fn verify(
     timestamp: Option<&str>,
     body: &str,
     now: Millis,
-) -> Result<Delivery, WebhookError> {
+) -> Result<Replay, WebhookError> {
     let key: [u8; 32] = STANDARD
         .decode(public_key.trim())
         .ok()
@@ -80,15 +135,10 @@ pub fn verify(
     if sent.abs_diff(now) > TOLERANCE {
         return Err(WebhookError::Stale);
     }
-    Ok(Delivery {
-        replay_key: Some(STANDARD.encode(raw)),
+    Ok(Replay {
+        key: STANDARD.encode(raw),
         expires_at: sent.saturating_add(TOLERANCE),
     })
-}
-
-/// Reads a TeXML transcription callback (Twilio's field names).
-pub fn transcript(form: &Form) -> Result<Transcript, FieldError> {
-    super::compat::transcript(form)
 }
 
 /// Reads a TeXML real-time transcription callback (`<Start><Transcription
@@ -382,13 +432,13 @@ mod tests {
     }
 
     #[test]
-    fn a_delivery_is_identified_by_its_signature_until_its_window_closes() {
+    fn a_webhook_is_identified_by_its_signature_until_its_window_closes() {
         let k = key(7);
         let public = STANDARD.encode(k.verifying_key().to_bytes());
         let ts = (NOW / 1000).to_string();
         let sig = sign(&k, &ts, "a=1");
         let d = verify(&public, Some(&sig), Some(&ts), "a=1", NOW + 5_000).unwrap();
-        assert_eq!(d.replay_key.as_deref(), Some(sig.as_str()));
+        assert_eq!(d.key, sig);
         assert_eq!(d.expires_at, NOW + TOLERANCE);
     }
 }

@@ -2,8 +2,9 @@
 //! over the full URL followed by the POST parameters sorted by name, each name followed by its value;
 //! base64-encoded. Checked in constant time.
 //!
-//! Twilio's webhooks use the field names of [`super::compat`]; its markup is TwiML
-//! ([`super::markup::Dialect::TwiML`]).
+//! Twilio's webhooks use the field names of [`super::twiml_form`] (its [`Carrier`]'s defaults);
+//! its markup is TwiML ([`super::markup::Dialect::TwiML`]). Its recordings are fetched from its
+//! own host with the account SID and auth token.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -15,10 +16,74 @@ use sha1::Sha1;
 
 type HmacSha1 = Hmac<Sha1>;
 
-use super::{
-    Delivery, FieldError, Form, Signed, Speaker, Utterance, WebhookError as SignatureError,
-    MAX_UTTERANCE,
-};
+use super::event::{Recording, Speaker, Utterance};
+use super::form::{FieldError, Form, MAX_UTTERANCE};
+use super::provider::{Carrier, RecordingRefusal, RecordingSource};
+use super::signature::{Replay, Signed, WebhookError as SignatureError};
+
+/// Twilio, as the worker sees it.
+pub struct Twilio;
+
+impl Carrier for Twilio {
+    fn webhook_secret(&self) -> &'static str {
+        "TWILIO_AUTH_TOKEN"
+    }
+
+    fn webhooks_disabled(&self) -> &'static str {
+        "webhooks are disabled: TWILIO_AUTH_TOKEN is not set"
+    }
+
+    fn signature_headers(&self) -> &'static [&'static str] {
+        &["x-twilio-signature"]
+    }
+
+    fn verify(
+        &self,
+        secret: &str,
+        req: &Signed<'_>,
+        _now: crate::Millis,
+    ) -> Result<Option<Replay>, SignatureError> {
+        verify_webhook(secret, req)
+    }
+
+    fn utterance(&self, form: &Form) -> Result<Option<Utterance>, FieldError> {
+        utterance(form)
+    }
+
+    /// The recording's own URL, with the account's credentials, and only on Twilio's host (or an
+    /// origin of `RECORDING_ORIGINS`, a comma-separated list, for a local stand-in in tests): the
+    /// URL came from a webhook, and the credentials must go nowhere else.
+    fn recording_source(
+        &self,
+        recording: &Recording,
+        secret: &dyn Fn(&str) -> String,
+    ) -> Result<RecordingSource, RecordingRefusal> {
+        if !recording_host_allowed(&recording.url, &secret("RECORDING_ORIGINS")) {
+            return Err(RecordingRefusal::HostNotAllowed);
+        }
+        let (sid, token) = (secret("TWILIO_ACCOUNT_SID"), secret("TWILIO_AUTH_TOKEN"));
+        if sid.is_empty() || token.is_empty() {
+            return Err(RecordingRefusal::Disabled(
+                "recordings are disabled: TWILIO_ACCOUNT_SID is not set",
+            ));
+        }
+        Ok(RecordingSource::Direct {
+            url: recording.url.clone(),
+            authorization: Some(basic_auth(&sid, &token)),
+        })
+    }
+}
+
+/// Whether a recording URL is on Twilio's API host, or under one of `extra_origins`
+/// (comma-separated).
+pub fn recording_host_allowed(url: &str, extra_origins: &str) -> bool {
+    url.starts_with("https://api.twilio.com/")
+        || extra_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .any(|o| url.starts_with(&[o.trim_end_matches('/'), "/"].concat()))
+}
 
 fn mac(
     auth_token: &str,
@@ -85,18 +150,14 @@ pub fn verify(
 pub fn verify_webhook(
     auth_token: &str,
     req: &Signed<'_>,
-    now: crate::Millis,
-) -> Result<Delivery, SignatureError> {
+) -> Result<Option<Replay>, SignatureError> {
     verify(
         auth_token,
         req.url,
         &req.form.0,
         req.headers.get("x-twilio-signature"),
     )?;
-    Ok(Delivery {
-        replay_key: None,
-        expires_at: now,
-    })
+    Ok(None)
 }
 
 /// Reads a real-time transcription callback (`<Start><Transcription statusCallbackUrl>`): only
@@ -247,6 +308,70 @@ mod tests {
         ];
         for (token, url, p, sig, want) in table {
             assert_eq!(verify(token, url, p, sig), want, "{token} {url} {sig:?}");
+        }
+    }
+
+    #[test]
+    fn fetches_recordings_from_its_own_host_only() {
+        let secrets = |sid: &'static str| {
+            move |name: &str| match name {
+                "TWILIO_ACCOUNT_SID" => sid.to_owned(),
+                "TWILIO_AUTH_TOKEN" => "token".to_owned(),
+                "RECORDING_ORIGINS" => " http://127.0.0.1:4000/ , ".to_owned(),
+                _ => String::new(),
+            }
+        };
+        let rec = |url: &str| Recording {
+            id: "RE1".into(),
+            url: url.into(),
+            duration_s: 1,
+            channels: 1,
+            kind: Default::default(),
+        };
+        // (recording URL, account SID, source or refusal)
+        let table = [
+            (
+                "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+                "AC1",
+                Ok(Some(basic_auth("AC1", "token"))),
+            ),
+            (
+                "http://127.0.0.1:4000/rec/RE1",
+                "AC1",
+                Ok(Some(basic_auth("AC1", "token"))),
+            ),
+            (
+                "http://127.0.0.1:4001/rec/RE1",
+                "AC1",
+                Err(RecordingRefusal::HostNotAllowed),
+            ),
+            (
+                "https://api.twilio.com.evil.example/x",
+                "AC1",
+                Err(RecordingRefusal::HostNotAllowed),
+            ),
+            (
+                "https://api.twilio.com/x",
+                "",
+                Err(RecordingRefusal::Disabled(
+                    "recordings are disabled: TWILIO_ACCOUNT_SID is not set",
+                )),
+            ),
+        ];
+        for (url, sid, want) in table {
+            let got = Twilio
+                .recording_source(&rec(url), &secrets(sid))
+                .map(|s| match s {
+                    RecordingSource::Direct {
+                        url: u,
+                        authorization,
+                    } => {
+                        assert_eq!(u, url);
+                        authorization
+                    }
+                    RecordingSource::Lookup { .. } => panic!("Twilio serves recordings directly"),
+                });
+            assert_eq!(got, want, "{url}");
         }
     }
 

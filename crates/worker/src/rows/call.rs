@@ -12,7 +12,8 @@
 //!
 //! A field renamed or retyped is not such a change: it needs a `CallV2`.
 
-use dni_core::call::{CallRecord, CallStatus, NumberKind, RoutingInfo};
+use dni_core::call::{CallRecord, NumberKind, RoutingInfo};
+use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
     Transcript, Utterance,
@@ -218,6 +219,20 @@ fn dial_status_word(s: DialCallStatus) -> &'static str {
     }
 }
 
+/// Reads a stored dial status: the words `dial_status_word` writes, and the provider's other
+/// spellings of the same ones, which the rows of earlier releases may hold.
+fn dial_status_of_word(word: &str) -> Option<DialCallStatus> {
+    Some(match word {
+        "completed" => DialCallStatus::Completed,
+        "answered" | "in-progress" => DialCallStatus::Answered,
+        "busy" => DialCallStatus::Busy,
+        "no-answer" => DialCallStatus::NoAnswer,
+        "failed" => DialCallStatus::Failed,
+        "canceled" | "cancelled" => DialCallStatus::Canceled,
+        _ => return None,
+    })
+}
+
 impl From<&Recording> for RecordingV1 {
     fn from(r: &Recording) -> Self {
         RecordingV1 {
@@ -273,7 +288,7 @@ impl From<&DialResult> for DialV1 {
 impl DialV1 {
     fn into_domain(self) -> Result<DialResult, RowError> {
         Ok(DialResult {
-            status: DialCallStatus::parse(&self.status).ok_or_else(|| {
+            status: dial_status_of_word(&self.status).ok_or_else(|| {
                 RowError::new(CALL, format!("unknown dial status {:?}", self.status))
             })?,
             duration_s: self.duration_s,
@@ -355,8 +370,6 @@ impl From<&CallRecord> for CallV1 {
             first_time,
             answered_legs,
             conversation,
-            // Never stored with the record: the outbox keeps them (see `outbox`).
-            deliveries: _,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -517,7 +530,6 @@ impl CallV1 {
                 .into_iter()
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
-            deliveries: Vec::new(),
         })
     }
 }

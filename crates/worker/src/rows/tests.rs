@@ -297,8 +297,9 @@ fn golden_visit_rows() {
 
 #[test]
 fn golden_call_rows() {
-    use dni_core::call::{CallStatus, NumberKind};
+    use dni_core::call::NumberKind;
     use dni_core::classify::Channel;
+    use dni_core::telephony::CallStatus;
     // (file, call id, site, caller, status, duration, kind, channel, confidence, session)
     type Row<'a> = (
         &'a str,

@@ -36,7 +36,7 @@ pub struct Route {
 macro_rules! route_table {
     ($($method:ident $pattern:literal $([body $($ty:expr),+])? => $handler:path,)*) => {
         vec![$(
-            $crate::routing::Route {
+            $crate::router::Route {
                 method: worker::Method::$method,
                 pattern: $pattern,
                 body: $crate::route_table!(@body $($($ty),+)?),
