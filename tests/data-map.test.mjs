@@ -1,7 +1,7 @@
-// The README's data map, kept true: a visit and a call at each consent tier, then every field the
-// product stored (the page's storage, the pool objects' and the call log's SQLite rows, KV) must be
-// one the map lists. A new stored field fails here until the map (and the owners' privacy notices
-// it informs) says what it is.
+// The data map (docs/privacy.md), kept true: a visit and a call at each consent tier, then every
+// field the product stored (the page's storage, the pool objects' and the call log's SQLite rows,
+// KV) must be one the map lists. A new stored field fails here until the map (and the owners'
+// privacy notices it informs) says what it is.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -26,13 +26,13 @@ const GA = [
 ];
 
 /**
- * The fields the README's data map lists: the first cell of each table row between the
+ * The fields the data map in docs/privacy.md lists: the first cell of each table row between the
  * `data-map` markers, `` `store: path` ``. A path ending in `.*` covers everything under it; one
  * ending in `<touch>` stands for each `touch:` row.
  */
-export function mappedFields(readme = readFileSync(join(ROOT, "README.md"), "utf8")) {
-  const section = readme.split("<!-- data-map:start -->")[1]?.split("<!-- data-map:end -->")[0];
-  assert.ok(section, "the README has a data map between <!-- data-map:start --> and <!-- data-map:end -->");
+export function mappedFields(page = readFileSync(join(ROOT, "docs", "privacy.md"), "utf8")) {
+  const section = page.split("<!-- data-map:start -->")[1]?.split("<!-- data-map:end -->")[0];
+  assert.ok(section, "docs/privacy.md has a data map between <!-- data-map:start --> and <!-- data-map:end -->");
   const rows = [...section.matchAll(/^\| `([a-z]+): ([^`]+)` \|/gm)].map((m) => [m[1], m[2]]);
   const touch = rows.filter(([store]) => store == "touch").map(([, path]) => path);
   assert.ok(touch.length > 0, "the map lists a touch's fields");
@@ -88,7 +88,7 @@ async function call(sid, from, to) {
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/status`, done)).status, 204);
 }
 
-test("every stored field after a visit and a call at each consent tier is in the README's data map", async () => {
+test("every stored field after a visit and a call at each consent tier is in the data map (docs/privacy.md)", async () => {
   const seen = new Set();
   // (tier, page, where it lands)
   const visits = [
@@ -127,7 +127,7 @@ test("every stored field after a visit and a call at each consent tier is in the
   const mapped = mappedFields();
   const listed = (field) => mapped.some((m) => m == field || (m.endsWith(".*") && field.startsWith(m.slice(0, -1))));
   const missing = [...seen].filter((f) => !listed(f)).sort();
-  assert.deepEqual(missing, [], `stored fields the README's data map does not list:\n${missing.join("\n")}`);
+  assert.deepEqual(missing, [], `stored fields the data map in docs/privacy.md does not list:\n${missing.join("\n")}`);
   assert.ok(seen.has("calls: calls.record.caller") && seen.has("pool: visits.visit.page"), "the test read the rows it is about");
   console.log(`data map: ${seen.size} stored fields seen, all listed (${mapped.length} entries in the map)`);
 });

@@ -40,7 +40,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   });
 
   // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>, for at most
-  // the attribute's value in ms (300 when it has none): see the README for what to set it to.
+  // the attribute's value in ms (300 when it has none): see docs/page.md for what to set it to.
   var reveal = () => html.removeAttribute("data-dni-wait");
   setTimeout(reveal, +html.getAttribute("data-dni-wait") || 300);
 
