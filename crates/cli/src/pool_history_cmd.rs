@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use dni_core::civil::Zone;
 use dni_core::lease::{Outcome, Pool};
 use dni_core::report::pool_history::{self, Sample};
-use dni_core::report::zone::Zone;
 use dni_core::{Millis, DAY};
 
 use crate::simulate::traffic::{generate, Kind, Scenario};

@@ -4,9 +4,9 @@
 
 use std::io::Write;
 
+use dni_core::civil::{parse_date, Zone};
 use dni_core::report::fields;
 use dni_core::report::query::{list_query, list_sql, report_query, report_sql, Dimension};
-use dni_core::report::zone::{parse_date, Zone};
 
 const USAGE: &str = "usage: dni report-sql --zone ZONE --from YYYY-MM-DD --to YYYY-MM-DD";
 

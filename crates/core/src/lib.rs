@@ -47,6 +47,8 @@ pub mod call;
 #[cfg(feature = "provider")]
 pub mod call_control;
 #[cfg(feature = "serde")]
+pub mod civil;
+#[cfg(feature = "serde")]
 pub mod config;
 #[cfg(feature = "serde")]
 pub mod drain;

@@ -23,7 +23,7 @@ proptest! {
     #[test]
     fn rules_decide_at_any_time(now in 0u64..4_102_444_800_000, zone in 0usize..4, caller in "[+0-9a-z]{0,16}") {
         let tz = ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"][zone];
-        let local = routing::local_time(tz, now).unwrap();
+        let local = dni_core::civil::Zone::named(tz).unwrap().local(now).unwrap();
         prop_assert!(local.minute < 24 * 60);
         let facts = Facts { caller: &caller, channel: Channel::Direct, source: "", campaign: "", pool: None, static_number: None };
         let rules = rules();

@@ -29,6 +29,7 @@ use crate::prelude::*;
 use crate::api::GaCookies;
 use crate::attribution::Attribution;
 use crate::call::{CallRecord, NumberKind, RoutingInfo};
+use crate::civil::Zone;
 use crate::config::{NumberRoute, PoolConfig, SiteConfig, Target};
 use crate::lease;
 use crate::phone::E164;
@@ -488,16 +489,19 @@ fn decide<'a>(
         return (h, i, None);
     }
     let tz = config.time_zone.as_deref().unwrap_or("UTC");
-    match routing::local_time(tz, at) {
+    let local = match Zone::named(tz) {
+        Some(zone) => zone.local(at).ok_or_else(|| "time out of range".to_owned()),
+        None => Err(["unknown time zone \"", tz, "\""].concat()),
+    };
+    match local {
         Ok(local) => {
             let h = handling(routing::decide(rules, &facts, &local).map(|(i, _)| i));
             let fallback = h.rule.is_none().then(|| "no rule matched".to_owned());
             let i = info(&h, fallback);
             (h, i, None)
         }
-        Err(e) => {
+        Err(why) => {
             let h = handling(None);
-            let why = e.to_string();
             let i = info(&h, Some(why.clone()));
             (h, i, Some(why))
         }

@@ -6,9 +6,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::civil;
 use super::facts::{CallFacts, GoogleClick};
 use super::settings::ConversionRule;
+use crate::civil;
 
 /// The header row.
 pub const HEADER: &str =
@@ -27,7 +27,7 @@ fn field(value: &str) -> String {
 /// the site's zone, which the first line names (Google takes an IANA zone id or a `±hhmm` offset).
 pub fn feed<'a>(
     conversions: impl IntoIterator<Item = (&'a CallFacts, &'a ConversionRule)>,
-    zone: &civil::SiteZone,
+    zone: &civil::Zone,
 ) -> String {
     let mut out = ["Parameters:TimeZone=", zone.label(), "\r\n", HEADER, "\r\n"].concat();
     for (facts, rule) in conversions {
@@ -37,7 +37,7 @@ pub fn feed<'a>(
         let row = [
             field(gclid),
             field(&rule.name),
-            civil::local_time(facts.started_at, zone),
+            zone.local_time(facts.started_at),
             rule.value.to_string(),
             field(&rule.currency),
         ]
@@ -73,7 +73,7 @@ mod tests {
         // A call in summer, in the same file: its own local time (EDT), under the same zone line.
         let mut d = a.clone();
         d.started_at = 1_783_180_800_000; // 2026-07-04 16:00:00 UTC
-        let ny = civil::SiteZone::of(Some("America/New_York"), None);
+        let ny = civil::Zone::of(Some("America/New_York"), None);
         let text = feed([(&a, &rule), (&b, &rule), (&c, &rule), (&d, &rule)], &ny);
         assert_eq!(
             text,
@@ -83,7 +83,7 @@ mod tests {
         );
         // An old configuration with a fixed offset only.
         assert_eq!(
-            feed([(&a, &rule)], &civil::SiteZone::of(None, Some(60))),
+            feed([(&a, &rule)], &civil::Zone::of(None, Some(60))),
             [
                 "Parameters:TimeZone=+0100\r\n",
                 HEADER,

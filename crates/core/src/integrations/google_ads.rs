@@ -11,11 +11,11 @@ use crate::prelude::*;
 
 use serde_json::{json, Map, Value};
 
-use super::civil;
 use super::facts::CallFacts;
 use super::google_ads_ids::{conversion_action, customer_digits};
 use super::settings::{ConversionRule, GoogleAdsSettings};
 use super::HttpRequest;
+use crate::civil;
 
 /// The API version in the path (the worker's `GOOGLE_ADS_API_VERSION` overrides it).
 pub const API_VERSION: &str = "v24";
@@ -58,7 +58,7 @@ pub fn upload_request(
     access_token: &str,
     facts: &CallFacts,
     conversion: &ConversionRule,
-    zone: &civil::SiteZone,
+    zone: &civil::Zone,
 ) -> Result<HttpRequest, AdsSkip> {
     let click = facts.google_click.as_ref().ok_or(AdsSkip::NoClick)?;
     let customer = customer_digits(&settings.customer_id).ok_or(AdsSkip::BadSettings)?;
@@ -155,7 +155,7 @@ mod tests {
                 "ya29",
                 &f,
                 &rule,
-                &civil::SiteZone::of(Some("America/New_York"), None),
+                &civil::Zone::of(Some("America/New_York"), None),
             )
             .unwrap();
             assert_eq!(
@@ -200,7 +200,7 @@ mod tests {
                 "t",
                 &f,
                 &rule,
-                &civil::SiteZone::of(None, None)
+                &civil::Zone::of(None, None)
             )
             .map(|_| ()),
             Err(AdsSkip::NoClick)

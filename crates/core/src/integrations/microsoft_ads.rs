@@ -10,11 +10,11 @@ use crate::prelude::*;
 
 use serde_json::{json, Value};
 
-use super::civil;
 use super::facts::CallFacts;
 use super::google_ads::AdsSkip;
 use super::settings::{ConversionRule, MicrosoftAdsSettings};
 use super::HttpRequest;
+use crate::civil;
 
 /// The OAuth scope of the Microsoft Advertising API.
 pub const SCOPE: &str = "https://ads.microsoft.com/msads.manage offline_access";

@@ -10,7 +10,6 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-pub mod civil;
 pub mod csv_feed;
 pub mod facts;
 pub mod ga4;

@@ -2,7 +2,7 @@
 //! exponential backoff and jitter (the jitter is an argument, drawn by the shell), honouring a
 //! receiver's `Retry-After`; never on other 4xx, which a retry would only repeat.
 
-use super::civil;
+use crate::civil;
 use crate::{Millis, SECOND};
 
 /// How retries are spaced.

@@ -13,10 +13,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::civil;
 use super::facts::CallFacts;
 use super::settings::{ConversionRule, WebhookEvent};
 use super::HttpRequest;
+use crate::civil;
 use crate::Millis;
 
 type HmacSha256 = Hmac<Sha256>;

@@ -10,7 +10,7 @@ use crate::prelude::*;
 use serde_json::Value;
 
 use super::fields::{self, Field};
-use super::zone::Zone;
+use crate::civil::Zone;
 
 /// One cell, escaped.
 pub fn cell(value: &str) -> String {

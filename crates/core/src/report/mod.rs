@@ -14,7 +14,6 @@ pub mod fields;
 pub mod pool;
 pub mod pool_history;
 pub mod query;
-pub mod zone;
 
 /// A bound parameter of a query.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -8,11 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use super::cursor::Cursor;
 use super::fields::{self, Field};
-use super::zone::{self, Date, Zone, MAX_DAYS};
 use super::{Param, QueryError, Sql};
 use crate::call::NumberKind;
+use crate::civil::{self, Date, Zone};
 use crate::classify::Channel;
 use crate::Millis;
+
+/// Longest date range a report or a list covers, in days.
+pub const MAX_DAYS: i64 = 400;
 
 /// Longest filter value accepted.
 pub const MAX_VALUE: usize = 256;
@@ -177,7 +180,7 @@ fn filter(
         let v = value(k, v)?;
         match k.as_str() {
             "from" | "to" => {
-                let d = zone::parse_date(v)
+                let d = civil::parse_date(v)
                     .ok_or_else(|| QueryError::new(&[k, " must be a date, YYYY-MM-DD"]))?;
                 if k == "from" {
                     from = Some(d);
@@ -235,7 +238,7 @@ fn filter(
             .checked_sub(jiff::Span::new().days(29))
             .map_err(|_| QueryError::new(&["to is out of range"]))?,
     };
-    let days = zone::day_of_date(to).zip(zone::day_of_date(from));
+    let days = civil::day_of_date(to).zip(civil::day_of_date(from));
     match days {
         Some((t, f)) if t < f => return Err(QueryError::new(&["from must not be after to"])),
         Some((t, f)) if t - f >= MAX_DAYS => {
@@ -554,14 +557,14 @@ pub fn shape(q: &ReportQuery, rows: &[GroupRow]) -> Vec<ReportRow> {
         }
         Dimension::Day => {
             let (Some(from), Some(to)) = (
-                zone::parse_date(&q.filter.from).and_then(zone::day_of_date),
-                zone::parse_date(&q.filter.to).and_then(zone::day_of_date),
+                civil::parse_date(&q.filter.from).and_then(civil::day_of_date),
+                civil::parse_date(&q.filter.to).and_then(civil::day_of_date),
             ) else {
                 return Vec::new();
             };
             (from..=to)
                 .map(|day| {
-                    let key = zone::date_of_day(day)
+                    let key = civil::date_of_day(day)
                         .map(|d| d.to_string())
                         .unwrap_or_default();
                     // SQLite's integer may come back through JavaScript as a float.

@@ -1,7 +1,7 @@
-//! Routing rules: where a call goes, decided from the site's local time, the call's attribution and
-//! the caller. Per target (a pool or a static number may replace the list), an ordered list of
-//! rules; the first that matches decides. A pure function of its arguments: the time comes in as
-//! [`Millis`], the time zone database is bundled (jiff), nothing is read from the machine.
+//! Routing rules: where a call goes, decided from the site's local time ([`LocalTime`], from
+//! `crate::civil`), the call's attribution and the caller. Per target (a pool or a static number
+//! may replace the list), an ordered list of rules; the first that matches decides. A pure
+//! function of its arguments.
 //!
 //! A call always goes somewhere: with no rule matching, or when the rules cannot be evaluated (an
 //! unknown time zone), it rings the target's business line ([`fallback`]).
@@ -9,16 +9,12 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::fmt;
-
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::civil::{LocalTime, Weekday};
 use crate::classify::Channel;
 use crate::phone::E164;
-use crate::Millis;
 
 /// Seconds a line rings when a rule does not say.
 pub const DEFAULT_TIMEOUT_S: u32 = 30;
@@ -130,35 +126,6 @@ fn default_max_length() -> u32 {
     120
 }
 
-/// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl Weekday {
-    fn of(w: jiff::civil::Weekday) -> Weekday {
-        use jiff::civil::Weekday as W;
-        match w {
-            W::Monday => Weekday::Mon,
-            W::Tuesday => Weekday::Tue,
-            W::Wednesday => Weekday::Wed,
-            W::Thursday => Weekday::Thu,
-            W::Friday => Weekday::Fri,
-            W::Saturday => Weekday::Sat,
-            W::Sunday => Weekday::Sun,
-        }
-    }
-}
-
 /// A span of local time of day, minutes since midnight, `start` included and `end` excluded. When
 /// `end <= start` the span runs past midnight into the next day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,57 +192,6 @@ impl From<LocalDate> for String {
     fn from(d: LocalDate) -> String {
         d.0.to_string()
     }
-}
-
-/// The site's local time at the moment of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalTime {
-    /// The day of the week.
-    pub weekday: Weekday,
-    /// The day before's (for spans past midnight).
-    pub yesterday: Weekday,
-    /// Minutes since local midnight.
-    pub minute: u16,
-    /// The date.
-    pub date: Date,
-}
-
-/// Why rules cannot be evaluated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoutingError {
-    /// The time zone is not in the bundled database.
-    UnknownTimeZone(String),
-    /// The time is outside what the calendar handles.
-    BadTime,
-}
-
-impl fmt::Display for RoutingError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RoutingError::UnknownTimeZone(tz) => write!(f, "unknown time zone {tz:?}"),
-            RoutingError::BadTime => f.write_str("time out of range"),
-        }
-    }
-}
-
-/// The local time in `time_zone` (IANA name, e.g. `America/New_York`) at `now`.
-pub fn local_time(time_zone: &str, now: Millis) -> Result<LocalTime, RoutingError> {
-    let tz = TimeZone::get(time_zone)
-        .map_err(|_| RoutingError::UnknownTimeZone(time_zone.to_owned()))?;
-    let ms = i64::try_from(now).map_err(|_| RoutingError::BadTime)?;
-    let ts = Timestamp::from_millisecond(ms).map_err(|_| RoutingError::BadTime)?;
-    let dt = tz.to_datetime(ts);
-    let yesterday = dt
-        .date()
-        .yesterday()
-        .map(|d| Weekday::of(d.weekday()))
-        .map_err(|_| RoutingError::BadTime)?;
-    Ok(LocalTime {
-        weekday: Weekday::of(dt.weekday()),
-        yesterday,
-        minute: u16::from(dt.hour().unsigned_abs()) * 60 + u16::from(dt.minute().unsigned_abs()),
-        date: dt.date(),
-    })
 }
 
 /// What is known about a call when it is routed.
@@ -480,8 +396,15 @@ pub fn validate(rules: &[Rule], has_time_zone: bool) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    use crate::civil::Zone;
+    use crate::Millis;
+
     fn at(utc: &str) -> Millis {
-        utc.parse::<Timestamp>().unwrap().as_millisecond() as Millis
+        utc.parse::<jiff::Timestamp>().unwrap().as_millisecond() as Millis
+    }
+
+    fn local_time(tz: &str, at: Millis) -> LocalTime {
+        Zone::named(tz).unwrap().local(at).unwrap()
     }
 
     fn n(s: &str) -> E164 {
@@ -704,7 +627,7 @@ mod tests {
             ),
         ];
         for (tz, utc, facts, want, why) in table {
-            let local = local_time(tz, at(utc)).unwrap();
+            let local = local_time(tz, at(utc));
             let got = decide(&rules, facts, &local).map(|(_, r)| r.name.as_str());
             assert_eq!(got, Some(*want), "{tz} {utc}: {why}");
         }
@@ -712,10 +635,7 @@ mod tests {
 
     #[test]
     fn an_unknown_zone_is_an_error_the_shell_routes_around() {
-        assert_eq!(
-            local_time("Mars/Olympus", 0),
-            Err(RoutingError::UnknownTimeZone("Mars/Olympus".into()))
-        );
+        assert!(Zone::named("Mars/Olympus").is_none());
         assert_eq!(
             fallback(&n("+12125550100")).plan(0),
             Plan::Ring {

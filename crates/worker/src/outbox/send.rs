@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use dni_core::call::CallRecord;
-use dni_core::integrations::civil::SiteZone;
+use dni_core::civil::Zone;
 use dni_core::integrations::facts::facts_of;
 use dni_core::integrations::outbox::{Delivery, Destination, SendSettings};
 use dni_core::integrations::retry::{self, Answer, Next};
@@ -254,7 +254,7 @@ impl Sender {
                     &token,
                     &facts,
                     rule,
-                    &SiteZone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
+                    &Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
                 ) {
                     Ok(r) => r,
                     Err(why) => return Outcome::Skip(why.as_str().to_owned()),

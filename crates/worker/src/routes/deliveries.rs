@@ -5,7 +5,7 @@
 
 use dni_core::auth::{check_bearer, constant_time_eq};
 use dni_core::call::CallRecord;
-use dni_core::integrations::civil::SiteZone;
+use dni_core::civil::Zone;
 use dni_core::integrations::csv_feed;
 use dni_core::integrations::facts::facts_of;
 use dni_core::integrations::outbox::Delivery;
@@ -119,7 +119,7 @@ pub async fn conversions_csv(req: Request, ctx: RouteContext<()>) -> Result<Resp
             let rows = facts
                 .iter()
                 .filter_map(|f| Some((f, rules::evaluate(f, &settings.conversions).ok()?)));
-            let zone = SiteZone::of(config.time_zone.as_deref(), settings.utc_offset_minutes);
+            let zone = Zone::of(config.time_zone.as_deref(), settings.utc_offset_minutes);
             let text = csv_feed::feed(rows, &zone);
             let mut response = Response::ok(text)?;
             response

@@ -3,9 +3,9 @@
 //! are; this module only decides who is asking, and shapes and masks what goes back.
 
 use dni_core::access::Viewer;
+use dni_core::civil::Zone;
 use dni_core::report::cursor::Cursor;
 use dni_core::report::query::{self, GroupRow};
-use dni_core::report::zone::Zone;
 use dni_core::report::{csv, QueryError};
 use serde_json::Value;
 use worker::{Request, Response, Result, RouteContext};
@@ -57,7 +57,7 @@ pub(super) fn pairs(req: &Request) -> ApiResult<Vec<(String, String)>> {
         .collect())
 }
 
-pub(super) fn today(zone: &Zone) -> ApiResult<dni_core::report::zone::Date> {
+pub(super) fn today(zone: &Zone) -> ApiResult<dni_core::civil::Date> {
     zone.date_at(clock::now()).ok_or(ApiError::Unavailable)
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::report::zone::Date;
+use crate::civil::{self, Date};
 
 fn pairs(q: &str) -> Vec<(String, String)> {
     q.split('&')
@@ -12,7 +12,7 @@ fn pairs(q: &str) -> Vec<(String, String)> {
 }
 
 fn today() -> Date {
-    zone::parse_date("2026-11-30").unwrap()
+    civil::parse_date("2026-11-30").unwrap()
 }
 
 fn ny() -> Zone {
@@ -195,7 +195,7 @@ fn shapes_reports() {
         today(),
     )
     .unwrap();
-    let day2 = zone::day_of_date(zone::parse_date("2026-11-02").unwrap()).unwrap();
+    let day2 = civil::day_of_date(civil::parse_date("2026-11-02").unwrap()).unwrap();
     let rows = [GroupRow {
         key: day2.into(),
         calls: 4,

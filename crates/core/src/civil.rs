@@ -1,56 +1,80 @@
-//! Civil (calendar) time from [`Millis`]: the formats the ad platforms want, in the site's time
-//! zone, and the HTTP date a `Retry-After` may carry.
+//! Civil (calendar) time from [`Millis`], in the site's time zone: the one home of the zone
+//! ([`Zone`], jiff's bundled IANA database, nothing read from the machine), for every part that
+//! reads a local time: routing rules (the local weekday, minute and date of a call, [`LocalTime`]),
+//! reports (local days, the offsets SQL adds to group by them, dates written and read) and the
+//! integrations (the formats the ad platforms want, and the HTTP date a `Retry-After` may carry).
 //!
 //! Google Ads wants local times: `conversion_date_time` with the offset in effect at that instant
 //! (so a call on either side of a daylight-saving change gets its own offset), and the import
 //! file's times in the zone its `Parameters:TimeZone=` line names. The zone is the site's IANA
-//! `time_zone` (the bundled database, nothing read from the machine); configurations written before
-//! sites had one carry a fixed `utc_offset_minutes`, still read (see [`SiteZone::of`]).
+//! `time_zone`; configurations written before sites had one carry a fixed `utc_offset_minutes`,
+//! still read for the integrations (see [`Zone::of`]).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
 use core::fmt::Write;
 
+pub use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use crate::Millis;
+use crate::{Millis, DAY};
 
-/// The zone a site's local times are written in, and the name Google's import file gives it.
+/// A site's time zone: the zone its local times are in, the name reports give it (the IANA name,
+/// or `UTC`), and the name Google's import file gives it ([`Zone::label`]).
 #[derive(Debug, Clone)]
-pub struct SiteZone {
+pub struct Zone {
     tz: TimeZone,
+    name: String,
     label: String,
 }
 
-impl SiteZone {
+impl Zone {
+    /// The zone of that IANA name (`America/New_York`), if the bundled database knows it.
+    pub fn named(name: &str) -> Option<Zone> {
+        let tz = TimeZone::get(name).ok()?;
+        Some(Zone {
+            tz,
+            name: name.to_owned(),
+            label: name.to_owned(),
+        })
+    }
+
+    /// UTC (a site that names no zone).
+    pub fn utc() -> Zone {
+        Zone {
+            tz: TimeZone::UTC,
+            name: "UTC".to_owned(),
+            label: "+0000".to_owned(),
+        }
+    }
+
     /// The site's zone: its IANA `time_zone` when it has one the bundled database knows (validated
     /// configurations always do); else the deprecated fixed `utc_offset_minutes` of integration
     /// settings written before sites had a zone (right in winter or in summer, an hour off in the
     /// other half of the year where the clocks change); else UTC. A site with both uses its zone.
-    pub fn of(time_zone: Option<&str>, legacy_offset_minutes: Option<i32>) -> SiteZone {
-        if let Some(name) = time_zone {
-            if let Ok(tz) = TimeZone::get(name) {
-                return SiteZone {
-                    tz,
-                    label: name.to_owned(),
-                };
-            }
+    pub fn of(time_zone: Option<&str>, legacy_offset_minutes: Option<i32>) -> Zone {
+        if let Some(zone) = time_zone.and_then(Zone::named) {
+            return zone;
         }
         let minutes = legacy_offset_minutes
             .filter(|m| m.abs() <= 14 * 60)
             .unwrap_or(0);
         match Offset::from_seconds(minutes * 60) {
-            Ok(fixed) if minutes != 0 => SiteZone {
+            Ok(fixed) if minutes != 0 => Zone {
                 tz: TimeZone::fixed(fixed),
+                name: offset(minutes, false),
                 label: offset(minutes, false),
             },
-            _ => SiteZone {
-                tz: TimeZone::UTC,
-                label: "+0000".to_owned(),
-            },
+            _ => Zone::utc(),
         }
+    }
+
+    /// Its name in reports: the IANA name, or `UTC`.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// How Google's import file names it (`Parameters:TimeZone=`): the IANA name, or `±hhmm`.
@@ -64,6 +88,66 @@ impl SiteZone {
             .ok()
             .and_then(|ms| Timestamp::from_millisecond(ms).ok())
             .map_or(0, |ts| self.tz.to_offset(ts).seconds() / 60)
+    }
+
+    /// The local date at `at`.
+    pub fn date_at(&self, at: Millis) -> Option<Date> {
+        let ts = Timestamp::from_millisecond(i64::try_from(at).ok()?).ok()?;
+        Some(self.tz.to_datetime(ts).date())
+    }
+
+    /// The local time at `at`: the weekday (and the day before's), the minute of the day and the
+    /// date, as routing rules read them; `None` out of the calendar's range.
+    pub fn local(&self, at: Millis) -> Option<LocalTime> {
+        let ts = Timestamp::from_millisecond(i64::try_from(at).ok()?).ok()?;
+        let dt = self.tz.to_datetime(ts);
+        let yesterday = dt.date().yesterday().ok()?;
+        Some(LocalTime {
+            weekday: Weekday::of(dt.weekday()),
+            yesterday: Weekday::of(yesterday.weekday()),
+            minute: u16::from(dt.hour().unsigned_abs()) * 60
+                + u16::from(dt.minute().unsigned_abs()),
+            date: dt.date(),
+        })
+    }
+
+    /// `yyyy-mm-dd hh:mm:ss` at `at`: reports' CSV, and the conversion time of Google's import
+    /// file, whose zone is given once, in its `Parameters:TimeZone=` line. (In the hour a zone
+    /// repeats when its clocks go back, such a time names two instants; Google does not say which
+    /// it takes.)
+    pub fn local_time(&self, at: Millis) -> String {
+        date_time(at, self.offset_minutes(at), ' ')
+    }
+
+    /// The first millisecond of a local date.
+    pub fn start_of(&self, date: Date) -> Option<Millis> {
+        let zdt = date.to_zoned_datetime(self.tz.clone()).ok()?;
+        let ms = zdt.start_of_day().ok()?.timestamp().as_millisecond();
+        Millis::try_from(ms).ok()
+    }
+
+    /// The offsets in force over `[from, to)`: `(until, offset_ms)` pieces in order, the last one
+    /// with `until == None`. A call that starts at `t` is on local day `(t + offset(t)) / DAY`.
+    pub fn offsets(&self, from: Millis, to: Millis) -> Vec<(Option<Millis>, i64)> {
+        let mut pieces = Vec::new();
+        let Some(start) = i64::try_from(from)
+            .ok()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        else {
+            return vec![(None, 0)];
+        };
+        let mut offset = i64::from(self.tz.to_offset(start).seconds()) * 1000;
+        for transition in self.tz.following(start) {
+            let at = transition.timestamp().as_millisecond();
+            let Ok(at) = Millis::try_from(at) else { break };
+            if at >= to {
+                break;
+            }
+            pieces.push((Some(at), offset));
+            offset = i64::from(transition.offset().seconds()) * 1000;
+        }
+        pieces.push((None, offset));
+        pieces
     }
 }
 
@@ -143,18 +227,11 @@ pub fn offset(offset_minutes: i32, colon: bool) -> String {
 
 /// `yyyy-mm-dd hh:mm:ss+hh:mm`: Google Ads' `conversion_date_time`, in the site's zone with the
 /// offset in effect at that instant.
-pub fn google_ads_time(at: Millis, zone: &SiteZone) -> String {
+pub fn google_ads_time(at: Millis, zone: &Zone) -> String {
     let minutes = zone.offset_minutes(at);
     let mut out = date_time(at, minutes, ' ');
     out.push_str(&offset(minutes, true));
     out
-}
-
-/// `yyyy-mm-dd hh:mm:ss` in the site's zone: the conversion time of Google's import file, whose
-/// zone is given once, in its `Parameters:TimeZone=` line. (In the hour a zone repeats when its
-/// clocks go back, such a time names two instants; Google does not say which it takes.)
-pub fn local_time(at: Millis, zone: &SiteZone) -> String {
-    date_time(at, zone.offset_minutes(at), ' ')
 }
 
 /// `yyyy-mm-ddThh:mm:ssZ`: UTC, for Microsoft Advertising and the owner's webhooks.
@@ -196,6 +273,68 @@ pub fn parse_http_date(value: &str) -> Option<Millis> {
     u64::try_from(secs).ok().map(|s| s * 1000)
 }
 
+/// The local date of a day number (`(t + offset) / DAY`).
+pub fn date_of_day(day: i64) -> Option<Date> {
+    let ts = Timestamp::from_millisecond(day.checked_mul(DAY as i64)?).ok()?;
+    Some(TimeZone::UTC.to_datetime(ts).date())
+}
+
+/// The day number of a local date.
+pub fn day_of_date(date: Date) -> Option<i64> {
+    let zdt = date.to_zoned_datetime(TimeZone::UTC).ok()?;
+    Some(zdt.timestamp().as_millisecond().div_euclid(DAY as i64))
+}
+
+/// Reads `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    if s.len() != 10 {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A day of the week (in routing rules: `"mon"` ... `"sun"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    fn of(w: jiff::civil::Weekday) -> Weekday {
+        use jiff::civil::Weekday as W;
+        match w {
+            W::Monday => Weekday::Mon,
+            W::Tuesday => Weekday::Tue,
+            W::Wednesday => Weekday::Wed,
+            W::Thursday => Weekday::Thu,
+            W::Friday => Weekday::Fri,
+            W::Saturday => Weekday::Sat,
+            W::Sunday => Weekday::Sun,
+        }
+    }
+}
+
+/// The site's local time at the moment of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    /// The day of the week.
+    pub weekday: Weekday,
+    /// The day before's (for spans past midnight).
+    pub yesterday: Weekday,
+    /// Minutes since local midnight.
+    pub minute: u16,
+    /// The date.
+    pub date: Date,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,8 +349,8 @@ mod tests {
 
     #[test]
     fn follows_the_zone_across_both_daylight_saving_changes() {
-        let ny = SiteZone::of(Some("America/New_York"), None);
-        let berlin = SiteZone::of(Some("Europe/Berlin"), Some(-300));
+        let ny = Zone::of(Some("America/New_York"), None);
+        let berlin = Zone::of(Some("Europe/Berlin"), Some(-300));
         // (zone, instant, Google Ads time)
         let table = [
             // New York springs forward on 2026-03-08 at 07:00 UTC (02:00 EST becomes 03:00 EDT).
@@ -247,7 +386,7 @@ mod tests {
         ];
         for (zone, at, want) in table {
             assert_eq!(google_ads_time(at, zone), want, "{} {at}", zone.label());
-            assert_eq!(local_time(at, zone), want[..19], "{} {at}", zone.label());
+            assert_eq!(zone.local_time(at), want[..19], "{} {at}", zone.label());
         }
         assert_eq!(
             (ny.label(), berlin.label()),
@@ -279,7 +418,7 @@ mod tests {
             ),
         ];
         for (name, legacy, label, want) in table {
-            let zone = SiteZone::of(name, legacy);
+            let zone = Zone::of(name, legacy);
             assert_eq!(
                 (zone.label(), google_ads_time(summer, &zone).as_str()),
                 (label, want)
@@ -299,9 +438,9 @@ mod tests {
             (330, "2026-03-01 18:35:09+05:30", "2026-03-01 18:35:09"),
         ];
         for (off, google, local) in table {
-            let zone = SiteZone::of(None, Some(off));
+            let zone = Zone::of(None, Some(off));
             assert_eq!(google_ads_time(T, &zone), google, "{off}");
-            assert_eq!(local_time(T, &zone), local, "{off}");
+            assert_eq!(zone.local_time(T), local, "{off}");
         }
         assert_eq!(iso_utc(T), "2026-03-01T13:05:09Z");
         assert_eq!(offset(-570, false), "-0930");
@@ -330,5 +469,78 @@ mod tests {
         for (text, want) in table {
             assert_eq!(parse_http_date(text), want, "{text}");
         }
+    }
+
+    fn ms(s: &str) -> Millis {
+        let ts: Timestamp = s.parse().unwrap();
+        ts.as_millisecond() as Millis
+    }
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        let ny = Zone::named("America/New_York").unwrap();
+        let table = [
+            ("2026-11-01", "2026-11-01T04:00:00Z"), // EDT, the day the clocks go back
+            ("2026-11-02", "2026-11-02T05:00:00Z"), // EST
+            ("2026-03-08", "2026-03-08T05:00:00Z"), // the day the clocks go forward
+        ];
+        for (date, want) in table {
+            let date = parse_date(date).unwrap();
+            assert_eq!(ny.start_of(date), Some(ms(want)), "{date}");
+        }
+        assert_eq!(
+            Zone::utc().start_of(parse_date("2026-11-01").unwrap()),
+            Some(ms("2026-11-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn offsets_change_at_transitions() {
+        let ny = Zone::named("America/New_York").unwrap();
+        let pieces = ny.offsets(ms("2026-10-20T00:00:00Z"), ms("2026-11-20T00:00:00Z"));
+        assert_eq!(
+            pieces,
+            vec![
+                (Some(ms("2026-11-01T06:00:00Z")), -4 * 3_600_000),
+                (None, -5 * 3_600_000)
+            ]
+        );
+        // A range without a transition is one piece.
+        let pieces = ny.offsets(ms("2026-12-01T00:00:00Z"), ms("2026-12-20T00:00:00Z"));
+        assert_eq!(pieces, vec![(None, -5 * 3_600_000)]);
+        assert_eq!(Zone::utc().offsets(0, 1), vec![(None, 0)]);
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        for date in ["1970-01-01", "2026-02-28", "2026-12-31", "2028-02-29"] {
+            let d = parse_date(date).unwrap();
+            assert_eq!(date_of_day(day_of_date(d).unwrap()), Some(d));
+        }
+        assert_eq!(day_of_date(parse_date("1970-01-02").unwrap()), Some(1));
+    }
+
+    #[test]
+    fn reads_dates_strictly() {
+        let table = [
+            ("2026-11-01", true),
+            ("2026-1-01", false),
+            ("2026-02-30", false),
+            ("yesterday", false),
+            ("", false),
+        ];
+        for (s, ok) in table {
+            assert_eq!(parse_date(s).is_some(), ok, "{s}");
+        }
+    }
+
+    #[test]
+    fn writes_local_times() {
+        let ny = Zone::named("America/New_York").unwrap();
+        assert_eq!(
+            ny.local_time(ms("2026-11-02T15:04:05Z")),
+            "2026-11-02 10:04:05"
+        );
+        assert!(Zone::named("Mars/Olympus").is_none());
     }
 }
