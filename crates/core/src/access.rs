@@ -92,16 +92,8 @@ pub fn make_token(id: &str, secret: &str) -> Option<String> {
 
 /// The stored form of a secret: SHA-256, lowercase hex.
 pub fn hash_secret(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    out
+    crate::text::hex(&Sha256::digest(secret.as_bytes()))
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Whether `secret` matches the stored hash, compared in constant time.
 pub fn secret_matches(secret: &str, stored_hash: &str) -> bool {

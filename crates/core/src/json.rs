@@ -80,7 +80,6 @@ impl Object {
 
 /// Appends `value` as a JSON string literal.
 pub fn push_string(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     // Runs of characters that need no escape are copied whole. Every escaped character is ASCII, or
     // U+2028 or U+2029 (whose first byte only ever starts a character), so runs end on boundaries.
@@ -106,10 +105,8 @@ pub fn push_string(out: &mut String, value: &str) {
             // Other control characters and the separators.
             _ => {
                 out.push_str("\\u");
-                for shift in &[12, 8, 4, 0] {
-                    let digit = HEX.get((code >> shift & 0xF) as usize).copied();
-                    out.push(char::from(digit.unwrap_or(b'0')));
-                }
+                crate::text::push_hex(out, (code >> 8) as u8, crate::text::HEX_LOWER);
+                crate::text::push_hex(out, code as u8, crate::text::HEX_LOWER);
             }
         }
         i += if code > 0xFF { 3 } else { 1 };

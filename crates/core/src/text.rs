@@ -9,6 +9,27 @@
 // optimisation level (`z`) the adapters are not inlined, and each use keeps its iterator's state
 // in memory.
 
+/// Hex digits, lower case (hashes, cursors, JSON escapes).
+pub const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+/// Hex digits, upper case (percent-encoding).
+pub const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends `byte` as two hex digits of `digits` ([`HEX_LOWER`] or [`HEX_UPPER`]). The one hex
+/// encoder of the crate.
+pub fn push_hex(out: &mut alloc::string::String, byte: u8, digits: &[u8; 16]) {
+    out.push(char::from(digits[usize::from(byte >> 4)]));
+    out.push(char::from(digits[usize::from(byte & 15)]));
+}
+
+/// `bytes` as hex, lower case.
+pub fn hex(bytes: &[u8]) -> alloc::string::String {
+    let mut out = alloc::string::String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        push_hex(&mut out, b, HEX_LOWER);
+    }
+    out
+}
+
 /// The index of the first `b` in `s`.
 pub fn find_byte(s: &str, b: u8) -> Option<usize> {
     let bytes = s.as_bytes();

@@ -384,9 +384,42 @@ pub(crate) fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// Appends `value` percent-encoded: every byte but RFC 3986's unreserved characters (letters,
+/// digits, `-_.~`) as `%XX`. For query values and form fields we write.
+pub fn push_percent_encoded(out: &mut String, value: &str) {
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            text::push_hex(out, b, text::HEX_UPPER);
+        }
+    }
+}
+
+/// `value` percent-encoded (see [`push_percent_encoded`]).
+pub fn percent_encoded(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    push_percent_encoded(&mut out, value);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encodes_all_but_the_unreserved() {
+        let table = [
+            ("G-ABC123", "G-ABC123"),
+            ("a b/c+d=é", "a%20b%2Fc%2Bd%3D%C3%A9"),
+            ("~._-", "~._-"),
+            ("\u{1}&", "%01%26"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(percent_encoded(raw), want);
+        }
+    }
 
     #[test]
     fn parses_the_parts_classification_needs() {

@@ -17,7 +17,8 @@ use serde_json::{json, Map, Value};
 
 use super::facts::CallFacts;
 use super::settings::{ConversionRule, Ga4Settings};
-use super::{pct, HttpRequest};
+use super::HttpRequest;
+use crate::url::percent_encoded;
 use crate::{Millis, HOUR};
 
 /// How far back GA4 accepts an event's time.
@@ -106,9 +107,9 @@ pub fn request(
         endpoint.trim_end_matches('/'),
         path,
         "?measurement_id=",
-        &pct(&settings.measurement_id),
+        &percent_encoded(&settings.measurement_id),
         "&api_secret=",
-        &pct(api_secret),
+        &percent_encoded(api_secret),
     ]
     .concat();
     Ok(HttpRequest::json(url, body.to_string()))

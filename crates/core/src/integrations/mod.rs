@@ -50,34 +50,3 @@ impl HttpRequest {
         self.headers.push((name.to_owned(), value.to_owned()));
     }
 }
-
-/// Percent-encodes everything but RFC 3986's unreserved characters (query values, form fields).
-pub fn pct(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn percent_encodes() {
-        let table = [
-            ("G-ABC123", "G-ABC123"),
-            ("a b/c+d=é", "a%20b%2Fc%2Bd%3D%C3%A9"),
-            ("~._-", "~._-"),
-        ];
-        for (raw, want) in table {
-            assert_eq!(super::pct(raw), want);
-        }
-    }
-}

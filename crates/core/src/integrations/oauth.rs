@@ -6,7 +6,8 @@ use crate::prelude::*;
 
 use serde_json::Value;
 
-use super::{pct, HttpRequest};
+use super::HttpRequest;
+use crate::url::percent_encoded;
 
 /// The refresh request: a form `POST` to the token endpoint. `scope` is Microsoft's (empty for
 /// Google, whose refresh token carries its scope); `client_secret` may be empty (Microsoft's public
@@ -20,18 +21,18 @@ pub fn refresh_request(
 ) -> HttpRequest {
     let mut body = [
         "grant_type=refresh_token&client_id=",
-        &pct(client_id),
+        &percent_encoded(client_id),
         "&refresh_token=",
-        &pct(refresh_token),
+        &percent_encoded(refresh_token),
     ]
     .concat();
     if !client_secret.is_empty() {
         body.push_str("&client_secret=");
-        body.push_str(&pct(client_secret));
+        body.push_str(&percent_encoded(client_secret));
     }
     if !scope.is_empty() {
         body.push_str("&scope=");
-        body.push_str(&pct(scope));
+        body.push_str(&percent_encoded(scope));
     }
     HttpRequest {
         url: token_url.to_owned(),

@@ -15,8 +15,6 @@ pub struct Cursor {
     pub call_sid: String,
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// Longest call id a cursor carries.
 const MAX_SID: usize = 128;
 
@@ -24,12 +22,7 @@ impl Cursor {
     /// The cursor as the API shows it.
     pub fn encode(&self) -> String {
         let plain = [self.started_at.to_string().as_str(), ".", &self.call_sid].concat();
-        let mut out = String::with_capacity(plain.len() * 2);
-        for b in plain.bytes() {
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-        out
+        crate::text::hex(plain.as_bytes())
     }
 
     /// Reads a cursor back; `None` when it is not one this API wrote.

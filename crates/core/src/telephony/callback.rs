@@ -14,7 +14,7 @@
 //! ([`Action::on_leg`]).
 //!
 //! The seal is computed over a canonical form (each name and value decoded, then encoded again
-//! the one way [`encode`] does), so that a provider which re-encodes the URL it was given (`%20`
+//! the one way `crate::url::push_percent_encoded` does), so that a provider which re-encodes the URL it was given (`%20`
 //! for `+`, upper- or lower-case hex) still presents a query the seal accepts, while any change to
 //! a name, a value, their order, the path or the call does not.
 
@@ -321,23 +321,9 @@ pub fn check(
 fn push_query<'a>(out: &mut String, query: impl Iterator<Item = (&'a str, &'a str)>) {
     for (i, (k, v)) in query.enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
-        encode(out, k);
+        crate::url::push_percent_encoded(out, k);
         out.push('=');
-        encode(out, v);
-    }
-}
-
-/// Percent-encodes a query name or value (everything but the unreserved characters).
-pub fn encode(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
+        crate::url::push_percent_encoded(out, v);
     }
 }
 
