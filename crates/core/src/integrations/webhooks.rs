@@ -10,7 +10,7 @@ use crate::prelude::*;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{json, Value};
+use serde::Serialize;
 use sha2::Sha256;
 
 use super::facts::CallFacts;
@@ -108,59 +108,147 @@ pub fn verify(
     Err(SignatureError::Mismatch)
 }
 
-/// The payload: `{"type", "timestamp", "data"}` as the specification suggests. The data describes
-/// the call, never the caller's number (no event carries it, whatever the site's report settings:
-/// the owner's endpoints see what GA4 and the ad platforms see, and the number stays in the call
-/// log). A `call.started` event describes the call as it starts: no end, answer, talk time or
-/// conversion yet.
+/// The payload: `{"type", "timestamp", "data"}` as the specification suggests. Its shape is part of
+/// the public contract (the OpenAPI document describes it): a type, so that a change to it is a
+/// change to this declaration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Payload<'a> {
+    /// The event (`call.started`, `call.completed`, `conversion`).
+    #[serde(rename = "type")]
+    pub event: &'static str,
+    /// When the message was built, UTC.
+    pub timestamp: String,
+    /// The call.
+    pub data: CallData<'a>,
+}
+
+/// What every event says of the call, and what its moment adds. Never the caller's number (no
+/// event carries it, whatever the site's report settings: the owner's endpoints see what GA4 and
+/// the ad platforms see, and the number stays in the call log).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallData<'a> {
+    /// The provider's call id.
+    pub call_id: &'a str,
+    /// The site.
+    pub site: &'a str,
+    /// The tracking number dialed.
+    pub tracking_number: &'a str,
+    /// When the call reached us, UTC.
+    pub started_at: String,
+    /// The credited channel.
+    pub channel: &'static str,
+    /// Source, medium, campaign and keyword of the credited touch.
+    pub source: &'a str,
+    /// See `source`.
+    pub medium: &'a str,
+    /// See `source`.
+    pub campaign: &'a str,
+    /// See `source`.
+    pub term: &'a str,
+    /// The click id's parameter (`gclid`, `gbraid`, `wbraid`, `msclkid`), when the visit had one.
+    pub click_id_kind: Option<&'a str>,
+    /// Its value.
+    pub click_id: Option<&'a str>,
+    /// What the event's moment adds.
+    #[serde(flatten)]
+    pub moment: Moment<'a>,
+}
+
+/// What a call's moment adds to its data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Moment<'a> {
+    /// `call.started`: no end, answer, talk time or conversion yet.
+    Started {
+        /// Whether the caller called the site for the first time, when known.
+        first_time: Option<bool>,
+    },
+    /// `call.completed` and `conversion`.
+    Ended {
+        /// When the call ended, UTC.
+        ended_at: Option<String>,
+        /// Whether the business answered.
+        answered: bool,
+        /// Seconds of conversation with the business.
+        talk_seconds: u32,
+        /// The conversion rule the call met (`conversion` events).
+        conversion: Option<Conversion<'a>>,
+    },
+}
+
+/// The conversion a `conversion` event reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversion<'a> {
+    /// The rule's name.
+    pub name: &'a str,
+    /// Its value.
+    pub value: f64,
+    /// Its currency.
+    pub currency: &'a str,
+}
+
+impl<'a> Payload<'a> {
+    /// The payload of `event` about the call `facts` describe, built at `now`.
+    pub fn of(
+        event: WebhookEvent,
+        facts: &'a CallFacts,
+        conversion: Option<&'a ConversionRule>,
+        now: Millis,
+    ) -> Payload<'a> {
+        let (click_id_kind, click_id) = match (&facts.google_click, &facts.msclkid) {
+            (Some(g), _) => {
+                let (k, v) = g.field();
+                (Some(k), Some(v))
+            }
+            (None, Some(m)) => (Some("msclkid"), Some(m.as_str())),
+            (None, None) => (None, None),
+        };
+        let moment = if event == WebhookEvent::CallStarted {
+            Moment::Started {
+                first_time: facts.first_time,
+            }
+        } else {
+            Moment::Ended {
+                ended_at: facts.ended_at.map(civil::iso_utc),
+                answered: facts.answered,
+                talk_seconds: facts.talk_s,
+                conversion: conversion.map(|c| Conversion {
+                    name: &c.name,
+                    value: c.value,
+                    currency: &c.currency,
+                }),
+            }
+        };
+        Payload {
+            event: event.as_str(),
+            timestamp: civil::iso_utc(now),
+            data: CallData {
+                call_id: &facts.call_id,
+                site: &facts.site,
+                tracking_number: &facts.tracking_number,
+                started_at: civil::iso_utc(facts.started_at),
+                channel: facts.channel.as_str(),
+                source: &facts.source,
+                medium: &facts.medium,
+                campaign: &facts.campaign,
+                term: &facts.term,
+                click_id_kind,
+                click_id,
+                moment,
+            },
+        }
+    }
+}
+
+/// The payload's JSON text.
 pub fn payload(
     event: WebhookEvent,
     facts: &CallFacts,
     conversion: Option<&ConversionRule>,
     now: Millis,
 ) -> String {
-    let conversion = conversion.map_or(
-        Value::Null,
-        |c| json!({ "name": c.name, "value": c.value, "currency": c.currency }),
-    );
-    let (click_kind, click) = match (&facts.google_click, &facts.msclkid) {
-        (Some(g), _) => {
-            let (k, v) = g.field();
-            (json!(k), json!(v))
-        }
-        (None, Some(m)) => (json!("msclkid"), json!(m)),
-        (None, None) => (Value::Null, Value::Null),
-    };
-    // What every event says of the call; a started call has no end, answer or conversion yet.
-    let mut data = json!({
-        "call_id": facts.call_id,
-        "site": facts.site,
-        "tracking_number": facts.tracking_number,
-        "started_at": civil::iso_utc(facts.started_at),
-        "channel": facts.channel.as_str(),
-        "source": facts.source,
-        "medium": facts.medium,
-        "campaign": facts.campaign,
-        "term": facts.term,
-        "click_id_kind": click_kind,
-        "click_id": click,
-    });
-    if let Some(fields) = data.as_object_mut() {
-        if event == WebhookEvent::CallStarted {
-            fields.insert("first_time".into(), json!(facts.first_time));
-        } else {
-            fields.insert("ended_at".into(), json!(facts.ended_at.map(civil::iso_utc)));
-            fields.insert("answered".into(), json!(facts.answered));
-            fields.insert("talk_seconds".into(), json!(facts.talk_s));
-            fields.insert("conversion".into(), conversion);
-        }
-    }
-    json!({
-        "type": event.as_str(),
-        "timestamp": civil::iso_utc(now),
-        "data": data,
-    })
-    .to_string()
+    // A struct of strings, numbers and options: serializing it cannot fail.
+    serde_json::to_string(&Payload::of(event, facts, conversion, now)).unwrap_or_default()
 }
 
 /// The signed request. `id` is the delivery's idempotency key: the same on every retry, so the
@@ -184,6 +272,7 @@ pub fn request(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     // The specification's own example (standard-webhooks, spec/standard-webhooks.md).
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -232,6 +321,55 @@ mod tests {
                 "{secret} {id} {body} {header}"
             );
         }
+    }
+
+    #[test]
+    fn a_conversion_payload_as_receivers_read_it() {
+        use crate::call::CallRecord;
+        use crate::integrations::facts::facts_of;
+        use crate::telephony::CallStatus;
+        let mut r = CallRecord::new(
+            "CA8",
+            "demo",
+            "+13105550199",
+            "+12125550101",
+            1_772_370_309_000,
+        );
+        r.source = "google".into();
+        r.medium = "cpc".into();
+        r.gclid = Some("Cj0abc".into());
+        r.apply_status(CallStatus::Answered, Some(75), 1_772_370_400_000);
+        let rule: ConversionRule =
+            serde_json::from_str(r#"{"name":"Call","value":5,"currency":"EUR"}"#).unwrap();
+        let body = payload(
+            WebhookEvent::Conversion,
+            &facts_of(&r),
+            Some(&rule),
+            1_772_370_410_000,
+        );
+        let got: Value = serde_json::from_str(&body).unwrap();
+        let want = serde_json::json!({
+            "type": "conversion",
+            "timestamp": "2026-03-01T13:06:50Z",
+            "data": {
+                "call_id": "CA8",
+                "site": "demo",
+                "tracking_number": "+12125550101",
+                "started_at": "2026-03-01T13:05:09Z",
+                "channel": "Direct",
+                "source": "google",
+                "medium": "cpc",
+                "campaign": "",
+                "term": "",
+                "click_id_kind": "gclid",
+                "click_id": "Cj0abc",
+                "ended_at": "2026-03-01T13:06:40Z",
+                "answered": true,
+                "talk_seconds": 75,
+                "conversion": { "name": "Call", "value": 5.0, "currency": "EUR" }
+            }
+        });
+        assert_eq!(got, want, "{body}");
     }
 
     #[test]
