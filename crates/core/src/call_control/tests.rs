@@ -480,6 +480,19 @@ fn fallbacks_when_the_configuration_cannot_be_read() {
             not_in_service.clone(),
         ),
     ];
+    // What the worker read becomes the lookup.
+    assert!(matches!(
+        Lookup::of(None, Some(&config), Some(&line)),
+        Lookup::Unrouted(Some(_))
+    ));
+    assert!(matches!(
+        Lookup::of(Some(&route), None, None),
+        Lookup::SiteUnreadable(_)
+    ));
+    assert!(matches!(
+        Lookup::of(Some(&route), Some(&config), None),
+        Lookup::Site(..)
+    ));
     let incoming = call("CA1", "+13105550199", "+13125550121");
     for (what, lookup, want_fallback, want) in table {
         match super::incoming(&incoming, Provider::Twilio, lookup, OPEN) {

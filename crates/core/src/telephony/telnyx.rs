@@ -407,6 +407,66 @@ mod tests {
     }
 
     #[test]
+    fn fetches_recordings_by_id_through_its_api() {
+        let rec = |id: &str| Recording {
+            id: id.into(),
+            url: "https://api.telnyx.com/expired/link.mp3".into(),
+            duration_s: 9,
+            channels: 2,
+            kind: Default::default(),
+        };
+        let with_key = |name: &str| match name {
+            "TELNYX_API_KEY" => "KEY1".to_owned(),
+            "TELNYX_API_BASE" => "http://127.0.0.1:4567".to_owned(),
+            _ => String::new(),
+        };
+        let without_key = |_: &str| String::new();
+        // (recording id, secrets, the API URL and its authorization, or the refusal)
+        type Row<'a> = (
+            &'a str,
+            &'a dyn Fn(&str) -> String,
+            Result<(&'a str, &'a str), RecordingRefusal>,
+        );
+        let table: [Row<'_>; 3] = [
+            (
+                "3fa85f64",
+                &with_key,
+                Ok((
+                    "http://127.0.0.1:4567/v2/recordings/3fa85f64",
+                    "Bearer KEY1",
+                )),
+            ),
+            ("../calls", &with_key, Err(RecordingRefusal::Unknown)),
+            (
+                "3fa85f64",
+                &without_key,
+                Err(RecordingRefusal::Disabled(
+                    "recordings are disabled: TELNYX_API_KEY is not set",
+                )),
+            ),
+        ];
+        for (id, secrets, want) in table {
+            let got = Telnyx.recording_source(&rec(id), secrets).map(|s| match s {
+                RecordingSource::Lookup {
+                    api_url,
+                    authorization,
+                    link,
+                } => {
+                    assert_eq!(
+                        link(r#"{"data":{"download_urls":{"mp3":"https://s3.example/r.mp3"}}}"#)
+                            .as_deref(),
+                        Some("https://s3.example/r.mp3")
+                    );
+                    (api_url, authorization)
+                }
+                RecordingSource::Direct { .. } => panic!("Telnyx's links expire"),
+            });
+            let want = want.map(|(u, a)| (u.to_owned(), a.to_owned()));
+            assert_eq!(got, want, "{id}");
+        }
+    }
+
+    #[test]
     fn reads_the_download_link() {
         // (API answer, link)
         let table = [
