@@ -46,8 +46,10 @@ async fn get_row<T>(
 }
 
 /// How long this isolate keeps a site's configuration in memory on the hot paths. KV itself may
-/// serve a copy up to a minute old, so this adds no staleness the platform does not already have,
-/// and it spares a KV read and a JSON parse on every lease and heartbeat.
+/// serve a copy up to a minute old in other locations, so this adds no staleness the platform does
+/// not already have there, and it spares a KV read and a JSON parse on every lease and heartbeat.
+/// The isolate that writes a configuration keeps the new one at once ([`put_site`]), so an owner
+/// who changes a rule and tries it sees the new rule from the next request.
 const MEMORY_TTL_MS: u64 = 15_000;
 
 thread_local! {
@@ -74,14 +76,19 @@ pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<Site
     let config: SiteConfig = get_row(env, &site_key(site), freshness, kv::read_site)
         .await?
         .ok_or(ApiError::NotFound("unknown site"))?;
+    remember(&config, now);
+    Ok(config)
+}
+
+/// Keeps `config` in this isolate's memory as read at `now`.
+fn remember(config: &SiteConfig, now: u64) {
     SITES.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() > 1000 {
             m.clear();
         }
-        m.insert(site.to_owned(), (now, config.clone()));
+        m.insert(config.id.clone(), (now, config.clone()));
     });
-    Ok(config)
 }
 
 /// The route of a tracking number, if it is one of ours.
@@ -106,5 +113,8 @@ pub async fn put_site(
             kv.delete(&key).await?;
         }
     }
+    // This isolate serves the new configuration from the next request on, rather than the copy it
+    // read before (other isolates and locations follow within KV's propagation, about a minute).
+    remember(config, crate::clock::now());
     Ok(())
 }

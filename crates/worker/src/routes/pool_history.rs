@@ -7,13 +7,14 @@ use dni_core::report::pool_history::{self, Sample};
 use dni_core::report::query;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::operator_only;
+use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
 use super::{ask, parse_json, read_body, shard, Shard};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
 use crate::protocol::PoolOp;
 use crate::POOLS;
+use dni_core::access::{Need, Scope};
 
 /// Most samples one import carries: 35 days of quarter hours fit.
 const MAX_IMPORT: usize = 4_000;
@@ -65,7 +66,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 /// `POST /v1/sites/{site}/pools/{pool}/history/import`: samples made elsewhere (the demo's
 /// history), into the pool's first shard; a quarter hour that has a sample keeps it.
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let allowed = operator_only(&req, &ctx.env);
+    let allowed = allow_site(&req, &ctx, Need::Scope(Scope::Configure)).await;
     respond(
         async {
             allowed?;

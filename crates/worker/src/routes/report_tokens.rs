@@ -7,7 +7,7 @@ use dni_core::call::CallRecord;
 use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::operator_only;
+use super::access::allow_site;
 use super::{ask, parse_json, read_body};
 use crate::calls_object::MAX_IMPORT;
 use crate::clock;
@@ -15,6 +15,7 @@ use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::{CallOp, ImportReply, TokenRow};
 use crate::CALL_LOGS;
+use dni_core::access::{Need, Scope};
 
 /// Largest token request and import accepted.
 const MAX_TOKEN_BODY: usize = 4 * 1024;
@@ -34,8 +35,7 @@ struct NewToken {
 }
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
-    operator_only(req, &ctx.env)?;
-    let site = ctx.param("site").cloned().unwrap_or_default();
+    let (site, _) = allow_site(req, ctx, Need::Scope(Scope::Configure)).await?;
     Ok(config_store::site(&ctx.env, &site, Freshness::Latest)
         .await?
         .id)
