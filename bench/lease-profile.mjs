@@ -4,8 +4,8 @@
 // the map:
 //
 //   static /dni.js          the runtime and its local proxy, no worker code (the floor)
-//   public configuration    + the worker's invocation: routing, the site's configuration (cached in
-//                             the isolate after its first KV read), a JSON answer
+//   public configuration    + the worker's invocation: routing, the site's configuration read from
+//                             KV (with the edge cache's TTL, as the hot paths read it), a JSON answer
 //   pool figures            + a round trip to the pool's Durable Object and its turn, nothing written
 //   heartbeat               + a write in the object (the lease's deadline, its slot row persisted)
 //   lease                   + the request's validation and classification, the lease itself, the
@@ -64,7 +64,7 @@ console.log(`where a lease's time goes: ${rounds} rounds, one visitor, sequentia
 console.log(`${"request".padEnd(22)}${"p50 ms".padStart(8)}${"p90 ms".padStart(8)}${"p50 added".padStart(11)}  what it adds`);
 const adds = {
   "static /dni.js": "the runtime and its proxy (floor)",
-  "public configuration": "the worker's invocation, the cached configuration",
+  "public configuration": "the worker's invocation, a KV read",
   "pool figures": "the pool object's round trip and turn",
   heartbeat: "a write in the object",
   lease: "validation, classification, the lease, visit and drain-ledger rows",
