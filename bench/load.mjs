@@ -7,7 +7,7 @@
 // second and p50/p99 latency per operation, each operation's cost in static assets (throughput
 // ratio and p99 ratio), and checks that no number was ever held by two sessions at once.
 //
-//   node bench/load.mjs [--seconds N] [--visitors N]      (DNI_BENCH_SHORT=1: 5 s)
+//   node bench/load.mjs [--seconds N] [--visitors N] [--heartbeats N]      (DNI_BENCH_SHORT=1: 5 s)
 //
 // Throughput per operation: at a fixed number of visitors, each always waiting for one answer, an
 // operation's rate if the visitors did nothing else is visitors / its mean latency (Little's law);
@@ -26,7 +26,8 @@ const arg = (name, fallback) => {
 };
 const seconds = arg("seconds", process.env.DNI_BENCH_SHORT ? 5 : 20);
 const visitors = arg("visitors", 32);
-const HEARTBEATS = 3;
+// Heartbeats per lease (`--heartbeats 0`: a lease and its release only, the object's fewest turns).
+const HEARTBEATS = arg("heartbeats", 3);
 // The static assets, alternately: each a 200 with no redirect.
 const STATIC = ["/", "/dni.js"];
 // The one 503 that is not the worker's (its own 503s are JSON): wrangler's local
@@ -121,7 +122,7 @@ console.log(
     `(half before, half after) and ${elapsed.leases.toFixed(1)} s leases, worker in workerd (wrangler dev) on 127.0.0.1`,
 );
 console.log(`${"operation".padEnd(10)}${col("requests", 10)}${col("req/s", 9)}${col("p50 ms", 9)}${col("p99 ms", 9)}${col("cost", 8)}${col("p99 ratio", 11)}`);
-const rows = [...Object.entries(perAsset).map(([path, l]) => [` ${path}`, l]), ...Object.entries(latencies)];
+const rows = [...Object.entries(perAsset).map(([path, l]) => [` ${path}`, l]), ...Object.entries(latencies)].filter(([, l]) => l.length);
 for (const [kind, l] of rows) {
   const r = rate(l), p99 = pct(l, 99);
   const cost = (base.rate / r).toFixed(2);
