@@ -129,6 +129,13 @@ test("operator keys are created by the global admin only, shown once, listed wit
   }
   const everything = JSON.stringify(stored);
   for (const k of Object.values(keys)) assert.ok(!everything.includes(k.key.split("_").pop()), "no secret stored anywhere");
+  // Every stored field is in the data map of docs/privacy.md (`operators: <table>.<column>`, a
+  // trailing `.*` covering what is under it).
+  const map = [...readFileSync(join(ROOT, "docs/privacy.md"), "utf8").matchAll(/^\| `operators: ([^`]+)`/gm)].map((m) => m[1]);
+  const listed = (field) => map.some((m) => m === field || (m.endsWith(".*") && field.startsWith(m.slice(0, -1))));
+  const fields = new Set(stored.flatMap((r) => Object.keys(r.row).map((column) => `${r.table}.${column}`)));
+  assert.ok(fields.has("keys.row") && fields.has("history.row"), [...fields].join(" "));
+  assert.deepEqual([...fields].filter((f) => !listed(f)), [], "stored fields the data map does not list");
 });
 
 // Every operator route that names a site, with what it needs ("read": any key of the site), and a
@@ -197,6 +204,22 @@ test("scopes and sites, route by route: a key for site A is refused on site B ev
   for (const key of [null, "dni_ok_AAAAAAAAAAAA_" + "a".repeat(32), keys.all.key.slice(0, -1) + (keys.all.key.endsWith("a") ? "b" : "a")]) {
     assert.equal((await as(key, "GET", "/v1/sites/keys-a/calls")).status, 401, String(key));
   }
+});
+
+test("what a key costs: one request to the operators object, next to the ADMIN_TOKEN (printed, not asserted)", async () => {
+  const time = async (key) => {
+    const ms = [];
+    for (let i = 0; i < 60; i++) {
+      const t = performance.now();
+      assert.equal((await as(key, "GET", "/v1/sites/keys-a/pools")).status, 200);
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { p50: ms[30].toFixed(1), p90: ms[54].toFixed(1) };
+  };
+  const withAdmin = await time((await import("./harness.mjs")).ADMIN_TOKEN);
+  const withKey = await time(keys.configure.key);
+  console.log(`operator keys: GET /pools with the ADMIN_TOKEN p50 ${withAdmin.p50} ms p90 ${withAdmin.p90} ms; with an operator key p50 ${withKey.p50} ms p90 ${withKey.p90} ms (60 requests each)`);
 });
 
 test("callers' numbers: whole for a key with the calls scope, masked for one without", async () => {
