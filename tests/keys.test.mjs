@@ -284,6 +284,18 @@ test("a key's changes are in the history with who and when; a rollback restores 
   assert.deepEqual(b.map((e) => [e.version, e.change]), [[3, "key_created"], [2, "key_created"], [1, "config"]]);
 });
 
+test("a key of site A cannot route site B's numbers to A, nor B's key A's", async () => {
+  const stealing = { ...SITE_A, static_numbers: [...SITE_A.static_numbers, { number: "+13125550310", target: "+13125550200", channel: "Email", source: "stolen" }] };
+  const r = await as(keys.all.key, "PUT", "/v1/sites/keys-a/config", JSON.stringify(stealing));
+  assert.equal(r.status, 403, r.text);
+  assert.equal(await dialed("+13125550310"), "+13125550301", "B's number still rings B");
+  assert.equal((await admin(worker.base, "/v1/sites/keys-a/config")).json.static_numbers.length, 1, "nothing written");
+  // A key of site B cannot take site A's target either.
+  const takeA = { ...SITE_B, static_numbers: [...SITE_B.static_numbers, { number: "+13125550210", target: "+13125550300", channel: "Email", source: "stolen" }] };
+  assert.equal((await as(keys.b.key, "PUT", "/v1/sites/keys-b/config", JSON.stringify(takeA))).status, 403);
+  assert.equal(await dialed("+13125550210"), "+13125550201", "A's number still rings A");
+});
+
 test("a revoked key is refused on its next request, and the revocation is in its sites' history", async () => {
   assert.equal((await as(keys.both.key, "GET", "/v1/sites/keys-b/calls")).status, 200);
   const gone = await admin(worker.base, `/v1/operator-keys/${keys.both.id}`, { method: "DELETE" });
