@@ -129,6 +129,13 @@ test("operator keys are created by the global admin only, shown once, listed wit
   }
   const everything = JSON.stringify(stored);
   for (const k of Object.values(keys)) assert.ok(!everything.includes(k.key.split("_").pop()), "no secret stored anywhere");
+  // Every stored field is in the data map of docs/privacy.md (`operators: <table>.<column>`, a
+  // trailing `.*` covering what is under it).
+  const map = [...readFileSync(join(ROOT, "docs/privacy.md"), "utf8").matchAll(/^\| `operators: ([^`]+)`/gm)].map((m) => m[1]);
+  const listed = (field) => map.some((m) => m === field || (m.endsWith(".*") && field.startsWith(m.slice(0, -1))));
+  const fields = new Set(stored.flatMap((r) => Object.keys(r.row).map((column) => `${r.table}.${column}`)));
+  assert.ok(fields.has("keys.row") && fields.has("history.row"), [...fields].join(" "));
+  assert.deepEqual([...fields].filter((f) => !listed(f)), [], "stored fields the data map does not list");
 });
 
 // Every operator route that names a site, with what it needs ("read": any key of the site), and a
@@ -199,6 +206,22 @@ test("scopes and sites, route by route: a key for site A is refused on site B ev
   }
 });
 
+test("what a key costs: one request to the operators object, next to the ADMIN_TOKEN (printed, not asserted)", async () => {
+  const time = async (key) => {
+    const ms = [];
+    for (let i = 0; i < 60; i++) {
+      const t = performance.now();
+      assert.equal((await as(key, "GET", "/v1/sites/keys-a/pools")).status, 200);
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { p50: ms[30].toFixed(1), p90: ms[54].toFixed(1) };
+  };
+  const withAdmin = await time((await import("./harness.mjs")).ADMIN_TOKEN);
+  const withKey = await time(keys.configure.key);
+  console.log(`operator keys: GET /pools with the ADMIN_TOKEN p50 ${withAdmin.p50} ms p90 ${withAdmin.p90} ms; with an operator key p50 ${withKey.p50} ms p90 ${withKey.p90} ms (60 requests each)`);
+});
+
 test("callers' numbers: whole for a key with the calls scope, masked for one without", async () => {
   const full = await as(keys.both.key, "GET", "/v1/sites/keys-a/calls");
   const masked = await as(keys.configure.key, "GET", "/v1/sites/keys-a/calls");
@@ -259,6 +282,18 @@ test("a key's changes are in the history with who and when; a rollback restores 
   // Site B's history is its own.
   const b = (await as(keys.b.key, "GET", "/v1/sites/keys-b/config/history")).json.history;
   assert.deepEqual(b.map((e) => [e.version, e.change]), [[3, "key_created"], [2, "key_created"], [1, "config"]]);
+});
+
+test("a key of site A cannot route site B's numbers to A, nor B's key A's", async () => {
+  const stealing = { ...SITE_A, static_numbers: [...SITE_A.static_numbers, { number: "+13125550310", target: "+13125550200", channel: "Email", source: "stolen" }] };
+  const r = await as(keys.all.key, "PUT", "/v1/sites/keys-a/config", JSON.stringify(stealing));
+  assert.equal(r.status, 403, r.text);
+  assert.equal(await dialed("+13125550310"), "+13125550301", "B's number still rings B");
+  assert.equal((await admin(worker.base, "/v1/sites/keys-a/config")).json.static_numbers.length, 1, "nothing written");
+  // A key of site B cannot take site A's target either.
+  const takeA = { ...SITE_B, static_numbers: [...SITE_B.static_numbers, { number: "+13125550210", target: "+13125550300", channel: "Email", source: "stolen" }] };
+  assert.equal((await as(keys.b.key, "PUT", "/v1/sites/keys-b/config", JSON.stringify(takeA))).status, 403);
+  assert.equal(await dialed("+13125550210"), "+13125550201", "A's number still rings A");
 });
 
 test("a revoked key is refused on its next request, and the revocation is in its sites' history", async () => {

@@ -121,6 +121,17 @@ impl Viewer {
         }
     }
 
+    /// Whether a configuration of `site` written by this viewer may route a number that is now
+    /// `owner`'s (`None`: no site's). The operator may move any number; a key may not take a number
+    /// from a site it cannot configure, which would send that site's calls to its own.
+    pub fn may_route_number(&self, site: &str, owner: Option<&str>) -> bool {
+        match owner {
+            None => true,
+            Some(owner) if owner == site => true,
+            Some(owner) => self.may(Need::Scope(Scope::Configure), owner),
+        }
+    }
+
     /// Whether this viewer may read `site`'s reports.
     pub fn may_read(&self, site: &str) -> bool {
         self.may(Need::Read, site)
@@ -455,6 +466,23 @@ mod tests {
         ];
         for (viewer, need, site, want) in table {
             assert_eq!(viewer.may(*need, site), *want, "{viewer:?} {need:?} {site}");
+        }
+        // A number another site routes: (viewer, the configuration's site, the number's owner).
+        let table: &[(&Viewer, &str, Option<&str>, bool)] = &[
+            (&Viewer::Operator, "a", Some("b"), true),
+            (&configure, "a", None, true),
+            (&configure, "a", Some("a"), true),
+            (&configure, "a", Some("b"), false),
+            (&everything, "a", Some("b"), false),
+            (&two_sites, "a", Some("b"), false),
+            (&key(&["a", "b"], &[Scope::Configure]), "a", Some("b"), true),
+        ];
+        for (viewer, site, owner, want) in table {
+            assert_eq!(
+                viewer.may_route_number(site, *owner),
+                *want,
+                "{viewer:?} {site} {owner:?}"
+            );
         }
         // Full numbers: the operator and keys with `calls`.
         let table = [

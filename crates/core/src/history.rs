@@ -118,6 +118,15 @@ pub fn first_entries(
     out
 }
 
+/// Entries kept per site: the newest thousand changes (each may hold a configuration of up to
+/// 256 KB). An older version can no longer be read or restored.
+pub const MAX_KEPT: u64 = 1000;
+
+/// The oldest version a site whose newest is `latest` keeps ([`MAX_KEPT`] of them).
+pub fn oldest_kept(latest: u64) -> u64 {
+    latest.saturating_sub(MAX_KEPT - 1).max(1)
+}
+
 /// Why a version cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollbackError {
@@ -187,6 +196,18 @@ mod tests {
                 .map(|(v, c, b)| (*v, c.to_string(), *b))
                 .collect();
             assert_eq!(got, want, "{count} {}", previous.is_some());
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_thousand() {
+        // (latest version, oldest kept)
+        let table = [(0, 1), (1, 1), (999, 1), (1000, 1), (1001, 2), (5000, 4001)];
+        for (latest, want) in table {
+            assert_eq!(oldest_kept(latest), want, "{latest}");
+            if latest >= MAX_KEPT {
+                assert_eq!(latest - oldest_kept(latest) + 1, MAX_KEPT);
+            }
         }
     }
 

@@ -96,6 +96,27 @@ pub async fn route(env: &Env, number: &E164) -> ApiResult<Option<NumberRoute>> {
     get_row(env, &number_key(number), Freshness::Cached, kv::read_route).await
 }
 
+/// The first of `config`'s numbers that `viewer` may not route to it because another site routes
+/// it now (`Viewer::may_route_number`), with that site; read from KV (the latest, not the edge's
+/// cache). The operator may move any number, so nothing is read for it.
+pub async fn number_taken(
+    env: &Env,
+    config: &SiteConfig,
+    viewer: &dni_core::access::Viewer,
+) -> ApiResult<Option<(E164, String)>> {
+    if matches!(viewer, dni_core::access::Viewer::Operator) {
+        return Ok(None);
+    }
+    for (number, _) in config.routes() {
+        let owner = get_row(env, &number_key(&number), Freshness::Latest, kv::read_route).await?;
+        let owner = owner.map(|r| r.site);
+        if !viewer.may_route_number(&config.id, owner.as_deref()) {
+            return Ok(Some((number, owner.unwrap_or_default())));
+        }
+    }
+    Ok(None)
+}
+
 /// Writes a configuration and its number routes, and deletes the routes the previous one had.
 pub async fn put_site(
     env: &Env,

@@ -196,6 +196,16 @@ impl Operators {
                 ],
             )?;
         }
+        if let Some(latest) = entries.last() {
+            let oldest = dni_core::history::oldest_kept(latest.version);
+            self.sql.exec(
+                "DELETE FROM history WHERE site = ? AND version < ?",
+                vec![
+                    site.into(),
+                    SqlStorageValue::Integer(i64::try_from(oldest).unwrap_or(i64::MAX)),
+                ],
+            )?;
+        }
         Ok(entries)
     }
 }

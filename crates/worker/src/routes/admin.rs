@@ -41,6 +41,14 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
                 ));
             }
             config.validate().map_err(|e| ApiError::BadRequest(e.0))?;
+            if config_store::number_taken(&ctx.env, &config, &viewer)
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::Forbidden(
+                    "a number of this configuration is routed to another site; only the operator can move it",
+                ));
+            }
             let previous = config_store::site(&ctx.env, &site, Freshness::Latest)
                 .await
                 .ok();

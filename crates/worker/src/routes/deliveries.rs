@@ -1,8 +1,9 @@
 //! The outbox's endpoints: a call's deliveries, replaying one, and the Google Ads conversion
 //! import file. The file is for Google Ads' scheduled import, which fetches it with a user name and
-//! password (any user name, the `CONVERSION_FEED_TOKEN` secret as password); the admin token works
-//! too.
+//! password (any user name, the `CONVERSION_FEED_TOKEN` secret as password); the operator, and an
+//! operator key with the `calls` scope, may fetch it too.
 
+use dni_core::access::{Need, Scope};
 use dni_core::auth::constant_time_eq;
 use dni_core::call::CallRecord;
 use dni_core::civil::Zone;
@@ -19,7 +20,6 @@ use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::CallOp;
 use crate::{clock, CALL_LOGS};
-use dni_core::access::{Need, Scope};
 
 /// How far back the import file reaches (Google Ads takes clicks up to 90 days old).
 const FEED_WINDOW: Millis = 90 * DAY;

@@ -3,6 +3,7 @@
 //! import of samples (`POST`, the demo's history). Each shard's object keeps its own samples
 //! (`pool_object`); the core adds them up into one line (`dni_core::report::pool_history`).
 
+use dni_core::access::{Need, Scope};
 use dni_core::report::pool_history::{self, Sample};
 use dni_core::report::query;
 use worker::{Request, Response, Result, RouteContext};
@@ -14,7 +15,6 @@ use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
 use crate::protocol::PoolOp;
 use crate::POOLS;
-use dni_core::access::{Need, Scope};
 
 /// Most samples one import carries: 35 days of quarter hours fit.
 const MAX_IMPORT: usize = 4_000;

@@ -1,8 +1,8 @@
-//! Report tokens, managed by the operator: `POST` creates one for a site (the token is in that
+//! Report tokens, managed by the operator (or a key with the `configure` scope): `POST` creates one for a site (the token is in that
 //! answer only; the site's call log keeps the hash of its secret), `GET` lists them, `DELETE`
 //! revokes one at once. And the operator's import of call history into a site's log.
 
-use dni_core::access;
+use dni_core::access::{self, Need, Scope};
 use dni_core::call::CallRecord;
 use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
@@ -15,7 +15,6 @@ use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::{CallOp, ImportReply, TokenRow};
 use crate::CALL_LOGS;
-use dni_core::access::{Need, Scope};
 
 /// Largest token request and import accepted.
 const MAX_TOKEN_BODY: usize = 4 * 1024;
