@@ -30,6 +30,8 @@ const ROUTES = [
   ["/v1/twilio/answered", ["POST"]],
   ["/v1/telnyx/voice", ["POST"]],
   ["/v1/telnyx/status", ["POST"]],
+  ["/v1/twilio/sms", ["POST"]],
+  ["/v1/telnyx/sms", ["POST"]],
   ["/v1/sites/demo/calls", ["GET"]],
   ["/v1/sites/demo/calls/CA1", ["GET"]],
   ["/v1/sites/demo/calls/import", ["GET", "POST"]],

@@ -54,6 +54,8 @@ pub mod config;
 pub mod drain;
 #[cfg(feature = "serde")]
 pub mod integrations;
+#[cfg(feature = "provider")]
+pub mod messaging;
 #[cfg(feature = "serde")]
 pub mod report;
 #[cfg(feature = "serde")]

@@ -35,6 +35,8 @@ pub const CALL_LOGS: &str = "CALL_LOGS";
 
 /// Body types a Twilio webhook has.
 const FORM: &str = "application/x-www-form-urlencoded";
+/// Body type of a provider's JSON events (Telnyx's messaging webhooks).
+const JSON: &str = "application/json";
 
 /// Every endpoint, one line each: `METHOD "pattern" => handler`, with `[body "type", ...]` when the
 /// endpoint takes only those body types. A path's methods here are its `Allow` header; a path
@@ -60,6 +62,7 @@ fn routes() -> Vec<router::Route> {
         Post "/v1/:provider/whisper" [body FORM] => routes::calls::whisper_leg,
         Post "/v1/:provider/screen" [body FORM] => routes::calls::screen,
         Post "/v1/:provider/answered" [body FORM] => routes::calls::answered,
+        Post "/v1/:provider/sms" [body FORM, JSON] => routes::texts::sms,
         Get "/v1/sites/:site/calls/:call/recording" => routes::admin::recording,
         Get "/v1/sites/:site/calls" => routes::reports::calls,
         Get "/v1/sites/:site/calls/:call" => routes::reports::call,

@@ -87,7 +87,7 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
     // Answered or missed, and the talk time, from the dial result (the business's side).
     let (answered, talk_s) = match record.outcome() {
         Outcome::Answered { talk_s } => (true, talk_s),
-        Outcome::Missed | Outcome::Pending => (false, 0),
+        Outcome::Missed | Outcome::Pending | Outcome::Received => (false, 0),
     };
     let click = record.click_id.as_ref();
     let click_of = |kind: &str| {
