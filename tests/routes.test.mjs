@@ -33,6 +33,7 @@ const ROUTES = [
   ["/v1/twilio/sms", ["POST"]],
   ["/v1/telnyx/sms", ["POST"]],
   ["/v1/sites/demo/calls", ["GET"]],
+  ["/v1/sites/demo/leads", ["GET"]],
   ["/v1/sites/demo/calls/CA1", ["GET"]],
   ["/v1/sites/demo/calls/import", ["GET", "POST"]],
   ["/v1/sites/demo/calls/CA1/recording", ["GET"]],

@@ -87,8 +87,10 @@ const text = (sid, body, extra = {}) => ({
   FromCity: "LOS ANGELES", ApiVersion: "2010-04-01", ...extra,
 });
 async function leads() {
-  const { json } = await admin(worker.base, "/v1/sites/demo/calls");
-  return json.calls.filter((c) => c.kind === "text");
+  const { status, json } = await admin(worker.base, "/v1/sites/demo/leads?kind=text");
+  assert.equal(status, 200, JSON.stringify(json));
+  assert.ok(json.leads.every((l) => l.kind === "text"));
+  return json.leads;
 }
 
 test("a visitor from a Google Ads click sees a tracking number", async () => {
@@ -247,4 +249,24 @@ test("Telnyx: a signed text is forwarded through the messaging API as Telnyx's o
   const r = await postTelnyx({ body: report, headers: { "telnyx-signature-ed25519": sig, "telnyx-timestamp": String(ts) } });
   assert.equal(r.status, 204);
   assert.equal((await leads()).length, 2);
+});
+
+test("the owner's tools: /leads lists calls and texts, /calls calls only, reports group by kind, the CSV says which", async () => {
+  const call = { CallSid: "CAtexts1", From: "+13105550199", To: state.number, CallStatus: "ringing" };
+  assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, call)).status, 200);
+  const all = (await admin(worker.base, "/v1/sites/demo/leads")).json.leads;
+  assert.deepEqual(all.map((l) => l.kind).sort(), ["call", "text", "text"]);
+  const calls = (await admin(worker.base, "/v1/sites/demo/calls")).json.calls;
+  assert.deepEqual(calls.map((l) => [l.call_sid, l.kind]), [["CAtexts1", "call"]], "/calls keeps listing calls");
+  const texts = (await admin(worker.base, "/v1/sites/demo/calls?kind=text")).json.calls;
+  assert.equal(texts.length, 2, "/calls with kind=text");
+  const byKind = (await admin(worker.base, "/v1/sites/demo/reports/kind")).json.rows;
+  assert.deepEqual(byKind.map((r) => [r.key, r.calls, r.texts]).sort(), [["call", 1, 0], ["text", 2, 2]]);
+  const summary = (await admin(worker.base, "/v1/sites/demo/reports/summary?kind=text")).json.rows[0];
+  assert.equal(summary.calls, 2);
+  const r = await fetch(`${worker.base}/v1/sites/demo/leads?format=csv`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.match(r.headers.get("content-disposition"), /leads-demo-/);
+  const lines = (await r.text()).trim().split("\r\n");
+  assert.equal(lines[0].split(",")[2], "kind");
+  assert.deepEqual(lines.slice(1).map((l) => l.split(",")[2]).sort(), ["call", "text", "text"]);
 });

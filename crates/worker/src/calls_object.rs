@@ -48,6 +48,8 @@ const MIGRATIONS: &[&[&str]] = &[
     // the caller stays inside the record, the index is built once over the existing rows.
     &["CREATE INDEX IF NOT EXISTS calls_by_caller ON calls \
        (json_extract(record, '$.caller'), started_at)"],
+    // Texts beside calls: the lead's kind, reported and filtered on (see `report::fields`).
+    dni_core::report::fields::KIND_MIGRATION,
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -120,7 +122,7 @@ impl DurableObject for CallLog {
                 if reply.new {
                     if let Some(settings) = integrations {
                         let (sid, now) = (&reply.record.call_sid, clock::now());
-                        self.queue_messages(sid, *settings, time_zone, Moment::Started, now)
+                        self.queue_messages(sid, *settings, time_zone, Moment::Text, now)
                             .await?;
                     }
                 }
@@ -367,7 +369,7 @@ impl CallLog {
         now: dni_core::Millis,
     ) -> Result<()> {
         let destinations = plan(&integrations, moment);
-        if destinations.is_empty() && moment == Moment::Started {
+        if destinations.is_empty() && moment != Moment::Ended {
             return Ok(());
         }
         outbox::save_settings(
@@ -380,7 +382,7 @@ impl CallLog {
         // An ended call's messages may wait for late callbacks; a started call's go at once.
         let due = match moment {
             Moment::Ended => now + Tuning::from_env(&self.env).settle,
-            Moment::Started => now,
+            Moment::Started | Moment::Text => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
             self.schedule().await?;

@@ -65,6 +65,7 @@ fn routes() -> Vec<router::Route> {
         Post "/v1/:provider/sms" [body FORM, JSON] => routes::texts::sms,
         Get "/v1/sites/:site/calls/:call/recording" => routes::admin::recording,
         Get "/v1/sites/:site/calls" => routes::reports::calls,
+        Get "/v1/sites/:site/leads" => routes::reports::leads,
         Get "/v1/sites/:site/calls/:call" => routes::reports::call,
         Post "/v1/sites/:site/calls/import" => routes::report_tokens::import,
         Get "/v1/sites/:site/reports/:by" => routes::reports::report,

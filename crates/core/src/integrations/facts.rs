@@ -77,6 +77,10 @@ pub struct CallFacts {
     pub started_at: Millis,
     /// When it ended.
     pub ended_at: Option<Millis>,
+    /// A call or a text conversation.
+    pub kind: crate::call::LeadKind,
+    /// A text conversation's messages so far (0 for a call).
+    pub messages: u32,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -129,6 +133,8 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         ga,
         started_at: record.started_at,
         ended_at: record.ended_at,
+        kind: record.kind,
+        messages: u32::try_from(record.messages.len()).unwrap_or(u32::MAX),
     }
 }
 
