@@ -18,6 +18,7 @@ import {
   startWorker, launchBrowser, newVisitor, swappedText, postTwilio, twilioSignature, admin,
   AD_QUERY, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, ROOT,
 } from "./harness.mjs";
+import { Capture, checkGa4, checkWebhook } from "./capture.mjs";
 
 const require = createRequire(import.meta.url);
 const { TelnyxWebhook } = require("telnyx/lib/webhooks.js");
@@ -41,8 +42,18 @@ const telnyxApi = createServer((req, res) => {
   });
 });
 
+// The owner's webhook endpoint and GA4: capture servers that check what they receive
+// (Standard Webhooks signatures with the `standardwebhooks` library, GA4's documented shape).
+const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const cap = {};
+const GA = [
+  { name: "_ga", value: "GA1.1.1234567890.1700000000" },
+  { name: "_ga_TEST123", value: "GS2.1.s1700000123$o3$g1$t1700000456" },
+];
+
 // The demo site, texting: forwarded to the business's mobile with the bodies kept; a Telnyx
-// source-level number beside the pool.
+// source-level number beside the pool; texts counted as conversions, sent to GA4 and to the
+// owner's `text.received` and `conversion` webhooks.
 const demo = JSON.parse(readFileSync(join(ROOT, "sites/demo.json"), "utf8"));
 const SITE = {
   ...demo,
@@ -57,6 +68,13 @@ const SITE = {
 let worker, browser;
 before(async () => {
   await new Promise((ok) => telnyxApi.listen(0, "127.0.0.1", ok));
+  cap.ga4 = await new Capture("ga4", checkGa4({ measurementId: "G-TEXTS1", apiSecret: "ga4-secret", eventName: "text_message", callerDigits: "3105550142" }), () => ({ status: 204, body: "" })).start();
+  cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: "3105550142", types: ["text.received", "conversion"] })).start();
+  SITE.integrations = {
+    conversions: [{ name: "Text lead", kinds: ["text"], value: 10 }],
+    ga4: { measurement_id: "G-TEXTS1" },
+    webhooks: [{ id: "crm", url: `${cap.hook.url}/hook`, secret: "WEBHOOK_SECRET_CRM", events: ["text.received", "conversion"] }],
+  };
   worker = await startWorker({
     name: "texts",
     secrets: {
@@ -65,6 +83,11 @@ before(async () => {
       TELNYX_PUBLIC_KEY,
       TELNYX_API_KEY,
       TELNYX_API_BASE: `http://127.0.0.1:${telnyxApi.address().port}`,
+      GA4_API_SECRET: "ga4-secret",
+      GA4_ENDPOINT: cap.ga4.url,
+      WEBHOOK_SECRET_CRM: WHSEC,
+      OUTBOX_RETRY_BASE_MS: "300",
+      OUTBOX_TIMEOUT_MS: "1500",
     },
   });
   const put = await admin(worker.base, "/v1/sites/demo/config", { method: "PUT", body: JSON.stringify(SITE) });
@@ -75,6 +98,7 @@ after(async () => {
   await browser?.close();
   await worker?.stop();
   telnyxApi.close();
+  for (const c of Object.values(cap)) await c.stop();
 });
 
 const XML = '<?xml version="1.0" encoding="UTF-8"?><Response>';
@@ -94,7 +118,8 @@ async function leads() {
 }
 
 test("a visitor from a Google Ads click sees a tracking number", async () => {
-  const { page } = await newVisitor(browser);
+  const { page, context } = await newVisitor(browser);
+  await (context ?? page.context()).addCookies(GA.map((c) => ({ ...c, url: worker.base })));
   await page.goto(worker.base + AD_QUERY);
   const shown = await swappedText(page, "#phone-text", "(212) 555-0100");
   state.number = `+1${shown.replace(/\D/g, "")}`;
@@ -269,4 +294,45 @@ test("the owner's tools: /leads lists calls and texts, /calls calls only, report
   const lines = (await r.text()).trim().split("\r\n");
   assert.equal(lines[0].split(",")[2], "kind");
   assert.deepEqual(lines.slice(1).map((l) => l.split(",")[2]).sort(), ["call", "text", "text"]);
+});
+
+/** Waits until `capture` has received what `pick` finds, or fails. */
+async function received(capture, pick, what) {
+  for (let i = 0; i < 100; i++) {
+    const found = capture.requests.filter(pick);
+    if (found.length) return found;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.fail(`${what}: nothing received`);
+}
+
+test("integrations: text.received and the conversion to the owner's webhook, text_message to GA4 in the visitor's session, once per conversation", async () => {
+  const hooks = await received(cap.hook, (r) => r.body.includes(state.lead), "webhooks");
+  await received(cap.hook, (r) => r.body.includes(state.lead) && r.body.includes('"conversion"'), "the conversion");
+  const ga = await received(cap.ga4, (r) => r.body.includes(state.lead), "GA4");
+  // Wait a little longer: nothing more may come for the second text or the repeats.
+  await new Promise((ok) => setTimeout(ok, 1500));
+  const ofLead = (c) => c.requests.filter((r) => r.body.includes(state.lead));
+  for (const c of Object.values(cap)) {
+    for (const r of c.requests) assert.deepEqual(c.check(r), [], `${c.name}: ${r.body}`);
+  }
+  const types = ofLead(cap.hook).map((r) => JSON.parse(r.body).type).sort();
+  assert.deepEqual(types, ["conversion", "text.received"], "once each per conversation");
+  const event = JSON.parse(hooks.find((r) => JSON.parse(r.body).type === "text.received").body);
+  assert.equal(event.data.kind, "text");
+  assert.equal(event.data.channel, "Paid Search");
+  assert.ok(!JSON.stringify(event).includes("3105550142"), "never the sender's number");
+  assert.ok(!JSON.stringify(event).includes("boilers"), "nor the words");
+  assert.equal(ofLead(cap.ga4).length, 1);
+  const body = JSON.parse(ga[0].body);
+  assert.equal(body.events[0].name, "text_message");
+  assert.equal(body.client_id, "1234567890.1700000000", "the visitor's own client id");
+  assert.equal(body.events[0].params.session_id, "1700000123", "in the visitor's session");
+});
+
+test("erasing the sender's number deletes their texts with their words", async () => {
+  const r = await admin(worker.base, `/v1/sites/demo/callers/${encodeURIComponent(SENDER)}`, { method: "DELETE" });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.erased_calls, 1, "the one conversation");
+  assert.ok(!(await leads()).some((l) => l.caller === SENDER));
 });

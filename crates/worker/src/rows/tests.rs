@@ -772,3 +772,62 @@ fn sample_rows_round_trip() {
     );
     assert_eq!(pool::read_sample(&text).unwrap(), sample);
 }
+
+/// Text conversations as the release that introduced them stored them (copied from the call log's
+/// SQLite after `tests/texts.test.mjs` ran): they read as texts, with their messages, and write
+/// back to the same text.
+#[test]
+fn golden_text_rows() {
+    use dni_core::call::{LeadKind, NumberKind};
+    use dni_core::telephony::{CallStatus, Provider};
+    // (file, provider, number kind, messages (id, media, body kept), forwarded to)
+    type Row = (
+        &'static str,
+        Provider,
+        NumberKind,
+        &'static [(&'static str, u32, bool)],
+        &'static str,
+    );
+    let table: &[Row] = &[
+        (
+            "text-pool-forwarded-two-messages.json",
+            Provider::Twilio,
+            NumberKind::Pool,
+            &[("SM0001", 0, true), ("SM0002", 1, true)],
+            "+12125550188",
+        ),
+        (
+            "text-telnyx-static.json",
+            Provider::Telnyx,
+            NumberKind::Static,
+            &[("msg-0001", 0, true)],
+            "+12125550188",
+        ),
+    ];
+    for (file, provider, number_kind, messages, forwarded) in table {
+        let text = golden(&["v1-texts/", file].concat());
+        let r = call::read_call(&text).unwrap();
+        assert_eq!(r.kind, LeadKind::Text, "{file}");
+        assert_eq!(r.status, CallStatus::Received, "{file}");
+        assert_eq!(
+            (r.provider, r.number_kind),
+            (*provider, *number_kind),
+            "{file}"
+        );
+        let got: Vec<(&str, u32, bool)> = r
+            .messages
+            .iter()
+            .map(|m| (m.id.as_str(), m.media, m.body.is_some()))
+            .collect();
+        assert_eq!(got, *messages, "{file}");
+        assert_eq!(r.last_message_at, r.messages.last().map(|m| m.at), "{file}");
+        assert_eq!(
+            r.forwarded_to.as_ref().map(|n| n.as_str()),
+            Some(*forwarded)
+        );
+        let written: serde_json::Value =
+            serde_json::from_str(&call::write_call(&r).unwrap()).unwrap();
+        let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(written, stored, "{file}: written back the same");
+    }
+}
