@@ -158,6 +158,10 @@ test("texts: marked in the leads table, their messages in the detail (no words: 
     return rows.length === 1 && rows[0].dataset.sid === "SMdash1";
   });
   assert.equal(await page.textContent("#t-calls tbody tr td[data-kind=text]"), "✉ text, 2 messages");
+  await page.selectOption("#breakdown", "kind");
+  await page.waitForFunction(() => [...document.querySelectorAll("#t-breakdown tbody tr")].some((r) => r.cells[0].textContent === "text"));
+  const kinds = await page.$$eval("#t-breakdown tbody tr", (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+  assert.deepEqual(kinds, [["text", "1"]], "the leads by kind, under the texts filter: one conversation");
   await page.click("#t-calls tbody tr");
   await page.waitForSelector("#detail[open]");
   assert.match(await page.textContent("#detail-title"), /^Text conversation SMdash1$/);
