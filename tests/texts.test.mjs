@@ -6,7 +6,11 @@
 // left to the provider (not kept, not forwarded, not answered); bad input is a 4xx that loses
 // nothing. Telnyx's `message.received` event, signed with Ed25519 and judged by Telnyx's own
 // library, is forwarded through a local stand-in for Telnyx's messaging API, and the request the
-// worker sent is the one Telnyx's own client sends for the same text.
+// worker sent is the one Telnyx's own client sends for the same text. Routing rules override the
+// target's setting (a blocked sender's text only kept; an automatic reply, once per conversation).
+// The owner's tools (/leads, /calls, reports by kind, the CSV), the integrations (text.received and
+// the conversion to a Standard Webhooks capture, GA4 `text_message` in the visitor's session) and
+// the erasure of the sender's number.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -58,7 +62,16 @@ const demo = JSON.parse(readFileSync(join(ROOT, "sites/demo.json"), "utf8"));
 const SITE = {
   ...demo,
   keep_text_bodies: true,
-  targets: [{ ...demo.targets[0], texts: { forward: MOBILE } }],
+  targets: [{
+    ...demo.targets[0],
+    texts: { forward: MOBILE },
+    // The routing rules override the target's `texts`: a blocked sender's text is only kept; a text
+    // to the newsletter's number gets an automatic reply instead of a forward.
+    routing: [
+      { name: "blocked", when: { callers: ["+1900"] }, then: "reject" },
+      { name: "newsletter", when: { channels: ["Email"] }, then: { ring: { numbers: ["+12125550100"] } }, texts: { reply: "Thanks! We will text you back shortly." } },
+    ],
+  }],
   static_numbers: [
     ...demo.static_numbers,
     { number: TELNYX_NUMBER, target: "+12125550100", channel: "Organic Search", source: "bing", provider: "telnyx" },
@@ -335,4 +348,25 @@ test("erasing the sender's number deletes their texts with their words", async (
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.equal(r.json.erased_calls, 1, "the one conversation");
   assert.ok(!(await leads()).some((l) => l.caller === SENDER));
+});
+
+test("routing rules decide what a text does: a blocked sender's is only kept; the newsletter's number answers the first text once", async () => {
+  // (what, from, to, body, answer)
+  const reply = `${XML}<Message to="+13105550144">Thanks! We will text you back shortly.</Message></Response>`;
+  const table = [
+    ["a blocked sender", "+19005550100", state.number, "cheap loans", EMPTY],
+    ["a first text to the newsletter's number", "+13105550144", "+12125550112", "Hi, about the offer", reply],
+    ["the same conversation again: no second reply", "+13105550144", "+12125550112", "Still there?", EMPTY],
+  ];
+  for (const [i, [what, from, to, body, answer]] of table.entries()) {
+    const r = await sms({ ...text(`SMrule${i}`, body), From: from, To: to });
+    assert.equal(r.status, 200, what);
+    assert.equal(r.body, answer, what);
+  }
+  const all = await leads();
+  const blocked = all.find((l) => l.caller === "+19005550100");
+  assert.deepEqual([blocked.routing.name, blocked.routing.action, blocked.forwarded_to], ["blocked", "keep", null]);
+  const newsletter = all.find((l) => l.caller === "+13105550144");
+  assert.deepEqual([newsletter.channel, newsletter.routing.name, newsletter.routing.action], ["Email", "newsletter", "reply"]);
+  assert.equal(newsletter.messages.length, 2, "one conversation");
 });
