@@ -22,7 +22,7 @@ import {
   startWorker, launchBrowser, newVisitor, swappedText, postTwilio, twilioSignature, admin,
   AD_QUERY, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, ROOT,
 } from "./harness.mjs";
-import { Capture, checkGa4, checkWebhook } from "./capture.mjs";
+import { Capture, checkGa4, checkWebhook, checkOAuth, checkGoogleAds } from "./capture.mjs";
 
 const require = createRequire(import.meta.url);
 const { TelnyxWebhook } = require("telnyx/lib/webhooks.js");
@@ -82,10 +82,21 @@ let worker, browser;
 before(async () => {
   await new Promise((ok) => telnyxApi.listen(0, "127.0.0.1", ok));
   cap.ga4 = await new Capture("ga4", checkGa4({ measurementId: "G-TEXTS1", apiSecret: "ga4-secret", eventName: "text_message", callerDigits: "3105550142" }), () => ({ status: 204, body: "" })).start();
+  cap.googleOAuth = await new Capture(
+    "google oauth",
+    checkOAuth({ clientId: "g-client", clientSecret: "g-secret", refreshToken: "g-refresh" }),
+    () => ({ status: 200, body: JSON.stringify({ access_token: "ya29.test", expires_in: 3599, token_type: "Bearer" }) }),
+  ).start();
+  cap.googleAds = await new Capture(
+    "google ads",
+    checkGoogleAds({ customerId: "1234567890", conversionAction: "customers/1234567890/conversionActions/987654", developerToken: "g-dev", accessToken: "ya29.test", callerDigits: "3105550142", zone: "America/New_York" }),
+    () => ({ status: 200, body: JSON.stringify({ results: [{ gclid: "x" }] }) }),
+  ).start();
   cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: "3105550142", types: ["text.received", "conversion"] })).start();
   SITE.integrations = {
     conversions: [{ name: "Text lead", kinds: ["text"], value: 10 }],
     ga4: { measurement_id: "G-TEXTS1" },
+    google_ads: { customer_id: "123-456-7890", conversion_action: "987654" },
     webhooks: [{ id: "crm", url: `${cap.hook.url}/hook`, secret: "WEBHOOK_SECRET_CRM", events: ["text.received", "conversion"] }],
   };
   worker = await startWorker({
@@ -99,6 +110,12 @@ before(async () => {
       GA4_API_SECRET: "ga4-secret",
       GA4_ENDPOINT: cap.ga4.url,
       WEBHOOK_SECRET_CRM: WHSEC,
+      GOOGLE_ADS_CLIENT_ID: "g-client",
+      GOOGLE_ADS_CLIENT_SECRET: "g-secret",
+      GOOGLE_ADS_REFRESH_TOKEN: "g-refresh",
+      GOOGLE_ADS_DEVELOPER_TOKEN: "g-dev",
+      GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
+      GOOGLE_ADS_ENDPOINT: cap.googleAds.url,
       OUTBOX_RETRY_BASE_MS: "300",
       OUTBOX_TIMEOUT_MS: "1500",
     },
@@ -319,7 +336,8 @@ async function received(capture, pick, what) {
   assert.fail(`${what}: nothing received`);
 }
 
-test("integrations: text.received and the conversion to the owner's webhook, text_message to GA4 in the visitor's session, once per conversation", async () => {
+test("integrations: text.received and the conversion to the owner's webhook, text_message to GA4 in the visitor's session, the conversion to Google Ads, once per conversation", async () => {
+  await received(cap.googleAds, (r) => r.body.includes(state.lead), "Google Ads");
   const hooks = await received(cap.hook, (r) => r.body.includes(state.lead), "webhooks");
   await received(cap.hook, (r) => r.body.includes(state.lead) && r.body.includes('"conversion"'), "the conversion");
   const ga = await received(cap.ga4, (r) => r.body.includes(state.lead), "GA4");
@@ -337,6 +355,10 @@ test("integrations: text.received and the conversion to the owner's webhook, tex
   assert.ok(!JSON.stringify(event).includes("3105550142"), "never the sender's number");
   assert.ok(!JSON.stringify(event).includes("boilers"), "nor the words");
   assert.equal(ofLead(cap.ga4).length, 1);
+  const uploads = ofLead(cap.googleAds);
+  assert.equal(uploads.length, 1, "one Google Ads upload for the conversation");
+  const upload = JSON.parse(uploads[0].body).conversions[0];
+  assert.deepEqual([upload.gclid, upload.orderId, upload.conversionValue], ["TEST123", state.lead, 10]);
   const body = JSON.parse(ga[0].body);
   assert.equal(body.events[0].name, "text_message");
   assert.equal(body.client_id, "1234567890.1700000000", "the visitor's own client id");
