@@ -143,6 +143,7 @@ test("operator keys are created by the global admin only, shown once, listed wit
 // let in, it answers anything but 401; refused, 401.
 const SITE_ROUTES = [
   ["GET", "/v1/sites/:site/calls", "read"],
+  ["GET", "/v1/sites/:site/leads", "read"],
   ["GET", "/v1/sites/:site/calls/:call", "read"],
   ["GET", "/v1/sites/:site/reports/:by", "read"],
   ["GET", "/v1/sites/:site/pools", "read"],

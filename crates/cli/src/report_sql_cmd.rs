@@ -42,7 +42,12 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
         let q = list_query(pairs, &zone, today).map_err(|e| e.0)?;
         queries.push(serde_json::json!({ "name": name, "sql": list_sql(&q) }));
     }
-    let body = serde_json::json!({ "migration": fields::MIGRATION, "queries": queries });
+    let migration: Vec<&str> = fields::MIGRATION
+        .iter()
+        .chain(fields::KIND_MIGRATION)
+        .copied()
+        .collect();
+    let body = serde_json::json!({ "migration": migration, "queries": queries });
     serde_json::to_writer(&mut *out, &body).map_err(|e| e.to_string())?;
     writeln!(out).map_err(|e| e.to_string())
 }

@@ -9,6 +9,7 @@ use std::cell::Cell;
 use dni_core::integrations::outbox::{plan, Delivery, Moment, SendSettings};
 
 use dni_core::call::CallRecord;
+use dni_core::messaging::conversation;
 use dni_core::report::query::GroupRow;
 use dni_core::report::Param;
 use serde::Deserialize;
@@ -20,7 +21,8 @@ use worker::{
 use crate::clock;
 use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{
-    Applied, CallOp, EraseReply, ImportReply, ListRow, SeenSignatureReply, StatusReply, TokenRow,
+    Applied, CallOp, EraseReply, ImportReply, ListRow, SeenSignatureReply, StatusReply, TextReply,
+    TokenRow,
 };
 use crate::retention;
 use crate::rows::call::{read_call, write_call};
@@ -46,6 +48,8 @@ const MIGRATIONS: &[&[&str]] = &[
     // the caller stays inside the record, the index is built once over the existing rows.
     &["CREATE INDEX IF NOT EXISTS calls_by_caller ON calls \
        (json_extract(record, '$.caller'), started_at)"],
+    // Texts beside calls: the lead's kind, reported and filtered on (see `report::fields`).
+    dni_core::report::fields::KIND_MIGRATION,
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -105,6 +109,24 @@ impl DurableObject for CallLog {
                         .await?;
                 }
                 Response::from_json(&written)
+            }
+            CallOp::Text {
+                record,
+                window,
+                retention_days,
+                integrations,
+                time_zone,
+            } => {
+                let reply = self.text(*record, window)?;
+                self.keep_for(retention_days).await?;
+                if reply.new {
+                    if let Some(settings) = integrations {
+                        let (sid, now) = (&reply.record.call_sid, clock::now());
+                        self.queue_messages(sid, *settings, time_zone, Moment::Text, now)
+                            .await?;
+                    }
+                }
+                Response::from_json(&reply)
             }
             CallOp::Status {
                 call_sid,
@@ -347,7 +369,7 @@ impl CallLog {
         now: dni_core::Millis,
     ) -> Result<()> {
         let destinations = plan(&integrations, moment);
-        if destinations.is_empty() && moment == Moment::Started {
+        if destinations.is_empty() && moment != Moment::Ended {
             return Ok(());
         }
         outbox::save_settings(
@@ -360,7 +382,7 @@ impl CallLog {
         // An ended call's messages may wait for late callbacks; a started call's go at once.
         let due = match moment {
             Moment::Ended => now + Tuning::from_env(&self.env).settle,
-            Moment::Started => now,
+            Moment::Started | Moment::Text => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
             self.schedule().await?;
@@ -413,6 +435,71 @@ impl CallLog {
                 Ok(record)
             }
         }
+    }
+
+    /// Keeps a text: added to the sender's open conversation to the same number, or kept as a new
+    /// one (see `dni_core::messaging::conversation`); once, by message id.
+    fn text(&self, lead: CallRecord, window: dni_core::Millis) -> Result<TextReply> {
+        let Some(message) = lead.messages.first().cloned() else {
+            return Err(worker::Error::RustError(
+                "a text lead without its message".into(),
+            ));
+        };
+        if let Some((first, _)) = self.get(&lead.call_sid)? {
+            // The conversation's first text, delivered again.
+            return Ok(TextReply {
+                record: first,
+                new: false,
+                added: false,
+            });
+        }
+        // The sender's records since the window began (the caller index), each through its row
+        // type: an unreadable one stops the text rather than splitting a conversation.
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT record, webhook_seen FROM calls WHERE json_extract(record, '$.caller') = ? \
+                 AND started_at >= ?",
+                vec![
+                    lead.caller.as_str().into(),
+                    millis(conversation::earliest_start(lead.started_at, window)),
+                ],
+            )?
+            .to_array()?;
+        let records = rows
+            .iter()
+            .map(|r| read_call(&r.record))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if let Some(r) = records
+            .iter()
+            .find(|r| r.messages.iter().any(|m| m.id == message.id))
+        {
+            return Ok(TextReply {
+                record: r.clone(),
+                new: false,
+                added: false,
+            });
+        }
+        if let Some(open) = conversation::open(&records, &lead, window) {
+            let mut record = open.clone();
+            let added = record.add_message(message);
+            if added {
+                self.put(&record, true)?;
+            }
+            return Ok(TextReply {
+                record,
+                new: false,
+                added,
+            });
+        }
+        let mut record = lead;
+        record.set_caller_history(self.called_before(&record)?);
+        self.put(&record, true)?;
+        Ok(TextReply {
+            record,
+            new: true,
+            added: true,
+        })
     }
 
     /// Deletes every record of this caller's calls. Each row is read through its row type (the

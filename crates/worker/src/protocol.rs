@@ -172,6 +172,25 @@ pub enum CallOp {
         #[serde(default)]
         time_zone: Option<String>,
     },
+    /// A text: a new conversation's record with its one message. The call log adds the message
+    /// to the sender's open conversation to the same number (begun within `window`), or keeps the
+    /// record as a new one; a message it already holds changes nothing. A new conversation queues
+    /// its `text.received` messages in the same write.
+    Text {
+        /// The lead as `dni_core::messaging::lead` made it.
+        record: Box<CallRecord>,
+        /// The site's attribution window.
+        window: Millis,
+        /// The site's retention in days.
+        #[serde(default)]
+        retention_days: Option<u32>,
+        /// The site's integration settings.
+        #[serde(default)]
+        integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+        /// The site's IANA time zone.
+        #[serde(default)]
+        time_zone: Option<String>,
+    },
     /// Apply a status callback.
     Status {
         /// The provider's call id.
@@ -338,6 +357,17 @@ pub struct Applied {
     pub changed: bool,
     /// The record as stored after the update (or as it was, when nothing changed).
     pub record: CallRecord,
+}
+
+/// The answer to [`CallOp::Text`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextReply {
+    /// The conversation's record as stored.
+    pub record: CallRecord,
+    /// Whether the text began the conversation.
+    pub new: bool,
+    /// Whether the message was added (`false`: a repeated delivery).
+    pub added: bool,
 }
 
 /// The answer to [`CallOp::Status`].

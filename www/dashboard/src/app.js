@@ -212,36 +212,44 @@ async function drawBreakdown() {
 
 async function loadCalls() {
   const cursor = state.cursors[state.page];
-  const page = await api(`/calls${query({ limit: 25, cursor })}`);
+  // Leads: calls and texts (the `kind` filter picks one).
+  const page = await api(`/leads${query({ limit: 25, cursor })}`);
   state.nextCursor = page.next_cursor;
   $("prev").disabled = state.page === 0;
   $("next").disabled = !page.next_cursor;
   const t = $("t-calls");
   t.textContent = "";
-  t.dataset.rows = page.calls.length;
+  t.dataset.rows = page.leads.length;
   t.append(el("caption", { class: "caption" }, `Page ${state.page + 1}, newest first (${page.time_zone}). Select a call for its detail.`));
   t.append(el("thead", {}, el("tr", {}, ...["Started", "Caller", "Channel", "Source / medium", "Campaign", "Keyword", "Outcome", "Talk"]
     .map((h, i) => el("th", { scope: "col", class: [3, 4, 5].includes(i) ? "wide" : i === 7 ? "num" : "" }, h)))));
   const body = el("tbody");
   const time = new Intl.DateTimeFormat("en-US", { timeZone: page.time_zone, dateStyle: "medium", timeStyle: "short" });
-  for (const c of page.calls) {
+  for (const c of page.leads) {
     const open = () => showDetail(c.call_sid);
     const row = el("tr", { tabindex: "0", "data-sid": c.call_sid, onclick: open,
       onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
       el("td", {}, time.format(new Date(c.started_at))), el("td", {}, c.caller), el("td", {}, c.channel),
       el("td", { class: "wide" }, `${c.source || "(none)"} / ${c.medium || "(none)"}`), el("td", { class: "wide" }, c.campaign),
-      el("td", { class: "wide" }, c.term), el("td", { class: c.status }, c.status), el("td", { class: "num" }, c.duration_s == null ? "" : fmtSecs(c.duration_s)));
+      el("td", { class: "wide" }, c.term), outcomeCell(c), el("td", { class: "num" }, c.duration_s == null || c.kind === "text" ? "" : fmtSecs(c.duration_s)));
     body.append(row);
   }
   t.append(body);
 }
 
+/** A call's outcome; a text's own mark and its count of messages. */
+function outcomeCell(c) {
+  if (c.kind !== "text") return el("td", { class: c.status }, c.status);
+  const n = c.messages?.length ?? 0;
+  return el("td", { class: "text", "data-kind": "text" }, `✉ text, ${n} message${n === 1 ? "" : "s"}`);
+}
+
 async function downloadCsv() {
   setStatus("Preparing the CSV…");
   try {
-    const response = await api(`/calls${query({ format: "csv" })}`, { raw: true });
+    const response = await api(`/leads${query({ format: "csv" })}`, { raw: true });
     const blob = await response.blob();
-    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "calls.csv";
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "leads.csv";
     const url = URL.createObjectURL(blob);
     const a = el("a", { href: url, download: name });
     document.body.append(a);
@@ -276,6 +284,13 @@ async function showDetail(sid) {
     ...touchItems("First touch", c.attribution?.first),
     ...touchItems("Last non-direct touch", c.attribution?.last),
   ];
+  if (c.kind === "text") {
+    items[6] = el("dt", {}, "Outcome");
+    items[7] = el("dd", { class: "text" }, `text conversation, last message ${time.format(new Date(c.last_message_at ?? c.started_at))}`);
+    items.push(el("dt", {}, "Messages"), el("dd", {}, el("ol", { class: "messages" }, ...(c.messages ?? []).map((m) =>
+      el("li", {}, el("time", {}, time.format(new Date(m.at))), " ", m.body == null ? el("em", {}, "(the site keeps no text bodies)") : m.body,
+        m.media ? ` [${m.media} attachment${m.media === 1 ? "" : "s"}]` : "")))));
+  }
   if (c.routing) items.push(el("dt", {}, "Routing"), el("dd", {}, JSON.stringify(c.routing)));
   if (c.dial) items.push(el("dt", {}, "Dial result"), el("dd", {}, c.dial.status ?? JSON.stringify(c.dial)));
   const recording = c.recording?.url ?? (typeof c.recording === "string" ? c.recording : null);
@@ -286,7 +301,7 @@ async function showDetail(sid) {
     items.push(el("dt", {}, "Sent to"), el("dd", {}, el("ul", {}, ...c.deliveries.map((d) =>
       el("li", {}, `${d.kind ?? d.target ?? "delivery"}: ${d.status ?? ""}`)))));
   }
-  $("detail-title").textContent = `Call ${c.call_sid}`;
+  $("detail-title").textContent = `${c.kind === "text" ? "Text conversation" : "Call"} ${c.call_sid}`;
   const body = $("detail-body");
   body.textContent = "";
   body.append(el("dl", {}, ...items));

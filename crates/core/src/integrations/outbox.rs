@@ -51,6 +51,9 @@ pub enum Moment {
     Started,
     /// The final status: everything else.
     Ended,
+    /// A text conversation's first text: `text.received` webhooks, and the conversion it may be
+    /// (GA4, the ad platforms, `conversion` webhooks), once per conversation.
+    Text,
 }
 
 /// The destinations a call is queued for at that moment, one delivery each. Whether an ended
@@ -80,7 +83,12 @@ pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
         out.push(Destination::MicrosoftAds);
     }
     for w in &settings.webhooks {
-        for event in w.events.iter().filter(|e| **e != WebhookEvent::CallStarted) {
+        let calls_only = [WebhookEvent::CallStarted, WebhookEvent::CallCompleted];
+        let wanted = |e: &WebhookEvent| match moment {
+            Moment::Text => !calls_only.contains(e),
+            _ => *e != WebhookEvent::CallStarted && *e != WebhookEvent::TextReceived,
+        };
+        for event in w.events.iter().filter(|e| wanted(e)) {
             out.push(Destination::Webhook {
                 endpoint: w.id.clone(),
                 event: *event,
@@ -279,6 +287,47 @@ mod tests {
         );
         assert!(plan(&Integrations::default(), Moment::Ended).is_empty());
         assert!(plan(&settings, Moment::Started).is_empty(), "nobody asked");
+    }
+
+    /// A text conversation's first text: `text.received` where asked, and the conversion it may
+    /// be; never `call.completed` or `call.started`; a call's end never sends `text.received`.
+    #[test]
+    fn texts_go_where_asked() {
+        let settings: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","text.received","conversion"]},
+                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+        )
+        .unwrap();
+        // (moment, delivery ids)
+        let table = [
+            (
+                Moment::Text,
+                vec![
+                    "SM1.ga4",
+                    "SM1.webhook.crm.text.received",
+                    "SM1.webhook.crm.conversion",
+                    "SM1.webhook.log.conversion",
+                ],
+            ),
+            (
+                Moment::Ended,
+                vec![
+                    "SM1.ga4",
+                    "SM1.webhook.crm.conversion",
+                    "SM1.webhook.log.call.completed",
+                    "SM1.webhook.log.conversion",
+                ],
+            ),
+            (Moment::Started, vec!["SM1.webhook.crm.call.started"]),
+        ];
+        for (moment, want) in table {
+            let got: Vec<String> = plan(&settings, moment)
+                .iter()
+                .map(|d| delivery_id("SM1", d))
+                .collect();
+            assert_eq!(got, want, "{moment:?}");
+        }
     }
 
     #[test]

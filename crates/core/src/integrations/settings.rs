@@ -7,6 +7,8 @@ use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::LeadKind;
+
 use crate::classify::Channel;
 
 /// Everything a site sends out when its calls end.
@@ -53,6 +55,11 @@ pub struct ConversionRule {
     /// count under this rule).
     #[serde(default)]
     pub first_time_only: bool,
+    /// The kinds of lead it counts (`["call"]` by default; `["call", "text"]` counts a text
+    /// conversation too, once). `answered_only` and `min_talk_s` concern calls only: a text has
+    /// nobody to answer.
+    #[serde(default = "calls_only", skip_serializing_if = "is_calls_only")]
+    pub kinds: Vec<LeadKind>,
     /// The conversion's name (Google Ads' import name, Microsoft's goal name, the webhook's label).
     pub name: String,
     /// Its value.
@@ -61,6 +68,14 @@ pub struct ConversionRule {
     /// ISO 4217 currency (default USD).
     #[serde(default = "usd")]
     pub currency: String,
+}
+
+fn calls_only() -> Vec<LeadKind> {
+    vec![LeadKind::Call]
+}
+
+fn is_calls_only(kinds: &[LeadKind]) -> bool {
+    kinds == [LeadKind::Call]
 }
 
 fn yes() -> bool {
@@ -151,6 +166,9 @@ pub enum WebhookEvent {
     /// Calls that are conversions under the site's rules.
     #[serde(rename = "conversion")]
     Conversion,
+    /// Every text conversation, when its first text arrives (never the sender's number).
+    #[serde(rename = "text.received")]
+    TextReceived,
 }
 
 impl WebhookEvent {
@@ -160,6 +178,7 @@ impl WebhookEvent {
             WebhookEvent::CallStarted => "call.started",
             WebhookEvent::CallCompleted => "call.completed",
             WebhookEvent::Conversion => "conversion",
+            WebhookEvent::TextReceived => "text.received",
         }
     }
 }

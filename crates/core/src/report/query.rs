@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::cursor::Cursor;
 use super::fields::{self, Field};
 use super::{Param, QueryError, Sql};
-use crate::call::NumberKind;
+use crate::call::{LeadKind, NumberKind};
 use crate::civil::{self, Date, Zone};
 use crate::classify::Channel;
 use crate::Millis;
@@ -66,6 +66,8 @@ pub struct Filter {
     pub number_kind: Option<NumberKind>,
     /// Attribution confidence at least this (0 to 1).
     pub min_confidence: Option<f64>,
+    /// Calls or texts.
+    pub kind: Option<LeadKind>,
 }
 
 /// A calls list request.
@@ -103,11 +105,13 @@ pub enum Dimension {
     TrackingNumber,
     /// Attribution confidence, in four buckets.
     Confidence,
+    /// Calls and texts.
+    Kind,
 }
 
 impl Dimension {
     /// Every dimension, by its name in the URL.
-    pub const ALL: [(&'static str, Dimension); 9] = [
+    pub const ALL: [(&'static str, Dimension); 10] = [
         ("summary", Dimension::Summary),
         ("day", Dimension::Day),
         ("channel", Dimension::Channel),
@@ -117,6 +121,7 @@ impl Dimension {
         ("landing_page", Dimension::LandingPage),
         ("tracking_number", Dimension::TrackingNumber),
         ("confidence", Dimension::Confidence),
+        ("kind", Dimension::Kind),
     ];
 
     /// The dimension of a URL segment.
@@ -223,6 +228,12 @@ fn filter(
                         ]))
                     }
                 })
+            }
+            "kind" => {
+                f.kind = Some(
+                    LeadKind::from_name(v)
+                        .ok_or_else(|| QueryError::new(&["kind must be call or text"]))?,
+                )
             }
             "min_confidence" => {
                 f.min_confidence = Some(number::<f64>("min_confidence", v, 0.0, 1.0)?)
@@ -380,6 +391,9 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
             }),
         );
     }
+    if let Some(k) = f.kind {
+        eq(fields::KIND, text(k.as_str()));
+    }
     if let Some(c) = f.min_confidence {
         sql.push_str(" AND ");
         sql.push_str(fields::CONFIDENCE.column);
@@ -440,6 +454,7 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         Dimension::Keyword => col(fields::KEYWORD),
         Dimension::LandingPage => col(fields::LANDING_PAGE),
         Dimension::TrackingNumber => col(fields::TRACKING_NUMBER),
+        Dimension::Kind => fields::KIND.column.to_owned(),
         Dimension::Confidence => {
             let c = fields::CONFIDENCE.column;
             [
@@ -466,7 +481,9 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         status,
         " = 'answered' THEN ",
         fields::DURATION.column,
-        " ELSE 0 END), 0) AS talk_s FROM calls",
+        " ELSE 0 END), 0) AS talk_s, COALESCE(SUM(",
+        fields::KIND.column,
+        " = 'text'), 0) AS texts FROM calls",
     ]
     .concat();
     where_clause(&q.filter, &mut text, &mut params);
@@ -498,6 +515,9 @@ pub struct GroupRow {
     pub missed: i64,
     /// Seconds of answered calls.
     pub talk_s: i64,
+    /// Text conversations among the leads (`calls` counts both).
+    #[serde(default)]
+    pub texts: i64,
 }
 
 /// One row of a report as the API returns it.
@@ -517,6 +537,8 @@ pub struct ReportRow {
     pub talk_s: i64,
     /// Average seconds of an answered call; 0 without any.
     pub avg_talk_s: f64,
+    /// Text conversations among the leads (`calls` counts calls and texts: every lead).
+    pub texts: i64,
 }
 
 fn shaped(key: String, r: &GroupRow) -> ReportRow {
@@ -537,6 +559,7 @@ fn shaped(key: String, r: &GroupRow) -> ReportRow {
         } else {
             0.0
         },
+        texts: r.texts,
     }
 }
 
@@ -549,6 +572,7 @@ pub fn shape(q: &ReportQuery, rows: &[GroupRow]) -> Vec<ReportRow> {
         answered: 0,
         missed: 0,
         talk_s: 0,
+        texts: 0,
     };
     match q.by {
         Dimension::Summary => {

@@ -35,9 +35,12 @@ const MAX_FORM: usize = 32 * 1024;
 /// (written by us in an earlier answer, and covered by the provider's signature or, for a
 /// provider whose signature does not cover the URL, by our own seal: see
 /// `dni_core::telephony::callback`).
-struct Hook {
-    provider: Provider,
-    form: Form,
+pub(super) struct Hook {
+    pub(super) provider: Provider,
+    /// The body as a form (empty for a JSON body).
+    pub(super) form: Form,
+    /// The raw body (a provider's JSON event is read from it).
+    pub(super) body: String,
     /// What our callback URL carries (`None` for the URLs the owner configures at the provider).
     callback: Option<Callback>,
     /// The caller's call the webhook is about (a forwarded leg's parent), as its body says.
@@ -49,7 +52,7 @@ struct Hook {
 }
 
 impl Hook {
-    fn carrier(&self) -> &'static dyn Carrier {
+    pub(super) fn carrier(&self) -> &'static dyn Carrier {
         self.provider.carrier()
     }
 
@@ -68,11 +71,11 @@ impl Hook {
     }
 }
 
-fn bad(e: FieldError) -> ApiError {
+pub(super) fn bad(e: FieldError) -> ApiError {
     ApiError::BadRequest(e.message())
 }
 
-fn xml(body: String) -> ApiResult<Response> {
+pub(super) fn xml(body: String) -> ApiResult<Response> {
     let mut response = Response::ok(body)?;
     response
         .headers_mut()
@@ -80,14 +83,14 @@ fn xml(body: String) -> ApiResult<Response> {
     Ok(response)
 }
 
-fn no_content() -> ApiResult<Response> {
+pub(super) fn no_content() -> ApiResult<Response> {
     Ok(Response::empty()?.with_status(204))
 }
 
 /// Runs `handler` on the webhook once it is verified (`action`: the callback it must be, `None`
 /// for the voice and status URLs the owner configures at the provider, whose query is never
 /// read); a webhook that is not genuine gets its 4xx and reaches no handler.
-async fn webhook<F, Fut>(
+pub(super) async fn webhook<F, Fut>(
     mut req: Request,
     ctx: RouteContext<()>,
     action: Option<Action>,
@@ -116,7 +119,7 @@ async fn verified(
         .and_then(|p| Provider::from_name(p))
         .ok_or(ApiError::NotFound("no such provider"))?;
     let env = &ctx.env;
-    let (form, replay, origin) = genuine(req, env, provider).await?;
+    let (form, body, replay, origin) = genuine(req, env, provider).await?;
     let url = req.url()?;
     // The query of the URLs the owner configures (voice, status) is never read, so never sealed.
     let query: Vec<(String, String)> = match action {
@@ -139,6 +142,7 @@ async fn verified(
         callback: callback.transpose().map_err(bad)?,
         provider,
         form,
+        body,
         call,
         seal_key,
         origin,
@@ -160,7 +164,7 @@ async fn genuine(
     req: &mut Request,
     env: &Env,
     provider: Provider,
-) -> ApiResult<(Form, Option<Replay>, String)> {
+) -> ApiResult<(Form, String, Option<Replay>, String)> {
     let carrier = provider.carrier();
     let key = secret(env, carrier.webhook_secret());
     if key.is_empty() {
@@ -179,7 +183,7 @@ async fn genuine(
     let replay = carrier
         .verify(&key, &signed, clock::now())
         .map_err(|e| ApiError::Forbidden(e.as_str()))?;
-    Ok((form, replay, origin))
+    Ok((form, body, replay, origin))
 }
 
 /// The worker's origin and the request's URL as the provider sent it: the request's own, unless
@@ -269,7 +273,7 @@ async fn answer_call(env: Env, hook: Hook) -> ApiResult<Response> {
 }
 
 /// The site a number's route names, if its configuration can be read.
-async fn site_of(env: &Env, route: Option<&NumberRoute>) -> Option<SiteConfig> {
+pub(super) async fn site_of(env: &Env, route: Option<&NumberRoute>) -> Option<SiteConfig> {
     let route = route?;
     config_store::site(env, &route.site, Freshness::Cached)
         .await
@@ -297,7 +301,7 @@ async fn record_call(env: &Env, site: &SiteConfig, record: CallRecord) {
 
 /// Asks the pool whose session held a pool number, and credits its answer. A failure is logged:
 /// the call goes on.
-async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now: Millis) {
+pub(super) async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now: Millis) {
     let Some((pool, k)) = routed.pool_shard() else {
         return;
     };

@@ -12,7 +12,7 @@
 //!
 //! A field renamed or retyped is not such a change: it needs a `CallV2`.
 
-use dni_core::call::{CallRecord, NumberKind, RoutingInfo};
+use dni_core::call::{CallRecord, LeadKind, NumberKind, RoutingInfo, TextMessage};
 use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
@@ -76,6 +76,25 @@ pub struct CallV1 {
     pub answered_legs: Vec<LegV1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversation: Vec<UtteranceV1>,
+    /// `call` or `text` (absent: a call, the only kind before texts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_at: Option<Millis>,
+}
+
+/// One text of a conversation, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct MessageV1 {
+    pub id: String,
+    pub at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub media: u32,
 }
 
 /// A forwarded leg that picked up, version 1.
@@ -308,6 +327,7 @@ pub enum CallStatusV1 {
     InProgress,
     Answered,
     Missed,
+    Received,
 }
 
 /// How the dialed number was known, version 1.
@@ -370,6 +390,9 @@ impl From<&CallRecord> for CallV1 {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -383,6 +406,7 @@ impl From<&CallRecord> for CallV1 {
                 CallStatus::InProgress => CallStatusV1::InProgress,
                 CallStatus::Answered => CallStatusV1::Answered,
                 CallStatus::Missed => CallStatusV1::Missed,
+                CallStatus::Received => CallStatusV1::Received,
             },
             duration_s: *duration_s,
             ended_at: *ended_at,
@@ -424,6 +448,17 @@ impl From<&CallRecord> for CallV1 {
             first_time: *first_time,
             answered_legs: answered_legs.iter().map(LegV1::from).collect(),
             conversation: conversation.iter().map(UtteranceV1::from).collect(),
+            kind: (*kind != LeadKind::Call).then(|| kind.as_str().to_owned()),
+            messages: messages
+                .iter()
+                .map(|m| MessageV1 {
+                    id: m.id.clone(),
+                    at: m.at,
+                    body: m.body.clone(),
+                    media: m.media,
+                })
+                .collect(),
+            last_message_at: *last_message_at,
         }
     }
 }
@@ -466,6 +501,9 @@ impl CallV1 {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -479,6 +517,7 @@ impl CallV1 {
                 CallStatusV1::InProgress => CallStatus::InProgress,
                 CallStatusV1::Answered => CallStatus::Answered,
                 CallStatusV1::Missed => CallStatus::Missed,
+                CallStatusV1::Received => CallStatus::Received,
             },
             duration_s,
             ended_at,
@@ -530,6 +569,21 @@ impl CallV1 {
                 .into_iter()
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
+            kind: match kind.as_deref() {
+                None => LeadKind::Call,
+                Some(name) => LeadKind::from_name(name)
+                    .ok_or_else(|| RowError::new(CALL, format!("unknown kind {name:?}")))?,
+            },
+            messages: messages
+                .into_iter()
+                .map(|m| TextMessage {
+                    id: m.id,
+                    at: m.at,
+                    body: m.body,
+                    media: m.media,
+                })
+                .collect(),
+            last_message_at,
         })
     }
 }

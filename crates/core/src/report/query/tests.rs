@@ -33,6 +33,9 @@ fn reads_list_requests() {
             None,
         ),
         ("format=csv&cursor=312e4341", None),
+        ("kind=text", None),
+        ("kind=call&status=missed", None),
+        ("kind=fax", Some("kind must be call or text")),
         ("channel=Television", Some("unknown channel: Television")),
         ("status=maybe", Some("status must be answered or missed")),
         ("first_time=yes", Some("first_time must be true or false")),
@@ -202,6 +205,7 @@ fn shapes_reports() {
         answered: 3,
         missed: 1,
         talk_s: 300,
+        texts: 0,
     }];
     let got: Vec<(String, i64, f64, f64)> = shape(&q, &rows)
         .into_iter()
@@ -224,8 +228,10 @@ fn shapes_reports() {
         answered: 0,
         missed: 0,
         talk_s: 0,
+        texts: 1,
     }];
     assert_eq!(shape(&channel, &rows)[0].key, "");
+    assert_eq!(shape(&channel, &rows)[0].texts, 1);
 }
 
 #[test]
@@ -254,4 +260,30 @@ fn reads_date_range_requests() {
             .map_err(|e| e.0.as_str());
         assert_eq!(got, *want, "{q}");
     }
+}
+
+/// Calls and texts: the kind filter and the kind report read the kind column (a record without a
+/// kind is a call).
+#[test]
+fn kinds() {
+    let q = list_query(&pairs("kind=text"), &ny(), today()).unwrap();
+    assert_eq!(q.filter.kind, Some(LeadKind::Text));
+    let sql = list_sql(&q);
+    assert!(sql.text.contains(" AND r_kind = ?"), "{}", sql.text);
+    assert!(sql.params.contains(&Param::Text("text".to_owned())));
+    assert_eq!(list_query(&[], &ny(), today()).unwrap().filter.kind, None);
+    let by_kind = report_query("kind", &[], &ny(), today()).unwrap();
+    let sql = report_sql(&by_kind, &ny());
+    assert!(
+        sql.text.starts_with("SELECT r_kind AS key,"),
+        "{}",
+        sql.text
+    );
+    assert!(
+        sql.text.contains("SUM(r_kind = 'text'), 0) AS texts"),
+        "{}",
+        sql.text
+    );
+    assert!(fields::KIND_MIGRATION[0].contains("COALESCE(json_extract(record, '$.kind'), 'call')"));
+    assert!(fields::KIND_MIGRATION[2].contains("r_kind)"));
 }
