@@ -116,6 +116,15 @@ pub struct CallRecord {
     /// provider's order (when it numbers them), each once.
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    /// A test call, placed by the operator (`POST /v1/sites/{site}/test-calls`) through the same
+    /// call control as a real one: listed with a mark, left out of report totals, never sent to
+    /// GA4 or the ad platforms, and to an owner's webhook only when the endpoint lists `test`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub test: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Which routing rule decided, and what it did.
@@ -210,6 +219,7 @@ impl CallRecord {
             first_time: None,
             answered_legs: Vec::new(),
             conversation: Vec::new(),
+            test: false,
         }
     }
 

@@ -77,6 +77,9 @@ pub struct CallFacts {
     pub started_at: Millis,
     /// When it ended.
     pub ended_at: Option<Millis>,
+    /// A test call (the outbox sends it to no GA4 or ad platform, and to the owner's endpoints
+    /// that list `test`; their payload says so).
+    pub test: bool,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -129,6 +132,7 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         ga,
         started_at: record.started_at,
         ended_at: record.ended_at,
+        test: record.test,
     }
 }
 

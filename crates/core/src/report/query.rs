@@ -37,6 +37,18 @@ pub enum Outcome {
     Missed,
 }
 
+/// Which calls a request reads, as to test calls (`?test=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestCalls {
+    /// Real calls only: the reports' default (a test call is no customer's call).
+    #[default]
+    Exclude,
+    /// Both: the calls list's default, where each test call carries its mark.
+    Include,
+    /// Test calls only.
+    Only,
+}
+
 /// What a request filters on (the calls list and every report share it).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
@@ -66,6 +78,8 @@ pub struct Filter {
     pub number_kind: Option<NumberKind>,
     /// Attribution confidence at least this (0 to 1).
     pub min_confidence: Option<f64>,
+    /// Test calls left out, in, or alone.
+    pub test: TestCalls,
 }
 
 /// A calls list request.
@@ -173,8 +187,12 @@ fn filter(
     zone: &Zone,
     today: Date,
     extra: &[&str],
+    test: TestCalls,
 ) -> Result<Filter, QueryError> {
-    let mut f = Filter::default();
+    let mut f = Filter {
+        test,
+        ..Filter::default()
+    };
     let (mut from, mut to) = (None, None);
     for (k, v) in pairs {
         let v = value(k, v)?;
@@ -227,6 +245,14 @@ fn filter(
             "min_confidence" => {
                 f.min_confidence = Some(number::<f64>("min_confidence", v, 0.0, 1.0)?)
             }
+            "test" => {
+                f.test = match v {
+                    "exclude" => TestCalls::Exclude,
+                    "include" => TestCalls::Include,
+                    "only" => TestCalls::Only,
+                    _ => return Err(QueryError::new(&["test must be exclude, include or only"])),
+                }
+            }
             other if extra.contains(&other) => {}
             other => return Err(QueryError::new(&["unknown parameter: ", other])),
         }
@@ -268,7 +294,7 @@ pub fn range_query(
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "from" && k != "to") {
         return Err(QueryError::new(&["unknown parameter: ", k]));
     }
-    filter(pairs, zone, today, &[])
+    filter(pairs, zone, today, &[], TestCalls::Exclude)
 }
 
 /// Reads a calls list request.
@@ -277,7 +303,14 @@ pub fn list_query(
     zone: &Zone,
     today: Date,
 ) -> Result<ListQuery, QueryError> {
-    let f = filter(pairs, zone, today, &["limit", "cursor", "format"])?;
+    // The list shows test calls (each with its mark) unless asked otherwise.
+    let f = filter(
+        pairs,
+        zone,
+        today,
+        &["limit", "cursor", "format"],
+        TestCalls::Include,
+    )?;
     let mut q = ListQuery {
         filter: f,
         limit: DEFAULT_PAGE,
@@ -311,7 +344,8 @@ pub fn report_query(
     today: Date,
 ) -> Result<ReportQuery, QueryError> {
     let by = Dimension::parse(by).ok_or_else(|| QueryError::new(&["unknown report: ", by]))?;
-    let filter = filter(pairs, zone, today, &["limit"])?;
+    // Totals leave test calls out unless asked (`?test=include`).
+    let filter = filter(pairs, zone, today, &["limit"], TestCalls::Exclude)?;
     let mut q = ReportQuery {
         filter,
         by,
@@ -385,6 +419,16 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
         sql.push_str(fields::CONFIDENCE.column);
         sql.push_str(" >= ?");
         params.push(Param::Real(c));
+    }
+    let test = match f.test {
+        TestCalls::Exclude => Some(" = 0"),
+        TestCalls::Only => Some(" = 1"),
+        TestCalls::Include => None,
+    };
+    if let Some(test) = test {
+        sql.push_str(" AND ");
+        sql.push_str(fields::TEST);
+        sql.push_str(test);
     }
 }
 
