@@ -43,7 +43,7 @@ pub enum TestCalls {
     /// Real calls only: the reports' default (a test call is no customer's call).
     #[default]
     Exclude,
-    /// Both: the calls list's default, where each test call carries its mark.
+    /// Both: the calls list's default (as JSON), where each test call carries its mark.
     Include,
     /// Test calls only.
     Only,
@@ -332,6 +332,11 @@ pub fn list_query(
             }
             _ => {}
         }
+    }
+    // An export feeds other tools, which would take a test call for a customer's (the CSV has
+    // no column for the mark): left out unless asked.
+    if q.csv && !pairs.iter().any(|(k, _)| k == "test") {
+        q.filter.test = TestCalls::Exclude;
     }
     Ok(q)
 }

@@ -128,6 +128,8 @@ fn test_calls_in_lists_and_reports() {
         (false, "test=include", None),
         (false, "test=exclude", Some(" AND test = 0")),
         (false, "test=only", Some(" AND test = 1")),
+        (false, "format=csv", Some(" AND test = 0")),
+        (false, "format=csv&test=include", None),
         (true, "", Some(" AND test = 0")),
         (true, "test=exclude", Some(" AND test = 0")),
         (true, "test=include", None),
