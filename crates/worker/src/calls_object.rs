@@ -456,7 +456,8 @@ impl CallLog {
 
     /// Whether the same caller called this site before this call started (first-time or repeat
     /// caller). Reads the caller from the stored JSON (no new column, so the row format is
-    /// unchanged) through the `calls_by_caller` index on that very expression.
+    /// unchanged) through the `calls_by_caller` index on that very expression. A test call is
+    /// nobody's earlier call: an operator who tests from their own phone stays a new caller.
     fn called_before(&self, record: &CallRecord) -> Result<bool> {
         #[derive(Deserialize)]
         struct Count {
@@ -466,7 +467,7 @@ impl CallLog {
             .sql
             .exec(
                 "SELECT COUNT(*) AS n FROM calls WHERE call_sid != ? AND started_at < ? \
-                 AND json_extract(record, '$.caller') = ?",
+                 AND json_extract(record, '$.caller') = ? AND test = 0",
                 vec![
                     record.call_sid.as_str().into(),
                     millis(record.started_at),
