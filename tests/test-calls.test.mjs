@@ -42,9 +42,18 @@ before(async () => {
   mkdirSync(join(ROOT, "tests/.artifacts"), { recursive: true });
   const siteFile = "tests/.artifacts/test-calls-site.json";
   writeFileSync(join(ROOT, siteFile), JSON.stringify(site));
+  // A site whose pool has one number: taken by a visitor, there is none for a test call's visit.
+  const small = {
+    id: "tcall-small",
+    origins: ["https://small.example"],
+    targets: [{ number: "+14155550300", pool: "one" }],
+    pools: [{ id: "one", numbers: ["+14155550301"] }],
+  };
+  const smallFile = "tests/.artifacts/test-calls-small-site.json";
+  writeFileSync(join(ROOT, smallFile), JSON.stringify(small));
   worker = await startWorker({
     name: "test-calls",
-    sites: [siteFile],
+    sites: [siteFile, smallFile],
     secrets: {
       ADMIN_TOKEN,
       TWILIO_AUTH_TOKEN,
@@ -219,6 +228,27 @@ test("bad input: a 4xx with a JSON error, and nothing recorded", async () => {
     assert.match(r.json.error, says, what);
   }
   assert.equal(await count(), before_, "no test call recorded");
+});
+
+test("no free pool number for a test call's visit: a 409 with a JSON error, nothing recorded", async () => {
+  const lease = await fetch(`${worker.base}/v1/sites/tcall-small/leases`, {
+    method: "POST",
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
+    body: JSON.stringify({ session: "tcall-small-visitor-0001", targets: ["+14155550300"], page: { url: `${worker.base}/`, referrer: "" } }),
+  });
+  assert.equal((await lease.json()).numbers[0].number, "+14155550301", "the visitor holds the pool's one number");
+  const r = await place({ channel: "Email" }, { site: "tcall-small" });
+  assert.equal(r.status, 409, JSON.stringify(r.json));
+  assert.deepEqual([r.json.code, /no free number/.test(r.json.error)], ["conflict", true]);
+  const listed = (await admin(worker.base, "/v1/sites/tcall-small/calls?test=only")).json.calls;
+  assert.equal(listed.length, 0, "nothing recorded");
+  // The visitor still holds the number: the refused test call took nothing from the pool.
+  const held = await fetch(`${worker.base}/v1/sites/tcall-small/leases`, {
+    method: "POST",
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
+    body: JSON.stringify({ session: "tcall-small-visitor-0002", targets: ["+14155550300"], page: { url: `${worker.base}/`, referrer: "" } }),
+  });
+  assert.equal((await held.json()).numbers[0].kind, "original", "still none free for another visitor");
 });
 
 test("dni test-call places one against the worker and says what it was credited to and where to see it", async () => {
