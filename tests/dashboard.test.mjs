@@ -173,3 +173,23 @@ test("texts: marked in the leads table, their messages in the detail (no words: 
   assert.deepEqual(consoleErrors, []);
   await page.context().close();
 });
+
+test("a test call is at the top of the calls, marked, and counts in no total", async () => {
+  const before_ = (await api("/v1/sites/demo/reports/summary")).rows[0].calls;
+  const placed = await admin(worker.base, "/v1/sites/demo/test-calls", { method: "POST", body: JSON.stringify({ channel: "Paid Search" }) });
+  assert.equal(placed.status, 201, JSON.stringify(placed.json));
+  const { page } = await newVisitor(browser);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  const first = await page.$eval("#t-calls tbody tr", (r) => ({ sid: r.dataset.sid, mark: r.querySelector(".test-mark")?.textContent }));
+  assert.deepEqual(first, { sid: placed.json.call_id, mark: "test" });
+  const marked = await page.$$eval("#t-calls tbody tr .test-mark", (m) => m.length);
+  assert.equal(marked, 1, "only the test call is marked");
+  assert.equal((await api("/v1/sites/demo/reports/summary")).rows[0].calls, before_, "the totals leave it out");
+  await page.waitForFunction((n) => document.querySelector("#k-calls").textContent.replace(/\D/g, "") === String(n), before_);
+  await page.click("#t-calls tbody tr");
+  await page.waitForSelector("#detail[open]");
+  assert.match(await page.textContent("#detail-body"), /Test call/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-test-call.png") });
+  await page.context().close();
+});

@@ -158,6 +158,7 @@ const SITE_ROUTES = [
   ["POST", "/v1/sites/:site/report-tokens", "configure", '{"name": 5}'],
   ["DELETE", "/v1/sites/:site/report-tokens/:id", "configure"],
   ["POST", "/v1/sites/:site/calls/import", "configure", "not json"],
+  ["POST", "/v1/sites/:site/test-calls", "configure", "not json"],
   ["POST", "/v1/sites/:site/pools/:pool/history/import", "configure", "not json"],
   ["POST", "/v1/sites/:site/deliveries/:id/retry", "configure"],
   ["GET", "/v1/sites/:site/calls/:call/deliveries", "calls"],

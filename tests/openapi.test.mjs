@@ -104,6 +104,13 @@ function routes(base) {
     ["get", "/v1/sites/{site}/calls/{call}", "/v1/sites/demo/calls/CAnone", { headers: AUTH }],
     ["post", "/v1/sites/{site}/calls/import", "/v1/sites/demo/calls/import", { headers: AUTH, body: "[]" }],
     ["post", "/v1/sites/{site}/calls/import", "/v1/sites/demo/calls/import", { headers: AUTH, body: "[{}]" }],
+    ["post", "/v1/sites/{site}/test-calls", "/v1/sites/demo/test-calls", { headers: AUTH, body: JSON.stringify({ channel: "Paid Search" }) }],
+    ["post", "/v1/sites/{site}/test-calls", "/v1/sites/demo/test-calls", { headers: AUTH, body: "" }],
+    ["post", "/v1/sites/{site}/test-calls", "/v1/sites/demo/test-calls", { headers: AUTH, body: JSON.stringify({ channel: "Television" }) }],
+    ["post", "/v1/sites/{site}/test-calls", "/v1/sites/nope/test-calls", { headers: AUTH, body: "{}" }],
+    ["post", "/v1/sites/{site}/test-calls", "/v1/sites/demo/test-calls", { body: "{}" }],
+    ["get", "/v1/sites/{site}/calls", "/v1/sites/demo/calls?test=only", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/reports/{by}", "/v1/sites/demo/reports/summary?test=include", { headers: AUTH }],
     ...["summary", "day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence"].map((by) =>
       ["get", "/v1/sites/{site}/reports/{by}", `/v1/sites/demo/reports/${by}`, { headers: AUTH }]),
     ["get", "/v1/sites/{site}/reports/{by}", "/v1/sites/demo/reports/weather", { headers: AUTH }],

@@ -36,6 +36,7 @@ const ROUTES = [
   ["/v1/sites/demo/leads", ["GET"]],
   ["/v1/sites/demo/calls/CA1", ["GET"]],
   ["/v1/sites/demo/calls/import", ["GET", "POST"]],
+  ["/v1/sites/demo/test-calls", ["POST"]],
   ["/v1/sites/demo/calls/CA1/recording", ["GET"]],
   ["/v1/sites/demo/calls/CA1/deliveries", ["GET"]],
   ["/v1/sites/demo/reports/day", ["GET"]],

@@ -8,6 +8,8 @@
 //!   dashboard and the report benchmark.
 //! - `dni pool-history SITE.json`: a pool's samples per quarter hour from the lease engine under
 //!   simulated traffic, for the demo's pool chart.
+//! - `dni test-call WORKER_URL --site ID`: places a test call on a site through the worker and
+//!   says what it was credited to and where to see it (see `test_call_cmd`).
 //! - `dni simulate`: drives the lease engine with simulated visitors and callers, and prints how
 //!   many numbers a pool needs (see `simulate`).
 
@@ -20,6 +22,7 @@ mod kv_cmd;
 mod pool_history_cmd;
 mod report_sql_cmd;
 mod simulate;
+mod test_call_cmd;
 
 const USAGE: &str = "usage:
   dni classify [--own-host HOST]...   read {\"url\",\"referrer\"} JSON lines on stdin, write classifications
@@ -27,7 +30,8 @@ const USAGE: &str = "usage:
   dni history SITE.json [options]     realistic call history (JSON call records) for the demo and benchmarks
   dni pool-history SITE.json [options]  a pool's samples per quarter hour (JSON) for the demo's pool chart
   dni report-sql --zone Z --from D --to D   the report schema and queries as JSON (bench/reports.py)
-  dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs";
+  dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs
+  dni test-call WORKER_URL --site ID [--number N] [--channel NAME]   place a test call (token: DNI_ADMIN_TOKEN)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Some("pool-history") => pool_history_cmd::run(&args[1..], &mut stdout.lock()),
         Some("report-sql") => report_sql_cmd::run(&args[1..], &mut stdout.lock()),
         Some("simulate") => simulate::run(&args[1..], &mut stdout.lock()),
+        Some("test-call") => test_call_cmd::run(&args[1..], &mut stdout.lock()),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -126,6 +126,15 @@ pub struct CallRecord {
     /// When a text conversation's last message arrived.
     #[serde(default)]
     pub last_message_at: Option<Millis>,
+    /// A test call, placed by the operator (`POST /v1/sites/{site}/test-calls`) through the same
+    /// call control as a real one: listed with a mark, left out of report totals, never sent to
+    /// GA4 or the ad platforms, and to an owner's webhook only when the endpoint lists `test`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub test: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What kind of lead a record is: someone called a tracking number, or texted it.
@@ -274,6 +283,7 @@ impl CallRecord {
             kind: LeadKind::Call,
             messages: Vec::new(),
             last_message_at: None,
+            test: false,
         }
     }
 

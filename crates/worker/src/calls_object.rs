@@ -50,6 +50,9 @@ const MIGRATIONS: &[&[&str]] = &[
        (json_extract(record, '$.caller'), started_at)"],
     // Texts beside calls: the lead's kind, reported and filtered on (see `report::fields`).
     dni_core::report::fields::KIND_MIGRATION,
+    // Test calls: their mark as a plain column (instant to add), and the report index rebuilt
+    // with it last, so that reports leave test calls out from the index alone.
+    dni_core::report::fields::TEST_MIGRATION,
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -103,9 +106,9 @@ impl DurableObject for CallLog {
                 let written = self.record(*record)?;
                 self.keep_for(retention_days).await?;
                 if let Some(settings) = integrations {
-                    let moment = Moment::Started;
-                    let (sid, now) = (&written.call_sid, clock::now());
-                    self.queue_messages(sid, *settings, time_zone, moment, now)
+                    let call = (written.call_sid.as_str(), written.test);
+                    let (moment, now) = (Moment::Started, clock::now());
+                    self.queue_messages(call, *settings, time_zone, moment, now)
                         .await?;
                 }
                 Response::from_json(&written)
@@ -121,8 +124,8 @@ impl DurableObject for CallLog {
                 self.keep_for(retention_days).await?;
                 if reply.new {
                     if let Some(settings) = integrations {
-                        let (sid, now) = (&reply.record.call_sid, clock::now());
-                        self.queue_messages(sid, *settings, time_zone, Moment::Text, now)
+                        let call = (reply.record.call_sid.as_str(), reply.record.test);
+                        self.queue_messages(call, *settings, time_zone, Moment::Text, clock::now())
                             .await?;
                     }
                 }
@@ -139,25 +142,27 @@ impl DurableObject for CallLog {
                 time_zone,
             } => {
                 let now = clock::now();
-                let changed = match self.get(&call_sid)? {
+                let (changed, test) = match self.get(&call_sid)? {
                     Some((mut record, seen)) => {
                         let changed = record.apply_status(status, duration_s, now);
                         if changed {
                             self.put(&record, seen)?;
                         }
-                        changed
+                        (changed, record.test)
                     }
                     None => {
+                        // Before its webhook: a provider's callback, so a real call.
                         let mut record =
                             CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply_status(status, duration_s, now);
                         self.put(&record, false)?;
-                        true
+                        (true, false)
                     }
                 };
                 if changed && status.is_final() {
                     if let Some(settings) = integrations {
-                        self.queue_messages(&call_sid, *settings, time_zone, Moment::Ended, now)
+                        let call = (call_sid.as_str(), test);
+                        self.queue_messages(call, *settings, time_zone, Moment::Ended, now)
                             .await?;
                     }
                 }
@@ -359,16 +364,17 @@ impl CallLog {
 
     /// Queues a call's messages for that moment of its life (once: a repeated webhook or callback
     /// finds them queued) and makes sure the alarm will send them. Nothing is written when the
-    /// site sends nothing at that moment.
+    /// site sends nothing at that moment. `call` is the call's id and whether it is a test call
+    /// (which the core's plan sends only where it may).
     async fn queue_messages(
         &self,
-        call_sid: &str,
+        (call_sid, test): (&str, bool),
         integrations: dni_core::integrations::settings::Integrations,
         time_zone: Option<String>,
         moment: Moment,
         now: dni_core::Millis,
     ) -> Result<()> {
-        let destinations = plan(&integrations, moment);
+        let destinations = plan(&integrations, moment, test);
         if destinations.is_empty() && moment != Moment::Ended {
             return Ok(());
         }
@@ -537,7 +543,8 @@ impl CallLog {
 
     /// Whether the same caller called this site before this call started (first-time or repeat
     /// caller). Reads the caller from the stored JSON (no new column, so the row format is
-    /// unchanged) through the `calls_by_caller` index on that very expression.
+    /// unchanged) through the `calls_by_caller` index on that very expression. A test call is
+    /// nobody's earlier call: an operator who tests from their own phone stays a new caller.
     fn called_before(&self, record: &CallRecord) -> Result<bool> {
         #[derive(Deserialize)]
         struct Count {
@@ -547,7 +554,7 @@ impl CallLog {
             .sql
             .exec(
                 "SELECT COUNT(*) AS n FROM calls WHERE call_sid != ? AND started_at < ? \
-                 AND json_extract(record, '$.caller') = ?",
+                 AND json_extract(record, '$.caller') = ? AND test = 0",
                 vec![
                     record.call_sid.as_str().into(),
                     millis(record.started_at),
@@ -574,15 +581,19 @@ impl CallLog {
 
     fn put(&self, record: &CallRecord, webhook_seen: bool) -> Result<()> {
         let text = write_call(record)?;
+        // The test mark's column (`report::fields::TEST`) is written here, with the record that
+        // holds it: the one place a record is written.
         self.sql.exec(
-            "INSERT INTO calls (call_sid, started_at, webhook_seen, record) VALUES (?, ?, ?, ?) \
+            "INSERT INTO calls (call_sid, started_at, webhook_seen, record, test) \
+             VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT(call_sid) DO UPDATE SET started_at = excluded.started_at, \
-             webhook_seen = excluded.webhook_seen, record = excluded.record",
+             webhook_seen = excluded.webhook_seen, record = excluded.record, test = excluded.test",
             vec![
                 record.call_sid.as_str().into(),
                 millis(record.started_at),
                 i64::from(webhook_seen).into(),
                 text.into(),
+                i64::from(record.test).into(),
             ],
         )?;
         Ok(())

@@ -71,6 +71,7 @@ fn routes() -> Vec<router::Route> {
         Get "/v1/sites/:site/calls" => routes::reports::calls,
         Get "/v1/sites/:site/leads" => routes::reports::leads,
         Get "/v1/sites/:site/calls/:call" => routes::reports::call,
+        Post "/v1/sites/:site/test-calls" => routes::test_calls::place,
         Post "/v1/sites/:site/calls/import" => routes::report_tokens::import,
         Get "/v1/sites/:site/reports/:by" => routes::reports::report,
         Get "/v1/sites/:site/report-tokens" => routes::report_tokens::list,

@@ -229,7 +229,7 @@ async function loadCalls() {
     const open = () => showDetail(c.call_sid);
     const row = el("tr", { tabindex: "0", "data-sid": c.call_sid, onclick: open,
       onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
-      el("td", {}, time.format(new Date(c.started_at))), el("td", {}, c.caller), el("td", {}, c.channel),
+      el("td", {}, time.format(new Date(c.started_at)), c.test ? testMark() : ""), el("td", {}, c.caller), el("td", {}, c.channel),
       el("td", { class: "wide" }, `${c.source || "(none)"} / ${c.medium || "(none)"}`), el("td", { class: "wide" }, c.campaign),
       el("td", { class: "wide" }, c.term), outcomeCell(c), el("td", { class: "num" }, c.duration_s == null || c.kind === "text" ? "" : fmtSecs(c.duration_s)));
     body.append(row);
@@ -242,6 +242,11 @@ function outcomeCell(c) {
   if (c.kind !== "text") return el("td", { class: c.status }, c.status);
   const n = c.messages?.length ?? 0;
   return el("td", { class: "text", "data-kind": "text" }, `✉ text, ${n} message${n === 1 ? "" : "s"}`);
+}
+
+// A test call (`POST /test-calls`, `dni test-call`): listed, marked, left out of the totals.
+function testMark() {
+  return el("span", { class: "test-mark", title: "A test call: left out of the totals, never sent to GA4 or the ad platforms" }, "test");
 }
 
 async function downloadCsv() {
@@ -275,6 +280,7 @@ async function showDetail(sid) {
   const { call: c, time_zone } = await api(`/calls/${encodeURIComponent(sid)}`);
   const time = new Intl.DateTimeFormat("en-US", { timeZone: time_zone, dateStyle: "full", timeStyle: "medium" });
   const items = [
+    ...(c.test ? [el("dt", {}, "Test call"), el("dd", {}, testMark(), " placed by the operator: counted in no total, sent to no ad platform")] : []),
     el("dt", {}, "Started"), el("dd", {}, time.format(new Date(c.started_at))),
     el("dt", {}, "Caller"), el("dd", {}, c.caller),
     el("dt", {}, "Tracking number"), el("dd", {}, `${c.tracking_number} (${c.number_kind})`),

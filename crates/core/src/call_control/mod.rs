@@ -18,6 +18,9 @@
 //!    the rule's action (the next line of a chain, the voicemail) or a hang-up.
 //! 5. [`whisper`] and [`screen`]: the business's leg, before the caller is connected.
 //!
+//! A test call ([`test_call`]) takes the same steps, from events built in place of the
+//! provider's webhooks, and carries the record's `test` mark ([`Routed::mark_test`]).
+//!
 //! What a step says is [`Handling::render`]: the whisper from the call's attribution on every
 //! step, recording by the rule, else the target, else the site; the recording announcement and
 //! the conversation's transcription with the first step only; each callback URL written (and, for
@@ -39,6 +42,7 @@ use crate::telephony::routing::{self, Action, Facts, Plan, Rule};
 use crate::telephony::{whisper, DialCallback, DialResult, IncomingCall, Provider, RecordingKind};
 use crate::Millis;
 
+pub mod test_call;
 #[cfg(test)]
 mod tests;
 
@@ -261,6 +265,11 @@ impl<'a> Routed<'a> {
     /// (the call is still answered: the site's setting may simply be out of date).
     pub fn provider_mismatch(&self) -> Option<Provider> {
         (self.route.provider != self.record.provider).then_some(self.route.provider)
+    }
+
+    /// Marks the call as a test call ([`test_call`]): everything else about it is a real call's.
+    pub fn mark_test(&mut self) {
+        self.record.test = true;
     }
 
     /// Credits the pool's answer: who held the number, and the visit of the likeliest session.

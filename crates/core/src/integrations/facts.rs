@@ -81,6 +81,9 @@ pub struct CallFacts {
     pub kind: crate::call::LeadKind,
     /// A text conversation's messages so far (0 for a call).
     pub messages: u32,
+    /// A test call (the outbox sends it to no GA4 or ad platform, and to the owner's endpoints
+    /// that list `test`; their payload says so).
+    pub test: bool,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -135,6 +138,7 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         ended_at: record.ended_at,
         kind: record.kind,
         messages: u32::try_from(record.messages.len()).unwrap_or(u32::MAX),
+        test: record.test,
     }
 }
 

@@ -156,6 +156,13 @@ pub struct CallData<'a> {
     /// What the event's moment adds.
     #[serde(flatten)]
     pub moment: Moment<'a>,
+    /// `true` for a test call (only to an endpoint that lists `test`); absent for a real one.
+    #[serde(skip_serializing_if = "is_false")]
+    pub test: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What a call's moment adds to its data.
@@ -253,6 +260,7 @@ impl<'a> Payload<'a> {
                 click_id,
                 kind: (facts.kind == LeadKind::Text).then_some("text"),
                 moment,
+                test: facts.test,
             },
         }
     }

@@ -37,6 +37,18 @@ pub enum Outcome {
     Missed,
 }
 
+/// Which calls a request reads, as to test calls (`?test=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestCalls {
+    /// Real calls only: the reports' default (a test call is no customer's call).
+    #[default]
+    Exclude,
+    /// Both: the calls list's default (as JSON), where each test call carries its mark.
+    Include,
+    /// Test calls only.
+    Only,
+}
+
 /// What a request filters on (the calls list and every report share it).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
@@ -68,6 +80,8 @@ pub struct Filter {
     pub min_confidence: Option<f64>,
     /// Calls or texts.
     pub kind: Option<LeadKind>,
+    /// Test calls left out, in, or alone.
+    pub test: TestCalls,
 }
 
 /// A calls list request.
@@ -178,8 +192,12 @@ fn filter(
     zone: &Zone,
     today: Date,
     extra: &[&str],
+    test: TestCalls,
 ) -> Result<Filter, QueryError> {
-    let mut f = Filter::default();
+    let mut f = Filter {
+        test,
+        ..Filter::default()
+    };
     let (mut from, mut to) = (None, None);
     for (k, v) in pairs {
         let v = value(k, v)?;
@@ -238,6 +256,14 @@ fn filter(
             "min_confidence" => {
                 f.min_confidence = Some(number::<f64>("min_confidence", v, 0.0, 1.0)?)
             }
+            "test" => {
+                f.test = match v {
+                    "exclude" => TestCalls::Exclude,
+                    "include" => TestCalls::Include,
+                    "only" => TestCalls::Only,
+                    _ => return Err(QueryError::new(&["test must be exclude, include or only"])),
+                }
+            }
             other if extra.contains(&other) => {}
             other => return Err(QueryError::new(&["unknown parameter: ", other])),
         }
@@ -279,7 +305,7 @@ pub fn range_query(
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "from" && k != "to") {
         return Err(QueryError::new(&["unknown parameter: ", k]));
     }
-    filter(pairs, zone, today, &[])
+    filter(pairs, zone, today, &[], TestCalls::Exclude)
 }
 
 /// Reads a calls list request.
@@ -288,7 +314,14 @@ pub fn list_query(
     zone: &Zone,
     today: Date,
 ) -> Result<ListQuery, QueryError> {
-    let f = filter(pairs, zone, today, &["limit", "cursor", "format"])?;
+    // The list shows test calls (each with its mark) unless asked otherwise.
+    let f = filter(
+        pairs,
+        zone,
+        today,
+        &["limit", "cursor", "format"],
+        TestCalls::Include,
+    )?;
     let mut q = ListQuery {
         filter: f,
         limit: DEFAULT_PAGE,
@@ -311,6 +344,11 @@ pub fn list_query(
             _ => {}
         }
     }
+    // An export feeds other tools, which would take a test call for a customer's (the CSV has
+    // no column for the mark): left out unless asked.
+    if q.csv && !pairs.iter().any(|(k, _)| k == "test") {
+        q.filter.test = TestCalls::Exclude;
+    }
     Ok(q)
 }
 
@@ -322,7 +360,8 @@ pub fn report_query(
     today: Date,
 ) -> Result<ReportQuery, QueryError> {
     let by = Dimension::parse(by).ok_or_else(|| QueryError::new(&["unknown report: ", by]))?;
-    let filter = filter(pairs, zone, today, &["limit"])?;
+    // Totals leave test calls out unless asked (`?test=include`).
+    let filter = filter(pairs, zone, today, &["limit"], TestCalls::Exclude)?;
     let mut q = ReportQuery {
         filter,
         by,
@@ -399,6 +438,16 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
         sql.push_str(fields::CONFIDENCE.column);
         sql.push_str(" >= ?");
         params.push(Param::Real(c));
+    }
+    let test = match f.test {
+        TestCalls::Exclude => Some(" = 0"),
+        TestCalls::Only => Some(" = 1"),
+        TestCalls::Include => None,
+    };
+    if let Some(test) = test {
+        sql.push_str(" AND ");
+        sql.push_str(fields::TEST);
+        sql.push_str(test);
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use dni_core::call::CallRecord;
 use dni_core::civil::Zone;
 use dni_core::integrations::facts::facts_of;
-use dni_core::integrations::outbox::{Delivery, Destination, SendSettings};
+use dni_core::integrations::outbox::{self, Delivery, Destination, SendSettings};
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, WebhookEvent};
 use dni_core::integrations::{ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest};
@@ -157,6 +157,12 @@ impl Sender {
         let Some(record) = record else {
             return Outcome::Skip("the call record is gone".to_owned());
         };
+        // Asked again where it is sent (the settings may have changed since it was queued).
+        if record.test && !outbox::takes_test_calls(settings, &delivery.destination) {
+            return Outcome::Skip(
+                "a test call is sent only to endpoints that list test".to_owned(),
+            );
+        }
         let facts = facts_of(record);
         let conversion = rules::evaluate(&facts, &settings.conversions);
         let now = clock::now();

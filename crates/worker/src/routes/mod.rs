@@ -11,6 +11,7 @@ pub mod operator_keys;
 pub mod pool_history;
 pub mod report_tokens;
 pub mod reports;
+pub mod test_calls;
 pub mod texts;
 
 use serde::de::DeserializeOwned;

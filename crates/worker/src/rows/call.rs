@@ -10,7 +10,13 @@
 //!    every field, so the build fails until both are done);
 //! 3. add a line to the `new_fields_default` test: a golden row without the field still reads.
 //!
-//! A field renamed or retyped is not such a change: it needs a `CallV2`.
+//! A field renamed or retyped is not such a change: it needs a new version.
+//!
+//! **Version 2: test calls.** A test call's row is version 2: version 1's fields and `test`.
+//! Not an optional field of version 1, because a release that reads version 1 would drop it and
+//! take the test call for a customer's (list it unmarked, count it, send it to GA4 and the ad
+//! platforms); an older release refuses a version 2 row instead. Real calls are still written as
+//! version 1, which every release reads.
 
 use dni_core::call::{CallRecord, LeadKind, NumberKind, RoutingInfo, TextMessage};
 use dni_core::telephony::CallStatus;
@@ -95,6 +101,16 @@ pub struct MessageV1 {
     pub body: Option<String>,
     #[serde(default)]
     pub media: u32,
+}
+
+/// A call row, version 2: a test call (see the module's notes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallV2 {
+    /// Every field of version 1.
+    #[serde(flatten)]
+    pub call: CallV1,
+    /// Always `true` as written (a real call is written as version 1).
+    pub test: bool,
 }
 
 /// A forwarded leg that picked up, version 1.
@@ -344,13 +360,24 @@ pub enum NumberKindV1 {
 pub fn read_call(text: &str) -> Result<CallRecord, RowError> {
     match open(CALL, text)? {
         (1, f) => fields::<CallV1>(CALL, f)?.into_domain(),
+        (2, f) => {
+            let CallV2 { call, test } = fields::<CallV2>(CALL, f)?;
+            let mut record = call.into_domain()?;
+            record.test = test;
+            Ok(record)
+        }
         (v, _) => Err(unknown_version(CALL, v)),
     }
 }
 
-/// Writes a call row.
+/// Writes a call row: version 2 for a test call, else version 1.
 pub fn write_call(record: &CallRecord) -> Result<String, RowError> {
-    seal(CALL, 1, &CallV1::from(record))
+    let call = CallV1::from(record);
+    if record.test {
+        seal(CALL, 2, &CallV2 { call, test: true })
+    } else {
+        seal(CALL, 1, &call)
+    }
 }
 
 impl From<&CallRecord> for CallV1 {
@@ -393,6 +420,8 @@ impl From<&CallRecord> for CallV1 {
             kind,
             messages,
             last_message_at,
+            // Written by the version (`write_call`).
+            test: _,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -584,6 +613,7 @@ impl CallV1 {
                 })
                 .collect(),
             last_message_at,
+            test: false,
         })
     }
 }

@@ -61,6 +61,8 @@ fn reads_list_requests() {
         ),
         ("from=11/01/2026", Some("from must be a date, YYYY-MM-DD")),
         ("colour=red", Some("unknown parameter: colour")),
+        ("test=only", None),
+        ("test=yes", Some("test must be exclude, include or only")),
     ];
     for (q, want) in table {
         let got = list_query(&pairs(q), &ny(), today()).err().map(|e| e.0);
@@ -120,11 +122,45 @@ fn writes_the_list_query_with_bound_parameters() {
     assert_eq!(sql.text.matches('?').count(), sql.params.len());
 }
 
+/// The list shows test calls by default, the reports leave them out; `?test=` says otherwise.
+#[test]
+fn test_calls_in_lists_and_reports() {
+    // (a report (true) or the list, query string, the clause on the test mark, if any)
+    let table = [
+        (false, "", None),
+        (false, "test=include", None),
+        (false, "test=exclude", Some(" AND test = 0")),
+        (false, "test=only", Some(" AND test = 1")),
+        (false, "format=csv", Some(" AND test = 0")),
+        (false, "format=csv&test=include", None),
+        (true, "", Some(" AND test = 0")),
+        (true, "test=exclude", Some(" AND test = 0")),
+        (true, "test=include", None),
+        (true, "test=only", Some(" AND test = 1")),
+    ];
+    for (report, q, want) in table {
+        let sql = if report {
+            report_sql(
+                &report_query("channel", &pairs(q), &ny(), today()).unwrap(),
+                &ny(),
+            )
+        } else {
+            list_sql(&list_query(&pairs(q), &ny(), today()).unwrap())
+        };
+        let got = [" AND test = 0", " AND test = 1"]
+            .into_iter()
+            .find(|c| sql.text.contains(c));
+        assert_eq!(got, want, "report={report} {q}: {}", sql.text);
+    }
+    // The pool's history reads no calls: no such filter there.
+    assert!(range_query(&pairs("test=include"), &ny(), today()).is_err());
+}
+
 #[test]
 fn writes_report_queries() {
     // (report, what its SQL must contain, how it ends)
     let table = [
-        ("summary", "SELECT '' AS key", "started_at < ?"),
+        ("summary", "SELECT '' AS key", "started_at < ? AND test = 0"),
         (
             "channel",
             "SELECT COALESCE(r_channel, '') AS key",
