@@ -23,6 +23,7 @@ fn names_a_bad_field(form: &Form, e: &FieldError) -> bool {
     match *e {
         FieldError::Missing(name) => form.required(name).is_err(),
         FieldError::Invalid(name) => form.get(name).is_some(),
+        FieldError::TooLong(name) => form.get(name).is_some(),
     }
 }
 

@@ -344,7 +344,7 @@ mod tests {
             (Moment::Started, vec!["SM1.webhook.crm.call.started"]),
         ];
         for (moment, want) in table {
-            let got: Vec<String> = plan(&settings, moment)
+            let got: Vec<String> = plan(&settings, moment, false)
                 .iter()
                 .map(|d| delivery_id("SM1", d))
                 .collect();
