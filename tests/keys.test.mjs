@@ -270,15 +270,18 @@ test("a key's changes are in the history with who and when; a rollback restores 
   assert.equal(await dialed("+13125550211"), null);
   const latest = (await admin(worker.base, "/v1/sites/keys-a/config/history")).json.history[0];
   assert.deepEqual([latest.version, latest.change, latest.from, latest.by, latest.config], [10, "rollback", 1, "admin", true]);
-  // (rollback body, status): an unknown version, a key change, not a version.
+  // (rollback body, status): an unknown version, one past what a JavaScript number holds exactly,
+  // a key change, not a version.
   const table = [
     [{ version: 99 }, 404],
+    [{ version: 338271437838361344 }, 404],
     [{ version: 4 }, 400],
     [{ version: "1" }, 400],
   ];
   for (const [body, status] of table) {
     assert.equal((await admin(worker.base, "/v1/sites/keys-a/config/rollback", { method: "POST", body: JSON.stringify(body) })).status, status, JSON.stringify(body));
   }
+  assert.equal((await admin(worker.base, "/v1/sites/keys-a/config/history/338271437838361344")).status, 404);
   // Site B's history is its own.
   const b = (await as(keys.b.key, "GET", "/v1/sites/keys-b/config/history")).json.history;
   assert.deepEqual(b.map((e) => [e.version, e.change]), [[3, "key_created"], [2, "key_created"], [1, "config"]]);

@@ -80,7 +80,15 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
+/// The largest version asked of the store: SQLite's integers reach JavaScript as numbers, which
+/// hold integers exactly only up to 2^53 - 1, and no site records that many changes. A larger one
+/// is "no such version" here rather than a failed conversion (a 5xx) in the object.
+const MAX_VERSION: u64 = (1 << 53) - 1;
+
 async fn version(env: &Env, site: &str, version: u64) -> ApiResult<Option<Entry>> {
+    if version > MAX_VERSION {
+        return Ok(None);
+    }
     ask(
         env,
         OPERATORS,
