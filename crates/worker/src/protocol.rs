@@ -378,9 +378,11 @@ pub struct StatusReply {
 }
 
 /// A request to the operators object (one for the worker: operator keys and the history of every
-/// site's configuration and keys).
+/// site's configuration and keys). Externally tagged, unlike the other objects' messages: an
+/// internally tagged enum is read through a buffer, and reading the configurations these messages
+/// carry that way put a second copy of the configuration's reader into the module.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OperatorsOp {
     /// Stores a new key (its hash only), and a `key_created` entry in each of its sites' history,
     /// in one turn. Answers the entries added.

@@ -15,6 +15,7 @@ use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::operators_object::NAME;
 use crate::protocol::OperatorsOp;
+use crate::rows::operators::shown;
 use crate::{clock, OPERATORS};
 
 /// Most entries the history answers.
@@ -47,8 +48,7 @@ pub async fn record(
 /// An entry as the history lists it: everything but the configuration (`config: true` says it
 /// has one, to read with `GET .../config/history/{version}`).
 fn listed(entry: &Entry) -> ApiResult<serde_json::Value> {
-    let mut value =
-        serde_json::to_value(entry).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let mut value = shown(entry).map_err(worker::Error::from)?;
     if let Some(fields) = value.as_object_mut() {
         let has = fields.remove("config").is_some();
         fields.insert("config".to_owned(), serde_json::Value::Bool(has));
@@ -113,7 +113,9 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let entry = version(&ctx.env, &site, n)
                 .await?
                 .ok_or(ApiError::NotFound("no such version"))?;
-            Ok(Response::from_json(&entry)?)
+            Ok(Response::from_json(
+                &shown(&entry).map_err(worker::Error::from)?,
+            )?)
         }
         .await,
     )
