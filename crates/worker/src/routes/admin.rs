@@ -90,12 +90,17 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             let total = sum(&shards);
             let mut body = serde_json::to_value(&total)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            let advice = dni_core::report::pool::advice(
-                total.size,
-                total.leased + total.cooling,
-                total.counters.granted,
-                total.counters.exhausted,
-            );
+            // The advice is for the last 30 days' busiest hours, as the dashboard's default range.
+            let now = crate::clock::now();
+            let history = super::pool_history::points(
+                &ctx.env,
+                &config,
+                pool,
+                now.saturating_sub(30 * dni_core::DAY),
+                now + dni_core::report::pool_history::EVERY,
+            )
+            .await?;
+            let advice = super::pool_history::advice(&history, pool);
             body["advice"] = serde_json::to_value(&advice)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
             if shards.len() > 1 {
