@@ -71,6 +71,7 @@ fn routes() -> Vec<router::Route> {
         Get "/v1/sites/:site/pools" => routes::reports::pools,
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
+        Get "/v1/sites/:site/secrets" => routes::secrets::names,
         Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
         Get "/v1/sites/:site/pools/:pool/history" => routes::pool_history::history,
         Post "/v1/sites/:site/pools/:pool/history/import" => routes::pool_history::import,

@@ -9,6 +9,7 @@ pub mod leases;
 pub mod pool_history;
 pub mod report_tokens;
 pub mod reports;
+pub mod secrets;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
