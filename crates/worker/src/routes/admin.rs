@@ -90,16 +90,18 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             let total = sum(&shards);
             let mut body = serde_json::to_value(&total)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            // The advice is for the last 30 days' busiest hours, as the dashboard's default range.
-            let now = crate::clock::now();
-            let history = super::pool_history::points(
-                &ctx.env,
-                &config,
-                pool,
-                now.saturating_sub(30 * dni_core::DAY),
-                now + dni_core::report::pool_history::EVERY,
-            )
-            .await?;
+            // The advice is for the busiest hours of the dashboard's default range (the last 30
+            // days in the site's zone), as the history route gives it for that range.
+            let zone = config
+                .time_zone
+                .as_deref()
+                .and_then(dni_core::civil::Zone::named)
+                .unwrap_or_else(dni_core::civil::Zone::utc);
+            let today = super::reports::today(&zone)?;
+            let range = dni_core::report::query::range_query(&[], &zone, today)
+                .map_err(super::reports::bad)?;
+            let (from, to) = range.range;
+            let history = super::pool_history::points(&ctx.env, &config, pool, from, to).await?;
             let advice = super::pool_history::advice(&history, pool);
             body["advice"] = serde_json::to_value(&advice)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
