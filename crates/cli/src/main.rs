@@ -12,12 +12,15 @@
 //!   many numbers a pool needs (see `simulate`).
 //! - `dni numbers list|add|attach|release`: a site's tracking numbers at the provider and in its
 //!   pools (see `numbers_cmd`).
+//! - `dni setup`: from nothing to a live site (`setup_cmd`).
+//! - `dni doctor WORKER_URL --site ID`: checks the whole chain (`doctor_cmd`).
 //! - `dni provider twilio|telnyx OPERATION`: one call of a provider's number API (`provider_cmd`).
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 mod classify_cmd;
+mod doctor_cmd;
 mod history_cmd;
 mod kv_cmd;
 mod numbers_cmd;
@@ -25,6 +28,7 @@ mod pool_history_cmd;
 mod provider;
 mod provider_cmd;
 mod report_sql_cmd;
+mod setup_cmd;
 mod simulate;
 mod worker_api;
 
@@ -36,6 +40,8 @@ const USAGE: &str = "usage:
   dni report-sql --zone Z --from D --to D   the report schema and queries as JSON (bench/reports.py)
   dni simulate [--help] [options]     simulate a number pool under traffic; print the pool size it needs
   dni numbers list|add|attach|release WORKER_URL --site ID [...]   a site's tracking numbers at the provider
+  dni setup [--yes] [--dry-run] [options]   from nothing to a live site: deploy, secrets, numbers, configuration
+  dni doctor WORKER_URL --site ID [--page URL]   is everything wired? each check, and how to fix it
   dni provider twilio|telnyx OPERATION [...]   one call of the provider's number API (search, list, buy, point, release)";
 
 fn main() -> ExitCode {
@@ -51,6 +57,8 @@ fn main() -> ExitCode {
         Some("simulate") => simulate::run(&args[1..], &mut stdout.lock()),
         Some("numbers") => numbers_cmd::run(&args[1..], &mut stdout.lock()),
         Some("provider") => provider_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("doctor") => doctor_cmd::run(&args[1..], &mut stdout.lock()),
+        Some("setup") => setup_cmd::run(&args[1..], &mut stdin.lock(), &mut stdout.lock()),
         _ => Err(USAGE.to_owned()),
     };
     match result {
