@@ -18,6 +18,8 @@ export async function startStandin() {
     apps: [],
     // A purchase refusal to answer with (Twilio's or Telnyx's error), or null.
     refuse: null,
+    // Refuse purchases after this many more (an interrupted run), or null.
+    refuseAfter: null,
   };
   const server = createServer(async (req, res) => {
     let text = "";
@@ -53,6 +55,8 @@ export async function startStandin() {
       return send(200, { incoming_phone_numbers: state.owned.map(twilioNumber), next_page_uri: null, page: 0, page_size: 1000, start: 0, end: state.owned.length, uri: p, first_page_uri: p, previous_page_uri: null });
     }
     if (p === `${twilio}/IncomingPhoneNumbers.json` && req.method === "POST") {
+      if (state.refuseAfter === 0) return send(400, { code: 20500, message: "Internal error (the run is cut here)", status: 500 });
+      if (state.refuseAfter) state.refuseAfter--;
       if (state.refuse) return send(400, state.refuse);
       const n = { sid: `PN${state.owned.length + 1}`, id: String(state.owned.length + 1), phone_number: form.PhoneNumber, friendly_name: form.FriendlyName, voice_url: form.VoiceUrl, status_callback: form.StatusCallback };
       state.owned.push(n);

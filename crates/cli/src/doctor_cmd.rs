@@ -61,7 +61,7 @@ pub fn page_findings(
     config: &SiteConfig,
 ) -> (bool, Vec<String>) {
     let script = html.contains(&format!("{base}/dni.js"))
-        || (dni_core::url::origin_of(base) == page_origin && html.contains("src=\"/dni.js\""));
+        || (crate::worker_api::web_origin(base) == page_origin && html.contains("src=\"/dni.js\""));
     let tag = script && html.contains(&format!("data-site=\"{site}\""));
     let written = numbers_in(html);
     let shown = config
@@ -251,7 +251,7 @@ pub fn checks(worker: &Worker, site: &str, page: Option<&str>) -> Vec<Outcome> {
                 "check the URL".into(),
             )),
             Ok(html) => {
-                let origin = dni_core::url::origin_of(url);
+                let origin = crate::worker_api::web_origin(url);
                 let (tag, shown) = page_findings(&html, &origin, &base, site, &config);
                 if tag {
                     out.push(Outcome::Pass(format!("{url} carries the tag for {site}")));

@@ -347,7 +347,8 @@ fn attach(
         };
         let _ = writeln!(out, "{e} points at {now} now");
         let elsewhere = !found.voice_url.is_empty()
-            && dni_core::url::origin_of(&found.voice_url) != dni_core::url::origin_of(&hooks.voice);
+            && crate::worker_api::web_origin(&found.voice_url)
+                != crate::worker_api::web_origin(&hooks.voice);
         if elsewhere && !o.force {
             return Err(format!(
                 "{e} is attached to another worker ({}): nothing changed. Repoint it anyway with --force.",

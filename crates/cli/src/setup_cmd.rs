@@ -233,11 +233,13 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
                 .map_err(|_| "not a number".to_owned())?
         }
     };
-    let area = if a.toll_free {
-        None
-    } else {
-        let default = area_code(&business);
-        Some(asker.ask(out, "area code", default.as_deref())?)
+    let area = match (&a.area_code, a.toll_free) {
+        (_, true) => None,
+        (Some(given), false) => Some(given.clone()),
+        (None, false) => {
+            let default = area_code(&business);
+            Some(asker.ask(out, "area code", default.as_deref())?)
+        }
     };
     let _ = writeln!(out, "static numbers by channel: none yet (add them to sites/{site}.json: docs/configuration.md)");
 

@@ -126,3 +126,34 @@ impl Worker {
         }
     }
 }
+
+/// A URL's web origin, `scheme://host[:port]` as browsers compare them (the scheme and host in
+/// lower case), or the input when it is not an absolute URL.
+pub fn web_origin(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_keep_the_port() {
+        // (URL, origin)
+        let table = [
+            ("http://127.0.0.1:8787/t/shop.html", "http://127.0.0.1:8787"),
+            ("HTTPS://Www.Example.com/?q=1", "https://www.example.com"),
+            ("https://example.com", "https://example.com"),
+            ("https://example.com#x", "https://example.com"),
+        ];
+        for (url, want) in table {
+            assert_eq!(super::web_origin(url), want, "{url}");
+        }
+    }
+}
