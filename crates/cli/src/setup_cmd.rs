@@ -170,6 +170,92 @@ pub fn deployed_url(output: &str) -> Option<String> {
         .map(|w| w.trim_end_matches(['/', ',', '.']).to_owned())
 }
 
+/// The placeholder KV id the repository's `wrangler.toml` carries.
+const PLACEHOLDER_KV: &str = "id = \"00000000000000000000000000000000\"";
+
+/// What the deploy needs done about the configuration namespace first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KvPlan {
+    /// The binding has a real id, or none (wrangler provisions it): nothing.
+    Nothing,
+    /// wrangler 4.45 or later provisions a KV binding without an id at deploy: drop the
+    /// placeholder (the new `wrangler.toml`).
+    Provision(String),
+    /// An older wrangler: create the namespace and write its id.
+    Create,
+}
+
+/// The plan for `wrangler.toml`'s text with the pinned wrangler's `version` (major, minor).
+pub fn kv_plan(toml: &str, version: Option<(u32, u32)>) -> KvPlan {
+    if !toml.lines().any(|l| l.trim() == PLACEHOLDER_KV) {
+        return KvPlan::Nothing;
+    }
+    match version {
+        Some(v) if v >= (4, 45) => KvPlan::Provision(
+            toml.lines()
+                .filter(|l| l.trim() != PLACEHOLDER_KV)
+                .map(|l| format!("{l}\n"))
+                .collect(),
+        ),
+        _ => KvPlan::Create,
+    }
+}
+
+/// `wrangler.toml` with the namespace id `wrangler kv namespace create` printed in place of the
+/// placeholder (its first 32-hex-digit word), or `None` when the output has none.
+pub fn with_namespace_id(toml: &str, output: &str) -> Option<String> {
+    let id = output
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .find(|w| w.len() == 32 && *w != "00000000000000000000000000000000")?;
+    Some(toml.replace(PLACEHOLDER_KV, &format!("id = \"{id}\"")))
+}
+
+/// `(major, minor)` from `wrangler --version`'s output.
+pub fn wrangler_version(output: &str) -> Option<(u32, u32)> {
+    let word = output
+        .split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && w.contains('.'))?;
+    let mut parts = word.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Makes the configuration namespace ready for `wrangler deploy` (in the current directory).
+fn prepare_kv(dry: bool, out: &mut dyn Write) -> Result<Option<String>, String> {
+    let Ok(toml) = std::fs::read_to_string("wrangler.toml") else {
+        return Ok(None);
+    };
+    let version = shell("npx wrangler --version", None)
+        .ok()
+        .and_then(|o| wrangler_version(&o));
+    match kv_plan(&toml, version) {
+        KvPlan::Nothing => Ok(None),
+        KvPlan::Provision(new) => {
+            if dry {
+                let _ = writeln!(out, "would drop the placeholder KV id from wrangler.toml (wrangler provisions the namespace at deploy)");
+            } else {
+                std::fs::write("wrangler.toml", new).map_err(|e| format!("wrangler.toml: {e}"))?;
+            }
+            Ok(Some(
+                "wrangler.toml: the configuration namespace is provisioned at deploy".into(),
+            ))
+        }
+        KvPlan::Create => {
+            let command = "npx wrangler kv namespace create CONFIG";
+            if dry {
+                let _ = writeln!(out, "would run: {command}");
+                return Ok(None);
+            }
+            let output = shell(command, None)?;
+            let new = with_namespace_id(&toml, &output)
+                .ok_or(format!("{command} printed no namespace id"))?;
+            std::fs::write("wrangler.toml", new).map_err(|e| format!("wrangler.toml: {e}"))?;
+            Ok(Some(
+                "the configuration namespace created and its id written into wrangler.toml".into(),
+            ))
+        }
+    }
+}
+
 /// Runs `dni setup`.
 pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
     let a = parse(args)?;
@@ -459,6 +545,53 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
 }
 
 /// A new site: its origins, its business number swapped from the pool `visitors`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_namespace_is_provisioned_or_created() {
+        let toml =
+            "[[kv_namespaces]]\nbinding = \"CONFIG\"\nid = \"00000000000000000000000000000000\"\n";
+        let real =
+            "[[kv_namespaces]]\nbinding = \"CONFIG\"\nid = \"0123456789abcdef0123456789abcdef\"\n";
+        // (wrangler.toml, wrangler's version, plan)
+        let table = [
+            (
+                toml,
+                Some((4, 86)),
+                KvPlan::Provision("[[kv_namespaces]]\nbinding = \"CONFIG\"\n".into()),
+            ),
+            (
+                toml,
+                Some((4, 45)),
+                KvPlan::Provision("[[kv_namespaces]]\nbinding = \"CONFIG\"\n".into()),
+            ),
+            (toml, Some((4, 44)), KvPlan::Create),
+            (toml, None, KvPlan::Create),
+            (real, Some((4, 86)), KvPlan::Nothing),
+        ];
+        for (text, version, want) in table {
+            assert_eq!(kv_plan(text, version), want, "{version:?}");
+        }
+        let printed = "Add the following to your configuration file:\n{\"kv_namespaces\": [{\"binding\": \"CONFIG\", \"id\": \"0123456789abcdef0123456789abcdef\"}]}";
+        assert_eq!(with_namespace_id(toml, printed).as_deref(), Some(real));
+        assert_eq!(with_namespace_id(toml, "no id here"), None);
+        assert_eq!(wrangler_version("\n ⛅️ wrangler 4.86.0\n"), Some((4, 86)));
+        assert_eq!(wrangler_version("4.164.0"), Some((4, 164)));
+        assert_eq!(suggested(0.0), 1);
+        // 600 visitors an hour holding a number 14 minutes: 140 Erlangs.
+        assert_eq!(suggested(600.0), erlang_b_numbers(140.0, 0.01));
+        assert_eq!(
+            deployed_url(
+                "Deployed dni triggers\n  https://dni.acme.workers.dev\nCurrent Version ID: x"
+            )
+            .as_deref(),
+            Some("https://dni.acme.workers.dev")
+        );
+    }
+}
+
 fn new_site(
     site: &str,
     origins: &[String],
