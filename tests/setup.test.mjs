@@ -114,7 +114,7 @@ test("dni setup from nothing; dni doctor all green once the secrets arrive; numb
     /is one of the site's origins/, /a test call/]) {
     assert.match(doctor.stdout, line);
   }
-  console.log(`# figure: dni setup to dni doctor all green (stand-ins, local worker, build excluded): ${seconds.toFixed(1)} s`);
+  console.log(`figure: dni setup to dni doctor all green (stand-ins, local worker, build excluded): ${seconds.toFixed(1)} s`);
   const list = await dni(["numbers", "list", worker.base, "--site", "shop"]);
   assert.ok(list.ok, list.stderr);
   assert.equal(list.stdout.split("\n").filter((l) => / yes /.test(l) && /pool visitors/.test(l)).length, 3, list.stdout);

@@ -329,9 +329,17 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
     };
     let _ = writeln!(out, "static numbers by channel: none yet (add them to sites/{site}.json: docs/configuration.md)");
 
-    // Deploy.
-    let deploy =
-        std::env::var("DNI_DEPLOY_COMMAND").unwrap_or_else(|_| "npx wrangler deploy".into());
+    // Deploy: the configuration namespace first (wrangler's own deploy only), then the worker
+    // with its Durable Object migrations (wrangler applies `[[migrations]]` at deploy).
+    let deploy = match std::env::var("DNI_DEPLOY_COMMAND") {
+        Ok(command) => command,
+        Err(_) => {
+            if let Some(step) = prepare_kv(dry, out).map_err(|e| fail(&done, e))? {
+                done.push(step);
+            }
+            "npx wrangler deploy".into()
+        }
+    };
     let base = if dry {
         let _ = writeln!(out, "would run: {deploy}");
         a.worker_url
@@ -545,6 +553,25 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
 }
 
 /// A new site: its origins, its business number swapped from the pool `visitors`.
+fn new_site(
+    site: &str,
+    origins: &[String],
+    business: &E164,
+    which: Provider,
+) -> Result<SiteConfig, String> {
+    let mut pool = serde_json::json!({ "id": "visitors", "numbers": [] });
+    if which != Provider::default() {
+        pool["provider"] = which.as_str().into();
+    }
+    serde_json::from_value(serde_json::json!({
+        "id": site,
+        "origins": origins,
+        "targets": [{ "number": business.as_str(), "pool": "visitors" }],
+        "pools": [pool],
+    }))
+    .map_err(|e| format!("the site's answers do not make a configuration: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,23 +617,4 @@ mod tests {
             Some("https://dni.acme.workers.dev")
         );
     }
-}
-
-fn new_site(
-    site: &str,
-    origins: &[String],
-    business: &E164,
-    which: Provider,
-) -> Result<SiteConfig, String> {
-    let mut pool = serde_json::json!({ "id": "visitors", "numbers": [] });
-    if which != Provider::default() {
-        pool["provider"] = which.as_str().into();
-    }
-    serde_json::from_value(serde_json::json!({
-        "id": site,
-        "origins": origins,
-        "targets": [{ "number": business.as_str(), "pool": "visitors" }],
-        "pools": [pool],
-    }))
-    .map_err(|e| format!("the site's answers do not make a configuration: {e}"))
 }
