@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startWorker, ROOT, ADMIN_TOKEN, TWILIO_AUTH_TOKEN } from "./harness.mjs";
+import { startWorker, ROOT, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders } from "./harness.mjs";
 import { startStandin } from "./standin-provider.mjs";
 
 const SHOP = `<!doctype html><title>Shop</title><p>Call <a href="tel:+12125550100">(212) 555-0100</a></p>
@@ -172,6 +172,38 @@ test("each doctor check fails on a setup broken on purpose, and says how to fix 
   await worker.restart({ vars: { TWILIO_AUTH_TOKEN } });
   r = await doctor();
   assert.ok(r.ok, r.stdout);
+});
+
+test("dni numbers add takes the advice's figure or N; release waits for an idle pool", async () => {
+  const config = async () => (await (await fetch(`${worker.base}/v1/sites/shop/config`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).pools[0].numbers;
+  // No history yet: the advice adds nothing.
+  let r = await dni(["numbers", "add", worker.base, "--site", "shop", "--pool", "visitors"]);
+  assert.ok(r.ok, r.stderr);
+  assert.match(r.stdout, /the pool's advice \(last 30 days' busiest hours\): add 0\nnothing to add/);
+  standin.state.available["212"].push("+12125550186");
+  r = await dni(["numbers", "add", worker.base, "--site", "shop", "--pool", "visitors", "1"]);
+  assert.ok(r.ok, r.stderr);
+  assert.match(r.stdout, /bought \+12125550186 \(dni:shop:visitors\)/);
+  assert.match(r.stdout, /pool visitors has 4 numbers; changes reach every location within a minute/);
+  assert.deepEqual(await config(), ["+12125550181", "+12125550182", "+12125550183", "+12125550186"]);
+  // An idle pool: the number leaves the pool and the account.
+  r = await dni(["numbers", "release", worker.base, "--site", "shop", "+12125550186"]);
+  assert.ok(r.ok, r.stderr);
+  assert.match(r.stdout, /released \+12125550186/);
+  assert.deepEqual(await config(), ["+12125550181", "+12125550182", "+12125550183"]);
+  assert.ok(!standin.state.owned.some((n) => n.phone_number === "+12125550186"));
+  // A visitor holds a number: nothing is released, and it says when to come back.
+  const lease = await fetch(`${worker.base}/v1/sites/shop/leases`, {
+    method: "POST",
+    headers: { ...visitorHeaders(), Origin: worker.base, "Content-Type": "text/plain" },
+    body: JSON.stringify({ session: "r".repeat(22), targets: ["+12125550100"], page: { url: `${worker.base}/t/shop.html`, referrer: "" } }),
+  });
+  assert.equal(lease.status, 200, await lease.clone().text());
+  r = await dni(["numbers", "release", worker.base, "--site", "shop", "+12125550183"]);
+  assert.equal(r.ok, false);
+  assert.match(r.stderr, /pool visitors has 1 numbers leased or cooling down: \+12125550183 may still be needed .* Nothing changed; run this again when the pool is idle/);
+  assert.deepEqual(await config(), ["+12125550181", "+12125550182", "+12125550183"]);
+  assert.ok(standin.state.owned.some((n) => n.phone_number === "+12125550183"));
 });
 
 test("dni setup --dry-run prints every call and changes nothing", async () => {
