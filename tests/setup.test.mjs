@@ -180,7 +180,7 @@ test("dni numbers add takes the advice's figure or N; release waits for an idle 
   let r = await dni(["numbers", "add", worker.base, "--site", "shop", "--pool", "visitors"]);
   assert.ok(r.ok, r.stderr);
   assert.match(r.stdout, /the pool's advice \(last 30 days' busiest hours\): add 0\nnothing to add/);
-  standin.state.available["212"].push("+12125550186");
+  standin.state.available["212"].push("+12125550186", "+12125550187");
   r = await dni(["numbers", "add", worker.base, "--site", "shop", "--pool", "visitors", "1"]);
   assert.ok(r.ok, r.stderr);
   assert.match(r.stdout, /bought \+12125550186 \(dni:shop:visitors\)/);
@@ -204,6 +204,25 @@ test("dni numbers add takes the advice's figure or N; release waits for an idle 
   assert.match(r.stderr, /pool visitors has 1 numbers leased or cooling down: \+12125550183 may still be needed .* Nothing changed; run this again when the pool is idle/);
   assert.deepEqual(await config(), ["+12125550181", "+12125550182", "+12125550183"]);
   assert.ok(standin.state.owned.some((n) => n.phone_number === "+12125550183"));
+});
+
+test("dni setup with Telnyx: a TeXML application carries the worker's URLs; the doctor reads them back", async () => {
+  const r = await dni(["setup", "--yes", "--site", "tshop", "--origin", worker.base, "--business-number", "+12125550100",
+    "--provider", "telnyx", "--numbers-count", "1", "--worker-url", worker.base], { TELNYX_PUBLIC_KEY: "standin-public-key" });
+  assert.ok(r.ok, r.stderr);
+  const app = standin.state.apps.find((a) => a.voice_url === `${worker.base}/v1/telnyx/voice`);
+  assert.equal(app?.status_callback, `${worker.base}/v1/telnyx/status`);
+  const bought = standin.state.owned.filter((o) => o.customer_reference === "dni:tshop:visitors");
+  assert.equal(bought.length, 1);
+  assert.equal(bought[0].connection_id, app.id);
+  const file = JSON.parse(readFileSync(join(dir, "sites", "tshop.json"), "utf8"));
+  assert.deepEqual([file.pools[0].provider, file.pools[0].numbers], ["telnyx", [bought[0].phone_number]]);
+  const secrets = recorded();
+  assert.equal(secrets.TELNYX_PUBLIC_KEY, "standin-public-key");
+  await worker.restart({ vars: { TELNYX_PUBLIC_KEY: secrets.TELNYX_PUBLIC_KEY } });
+  const doctor = await dni(["doctor", worker.base, "--site", "tshop"]);
+  assert.ok(doctor.ok, doctor.stdout + doctor.stderr);
+  assert.match(doctor.stdout, /ok {4}all 1 telnyx numbers' voice and status URLs point at this worker/);
 });
 
 test("dni setup --dry-run prints every call and changes nothing", async () => {
