@@ -5,7 +5,7 @@
 // setup broken on purpose, and bad input that changes nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -223,6 +223,34 @@ test("dni setup with Telnyx: a TeXML application carries the worker's URLs; the 
   const doctor = await dni(["doctor", worker.base, "--site", "tshop"]);
   assert.ok(doctor.ok, doctor.stdout + doctor.stderr);
   assert.match(doctor.stdout, /ok {4}all 1 telnyx numbers' voice and status URLs point at this worker/);
+});
+
+test("dni setup --numbers attaches owned numbers: one attached to another worker needs --force; the answers may come from the terminal", async () => {
+  standin.state.owned.push({ sid: "PN90", id: "90", phone_number: "+12125550190", friendly_name: "old", voice_url: "https://old-tracker.example.com/voice", status_callback: "" });
+  const args = ["setup", "--yes", "--site", "mine", "--origin", worker.base, "--business-number", "+12125550100", "--provider", "twilio", "--numbers", "+12125550190", "--worker-url", worker.base];
+  let r = await dni(args);
+  assert.equal(r.ok, false);
+  assert.match(r.stdout, /\+12125550190 points at https:\/\/old-tracker\.example\.com\/voice now/);
+  assert.match(r.stderr, /\+12125550190 is attached to another worker \(https:\/\/old-tracker\.example\.com\/voice\): repoint it anyway with --force/);
+  assert.equal(standin.state.owned.at(-1).voice_url, "https://old-tracker.example.com/voice");
+  assert.equal(existsSync(join(dir, "sites", "mine.json")), false);
+  r = await dni([...args, "--force"]);
+  assert.ok(r.ok, r.stderr);
+  assert.equal(standin.state.owned.at(-1).voice_url, `${worker.base}/v1/twilio/voice`);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, "sites", "mine.json"), "utf8")).pools[0].numbers, ["+12125550190"]);
+  // Interactive: each answer on its own line, defaults taken on an empty one (dry run).
+  standin.state.available["310"] = ["+13105550111"];
+  const child = spawn(bin, ["setup", "--dry-run", "--worker-url", worker.base], { cwd: dir, env: env() });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stdin.end(`ask\n${worker.base}\n+13105550100\n\n1\n\n`);
+  const code = await new Promise((ok) => child.on("close", ok));
+  assert.equal(code, 0, out);
+  assert.match(out, /provider \(twilio or telnyx\) \[twilio\]: /);
+  assert.match(out, /for 100 visitors an hour at the busiest hour, the sizing model suggests \d+ numbers/);
+  assert.match(out, /area code \[310\]: /);
+  assert.match(out, /"id": "ask"/);
+  assert.match(out, /"\+13105550111"/);
 });
 
 test("dni setup --dry-run prints every call and changes nothing", async () => {

@@ -27,7 +27,7 @@ use crate::worker_api::Worker;
 
 const USAGE: &str = "usage: dni setup [--site ID] [--origin URL]... [--business-number E164] [--provider twilio|telnyx]
   [--numbers-count N | --visitors-per-hour V] [--toll-free] [--area-code A] [--numbers E164,...]
-  [--worker-url URL] [--yes] [--dry-run]";
+  [--force] [--worker-url URL] [--yes] [--dry-run]";
 
 /// The answers.
 #[derive(Debug, Default, Clone)]
@@ -44,6 +44,7 @@ pub struct Answers {
     worker_url: Option<String>,
     yes: bool,
     dry_run: bool,
+    force: bool,
 }
 
 fn parse(args: &[String]) -> Result<Answers, String> {
@@ -77,6 +78,7 @@ fn parse(args: &[String]) -> Result<Answers, String> {
                 .extend(value()?.split(',').map(|s| s.trim().to_owned())),
             "--worker-url" => a.worker_url = Some(value()?),
             "--yes" => a.yes = true,
+            "--force" => a.force = true,
             "--dry-run" => a.dry_run = true,
             _ => return Err(USAGE.into()),
         }
@@ -327,7 +329,6 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
             Some(asker.ask(out, "area code", default.as_deref())?)
         }
     };
-    let _ = writeln!(out, "static numbers by channel: none yet (add them to sites/{site}.json: docs/configuration.md)");
 
     // Deploy: the configuration namespace first (wrangler's own deploy only), then the worker
     // with its Durable Object migrations (wrangler applies `[[migrations]]` at deploy).
@@ -440,6 +441,7 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
             config.origins.push(o.clone());
         }
     }
+    let _ = writeln!(out, "{}", static_by_channel(&config));
     let pool_id = config
         .pools
         .first()
@@ -453,7 +455,8 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
     let numbers: Vec<String> = if !a.attach.is_empty() {
         let owned = api.list().map_err(|e| fail(&done, e))?;
         let mark = provider::marker(&site, &pool_id);
-        let mut got = Vec::new();
+        // Every number checked before any is repointed: a refusal changes nothing.
+        let mut chosen = Vec::new();
         for n in &a.attach {
             let o = owned.iter().find(|o| &o.number == n).ok_or_else(|| {
                 fail(
@@ -461,21 +464,31 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
                     format!("the {} account does not own {n}", which.as_str()),
                 )
             })?;
-            let _ = writeln!(
-                out,
-                "{n} points at {} now",
-                if o.voice_url.is_empty() {
-                    "nowhere"
-                } else {
-                    &o.voice_url
-                }
-            );
+            let now = if o.voice_url.is_empty() {
+                "nowhere"
+            } else {
+                o.voice_url.as_str()
+            };
+            let _ = writeln!(out, "{n} points at {now} now");
+            let elsewhere = !o.voice_url.is_empty()
+                && crate::worker_api::web_origin(&o.voice_url)
+                    != crate::worker_api::web_origin(&hooks.voice);
+            if elsewhere && !a.force {
+                return Err(fail(
+                    &done,
+                    format!(
+                        "{n} is attached to another worker ({now}): repoint it anyway with --force"
+                    ),
+                ));
+            }
+            chosen.push(o.clone());
+        }
+        for o in &chosen {
             if !hooks.points_here(o) {
                 api.point(o, &hooks, &mark).map_err(|e| fail(&done, e))?;
             }
-            got.push(n.clone());
         }
-        got
+        chosen.into_iter().map(|o| o.number).collect()
     } else if count > have {
         let want = Want {
             toll_free: a.toll_free,
@@ -552,6 +565,29 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
     Ok(())
 }
 
+/// The site's static numbers, counted by channel, as `dni setup` shows them.
+pub fn static_by_channel(config: &SiteConfig) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for s in &config.static_numbers {
+        let channel = serde_json::to_value(s.channel)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("{:?}", s.channel));
+        match counts.iter_mut().find(|c| c.0 == channel) {
+            Some(c) => c.1 += 1,
+            None => counts.push((channel, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return format!(
+            "static numbers by channel: none (add them to sites/{}.json: docs/configuration.md)",
+            config.id
+        );
+    }
+    let list: Vec<String> = counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    format!("static numbers by channel: {}", list.join(", "))
+}
+
 /// A new site: its origins, its business number swapped from the pool `visitors`.
 fn new_site(
     site: &str,
@@ -607,6 +643,18 @@ mod tests {
         assert_eq!(wrangler_version("\n ⛅️ wrangler 4.86.0\n"), Some((4, 86)));
         assert_eq!(wrangler_version("4.164.0"), Some((4, 164)));
         assert_eq!(suggested(0.0), 1);
+        let demo: SiteConfig = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../sites/demo.json"
+            ))
+            .unwrap_or_default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            static_by_channel(&demo),
+            "static numbers by channel: Paid Search 1, Email 1"
+        );
         // 600 visitors an hour holding a number 14 minutes: 140 Erlangs.
         assert_eq!(suggested(600.0), erlang_b_numbers(140.0, 0.01));
         assert_eq!(
