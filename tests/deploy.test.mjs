@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./harness.mjs";
@@ -54,4 +54,5 @@ test("wrangler deploy --dry-run: bindings, migrations and assets", () => {
   for (const c of created) assert.match(exported, new RegExp(`\\bas ${c}\\b`), `${c} exported`);
   assert.ok(readdirSync(join(dir, "out")).some((f) => f.endsWith(".wasm")), "the worker's module is in the bundle");
   assert.ok(existsSync(join(dir, "out", "index.js")));
+  rmSync(dir, { recursive: true, force: true });
 });

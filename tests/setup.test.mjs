@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWorker, ROOT, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders } from "./harness.mjs";
@@ -55,6 +55,7 @@ before(async () => {
 after(async () => {
   await worker?.stop();
   await standin?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const setupArgs = (site, extra = []) => ["setup", "--yes", "--site", site, "--origin", worker.base, "--business-number", "+12125550100",
