@@ -7,8 +7,8 @@
 //! - `attach WORKER --site ID --pool P NUMBER...`: repoints numbers the account owns (shows where
 //!   they point first; one that points at another worker needs `--force`) and adds them.
 //! - `release WORKER --site ID NUMBER...`: takes numbers out of their pool and gives them back,
-//!   only while no number of the pool is leased or cooling down (so no live lease, cool-down or
-//!   attribution window can need one); otherwise it says when to run it again.
+//!   only when no live lease, cool-down or attribution window needs them (the pool's figures list
+//!   the numbers still needed); otherwise it changes nothing and says when to run it again.
 //!
 //! Every command is idempotent and takes `--dry-run` (prints each call that would change something,
 //! changes nothing). Credentials come from the environment: `DNI_ADMIN_TOKEN`, and the provider's
@@ -385,12 +385,15 @@ fn release(
             .iter()
             .find(|p| p.numbers.contains(&e))
             .ok_or(format!("{e} is in no pool of {}", config.id))?;
-        targets.push((e, pool.id.clone(), pool.provider, pool.settings.cooldown));
+        targets.push((e, pool.id.clone(), pool.provider));
     }
-    // A number may be released only when no lease, cool-down or attribution window can need it:
-    // the pool's figures say whether any number is leased or cooling down, not which one, so the
-    // whole pool must be idle.
-    for (e, pool, _, cooldown) in &targets {
+    // A number may be released only when no lease, cool-down or attribution window needs it: the
+    // pool's figures list the numbers still needed and until when.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    for (e, pool, _) in &targets {
         let answer = worker.call(
             "GET",
             &format!("/v1/sites/{}/pools/{pool}", config.id),
@@ -399,24 +402,23 @@ fn release(
         if answer.0 != 200 {
             return Err(format!("reading pool {pool}: {}", Worker::error(&answer)));
         }
-        let busy =
-            answer.1["leased"].as_u64().unwrap_or(0) + answer.1["cooling"].as_u64().unwrap_or(0);
-        if busy > 0 {
-            let when = answer.1["next_deadline"]
-                .as_u64()
-                .map(|d| {
-                    format!(
-                        "at the earliest {} s after the epoch",
-                        (d + cooldown) / 1000
-                    )
-                })
-                .unwrap_or_else(|| "after the current cool-downs".into());
+        let Some(needed) = answer.1["needed"].as_array() else {
             return Err(format!(
-                "pool {pool} has {busy} numbers leased or cooling down: {e} may still be needed by a visitor's lease or an open attribution window. Nothing changed; run this again when the pool is idle ({when})."
+                "the worker does not say which numbers of pool {pool} are still needed (an older version): nothing released; upgrade it first"
+            ));
+        };
+        let until = needed
+            .iter()
+            .find(|n| n["number"].as_str() == Some(e.as_str()))
+            .and_then(|n| n["until"].as_u64());
+        if let Some(until) = until {
+            let minutes = until.saturating_sub(now_ms).div_ceil(60_000);
+            return Err(format!(
+                "{e} is still needed by a visitor's lease, its cool-down or an open attribution window: nothing changed. It is free in about {minutes} minutes at the earliest; run this again then."
             ));
         }
     }
-    for (e, pool, _, _) in &targets {
+    for (e, pool, _) in &targets {
         if let Some(p) = config.pools.iter_mut().find(|p| &p.id == pool) {
             p.numbers.retain(|n| n != e);
         }
@@ -431,7 +433,7 @@ fn release(
     } else {
         worker.put_config(&config)?;
     }
-    for (e, _, p, _) in &targets {
+    for (e, _, p) in &targets {
         let mut api = provider::from_env(*p, o.dry_run)?;
         let owned = api.list()?;
         match owned.iter().find(|x| x.number == e.as_str()) {

@@ -125,8 +125,10 @@ fn sum(shards: &[StatsReply]) -> StatsReply {
         next_deadline: None,
         limited: 0,
         refused: Default::default(),
+        needed: Vec::new(),
     };
     for s in shards {
+        total.needed.extend(s.needed.iter().cloned());
         total.limited += s.limited;
         total.refused.add(&s.refused);
         let (t, c) = (&mut total.counters, &s.counters);
