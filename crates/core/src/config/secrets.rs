@@ -68,18 +68,14 @@ fn records(config: &SiteConfig) -> bool {
 }
 
 /// The secrets `config` needs, in a stable order: the operator's, each provider's, then each
-/// integration's.
+/// integration's. (`CALLBACK_SECRET` seals the callback URLs of a provider that does not sign the
+/// URL, Telnyx; Twilio's signature covers the URL.)
 pub fn needed(config: &SiteConfig) -> Vec<Need> {
     let mut out = Vec::new();
     need(
         &mut out,
         "ADMIN_TOKEN",
         "the operator's API (configuration, calls, reports) is closed without it",
-    );
-    need(
-        &mut out,
-        "CALLBACK_SECRET",
-        "the provider's callbacks after the first step of a call (dial result, recording, screening) are refused without it",
     );
     for p in providers(config) {
         match p {
@@ -102,6 +98,12 @@ pub fn needed(config: &SiteConfig) -> Vec<Need> {
                     &mut out,
                     "TELNYX_PUBLIC_KEY",
                     "Telnyx's webhooks are refused without it: calls are not recorded",
+                );
+                // Telnyx signs the body, not the URL: the worker seals its callback URLs itself.
+                need(
+                    &mut out,
+                    "CALLBACK_SECRET",
+                    "Telnyx's callbacks after the first step of a call (dial result, recording, screening) are refused without it",
                 );
                 if records(config) {
                     need(
@@ -185,31 +187,26 @@ mod tests {
             (
                 "a Twilio pool",
                 "}]}",
-                &["ADMIN_TOKEN", "CALLBACK_SECRET", "TWILIO_AUTH_TOKEN"],
+                &["ADMIN_TOKEN", "TWILIO_AUTH_TOKEN"],
             ),
             (
                 "a Telnyx pool",
                 r#","provider":"telnyx"}]}"#,
-                &["ADMIN_TOKEN", "CALLBACK_SECRET", "TELNYX_PUBLIC_KEY"],
+                &["ADMIN_TOKEN", "TELNYX_PUBLIC_KEY", "CALLBACK_SECRET"],
             ),
             (
                 "recording fetches with the account's credentials",
                 r#"}],"recording":{"record":true}}"#,
-                &[
-                    "ADMIN_TOKEN",
-                    "CALLBACK_SECRET",
-                    "TWILIO_AUTH_TOKEN",
-                    "TWILIO_ACCOUNT_SID",
-                ],
+                &["ADMIN_TOKEN", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID"],
             ),
             (
                 "a Telnyx static number beside a Twilio pool",
                 r#"}],"static_numbers":[{"number":"+12125550111","target":"+12125550100","channel":"Email","provider":"telnyx"}]}"#,
                 &[
                     "ADMIN_TOKEN",
-                    "CALLBACK_SECRET",
                     "TWILIO_AUTH_TOKEN",
                     "TELNYX_PUBLIC_KEY",
+                    "CALLBACK_SECRET",
                 ],
             ),
             (
@@ -217,7 +214,6 @@ mod tests {
                 r#"}],"integrations":{"ga4":{"measurement_id":"G-ABC"},"webhooks":[{"id":"crm","url":"https://crm.example.com/hook","secret":"CRM_WEBHOOK_SECRET","events":["call.completed"]}]}}"#,
                 &[
                     "ADMIN_TOKEN",
-                    "CALLBACK_SECRET",
                     "TWILIO_AUTH_TOKEN",
                     "GA4_API_SECRET",
                     "CRM_WEBHOOK_SECRET",
