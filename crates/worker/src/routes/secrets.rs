@@ -5,7 +5,9 @@
 use dni_core::config::secrets;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::admin::authorize;
+use dni_core::access::Need;
+
+use super::access::allow;
 use super::secret;
 use crate::config_store::{self, Freshness};
 use crate::error::respond;
@@ -14,7 +16,8 @@ use crate::error::respond;
 pub async fn names(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            allow(&req, &ctx.env, "", Need::Admin).await?;
+            let site = ctx.param("site").cloned().unwrap_or_default();
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let is_set = |name: &str| !secret(&ctx.env, name).is_empty();
             let present: Vec<String> = secrets::candidates(&config)
