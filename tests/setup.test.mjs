@@ -98,6 +98,12 @@ test("dni setup from nothing; dni doctor all green once the secrets arrive; numb
   assert.match(secrets.CALLBACK_SECRET, /^[0-9a-f]{64}$/);
   assert.equal(secrets.TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKEN);
   assert.ok(!("ADMIN_TOKEN" in secrets), "an existing admin token is kept");
+  // A site added to a running worker gets its own operator key, shown once, for this site only.
+  const key = r.stdout.match(/the site's operator key \(shown once; it opens shop only, every scope\): (dni_ok_\S+)/)?.[1];
+  assert.ok(key, r.stdout);
+  const asKey = (site) => fetch(`${worker.base}/v1/sites/${site}/config`, { headers: { Authorization: `Bearer ${key}` } });
+  assert.equal((await asKey("shop")).status, 200);
+  assert.equal((await asKey("other")).status, 401);
 
   const page = `${worker.base}/t/shop.html`;
   await worker.restart({ vars: secrets });
@@ -120,6 +126,7 @@ test("a second run changes nothing; an interrupted run resumes without buying tw
   const before = structuredClone(standin.state.owned);
   const again = await dni(setupArgs("shop"));
   assert.ok(again.ok, again.stderr);
+  assert.match(again.stdout, /the site's operator key exists \(\w+; its secret was shown when it was made\)/);
   assert.deepEqual(standin.state.owned, before, "nothing bought again");
   // A run that stops after buying one of two numbers, then the same command again.
   standin.state.available["212"].push("+12125550184", "+12125550185");

@@ -540,6 +540,19 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
     worker.put_config(&config).map_err(|e| fail(&done, e))?;
     done.push("configuration stored".into());
 
+    // A site added to a worker that already runs (its ADMIN_TOKEN given): the site's own operator
+    // key, so that whoever runs this site needs no global token. One per site, found by its name on
+    // a second run (its secret was shown when it was made).
+    if existing_token.is_some() {
+        match site_key(&worker, &site) {
+            Ok(line) => {
+                let _ = writeln!(out, "{line}");
+                done.push("the site's operator key".into());
+            }
+            Err(e) => return Err(fail(&done, e)),
+        }
+    }
+
     // A fresh report token, the tag, the dashboard.
     let answer = worker
         .call(
@@ -563,6 +576,54 @@ pub fn run(args: &[String], input: &mut dyn BufRead, out: &mut dyn Write) -> Res
     );
     let _ = writeln!(out, "Changes reach every location within a minute.");
     Ok(())
+}
+
+/// The name of the operator key `dni setup` makes for a site.
+fn key_name(site: &str) -> String {
+    format!("dni setup: {site}")
+}
+
+/// Finds the site's operator key or creates it (every scope, this site only); what to print.
+fn site_key(worker: &Worker, site: &str) -> Result<String, String> {
+    let listed = worker.call("GET", "/v1/operator-keys", None)?;
+    match listed.0 {
+        200 => {}
+        404 | 405 => {
+            return Ok("operator keys: not available on this worker (upgrade it to give each site its own key)".into())
+        }
+        _ => return Err(format!("listing operator keys: {}", Worker::error(&listed))),
+    }
+    let name = key_name(site);
+    let existing = listed.1["keys"].as_array().into_iter().flatten().find(|k| {
+        k["name"].as_str() == Some(name.as_str())
+            && k["revoked_at"].is_null()
+            && k["sites"]
+                .as_array()
+                .is_some_and(|s| s.len() == 1 && s[0].as_str() == Some(site))
+    });
+    if let Some(k) = existing {
+        return Ok(format!(
+            "the site's operator key exists ({}; its secret was shown when it was made)",
+            k["id"].as_str().unwrap_or("?")
+        ));
+    }
+    let body = serde_json::json!({
+        "name": name,
+        "sites": [site],
+        "scopes": ["configure", "calls", "recordings", "qualify", "erase"],
+    })
+    .to_string();
+    let made = worker.call("POST", "/v1/operator-keys", Some(&body))?;
+    if made.0 != 201 && made.0 != 200 {
+        return Err(format!(
+            "creating the site's operator key: {}",
+            Worker::error(&made)
+        ));
+    }
+    Ok(format!(
+        "the site's operator key (shown once; it opens {site} only, every scope): {}",
+        made.1["key"].as_str().unwrap_or("?")
+    ))
 }
 
 /// The site's static numbers, counted by channel, as `dni setup` shows them.
