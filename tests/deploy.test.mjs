@@ -1,7 +1,7 @@
 // What `dni setup` deploys, checked without a Cloudflare account: `wrangler deploy --dry-run
 // --outdir` on the repository's wrangler.toml with the placeholder KV id dropped (as `dni setup`
 // does with wrangler 4.45 or later, which then provisions the namespace at deploy). The bundle must
-// bind the pool and call-log Durable Objects, the configuration namespace and the assets; export
+// bind the pool, call-log and operators Durable Objects, the configuration namespace and the assets; export
 // every class the migrations create as SQLite classes; and upload every file under www/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,6 +33,7 @@ test("wrangler deploy --dry-run: bindings, migrations and assets", () => {
   });
   assert.match(out, /env\.POOLS \(PoolObject\)\s+Durable Object/);
   assert.match(out, /env\.CALL_LOGS \(CallLog\)\s+Durable Object/);
+  assert.match(out, /env\.OPERATORS \(Operators\)\s+Durable Object/);
   assert.match(out, /env\.CONFIG\s+KV Namespace/);
   assert.match(out, /env\.ASSETS\s+Assets/);
   // The assets are the www/ directory (wrangler's count includes its directories), with the loader,
@@ -47,7 +48,7 @@ test("wrangler deploy --dry-run: bindings, migrations and assets", () => {
   // names one of them.
   const created = [...toml.matchAll(/new_sqlite_classes = \[([^\]]*)\]/g)].flatMap((m) => [...m[1].matchAll(/"(\w+)"/g)].map((c) => c[1]));
   const bound = [...toml.matchAll(/class_name = "(\w+)"/g)].map((m) => m[1]);
-  assert.deepEqual([...created].sort(), ["CallLog", "PoolObject"]);
+  assert.deepEqual([...created].sort(), ["CallLog", "Operators", "PoolObject"]);
   assert.deepEqual([...bound].sort(), [...created].sort());
   const bundle = readFileSync(join(dir, "out", "index.js"), "utf8");
   const exported = bundle.match(/export \{([^}]*)\}/)[1];
