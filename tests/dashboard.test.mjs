@@ -86,6 +86,15 @@ test("a wrong token is refused; the right one opens the charts, whose totals are
   assert.equal(Number(chart.peak), Math.max(...history.map((p) => p.leased + p.cooling)), "chart peak = API");
   assert.ok(history.every((p) => p.free === p.size - p.leased - p.cooling));
   assert.match(await page.textContent("#pool-caption-visitors"), new RegExp(`${events.toLocaleString("en-US")} lease requests found the pool empty`));
+  // The advice is the range's, for its busiest hours (the month ran dry), whatever the pool is
+  // doing now; it names the command that adds what is missing, with the same figure.
+  const advice = (await api(`/v1/sites/demo/pools/visitors/history?${q}`)).advice;
+  assert.ok(advice.numbers > figures.size && advice.add === advice.numbers - figures.size, JSON.stringify(advice));
+  assert.equal(advice.turned_away >= events, true);
+  const said = await page.textContent("#pool .advice");
+  assert.match(said, new RegExp(`You need about ${advice.numbers} numbers \\(you have ${figures.size}\\)`));
+  assert.match(said, new RegExp(`dni numbers add http://127\\.0\\.0\\.1:\\d+ --site demo --pool visitors ${advice.add}\``));
+  assert.equal(figures.advice.numbers, advice.numbers, "the pool figures' advice is the last 30 days'");
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
   // The refused sign-in's 401 is the browser's own log line; nothing else may be logged.
   assert.deepEqual(consoleErrors.filter((e) => !/status of 401/.test(e)), []);

@@ -165,6 +165,8 @@ const SITE_ROUTES = [
   ["GET", "/v1/sites/:site/conversions.csv", "calls"],
   ["GET", "/v1/sites/:site/calls/:call/recording", "recordings"],
   ["DELETE", "/v1/sites/:site/callers/:caller", "erase"],
+  // The names of the worker's secrets span every site: the ADMIN_TOKEN only, no key.
+  ["GET", "/v1/sites/:site/secrets", "admin"],
 ];
 const FILL = { call: "CAnone", by: "channel", pool: "main", version: "1", id: "AAAAAAAAAAAA", caller: "%2B19995550000" };
 const path = (pattern, site) => pattern.replace(":site", site).replace(/:(\w+)/g, (_, name) => FILL[name]);

@@ -41,6 +41,8 @@ function routes(base) {
   return [
     ["get", "/v1/health", "/v1/health", {}],
     ["get", "/v1/openapi.json", "/v1/openapi.json", {}],
+    ["get", "/v1/sites/{site}/secrets", "/v1/sites/demo/secrets", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/secrets", "/v1/sites/demo/secrets", {}],
     ["get", "/v1/sites/{site}/public", "/v1/sites/demo/public", {}],
     ["get", "/v1/sites/{site}/public", "/v1/sites/nope/public", {}],
     ["options", "/v1/sites/{site}/leases", "/v1/sites/demo/leases", { headers: { Origin: base } }],

@@ -80,6 +80,7 @@ fn routes() -> Vec<router::Route> {
         Get "/v1/sites/:site/pools" => routes::reports::pools,
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
+        Get "/v1/sites/:site/secrets" => routes::secrets::names,
         Get "/v1/sites/:site/config/history" => routes::config_history::list,
         Get "/v1/sites/:site/config/history/:version" => routes::config_history::get,
         Post "/v1/sites/:site/config/rollback" => routes::config_history::rollback,

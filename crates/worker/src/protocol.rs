@@ -152,6 +152,19 @@ pub struct StatsReply {
     /// The same, by reason.
     #[serde(default)]
     pub refused: dni_core::drain::Refusals,
+    /// The numbers a lease, a cool-down or an attribution window still needs, each with the
+    /// earliest time it may be free (`dni numbers release` waits for it).
+    #[serde(default)]
+    pub needed: Vec<Needed>,
+}
+
+/// A number still needed, and until when at the earliest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Needed {
+    /// The tracking number.
+    pub number: dni_core::phone::E164,
+    /// Not free before this time (ms since the epoch).
+    pub until: Millis,
 }
 
 /// A request to a site's call log.

@@ -333,19 +333,24 @@ async function drawPools() {
   for (const p of pools) {
     const id = encodeURIComponent(p.id);
     const [s, history] = await Promise.all([api(`/pools/${id}`), api(`/pools/${id}/history${rangeQuery}`)]);
-    const a = s.advice;
-    const advice = a.numbers > s.size
-      ? `You need about ${a.numbers} numbers (you have ${s.size}).`
-      : `${s.size} numbers are enough at this load (about ${a.numbers} needed).`;
+    // The advice is the range's: sized for its busiest hours, not for this moment.
+    const a = history.advice;
+    const when = a.busiest_at ? new Date(a.busiest_at).toLocaleString([], { timeZone: history.time_zone, dateStyle: "medium", timeStyle: "short" }) : "";
+    const advice = a.numbers == null
+      ? "No samples in this range yet: the advice needs the pool's history."
+      : a.add > 0
+        ? `You need about ${a.numbers} numbers (you have ${s.size}): run \`dni numbers add ${location.origin} --site ${state.session.site} --pool ${p.id} ${a.add}\`.`
+        : `${s.size} numbers are enough for this range's busiest hours (about ${a.numbers} needed).`;
+    const why = a.numbers == null ? "" :
+      `Erlang-B for at most 1 % of visitors without a number at the load of the range's ${Math.min(3, a.hours)} busiest hours (from ${when}): ${a.busy.toFixed(1)} numbers busy, plus ${fmtPct(a.exhausted_share)} turned away, ${a.load.toFixed(1)} in all; ${fmtInt(a.turned_away)} visitors turned away over the range.`;
     box.append(el("h3", {}, `Pool “${p.id}”`), el("dl", { class: "pool" },
       el("dt", {}, "Numbers"), el("dd", {}, fmtInt(s.size)),
       el("dt", {}, "Leased now"), el("dd", {}, fmtInt(s.leased)),
       el("dt", {}, "Cooling down now"), el("dd", {}, fmtInt(s.cooling)),
       el("dt", {}, "Leases granted"), el("dd", {}, fmtInt(s.counters.granted)),
-      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, `${fmtInt(s.counters.exhausted)} (${fmtPct(a.exhausted_share)})`),
+      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, fmtInt(s.counters.exhausted)),
       el("dt", {}, "Requests limited (pool-drain protection)"), el("dd", {}, fmtInt(s.limited ?? 0))),
-      el("p", { class: "advice" }, advice, " ",
-        el("small", {}, `Erlang-B for at most 1 % of visitors without a number at the load now (${a.load.toFixed(1)} numbers busy, scaled up by the share turned away); look at it at your busiest hour.`)));
+      el("p", { class: "advice" }, advice, " ", el("small", {}, why)));
     drawPoolHistory(box, p.id, history);
   }
 }

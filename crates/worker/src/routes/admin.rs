@@ -88,12 +88,19 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             let total = sum(&shards);
             let mut body = serde_json::to_value(&total)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            let advice = dni_core::report::pool::advice(
-                total.size,
-                total.leased + total.cooling,
-                total.counters.granted,
-                total.counters.exhausted,
-            );
+            // The advice is for the busiest hours of the dashboard's default range (the last 30
+            // days in the site's zone), as the history route gives it for that range.
+            let zone = config
+                .time_zone
+                .as_deref()
+                .and_then(dni_core::civil::Zone::named)
+                .unwrap_or_else(dni_core::civil::Zone::utc);
+            let today = super::reports::today(&zone)?;
+            let range = dni_core::report::query::range_query(&[], &zone, today)
+                .map_err(super::reports::bad)?;
+            let (from, to) = range.range;
+            let history = super::pool_history::points(&ctx.env, &config, pool, from, to).await?;
+            let advice = super::pool_history::advice(&history, pool);
             body["advice"] = serde_json::to_value(&advice)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
             if shards.len() > 1 {
@@ -116,8 +123,10 @@ fn sum(shards: &[StatsReply]) -> StatsReply {
         next_deadline: None,
         limited: 0,
         refused: Default::default(),
+        needed: Vec::new(),
     };
     for s in shards {
+        total.needed.extend(s.needed.iter().cloned());
         total.limited += s.limited;
         total.refused.add(&s.refused);
         let (t, c) = (&mut total.counters, &s.counters);

@@ -13,6 +13,7 @@ pub mod report_tokens;
 pub mod reports;
 pub mod test_calls;
 pub mod texts;
+pub mod secrets;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -4,15 +4,18 @@
 //! (`pool_object`); the core adds them up into one line (`dni_core::report::pool_history`).
 
 use dni_core::access::{Need, Scope};
-use dni_core::report::pool_history::{self, Sample};
+use dni_core::config::{PoolConfig, SiteConfig};
+use dni_core::report::pool;
+use dni_core::report::pool_history::{self, Point, Sample};
 use dni_core::report::query;
+use dni_core::Millis;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
 use super::{ask, parse_json, read_body, shard, Shard};
 use crate::config_store::{self, Freshness};
-use crate::error::{respond, ApiError};
+use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::PoolOp;
 use crate::POOLS;
 
@@ -33,22 +36,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .ok_or(ApiError::NotFound("unknown pool"))?;
             let range = query::range_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
             let (from, to) = range.range;
-            let mut shards = Vec::new();
-            for k in 0..pool.shards.max(1) {
-                let Shard { name, spec } = shard(&c.config, pool, k);
-                let samples: Vec<Sample> = ask(
-                    &ctx.env,
-                    POOLS,
-                    &name,
-                    &PoolOp::History {
-                        pool: spec,
-                        from,
-                        to,
-                    },
-                )
-                .await?;
-                shards.push(samples);
-            }
+            let points = points(&ctx.env, &c.config, pool, from, to).await?;
             Ok(Response::from_json(&serde_json::json!({
                 "site": c.site,
                 "pool": pool.id,
@@ -56,11 +44,46 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 "from": range.from,
                 "to": range.to,
                 "every_s": pool_history::EVERY / 1000,
-                "points": pool_history::series(&shards, from, to),
+                "advice": advice(&points, pool),
+                "points": points,
             }))?)
         }
         .await,
     )
+}
+
+/// The whole pool's points over `[from, to)`: every shard's samples, added up.
+pub(crate) async fn points(
+    env: &worker::Env,
+    config: &SiteConfig,
+    pool: &PoolConfig,
+    from: Millis,
+    to: Millis,
+) -> ApiResult<Vec<Point>> {
+    let mut shards = Vec::new();
+    for k in 0..pool.shards.max(1) {
+        let Shard { name, spec } = shard(config, pool, k);
+        let samples: Vec<Sample> = ask(
+            env,
+            POOLS,
+            &name,
+            &PoolOp::History {
+                pool: spec,
+                from,
+                to,
+            },
+        )
+        .await?;
+        shards.push(samples);
+    }
+    Ok(pool_history::series(&shards, from, to))
+}
+
+/// The sizing advice from a range's points: for its busiest hours, not for the moment of reading
+/// (`dni_core::report::pool`).
+pub(crate) fn advice(points: &[Point], pool: &PoolConfig) -> pool::Advice {
+    let hold = pool.settings.cooldown + pool.settings.idle_timeout;
+    pool::advice(points, pool.numbers.len(), hold)
 }
 
 /// `POST /v1/sites/{site}/pools/{pool}/history/import`: samples made elsewhere (the demo's
