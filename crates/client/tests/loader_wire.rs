@@ -48,6 +48,35 @@ fn the_loader_uses_the_wire_formats_names_and_limits() {
     ] {
         want.push(field.into());
     }
+    // The page's client, which the loader keeps: the views it keeps, the heartbeat's bounds (as
+    // the loader writes them: `6e4`, `1e3`), the longest lease id it takes, the stored leases' and
+    // the answers' fields, the journey's and the later requests' fields.
+    want.push(format!("views.slice(-{})", wire::MAX_VIEWS));
+    want.push(format!("e.lease.length <= {}", wire::MAX_LEASE));
+    for field in [
+        "target: s.t, number: s.n, lease: s.l, expires_at: s.x",
+        "e.target",
+        "e.number",
+        "e.expires_at",
+        "answer.numbers",
+        "answer.heartbeat_ms",
+        "landing:",
+        "referrer:",
+        "at:",
+        "parsed.redact_params",
+        "parsed.targets",
+        "views:",
+        "leases:",
+        "[\"session\", \"journey\", \"leases\", \"config\"]",
+    ] {
+        want.push(field.into());
+    }
+    // (`{:e}` writes 60000 as `6e4`, as the minified loader does.)
+    want.push(format!(
+        "Math.min(Math.max(num(answer.heartbeat_ms) === undefined ? {max:e} : num(answer.heartbeat_ms), {min:e}), {max:e})",
+        max = wire::HEARTBEAT_MS as f64,
+        min = wire::MIN_HEARTBEAT_MS as f64,
+    ));
     // The session's idle time, as the loader writes it (`18e5`).
     let idle = LOADER
         .split("now - s[1] < ")
