@@ -400,7 +400,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
   var look = (text) => {
-    (text.replace(/%20|%2B|[\s\-.()\u2010-\u2013]/gi, "").match(/\d{7,}/g) || []).forEach((run) => {
+    // (The separators and the full-width digits dni_core::phone reads.)
+    (text.replace(/%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d]/gi, "").replace(/[\uff10-\uff19]/g, (c) => c.charCodeAt(0) - 65296).match(/\d{7,}/g) || []).forEach((run) => {
       run = run.slice(-7);
       if (tails.length < 16 && tails.indexOf(run) < 0 && kept.indexOf(run) < 0) tails.push(run);
     });
