@@ -172,6 +172,29 @@ test("an unreachable worker: the page keeps its numbers and no script error is r
   await v.context.close();
 });
 
+test("a first request that fails is sent once more, and the number is swapped", async () => {
+  // (On the "fast" site, whose numbers cool down for a second after their release: the demo
+  // pool's ten numbers are for the other tests.)
+  for (const fault of ["abort", "503"]) {
+    const v = await visitor();
+    let failed = 0;
+    await v.page.route("**/v1/sites/fast/leases", (route) => {
+      if (failed++) return route.continue();
+      return fault == "abort" ? route.abort("connectionreset") : route.fulfill({ status: 503, body: "{}" });
+    });
+    await v.page.goto(`${worker.base}/t/fast.html?utm_source=google&utm_medium=cpc`);
+    await swappedText(v.page, "#phone", "(312) 555-0100");
+    const leases = apiCalls(v, "/leases");
+    assert.equal(leases.length, 2, `${fault}: the first request and one more`);
+    assert.equal(leases[1].body, leases[0].body, `${fault}: the same request again`);
+    assert.ok(JSON.parse(leases[1].body).tails, `${fault}: before the module`);
+    // Leaving releases the number.
+    await v.page.goto("about:blank");
+    await v.context.close();
+    await sleep(1100);
+  }
+});
+
 test("anti-flicker: marked elements are hidden only until the swap", async () => {
   const v = await visitor();
   await v.page.goto(`${worker.base}/t/plain.html?utm_source=bing&utm_medium=cpc`);
@@ -240,6 +263,9 @@ test("consent, session (data-consent or Global Privacy Control): session storage
     const body = JSON.parse(apiCalls(v, "/leases")[0].body);
     assert.ok(body.session, how);
     assert.equal(body.ga, undefined, `${how}: no GA ids`);
+    // The loader can tell the tier allows a session: its first request leaves before the module.
+    assert.ok(body.tails, `${how}: the early request`);
+    assert.equal(apiCalls(v, "/public").length, 0, `${how}: no request for the configuration`);
     await v.context.close();
   }
 });

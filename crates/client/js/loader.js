@@ -380,11 +380,15 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var referrer = d.referrer && new URL(d.referrer).origin + "/";
 
   // What the first request needs, read before the module exists. The tier is the module's to
-  // decide (dni_core::consent); the loader asks early only where it is plain: no consent signal but
-  // "full" (or Consent Mode's "granted"), and then Global Privacy Control means session storage.
+  // decide (dni_core::consent); the loader asks early where it can tell that the tier allows a
+  // session: the site says nothing, "full" or "session", and Consent Mode nothing or "granted";
+  // then "session" or Global Privacy Control mean session storage and no GA ids. (Without consent
+  // the page asks /numbers, with the numbers themselves: that waits for the module.)
   var now = Date.now(), first, kept = [], tails = [];
   var plain = (v) => !v || /^\s*(full|granted|1|true)\s*$/i.test(v);
-  var store = read(w, navigator.globalPrivacyControl === true ? "sessionStorage" : "localStorage");
+  var sessionSite = /^\s*session\s*$/i.test(declared);
+  var sessionOnly = sessionSite || navigator.globalPrivacyControl === true;
+  var store = read(w, sessionOnly ? "sessionStorage" : "localStorage");
   var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
   var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
   // The session id stored as "id|last seen": kept while page views follow each other within 30
@@ -395,7 +399,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   };
   var session = sessionOf(get("session"), randomId());
   var cookie = (name) => ((read(d, "cookie") || "").match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
-  var ga = navigator.globalPrivacyControl === true ? [] : [cookie("_ga"), cookie("_ga_[^=;]+")];
+  var ga = sessionOnly ? [] : [cookie("_ga"), cookie("_ga_[^=;]+")];
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
@@ -412,16 +416,22 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // (A returning visitor whose stored leases cover the page asks nothing: they are shown at once.
   // A page without a number yet, or a tier the loader cannot tell, waits for the module, with the
   // site's configuration.)
-  if (tails.length && plain(declared) && plain(consentMode()) && !navigator.webdriver) {
+  if (tails.length && (plain(declared) || sessionSite) && plain(consentMode()) && !navigator.webdriver) {
     asking = true;
-    first = send(api + "leases", "POST", JSON.stringify({
+    var body = JSON.stringify({
       session,
       tails,
       page: { url: early(location), referrer },
       journey: { first: journey.first },
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
-    }));
+    });
+    // A first request that fails at once (no answer before the bounded wait, or the worker's 5xx)
+    // is sent once more when the page has no configuration to start from (with one, the page's
+    // client asks by itself): a transient error costs a round trip, not the swap. (One that timed
+    // out is not: the page would wait twice as long for a slow worker.)
+    var sent = Date.now();
+    first = send(api + "leases", "POST", body).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + "leases", "POST", body) : a);
   } else if (!config) first = send(api + "public", "GET");
 
   // A returning visitor's page starts at once from the configuration and leases it kept; a new one
