@@ -7,7 +7,7 @@ import { startWorker, launchBrowser, newVisitor, swappedText, VISITOR_UA } from 
 
 let worker, browser;
 before(async () => {
-  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json"] });
+  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json", "tests/sites/returning.json"] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -334,6 +334,32 @@ test("a returning visitor with a live lease sees its number at once, before any 
   await v.page.goto(`${worker.base}/t/plain.html`);
   await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 2500 });
   assert.ok(Date.now() - started < 2500, "shown before the worker answered");
+  await v.context.close();
+});
+
+test("a returning visitor back from a new click sees its number at once; the new touch follows in the background", async () => {
+  // (The "returning" site's pool, so that the demo pool's ten numbers are for the other tests.)
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/returning.html?utm_source=google&utm_medium=cpc`);
+  const number = await swappedText(v.page, "#phone", "(415) 555-0100");
+  const before = v.requests.length;
+  // The worker's answers are held until the page has been looked at.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await v.page.route("**/v1/**", async (route) => {
+    await held;
+    await route.continue().catch(() => {});
+  });
+  await v.page.goto(`${worker.base}/t/returning.html?utm_source=bing&utm_medium=cpc&msclkid=NEWCLICK`);
+  await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 5000 });
+  const asked = v.requests.slice(before).filter((r) => r.url.endsWith("/leases"));
+  assert.equal(asked.length, 1, "one request, in the background");
+  const body = JSON.parse(asked[0].body);
+  assert.ok(body.leases?.length, "it renews the lease it holds");
+  assert.match(body.page.url, /msclkid=NEWCLICK/, "with the new touch");
+  release();
+  await sleep(500);
+  assert.equal(await v.page.textContent("#phone"), number, "the same number after the answer");
   await v.context.close();
 });
 

@@ -112,7 +112,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
     var stored = (st && json(getItem(st, "journey"))) || {};
     var views = list(stored.views).map(touchOf).concat([touchOf(stored.last)]).filter((v) => v);
     var first = touchOf(stored.first) || view;
-    if (module.touch(view.landing, view.referrer) && (views.length ? views[views.length - 1].landing : undefined) != view.landing) views.push(view);
+    var touched = module.touch(view.landing, view.referrer) && (views.length ? views[views.length - 1].landing : undefined) != view.landing;
+    if (touched) views.push(view);
     views = views.slice(-3);
     setItem(st, "journey", JSON.stringify({ first, views: views.length ? views : undefined }));
     // The session: kept while page views follow each other within 30 minutes.
@@ -120,6 +121,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     setItem(st, "session", id + "|" + now);
     var live = (st && json(getItem(st, "leases"))) || [];
     client = {
+      touched,
       tier,
       st,
       id,
@@ -451,8 +453,14 @@ import init, * as module from "../../../www/dni/dni_client.js";
         answer.numbers.forEach((n) => { if (n.lease && leases().indexOf(n.lease) < 0) navigator.sendBeacon(api + "leases/" + n.lease + "/release"); });
       }
       asking = false;
-      // Asks only for what the page shows and still has no number for.
-      if (started) { beat(); if (scan(d)) ask(); else finish(); } else finish();
+      // Asks only for what the page shows and still has no number for. A returning visitor back
+      // from a new click, whose stored leases cover the page, was shown them at once: the new
+      // touch goes to the worker now, in the background (the lease renewed with it).
+      if (started) {
+        beat();
+        if (scan(d)) ask();
+        else { finish(); if (client.touched && !body && client.slots.some((s) => s.l)) ask(); }
+      } else finish();
     })
     .catch(finish);
 
