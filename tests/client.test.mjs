@@ -389,7 +389,7 @@ test("a returning visitor: its number at once, no request to the worker, the mod
   assert.match(module, /\/dni\/dni_client_bg\.[0-9a-f]{16}\.wasm$/, "the module's name carries its hash");
   const headers = (await fetch(module)).headers;
   assert.equal(headers.get("cache-control"), "public, max-age=31536000, immutable");
-  assert.equal((await fetch(`${worker.base}/dni.js`)).headers.get("cache-control"), "public, max-age=300");
+  assert.equal((await fetch(`${worker.base}/dni.js`)).headers.get("cache-control"), "public, max-age=300, stale-while-revalidate=86400");
   v.requests = [];
   await v.page.goto(`${worker.base}/t/plain.html`);
   await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 2500 });
