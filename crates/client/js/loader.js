@@ -89,7 +89,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // with the browser's own JSON and storage. Its names are dni_core::wire's (the keys "dni.*",
   // MAX_VIEWS 3, the heartbeat between 1 s and 60 s, the session's 30 minutes).
   var client;
-  var start = () => {
+  var start = (given) => {
     // Another tier: the page shows its own numbers again before the new client looks at it.
     if (started) for (var i = 0; i < roots.length; i++) revert(roots[i]);
     started = true;
@@ -139,7 +139,17 @@ import init, * as module from "../../../www/dni/dni_client.js";
         return slot;
       }),
     };
+    // A first answer that comes with the configuration is applied in the pass that finds the
+    // site's numbers (a pass over a big page is the tag's largest main-thread cost): its numbers
+    // go to every slot, the scan swaps those the page shows, and the others are put back as they
+    // were (their leases, not taken, are released).
+    var before = given && client.slots.map((s) => [s.n, s.l, s.x, s.shown.slice()]);
+    if (given) take(given, 1);
     visit(d);
+    if (before) {
+      client.slots.forEach((s, i) => { if (!s.seen) [s.n, s.l, s.x, s.shown] = before[i]; });
+      saveLeases();
+    }
   };
 
   // One entry of an answer's numbers (also how leases are stored): anything that is not E.164 is
@@ -181,13 +191,21 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // page does not show are not taken (the first request guessed them from digits: they are
   // released, being in no state's leases).
   var assign = (text, root) => {
-    var answer = json(text), changed;
+    var answer = json(text);
     if (answer === undefined) return false;
-    answer = answer || {};
+    if (take(answer || {})) saveLeases();
+    module.scan(root, "", swaps());
+    return true;
+  };
+
+  // An answer's numbers into the slots the page shows (or into all of them: see start); true when
+  // a lease changed.
+  var take = (answer, all) => {
+    var changed;
     list(answer.numbers).forEach((e) => {
       var a = entry(e);
       client.slots.some((s) => {
-        if (!a || s.t != a.t || !s.seen) return;
+        if (!a || s.t != a.t || !(s.seen || all)) return;
         if (s.n != a.n) retire(s, s.n);
         changed = changed || s.l != a.l;
         s.n = a.n; s.l = a.l; s.x = a.x;
@@ -195,9 +213,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       });
     });
     client.hb = Math.min(Math.max(num(answer.heartbeat_ms) === undefined ? 6e4 : num(answer.heartbeat_ms), 1e3), 6e4);
-    if (changed) saveLeases();
-    module.scan(root, "", swaps());
-    return true;
+    return changed;
   };
 
   // The path to ask (leases, or numbers without consent) and the body; none when nothing to ask.
@@ -446,9 +462,14 @@ import init, * as module from "../../../www/dni/dni_client.js";
     .then((a) => {
       var answer = a && a.s == 200 && json(a.t);
       var fresh = answer && JSON.stringify(answer.numbers ? answer.config : answer);
-      if (fresh && fresh != config) { config = fresh; start(); }
+      var t = performance.now();
+      if (fresh && fresh != config) {
+        config = fresh;
+        start(answer.numbers && answer);
+        // The pass that put the numbers on the page, for developers' tools and the benchmark.
+        if (answer.numbers && !readyDone) try { performance.measure("dni:swap", { start: t }); } catch (e) {}
+      } else if (answer && answer.numbers) answered(a);
       if (answer && answer.numbers) {
-        answered(a);
         // Numbers leased for digits that were not the site's number after all go back at once.
         answer.numbers.forEach((n) => { if (n.lease && leases().indexOf(n.lease) < 0) navigator.sendBeacon(api + "leases/" + n.lease + "/release"); });
       }
