@@ -2,7 +2,7 @@
 // (Chrome DevTools' Network.emulateNetworkConditions, added to every request that goes to the
 // network), a page with one number and the tag, served by the worker in workerd. For each latency,
 // a new visitor (empty cache and storage) and a returning one (the same browser profile, a page
-// view later, its lease live): the time from DOMContentLoaded and from the loader's start (its
+// view later, its lease live; and the same back from a new ad click): the time from DOMContentLoaded and from the loader's start (its
 // `dni:start` mark) to the first swap (a MutationObserver the page installs before anything else
 // sees the number change), and the requests' waterfall.
 //
@@ -13,7 +13,7 @@
 import { startWorker, launchBrowser, newVisitor } from "../tests/harness.mjs";
 
 const RUNS = +process.env.DNI_BENCH_RUNS || (process.env.DNI_BENCH_SHORT ? 1 : 5);
-const LATENCIES = [0, 50, 150];
+const LATENCIES = [0, 50, 100, 150];
 const PAGE = `<!doctype html><html lang="en" data-dni-wait><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <style>[data-dni-wait] [data-dni-hide] { visibility: hidden; }</style>
 <script>
@@ -51,7 +51,7 @@ async function view(page, query) {
 const rows = [];
 try {
   for (const latency of LATENCIES) {
-    for (const kind of ["new", "returning"]) {
+    for (const kind of ["new", "returning", "new click"]) {
       const fromDcl = [], fromStart = [];
       let missed = 0;
       let waterfall;
@@ -60,8 +60,11 @@ try {
         const cdp = await context.newCDPSession(page);
         await cdp.send("Network.enable");
         await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
-        const warm = kind == "returning" ? await view(page, "?utm_source=google&utm_medium=cpc") : true;
-        const v = warm && (await view(page, kind == "new" ? "?utm_source=google&utm_medium=cpc" : ""));
+        // A returning visitor: the same profile a page view later, its lease live; "new click":
+        // the same, back from another ad click.
+        const warm = kind != "new" ? await view(page, "?utm_source=google&utm_medium=cpc") : true;
+        const query = { new: "?utm_source=google&utm_medium=cpc", returning: "", "new click": "?utm_source=bing&utm_medium=cpc&msclkid=BENCH" }[kind];
+        const v = warm && (await view(page, query));
         await context.close();
         if (!v) { missed++; continue; }
         fromDcl.push(v.swap - v.dcl);

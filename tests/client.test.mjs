@@ -7,7 +7,7 @@ import { startWorker, launchBrowser, newVisitor, swappedText, until, VISITOR_UA 
 
 let worker, browser;
 before(async () => {
-  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json"] });
+  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json", "tests/sites/returning.json"] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -174,6 +174,29 @@ test("an unreachable worker: the page keeps its numbers and no script error is r
   await v.context.close();
 });
 
+test("a first request that fails is sent once more, and the number is swapped", async () => {
+  // (On the "fast" site, whose numbers cool down for a second after their release: the demo
+  // pool's ten numbers are for the other tests.)
+  for (const fault of ["abort", "503"]) {
+    const v = await visitor();
+    let failed = 0;
+    await v.page.route("**/v1/sites/fast/leases", (route) => {
+      if (failed++) return route.continue();
+      return fault == "abort" ? route.abort("connectionreset") : route.fulfill({ status: 503, body: "{}" });
+    });
+    await v.page.goto(`${worker.base}/t/fast.html?utm_source=google&utm_medium=cpc`);
+    await swappedText(v.page, "#phone", "(312) 555-0100");
+    const leases = apiCalls(v, "/leases");
+    assert.equal(leases.length, 2, `${fault}: the first request and one more`);
+    assert.equal(leases[1].body, leases[0].body, `${fault}: the same request again`);
+    assert.ok(JSON.parse(leases[1].body).tails, `${fault}: before the module`);
+    // Leaving releases the number.
+    await v.page.goto("about:blank");
+    await v.context.close();
+    await sleep(1100);
+  }
+});
+
 test("anti-flicker: marked elements are hidden only until the swap", async () => {
   const v = await visitor();
   await v.page.goto(`${worker.base}/t/plain.html?utm_source=bing&utm_medium=cpc`);
@@ -242,6 +265,9 @@ test("consent, session (data-consent or Global Privacy Control): session storage
     const body = JSON.parse(apiCalls(v, "/leases")[0].body);
     assert.ok(body.session, how);
     assert.equal(body.ga, undefined, `${how}: no GA ids`);
+    // The loader can tell the tier allows a session: its first request leaves before the module.
+    assert.ok(body.tails, `${how}: the early request`);
+    assert.equal(apiCalls(v, "/public").length, 0, `${how}: no request for the configuration`);
     await v.context.close();
   }
 });
@@ -319,6 +345,32 @@ test("a returning visitor with a live lease sees its number at once, before any 
   await v.context.close();
 });
 
+test("a returning visitor back from a new click sees its number at once; the new touch follows in the background", async () => {
+  // (The "returning" site's pool, so that the demo pool's ten numbers are for the other tests.)
+  const v = await visitor();
+  await v.page.goto(`${worker.base}/t/returning.html?utm_source=google&utm_medium=cpc`);
+  const number = await swappedText(v.page, "#phone", "(415) 555-0100");
+  const before = v.requests.length;
+  // The worker's answers are held until the page has been looked at.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await v.page.route("**/v1/**", async (route) => {
+    await held;
+    await route.continue().catch(() => {});
+  });
+  await v.page.goto(`${worker.base}/t/returning.html?utm_source=bing&utm_medium=cpc&msclkid=NEWCLICK`);
+  await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 5000 });
+  const asked = v.requests.slice(before).filter((r) => r.url.endsWith("/leases"));
+  assert.equal(asked.length, 1, "one request, in the background");
+  const body = JSON.parse(asked[0].body);
+  assert.ok(body.leases?.length, "it renews the lease it holds");
+  assert.match(body.page.url, /msclkid=NEWCLICK/, "with the new touch");
+  release();
+  await sleep(500);
+  assert.equal(await v.page.textContent("#phone"), number, "the same number after the answer");
+  await v.context.close();
+});
+
 test("when the worker says a lease is gone, the page asks for a fresh one", async () => {
   const v = await visitor();
   let gone = 0;
@@ -344,7 +396,7 @@ test("a returning visitor: its number at once, no request to the worker, the mod
   assert.match(module, /\/dni\/dni_client_bg\.[0-9a-f]{16}\.wasm$/, "the module's name carries its hash");
   const headers = (await fetch(module)).headers;
   assert.equal(headers.get("cache-control"), "public, max-age=31536000, immutable");
-  assert.equal((await fetch(`${worker.base}/dni.js`)).headers.get("cache-control"), "public, max-age=300");
+  assert.equal((await fetch(`${worker.base}/dni.js`)).headers.get("cache-control"), "public, max-age=300, stale-while-revalidate=86400");
   v.requests = [];
   await v.page.goto(`${worker.base}/t/plain.html`);
   await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 2500 });

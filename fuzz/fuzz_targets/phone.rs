@@ -1,5 +1,6 @@
 //! The phone finder and rewriter: any text, no panic; occurrences are in order, on character
-//! boundaries, and hold the target's digits; swapping a number for itself changes nothing.
+//! boundaries, and hold the target's digits (ASCII or full-width); swapping a number for itself
+//! changes nothing.
 #![no_main]
 
 use dni_core::phone::{self, E164};
@@ -26,7 +27,15 @@ fuzz_target!(|data: &[u8]| {
             .expect("occurrences are on character boundaries");
         // `tel:` links may be percent-encoded (`%2B1%20212...`): their digits are the decoded ones.
         let decoded = dni_core::url::decode_component(written);
-        let digits: String = decoded.chars().filter(char::is_ascii_digit).collect();
+        // Full-width digits (`０３‐１２３４`) are digits too.
+        let digits: String = decoded
+            .chars()
+            .filter_map(|c| match c {
+                '0'..='9' => Some(c),
+                '\u{ff10}'..='\u{ff19}' => char::from_u32(c as u32 - 0xFF10 + u32::from(b'0')),
+                _ => None,
+            })
+            .collect();
         let target = &targets[f.target];
         assert!(
             digits.ends_with(target.national()),

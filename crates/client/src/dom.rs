@@ -39,9 +39,10 @@ or name()='title' or name()='aria-label' or starts-with(name(),'data-dni-')]";
 const ATTRS_OUTSIDE: &str = "[not(ancestor::*[@data-dni-noswap])]";
 
 /// The filter that keeps the browser's XPath engine from handing over every text with digits (a
-/// shop's prices, order numbers): the text, without the separators a number is written with, must
-/// contain the last four digits of a number looked for. Every way of writing a number keeps them
-/// together once the separators are gone. Empty when nothing is looked for.
+/// shop's prices, order numbers): the text, with full-width digits read as digits and without the
+/// separators a number is written with (`dni_core::phone`'s), must contain the last four digits of
+/// a number looked for. Every way of writing a number keeps them together once the separators are
+/// gone. Empty when nothing is looked for.
 fn filter(numbers: &[&E164]) -> String {
     let mut out = String::new();
     for n in numbers {
@@ -51,7 +52,8 @@ fn filter(numbers: &[&E164]) -> String {
             continue;
         };
         out.push_str(if out.is_empty() { "[" } else { " or " });
-        out.push_str("contains(translate(.,' -.()\u{a0}\u{2010}\u{2011}\u{2012}\u{2013}\u{2009}\u{202f}',''),'");
+        // (`translate` maps the full-width digits to the ten ASCII ones and drops the rest.)
+        out.push_str("contains(translate(.,'\u{ff10}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff15}\u{ff16}\u{ff17}\u{ff18}\u{ff19} -.()/\u{a0}\u{2010}\u{2011}\u{2012}\u{2013}\u{2009}\u{202f}\u{2212}\u{3000}\u{ff08}\u{ff09}\u{ff0d}','0123456789'),'");
         out.push_str(last4);
         out.push_str("')");
     }
@@ -268,6 +270,7 @@ pub(crate) mod tests {
         let root = fixture(
             r#"<p id="a">(212) 555-0100</p><p id="b">212.555.0100</p><p id="c">+1 212-555-0100</p>
                <p id="d">1 (212) 555 0100</p><p id="e">212 555 0100</p><p id="f">+12125550100</p>
+               <p id="g">２１２‐５５５‐０１００</p><p id="h">212/555-0100</p><p id="i">(212) 555-0100x12</p>
                <a id="t1" href="tel:+12125550100">x</a><a id="t2" href="TEL:212-555-0100">y</a>
                <button id="b1" title="Call 212-555-0100" aria-label="Call (212) 555-0100" data-dni-number="2125550100"
                  data-other="2125550100">z</button>"#,
@@ -281,6 +284,10 @@ pub(crate) mod tests {
             ("#d", "1 (212) 555 0107"),
             ("#e", "212 555 0107"),
             ("#f", "+12125550107"),
+            // Full-width digits (the XPath filter reads them as digits), a slash, an extension.
+            ("#g", "２１２‐５５５‐０１０７"),
+            ("#h", "212/555-0107"),
+            ("#i", "(212) 555-0107x12"),
         ];
         for (selector, want) in table {
             assert_eq!(text(&root, selector), want, "{selector}");
@@ -297,7 +304,7 @@ pub(crate) mod tests {
         for (selector, name, want) in attrs {
             assert_eq!(attr(&root, selector, name), want, "{selector} {name}");
         }
-        assert_eq!(changed, 11);
+        assert_eq!(changed, 14);
         root.remove();
     }
 

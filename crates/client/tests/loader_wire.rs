@@ -149,7 +149,7 @@ fn number(i: usize) -> (String, String) {
 fn the_loaders_first_request_by_page() {
     // (name, page, what the request must say)
     type Check = fn(&LeaseRequest);
-    let cases: [(&str, Value, Check); 5] = [
+    let cases: [(&str, Value, Check); 6] = [
         (
             "a session idle longer than SESSION_IDLE_MS is a new one (22 random characters)",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
@@ -177,6 +177,15 @@ fn the_loaders_first_request_by_page() {
                    "storage": storage(NOW - 1, "{}", &json!([]))}),
             |r| {
                 assert_eq!(r.session, "returning_visitor_01");
+                assert_eq!(r.ga, None);
+            },
+        ),
+        (
+            "a site that declares the session tier: asked early too, and no GA cookies",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "consent": "session",
+                   "cookie": "_ga=GA1.1.11.22"}),
+            |r| {
+                assert_eq!(r.tails, vec!["0102345".to_string()]);
                 assert_eq!(r.ga, None);
             },
         ),
@@ -250,5 +259,39 @@ fn the_loader_waits_for_the_module_when_it_cannot_ask_plainly() {
             .map(|(m, u)| ((*m).into(), (*u).into()))
             .collect();
         assert_eq!(sent, want, "{name}");
+    }
+}
+
+/// The page's client, which the loader keeps once the module has arrived (the stand-in above stops
+/// before): the views it keeps, the longest lease id it takes, the heartbeat's bounds, and the
+/// stored leases' and the answers' fields, as the loader writes them. (The Chromium tests prove the
+/// worker accepts the requests it sends.)
+#[test]
+fn the_loaders_client_uses_the_wire_formats_names_and_limits() {
+    const LOADER: &str = include_str!("../js/loader.js");
+    let mut want = vec![
+        format!("views.slice(-{})", wire::MAX_VIEWS),
+        format!("e.lease.length <= {}", wire::MAX_LEASE),
+        // (`{:e}` writes 60000 as `6e4`, as the loader does.)
+        format!(
+            "Math.min(Math.max(num(answer.heartbeat_ms) === undefined ? {max:e} : num(answer.heartbeat_ms), {min:e}), {max:e})",
+            max = wire::HEARTBEAT_MS as f64,
+            min = wire::MIN_HEARTBEAT_MS as f64,
+        ),
+    ];
+    for field in [
+        "target: s.t, number: s.n, lease: s.l, expires_at: s.x",
+        "e.target",
+        "e.number",
+        "e.expires_at",
+        "answer.numbers",
+        "parsed.redact_params",
+        "parsed.targets",
+        "[\"session\", \"journey\", \"leases\", \"config\"]",
+    ] {
+        want.push(field.into());
+    }
+    for w in &want {
+        assert!(LOADER.contains(w.as_str()), "the loader does not use {w:?}");
     }
 }

@@ -210,16 +210,50 @@ pub struct Found {
 }
 
 /// The length of the separator `text` starts with, or 0: the characters a page puts between the
-/// digits of one phone number (space, `-`, `.`, brackets, no-break and thin spaces, hyphens and
-/// dashes).
+/// digits of one phone number (space, `-`, `.`, brackets, `/` as in the German `030/12345678`,
+/// no-break and thin spaces, hyphens and dashes, the minus sign, and the full-width hyphen,
+/// brackets and space of Japanese pages).
 fn separator_len(text: &[u8]) -> usize {
     match text {
-        [b' ' | b'-' | b'.' | b'(' | b')', ..] => 1,
+        [b' ' | b'-' | b'.' | b'(' | b')' | b'/', ..] => 1,
         // U+00A0
         [0xC2, 0xA0, ..] => 2,
         // U+2009, U+202F, U+2010..=U+2013
         [0xE2, 0x80, 0x89 | 0xAF | 0x90..=0x93, ..] => 3,
+        // U+2212 (minus sign), U+3000 (ideographic space), U+FF08, U+FF09, U+FF0D (full-width
+        // brackets and hyphen-minus)
+        [0xE2, 0x88, 0x92, ..] | [0xE3, 0x80, 0x80, ..] | [0xEF, 0xBC, 0x88 | 0x89 | 0x8D, ..] => 3,
         _ => percent_len(text),
+    }
+}
+
+/// The digit `text` starts with, as an ASCII digit, and its length: `0`-`9`, or a full-width digit
+/// (U+FF10..=U+FF19, as Japanese pages write numbers: `０３‐１２３４‐５６７８`).
+fn digit_at(text: &[u8]) -> Option<(u8, usize)> {
+    match text {
+        [d @ b'0'..=b'9', ..] => Some((*d, 1)),
+        [0xEF, 0xBC, d @ 0x90..=0x99, ..] => Some((d - 0x90 + b'0', 3)),
+        _ => None,
+    }
+}
+
+/// The full-width digits, in order (three bytes each).
+const WIDE_DIGITS: &str =
+    "\u{ff10}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff15}\u{ff16}\u{ff17}\u{ff18}\u{ff19}";
+
+/// Whether `bytes` end with a full-width digit (whose last byte alone reads as no digit).
+fn ends_with_wide_digit(bytes: &[u8]) -> bool {
+    matches!(bytes, [.., 0xEF, 0xBC, 0x90..=0x99])
+}
+
+/// Whether a match that ends before `rest` is glued to what follows (a letter or a digit: part of
+/// a longer number or a word), but for an extension glued on: `x` or `X` and a digit, as in
+/// `555-0100x12`, where the number is swapped and the extension kept.
+fn glued(rest: &[u8]) -> bool {
+    match rest {
+        [b'x' | b'X', next, ..] if next.is_ascii_digit() => false,
+        [c, ..] => c.is_ascii_alphanumeric() || digit_at(rest).is_some(),
+        [] => false,
     }
 }
 
@@ -273,14 +307,20 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
         let rest = bytes.get(i..).unwrap_or_default();
         let open = opener(rest);
         let free = !(prev.is_ascii_alphanumeric() || prev == b'+' || prev == b'_');
-        if !(free && (c.is_ascii_digit() || open.is_some())) {
-            // An encoded separator is passed whole, so that its hex digits start nothing.
-            let len = if c == b'%' {
-                percent_len(rest).max(1)
-            } else {
-                1
+        let digit = digit_at(rest);
+        if !(free && (digit.is_some() || open.is_some())) {
+            // An encoded separator is passed whole, so that its hex digits start nothing; a
+            // full-width digit too, and it counts as a digit for what follows.
+            let (len, last) = match digit {
+                Some((d, len)) => (len, d),
+                None if c == b'%' => (percent_len(rest).max(1), b' '),
+                None => (1, c),
             };
-            prev = if len > 1 { b' ' } else { c };
+            prev = if len > 1 && digit.is_none() {
+                b' '
+            } else {
+                last
+            };
             i += len;
             continue;
         }
@@ -289,14 +329,14 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
         let mut n = 0;
         let mut j = i + open_len;
         loop {
-            match bytes.get(j) {
-                Some(&d) if d.is_ascii_digit() => {
+            match digit_at(bytes.get(j..).unwrap_or_default()) {
+                Some((d, len)) => {
                     if let (Some(digit), Some(end)) = (digits.get_mut(n), digit_ends.get_mut(n)) {
                         *digit = d;
-                        *end = j + 1;
+                        *end = j + len;
                     }
                     n += 1;
-                    j += 1;
+                    j += len;
                 }
                 _ => match separator_len(bytes.get(j..).unwrap_or_default()) {
                     0 => break,
@@ -311,8 +351,7 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
         let matched = best_match(run, plus, targets).and_then(|(target, form, len)| {
             let end = *digit_ends.get(len.checked_sub(1)?)?;
             // A digit right after the match means the match is part of a longer number.
-            let glued = bytes.get(end).is_some_and(|n| n.is_ascii_alphanumeric());
-            if glued {
+            if glued(bytes.get(end..).unwrap_or_default()) {
                 return None;
             }
             Some(Found {
@@ -325,25 +364,30 @@ pub fn find_among(text: &str, targets: &[&E164]) -> Vec<Found> {
         match matched {
             Some(m) => {
                 found.push(m);
-                prev = bytes.get(m.end.wrapping_sub(1)).copied().unwrap_or(0);
+                // (A match ends with a digit.)
+                prev = b'0';
                 i = m.end;
             }
             None if plus => {
                 // An international number that is not a target: skip all of it, so that the
                 // national part of "+44 212 555 0100" is not read as a North American number.
-                prev = bytes.get(j.wrapping_sub(1)).copied().unwrap_or(0);
+                let before = bytes.get(..j).unwrap_or_default();
+                prev = match before {
+                    _ if ends_with_wide_digit(before) => b'0',
+                    [.., last] => *last,
+                    [] => 0,
+                };
                 i = j;
             }
             None => {
                 // Retry from the next group of this run: "ext 5 212-555-0100" starts at "212".
-                prev = c;
-                i += open_len.max(1);
-                while let Some(&d) = bytes.get(i) {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
+                (prev, i) = match digit {
+                    Some((d, len)) if open_len == 0 => (d, i + len),
+                    _ => (c, i + open_len.max(1)),
+                };
+                while let Some((d, len)) = digit_at(bytes.get(i..).unwrap_or_default()) {
                     prev = d;
-                    i += 1;
+                    i += len;
                 }
             }
         }
@@ -412,18 +456,25 @@ pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
         if old.len == new.len {
             // Each digit in turn; what lies between digits (an encoded separator too) is copied
             // as it is.
+            // A full-width digit is replaced by a full-width one.
             let bytes = span.as_bytes();
             let mut copied = 0;
             let mut k = 0;
             while let Some(&b) = bytes.get(k) {
                 if b == b'%' {
                     k += 3;
-                } else {
-                    if b.is_ascii_digit() {
-                        out.push_str(span.get(copied..k)?);
-                        out.push(char::from(*replacement.next().unwrap_or(&b)));
-                        copied = k + 1;
+                } else if let Some((d, len)) = digit_at(bytes.get(k..).unwrap_or_default()) {
+                    out.push_str(span.get(copied..k)?);
+                    let new = *replacement.next().unwrap_or(&d);
+                    if len == 3 {
+                        let at = 3 * usize::from(new.wrapping_sub(b'0'));
+                        out.push_str(WIDE_DIGITS.get(at..at + 3)?);
+                    } else {
+                        out.push(char::from(new));
                     }
+                    copied = k + len;
+                    k += len;
+                } else {
                     k += 1;
                 }
             }
@@ -521,6 +572,13 @@ mod tests {
             ("tel:%28212%29%20555%2D0100", "tel:%28212%29%20555%2D0107"),
             ("tel:%20212.555.0100", "tel:%20212.555.0107"),
             ("tel:1%20212%20555%200100", "tel:1%20212%20555%200107"),
+            // An extension glued on: the number is swapped, the extension kept.
+            (
+                "555-0100x12 or (212) 555-0100x12",
+                "555-0100x12 or (212) 555-0107x12",
+            ),
+            ("212-555-0100X7", "212-555-0107X7"),
+            ("212/555-0100", "212/555-0107"),
         ];
         for (text, want) in table {
             assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
@@ -531,16 +589,19 @@ mod tests {
     fn leaves_lookalikes_alone() {
         let swaps = [(e("+12125550100"), e("+12125550107"))];
         let table = [
-            "21255501001",        // a longer number
-            "92125550100",        // glued to a digit in front
-            "Order A2125550100",  // glued to a word
-            "212-555-0199",       // another number
-            "555-0100",           // a part of it
-            "+44 212 555 0100",   // another country
-            "+1 212-555-010",     // too short
-            "%2B44 212 555 0100", // another country, encoded
-            "tel:212%2555-0100",  // not a separator the encoding has
-            "SKU 2125550100x",    // glued to a word after
+            "21255501001",            // a longer number
+            "92125550100",            // glued to a digit in front
+            "Order A2125550100",      // glued to a word
+            "212-555-0199",           // another number
+            "555-0100",               // a part of it
+            "+44 212 555 0100",       // another country
+            "+1 212-555-010",         // too short
+            "%2B44 212 555 0100",     // another country, encoded
+            "tel:212%2555-0100",      // not a separator the encoding has
+            "SKU 2125550100x",        // glued to a word after
+            "2125550100xl",           // glued to a word after, not an extension
+            "２１２５５５０１００１", // full-width: a longer number
+            "９２１２５５５０１００", // full-width: glued to a digit in front
             "",
         ];
         for text in table {
@@ -556,6 +617,33 @@ mod tests {
             ("+44 20 7946 0000", "+44 20 7946 0123"),
             ("+44 (0)20 7946 0000", "+44 (0)20 7946 0123"),
             ("0044 20 7946 0000", "0044 20 7946 0123"),
+        ];
+        for (text, want) in table {
+            assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
+        }
+        // German pages write the area code apart with a slash.
+        let swaps = [(e("+493012345678"), e("+493012345699"))];
+        let table = [
+            ("030/12345678", "030/12345699"),
+            ("Tel. 030 / 123 456 78", "Tel. 030 / 123 456 99"),
+            ("+49 (0)30/12345678", "+49 (0)30/12345699"),
+        ];
+        for (text, want) in table {
+            assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");
+        }
+        // Japanese pages write numbers in full-width digits, with full-width or other hyphens
+        // and brackets; the replacement keeps the width of each digit.
+        let swaps = [(e("+81312345678"), e("+81312349999"))];
+        let table = [
+            ("０３‐１２３４‐５６７８", "０３‐１２３４‐９９９９"),
+            ("０３－１２３４－５６７８", "０３－１２３４－９９９９"),
+            ("（０３）１２３４−５６７８", "（０３）１２３４−９９９９"),
+            (
+                "電話：０３　１２３４　５６７８まで",
+                "電話：０３　１２３４　９９９９まで",
+            ),
+            ("03-1234-5678", "03-1234-9999"),
+            ("+81 3-1234-5678", "+81 3-1234-9999"),
         ];
         for (text, want) in table {
             assert_eq!(replace(text, &swaps).as_deref(), Some(want), "{text:?}");

@@ -1,0 +1,84 @@
+// What the tag costs the page's main thread, measured the way call-tracking vendors are compared:
+// Lighthouse 12.2.3 (npm, pinned; 13 wants Node 22) with its default mobile profile (a simulated
+// mid-range phone, 4x CPU slowdown), its `bootup-time` audit without its 50 ms floor
+// (`thresholdInMs: 0`), the time attributed to our URLs (the loader `dni.js` and the wasm module)
+// summed, the median of the runs; on the demo page and on a page of 10,000 elements with 50
+// numbers, served by the worker in workerd. Prints the vendors' figures from third-party-web
+// (npm, pinned: HTTP Archive's Lighthouse runs, mobile, the mean main-thread time per page) beside
+// ours.
+//
+//   node bench/main-thread.mjs   (3 runs per page; DNI_BENCH_RUNS=n)
+//
+// Each run is a fresh Chromium profile: a first visit (the module compiled, the lease asked for),
+// the heavier case.
+import { createRequire } from "node:module";
+import { startWorker } from "../tests/harness.mjs";
+
+const require = createRequire(import.meta.url);
+const { default: lighthouse } = await import("lighthouse");
+const chromeLauncher = require("chrome-launcher");
+const thirdPartyWeb = require("third-party-web");
+
+const RUNS = +process.env.DNI_BENCH_RUNS || 3;
+const VENDORS = ["CallRail", "CallTrackingMetrics", "Marchex", "Mediahawk", "Infinity Tracking"];
+// The aims (issue 20), in ms.
+const AIMS = { demo: 30, big: 60 };
+
+/** The 10,000-element page with 50 numbers in five formats (as bench/swap.mjs builds it). */
+function bigPage() {
+  const formats = ["(212) 555-0100", "212.555.0100", "+1 212-555-0100", "1 (212) 555 0100", "212 555 0100"];
+  const parts = [];
+  let n = 0;
+  for (let i = 0; i < 2000; i++) {
+    const number = i % 40 == 0 ? formats[n++ % formats.length] : `Item ${i} costs $${(i * 7) % 500}.99`;
+    parts.push(`<section><h3>Block ${i}</h3><p>Some text <em>with</em> ${number}</p><a href="/p/${i}">more</a></section>`);
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Big page</title><link rel="icon" href="data:,"></head><body>${parts.join("")}
+<script src="/dni.js" data-site="demo" async></script></body></html>`;
+}
+
+const config = {
+  extends: "lighthouse:default",
+  settings: { onlyAudits: ["bootup-time"] },
+  audits: [{ path: "bootup-time", options: { thresholdInMs: 0 } }],
+};
+
+const worker = await startWorker({ name: "main-thread-bench", pages: { "big.html": bigPage() } });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+try {
+  for (const [name, path] of [["demo", "/?utm_source=google&utm_medium=cpc&gclid=BENCH"], ["big", "/t/big.html?utm_source=google&utm_medium=cpc"]]) {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const chrome = await chromeLauncher.launch({
+        chromePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+        chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        logLevel: "silent",
+      });
+      try {
+        const result = await lighthouse(worker.base + path, { port: chrome.port, output: "json", logLevel: "error" }, config);
+        const items = result.lhr.audits["bootup-time"].details?.items || [];
+        const ours = items.filter((i) => /\/dni\.js|\/dni\/dni_client_bg\./.test(i.url));
+        runs.push(ours.reduce((t, i) => t + i.total, 0));
+      } finally {
+        await chrome.kill();
+      }
+    }
+    results[name] = runs;
+  }
+} finally {
+  await worker.stop();
+}
+
+console.log(`main-thread time of the tag: Lighthouse 12.2.3, default mobile profile, bootup-time (thresholdInMs 0), our URLs summed, median of ${RUNS}`);
+for (const [name, label] of [["demo", "the demo page"], ["big", "10,000 elements, 50 numbers"]]) {
+  const runs = results[name];
+  console.log(`  ${label.padEnd(30)} ${median(runs).toFixed(0).padStart(5)} ms  (runs ${runs.map((r) => r.toFixed(0)).join(" ")}; aim ${AIMS[name]} ms)`);
+}
+console.log("call-tracking vendors, mean main-thread time per page (third-party-web 0.30.0, HTTP Archive, mobile):");
+for (const vendor of VENDORS) {
+  const e = thirdPartyWeb.entities.find((x) => x.name == vendor);
+  console.log(`  ${vendor.padEnd(30)} ${e ? e.averageExecutionTime.toFixed(0).padStart(5) + " ms" : "(not listed)"}`);
+}
