@@ -360,7 +360,11 @@ test("a returning visitor back from a new click sees its number at once; the new
   });
   await v.page.goto(`${worker.base}/t/returning.html?utm_source=bing&utm_medium=cpc&msclkid=NEWCLICK`);
   await v.page.waitForFunction((n) => document.getElementById("phone").textContent == n, number, { timeout: 5000 });
-  const asked = v.requests.slice(before).filter((r) => r.url.endsWith("/leases"));
+  // The number came first; the request goes out after it (its answer is held, so it is still
+  // the only one once it has been seen).
+  const leases = () => v.requests.slice(before).filter((r) => r.url.endsWith("/leases"));
+  await until("the background request", () => leases().length > 0, { timeout: 5000 });
+  const asked = leases();
   assert.equal(asked.length, 1, "one request, in the background");
   const body = JSON.parse(asked[0].body);
   assert.ok(body.leases?.length, "it renews the lease it holds");
