@@ -109,7 +109,7 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
 }
 
 /// The figures of a split pool, added up.
-fn sum(shards: &[StatsReply]) -> StatsReply {
+pub(crate) fn sum(shards: &[StatsReply]) -> StatsReply {
     let mut total = StatsReply {
         counters: Default::default(),
         size: 0,
