@@ -74,8 +74,11 @@ impl ApiError {
 
     /// The JSON response.
     pub fn response(&self) -> Result<Response> {
-        let body = serde_json::json!({ "error": self.message(), "code": self.code() });
-        let mut response = Response::from_json(&body)?.with_status(self.status());
+        let body = crate::api::error::ErrorBody {
+            error: self.message(),
+            code: self.code(),
+        };
+        let mut response = crate::api::json(&body)?.with_status(self.status());
         if *self == ApiError::Unauthorized {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }

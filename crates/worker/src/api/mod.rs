@@ -1,4 +1,46 @@
-//! The HTTP API's own request and response types (golden answers in `tests`).
+//! The HTTP API's own request and response types, one file per resource.
+//!
+//! A route answers with a type from here, never with a core domain type, a stored row or a
+//! Durable Object's reply: each type here is converted from the domain (`From<&Domain>`, every
+//! field named, enums matched exhaustively), so a refactor of the core cannot change the public
+//! JSON silently: it fails to build here, or fails the golden answers in `tests` (the exact bytes
+//! in `crates/worker/fixtures/api/`), which also check each answer against its schema in
+//! `www/v1/openapi.json`. A new route: its types in the file of its resource (or a new file), a
+//! golden answer, its schema in the document.
+//!
+//! Bodies are written by [`json`]: through `serde_json::Value`, whose objects keep their keys
+//! sorted, as every answer of this API always had them.
+//!
+//! The page's own endpoints (`/leases`, `/numbers`, `/public`) are not here: their bodies are the
+//! page-worker wire format, `dni_core::api` and `dni_core::wire`, which the browser module shares.
+
+pub mod admin;
+pub mod calls;
+pub mod deliveries;
+pub mod error;
+pub mod pool;
+pub mod reports;
+pub mod tokens;
+
+use serde::Serialize;
+use worker::Response;
+
+/// A JSON answer (200 unless changed), keys sorted.
+pub fn json<T: Serialize>(body: &T) -> worker::Result<Response> {
+    let value = value(body).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Response::from_json(&value)
+}
+
+/// The body as [`json`] writes it (`Response::from_json` writes the value with
+/// `serde_json::to_string`), for the golden answers.
+#[cfg(test)]
+pub fn text<T: Serialize>(body: &T) -> serde_json::Result<String> {
+    serde_json::to_string(&value(body)?)
+}
+
+fn value<T: Serialize>(body: &T) -> serde_json::Result<serde_json::Value> {
+    serde_json::to_value(body)
+}
 
 #[cfg(test)]
 mod render;

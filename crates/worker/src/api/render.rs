@@ -1,63 +1,68 @@
-//! Each golden answer built as its route builds it (the test's one adapter to the routes' code).
+//! Each golden answer built from the fixtures' domain values through the API's types, as the
+//! routes build it.
 
 use dni_core::access::Viewer;
 use dni_core::call::CallRecord;
+use dni_core::phone::E164;
 use dni_core::report::pool::advice;
-use serde_json::{json, Value};
 
 use super::tests::Fixtures;
-use crate::protocol::{ImportReply, StatsReply};
+use super::{admin, calls, deliveries, pool, reports, text, tokens};
+use crate::protocol::StatsReply;
 
 const TIME_ZONE: &str = "America/New_York";
 
-fn present(record: &CallRecord, viewer: &Viewer) -> Value {
-    let mut record = serde_json::to_value(record).unwrap();
-    if let Some(caller) = record.get_mut("caller") {
-        if let Some(text) = caller.as_str() {
-            *caller = Value::String(viewer.caller(text, 4));
-        }
-    }
-    record
+fn present(record: &CallRecord, viewer: &Viewer) -> calls::Call {
+    let mut call = calls::Call::from(record);
+    call.caller = viewer.caller(&call.caller, 4);
+    call
 }
 
-fn pool_stats(shards: &[StatsReply]) -> String {
+fn pool_stats(shards: &[StatsReply]) -> pool::PoolStats {
     let total = crate::routes::admin::sum(shards);
-    let mut body = serde_json::to_value(&total).unwrap();
     let a = advice(
         total.size,
         total.leased + total.cooling,
         total.counters.granted,
         total.counters.exhausted,
     );
-    body["advice"] = serde_json::to_value(&a).unwrap();
-    if shards.len() > 1 {
-        body["shards"] = serde_json::to_value(shards).unwrap();
-    }
-    body.to_string()
+    pool::PoolStats::of(&total, &a, shards)
 }
 
+/// The import's body read as the route reads it.
 pub(super) fn import(body: &str) -> Result<Vec<CallRecord>, String> {
-    serde_json::from_str(body).map_err(|e| e.to_string())
+    let calls: Vec<calls::Call> = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    calls.into_iter().map(calls::Call::into_record).collect()
+}
+
+fn t<T: serde::Serialize>(body: &T) -> String {
+    text(body).unwrap()
 }
 
 pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
     let operator = Viewer::Operator;
     let list = |viewer: &Viewer, next: Option<&str>| {
-        json!({
-            "site": "demo",
-            "time_zone": TIME_ZONE,
-            "from": "2026-11-01",
-            "to": "2026-11-30",
-            "calls": f.calls.iter().map(|c| present(c, viewer)).collect::<Vec<_>>(),
-            "next_cursor": next,
+        t(&calls::CallsPage {
+            site: "demo".to_owned(),
+            time_zone: TIME_ZONE.to_owned(),
+            from: "2026-11-01".to_owned(),
+            to: "2026-11-30".to_owned(),
+            calls: f.calls.iter().map(|c| present(c, viewer)).collect(),
+            next_cursor: next.map(str::to_owned),
         })
-        .to_string()
     };
+    let sent: Vec<deliveries::Delivery> = f.deliveries.iter().map(Into::into).collect();
     let detail = |viewer: &Viewer| {
-        let mut record = present(&f.calls[0], viewer);
-        record["deliveries"] = serde_json::to_value(&f.deliveries).unwrap();
-        json!({ "site": "demo", "time_zone": TIME_ZONE, "call": record }).to_string()
+        t(&calls::CallDetail {
+            site: "demo".to_owned(),
+            time_zone: TIME_ZONE.to_owned(),
+            call: calls::CallWithDeliveries {
+                call: present(&f.calls[0], viewer),
+                deliveries: sent.clone(),
+            },
+        })
     };
+    let token = tokens::Token::from(&f.tokens[0]);
     vec![
         (
             "calls-list.json",
@@ -68,91 +73,108 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
         ("call-detail-report-token.json", detail(&f.viewer)),
         (
             "calls-import.json",
+            // A body as `dni history` writes it: the records' own serialization.
             serde_json::to_string(&f.calls[..2]).unwrap(),
         ),
         (
             "calls-import-answer.json",
-            serde_json::to_string(&ImportReply { imported: 2 }).unwrap(),
+            t(&calls::Imported { imported: 2 }),
         ),
-        ("pool-stats.json", pool_stats(&f.shards[..1])),
-        ("pool-stats-split.json", pool_stats(&f.shards)),
+        ("pool-stats.json", t(&pool_stats(&f.shards[..1]))),
+        ("pool-stats-split.json", t(&pool_stats(&f.shards))),
         (
             "pools.json",
-            json!({ "site": "demo", "pools": [
-                json!({ "id": "visitors", "size": 10, "shards": 1 }),
-                json!({ "id": "ads", "size": 40, "shards": 4 }),
-            ] })
-            .to_string(),
+            t(&pool::Pools {
+                site: "demo".to_owned(),
+                pools: vec![
+                    pool::PoolSummary {
+                        id: "visitors".to_owned(),
+                        size: 10,
+                        shards: 1,
+                    },
+                    pool::PoolSummary {
+                        id: "ads".to_owned(),
+                        size: 40,
+                        shards: 4,
+                    },
+                ],
+            }),
         ),
         (
             "pool-history.json",
-            json!({
-                "site": "demo",
-                "pool": "visitors",
-                "time_zone": TIME_ZONE,
-                "from": "2026-11-01",
-                "to": "2026-11-30",
-                "every_s": dni_core::report::pool_history::EVERY / 1000,
-                "points": f.points,
-            })
-            .to_string(),
+            t(&pool::PoolHistory {
+                site: "demo".to_owned(),
+                pool: "visitors".to_owned(),
+                time_zone: TIME_ZONE.to_owned(),
+                from: "2026-11-01".to_owned(),
+                to: "2026-11-30".to_owned(),
+                every_s: dni_core::report::pool_history::EVERY / 1000,
+                points: f.points.iter().map(Into::into).collect(),
+            }),
         ),
         (
             "pool-history-import-answer.json",
-            json!({ "imported": 96 }).to_string(),
+            t(&pool::SamplesImported { imported: 96 }),
         ),
         (
             "report.json",
-            json!({
-                "site": "demo",
-                "time_zone": TIME_ZONE,
-                "report": "channel",
-                "from": "2026-11-01",
-                "to": "2026-11-30",
-                "rows": f.rows,
-            })
-            .to_string(),
+            t(&reports::Report {
+                site: "demo".to_owned(),
+                time_zone: TIME_ZONE.to_owned(),
+                report: "channel".to_owned(),
+                from: "2026-11-01".to_owned(),
+                to: "2026-11-30".to_owned(),
+                rows: f.rows.iter().map(Into::into).collect(),
+            }),
         ),
         (
             "deliveries.json",
-            json!({ "deliveries": f.deliveries }).to_string(),
+            t(&deliveries::Deliveries {
+                deliveries: sent.clone(),
+            }),
         ),
         (
             "delivery-retried.json",
-            json!({ "delivery": f.deliveries[1] }).to_string(),
+            t(&deliveries::Retried {
+                delivery: sent[1].clone(),
+            }),
         ),
         (
             "report-tokens.json",
-            json!({ "site": "demo", "tokens": f.tokens }).to_string(),
+            t(&tokens::Tokens {
+                site: "demo".to_owned(),
+                tokens: f.tokens.iter().map(Into::into).collect(),
+            }),
         ),
         (
             "report-token-created.json",
-            json!({
-                "id": f.tokens[0].id,
-                "site": "demo",
-                "name": f.tokens[0].name,
-                "created_at": f.tokens[0].created_at,
-                "token": "dni_rt_AAAAAAAAAAAA_abcdefghijklmnopqrstuvwxyz012345",
-            })
-            .to_string(),
+            t(&tokens::Created {
+                token,
+                secret_token: "dni_rt_AAAAAAAAAAAA_abcdefghijklmnopqrstuvwxyz012345".to_owned(),
+            }),
         ),
         (
             "report-token-revoked.json",
-            json!({ "ok": true, "revoked": "AAAAAAAAAAAA" }).to_string(),
+            t(&tokens::Revoked {
+                ok: true,
+                revoked: "AAAAAAAAAAAA".to_owned(),
+            }),
         ),
         (
             "caller-erased.json",
-            json!({
-                "site": "demo",
-                "caller": dni_core::phone::E164::parse("+13105550199").unwrap(),
-                "erased_calls": 3,
-            })
-            .to_string(),
+            t(&admin::CallerErased::new(
+                "demo",
+                &E164::parse("+13105550199").unwrap(),
+                3,
+            )),
         ),
         (
             "config-stored.json",
-            json!({ "ok": true, "site": "demo" }).to_string(),
+            t(&admin::ConfigStored {
+                ok: true,
+                site: "demo".to_owned(),
+            }),
         ),
-        ("health.json", json!({ "ok": true }).to_string()),
+        ("health.json", t(&admin::Health { ok: true })),
     ]
 }

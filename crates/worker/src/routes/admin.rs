@@ -5,6 +5,9 @@ use dni_core::config::SiteConfig;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::{ask, parse_json, read_body, secret, shard, Shard};
+use crate::api;
+use crate::api::admin::{CallerErased, ConfigStored};
+use crate::api::pool::PoolStats;
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::{CallOp, EraseReply, PoolOp, StatsReply};
@@ -24,7 +27,8 @@ pub(crate) fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Stri
     }
 }
 
-/// `GET /v1/sites/{site}/config`.
+/// `GET /v1/sites/{site}/config`. The body is the configuration document itself
+/// (`docs/configuration.md`), the same format `PUT` takes and `dni kv` reads from a file.
 pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
@@ -54,9 +58,10 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
                 .await
                 .ok();
             config_store::put_site(&ctx.env, &config, previous.as_ref()).await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "ok": true, "site": config.id }),
-            )?)
+            Ok(api::json(&ConfigStored {
+                ok: true,
+                site: config.id,
+            })?)
         }
         .await,
     )
@@ -88,21 +93,13 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
                 shards.push(stats);
             }
             let total = sum(&shards);
-            let mut body = serde_json::to_value(&total)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
             let advice = dni_core::report::pool::advice(
                 total.size,
                 total.leased + total.cooling,
                 total.counters.granted,
                 total.counters.exhausted,
             );
-            body["advice"] = serde_json::to_value(&advice)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            if shards.len() > 1 {
-                body["shards"] = serde_json::to_value(&shards)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            }
-            Ok(Response::from_json(&body)?)
+            Ok(api::json(&PoolStats::of(&total, &advice, &shards))?)
         }
         .await,
     )
@@ -169,11 +166,11 @@ pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Respons
                 },
             )
             .await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": config.id,
-                "caller": caller,
-                "erased_calls": reply.erased,
-            }))?)
+            Ok(api::json(&CallerErased::new(
+                &config.id,
+                &caller,
+                u64::from(reply.erased),
+            ))?)
         }
         .await,
     )
