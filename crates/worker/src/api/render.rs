@@ -35,6 +35,12 @@ pub(super) fn import(body: &str) -> Result<Vec<CallRecord>, String> {
     calls.into_iter().map(calls::Call::into_record).collect()
 }
 
+/// `sites/demo.json` as the configuration reads it.
+fn demo_config() -> dni_core::config::SiteConfig {
+    let path = [env!("CARGO_MANIFEST_DIR"), "/../../sites/demo.json"].concat();
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 fn t<T: serde::Serialize>(body: &T) -> String {
     text(body).unwrap()
 }
@@ -176,5 +182,11 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
             }),
         ),
         ("health.json", t(&admin::Health { ok: true })),
+        (
+            // The configuration document, as `GET .../config` writes it (the configuration's own
+            // format, not an API type: its fields' order is the core's).
+            "config.json",
+            serde_json::to_string(&demo_config()).unwrap(),
+        ),
     ]
 }
