@@ -390,19 +390,20 @@ impl From<&CallRecord> for Call {
     }
 }
 
-/// Why an imported call cannot be a record.
-fn refused(call_sid: &str, what: &str, value: &str) -> String {
+/// Why an imported call cannot be a record: `record <id>: <field> <what> <value>`.
+fn refused(call_sid: &str, field: &str, what: &str, value: &str) -> String {
     let call_sid: String = call_sid.chars().take(64).collect();
     let value: String = value.chars().take(64).collect();
-    ["record ", &call_sid, ": ", what, " ", &value].concat()
+    ["record ", &call_sid, ": ", field, " ", what, " ", &value].concat()
 }
 
-fn number(call_sid: &str, value: &str) -> Result<E164, String> {
-    E164::parse(value).map_err(|_| refused(call_sid, "is not an E.164 number:", value))
+fn number(call_sid: &str, field: &str, value: &str) -> Result<E164, String> {
+    E164::parse(value).map_err(|_| refused(call_sid, field, "is not an E.164 number:", value))
 }
 
-fn channel(call_sid: &str, name: &str) -> Result<Channel, String> {
-    Channel::parse(name).ok_or_else(|| refused(call_sid, "has an unknown channel:", name))
+fn channel(call_sid: &str, field: &str, name: &str) -> Result<Channel, String> {
+    Channel::parse(name)
+        .ok_or_else(|| refused(call_sid, field, "is not a GA4 channel group:", name))
 }
 
 impl Call {
@@ -447,13 +448,15 @@ impl Call {
         } = self;
         let sid = call_sid.as_str();
         Ok(CallRecord {
-            forwarded_to: forwarded_to.map(|n| number(sid, &n)).transpose()?,
+            forwarded_to: forwarded_to
+                .map(|n| number(sid, "forwarded_to", &n))
+                .transpose()?,
             started_at,
             status: status.into(),
             duration_s,
             ended_at,
             number_kind: number_kind.into(),
-            channel: channel(sid, &channel_name)?,
+            channel: channel(sid, "channel", &channel_name)?,
             source,
             medium,
             campaign,
@@ -640,7 +643,7 @@ impl Touch {
     fn into_domain(self, call_sid: &str) -> Result<core_attribution::Classified, String> {
         Ok(core_attribution::Classified {
             touch: core_classify::Touch {
-                channel: channel(call_sid, &self.channel)?,
+                channel: channel(call_sid, "attribution's channel", &self.channel)?,
                 source: self.source,
                 medium: self.medium,
                 campaign: self.campaign,
@@ -741,7 +744,10 @@ impl Dial {
             },
             duration_s: self.duration_s,
             leg: self.leg,
-            number: self.number.map(|n| number(call_sid, &n)).transpose()?,
+            number: self
+                .number
+                .map(|n| number(call_sid, "dial.number", &n))
+                .transpose()?,
             step: self.step,
         })
     }
@@ -810,7 +816,7 @@ impl From<&core_telephony::AnsweredLeg> for AnsweredLeg {
 impl AnsweredLeg {
     fn into_domain(self, call_sid: &str) -> Result<core_telephony::AnsweredLeg, String> {
         Ok(core_telephony::AnsweredLeg {
-            number: number(call_sid, &self.number)?,
+            number: number(call_sid, "answered_legs' number", &self.number)?,
             leg: self.leg,
             step: self.step,
         })

@@ -397,3 +397,64 @@ fn the_import_body_reads_as_the_records() {
     want.truncate(2);
     assert_eq!(read, want);
 }
+
+/// An imported call: the fields that default may be left out; a number that is not E.164 or a
+/// channel that is not GA4's is refused, naming the record and the field.
+#[test]
+fn an_imported_call_reads_or_is_refused_by_name() {
+    let minimal = serde_json::json!({
+        "call_sid": "CAmin", "site": "demo", "caller": "+13105550199",
+        "tracking_number": "+12125550111", "started_at": 1, "status": "missed",
+        "number_kind": "static", "channel": "Direct", "source": "(direct)", "medium": "(none)",
+        "campaign": "", "term": "", "content": "", "landing_page": "", "confidence": 1.0,
+        "candidates": [],
+    });
+    let read = super::render::import(&serde_json::json!([minimal]).to_string()).unwrap();
+    let mut want = CallRecord::new("CAmin", "demo", "+13105550199", "+12125550111", 1);
+    want.status = CallStatus::Missed;
+    want.number_kind = NumberKind::Static;
+    want.source = "(direct)".to_owned();
+    want.medium = "(none)".to_owned();
+    want.confidence = 1.0;
+    assert_eq!(read, vec![want]);
+
+    let full = serde_json::to_value(full_call()).unwrap();
+    // (a change to the full call, the error's start; "" reads)
+    type Change = fn(&mut serde_json::Value);
+    let table: [(Change, &str); 7] = [
+        (|_| {}, ""),
+        (
+            |v| v["forwarded_to"] = "12".into(),
+            "record CAfull1: forwarded_to is not an E.164 number: 12",
+        ),
+        (
+            |v| v["channel"] = "Carrier Pigeon".into(),
+            "record CAfull1: channel is not a GA4 channel group: Carrier Pigeon",
+        ),
+        (
+            |v| v["attribution"]["first"]["channel"] = "Nope".into(),
+            "record CAfull1: attribution's channel is not a GA4 channel group: Nope",
+        ),
+        (
+            |v| v["dial"]["number"] = "x".into(),
+            "record CAfull1: dial.number is not an E.164 number: x",
+        ),
+        (
+            |v| v["answered_legs"][1]["number"] = "+1".into(),
+            "record CAfull1: answered_legs' number is not an E.164 number: +1",
+        ),
+        (
+            |v| v["status"] = "exploded".into(),
+            "unknown variant `exploded`",
+        ),
+    ];
+    for (change, want) in table {
+        let mut call = full.clone();
+        change(&mut call);
+        let got = super::render::import(&serde_json::json!([call]).to_string());
+        match got {
+            Ok(records) => assert_eq!((records, want), (vec![full_call()], "")),
+            Err(e) => assert!(!want.is_empty() && e.starts_with(want), "{e} / {want}"),
+        }
+    }
+}
