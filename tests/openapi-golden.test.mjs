@@ -37,6 +37,8 @@ const GOLDEN = [
   ["caller-erased.json", "delete", "/v1/sites/{site}/callers/{caller}", 200],
   ["config-stored.json", "put", "/v1/sites/{site}/config", 200],
   ["health.json", "get", "/v1/health", 200],
+  ["error-not-found.json", "get", "/v1/sites/{site}/calls/{call}", 404],
+  ["error-bad-request.json", "post", "/v1/sites/{site}/calls/import", 400],
   // The configuration document is the configuration's own format (docs/configuration.md), not an
   // API type: its golden answer holds its bytes, its schema here stays loose.
   ["config.json", "get", "/v1/sites/{site}/config", 200, "loose"],

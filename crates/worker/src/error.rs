@@ -72,13 +72,17 @@ impl ApiError {
         }
     }
 
-    /// The JSON response.
-    pub fn response(&self) -> Result<Response> {
-        let body = crate::api::error::ErrorBody {
+    /// The answer's body.
+    pub fn body(&self) -> crate::api::error::ErrorBody {
+        crate::api::error::ErrorBody {
             error: self.message(),
             code: self.code(),
-        };
-        let mut response = crate::api::json(&body)?.with_status(self.status());
+        }
+    }
+
+    /// The JSON response.
+    pub fn response(&self) -> Result<Response> {
+        let mut response = crate::api::json(&self.body())?.with_status(self.status());
         if *self == ApiError::Unauthorized {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }

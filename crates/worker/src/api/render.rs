@@ -183,6 +183,14 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
         ),
         ("health.json", t(&admin::Health { ok: true })),
         (
+            "error-not-found.json",
+            t(&crate::error::ApiError::NotFound("unknown call").body()),
+        ),
+        (
+            "error-bad-request.json",
+            t(&crate::error::ApiError::BadRequest("malformed JSON: \"x\"".to_owned()).body()),
+        ),
+        (
             // The configuration document, as `GET .../config` writes it (the configuration's own
             // format, not an API type: its fields' order is the core's).
             "config.json",
