@@ -4,15 +4,18 @@
 //! Durable Object's reply: each type here is converted from the domain (`From<&Domain>`, every
 //! field named, enums matched exhaustively), so a refactor of the core cannot change the public
 //! JSON silently: it fails to build here, or fails the golden answers in `tests` (the exact bytes
-//! in `crates/worker/fixtures/api/`), which also check each answer against its schema in
-//! `www/v1/openapi.json`. A new route: its types in the file of its resource (or a new file), a
-//! golden answer, its schema in the document.
+//! in `crates/worker/fixtures/api/`), which `tests/openapi-golden.test.mjs` checks against their
+//! schemas in `www/v1/openapi.json`. A new route: its types in the file of its resource (or a new
+//! file), a golden answer (a fixture, a line in `render.rs` and in that test's table), its schema
+//! in the document.
+//!
+//! Not here: the page's own endpoints (`/leases`, `/numbers`, `/public`, heartbeats), whose bodies
+//! are the page-worker wire format, `dni_core::api` and `dni_core::wire`, which the browser module
+//! shares; and the site configuration (`GET`/`PUT .../config`), which is the configuration
+//! document's own format (`docs/configuration.md`), held to its bytes by a golden answer.
 //!
 //! Bodies are written by [`json`]: through `serde_json::Value`, whose objects keep their keys
 //! sorted, as every answer of this API always had them.
-//!
-//! The page's own endpoints (`/leases`, `/numbers`, `/public`) are not here: their bodies are the
-//! page-worker wire format, `dni_core::api` and `dni_core::wire`, which the browser module shares.
 
 pub mod admin;
 pub mod calls;
