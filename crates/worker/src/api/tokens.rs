@@ -1,10 +1,23 @@
-//! Report tokens: the list (`GET /v1/sites/{site}/report-tokens`), a new token (`POST`, the only
-//! answer that carries the token) and a revocation (`DELETE .../{id}`). Converted from the call
+//! Report tokens: the list (`GET /v1/sites/{site}/report-tokens`), a new token (`POST`: its body,
+//! and the only answer that carries the token) and a revocation (`DELETE .../{id}`). Converted from the call
 //! log's stored `protocol::TokenRow`, whose secret's hash never reaches an answer.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::protocol::TokenRow;
+
+/// `POST /v1/sites/{site}/report-tokens`'s body (an empty body is a token without a name).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the operator calls it (at most 100 printable characters).
+    #[serde(default)]
+    pub name: String,
+    /// A token chosen by the operator (the local demo's fixed token, or one carried over from
+    /// another installation); well-formed or refused. Drawn at random when absent.
+    #[serde(default)]
+    pub token: Option<String>,
+}
 
 /// A token as the list shows it: never its secret nor the secret's hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

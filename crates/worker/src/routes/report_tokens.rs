@@ -3,14 +3,13 @@
 //! revokes one at once. And the operator's import of call history into a site's log.
 
 use dni_core::access;
-use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::operator_only;
 use super::{ask, parse_json, read_body};
 use crate::api;
 use crate::api::calls::{Call, Imported};
-use crate::api::tokens::{Created, Revoked, Token, Tokens};
+use crate::api::tokens::{Created, NewToken, Revoked, Token, Tokens};
 use crate::calls_object::MAX_IMPORT;
 use crate::clock;
 use crate::config_store::{self, Freshness};
@@ -23,17 +22,6 @@ const MAX_TOKEN_BODY: usize = 4 * 1024;
 const MAX_IMPORT_BODY: usize = 4 * 1024 * 1024;
 /// Longest token name.
 const MAX_NAME: usize = 100;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewToken {
-    #[serde(default)]
-    name: String,
-    /// A token chosen by the operator (the local demo's fixed token, or one carried over from
-    /// another installation); well-formed or refused. Drawn at random when absent.
-    #[serde(default)]
-    token: Option<String>,
-}
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
     operator_only(req, &ctx.env)?;
