@@ -11,6 +11,8 @@ use worker::{Request, Response, Result, RouteContext};
 use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
 use super::{ask, parse_json, read_body, shard, Shard};
+use crate::api;
+use crate::api::pool::{self as api_pool, PoolHistory, SamplesImported};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
 use crate::protocol::PoolOp;
@@ -49,15 +51,18 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .await?;
                 shards.push(samples);
             }
-            Ok(Response::from_json(&serde_json::json!({
-                "site": c.site,
-                "pool": pool.id,
-                "time_zone": c.zone.name(),
-                "from": range.from,
-                "to": range.to,
-                "every_s": pool_history::EVERY / 1000,
-                "points": pool_history::series(&shards, from, to),
-            }))?)
+            Ok(api::json(&PoolHistory {
+                site: c.site.clone(),
+                pool: pool.id.clone(),
+                time_zone: c.zone.name().to_owned(),
+                from: range.from,
+                to: range.to,
+                every_s: pool_history::EVERY / 1000,
+                points: pool_history::series(&shards, from, to)
+                    .iter()
+                    .map(Into::into)
+                    .collect(),
+            })?)
         }
         .await,
     )
@@ -77,7 +82,8 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 .pool(&pool_id)
                 .ok_or(ApiError::NotFound("unknown pool"))?;
             let body = read_body(&mut req, MAX_IMPORT_BODY).await?;
-            let samples: Vec<Sample> = parse_json(&body)?;
+            let samples: Vec<api_pool::Sample> = parse_json(&body)?;
+            let samples: Vec<Sample> = samples.into_iter().map(Into::into).collect();
             if samples.len() > MAX_IMPORT {
                 return Err(ApiError::BadRequest(
                     "at most 4000 samples a request".to_owned(),
@@ -102,9 +108,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 },
             )
             .await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "imported": imported }),
-            )?)
+            Ok(api::json(&SamplesImported { imported })?)
         }
         .await,
     )
