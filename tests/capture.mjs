@@ -129,7 +129,9 @@ export function checkGa4({ measurementId, apiSecret, eventName = "phone_call", c
     const params = e.params ?? {};
     if (Object.keys(params).length > 25) p.push("over 25 params");
     // (`session_id` only when the visitor's session cookie was there: the tests check it where it is.)
-    for (const k of ["engagement_time_msec", "call_id", "channel", "duration", "answered", "tracking_number"]) {
+    // A text conversation's event carries its messages' count instead of a call's duration and answer.
+    const required = e.name === "text_message" ? ["messages"] : ["duration", "answered"];
+    for (const k of ["engagement_time_msec", "call_id", "channel", "tracking_number", ...required]) {
       if (!(k in params)) p.push(`param ${k}`);
     }
     if (!Number.isInteger(params.engagement_time_msec) || params.engagement_time_msec <= 0) p.push("engagement_time_msec must be a positive integer");

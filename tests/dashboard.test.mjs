@@ -1,13 +1,14 @@
 // The owner's dashboard in Chromium against a month of seeded history: sign-in with a report token
 // (a wrong one refused), charts and totals equal to the API's, filters that change the table, the
-// CSV download equal to the API's, a call's detail, and a phone's width. Screenshots go to
+// CSV download equal to the API's, a call's detail, a text conversation marked as one with its
+// messages, and a phone's width. Screenshots go to
 // tests/.artifacts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, admin, launchBrowser, newVisitor, ROOT } from "./harness.mjs";
+import { startWorker, admin, launchBrowser, newVisitor, postTwilio, ROOT } from "./harness.mjs";
 
 const ARTIFACTS = join(ROOT, "tests", ".artifacts");
 let worker, browser, token;
@@ -85,6 +86,15 @@ test("a wrong token is refused; the right one opens the charts, whose totals are
   assert.equal(Number(chart.peak), Math.max(...history.map((p) => p.leased + p.cooling)), "chart peak = API");
   assert.ok(history.every((p) => p.free === p.size - p.leased - p.cooling));
   assert.match(await page.textContent("#pool-caption-visitors"), new RegExp(`${events.toLocaleString("en-US")} lease requests found the pool empty`));
+  // The advice is the range's, for its busiest hours (the month ran dry), whatever the pool is
+  // doing now; it names the command that adds what is missing, with the same figure.
+  const advice = (await api(`/v1/sites/demo/pools/visitors/history?${q}`)).advice;
+  assert.ok(advice.numbers > figures.size && advice.add === advice.numbers - figures.size, JSON.stringify(advice));
+  assert.equal(advice.turned_away >= events, true);
+  const said = await page.textContent("#pool .advice");
+  assert.match(said, new RegExp(`You need about ${advice.numbers} numbers \\(you have ${figures.size}\\)`));
+  assert.match(said, new RegExp(`dni numbers add http://127\\.0\\.0\\.1:\\d+ --site demo --pool visitors ${advice.add}\``));
+  assert.equal(figures.advice.numbers, advice.numbers, "the pool figures' advice is the last 30 days'");
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
   // The refused sign-in's 401 is the browser's own log line; nothing else may be logged.
   assert.deepEqual(consoleErrors.filter((e) => !/status of 401/.test(e)), []);
@@ -100,17 +110,17 @@ test("filters change the table; the CSV download is the API's CSV; a call opens 
   await page.click("#apply");
   await page.waitForFunction(() => [...document.querySelectorAll("#t-calls tbody tr")].every((r) => r.cells[6].textContent === "missed"));
   const q = `${await range(page)}&channel=Paid+Search&status=missed`;
-  const list = await api(`/v1/sites/demo/calls?${q}&limit=25`);
-  assert.ok(list.calls.length > 0);
+  const list = await api(`/v1/sites/demo/leads?${q}&limit=25`);
+  assert.ok(list.leads.length > 0);
   const sids = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.dataset.sid));
-  assert.deepEqual(sids, list.calls.map((c) => c.call_sid), "the table is the API's page");
+  assert.deepEqual(sids, list.leads.map((c) => c.call_sid), "the table is the API's page");
   const channels = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.cells[2].textContent));
   assert.ok(channels.every((c) => c === "Paid Search"));
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
   const file = readFileSync(await download.path(), "utf8");
-  assert.match(download.suggestedFilename(), /^calls-demo-.*\.csv$/);
-  assert.equal(file, await api(`/v1/sites/demo/calls?${q}&format=csv`), "the download is the API's CSV");
+  assert.match(download.suggestedFilename(), /^leads-demo-.*\.csv$/);
+  assert.equal(file, await api(`/v1/sites/demo/leads?${q}&format=csv`), "the download is the API's CSV");
 
   await page.click("#t-calls tbody tr");
   await page.waitForSelector("#detail[open]");
@@ -140,4 +150,55 @@ test("at a phone's width nothing overflows sideways; a new site's empty state sa
   assert.match(await page.textContent("#empty"), /v1\/twilio\/voice/);
   assert.match(await page.textContent("#empty-tag"), /data-site="demo"/);
   await context.close();
+});
+
+test("texts: marked in the leads table, their messages in the detail (no words: the demo keeps none)", async () => {
+  for (const [sid, body] of [["SMdash1", "Do you fix boilers?"], ["SMdash2", "Saturday?"]]) {
+    const r = await postTwilio(`${worker.base}/v1/twilio/sms`, { MessageSid: sid, From: "+13105550177", To: "+12125550111", Body: body, NumMedia: "0" });
+    assert.equal(r.status, 200, r.body);
+  }
+  const { page, consoleErrors } = await newVisitor(browser);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  await page.selectOption("#f-lead", "text");
+  await page.click("#apply");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll("#t-calls tbody tr")];
+    return rows.length === 1 && rows[0].dataset.sid === "SMdash1";
+  });
+  assert.equal(await page.textContent("#t-calls tbody tr td[data-kind=text]"), "✉ text, 2 messages");
+  await page.selectOption("#breakdown", "kind");
+  await page.waitForFunction(() => [...document.querySelectorAll("#t-breakdown tbody tr")].some((r) => r.cells[0].textContent === "text"));
+  const kinds = await page.$$eval("#t-breakdown tbody tr", (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+  assert.deepEqual(kinds, [["text", "1"]], "the leads by kind, under the texts filter: one conversation");
+  await page.click("#t-calls tbody tr");
+  await page.waitForSelector("#detail[open]");
+  assert.match(await page.textContent("#detail-title"), /^Text conversation SMdash1$/);
+  const messages = await page.$$eval("#detail-body ol.messages li", (li) => li.map((l) => l.textContent));
+  assert.equal(messages.length, 2);
+  assert.ok(messages.every((m) => m.includes("(the site keeps no text bodies)")), messages.join(" | "));
+  assert.ok(!(await page.textContent("#detail-body")).includes("boilers"), "no words kept, none shown");
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-text.png") });
+  assert.deepEqual(consoleErrors, []);
+  await page.context().close();
+});
+
+test("a test call is at the top of the calls, marked, and counts in no total", async () => {
+  const before_ = (await api("/v1/sites/demo/reports/summary")).rows[0].calls;
+  const placed = await admin(worker.base, "/v1/sites/demo/test-calls", { method: "POST", body: JSON.stringify({ channel: "Paid Search" }) });
+  assert.equal(placed.status, 201, JSON.stringify(placed.json));
+  const { page } = await newVisitor(browser);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  const first = await page.$eval("#t-calls tbody tr", (r) => ({ sid: r.dataset.sid, mark: r.querySelector(".test-mark")?.textContent }));
+  assert.deepEqual(first, { sid: placed.json.call_id, mark: "test" });
+  const marked = await page.$$eval("#t-calls tbody tr .test-mark", (m) => m.length);
+  assert.equal(marked, 1, "only the test call is marked");
+  assert.equal((await api("/v1/sites/demo/reports/summary")).rows[0].calls, before_, "the totals leave it out");
+  await page.waitForFunction((n) => document.querySelector("#k-calls").textContent.replace(/\D/g, "") === String(n), before_);
+  await page.click("#t-calls tbody tr");
+  await page.waitForSelector("#detail[open]");
+  assert.match(await page.textContent("#detail-body"), /Test call/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-test-call.png") });
+  await page.context().close();
 });

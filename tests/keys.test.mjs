@@ -143,6 +143,7 @@ test("operator keys are created by the global admin only, shown once, listed wit
 // let in, it answers anything but 401; refused, 401.
 const SITE_ROUTES = [
   ["GET", "/v1/sites/:site/calls", "read"],
+  ["GET", "/v1/sites/:site/leads", "read"],
   ["GET", "/v1/sites/:site/calls/:call", "read"],
   ["GET", "/v1/sites/:site/reports/:by", "read"],
   ["GET", "/v1/sites/:site/pools", "read"],
@@ -157,12 +158,15 @@ const SITE_ROUTES = [
   ["POST", "/v1/sites/:site/report-tokens", "configure", '{"name": 5}'],
   ["DELETE", "/v1/sites/:site/report-tokens/:id", "configure"],
   ["POST", "/v1/sites/:site/calls/import", "configure", "not json"],
+  ["POST", "/v1/sites/:site/test-calls", "configure", "not json"],
   ["POST", "/v1/sites/:site/pools/:pool/history/import", "configure", "not json"],
   ["POST", "/v1/sites/:site/deliveries/:id/retry", "configure"],
   ["GET", "/v1/sites/:site/calls/:call/deliveries", "calls"],
   ["GET", "/v1/sites/:site/conversions.csv", "calls"],
   ["GET", "/v1/sites/:site/calls/:call/recording", "recordings"],
   ["DELETE", "/v1/sites/:site/callers/:caller", "erase"],
+  // The names of the worker's secrets span every site: the ADMIN_TOKEN only, no key.
+  ["GET", "/v1/sites/:site/secrets", "admin"],
 ];
 const FILL = { call: "CAnone", by: "channel", pool: "main", version: "1", id: "AAAAAAAAAAAA", caller: "%2B19995550000" };
 const path = (pattern, site) => pattern.replace(":site", site).replace(/:(\w+)/g, (_, name) => FILL[name]);

@@ -20,6 +20,9 @@ const DOC = join(ROOT, "www/v1/openapi.json");
 const GOLDEN = [
   ["calls-list.json", "get", "/v1/sites/{site}/calls", 200],
   ["calls-list-report-token.json", "get", "/v1/sites/{site}/calls", 200],
+  ["leads-list.json", "get", "/v1/sites/{site}/leads", 200],
+  ["test-call.json", "post", "/v1/sites/{site}/test-calls", 201],
+  ["secrets.json", "get", "/v1/sites/{site}/secrets", 200],
   ["call-detail.json", "get", "/v1/sites/{site}/calls/{call}", 200],
   ["call-detail-report-token.json", "get", "/v1/sites/{site}/calls/{call}", 200],
   ["calls-import.json", "post", "/v1/sites/{site}/calls/import", "request"],

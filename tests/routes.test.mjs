@@ -30,9 +30,13 @@ const ROUTES = [
   ["/v1/twilio/answered", ["POST"]],
   ["/v1/telnyx/voice", ["POST"]],
   ["/v1/telnyx/status", ["POST"]],
+  ["/v1/twilio/sms", ["POST"]],
+  ["/v1/telnyx/sms", ["POST"]],
   ["/v1/sites/demo/calls", ["GET"]],
+  ["/v1/sites/demo/leads", ["GET"]],
   ["/v1/sites/demo/calls/CA1", ["GET"]],
   ["/v1/sites/demo/calls/import", ["GET", "POST"]],
+  ["/v1/sites/demo/test-calls", ["POST"]],
   ["/v1/sites/demo/calls/CA1/recording", ["GET"]],
   ["/v1/sites/demo/calls/CA1/deliveries", ["GET"]],
   ["/v1/sites/demo/reports/day", ["GET"]],
@@ -42,6 +46,7 @@ const ROUTES = [
   ["/v1/sites/demo/deliveries/CA1.webhook-0/retry", ["POST"]],
   ["/v1/sites/demo/conversions.csv", ["GET"]],
   ["/v1/sites/demo/config", ["GET", "PUT"]],
+  ["/v1/sites/demo/secrets", ["GET"]],
   ["/v1/sites/demo/config/history", ["GET"]],
   ["/v1/sites/demo/config/history/1", ["GET"]],
   ["/v1/sites/demo/config/rollback", ["POST"]],
@@ -128,4 +133,19 @@ test("bodies too large are JSON 413s; a webhook body that is not a form is a JSO
   for (const [what, method, path, headers, body, status, code] of table) {
     assertJsonError(await call(method, path, { headers, body }), status, code, what);
   }
+});
+
+test("the secrets route lists the names set and the ones the site needs, never a value; operator only", async () => {
+  const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+  const r = await call("GET", "/v1/sites/demo/secrets", { headers: auth });
+  assert.equal(r.status, 200, r.text);
+  const body = JSON.parse(r.text);
+  // The harness sets ADMIN_TOKEN and TWILIO_AUTH_TOKEN; the demo's Twilio numbers need no more
+  // (recording is off), and no Telnyx number needs TELNYX_PUBLIC_KEY or CALLBACK_SECRET.
+  assert.deepEqual(body.present, ["ADMIN_TOKEN", "TWILIO_AUTH_TOKEN"]);
+  assert.deepEqual(body.needed.map((n) => [n.name, n.present]), [["ADMIN_TOKEN", true], ["TWILIO_AUTH_TOKEN", true]]);
+  assert.ok(body.needed.every((n) => n.why.length > 10));
+  assert.ok(!r.text.includes(ADMIN_TOKEN) && !r.text.includes("test-twilio-auth-token"), "no secret's value in the answer");
+  assertJsonError(await call("GET", "/v1/sites/demo/secrets"), 401, "unauthorized", "without the token");
+  assertJsonError(await call("GET", "/v1/sites/demo/secrets", { headers: { Authorization: "Bearer wrong" } }), 401, "unauthorized", "a wrong token");
 });

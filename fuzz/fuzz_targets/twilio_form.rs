@@ -1,9 +1,10 @@
 //! A provider webhook's body: Twilio's form, read as the worker reads it (form pairs, the signature
-//! check, every webhook's reader, the numbers). Any bytes, no panic.
+//! check, every webhook's reader, the numbers; the messaging readers, Twilio's form and Telnyx's JSON
+//! event). Any bytes, no panic.
 #![no_main]
 
 use dni_core::phone::E164;
-use dni_core::telephony::{twilio, twiml_form, Form, Provider, RecordingKind};
+use dni_core::telephony::{message, twilio, twiml_form, Form, Provider, RecordingKind};
 use dni_core::url;
 use libfuzzer_sys::fuzz_target;
 
@@ -36,6 +37,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = carrier.transcript(&form);
     let _ = carrier.utterance(&form);
     let _ = carrier.answered_leg(&form, 0);
+    // A text: Twilio's Messaging form, and the same bytes as a Telnyx messaging event.
+    for provider in [Provider::Twilio, Provider::Telnyx] {
+        if let Ok(Some(m)) = provider.carrier().message(body, &form) {
+            assert!(m.body.chars().count() <= message::MAX_BODY);
+            assert!(m.media <= message::MAX_MEDIA);
+        }
+    }
     for field in ["From", "To", "Called", "Caller"] {
         if let Some(Ok(n)) = get(field).map(E164::parse) {
             assert_eq!(

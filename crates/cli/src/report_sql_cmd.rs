@@ -42,7 +42,15 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
         let q = list_query(pairs, &zone, today).map_err(|e| e.0)?;
         queries.push(serde_json::json!({ "name": name, "sql": list_sql(&q) }));
     }
-    let body = serde_json::json!({ "migration": fields::MIGRATION, "queries": queries });
+    // The report steps of the call log's migrations, in order: the columns and index, the lead's
+    // kind, then the test mark (which the queries read) and the index rebuilt with both.
+    let migration = [
+        fields::MIGRATION,
+        fields::KIND_MIGRATION,
+        fields::TEST_MIGRATION,
+    ]
+    .concat();
+    let body = serde_json::json!({ "migration": migration, "queries": queries });
     serde_json::to_writer(&mut *out, &body).map_err(|e| e.to_string())?;
     writeln!(out).map_err(|e| e.to_string())
 }

@@ -116,7 +116,75 @@ pub struct CallRecord {
     /// provider's order (when it numbers them), each once.
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    /// A call or a text conversation (records written before texts are calls).
+    #[serde(default)]
+    pub kind: LeadKind,
+    /// A text conversation's messages, in the order they arrived, each once (by the provider's
+    /// message id). `started_at` is the first one's time.
+    #[serde(default)]
+    pub messages: Vec<TextMessage>,
+    /// When a text conversation's last message arrived.
+    #[serde(default)]
+    pub last_message_at: Option<Millis>,
+    /// A test call, placed by the operator (`POST /v1/sites/{site}/test-calls`) through the same
+    /// call control as a real one: listed with a mark, left out of report totals, never sent to
+    /// GA4 or the ad platforms, and to an owner's webhook only when the endpoint lists `test`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub test: bool,
 }
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What kind of lead a record is: someone called a tracking number, or texted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadKind {
+    /// A phone call.
+    #[default]
+    Call,
+    /// A conversation of text messages from one sender.
+    Text,
+}
+
+impl LeadKind {
+    /// The name in reports, filters and payloads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadKind::Call => "call",
+            LeadKind::Text => "text",
+        }
+    }
+
+    /// The kind a filter or a setting names.
+    pub fn from_name(name: &str) -> Option<LeadKind> {
+        match name {
+            "call" => Some(LeadKind::Call),
+            "text" => Some(LeadKind::Text),
+            _ => None,
+        }
+    }
+}
+
+/// One text of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextMessage {
+    /// The provider's message id: a repeated delivery is kept once.
+    pub id: String,
+    /// When it reached us.
+    pub at: Millis,
+    /// The text, when the site keeps texts' bodies (`keep_text_bodies`); erased with the record.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// How many pictures or other media it carried (never kept: they stay at the provider).
+    #[serde(default)]
+    pub media: u32,
+}
+
+/// Most messages a conversation's record keeps (later ones are counted in no record: a sender
+/// this talkative is one lead already).
+pub const MAX_MESSAGES: usize = 200;
 
 /// Which routing rule decided, and what it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +232,8 @@ pub enum Outcome {
     },
     /// Nobody at the business answered (voicemail, busy, no answer, rejected, caller hung up).
     Missed,
+    /// A text conversation: nothing to answer.
+    Received,
 }
 
 impl CallRecord {
@@ -210,7 +280,23 @@ impl CallRecord {
             first_time: None,
             answered_legs: Vec::new(),
             conversation: Vec::new(),
+            kind: LeadKind::Call,
+            messages: Vec::new(),
+            last_message_at: None,
+            test: false,
         }
+    }
+
+    /// Adds a text to the conversation once (a message id seen before changes nothing), in time
+    /// order. Returns whether it was added.
+    pub fn add_message(&mut self, message: TextMessage) -> bool {
+        if self.messages.len() >= MAX_MESSAGES || self.messages.iter().any(|m| m.id == message.id) {
+            return false;
+        }
+        let at = self.messages.partition_point(|m| m.at <= message.at);
+        self.last_message_at = Some(self.last_message_at.unwrap_or(0).max(message.at));
+        self.messages.insert(at, message);
+        true
     }
 
     /// Answered or missed, and the talk time: from the dial result when there is one (the
@@ -224,6 +310,7 @@ impl CallRecord {
                 },
             },
             CallStatus::Missed => Outcome::Missed,
+            CallStatus::Received => Outcome::Received,
             CallStatus::Ringing | CallStatus::InProgress => Outcome::Pending,
         }
     }

@@ -56,6 +56,8 @@ pub mod drain;
 pub mod history;
 #[cfg(feature = "serde")]
 pub mod integrations;
+#[cfg(feature = "provider")]
+pub mod messaging;
 #[cfg(feature = "serde")]
 pub mod report;
 #[cfg(feature = "serde")]

@@ -3,7 +3,7 @@
 
 use dni_core::classify::Channel;
 use dni_core::telephony::routing::{self, Facts, Hours, Rule};
-use dni_core::telephony::{telnyx, twiml_form, whisper, FieldError, Form, RecordingKind};
+use dni_core::telephony::{message, telnyx, twiml_form, whisper, FieldError, Form, RecordingKind};
 use proptest::prelude::*;
 
 fn rules() -> Vec<Rule> {
@@ -23,10 +23,57 @@ fn names_a_bad_field(form: &Form, e: &FieldError) -> bool {
     match *e {
         FieldError::Missing(name) => form.required(name).is_err(),
         FieldError::Invalid(name) => form.get(name).is_some(),
+        FieldError::TooLong(name) => form.get(name).is_some(),
     }
 }
 
 proptest! {
+    /// Any Messaging form: a text or a field error, never a panic; what is accepted keeps the
+    /// limits (a body of at most 1,600 characters, at most 10 media, E.164 numbers) and the body
+    /// as sent.
+    #[test]
+    fn twilio_messages_never_panic(
+        body in "\\PC{0,1700}",
+        media in proptest::option::of("[0-9a-z]{0,3}"),
+        extra in proptest::collection::vec(("(MediaUrl|MediaContentType|From|To|Body)[0-9X]{0,2}", ".{0,20}"), 0..4),
+        from in "[+0-9]{0,14}",
+    ) {
+        let mut pairs = vec![
+            ("MessageSid".to_owned(), "SM1".to_owned()),
+            ("From".to_owned(), from),
+            ("To".to_owned(), "+12125550101".to_owned()),
+            ("Body".to_owned(), body.clone()),
+        ];
+        if let Some(m) = media {
+            pairs.push(("NumMedia".to_owned(), m));
+        }
+        pairs.extend(extra);
+        if let Ok(m) = twiml_form::message(&Form(pairs)) {
+            prop_assert!(m.body.chars().count() <= message::MAX_BODY);
+            prop_assert!(m.media <= message::MAX_MEDIA);
+            prop_assert!(m.from.as_str().starts_with('+'));
+        }
+    }
+
+    /// Any body posted as a Telnyx messaging event: a text, another event, or a field error,
+    /// never a panic; a genuine event's text is read back as sent.
+    #[test]
+    fn telnyx_messages_never_panic(garbage in "\\PC{0,300}", text in "\\PC{0,200}", media in 0usize..13) {
+        let _ = telnyx::message(&garbage);
+        let event = serde_json::json!({"data": {"event_type": "message.received", "payload": {
+            "id": "m1", "from": {"phone_number": "+13105550199"},
+            "to": [{"phone_number": "+12125550101"}], "text": text,
+            "media": vec![serde_json::json!({"url": "https://m"}); media],
+        }}});
+        match telnyx::message(&event.to_string()) {
+            Ok(Some(m)) => {
+                prop_assert_eq!(&m.body, &text);
+                prop_assert_eq!(m.media as usize, media);
+            }
+            other => prop_assert!(media > 10, "{other:?}"),
+        }
+    }
+
     /// Any instant in any of these zones gets a decision or none, never a panic; a rule on hours
     /// alone matches exactly when the local minute is inside the span.
     #[test]

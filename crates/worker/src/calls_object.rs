@@ -9,6 +9,7 @@ use std::cell::Cell;
 use dni_core::integrations::outbox::{plan, Delivery, Moment, SendSettings};
 
 use dni_core::call::CallRecord;
+use dni_core::messaging::conversation;
 use dni_core::report::query::GroupRow;
 use dni_core::report::Param;
 use serde::Deserialize;
@@ -20,7 +21,8 @@ use worker::{
 use crate::clock;
 use crate::outbox::{self, Sender, Tuning};
 use crate::protocol::{
-    Applied, CallOp, EraseReply, ImportReply, ListRow, SeenSignatureReply, StatusReply, TokenRow,
+    Applied, CallOp, EraseReply, ImportReply, ListRow, SeenSignatureReply, StatusReply, TextReply,
+    TokenRow,
 };
 use crate::retention;
 use crate::rows::call::{read_call, write_call};
@@ -46,6 +48,11 @@ const MIGRATIONS: &[&[&str]] = &[
     // the caller stays inside the record, the index is built once over the existing rows.
     &["CREATE INDEX IF NOT EXISTS calls_by_caller ON calls \
        (json_extract(record, '$.caller'), started_at)"],
+    // Texts beside calls: the lead's kind, reported and filtered on (see `report::fields`).
+    dni_core::report::fields::KIND_MIGRATION,
+    // Test calls: their mark as a plain column (instant to add), and the report index rebuilt
+    // with it last, so that reports leave test calls out from the index alone.
+    dni_core::report::fields::TEST_MIGRATION,
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -99,12 +106,30 @@ impl DurableObject for CallLog {
                 let written = self.record(*record)?;
                 self.keep_for(retention_days).await?;
                 if let Some(settings) = integrations {
-                    let moment = Moment::Started;
-                    let (sid, now) = (&written.call_sid, clock::now());
-                    self.queue_messages(sid, *settings, time_zone, moment, now)
+                    let call = (written.call_sid.as_str(), written.test);
+                    let (moment, now) = (Moment::Started, clock::now());
+                    self.queue_messages(call, *settings, time_zone, moment, now)
                         .await?;
                 }
                 Response::from_json(&written)
+            }
+            CallOp::Text {
+                record,
+                window,
+                retention_days,
+                integrations,
+                time_zone,
+            } => {
+                let reply = self.text(*record, window)?;
+                self.keep_for(retention_days).await?;
+                if reply.new {
+                    if let Some(settings) = integrations {
+                        let call = (reply.record.call_sid.as_str(), reply.record.test);
+                        self.queue_messages(call, *settings, time_zone, Moment::Text, clock::now())
+                            .await?;
+                    }
+                }
+                Response::from_json(&reply)
             }
             CallOp::Status {
                 call_sid,
@@ -117,25 +142,27 @@ impl DurableObject for CallLog {
                 time_zone,
             } => {
                 let now = clock::now();
-                let changed = match self.get(&call_sid)? {
+                let (changed, test) = match self.get(&call_sid)? {
                     Some((mut record, seen)) => {
                         let changed = record.apply_status(status, duration_s, now);
                         if changed {
                             self.put(&record, seen)?;
                         }
-                        changed
+                        (changed, record.test)
                     }
                     None => {
+                        // Before its webhook: a provider's callback, so a real call.
                         let mut record =
                             CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply_status(status, duration_s, now);
                         self.put(&record, false)?;
-                        true
+                        (true, false)
                     }
                 };
                 if changed && status.is_final() {
                     if let Some(settings) = integrations {
-                        self.queue_messages(&call_sid, *settings, time_zone, Moment::Ended, now)
+                        let call = (call_sid.as_str(), test);
+                        self.queue_messages(call, *settings, time_zone, Moment::Ended, now)
                             .await?;
                     }
                 }
@@ -337,17 +364,18 @@ impl CallLog {
 
     /// Queues a call's messages for that moment of its life (once: a repeated webhook or callback
     /// finds them queued) and makes sure the alarm will send them. Nothing is written when the
-    /// site sends nothing at that moment.
+    /// site sends nothing at that moment. `call` is the call's id and whether it is a test call
+    /// (which the core's plan sends only where it may).
     async fn queue_messages(
         &self,
-        call_sid: &str,
+        (call_sid, test): (&str, bool),
         integrations: dni_core::integrations::settings::Integrations,
         time_zone: Option<String>,
         moment: Moment,
         now: dni_core::Millis,
     ) -> Result<()> {
-        let destinations = plan(&integrations, moment);
-        if destinations.is_empty() && moment == Moment::Started {
+        let destinations = plan(&integrations, moment, test);
+        if destinations.is_empty() && moment != Moment::Ended {
             return Ok(());
         }
         outbox::save_settings(
@@ -360,7 +388,7 @@ impl CallLog {
         // An ended call's messages may wait for late callbacks; a started call's go at once.
         let due = match moment {
             Moment::Ended => now + Tuning::from_env(&self.env).settle,
-            Moment::Started => now,
+            Moment::Started | Moment::Text => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
             self.schedule().await?;
@@ -415,6 +443,71 @@ impl CallLog {
         }
     }
 
+    /// Keeps a text: added to the sender's open conversation to the same number, or kept as a new
+    /// one (see `dni_core::messaging::conversation`); once, by message id.
+    fn text(&self, lead: CallRecord, window: dni_core::Millis) -> Result<TextReply> {
+        let Some(message) = lead.messages.first().cloned() else {
+            return Err(worker::Error::RustError(
+                "a text lead without its message".into(),
+            ));
+        };
+        if let Some((first, _)) = self.get(&lead.call_sid)? {
+            // The conversation's first text, delivered again.
+            return Ok(TextReply {
+                record: first,
+                new: false,
+                added: false,
+            });
+        }
+        // The sender's records since the window began (the caller index), each through its row
+        // type: an unreadable one stops the text rather than splitting a conversation.
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT record, webhook_seen FROM calls WHERE json_extract(record, '$.caller') = ? \
+                 AND started_at >= ?",
+                vec![
+                    lead.caller.as_str().into(),
+                    millis(conversation::earliest_start(lead.started_at, window)),
+                ],
+            )?
+            .to_array()?;
+        let records = rows
+            .iter()
+            .map(|r| read_call(&r.record))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if let Some(r) = records
+            .iter()
+            .find(|r| r.messages.iter().any(|m| m.id == message.id))
+        {
+            return Ok(TextReply {
+                record: r.clone(),
+                new: false,
+                added: false,
+            });
+        }
+        if let Some(open) = conversation::open(&records, &lead, window) {
+            let mut record = open.clone();
+            let added = record.add_message(message);
+            if added {
+                self.put(&record, true)?;
+            }
+            return Ok(TextReply {
+                record,
+                new: false,
+                added,
+            });
+        }
+        let mut record = lead;
+        record.set_caller_history(self.called_before(&record)?);
+        self.put(&record, true)?;
+        Ok(TextReply {
+            record,
+            new: true,
+            added: true,
+        })
+    }
+
     /// Deletes every record of this caller's calls. Each row is read through its row type (the
     /// caller is inside the record), so an unreadable row stops the erasure rather than hiding a
     /// call of the caller's from it.
@@ -450,7 +543,8 @@ impl CallLog {
 
     /// Whether the same caller called this site before this call started (first-time or repeat
     /// caller). Reads the caller from the stored JSON (no new column, so the row format is
-    /// unchanged) through the `calls_by_caller` index on that very expression.
+    /// unchanged) through the `calls_by_caller` index on that very expression. A test call is
+    /// nobody's earlier call: an operator who tests from their own phone stays a new caller.
     fn called_before(&self, record: &CallRecord) -> Result<bool> {
         #[derive(Deserialize)]
         struct Count {
@@ -460,7 +554,7 @@ impl CallLog {
             .sql
             .exec(
                 "SELECT COUNT(*) AS n FROM calls WHERE call_sid != ? AND started_at < ? \
-                 AND json_extract(record, '$.caller') = ?",
+                 AND json_extract(record, '$.caller') = ? AND test = 0",
                 vec![
                     record.call_sid.as_str().into(),
                     millis(record.started_at),
@@ -487,15 +581,19 @@ impl CallLog {
 
     fn put(&self, record: &CallRecord, webhook_seen: bool) -> Result<()> {
         let text = write_call(record)?;
+        // The test mark's column (`report::fields::TEST`) is written here, with the record that
+        // holds it: the one place a record is written.
         self.sql.exec(
-            "INSERT INTO calls (call_sid, started_at, webhook_seen, record) VALUES (?, ?, ?, ?) \
+            "INSERT INTO calls (call_sid, started_at, webhook_seen, record, test) \
+             VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT(call_sid) DO UPDATE SET started_at = excluded.started_at, \
-             webhook_seen = excluded.webhook_seen, record = excluded.record",
+             webhook_seen = excluded.webhook_seen, record = excluded.record, test = excluded.test",
             vec![
                 record.call_sid.as_str().into(),
                 millis(record.started_at),
                 i64::from(webhook_seen).into(),
                 text.into(),
+                i64::from(record.test).into(),
             ],
         )?;
         Ok(())

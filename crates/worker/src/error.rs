@@ -16,6 +16,8 @@ pub enum ApiError {
     NotFound(&'static str),
     /// The endpoint exists, not for this method (405; the router adds `Allow`).
     MethodNotAllowed,
+    /// The request is fine, the site's state does not allow it now (409).
+    Conflict(&'static str),
     /// The lease ended; ask for a new one (410).
     Gone,
     /// The request body is too large (413).
@@ -34,6 +36,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
+            ApiError::Conflict(_) => 409,
             ApiError::Gone => 410,
             ApiError::TooLarge => 413,
             ApiError::UnsupportedType(_) => 415,
@@ -48,6 +51,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict(_) => "conflict",
             ApiError::Gone => "gone",
             ApiError::TooLarge => "too_large",
             ApiError::UnsupportedType(_) => "unsupported_media_type",
@@ -59,7 +63,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(m) => m.clone(),
             ApiError::Unauthorized => "a valid Authorization: Bearer token is required".to_owned(),
-            ApiError::Forbidden(m) | ApiError::NotFound(m) => (*m).to_owned(),
+            ApiError::Forbidden(m) | ApiError::NotFound(m) | ApiError::Conflict(m) => {
+                (*m).to_owned()
+            }
             ApiError::MethodNotAllowed => {
                 "method not allowed here; see the Allow header".to_owned()
             }

@@ -40,6 +40,8 @@ pub const OPERATORS: &str = "OPERATORS";
 
 /// Body types a Twilio webhook has.
 const FORM: &str = "application/x-www-form-urlencoded";
+/// Body type of a provider's JSON events (Telnyx's messaging webhooks).
+const JSON: &str = "application/json";
 
 /// Every endpoint, one line each: `METHOD "pattern" => handler`, with `[body "type", ...]` when the
 /// endpoint takes only those body types. A path's methods here are its `Allow` header; a path
@@ -65,9 +67,12 @@ fn routes() -> Vec<router::Route> {
         Post "/v1/:provider/whisper" [body FORM] => routes::calls::whisper_leg,
         Post "/v1/:provider/screen" [body FORM] => routes::calls::screen,
         Post "/v1/:provider/answered" [body FORM] => routes::calls::answered,
+        Post "/v1/:provider/sms" [body FORM, JSON] => routes::texts::sms,
         Get "/v1/sites/:site/calls/:call/recording" => routes::admin::recording,
         Get "/v1/sites/:site/calls" => routes::reports::calls,
+        Get "/v1/sites/:site/leads" => routes::reports::leads,
         Get "/v1/sites/:site/calls/:call" => routes::reports::call,
+        Post "/v1/sites/:site/test-calls" => routes::test_calls::place,
         Post "/v1/sites/:site/calls/import" => routes::report_tokens::import,
         Get "/v1/sites/:site/reports/:by" => routes::reports::report,
         Get "/v1/sites/:site/report-tokens" => routes::report_tokens::list,
@@ -76,6 +81,7 @@ fn routes() -> Vec<router::Route> {
         Get "/v1/sites/:site/pools" => routes::reports::pools,
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
+        Get "/v1/sites/:site/secrets" => routes::secrets::names,
         Get "/v1/sites/:site/config/history" => routes::config_history::list,
         Get "/v1/sites/:site/config/history/:version" => routes::config_history::get,
         Post "/v1/sites/:site/config/rollback" => routes::config_history::rollback,

@@ -25,7 +25,7 @@ use worker::{
 
 use crate::clock;
 use crate::drain_guard::{Entry, Ledger};
-use crate::protocol::{AttributeReply, LeaseReply, PoolOp, PoolSpec, StatsReply, Visit};
+use crate::protocol::{AttributeReply, LeaseReply, Needed, PoolOp, PoolSpec, StatsReply, Visit};
 use crate::retention::{self, VisitsDue};
 use crate::rows;
 use crate::sql::{migrate, millis};
@@ -260,6 +260,16 @@ impl PoolObject {
                     next_deadline: pool.next_deadline(),
                     limited: self.ledger.borrow().refusals.total(),
                     refused: self.ledger.borrow().refusals,
+                    needed: pool
+                        .slots()
+                        .iter()
+                        .filter_map(|s| {
+                            pool.needed_until(&s.number, now).map(|until| Needed {
+                                number: s.number.clone(),
+                                until,
+                            })
+                        })
+                        .collect(),
                 })?
             }
             PoolOp::History { from, to, .. } => to_json(&self.history(from, to)?)?,

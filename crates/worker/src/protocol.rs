@@ -152,6 +152,19 @@ pub struct StatsReply {
     /// The same, by reason.
     #[serde(default)]
     pub refused: dni_core::drain::Refusals,
+    /// The numbers a lease, a cool-down or an attribution window still needs, each with the
+    /// earliest time it may be free (`dni numbers release` waits for it).
+    #[serde(default)]
+    pub needed: Vec<Needed>,
+}
+
+/// A number still needed, and until when at the earliest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Needed {
+    /// The tracking number.
+    pub number: dni_core::phone::E164,
+    /// Not free before this time (ms since the epoch).
+    pub until: Millis,
 }
 
 /// A request to a site's call log.
@@ -169,6 +182,25 @@ pub enum CallOp {
         #[serde(default)]
         integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
         /// The site's IANA time zone, kept with the settings the outbox sends with.
+        #[serde(default)]
+        time_zone: Option<String>,
+    },
+    /// A text: a new conversation's record with its one message. The call log adds the message
+    /// to the sender's open conversation to the same number (begun within `window`), or keeps the
+    /// record as a new one; a message it already holds changes nothing. A new conversation queues
+    /// its `text.received` messages in the same write.
+    Text {
+        /// The lead as `dni_core::messaging::lead` made it.
+        record: Box<CallRecord>,
+        /// The site's attribution window.
+        window: Millis,
+        /// The site's retention in days.
+        #[serde(default)]
+        retention_days: Option<u32>,
+        /// The site's integration settings.
+        #[serde(default)]
+        integrations: Option<Box<dni_core::integrations::settings::Integrations>>,
+        /// The site's IANA time zone.
         #[serde(default)]
         time_zone: Option<String>,
     },
@@ -340,6 +372,17 @@ pub struct Applied {
     pub record: CallRecord,
 }
 
+/// The answer to [`CallOp::Text`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextReply {
+    /// The conversation's record as stored.
+    pub record: CallRecord,
+    /// Whether the text began the conversation.
+    pub new: bool,
+    /// Whether the message was added (`false`: a repeated delivery).
+    pub added: bool,
+}
+
 /// The answer to [`CallOp::Status`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusReply {
@@ -348,9 +391,11 @@ pub struct StatusReply {
 }
 
 /// A request to the operators object (one for the worker: operator keys and the history of every
-/// site's configuration and keys).
+/// site's configuration and keys). Externally tagged, unlike the other objects' messages: an
+/// internally tagged enum is read through a buffer, and reading the configurations these messages
+/// carry that way put a second copy of the configuration's reader into the module.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OperatorsOp {
     /// Stores a new key (its hash only), and a `key_created` entry in each of its sites' history,
     /// in one turn. Answers the entries added.

@@ -212,36 +212,49 @@ async function drawBreakdown() {
 
 async function loadCalls() {
   const cursor = state.cursors[state.page];
-  const page = await api(`/calls${query({ limit: 25, cursor })}`);
+  // Leads: calls and texts (the `kind` filter picks one).
+  const page = await api(`/leads${query({ limit: 25, cursor })}`);
   state.nextCursor = page.next_cursor;
   $("prev").disabled = state.page === 0;
   $("next").disabled = !page.next_cursor;
   const t = $("t-calls");
   t.textContent = "";
-  t.dataset.rows = page.calls.length;
+  t.dataset.rows = page.leads.length;
   t.append(el("caption", { class: "caption" }, `Page ${state.page + 1}, newest first (${page.time_zone}). Select a call for its detail.`));
   t.append(el("thead", {}, el("tr", {}, ...["Started", "Caller", "Channel", "Source / medium", "Campaign", "Keyword", "Outcome", "Talk"]
     .map((h, i) => el("th", { scope: "col", class: [3, 4, 5].includes(i) ? "wide" : i === 7 ? "num" : "" }, h)))));
   const body = el("tbody");
   const time = new Intl.DateTimeFormat("en-US", { timeZone: page.time_zone, dateStyle: "medium", timeStyle: "short" });
-  for (const c of page.calls) {
+  for (const c of page.leads) {
     const open = () => showDetail(c.call_sid);
     const row = el("tr", { tabindex: "0", "data-sid": c.call_sid, onclick: open,
       onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
-      el("td", {}, time.format(new Date(c.started_at))), el("td", {}, c.caller), el("td", {}, c.channel),
+      el("td", {}, time.format(new Date(c.started_at)), c.test ? testMark() : ""), el("td", {}, c.caller), el("td", {}, c.channel),
       el("td", { class: "wide" }, `${c.source || "(none)"} / ${c.medium || "(none)"}`), el("td", { class: "wide" }, c.campaign),
-      el("td", { class: "wide" }, c.term), el("td", { class: c.status }, c.status), el("td", { class: "num" }, c.duration_s == null ? "" : fmtSecs(c.duration_s)));
+      el("td", { class: "wide" }, c.term), outcomeCell(c), el("td", { class: "num" }, c.duration_s == null || c.kind === "text" ? "" : fmtSecs(c.duration_s)));
     body.append(row);
   }
   t.append(body);
 }
 
+/** A call's outcome; a text's own mark and its count of messages. */
+function outcomeCell(c) {
+  if (c.kind !== "text") return el("td", { class: c.status }, c.status);
+  const n = c.messages?.length ?? 0;
+  return el("td", { class: "text", "data-kind": "text" }, `✉ text, ${n} message${n === 1 ? "" : "s"}`);
+}
+
+// A test call (`POST /test-calls`, `dni test-call`): listed, marked, left out of the totals.
+function testMark() {
+  return el("span", { class: "test-mark", title: "A test call: left out of the totals, never sent to GA4 or the ad platforms" }, "test");
+}
+
 async function downloadCsv() {
   setStatus("Preparing the CSV…");
   try {
-    const response = await api(`/calls${query({ format: "csv" })}`, { raw: true });
+    const response = await api(`/leads${query({ format: "csv" })}`, { raw: true });
     const blob = await response.blob();
-    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "calls.csv";
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "leads.csv";
     const url = URL.createObjectURL(blob);
     const a = el("a", { href: url, download: name });
     document.body.append(a);
@@ -267,6 +280,7 @@ async function showDetail(sid) {
   const { call: c, time_zone } = await api(`/calls/${encodeURIComponent(sid)}`);
   const time = new Intl.DateTimeFormat("en-US", { timeZone: time_zone, dateStyle: "full", timeStyle: "medium" });
   const items = [
+    ...(c.test ? [el("dt", {}, "Test call"), el("dd", {}, testMark(), " placed by the operator: counted in no total, sent to no ad platform")] : []),
     el("dt", {}, "Started"), el("dd", {}, time.format(new Date(c.started_at))),
     el("dt", {}, "Caller"), el("dd", {}, c.caller),
     el("dt", {}, "Tracking number"), el("dd", {}, `${c.tracking_number} (${c.number_kind})`),
@@ -276,6 +290,13 @@ async function showDetail(sid) {
     ...touchItems("First touch", c.attribution?.first),
     ...touchItems("Last non-direct touch", c.attribution?.last),
   ];
+  if (c.kind === "text") {
+    items[6] = el("dt", {}, "Outcome");
+    items[7] = el("dd", { class: "text" }, `text conversation, last message ${time.format(new Date(c.last_message_at ?? c.started_at))}`);
+    items.push(el("dt", {}, "Messages"), el("dd", {}, el("ol", { class: "messages" }, ...(c.messages ?? []).map((m) =>
+      el("li", {}, el("time", {}, time.format(new Date(m.at))), " ", m.body == null ? el("em", {}, "(the site keeps no text bodies)") : m.body,
+        m.media ? ` [${m.media} attachment${m.media === 1 ? "" : "s"}]` : "")))));
+  }
   if (c.routing) items.push(el("dt", {}, "Routing"), el("dd", {}, JSON.stringify(c.routing)));
   if (c.dial) items.push(el("dt", {}, "Dial result"), el("dd", {}, c.dial.status ?? JSON.stringify(c.dial)));
   const recording = c.recording?.url ?? (typeof c.recording === "string" ? c.recording : null);
@@ -286,7 +307,7 @@ async function showDetail(sid) {
     items.push(el("dt", {}, "Sent to"), el("dd", {}, el("ul", {}, ...c.deliveries.map((d) =>
       el("li", {}, `${d.kind ?? d.target ?? "delivery"}: ${d.status ?? ""}`)))));
   }
-  $("detail-title").textContent = `Call ${c.call_sid}`;
+  $("detail-title").textContent = `${c.kind === "text" ? "Text conversation" : "Call"} ${c.call_sid}`;
   const body = $("detail-body");
   body.textContent = "";
   body.append(el("dl", {}, ...items));
@@ -312,19 +333,24 @@ async function drawPools() {
   for (const p of pools) {
     const id = encodeURIComponent(p.id);
     const [s, history] = await Promise.all([api(`/pools/${id}`), api(`/pools/${id}/history${rangeQuery}`)]);
-    const a = s.advice;
-    const advice = a.numbers > s.size
-      ? `You need about ${a.numbers} numbers (you have ${s.size}).`
-      : `${s.size} numbers are enough at this load (about ${a.numbers} needed).`;
+    // The advice is the range's: sized for its busiest hours, not for this moment.
+    const a = history.advice;
+    const when = a.busiest_at ? new Date(a.busiest_at).toLocaleString([], { timeZone: history.time_zone, dateStyle: "medium", timeStyle: "short" }) : "";
+    const advice = a.numbers == null
+      ? "No samples in this range yet: the advice needs the pool's history."
+      : a.add > 0
+        ? `You need about ${a.numbers} numbers (you have ${s.size}): run \`dni numbers add ${location.origin} --site ${state.session.site} --pool ${p.id} ${a.add}\`.`
+        : `${s.size} numbers are enough for this range's busiest hours (about ${a.numbers} needed).`;
+    const why = a.numbers == null ? "" :
+      `Erlang-B for at most 1 % of visitors without a number at the load of the range's ${Math.min(3, a.hours)} busiest hours (from ${when}): ${a.busy.toFixed(1)} numbers busy, plus ${fmtPct(a.exhausted_share)} turned away, ${a.load.toFixed(1)} in all; ${fmtInt(a.turned_away)} visitors turned away over the range.`;
     box.append(el("h3", {}, `Pool “${p.id}”`), el("dl", { class: "pool" },
       el("dt", {}, "Numbers"), el("dd", {}, fmtInt(s.size)),
       el("dt", {}, "Leased now"), el("dd", {}, fmtInt(s.leased)),
       el("dt", {}, "Cooling down now"), el("dd", {}, fmtInt(s.cooling)),
       el("dt", {}, "Leases granted"), el("dd", {}, fmtInt(s.counters.granted)),
-      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, `${fmtInt(s.counters.exhausted)} (${fmtPct(a.exhausted_share)})`),
+      el("dt", {}, "Visitors without a number (pool ran dry)"), el("dd", {}, fmtInt(s.counters.exhausted)),
       el("dt", {}, "Requests limited (pool-drain protection)"), el("dd", {}, fmtInt(s.limited ?? 0))),
-      el("p", { class: "advice" }, advice, " ",
-        el("small", {}, `Erlang-B for at most 1 % of visitors without a number at the load now (${a.load.toFixed(1)} numbers busy, scaled up by the share turned away); look at it at your busiest hour.`)));
+      el("p", { class: "advice" }, advice, " ", el("small", {}, why)));
     drawPoolHistory(box, p.id, history);
   }
 }

@@ -18,6 +18,9 @@
 //!    the rule's action (the next line of a chain, the voicemail) or a hang-up.
 //! 5. [`whisper`] and [`screen`]: the business's leg, before the caller is connected.
 //!
+//! A test call ([`test_call`]) takes the same steps, from events built in place of the
+//! provider's webhooks, and carries the record's `test` mark ([`Routed::mark_test`]).
+//!
 //! What a step says is [`Handling::render`]: the whisper from the call's attribution on every
 //! step, recording by the rule, else the target, else the site; the recording announcement and
 //! the conversation's transcription with the first step only; each callback URL written (and, for
@@ -39,6 +42,7 @@ use crate::telephony::routing::{self, Action, Facts, Plan, Rule};
 use crate::telephony::{whisper, DialCallback, DialResult, IncomingCall, Provider, RecordingKind};
 use crate::Millis;
 
+pub mod test_call;
 #[cfg(test)]
 mod tests;
 
@@ -140,6 +144,20 @@ pub struct Routed<'a> {
     config: &'a SiteConfig,
     target: &'a Target,
     pool_shard: Option<(&'a PoolConfig, u32)>,
+}
+
+/// A lead to one of a site's numbers, attributed as a call to it is (see
+/// [`Routed::into_attributed`]).
+#[derive(Debug)]
+pub struct Attributed<'a> {
+    /// Its record, attributed.
+    pub record: CallRecord,
+    /// The number's route.
+    pub route: &'a NumberRoute,
+    /// The site.
+    pub config: &'a SiteConfig,
+    /// The target the number stands for.
+    pub target: &'a Target,
 }
 
 /// What the pool remembers of the visit whose session held the number.
@@ -249,6 +267,11 @@ impl<'a> Routed<'a> {
         (self.route.provider != self.record.provider).then_some(self.route.provider)
     }
 
+    /// Marks the call as a test call ([`test_call`]): everything else about it is a real call's.
+    pub fn mark_test(&mut self) {
+        self.record.test = true;
+    }
+
     /// Credits the pool's answer: who held the number, and the visit of the likeliest session.
     pub fn credit_pool(&mut self, who: &lease::Attribution, visit: Option<Visit<'_>>) {
         let r = &mut self.record;
@@ -261,6 +284,17 @@ impl<'a> Routed<'a> {
                 r.ga_session_id = crate::ga::session_id(&cookies.session);
             }
             r.credit(visit.attribution);
+        }
+    }
+
+    /// The lead, attributed, without a call's answer: what a text to the number needs (its record,
+    /// the number's route, the site and the target the number stands for).
+    pub fn into_attributed(self) -> Attributed<'a> {
+        Attributed {
+            record: self.record,
+            route: self.route,
+            config: self.config,
+            target: self.target,
         }
     }
 
@@ -448,18 +482,6 @@ fn decide<'a>(
     at: Millis,
 ) -> (Handling<'a>, RoutingInfo, Option<String>) {
     let rules = config.rules_for(route);
-    let static_number = route
-        .static_number
-        .and_then(|i| config.static_numbers.get(i))
-        .map(|s| &s.number);
-    let facts = Facts {
-        caller: &record.caller,
-        channel: record.channel,
-        source: &record.source,
-        campaign: &record.campaign,
-        pool: route.pool.as_deref(),
-        static_number,
-    };
     let handling = |rule: Option<usize>| {
         let matched = rule.and_then(|i| Some((u32::try_from(i).ok()?, rules.get(i)?)));
         Handling {
@@ -483,20 +505,11 @@ fn decide<'a>(
         action: h.action.kind().to_owned(),
         fallback,
     };
-    if rules.is_empty() {
-        let h = handling(None);
-        let i = info(&h, None);
-        return (h, i, None);
-    }
-    let tz = config.time_zone.as_deref().unwrap_or("UTC");
-    let local = match Zone::named(tz) {
-        Some(zone) => zone.local(at).ok_or_else(|| "time out of range".to_owned()),
-        None => Err(["unknown time zone \"", tz, "\""].concat()),
-    };
-    match local {
-        Ok(local) => {
-            let h = handling(routing::decide(rules, &facts, &local).map(|(i, _)| i));
-            let fallback = h.rule.is_none().then(|| "no rule matched".to_owned());
+    match matching_rule(config, route, record, at) {
+        Ok(rule) => {
+            let h = handling(rule);
+            let fallback =
+                (h.rule.is_none() && !rules.is_empty()).then(|| "no rule matched".to_owned());
             let i = info(&h, fallback);
             (h, i, None)
         }
@@ -506,6 +519,42 @@ fn decide<'a>(
             (h, i, Some(why))
         }
     }
+}
+
+/// The position of the rule (of those the number's route follows) that matches the lead whose
+/// record this is at `at`, in the site's time zone: `Ok(None)` when none does (or there are
+/// none), `Err(why)` when the rules cannot be evaluated (an unknown time zone). A call and a text
+/// to the same number read the same rules.
+pub fn matching_rule(
+    config: &SiteConfig,
+    route: &NumberRoute,
+    record: &CallRecord,
+    at: Millis,
+) -> Result<Option<usize>, String> {
+    let rules = config.rules_for(route);
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    let static_number = route
+        .static_number
+        .and_then(|i| config.static_numbers.get(i))
+        .map(|s| &s.number);
+    let facts = Facts {
+        caller: &record.caller,
+        channel: record.channel,
+        source: &record.source,
+        campaign: &record.campaign,
+        pool: route.pool.as_deref(),
+        static_number,
+    };
+    let tz = config.time_zone.as_deref().unwrap_or("UTC");
+    let local = match Zone::named(tz) {
+        Some(zone) => zone
+            .local(at)
+            .ok_or_else(|| "time out of range".to_owned())?,
+        None => return Err(["unknown time zone \"", tz, "\""].concat()),
+    };
+    Ok(routing::decide(rules, &facts, &local).map(|(i, _)| i))
 }
 
 /// The result to store for a `<Dial action>` callback that ended step `step` of the call's

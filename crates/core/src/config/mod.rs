@@ -6,10 +6,11 @@
 //!
 //! Four concerns, one file each: the document's shape ([`schema`]), what makes it valid
 //! ([`validate`]), how a pool is split across Durable Objects ([`shards`]) and how it is laid out in
-//! KV ([`kv`]).
+//! KV ([`kv`]); and which worker secrets it needs ([`secrets`]).
 
 pub mod kv;
 pub mod schema;
+pub mod secrets;
 pub mod shards;
 pub mod validate;
 

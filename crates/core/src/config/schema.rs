@@ -72,6 +72,15 @@ pub struct SiteConfig {
     /// delete them (1 to 3650; default [`crate::retention::DEFAULT_DAYS`]).
     #[serde(default = "retention_days", skip_serializing_if = "is_retention_days")]
     pub retention_days: u32,
+    /// Keep the words of texts to its numbers on their records (off by default: a text's record
+    /// then keeps its time and media count only). Kept bodies go with the record: deleted after
+    /// `retention_days` and by the erasure of the sender's number, like a call's transcript.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub keep_text_bodies: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn retention_days() -> u32 {
@@ -136,6 +145,13 @@ pub struct Target {
     /// `forward_to`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing: Vec<Rule>,
+    /// What a text to this target's tracking numbers does (forward it, answer it, or only keep
+    /// it, the default); a matching routing rule's `texts` overrides it.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::telephony::routing::TextAction::is_keep"
+    )]
+    pub texts: crate::telephony::routing::TextAction,
 }
 
 impl Target {

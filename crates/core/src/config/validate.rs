@@ -104,6 +104,9 @@ impl SiteConfig {
         let tz = self.time_zone.as_deref();
         for t in &self.targets {
             routing::validate(&t.routing, tz.is_some()).map_err(ConfigError)?;
+            t.texts
+                .validate()
+                .map_err(|m| ConfigError(format!("target {}: {m}", t.number)))?;
             if t.whisper_template.as_ref().is_some_and(|w| w.len() > 200) {
                 return err(format!(
                     "target {}: whisper_template longer than 200 bytes",

@@ -77,6 +77,13 @@ pub struct CallFacts {
     pub started_at: Millis,
     /// When it ended.
     pub ended_at: Option<Millis>,
+    /// A call or a text conversation.
+    pub kind: crate::call::LeadKind,
+    /// A text conversation's messages so far (0 for a call).
+    pub messages: u32,
+    /// A test call (the outbox sends it to no GA4 or ad platform, and to the owner's endpoints
+    /// that list `test`; their payload says so).
+    pub test: bool,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -87,7 +94,7 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
     // Answered or missed, and the talk time, from the dial result (the business's side).
     let (answered, talk_s) = match record.outcome() {
         Outcome::Answered { talk_s } => (true, talk_s),
-        Outcome::Missed | Outcome::Pending => (false, 0),
+        Outcome::Missed | Outcome::Pending | Outcome::Received => (false, 0),
     };
     let click = record.click_id.as_ref();
     let click_of = |kind: &str| {
@@ -129,6 +136,9 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         ga,
         started_at: record.started_at,
         ended_at: record.ended_at,
+        kind: record.kind,
+        messages: u32::try_from(record.messages.len()).unwrap_or(u32::MAX),
+        test: record.test,
     }
 }
 

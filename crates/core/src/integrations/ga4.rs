@@ -11,6 +11,7 @@
 //! when it surely did not land (`retry::next_without_dedupe`).
 
 #[allow(unused_imports)]
+use crate::call::LeadKind;
 use crate::prelude::*;
 
 use serde_json::{json, Map, Value};
@@ -42,6 +43,10 @@ impl Ga4Skip {
         }
     }
 }
+
+/// The event a text conversation sends (a call sends the site's `event_name`, `phone_call` by
+/// default), with the conversation's `messages` instead of a call's `duration` and `answered`.
+pub const TEXT_EVENT: &str = "text_message";
 
 /// The request: `POST {endpoint}/mp/collect?measurement_id=..&api_secret=..` (or `/debug/mp/collect`
 /// in test mode). `fresh_client_id` is used only for a call without GA ids when the site sends
@@ -89,14 +94,23 @@ pub fn request(
             params.insert(name.into(), json!(value));
         }
     }
-    params.insert("duration".into(), json!(facts.talk_s));
-    params.insert("answered".into(), json!(if facts.answered { 1 } else { 0 }));
+    let name = match facts.kind {
+        LeadKind::Call => {
+            params.insert("duration".into(), json!(facts.talk_s));
+            params.insert("answered".into(), json!(if facts.answered { 1 } else { 0 }));
+            settings.event_name.as_str()
+        }
+        LeadKind::Text => {
+            params.insert("messages".into(), json!(facts.messages));
+            TEXT_EVENT
+        }
+    };
     params.insert("value".into(), json!(conversion.value));
     params.insert("currency".into(), json!(conversion.currency));
     let body = json!({
         "client_id": client_id,
         "timestamp_micros": facts.started_at.saturating_mul(1000),
-        "events": [{ "name": settings.event_name, "params": Value::Object(params) }],
+        "events": [{ "name": name, "params": Value::Object(params) }],
     });
     let path = if settings.validate_only {
         "/debug/mp/collect"
@@ -173,6 +187,32 @@ mod tests {
 
     fn rule() -> ConversionRule {
         serde_json::from_str(r#"{"name":"Call","value":50}"#).unwrap()
+    }
+
+    /// A text conversation sends `text_message` in the visitor's session, with its messages'
+    /// count instead of a call's duration and answer.
+    #[test]
+    fn a_text_is_a_text_message() {
+        let mut f = facts();
+        f.kind = LeadKind::Text;
+        f.messages = 2;
+        let r = request(
+            "https://ga",
+            &settings(),
+            "s",
+            &f,
+            &rule(),
+            "9.9",
+            f.started_at + 1,
+        )
+        .unwrap();
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        let event = &body["events"][0];
+        assert_eq!(event["name"], TEXT_EVENT);
+        assert_eq!(event["params"]["session_id"], "1772370000");
+        assert_eq!(event["params"]["messages"], 2);
+        assert_eq!(event["params"].get("duration"), None);
+        assert_eq!(body["client_id"], "111.222");
     }
 
     #[test]

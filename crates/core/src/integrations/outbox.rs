@@ -51,43 +51,70 @@ pub enum Moment {
     Started,
     /// The final status: everything else.
     Ended,
+    /// A text conversation's first text: `text.received` webhooks, and the conversion it may be
+    /// (GA4, the ad platforms, `conversion` webhooks), once per conversation.
+    Text,
 }
 
 /// The destinations a call is queued for at that moment, one delivery each. Whether an ended
 /// call's destination really sends (is the call a conversion? is there a click id?) is decided
 /// when it is sent, from the record as it is then, so that a callback arriving after the end still
-/// counts.
-pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
-    let mut out = Vec::new();
-    if moment == Moment::Started {
+/// counts. A test call (`test`) is queued only where [`takes_test_calls`] says.
+pub fn plan(settings: &Integrations, moment: Moment, test: bool) -> Vec<Destination> {
+    let events = |wanted: &dyn Fn(WebhookEvent) -> bool| {
+        let mut hooks = Vec::new();
         for w in &settings.webhooks {
-            if w.events.contains(&WebhookEvent::CallStarted) {
-                out.push(Destination::Webhook {
+            for event in w.events.iter().filter(|e| wanted(**e)) {
+                hooks.push(Destination::Webhook {
                     endpoint: w.id.clone(),
-                    event: WebhookEvent::CallStarted,
+                    event: *event,
                 });
             }
         }
-        return out;
-    }
-    if settings.ga4.is_some() {
-        out.push(Destination::Ga4);
-    }
-    if settings.google_ads.is_some() {
-        out.push(Destination::GoogleAds);
-    }
-    if settings.microsoft_ads.is_some() {
-        out.push(Destination::MicrosoftAds);
-    }
-    for w in &settings.webhooks {
-        for event in w.events.iter().filter(|e| **e != WebhookEvent::CallStarted) {
-            out.push(Destination::Webhook {
-                endpoint: w.id.clone(),
-                event: *event,
-            });
+        hooks
+    };
+    let mut out = Vec::new();
+    if moment == Moment::Started {
+        out.extend(events(&|e| e == WebhookEvent::CallStarted));
+    } else {
+        if settings.ga4.is_some() {
+            out.push(Destination::Ga4);
         }
+        if settings.google_ads.is_some() {
+            out.push(Destination::GoogleAds);
+        }
+        if settings.microsoft_ads.is_some() {
+            out.push(Destination::MicrosoftAds);
+        }
+        // `test` is no event of its own: it says which calls the others are about. A text asks
+        // for every event but the calls' own; a call's end for every event but the texts'.
+        let calls_only = [WebhookEvent::CallStarted, WebhookEvent::CallCompleted];
+        out.extend(events(&|e| {
+            e != WebhookEvent::Test
+                && match moment {
+                    Moment::Text => !calls_only.contains(&e),
+                    _ => e != WebhookEvent::CallStarted && e != WebhookEvent::TextReceived,
+                }
+        }));
+    }
+    if test {
+        out.retain(|d| takes_test_calls(settings, d));
     }
     out
+}
+
+/// Whether a test call may go to `destination`: never to GA4 or an ad platform (a test call is
+/// no customer's call, and a conversion uploaded there cannot be taken back), and to an owner's
+/// endpoint only when it lists `test` among its events. Asked when a call is queued ([`plan`])
+/// and again when a delivery is sent.
+pub fn takes_test_calls(settings: &Integrations, destination: &Destination) -> bool {
+    match destination {
+        Destination::Ga4 | Destination::GoogleAds | Destination::MicrosoftAds => false,
+        Destination::Webhook { endpoint, .. } => settings
+            .webhooks
+            .iter()
+            .any(|w| w.id == *endpoint && w.events.contains(&WebhookEvent::Test)),
+    }
 }
 
 /// A delivery's id: `<call id>.<destination key>`. The same on every attempt and replay: it is the
@@ -263,7 +290,7 @@ mod tests {
                             {"id":"log","url":"https://y","secret":"S"}]}"#,
         )
         .unwrap();
-        let keys: Vec<String> = plan(&settings, Moment::Ended)
+        let keys: Vec<String> = plan(&settings, Moment::Ended, false)
             .iter()
             .map(|d| delivery_id("CA1", d))
             .collect();
@@ -277,8 +304,52 @@ mod tests {
                 "CA1.webhook.log.conversion"
             ]
         );
-        assert!(plan(&Integrations::default(), Moment::Ended).is_empty());
-        assert!(plan(&settings, Moment::Started).is_empty(), "nobody asked");
+        assert!(plan(&Integrations::default(), Moment::Ended, false).is_empty());
+        assert!(
+            plan(&settings, Moment::Started, false).is_empty(),
+            "nobody asked"
+        );
+    }
+
+    /// A text conversation's first text: `text.received` where asked, and the conversion it may
+    /// be; never `call.completed` or `call.started`; a call's end never sends `text.received`.
+    #[test]
+    fn texts_go_where_asked() {
+        let settings: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","text.received","conversion"]},
+                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+        )
+        .unwrap();
+        // (moment, delivery ids)
+        let table = [
+            (
+                Moment::Text,
+                vec![
+                    "SM1.ga4",
+                    "SM1.webhook.crm.text.received",
+                    "SM1.webhook.crm.conversion",
+                    "SM1.webhook.log.conversion",
+                ],
+            ),
+            (
+                Moment::Ended,
+                vec![
+                    "SM1.ga4",
+                    "SM1.webhook.crm.conversion",
+                    "SM1.webhook.log.call.completed",
+                    "SM1.webhook.log.conversion",
+                ],
+            ),
+            (Moment::Started, vec!["SM1.webhook.crm.call.started"]),
+        ];
+        for (moment, want) in table {
+            let got: Vec<String> = plan(&settings, moment, false)
+                .iter()
+                .map(|d| delivery_id("SM1", d))
+                .collect();
+            assert_eq!(got, want, "{moment:?}");
+        }
     }
 
     #[test]
@@ -303,11 +374,76 @@ mod tests {
             ),
         ];
         for (moment, want) in table {
-            let got: Vec<String> = plan(&settings, moment)
+            let got: Vec<String> = plan(&settings, moment, false)
                 .iter()
                 .map(|d| delivery_id("CA1", d))
                 .collect();
             assert_eq!(got, want, "{moment:?}");
+        }
+    }
+
+    /// A test call goes to no GA4 or ad platform, whatever the settings, and to an owner's
+    /// endpoint only when it lists `test`; a real call is planned as before.
+    #[test]
+    fn test_calls_go_only_to_the_endpoints_that_list_them() {
+        let settings: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},
+                "google_ads":{"customer_id":"123-456-7890","conversion_action":"987"},
+                "microsoft_ads":{"customer_id":"1","account_id":"2"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","call.completed","test"]},
+                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(settings.validate(), Ok(()));
+        // (moment, test call, delivery ids)
+        let table = [
+            (Moment::Started, true, vec!["CA1.webhook.crm.call.started"]),
+            (Moment::Ended, true, vec!["CA1.webhook.crm.call.completed"]),
+            (Moment::Started, false, vec!["CA1.webhook.crm.call.started"]),
+            (
+                Moment::Ended,
+                false,
+                vec![
+                    "CA1.ga4",
+                    "CA1.google_ads",
+                    "CA1.microsoft_ads",
+                    "CA1.webhook.crm.call.completed",
+                    "CA1.webhook.log.call.completed",
+                    "CA1.webhook.log.conversion",
+                ],
+            ),
+        ];
+        for (moment, test, want) in table {
+            let got: Vec<String> = plan(&settings, moment, test)
+                .iter()
+                .map(|d| delivery_id("CA1", d))
+                .collect();
+            assert_eq!(got, want, "{moment:?} test={test}");
+        }
+        // The same decision where a delivery is sent (a replay, settings changed since).
+        let hook = |endpoint: &str, event| Destination::Webhook {
+            endpoint: endpoint.to_owned(),
+            event,
+        };
+        let table = [
+            (Destination::Ga4, false),
+            (Destination::GoogleAds, false),
+            (Destination::MicrosoftAds, false),
+            (hook("crm", WebhookEvent::Conversion), true),
+            (hook("log", WebhookEvent::CallCompleted), false),
+            (hook("gone", WebhookEvent::CallCompleted), false),
+        ];
+        for (d, want) in table {
+            assert_eq!(takes_test_calls(&settings, &d), want, "{d:?}");
+        }
+        // Nothing at all when no endpoint lists `test`.
+        let plain: Integrations = serde_json::from_str(
+            r#"{"ga4":{"measurement_id":"G-1"},
+                "webhooks":[{"id":"log","url":"https://y","secret":"S","events":["call.started","call.completed"]}]}"#,
+        )
+        .unwrap();
+        for moment in [Moment::Started, Moment::Ended] {
+            assert!(plan(&plain, moment, true).is_empty(), "{moment:?}");
         }
     }
 

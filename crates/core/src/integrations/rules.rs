@@ -5,6 +5,7 @@ use crate::prelude::*;
 
 use super::facts::CallFacts;
 use super::settings::ConversionRule;
+use crate::call::LeadKind;
 
 /// Why a call is not a conversion (kept on the delivery, so the owner sees why nothing was sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +27,7 @@ impl NotConverted {
     pub fn as_str(self) -> &'static str {
         match self {
             NotConverted::NotEnded => "call has not ended",
-            NotConverted::NoRule => "no conversion rule for this channel",
+            NotConverted::NoRule => "no conversion rule for this channel and kind",
             NotConverted::Unanswered => "not answered",
             NotConverted::TooShort => "shorter than the minimum talk time",
             NotConverted::NotFirstTime => "not a first-time caller",
@@ -44,8 +45,19 @@ pub fn evaluate<'r>(
     }
     let rule = rules
         .iter()
-        .find(|r| r.channels.is_empty() || r.channels.contains(&facts.channel))
+        .find(|r| {
+            r.kinds.contains(&facts.kind)
+                && (r.channels.is_empty() || r.channels.contains(&facts.channel))
+        })
         .ok_or(NotConverted::NoRule)?;
+    if facts.kind == LeadKind::Text {
+        // Nobody answers a text: a rule that counts texts counts the conversation (once: it is
+        // queued with the conversation's first text).
+        if rule.first_time_only && facts.first_time != Some(true) {
+            return Err(NotConverted::NotFirstTime);
+        }
+        return Ok(rule);
+    }
     if rule.answered_only && !facts.answered {
         return Err(NotConverted::Unanswered);
     }
@@ -77,6 +89,7 @@ mod tests {
             answered_only,
             min_talk_s: min,
             first_time_only: first,
+            kinds: vec![LeadKind::Call],
             name: name.to_owned(),
             value: 1.0,
             currency: "USD".to_owned(),
@@ -134,5 +147,53 @@ mod tests {
         ended.ended = true;
         assert_eq!(evaluate(&ended, &rules[..1]).map(|_| ()), Err(NoRule));
         assert_eq!(evaluate(&ended, &[]).map(|_| ()), Err(NoRule));
+    }
+
+    /// Texts count only under a rule whose `kinds` lists them; answered and talk time concern
+    /// calls only.
+    #[test]
+    fn texts_count_where_a_rule_says() {
+        use Channel::*;
+        use NotConverted::*;
+        let mut texts = rule("texts", &[PaidSearch], true, 60, false);
+        texts.kinds = vec![LeadKind::Call, LeadKind::Text];
+        let mut new_texts = rule("new texts", &[], true, 0, true);
+        new_texts.kinds = vec![LeadKind::Text];
+        let rules = [rule("calls", &[], true, 0, false), texts, new_texts];
+        // (kind, channel, first time, expected)
+        type Row = (
+            LeadKind,
+            Channel,
+            Option<bool>,
+            Result<&'static str, NotConverted>,
+        );
+        let table: &[Row] = &[
+            (LeadKind::Text, PaidSearch, None, Ok("texts")),
+            (LeadKind::Text, Email, Some(true), Ok("new texts")),
+            (LeadKind::Text, Email, Some(false), Err(NotFirstTime)),
+            (LeadKind::Call, Email, None, Err(Unanswered)),
+        ];
+        for (kind, channel, first, want) in table {
+            let mut r = CallRecord::new("SM1", "demo", "+13105550199", "+12125550101", 1);
+            r.kind = *kind;
+            r.status = crate::telephony::CallStatus::Received;
+            if *kind == LeadKind::Call {
+                r.status = crate::telephony::CallStatus::Missed;
+            }
+            let mut f = facts_of(&r);
+            (f.channel, f.first_time) = (*channel, *first);
+            assert!(f.ended);
+            assert_eq!(
+                evaluate(&f, &rules).map(|r| r.name.as_str()),
+                *want,
+                "{kind:?} {channel:?}"
+            );
+        }
+        let json = r#"{"name": "t", "kinds": ["call", "text"]}"#;
+        let parsed: ConversionRule = serde_json::from_str(json).unwrap();
+        assert_eq!(parsed.kinds, [LeadKind::Call, LeadKind::Text]);
+        let default: ConversionRule = serde_json::from_str(r#"{"name": "c"}"#).unwrap();
+        assert_eq!(default.kinds, [LeadKind::Call]);
+        assert!(!serde_json::to_string(&default).unwrap().contains("kinds"));
     }
 }

@@ -7,6 +7,8 @@ use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::LeadKind;
+
 use crate::classify::Channel;
 
 /// Everything a site sends out when its calls end.
@@ -53,6 +55,11 @@ pub struct ConversionRule {
     /// count under this rule).
     #[serde(default)]
     pub first_time_only: bool,
+    /// The kinds of lead it counts (`["call"]` by default; `["call", "text"]` counts a text
+    /// conversation too, once). `answered_only` and `min_talk_s` concern calls only: a text has
+    /// nobody to answer.
+    #[serde(default = "calls_only", skip_serializing_if = "is_calls_only")]
+    pub kinds: Vec<LeadKind>,
     /// The conversion's name (Google Ads' import name, Microsoft's goal name, the webhook's label).
     pub name: String,
     /// Its value.
@@ -61,6 +68,14 @@ pub struct ConversionRule {
     /// ISO 4217 currency (default USD).
     #[serde(default = "usd")]
     pub currency: String,
+}
+
+fn calls_only() -> Vec<LeadKind> {
+    vec![LeadKind::Call]
+}
+
+fn is_calls_only(kinds: &[LeadKind]) -> bool {
+    kinds == [LeadKind::Call]
 }
 
 fn yes() -> bool {
@@ -151,6 +166,13 @@ pub enum WebhookEvent {
     /// Calls that are conversions under the site's rules.
     #[serde(rename = "conversion")]
     Conversion,
+    /// Every text conversation, when its first text arrives (never the sender's number).
+    #[serde(rename = "text.received")]
+    TextReceived,
+    /// Not an event of its own: listed beside the others, it asks for them about test calls too
+    /// (`POST /v1/sites/{site}/test-calls`), which an endpoint that does not list it never gets.
+    #[serde(rename = "test")]
+    Test,
 }
 
 impl WebhookEvent {
@@ -160,6 +182,8 @@ impl WebhookEvent {
             WebhookEvent::CallStarted => "call.started",
             WebhookEvent::CallCompleted => "call.completed",
             WebhookEvent::Conversion => "conversion",
+            WebhookEvent::TextReceived => "text.received",
+            WebhookEvent::Test => "test",
         }
     }
 }
@@ -176,7 +200,7 @@ pub struct WebhookEndpoint {
     /// while one is being rotated (each signs).
     pub secret: String,
     /// The events it wants (default: `call.completed` and `conversion`; `call.started` only when
-    /// listed).
+    /// listed; with `test` listed too, about test calls as well).
     #[serde(default = "all_events")]
     pub events: Vec<WebhookEvent>,
 }
@@ -281,8 +305,10 @@ impl Integrations {
             if !is_secret_name(&w.secret) {
                 return fail("a webhook's secret names a worker secret (A-Z, 0-9, _)");
             }
-            if w.events.is_empty() {
-                return fail("a webhook needs at least one event");
+            if w.events.iter().all(|e| *e == WebhookEvent::Test) {
+                return fail(
+                    "a webhook needs at least one event (test only adds test calls to the others)",
+                );
             }
         }
         Ok(())
@@ -332,6 +358,9 @@ mod tests {
             ("hook id", |i| i.webhooks[0].id = "CRM".into()),
             ("hook url", |i| i.webhooks[0].url = "ftp://x".into()),
             ("hook events", |i| i.webhooks[0].events.clear()),
+            ("hook test only", |i| {
+                i.webhooks[0].events = vec![WebhookEvent::Test]
+            }),
             ("hook twice", |i| {
                 let again = i.webhooks[0].clone();
                 i.webhooks.push(again)

@@ -5,6 +5,7 @@
 //! secret, space-separated: receivers accept a message when any one matches.
 
 #[allow(unused_imports)]
+use crate::call::LeadKind;
 use crate::prelude::*;
 
 use base64::engine::general_purpose::STANDARD;
@@ -149,9 +150,19 @@ pub struct CallData<'a> {
     pub click_id_kind: Option<&'a str>,
     /// Its value.
     pub click_id: Option<&'a str>,
+    /// `text` for a text conversation (absent for a call, as before texts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     /// What the event's moment adds.
     #[serde(flatten)]
     pub moment: Moment<'a>,
+    /// `true` for a test call (only to an endpoint that lists `test`); absent for a real one.
+    #[serde(skip_serializing_if = "is_false")]
+    pub test: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What a call's moment adds to its data.
@@ -162,6 +173,14 @@ pub enum Moment<'a> {
     Started {
         /// Whether the caller called the site for the first time, when known.
         first_time: Option<bool>,
+    },
+    /// `text.received`: a text conversation's first text (never the sender's number, nor the
+    /// words).
+    Text {
+        /// Whether the sender had not called or texted the site before, when known.
+        first_time: Option<bool>,
+        /// The conversation's messages so far.
+        messages: u32,
     },
     /// `call.completed` and `conversion`.
     Ended {
@@ -207,6 +226,11 @@ impl<'a> Payload<'a> {
             Moment::Started {
                 first_time: facts.first_time,
             }
+        } else if event == WebhookEvent::TextReceived {
+            Moment::Text {
+                first_time: facts.first_time,
+                messages: facts.messages,
+            }
         } else {
             Moment::Ended {
                 ended_at: facts.ended_at.map(civil::iso_utc),
@@ -234,7 +258,9 @@ impl<'a> Payload<'a> {
                 term: &facts.term,
                 click_id_kind,
                 click_id,
+                kind: (facts.kind == LeadKind::Text).then_some("text"),
                 moment,
+                test: facts.test,
             },
         }
     }
@@ -409,6 +435,40 @@ mod tests {
             assert_eq!(got.join(","), keys, "{event:?}");
             assert_eq!(v["data"]["source"], "google");
             assert!(!body.contains("3105550199"), "{body}");
+        }
+        // A text conversation: `text.received` says how many messages, never the sender or the
+        // words; its conversion says it is a text.
+        let mut t = r.clone();
+        t.kind = crate::call::LeadKind::Text;
+        t.status = crate::telephony::CallStatus::Received;
+        t.add_message(crate::call::TextMessage {
+            id: "SM1".into(),
+            at: 1_772_370_309_000,
+            body: Some("Please call 310 555 0199".into()),
+            media: 0,
+        });
+        let facts = facts_of(&t);
+        let text = "call_id,campaign,channel,click_id,click_id_kind,first_time,kind,medium,messages,site,source,started_at,term,tracking_number";
+        let converted = "answered,call_id,campaign,channel,click_id,click_id_kind,conversion,ended_at,kind,medium,site,source,started_at,talk_seconds,term,tracking_number";
+        for (event, conversion, keys) in [
+            (WebhookEvent::TextReceived, None, text),
+            (WebhookEvent::Conversion, Some(&rule), converted),
+        ] {
+            let body = payload(event, &facts, conversion, 1_772_370_310_000);
+            let v: Value = serde_json::from_str(&body).unwrap();
+            let mut got: Vec<&str> = v["data"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got.join(","), keys, "{event:?}");
+            assert_eq!(v["data"]["kind"], "text");
+            assert!(
+                !body.contains("3105550199") && !body.contains("Please"),
+                "{body}"
+            );
         }
     }
 

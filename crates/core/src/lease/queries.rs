@@ -147,4 +147,17 @@ impl Pool {
             .count();
         (leased, cooling)
     }
+
+    /// Until when `number` is still needed at `now`, or `None` when nothing needs it (it may be
+    /// given back to the provider): a live lease needs it at least until its deadline plus the
+    /// cool-down (heartbeats may extend it: run the question again then), and a number cooling down
+    /// until its cool-down ends, which is also the end of its attribution window.
+    pub fn needed_until(&self, number: &E164, now: Millis) -> Option<Millis> {
+        let slot = self.slot(number)?;
+        let cooldown = self.settings.cooldown;
+        if let Some(lease) = &slot.lease {
+            return Some(lease.deadline(&self.settings).saturating_add(cooldown));
+        }
+        (!slot.cooled(cooldown, now)).then(|| slot.free_since.saturating_add(cooldown))
+    }
 }

@@ -466,3 +466,46 @@ fn a_visit_is_needed_while_its_session_can_still_be_credited() {
         assert_eq!(p.visit_horizon(now), horizon, "at {now}");
     }
 }
+
+#[test]
+fn a_number_is_needed_while_leased_or_cooling() {
+    let mut p = pool(3, Exhausted::Original);
+    let Outcome::Leased(g) = p.lease("s1", &target(), "L1", T) else {
+        panic!("no lease");
+    };
+    let held = g.number.clone();
+    // (case, the time asked, needed until)
+    let idle = n(3);
+    let table = [(
+        "a live lease: its deadline plus the cool-down",
+        T + S,
+        Some(T + 2 * M + 10 * M),
+    )];
+    for (case, at, want) in table {
+        assert_eq!(p.needed_until(&held, at), want, "{case}");
+    }
+    assert_eq!(p.needed_until(&idle, T), None, "never leased: free");
+    assert_eq!(
+        p.needed_until(&n(99), T),
+        None,
+        "not in the pool: nothing needs it"
+    );
+    p.release("L1", T + M).unwrap();
+    // (case, the time asked, needed until)
+    let table = [
+        (
+            "cooling down: until the cool-down ends",
+            T + M + S,
+            Some(T + M + 10 * M),
+        ),
+        (
+            "the last instant of the window",
+            T + 11 * M - 1,
+            Some(T + 11 * M),
+        ),
+        ("cooled: free", T + 11 * M, None),
+    ];
+    for (case, at, want) in table {
+        assert_eq!(p.needed_until(&held, at), want, "{case}");
+    }
+}

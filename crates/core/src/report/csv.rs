@@ -55,11 +55,14 @@ enum Source {
     Field(Field),
     Pointer(&'static str),
     LocalStart,
+    /// The lead's kind (`call` for a record written before texts).
+    Kind,
 }
 
 const COLUMNS: &[(&str, Source)] = &[
     ("started_at", Source::LocalStart),
     ("call_sid", Source::Pointer("/call_sid")),
+    ("kind", Source::Kind),
     ("caller", Source::Pointer("/caller")),
     ("tracking_number", Source::Field(fields::TRACKING_NUMBER)),
     ("number_kind", Source::Field(fields::NUMBER_KIND)),
@@ -91,6 +94,10 @@ pub fn row(record: &Value, started_at: crate::Millis, zone: &Zone) -> String {
             Source::LocalStart => zone.local_time(started_at),
             Source::Field(f) => text(record.pointer(&f.pointer())),
             Source::Pointer(p) => text(record.pointer(p)),
+            Source::Kind => match text(record.pointer("/kind")) {
+                k if k.is_empty() => "call".to_owned(),
+                k => k,
+            },
         })
         .collect();
     line(&cells)
@@ -148,10 +155,14 @@ mod tests {
         let got = row(&record, 1_764_600_000_000, &zone);
         assert_eq!(
             got,
-            "2025-12-01 09:40:00,CA1,+13105550199,+12125550101,pool,answered,42,Paid Search,google,\
-             cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,\r\n"
+            "2025-12-01 09:40:00,CA1,call,+13105550199,+12125550101,pool,answered,42,Paid Search,\
+             google,cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,\r\n"
         );
-        assert!(header().starts_with("started_at,call_sid,caller,"));
+        assert!(header().starts_with("started_at,call_sid,kind,caller,"));
+        let mut text = record.clone();
+        text["kind"] = "text".into();
+        text["status"] = "received".into();
+        assert!(row(&text, 1_764_600_000_000, &zone).starts_with("2025-12-01 09:40:00,CA1,text,"));
         assert_eq!(header().matches(',').count(), got.matches(',').count() - 1);
     }
 }

@@ -69,6 +69,45 @@ fields! {
     DIAL_STATUS = "r_dial_status", "$.dial.status", "TEXT";
 }
 
+/// `r_kind`: `call` or `text` (`$.kind`; a record written before texts has none and is a call).
+/// Added after [`MIGRATION`], by [`KIND_MIGRATION`].
+pub const KIND: Field = Field {
+    column: "r_kind",
+    path: "$.kind",
+};
+
+/// The call log's migration step that adds the lead's kind: a virtual generated column (SQLite
+/// adds a generated column to an existing table only as a virtual one; rebuilding the table as
+/// [`MIGRATION`] did would rewrite every record), and the report index rebuilt with it, so that a
+/// report filtered or grouped by kind still reads the index only (an index stores a virtual
+/// column's value, computed once when the index is built or a row written).
+pub const KIND_MIGRATION: &[&str] = &[
+    "ALTER TABLE calls ADD COLUMN r_kind TEXT GENERATED ALWAYS AS \
+     (COALESCE(json_extract(record, '$.kind'), 'call')) VIRTUAL",
+    "DROP INDEX IF EXISTS calls_report",
+    "CREATE INDEX calls_report ON calls (started_at, r_status, r_channel, r_duration_s, \
+     r_confidence, r_number_kind, r_first_time, r_source, r_medium, r_campaign, r_keyword, \
+     r_tracking_number, r_landing_page, r_kind)",
+];
+
+/// The call log's column that marks a test call (1; else 0). A plain column, written with the
+/// record by the call log (every write goes through one function), not a generated one: SQLite
+/// adds a stored generated column only by rebuilding the table, which [`MIGRATION`] did once
+/// for a whole log, whereas adding a plain column with a default is instant. Reports leave test
+/// calls out by default, so the report index ends with it and a report still reads the index only.
+pub const TEST: &str = "test";
+
+/// The call log's migration step that adds [`TEST`] and rebuilds the report index with it (the
+/// index of [`MIGRATION`] and [`KIND_MIGRATION`], and the test mark last). It runs after
+/// [`KIND_MIGRATION`], whose column it indexes.
+pub const TEST_MIGRATION: &[&str] = &[
+    "ALTER TABLE calls ADD COLUMN test INTEGER NOT NULL DEFAULT 0",
+    "DROP INDEX IF EXISTS calls_report",
+    "CREATE INDEX calls_report ON calls (started_at, r_status, r_channel, r_duration_s, \
+     r_confidence, r_number_kind, r_first_time, r_source, r_medium, r_campaign, r_keyword, \
+     r_tracking_number, r_landing_page, r_kind, test)",
+];
+
 impl Field {
     /// The path as a JSON pointer (`/a/b`), to read the field from a parsed record.
     pub fn pointer(&self) -> alloc::string::String {
@@ -92,6 +131,16 @@ mod tests {
             );
         }
         assert_eq!(DIAL_STATUS.pointer(), "/dial/status");
+        // The rebuilt report index is the kind's with the test mark last.
+        let first = KIND_MIGRATION
+            .iter()
+            .find(|s| s.starts_with("CREATE INDEX"))
+            .unwrap();
+        let rebuilt = TEST_MIGRATION
+            .iter()
+            .find(|s| s.starts_with("CREATE INDEX"))
+            .unwrap();
+        assert_eq!(first.replace(")", ", test)"), *rebuilt);
         assert_eq!(KEYWORD.pointer(), "/term");
     }
 }

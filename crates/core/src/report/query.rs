@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::cursor::Cursor;
 use super::fields::{self, Field};
 use super::{Param, QueryError, Sql};
-use crate::call::NumberKind;
+use crate::call::{LeadKind, NumberKind};
 use crate::civil::{self, Date, Zone};
 use crate::classify::Channel;
 use crate::Millis;
@@ -35,6 +35,18 @@ pub enum Outcome {
     Answered,
     /// It did not.
     Missed,
+}
+
+/// Which calls a request reads, as to test calls (`?test=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestCalls {
+    /// Real calls only: the reports' default (a test call is no customer's call).
+    #[default]
+    Exclude,
+    /// Both: the calls list's default (as JSON), where each test call carries its mark.
+    Include,
+    /// Test calls only.
+    Only,
 }
 
 /// What a request filters on (the calls list and every report share it).
@@ -66,6 +78,10 @@ pub struct Filter {
     pub number_kind: Option<NumberKind>,
     /// Attribution confidence at least this (0 to 1).
     pub min_confidence: Option<f64>,
+    /// Calls or texts.
+    pub kind: Option<LeadKind>,
+    /// Test calls left out, in, or alone.
+    pub test: TestCalls,
 }
 
 /// A calls list request.
@@ -103,11 +119,13 @@ pub enum Dimension {
     TrackingNumber,
     /// Attribution confidence, in four buckets.
     Confidence,
+    /// Calls and texts.
+    Kind,
 }
 
 impl Dimension {
     /// Every dimension, by its name in the URL.
-    pub const ALL: [(&'static str, Dimension); 9] = [
+    pub const ALL: [(&'static str, Dimension); 10] = [
         ("summary", Dimension::Summary),
         ("day", Dimension::Day),
         ("channel", Dimension::Channel),
@@ -117,6 +135,7 @@ impl Dimension {
         ("landing_page", Dimension::LandingPage),
         ("tracking_number", Dimension::TrackingNumber),
         ("confidence", Dimension::Confidence),
+        ("kind", Dimension::Kind),
     ];
 
     /// The dimension of a URL segment.
@@ -173,8 +192,12 @@ fn filter(
     zone: &Zone,
     today: Date,
     extra: &[&str],
+    test: TestCalls,
 ) -> Result<Filter, QueryError> {
-    let mut f = Filter::default();
+    let mut f = Filter {
+        test,
+        ..Filter::default()
+    };
     let (mut from, mut to) = (None, None);
     for (k, v) in pairs {
         let v = value(k, v)?;
@@ -224,8 +247,22 @@ fn filter(
                     }
                 })
             }
+            "kind" => {
+                f.kind = Some(
+                    LeadKind::from_name(v)
+                        .ok_or_else(|| QueryError::new(&["kind must be call or text"]))?,
+                )
+            }
             "min_confidence" => {
                 f.min_confidence = Some(number::<f64>("min_confidence", v, 0.0, 1.0)?)
+            }
+            "test" => {
+                f.test = match v {
+                    "exclude" => TestCalls::Exclude,
+                    "include" => TestCalls::Include,
+                    "only" => TestCalls::Only,
+                    _ => return Err(QueryError::new(&["test must be exclude, include or only"])),
+                }
             }
             other if extra.contains(&other) => {}
             other => return Err(QueryError::new(&["unknown parameter: ", other])),
@@ -268,7 +305,7 @@ pub fn range_query(
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "from" && k != "to") {
         return Err(QueryError::new(&["unknown parameter: ", k]));
     }
-    filter(pairs, zone, today, &[])
+    filter(pairs, zone, today, &[], TestCalls::Exclude)
 }
 
 /// Reads a calls list request.
@@ -277,7 +314,14 @@ pub fn list_query(
     zone: &Zone,
     today: Date,
 ) -> Result<ListQuery, QueryError> {
-    let f = filter(pairs, zone, today, &["limit", "cursor", "format"])?;
+    // The list shows test calls (each with its mark) unless asked otherwise.
+    let f = filter(
+        pairs,
+        zone,
+        today,
+        &["limit", "cursor", "format"],
+        TestCalls::Include,
+    )?;
     let mut q = ListQuery {
         filter: f,
         limit: DEFAULT_PAGE,
@@ -300,6 +344,11 @@ pub fn list_query(
             _ => {}
         }
     }
+    // An export feeds other tools, which would take a test call for a customer's (the CSV has
+    // no column for the mark): left out unless asked.
+    if q.csv && !pairs.iter().any(|(k, _)| k == "test") {
+        q.filter.test = TestCalls::Exclude;
+    }
     Ok(q)
 }
 
@@ -311,7 +360,8 @@ pub fn report_query(
     today: Date,
 ) -> Result<ReportQuery, QueryError> {
     let by = Dimension::parse(by).ok_or_else(|| QueryError::new(&["unknown report: ", by]))?;
-    let filter = filter(pairs, zone, today, &["limit"])?;
+    // Totals leave test calls out unless asked (`?test=include`).
+    let filter = filter(pairs, zone, today, &["limit"], TestCalls::Exclude)?;
     let mut q = ReportQuery {
         filter,
         by,
@@ -380,11 +430,24 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
             }),
         );
     }
+    if let Some(k) = f.kind {
+        eq(fields::KIND, text(k.as_str()));
+    }
     if let Some(c) = f.min_confidence {
         sql.push_str(" AND ");
         sql.push_str(fields::CONFIDENCE.column);
         sql.push_str(" >= ?");
         params.push(Param::Real(c));
+    }
+    let test = match f.test {
+        TestCalls::Exclude => Some(" = 0"),
+        TestCalls::Only => Some(" = 1"),
+        TestCalls::Include => None,
+    };
+    if let Some(test) = test {
+        sql.push_str(" AND ");
+        sql.push_str(fields::TEST);
+        sql.push_str(test);
     }
 }
 
@@ -440,6 +503,7 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         Dimension::Keyword => col(fields::KEYWORD),
         Dimension::LandingPage => col(fields::LANDING_PAGE),
         Dimension::TrackingNumber => col(fields::TRACKING_NUMBER),
+        Dimension::Kind => fields::KIND.column.to_owned(),
         Dimension::Confidence => {
             let c = fields::CONFIDENCE.column;
             [
@@ -466,7 +530,9 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         status,
         " = 'answered' THEN ",
         fields::DURATION.column,
-        " ELSE 0 END), 0) AS talk_s FROM calls",
+        " ELSE 0 END), 0) AS talk_s, COALESCE(SUM(",
+        fields::KIND.column,
+        " = 'text'), 0) AS texts FROM calls",
     ]
     .concat();
     where_clause(&q.filter, &mut text, &mut params);
@@ -498,6 +564,9 @@ pub struct GroupRow {
     pub missed: i64,
     /// Seconds of answered calls.
     pub talk_s: i64,
+    /// Text conversations among the leads (`calls` counts both).
+    #[serde(default)]
+    pub texts: i64,
 }
 
 /// One row of a report as the API returns it.
@@ -517,6 +586,8 @@ pub struct ReportRow {
     pub talk_s: i64,
     /// Average seconds of an answered call; 0 without any.
     pub avg_talk_s: f64,
+    /// Text conversations among the leads (`calls` counts calls and texts: every lead).
+    pub texts: i64,
 }
 
 fn shaped(key: String, r: &GroupRow) -> ReportRow {
@@ -537,6 +608,7 @@ fn shaped(key: String, r: &GroupRow) -> ReportRow {
         } else {
             0.0
         },
+        texts: r.texts,
     }
 }
 
@@ -549,6 +621,7 @@ pub fn shape(q: &ReportQuery, rows: &[GroupRow]) -> Vec<ReportRow> {
         answered: 0,
         missed: 0,
         talk_s: 0,
+        texts: 0,
     };
     match q.by {
         Dimension::Summary => {

@@ -46,12 +46,17 @@ pub enum CallStatus {
     Answered,
     /// It ended without the business answering (busy, no answer, failed, hung up while ringing).
     Missed,
+    /// A text conversation: received; there is nothing to answer or miss.
+    Received,
 }
 
 impl CallStatus {
     /// Answered and Missed are final: later callbacks change nothing.
     pub fn is_final(self) -> bool {
-        matches!(self, CallStatus::Answered | CallStatus::Missed)
+        matches!(
+            self,
+            CallStatus::Answered | CallStatus::Missed | CallStatus::Received
+        )
     }
 }
 

@@ -23,6 +23,8 @@ pub enum FieldError {
     Missing(&'static str),
     /// A field has a value we do not understand.
     Invalid(&'static str),
+    /// A field is longer than anything the provider sends.
+    TooLong(&'static str),
 }
 
 impl FieldError {
@@ -31,6 +33,7 @@ impl FieldError {
         match self {
             FieldError::Missing(name) => ["missing or oversize parameter ", name].concat(),
             FieldError::Invalid(name) => ["invalid parameter ", name].concat(),
+            FieldError::TooLong(name) => ["parameter ", name, " is too long"].concat(),
         }
     }
 }

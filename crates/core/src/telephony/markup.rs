@@ -194,6 +194,23 @@ pub fn hangup(_dialect: Dialect) -> String {
     [HEAD, "<Hangup/>", TAIL].concat()
 }
 
+/// The answer to a Messaging webhook (TwiML): send `text` to `to` from the number that was
+/// texted (`<Message to>`: a forward to the business's mobile, or a reply to the sender), or, with
+/// nothing to send, an empty answer.
+pub fn message(_dialect: Dialect, send: Option<(&E164, &str)>) -> String {
+    let Some((to, text)) = send else {
+        return [HEAD, TAIL].concat();
+    };
+    let mut out = String::from(HEAD);
+    out.push_str("<Message");
+    push_attr(&mut out, "to", to.as_str());
+    out.push('>');
+    push_escaped(&mut out, text);
+    out.push_str("</Message>");
+    out.push_str(TAIL);
+    out
+}
+
 /// Refuses the call without answering it (a blocked caller hears it as busy).
 pub fn reject(_dialect: Dialect) -> String {
     [HEAD, r#"<Reject reason="busy"/>"#, TAIL].concat()

@@ -6,6 +6,8 @@
 //! - `form`: the form reader and the limits on what is kept;
 //! - `event`: the model (an incoming call, the caller's call's status, a dial result, an answered
 //!   line, a recording, a transcript, an utterance);
+//! - `message`: a text to one of our numbers ([`InboundMessage`]), read from Twilio's Messaging
+//!   form or Telnyx's `message.received` event;
 //! - `signature`: a webhook as it arrived, for its signature check, and the verdict;
 //! - `callback`: our callback URLs, what their query carries, and the seal that makes it ours;
 //! - `markup`: the call-control markup each provider reads (TwiML; Telnyx's TeXML follows it);
@@ -22,6 +24,7 @@ pub mod callback;
 pub mod event;
 pub mod form;
 pub mod markup;
+pub mod message;
 pub mod provider;
 pub mod routing;
 pub mod signature;
@@ -38,7 +41,8 @@ pub use event::{
     Recording, RecordingKind, Speaker, StatusUpdate, Transcript, Utterance,
 };
 pub use form::{FieldError, Form};
+pub use message::InboundMessage;
 pub use provider::Provider;
 #[cfg(feature = "provider")]
-pub use provider::{Carrier, RecordingRefusal, RecordingSource};
+pub use provider::{Carrier, OutgoingText, RecordingRefusal, RecordingSource, TextAnswer};
 pub use signature::{Headers, Replay, Signed, WebhookError};

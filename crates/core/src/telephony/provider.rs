@@ -80,11 +80,14 @@ pub use carrier::*;
 #[cfg(feature = "provider")]
 mod carrier {
     use super::*;
+    use crate::phone::E164;
     use crate::telephony::event::{
         AnsweredLeg, CallRef, DialCallback, IncomingCall, Recording, RecordingKind, StatusUpdate,
         Transcript, Utterance,
     };
     use crate::telephony::form::{FieldError, Form};
+    use crate::telephony::markup;
+    use crate::telephony::message::InboundMessage;
     use crate::telephony::signature::{Replay, Signed, WebhookError};
     use crate::telephony::twiml_form;
 
@@ -169,6 +172,26 @@ mod carrier {
             twiml_form::screen_accepted(form)
         }
 
+        /// Reads a messaging webhook (its raw body, and the body as a form): the text, or `None`
+        /// for an event that is not an incoming text (a delivery report).
+        fn message(&self, _body: &str, form: &Form) -> Result<Option<InboundMessage>, FieldError> {
+            twiml_form::message(form).map(Some)
+        }
+
+        /// How a text goes out in answer to a messaging webhook (a forward, or an automatic
+        /// reply; `None`: nothing to send), with the worker's secrets (`secret(name)`, empty when
+        /// unset). The default is the webhook's answer, TwiML's `<Message>`.
+        fn send_text(
+            &self,
+            text: Option<&OutgoingText<'_>>,
+            _secret: &dyn Fn(&str) -> String,
+        ) -> TextAnswer {
+            TextAnswer::Markup(markup::message(
+                Dialect::TwiML,
+                text.map(|t| (t.to, t.text)),
+            ))
+        }
+
         /// How to fetch a recording, with the worker's secrets (`secret(name)`, empty when
         /// unset).
         fn recording_source(
@@ -198,6 +221,35 @@ mod carrier {
             /// Reads the download link from the API's answer.
             link: fn(&str) -> Option<String>,
         },
+    }
+
+    /// A text to send in answer to an incoming one.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct OutgoingText<'a> {
+        /// The tracking number that was texted: the text goes out from it.
+        pub from: &'a E164,
+        /// Who gets it: the business's mobile (a forward) or the sender (an automatic reply).
+        pub to: &'a E164,
+        /// The text.
+        pub text: &'a str,
+    }
+
+    /// How the worker answers a messaging webhook and sends a text.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TextAnswer {
+        /// Answer the webhook with this markup (the provider sends what it says).
+        Markup(String),
+        /// Answer the webhook with no content, and send this request to the provider's API.
+        Api {
+            /// The API's URL.
+            url: String,
+            /// The `Authorization` header's value.
+            authorization: String,
+            /// The JSON body.
+            body: String,
+        },
+        /// Nothing can be sent: the credentials it needs are not set (the message names them).
+        Disabled(&'static str),
     }
 
     /// Why a recording is not fetched.

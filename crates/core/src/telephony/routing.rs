@@ -34,6 +34,54 @@ pub struct Rule {
     /// Record calls this rule forwards (overrides the site's and target's setting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<bool>,
+    /// What a text matching this rule does (overrides the target's `texts`). Unset: the target's,
+    /// except under a `reject` rule (a blocked sender's text is only kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<TextAction>,
+}
+
+/// What a text to a tracking number does besides being recorded as a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TextAction {
+    /// Forward it to this (mobile) number, prefixed with its source ("From Paid Search/spring:
+    /// ..."), from the tracking number.
+    Forward(E164),
+    /// Answer the sender with this text, from the tracking number.
+    Reply(String),
+    /// Only record it.
+    #[default]
+    Keep,
+}
+
+/// Longest automatic reply (a few SMS segments; the reply is the business's, not a letter).
+pub const MAX_REPLY: usize = 480;
+
+impl TextAction {
+    /// Checks an automatic reply's text: 1 to [`MAX_REPLY`] characters.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        match self {
+            TextAction::Reply(text) if text.trim().is_empty() => Err("texts: the reply is empty"),
+            TextAction::Reply(text) if text.chars().count() > MAX_REPLY => {
+                Err("texts: the reply is longer than 480 characters")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether only keeping (the default, for `skip_serializing_if`).
+    pub fn is_keep(&self) -> bool {
+        *self == TextAction::Keep
+    }
+
+    /// The name in a record's routing and in reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TextAction::Forward(_) => "forward",
+            TextAction::Reply(_) => "reply",
+            TextAction::Keep => "keep",
+        }
+    }
 }
 
 /// A rule's conditions. Lists match when they contain the call's value; an empty list matches all.
@@ -351,6 +399,9 @@ pub fn validate(rules: &[Rule], has_time_zone: bool) -> Result<(), String> {
             if !ok {
                 return Err(at("callers must be E.164 numbers or prefixes (\"+1900\")"));
             }
+        }
+        if let Some(texts) = &rule.texts {
+            texts.validate().map_err(&at)?;
         }
         let steps: &[Step] = match &rule.then {
             Action::Ring(s) => core::slice::from_ref(s),

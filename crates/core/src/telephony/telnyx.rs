@@ -17,9 +17,11 @@ use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 
 use super::event::{Recording, Speaker, Utterance};
-use super::form::{FieldError, Form, MAX_UTTERANCE};
-use super::provider::{Carrier, RecordingRefusal, RecordingSource};
+use super::form::{FieldError, Form, MAX_FIELD, MAX_UTTERANCE};
+use super::message::{InboundMessage, MAX_BODY, MAX_MEDIA};
+use super::provider::{Carrier, OutgoingText, RecordingRefusal, RecordingSource, TextAnswer};
 use super::signature::{Replay, Signed, WebhookError};
+use crate::phone::E164;
 use crate::Millis;
 
 /// Telnyx, as the worker sees it.
@@ -49,6 +51,32 @@ impl Carrier for Telnyx {
 
     fn utterance(&self, form: &Form) -> Result<Option<Utterance>, FieldError> {
         utterance(form)
+    }
+
+    fn message(&self, body: &str, _form: &Form) -> Result<Option<InboundMessage>, FieldError> {
+        message(body)
+    }
+
+    /// Through the messaging API (`TELNYX_API_KEY`; `TELNYX_API_BASE` may name a loopback
+    /// stand-in): a messaging webhook's answer sends nothing.
+    fn send_text(
+        &self,
+        text: Option<&OutgoingText<'_>>,
+        secret: &dyn Fn(&str) -> String,
+    ) -> TextAnswer {
+        let Some(text) = text else {
+            return TextAnswer::Markup(String::new());
+        };
+        let key = secret("TELNYX_API_KEY");
+        if key.is_empty() {
+            return TextAnswer::Disabled("texts are not sent: TELNYX_API_KEY is not set");
+        }
+        let (url, body) = send_message(&secret("TELNYX_API_BASE"), text.from, text.to, text.text);
+        TextAnswer::Api {
+            url,
+            authorization: ["Bearer ", &key].concat(),
+            body,
+        }
     }
 
     /// By id through the API (`TELNYX_API_KEY`; `TELNYX_API_BASE` may name a loopback stand-in):
@@ -225,6 +253,87 @@ pub fn download_url(api_answer: &str) -> Option<String> {
                 || u.starts_with("http://127.0.0.1:")
                 || u.starts_with("http://localhost:"))
     })
+}
+
+/// Reads a Telnyx messaging webhook (JSON, `data.event_type`): the text of a `message.received`
+/// event (`data.payload`: `id`, `from.phone_number`, the first `to[].phone_number`, `text`,
+/// `media[]`), or `None` for another event (the delivery reports of texts we sent). A body that is
+/// not such an event, a message without a sender, a text over [`MAX_BODY`] or a medium without a
+/// URL is refused.
+pub fn message(body: &str) -> Result<Option<InboundMessage>, FieldError> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        data: Data,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        event_type: String,
+        #[serde(default)]
+        payload: Option<serde_json::Value>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Party {
+        phone_number: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Medium {
+        #[allow(dead_code)]
+        url: String,
+    }
+    let event: Event = serde_json::from_str(body).map_err(|_| FieldError::Invalid("data"))?;
+    if event.data.event_type != "message.received" {
+        return Ok(None);
+    }
+    let payload = event.data.payload.ok_or(FieldError::Missing("payload"))?;
+    // Field by field, so that an error names the field.
+    fn read<T: serde::de::DeserializeOwned>(
+        payload: &serde_json::Value,
+        name: &'static str,
+    ) -> Result<Option<T>, FieldError> {
+        match payload.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => T::deserialize(v)
+                .map(Some)
+                .map_err(|_| FieldError::Invalid(name)),
+        }
+    }
+    let id: String = read(&payload, "id")?.unwrap_or_default();
+    let id = id.trim();
+    if id.is_empty() || id.len() > MAX_FIELD {
+        return Err(FieldError::Missing("id"));
+    }
+    let from: Party = read(&payload, "from")?.ok_or(FieldError::Missing("from"))?;
+    let from = E164::parse(&from.phone_number).map_err(|_| FieldError::Invalid("from"))?;
+    let to: Vec<Party> = read(&payload, "to")?.unwrap_or_default();
+    let to = to.first().ok_or(FieldError::Missing("to"))?;
+    let to = E164::parse(&to.phone_number).map_err(|_| FieldError::Invalid("to"))?;
+    let body: String = read(&payload, "text")?.unwrap_or_default();
+    if body.chars().count() > MAX_BODY {
+        return Err(FieldError::TooLong("text"));
+    }
+    let media: Vec<Medium> = read(&payload, "media")?.unwrap_or_default();
+    let media = u32::try_from(media.len())
+        .ok()
+        .filter(|n| *n <= MAX_MEDIA)
+        .ok_or(FieldError::Invalid("media"))?;
+    Ok(Some(InboundMessage {
+        message_id: id.to_owned(),
+        from,
+        to,
+        body,
+        media,
+    }))
+}
+
+/// The request that sends a text through Telnyx's messaging API (`POST /v2/messages`, Bearer
+/// API key): its URL and JSON body. The text goes out from the tracking number it answers.
+pub fn send_message(base: &str, from: &E164, to: &E164, text: &str) -> (String, String) {
+    let body = serde_json::json!({
+        "from": from.as_str(),
+        "to": to.as_str(),
+        "text": text,
+    });
+    ([api_base(base), "/v2/messages"].concat(), body.to_string())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::event::{
     RecordingKind, StatusUpdate, Transcript,
 };
 use super::form::{FieldError, Form, MAX_FIELD, MAX_TRANSCRIPT, MAX_URL};
+use super::message::{InboundMessage, MAX_BODY, MAX_MEDIA};
 
 /// The incoming-call webhook.
 pub fn incoming(form: &Form) -> Result<IncomingCall, FieldError> {
@@ -96,6 +97,44 @@ pub fn dial(form: &Form) -> Result<DialCallback, FieldError> {
         status,
         duration_s,
         leg: form.text("DialCallSid", MAX_FIELD),
+    })
+}
+
+/// A Messaging webhook (Twilio's form): `MessageSid`, `From`, `To`, `Body`, `NumMedia`, and a
+/// `MediaUrl{N}` / `MediaContentType{N}` pair for each medium, `N` below `NumMedia`. A message
+/// without a sender, a body over [`MAX_BODY`], or media fields that do not match `NumMedia` is
+/// refused: none of these is what the provider sends.
+pub fn message(form: &Form) -> Result<InboundMessage, FieldError> {
+    let body = form.get("Body").unwrap_or_default();
+    if body.chars().count() > MAX_BODY {
+        return Err(FieldError::TooLong("Body"));
+    }
+    let media = match form.get("NumMedia") {
+        None | Some("") => 0,
+        Some(n) => n
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_MEDIA)
+            .ok_or(FieldError::Invalid("NumMedia"))?,
+    };
+    for (name, _) in &form.0 {
+        let index = name
+            .strip_prefix("MediaUrl")
+            .or_else(|| name.strip_prefix("MediaContentType"));
+        if let Some(index) = index {
+            let known = index.parse::<u32>().is_ok_and(|i| i < media);
+            if !known {
+                return Err(FieldError::Invalid("NumMedia"));
+            }
+        }
+    }
+    Ok(InboundMessage {
+        message_id: form.required("MessageSid")?.to_owned(),
+        from: form.number("From")?,
+        to: form.number("To")?,
+        body: body.to_owned(),
+        media,
     })
 }
 

@@ -67,6 +67,41 @@ pub struct Call {
     pub answered_legs: Vec<AnsweredLeg>,
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    #[serde(default)]
+    pub kind: LeadKind,
+    #[serde(default)]
+    pub messages: Vec<TextMessage>,
+    #[serde(default)]
+    pub last_message_at: Option<Millis>,
+    /// Present (true) only on a test call.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub test: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A call or a text conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum LeadKind {
+    #[default]
+    Call,
+    Text,
+}
+
+/// One text of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)] // documented in www/v1/openapi.json (`TextMessage`)
+pub struct TextMessage {
+    pub id: String,
+    pub at: Millis,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub media: u32,
 }
 
 /// Where a call is in its life.
@@ -78,6 +113,7 @@ pub enum CallStatus {
     InProgress,
     Answered,
     Missed,
+    Received,
 }
 
 /// How the dialed number was known.
@@ -285,6 +321,23 @@ pub struct CallsPage {
     pub next_cursor: Option<String>,
 }
 
+/// `GET /v1/sites/{site}/leads`: the same page with calls and texts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadsPage {
+    /// The site.
+    pub site: String,
+    /// The site's time zone, which `from` and `to` are dates in.
+    pub time_zone: String,
+    /// The first day of the range.
+    pub from: String,
+    /// The last day of the range.
+    pub to: String,
+    /// The page's leads, calls and texts.
+    pub leads: Vec<Call>,
+    /// The next page's `cursor`, or null on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// `GET /v1/sites/{site}/calls/{call}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CallDetail {
@@ -350,6 +403,10 @@ impl From<&CallRecord> for Call {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
+            test,
         } = r;
         Call {
             call_sid: call_sid.clone(),
@@ -386,6 +443,10 @@ impl From<&CallRecord> for Call {
             first_time: *first_time,
             answered_legs: answered_legs.iter().map(AnsweredLeg::from).collect(),
             conversation: conversation.iter().map(Utterance::from).collect(),
+            kind: (*kind).into(),
+            messages: messages.iter().map(TextMessage::from).collect(),
+            last_message_at: *last_message_at,
+            test: *test,
         }
     }
 }
@@ -445,6 +506,10 @@ impl Call {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
+            test,
         } = self;
         let sid = call_sid.as_str();
         Ok(CallRecord {
@@ -483,6 +548,10 @@ impl Call {
                 .map(|l| l.into_domain(sid))
                 .collect::<Result<_, _>>()?,
             conversation: conversation.into_iter().map(Into::into).collect(),
+            kind: kind.into(),
+            messages: messages.into_iter().map(Into::into).collect(),
+            last_message_at,
+            test,
             call_sid,
             site,
             caller,
@@ -499,6 +568,7 @@ impl From<core_telephony::CallStatus> for CallStatus {
             C::InProgress => CallStatus::InProgress,
             C::Answered => CallStatus::Answered,
             C::Missed => CallStatus::Missed,
+            C::Received => CallStatus::Received,
         }
     }
 }
@@ -511,6 +581,59 @@ impl From<CallStatus> for core_telephony::CallStatus {
             CallStatus::InProgress => C::InProgress,
             CallStatus::Answered => C::Answered,
             CallStatus::Missed => C::Missed,
+            CallStatus::Received => C::Received,
+        }
+    }
+}
+
+impl From<core_call::LeadKind> for LeadKind {
+    fn from(k: core_call::LeadKind) -> Self {
+        match k {
+            core_call::LeadKind::Call => LeadKind::Call,
+            core_call::LeadKind::Text => LeadKind::Text,
+        }
+    }
+}
+
+impl From<LeadKind> for core_call::LeadKind {
+    fn from(k: LeadKind) -> Self {
+        match k {
+            LeadKind::Call => core_call::LeadKind::Call,
+            LeadKind::Text => core_call::LeadKind::Text,
+        }
+    }
+}
+
+impl From<&core_call::TextMessage> for TextMessage {
+    fn from(m: &core_call::TextMessage) -> Self {
+        let core_call::TextMessage {
+            id,
+            at,
+            body,
+            media,
+        } = m;
+        TextMessage {
+            id: id.clone(),
+            at: *at,
+            body: body.clone(),
+            media: *media,
+        }
+    }
+}
+
+impl From<TextMessage> for core_call::TextMessage {
+    fn from(m: TextMessage) -> Self {
+        let TextMessage {
+            id,
+            at,
+            body,
+            media,
+        } = m;
+        core_call::TextMessage {
+            id,
+            at,
+            body,
+            media,
         }
     }
 }

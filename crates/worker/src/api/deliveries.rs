@@ -68,6 +68,8 @@ fn event_name(event: WebhookEvent) -> &'static str {
         WebhookEvent::CallStarted => "call.started",
         WebhookEvent::CallCompleted => "call.completed",
         WebhookEvent::Conversion => "conversion",
+        WebhookEvent::TextReceived => "text.received",
+        WebhookEvent::Test => "test",
     }
 }
 

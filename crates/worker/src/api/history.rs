@@ -160,8 +160,8 @@ pub enum VersionChange {
     },
 }
 
-/// `GET /v1/sites/{site}/config/history/{version}`. Written in its fields' declared order
-/// ([`super::json_as_declared`]), the configuration in the core's order, as this answer always was.
+/// `GET /v1/sites/{site}/config/history/{version}`. Written as every answer is, keys sorted (the
+/// configuration inside too), as the stored row's flat shape was shown through a `Value`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Version {
     /// The site.

@@ -16,8 +16,8 @@
 //! (`docs/configuration.md`), held to its bytes by a golden answer.
 //!
 //! Bodies are written by [`json`]: through `serde_json::Value`, whose objects keep their keys
-//! sorted, as almost every answer of this API always had them; the two that never were sorted
-//! (a revoked operator key, one version of the history) by [`json_as_declared`].
+//! sorted, as almost every answer of this API always had them; the one that never was sorted
+//! (a revoked operator key) by [`json_as_declared`].
 
 pub mod admin;
 pub mod calls;
@@ -27,6 +27,8 @@ pub mod history;
 pub mod keys;
 pub mod pool;
 pub mod reports;
+pub mod secrets;
+pub mod test_calls;
 pub mod tokens;
 
 use serde::Serialize;
@@ -40,8 +42,8 @@ pub fn json<T: Serialize>(body: &T) -> worker::Result<Response> {
 
 /// A JSON answer (200 unless changed) with the fields in the order the type declares them (the
 /// order of a flattened part where it is), not sorted: for the two answers that always were
-/// written so, a revoked operator key (`keys::Key`) and one version of a site's history
-/// (`history::Version`, whose configuration keeps the configuration document's own order).
+/// written so, a revoked operator key (`keys::Key`). (One version of a site's history was too,
+/// until it was shown in the stored row's flat shape through a `Value`: now sorted.)
 pub fn json_as_declared<T: Serialize>(body: &T) -> worker::Result<Response> {
     Response::from_json(body)
 }

@@ -42,6 +42,15 @@ pub struct Figures {
     pub next_deadline: Option<Millis>,
     pub limited: u64,
     pub refused: Refused,
+    pub needed: Vec<Needed>,
+}
+
+/// A number still needed (leased or cooling down), and the earliest time it may be free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)]
+pub struct Needed {
+    pub number: String,
+    pub until: Millis,
 }
 
 /// The pool's running counters.
@@ -74,10 +83,14 @@ pub struct Refused {
 #[allow(missing_docs)]
 pub struct Advice {
     pub size: usize,
-    pub busy: usize,
+    pub hours: usize,
+    pub busiest_at: Option<Millis>,
+    pub busy: f64,
+    pub turned_away: u64,
     pub exhausted_share: f64,
     pub load: f64,
-    pub numbers: usize,
+    pub numbers: Option<usize>,
+    pub add: usize,
 }
 
 /// `GET /v1/sites/{site}/pools/{pool}`: the pool's figures (the sum of its shards'), the advice,
@@ -108,7 +121,7 @@ pub struct Point {
 }
 
 /// `GET /v1/sites/{site}/pools/{pool}/history`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolHistory {
     /// The site.
     pub site: String,
@@ -122,6 +135,8 @@ pub struct PoolHistory {
     pub to: String,
     /// Seconds between points.
     pub every_s: u64,
+    /// The sizing advice for the range's busiest hours.
+    pub advice: Advice,
     /// The sampled quarter hours.
     pub points: Vec<Point>,
 }
@@ -156,6 +171,7 @@ impl From<&StatsReply> for Figures {
             next_deadline,
             limited,
             refused,
+            needed,
         } = s;
         let dni_core::lease::Counters {
             granted,
@@ -197,6 +213,13 @@ impl From<&StatsReply> for Figures {
                 pool,
                 automated,
             },
+            needed: needed
+                .iter()
+                .map(|n| Needed {
+                    number: n.number.as_str().to_owned(),
+                    until: n.until,
+                })
+                .collect(),
         }
     }
 }
@@ -205,17 +228,25 @@ impl From<&core_pool::Advice> for Advice {
     fn from(a: &core_pool::Advice) -> Self {
         let core_pool::Advice {
             size,
+            hours,
+            busiest_at,
             busy,
+            turned_away,
             exhausted_share,
             load,
             numbers,
+            add,
         } = *a;
         Advice {
             size,
+            hours,
+            busiest_at,
             busy,
+            turned_away,
             exhausted_share,
             load,
             numbers,
+            add,
         }
     }
 }

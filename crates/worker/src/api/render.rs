@@ -4,15 +4,34 @@
 use dni_core::access::Viewer;
 use dni_core::call::CallRecord;
 use dni_core::phone::E164;
-use dni_core::report::pool::advice;
+use dni_core::report::pool::{advice, Advice};
+use dni_core::report::pool_history::Point;
 
 use super::tests::Fixtures;
 use super::{
-    admin, calls, deliveries, history, keys, pool, reports, text, text_as_declared, tokens,
+    admin, calls, deliveries, history, keys, pool, reports, secrets, test_calls, text,
+    text_as_declared, tokens,
 };
 use crate::protocol::StatsReply;
 
 const TIME_ZONE: &str = "America/New_York";
+/// The worker's origin in the answers that link to it.
+pub(super) const ORIGIN: &str = "https://calls.example.com";
+/// The secrets set in the secrets answer.
+pub(super) const SECRETS_SET: [&str; 2] = ["ADMIN_TOKEN", "TWILIO_AUTH_TOKEN"];
+
+fn secrets_answer() -> secrets::Secrets {
+    let config = demo_config();
+    let present: Vec<String> = SECRETS_SET.iter().map(|s| (*s).to_owned()).collect();
+    secrets::Secrets {
+        site: config.id.clone(),
+        needed: dni_core::config::secrets::needed(&config)
+            .iter()
+            .map(|n| secrets::NeededSecret::of(n, present.contains(&n.name)))
+            .collect(),
+        present,
+    }
+}
 
 fn present(record: &CallRecord, viewer: &Viewer) -> calls::Call {
     let mut call = calls::Call::from(record);
@@ -20,15 +39,15 @@ fn present(record: &CallRecord, viewer: &Viewer) -> calls::Call {
     call
 }
 
-fn pool_stats(shards: &[StatsReply]) -> pool::PoolStats {
+/// The advice for the fixtures' points, for a pool of ten numbers held 14 minutes (the demo's
+/// cooldown and idle timeout), as `routes::pool_history::advice` computes it.
+pub(super) fn pool_advice(points: &[Point]) -> Advice {
+    advice(points, 10, 720_000 + 120_000)
+}
+
+fn pool_stats(shards: &[StatsReply], points: &[Point]) -> pool::PoolStats {
     let total = crate::routes::admin::sum(shards);
-    let a = advice(
-        total.size,
-        total.leased + total.cooling,
-        total.counters.granted,
-        total.counters.exhausted,
-    );
-    pool::PoolStats::of(&total, &a, shards)
+    pool::PoolStats::of(&total, &pool_advice(points), shards)
 }
 
 /// The import's body read as the route reads it.
@@ -71,7 +90,29 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
         })
     };
     let token = tokens::Token::from(&f.tokens[0]);
+    let test_call = f.calls.iter().find(|c| c.test).unwrap();
     vec![
+        (
+            "leads-list.json",
+            t(&calls::LeadsPage {
+                site: "demo".to_owned(),
+                time_zone: TIME_ZONE.to_owned(),
+                from: "2026-11-01".to_owned(),
+                to: "2026-11-30".to_owned(),
+                leads: f
+                    .texts
+                    .iter()
+                    .chain(&f.calls[..1])
+                    .map(|c| present(c, &operator))
+                    .collect(),
+                next_cursor: None,
+            }),
+        ),
+        (
+            "test-call.json",
+            t(&test_calls::TestCall::of(test_call, ORIGIN)),
+        ),
+        ("secrets.json", t(&secrets_answer())),
         (
             "calls-list.json",
             list(&operator, Some("MTc5NjEwMDAwMDAwMF9DQWZ1bGwx")),
@@ -88,8 +129,11 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
             "calls-import-answer.json",
             t(&calls::Imported { imported: 2 }),
         ),
-        ("pool-stats.json", t(&pool_stats(&f.shards[..1]))),
-        ("pool-stats-split.json", t(&pool_stats(&f.shards))),
+        ("pool-stats.json", t(&pool_stats(&f.shards[..1], &f.points))),
+        (
+            "pool-stats-split.json",
+            t(&pool_stats(&f.shards, &f.points)),
+        ),
         (
             "pools.json",
             t(&pool::Pools {
@@ -117,6 +161,7 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
                 from: "2026-11-01".to_owned(),
                 to: "2026-11-30".to_owned(),
                 every_s: dni_core::report::pool_history::EVERY / 1000,
+                advice: (&pool_advice(&f.points)).into(),
                 points: f.points.iter().map(Into::into).collect(),
             }),
         ),
@@ -210,11 +255,11 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
         ),
         (
             "config-version-rollback.json",
-            text_as_declared(&history::Version::from(&f.history[2])).unwrap(),
+            t(&history::Version::from(&f.history[2])),
         ),
         (
             "config-version-key-created.json",
-            text_as_declared(&history::Version::from(&f.history[1])).unwrap(),
+            t(&history::Version::from(&f.history[1])),
         ),
         (
             "config-rolled-back.json",

@@ -1,4 +1,4 @@
-//! `GET /v1/sites/{site}/reports/{by}`: calls, answered, missed and talk time grouped by one
+//! `GET /v1/sites/{site}/reports/{by}`: calls, answered, missed, talk time and texts grouped by one
 //! dimension. Converted from the core's `report::query::ReportRow`.
 
 use dni_core::report::query as core_query;
@@ -15,6 +15,7 @@ pub struct ReportRow {
     pub answered_rate: f64,
     pub talk_s: i64,
     pub avg_talk_s: f64,
+    pub texts: i64,
 }
 
 /// The report.
@@ -44,6 +45,7 @@ impl From<&core_query::ReportRow> for ReportRow {
             answered_rate,
             talk_s,
             avg_talk_s,
+            texts,
         } = r;
         ReportRow {
             key: key.clone(),
@@ -53,6 +55,7 @@ impl From<&core_query::ReportRow> for ReportRow {
             answered_rate: *answered_rate,
             talk_s: *talk_s,
             avg_talk_s: *avg_talk_s,
+            texts: *texts,
         }
     }
 }

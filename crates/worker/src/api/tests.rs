@@ -188,7 +188,23 @@ fn listed_calls() -> Vec<CallRecord> {
         let text = std::fs::read_to_string(&path).unwrap();
         calls.push(crate::rows::call::read_call(&text).unwrap());
     }
+    calls.push(stored_row("v2-test-call/call-test-answered.json"));
     calls
+}
+
+/// A stored row of `fixtures/rows/` (real records written in workerd), read.
+fn stored_row(name: &str) -> CallRecord {
+    let path = [env!("CARGO_MANIFEST_DIR"), "/fixtures/rows/", name].concat();
+    let text = std::fs::read_to_string(&path).unwrap();
+    crate::rows::call::read_call(&text).unwrap()
+}
+
+/// Text conversations as the leads list shows them (golden stored rows).
+fn texts() -> Vec<CallRecord> {
+    vec![
+        stored_row("v1-texts/text-pool-forwarded-two-messages.json"),
+        stored_row("v1-texts/text-telnyx-static.json"),
+    ]
 }
 
 fn deliveries() -> Vec<Delivery> {
@@ -275,6 +291,14 @@ fn stats(k: u64) -> StatsReply {
             pool: 0,
             automated: 1,
         },
+        needed: vec![crate::protocol::Needed {
+            number: e(if k == 0 {
+                "+12125550101"
+            } else {
+                "+12125550102"
+            }),
+            until: 1_796_100_800_000 + k,
+        }],
     }
 }
 
@@ -288,6 +312,7 @@ fn report_rows() -> Vec<ReportRow> {
             answered_rate: 0.75,
             talk_s: 1_234,
             avg_talk_s: 137.11111111111111,
+            texts: 4,
         },
         ReportRow {
             key: String::new(),
@@ -297,6 +322,7 @@ fn report_rows() -> Vec<ReportRow> {
             answered_rate: 0.0,
             talk_s: 0,
             avg_talk_s: 0.0,
+            texts: 0,
         },
     ]
 }
@@ -415,6 +441,7 @@ fn report_viewer() -> Viewer {
 fn answers() -> Vec<(&'static str, String)> {
     super::render::all(&Fixtures {
         calls: listed_calls(),
+        texts: texts(),
         deliveries: deliveries(),
         shards: vec![stats(0), stats(1)],
         rows: report_rows(),
@@ -429,6 +456,7 @@ fn answers() -> Vec<(&'static str, String)> {
 /// The domain values every golden answer is made from.
 pub(super) struct Fixtures {
     pub(super) calls: Vec<CallRecord>,
+    pub(super) texts: Vec<CallRecord>,
     pub(super) deliveries: Vec<Delivery>,
     pub(super) shards: Vec<StatsReply>,
     pub(super) rows: Vec<ReportRow>,

@@ -9,6 +9,7 @@
 mod send;
 mod store;
 
+pub(crate) use send::send_now;
 pub use send::{Outcome, Sender};
 pub use store::{due, enqueue, get, list, load_settings, migrate, next_due, put, save_settings};
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use dni_core::call::CallRecord;
 use dni_core::civil::Zone;
 use dni_core::integrations::facts::facts_of;
-use dni_core::integrations::outbox::{Delivery, Destination, SendSettings};
+use dni_core::integrations::outbox::{self, Delivery, Destination, SendSettings};
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, WebhookEvent};
 use dni_core::integrations::{ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest};
@@ -115,6 +115,18 @@ async fn post(request: &HttpRequest, timeout: Millis) -> Reply {
     reply
 }
 
+/// Sends one request at once, outside the outbox, with a timeout: the receiver's status when it
+/// took the request (2xx), else what it answered or why there is no answer. For a text forwarded
+/// through a provider's API while its webhook waits (`routes::texts`): the text is not kept where
+/// the site keeps no bodies, so it cannot wait in the outbox for a later attempt.
+pub(crate) async fn send_now(request: &HttpRequest, timeout: Millis) -> Result<u16, String> {
+    let reply = post(request, timeout).await;
+    match reply.status {
+        Some(s) if (200..300).contains(&s) => Ok(s),
+        _ => Err(reply.describe()),
+    }
+}
+
 /// A GA4 request that timed out: it may have been recorded, and GA4 cannot drop a repeat.
 const GA4_TIMEOUT: &str =
     "timeout: not retried, GA4 may have recorded it and has no key to drop a \
@@ -145,6 +157,12 @@ impl Sender {
         let Some(record) = record else {
             return Outcome::Skip("the call record is gone".to_owned());
         };
+        // Asked again where it is sent (the settings may have changed since it was queued).
+        if record.test && !outbox::takes_test_calls(settings, &delivery.destination) {
+            return Outcome::Skip(
+                "a test call is sent only to endpoints that list test".to_owned(),
+            );
+        }
         let facts = facts_of(record);
         let conversion = rules::evaluate(&facts, &settings.conversions);
         let now = clock::now();

@@ -92,12 +92,19 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
                 shards.push(stats);
             }
             let total = sum(&shards);
-            let advice = dni_core::report::pool::advice(
-                total.size,
-                total.leased + total.cooling,
-                total.counters.granted,
-                total.counters.exhausted,
-            );
+            // The advice is for the busiest hours of the dashboard's default range (the last 30
+            // days in the site's zone), as the history route gives it for that range.
+            let zone = config
+                .time_zone
+                .as_deref()
+                .and_then(dni_core::civil::Zone::named)
+                .unwrap_or_else(dni_core::civil::Zone::utc);
+            let today = super::reports::today(&zone)?;
+            let range = dni_core::report::query::range_query(&[], &zone, today)
+                .map_err(super::reports::bad)?;
+            let (from, to) = range.range;
+            let history = super::pool_history::points(&ctx.env, &config, pool, from, to).await?;
+            let advice = super::pool_history::advice(&history, pool);
             Ok(api::json(&PoolStats::of(&total, &advice, &shards))?)
         }
         .await,
@@ -114,8 +121,10 @@ pub(crate) fn sum(shards: &[StatsReply]) -> StatsReply {
         next_deadline: None,
         limited: 0,
         refused: Default::default(),
+        needed: Vec::new(),
     };
     for s in shards {
+        total.needed.extend(s.needed.iter().cloned());
         total.limited += s.limited;
         total.refused.add(&s.refused);
         let (t, c) = (&mut total.counters, &s.counters);

@@ -11,13 +11,15 @@
 use std::future::Future;
 
 use dni_core::call::{CallRecord, CallUpdate};
-use dni_core::call_control::{self, Callbacks, Handling, Incoming, Lookup, Routed, Visit};
+use dni_core::call_control::{
+    self, Callbacks, Fallback, Handling, Incoming, Lookup, Routed, Visit,
+};
 use dni_core::config::{NumberRoute, SiteConfig};
 use dni_core::phone::E164;
 use dni_core::telephony::callback::{self, Action, Callback};
 use dni_core::telephony::{
-    Carrier, DialCallback, DialResult, FieldError, Form, Headers, Provider, Replay, Signed,
-    WebhookError,
+    Carrier, DialCallback, DialResult, FieldError, Form, Headers, IncomingCall, Provider, Replay,
+    Signed, StatusUpdate, WebhookError,
 };
 use dni_core::{url, Millis};
 use worker::{Env, Request, Response, Result, RouteContext};
@@ -35,9 +37,12 @@ const MAX_FORM: usize = 32 * 1024;
 /// (written by us in an earlier answer, and covered by the provider's signature or, for a
 /// provider whose signature does not cover the URL, by our own seal: see
 /// `dni_core::telephony::callback`).
-struct Hook {
-    provider: Provider,
-    form: Form,
+pub(super) struct Hook {
+    pub(super) provider: Provider,
+    /// The body as a form (empty for a JSON body).
+    pub(super) form: Form,
+    /// The raw body (a provider's JSON event is read from it).
+    pub(super) body: String,
     /// What our callback URL carries (`None` for the URLs the owner configures at the provider).
     callback: Option<Callback>,
     /// The caller's call the webhook is about (a forwarded leg's parent), as its body says.
@@ -49,7 +54,7 @@ struct Hook {
 }
 
 impl Hook {
-    fn carrier(&self) -> &'static dyn Carrier {
+    pub(super) fn carrier(&self) -> &'static dyn Carrier {
         self.provider.carrier()
     }
 
@@ -68,11 +73,11 @@ impl Hook {
     }
 }
 
-fn bad(e: FieldError) -> ApiError {
+pub(super) fn bad(e: FieldError) -> ApiError {
     ApiError::BadRequest(e.message())
 }
 
-fn xml(body: String) -> ApiResult<Response> {
+pub(super) fn xml(body: String) -> ApiResult<Response> {
     let mut response = Response::ok(body)?;
     response
         .headers_mut()
@@ -80,14 +85,14 @@ fn xml(body: String) -> ApiResult<Response> {
     Ok(response)
 }
 
-fn no_content() -> ApiResult<Response> {
+pub(super) fn no_content() -> ApiResult<Response> {
     Ok(Response::empty()?.with_status(204))
 }
 
 /// Runs `handler` on the webhook once it is verified (`action`: the callback it must be, `None`
 /// for the voice and status URLs the owner configures at the provider, whose query is never
 /// read); a webhook that is not genuine gets its 4xx and reaches no handler.
-async fn webhook<F, Fut>(
+pub(super) async fn webhook<F, Fut>(
     mut req: Request,
     ctx: RouteContext<()>,
     action: Option<Action>,
@@ -116,7 +121,7 @@ async fn verified(
         .and_then(|p| Provider::from_name(p))
         .ok_or(ApiError::NotFound("no such provider"))?;
     let env = &ctx.env;
-    let (form, replay, origin) = genuine(req, env, provider).await?;
+    let (form, body, replay, origin) = genuine(req, env, provider).await?;
     let url = req.url()?;
     // The query of the URLs the owner configures (voice, status) is never read, so never sealed.
     let query: Vec<(String, String)> = match action {
@@ -139,6 +144,7 @@ async fn verified(
         callback: callback.transpose().map_err(bad)?,
         provider,
         form,
+        body,
         call,
         seal_key,
         origin,
@@ -160,7 +166,7 @@ async fn genuine(
     req: &mut Request,
     env: &Env,
     provider: Provider,
-) -> ApiResult<(Form, Option<Replay>, String)> {
+) -> ApiResult<(Form, String, Option<Replay>, String)> {
     let carrier = provider.carrier();
     let key = secret(env, carrier.webhook_secret());
     if key.is_empty() {
@@ -179,7 +185,7 @@ async fn genuine(
     let replay = carrier
         .verify(&key, &signed, clock::now())
         .map_err(|e| ApiError::Forbidden(e.as_str()))?;
-    Ok((form, replay, origin))
+    Ok((form, body, replay, origin))
 }
 
 /// The worker's origin and the request's URL as the provider sent it: the request's own, unless
@@ -237,39 +243,83 @@ pub async fn voice(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 
 async fn answer_call(env: Env, hook: Hook) -> ApiResult<Response> {
     let call = hook.carrier().incoming(&hook.form).map_err(bad)?;
+    match take_call(&env, hook.provider, &hook.callbacks(), &call, false).await {
+        Taken::Fallback { markup, .. } | Taken::Routed { markup, .. } => xml(markup),
+    }
+}
+
+/// What became of an incoming call.
+pub(crate) enum Taken {
+    /// Answered without the site's rules (the number or its site could not be read); nothing
+    /// recorded.
+    Fallback {
+        /// The markup.
+        markup: String,
+        /// Why.
+        fallback: Fallback,
+    },
+    /// Routed by the site's rules and recorded (unless the write failed: `recorded`).
+    Routed {
+        /// The record as written.
+        record: Box<CallRecord>,
+        /// The first step's markup.
+        markup: String,
+        /// Whether the call log took the record.
+        recorded: bool,
+    },
+}
+
+/// An incoming call, for the voice webhook and a test call alike (`test`: marked as one, see
+/// `routes::test_calls`): the number's route and site read, call control asked, the pool asked
+/// whose call it is, the rule's answer recorded. Never fails: a call that cannot be routed gets
+/// its fallback, and a failure to attribute or record is logged while the call still rings.
+pub(crate) async fn take_call(
+    env: &Env,
+    provider: Provider,
+    callbacks: &Callbacks<'_>,
+    call: &IncomingCall,
+    test: bool,
+) -> Taken {
     let now = clock::now();
     // A route that cannot be read is a number without one: the call still goes somewhere.
-    let route = config_store::route(&env, &call.to).await.ok().flatten();
-    let config = site_of(&env, route.as_ref()).await;
-    let fallback_line = E164::parse(&secret(&env, "FALLBACK_FORWARD_TO")).ok();
+    let route = config_store::route(env, &call.to).await.ok().flatten();
+    let config = site_of(env, route.as_ref()).await;
+    let fallback_line = E164::parse(&secret(env, "FALLBACK_FORWARD_TO")).ok();
     let lookup = Lookup::of(route.as_ref(), config.as_ref(), fallback_line.as_ref());
-    let mut routed = match call_control::incoming(&call, hook.provider, lookup, now) {
+    let mut routed = match call_control::incoming(call, provider, lookup, now) {
         Incoming::Route(routed) => routed,
         Incoming::Answer { markup, fallback } => {
             let why = fallback.as_str();
             worker::console_warn!("call {} to {}: {why}", call.call_id, call.to);
-            return xml(markup);
+            return Taken::Fallback { markup, fallback };
         }
     };
+    if test {
+        routed.mark_test();
+    }
     if let Some(owner) = routed.provider_mismatch() {
-        let (from, owner) = (hook.provider.as_str(), owner.as_str());
+        let (from, owner) = (provider.as_str(), owner.as_str());
         worker::console_warn!(
             "call {} from {from}, but {owner} owns the number",
             call.call_id
         );
     }
-    attribute(&env, &mut routed, &call.to, now).await;
+    attribute(env, &mut routed, &call.to, now).await;
     let site = routed.config();
-    let answer = routed.answer(&hook.callbacks(), now);
+    let answer = routed.answer(callbacks, now);
     if let Some(why) = &answer.rules_error {
         worker::console_error!("call {}: rules not evaluated ({why})", call.call_id);
     }
-    record_call(&env, site, answer.record).await;
-    xml(answer.markup)
+    let recorded = record_call(env, site, answer.record.clone()).await;
+    Taken::Routed {
+        record: Box::new(answer.record),
+        markup: answer.markup,
+        recorded,
+    }
 }
 
 /// The site a number's route names, if its configuration can be read.
-async fn site_of(env: &Env, route: Option<&NumberRoute>) -> Option<SiteConfig> {
+pub(super) async fn site_of(env: &Env, route: Option<&NumberRoute>) -> Option<SiteConfig> {
     let route = route?;
     config_store::site(env, &route.site, Freshness::Cached)
         .await
@@ -277,9 +327,9 @@ async fn site_of(env: &Env, route: Option<&NumberRoute>) -> Option<SiteConfig> {
 }
 
 /// Writes an incoming call's record, with the site's settings: a `call.started` webhook is queued
-/// in the same write and sent by the call log's alarm, after the answer. A failure is logged: the
-/// call is forwarded anyway.
-async fn record_call(env: &Env, site: &SiteConfig, record: CallRecord) {
+/// in the same write and sent by the call log's alarm, after the answer. A failure is logged (and
+/// `false`): the call is forwarded anyway.
+async fn record_call(env: &Env, site: &SiteConfig, record: CallRecord) -> bool {
     let call_sid = record.call_sid.clone();
     let op = CallOp::Record {
         record: Box::new(record),
@@ -287,17 +337,18 @@ async fn record_call(env: &Env, site: &SiteConfig, record: CallRecord) {
         integrations: Some(Box::new(site.integrations.clone())),
         time_zone: site.time_zone.clone(),
     };
-    if ask::<serde_json::Value>(env, CALL_LOGS, &site.id, &op)
+    let written = ask::<serde_json::Value>(env, CALL_LOGS, &site.id, &op)
         .await
-        .is_err()
-    {
+        .is_ok();
+    if !written {
         worker::console_error!("call {call_sid}: the record could not be written");
     }
+    written
 }
 
 /// Asks the pool whose session held a pool number, and credits its answer. A failure is logged:
 /// the call goes on.
-async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now: Millis) {
+pub(super) async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now: Millis) {
     let Some((pool, k)) = routed.pool_shard() else {
         return;
     };
@@ -334,29 +385,38 @@ async fn dial_done(env: Env, hook: Hook) -> ApiResult<Response> {
         return Err(ApiError::BadRequest("not a dial callback".to_owned()));
     };
     let dialed = hook.carrier().dial(&hook.form).map_err(bad)?;
-    let route = config_store::route(&env, &dialed.to).await?;
-    let config = site_of(&env, route.as_ref()).await;
+    let callbacks = hook.callbacks();
+    let (_, markup) = dial_ended(&env, &callbacks, (site, *rule, *step), &dialed).await?;
+    xml(markup)
+}
+
+/// A forwarding step ended, for the dial callback and a test call alike: the result stored, and
+/// the next step's markup (or a hang-up). `step` is what the callback URL carries: the site (used
+/// when the number no longer routes), the rule and the step.
+pub(crate) async fn dial_ended(
+    env: &Env,
+    callbacks: &Callbacks<'_>,
+    (site, rule, step): (&str, Option<u32>, u32),
+    dialed: &DialCallback,
+) -> ApiResult<(DialResult, String)> {
+    let route = config_store::route(env, &dialed.to).await?;
+    let config = site_of(env, route.as_ref()).await;
     let site = match &route {
         Some(r) => r.site.clone(),
-        None if !site.is_empty() => site.clone(),
+        None if !site.is_empty() => site.to_owned(),
         None => return Err(ApiError::NotFound("unknown number")),
     };
     // What this step rang and what comes next: the rule the URL names, re-read.
     let handling = route
         .as_ref()
         .zip(config.as_ref())
-        .and_then(|(r, c)| Handling::of(r, c, *rule));
-    let result = call_control::dial_result(&dialed, *step, handling.as_ref());
+        .and_then(|(r, c)| Handling::of(r, c, rule));
+    let result = call_control::dial_result(dialed, step, handling.as_ref());
     // The next step is rendered from the record as the call log holds it: the caller's
     // attribution, for the whisper.
-    let record = store_dial(&env, &site, &dialed, &result).await;
-    let callbacks = hook.callbacks();
-    xml(call_control::next_step(
-        handling.as_ref(),
-        &record,
-        &result,
-        &callbacks,
-    ))
+    let record = store_dial(env, &site, dialed, &result).await;
+    let markup = call_control::next_step(handling.as_ref(), &record, &result, callbacks);
+    Ok((result, markup))
 }
 
 /// Stores a dial result; the record as the call log then holds it (or, when the call log cannot
@@ -393,12 +453,20 @@ pub async fn status(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 
 async fn apply_status(env: Env, hook: Hook) -> ApiResult<Response> {
     let update = hook.carrier().status(&hook.form).map_err(bad)?;
-    let Some(route) = config_store::route(&env, &update.to).await? else {
+    status_changed(&env, update).await?;
+    no_content()
+}
+
+/// The caller's call's progress or end, for the status callback and a test call alike: applied
+/// once; the callback that ends the call queues its messages (with the site's integrations).
+/// Nothing happens for a number we no longer track.
+pub(crate) async fn status_changed(env: &Env, update: StatusUpdate) -> ApiResult<()> {
+    let Some(route) = config_store::route(env, &update.to).await? else {
         // A number we no longer track: nothing to complete.
-        return no_content();
+        return Ok(());
     };
     // The site's integrations go with the callback: the one that ends the call queues its messages.
-    let config = config_store::site(&env, &route.site, Freshness::Cached).await?;
+    let config = config_store::site(env, &route.site, Freshness::Cached).await?;
     let op = CallOp::Status {
         call_sid: update.call_id,
         site: route.site.clone(),
@@ -409,8 +477,8 @@ async fn apply_status(env: Env, hook: Hook) -> ApiResult<Response> {
         integrations: Some(Box::new(config.integrations)),
         time_zone: config.time_zone,
     };
-    let _reply: StatusReply = ask(&env, CALL_LOGS, &route.site, &op).await?;
-    no_content()
+    let _reply: StatusReply = ask(env, CALL_LOGS, &route.site, &op).await?;
+    Ok(())
 }
 
 /// `POST /v1/{provider}/recording?site&kind`: a recording is ready. Stored once.

@@ -102,7 +102,7 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let entry = version(&ctx.env, &site, n)
                 .await?
                 .ok_or(ApiError::NotFound("no such version"))?;
-            Ok(api::json_as_declared(&Version::from(&entry))?)
+            Ok(api::json(&Version::from(&entry))?)
         }
         .await,
     )

@@ -218,23 +218,52 @@ async fn lease_from_shards(
     pool: &PoolConfig,
     (request, target, visit, guard): (&LeaseRequest, &E164, &Visit, &Guard),
 ) -> Option<Assigned> {
-    let order = pool.shard_order(&request.session, &request.leases);
-    let guard = Guard {
-        limits: guard.limits.per_shard(pool.shards),
-        ..guard.clone()
-    };
+    let session = (request.session.as_str(), request.leases.as_slice());
+    lease_in_pool(env, site, pool, session, target, visit, Some(guard)).await
+}
+
+/// A lease for a test call's synthetic visit (`routes::test_calls`): the same shards, engine and
+/// exhaustion policy as a visitor's, without the pool-drain limits (the operator asks, not a
+/// page). What a visitor would be shown: a pool number with its lease, or the site's own number
+/// when none was free.
+pub(crate) async fn lease_for_test_call(
+    env: &Env,
+    site: &SiteConfig,
+    pool: &PoolConfig,
+    (session, target, visit): (&str, &E164, &Visit),
+) -> Assigned {
+    lease_in_pool(env, site, pool, (session, &[]), target, visit, None)
+        .await
+        .unwrap_or_else(|| original(target))
+}
+
+/// See [`lease_from_shards`]: `session` is the session's id and the leases its page holds.
+async fn lease_in_pool(
+    env: &Env,
+    site: &SiteConfig,
+    pool: &PoolConfig,
+    (session, leases): (&str, &[String]),
+    target: &E164,
+    visit: &Visit,
+    guard: Option<&Guard>,
+) -> Option<Assigned> {
+    let order = pool.shard_order(session, leases);
+    let guard = guard.map(|g| Guard {
+        limits: g.limits.per_shard(pool.shards),
+        ..g.clone()
+    });
     for (i, &k) in order.iter().enumerate() {
         let last = i + 1 == order.len();
         let Shard { name, spec } = shard(site, pool, k);
         let lease_id = wire::lease_id(&pool.id, k, &clock::random_id());
         let op = PoolOp::Lease {
             pool: spec,
-            session: request.session.clone(),
+            session: session.to_owned(),
             target: target.clone(),
             lease_id,
             visit: Box::new(visit.clone()),
             free_only: !last,
-            guard: Some(guard.clone()),
+            guard: guard.clone(),
         };
         match ask::<LeaseReply>(env, POOLS, &name, &op).await {
             Ok(Ok(Some(outcome))) => return Some(from_outcome(target, outcome)),
@@ -246,6 +275,16 @@ async fn lease_from_shards(
         }
     }
     Some(original(target))
+}
+
+/// Ends a lease (a test call's, once its call is recorded), as the page's release does.
+pub(crate) async fn release_lease(env: &Env, site: &SiteConfig, lease: &str) -> ApiResult<bool> {
+    let Shard { name, spec } = shard_of_lease(site, lease)?;
+    let op = PoolOp::Release {
+        pool: spec,
+        lease: lease.to_owned(),
+    };
+    ask::<ReleaseReply>(env, POOLS, &name, &op).await
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
@@ -354,10 +393,7 @@ pub async fn heartbeat(mut req: Request, ctx: RouteContext<()>) -> Result<Respon
 pub async fn release(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     for_site(&mut req, &ctx, |_, ctx, config| async move {
         let lease = ctx.param("lease").cloned().unwrap_or_default();
-        let Shard { name, spec } = shard_of_lease(&config, &lease)?;
-        let op = PoolOp::Release { pool: spec, lease };
-        let released: ReleaseReply = ask(&ctx.env, POOLS, &name, &op).await?;
-        if released {
+        if release_lease(&ctx.env, &config, &lease).await? {
             Ok(Response::empty()?.with_status(204))
         } else {
             Err(ApiError::Gone)

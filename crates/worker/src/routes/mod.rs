@@ -11,6 +11,9 @@ pub mod operator_keys;
 pub mod pool_history;
 pub mod report_tokens;
 pub mod reports;
+pub mod secrets;
+pub mod test_calls;
+pub mod texts;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -4,8 +4,11 @@
 //! (`pool_object`); the core adds them up into one line (`dni_core::report::pool_history`).
 
 use dni_core::access::{Need, Scope};
-use dni_core::report::pool_history::{self, Sample};
+use dni_core::config::{PoolConfig, SiteConfig};
+use dni_core::report::pool;
+use dni_core::report::pool_history::{self, Point, Sample};
 use dni_core::report::query;
+use dni_core::Millis;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
@@ -14,7 +17,7 @@ use super::{ask, parse_json, read_body, shard, Shard};
 use crate::api;
 use crate::api::pool::{self as api_pool, PoolHistory, SamplesImported};
 use crate::config_store::{self, Freshness};
-use crate::error::{respond, ApiError};
+use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::PoolOp;
 use crate::POOLS;
 
@@ -35,22 +38,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .ok_or(ApiError::NotFound("unknown pool"))?;
             let range = query::range_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
             let (from, to) = range.range;
-            let mut shards = Vec::new();
-            for k in 0..pool.shards.max(1) {
-                let Shard { name, spec } = shard(&c.config, pool, k);
-                let samples: Vec<Sample> = ask(
-                    &ctx.env,
-                    POOLS,
-                    &name,
-                    &PoolOp::History {
-                        pool: spec,
-                        from,
-                        to,
-                    },
-                )
-                .await?;
-                shards.push(samples);
-            }
+            let points = points(&ctx.env, &c.config, pool, from, to).await?;
             Ok(api::json(&PoolHistory {
                 site: c.site.clone(),
                 pool: pool.id.clone(),
@@ -58,14 +46,46 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 from: range.from,
                 to: range.to,
                 every_s: pool_history::EVERY / 1000,
-                points: pool_history::series(&shards, from, to)
-                    .iter()
-                    .map(Into::into)
-                    .collect(),
+                advice: (&advice(&points, pool)).into(),
+                points: points.iter().map(Into::into).collect(),
             })?)
         }
         .await,
     )
+}
+
+/// The whole pool's points over `[from, to)`: every shard's samples, added up.
+pub(crate) async fn points(
+    env: &worker::Env,
+    config: &SiteConfig,
+    pool: &PoolConfig,
+    from: Millis,
+    to: Millis,
+) -> ApiResult<Vec<Point>> {
+    let mut shards = Vec::new();
+    for k in 0..pool.shards.max(1) {
+        let Shard { name, spec } = shard(config, pool, k);
+        let samples: Vec<Sample> = ask(
+            env,
+            POOLS,
+            &name,
+            &PoolOp::History {
+                pool: spec,
+                from,
+                to,
+            },
+        )
+        .await?;
+        shards.push(samples);
+    }
+    Ok(pool_history::series(&shards, from, to))
+}
+
+/// The sizing advice from a range's points: for its busiest hours, not for the moment of reading
+/// (`dni_core::report::pool`).
+pub(crate) fn advice(points: &[Point], pool: &PoolConfig) -> pool::Advice {
+    let hold = pool.settings.cooldown + pool.settings.idle_timeout;
+    pool::advice(points, pool.numbers.len(), hold)
 }
 
 /// `POST /v1/sites/{site}/pools/{pool}/history/import`: samples made elsewhere (the demo's

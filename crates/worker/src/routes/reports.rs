@@ -3,6 +3,7 @@
 //! are; this module only decides who is asking, and shapes and masks what goes back.
 
 use dni_core::access::Viewer;
+use dni_core::call::LeadKind;
 use dni_core::civil::Zone;
 use dni_core::report::cursor::Cursor;
 use dni_core::report::query::{self, GroupRow};
@@ -11,7 +12,7 @@ use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::ask;
-use crate::api::calls::{Call, CallDetail, CallWithDeliveries, CallsPage};
+use crate::api::calls::{Call, CallDetail, CallWithDeliveries, CallsPage, LeadsPage};
 use crate::api::pool::{PoolSummary, Pools};
 use crate::api::reports::Report;
 use crate::api::{self, deliveries};
@@ -76,15 +77,46 @@ fn present(row: &ListRow, viewer: &Viewer, digits: u8) -> ApiResult<Call> {
     Ok(call)
 }
 
+/// Which list: the calls (what `/calls` always listed: calls only, unless `kind` says
+/// otherwise) or every lead, calls and texts (`/leads`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Calls,
+    Leads,
+}
+
+impl Listing {
+    /// The list's key in the JSON answer, and the CSV file's name.
+    fn name(self) -> &'static str {
+        match self {
+            Listing::Calls => "calls",
+            Listing::Leads => "leads",
+        }
+    }
+}
+
 /// `GET /v1/sites/{site}/calls`: calls newest first, filtered, a page at a time (`cursor`), or
-/// as CSV (`format=csv`, every matching call up to 10,000).
+/// as CSV (`format=csv`, every matching call up to 10,000). Texts only with `kind=text`: a client
+/// of this list from before texts keeps seeing calls.
 pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    list(req, ctx, Listing::Calls).await
+}
+
+/// `GET /v1/sites/{site}/leads`: the same list with calls and texts (`kind` filters).
+pub async fn leads(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    list(req, ctx, Listing::Leads).await
+}
+
+async fn list(req: Request, ctx: RouteContext<()>, listing: Listing) -> Result<Response> {
     respond(
         async {
             let c = context(&req, &ctx).await?;
             let mut q = query::list_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
+            if listing == Listing::Calls && q.filter.kind.is_none() {
+                q.filter.kind = Some(LeadKind::Call);
+            }
             if q.csv {
-                return export(&ctx, &c, q).await;
+                return export(&ctx, &c, q, listing).await;
             }
             let limit = q.limit as usize;
             let rows = page(&ctx, &c, &q).await?;
@@ -98,14 +130,25 @@ pub async fn calls(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .map(|r| present(r, &c.viewer, c.config.report_caller_digits))
                 .collect::<ApiResult<Vec<Call>>>()?;
             q.cursor = None;
-            Ok(api::json(&CallsPage {
-                site: c.site,
-                time_zone: c.zone.name().to_owned(),
-                from: q.filter.from,
-                to: q.filter.to,
-                calls,
-                next_cursor: next,
-            })?)
+            let time_zone = c.zone.name().to_owned();
+            match listing {
+                Listing::Calls => Ok(api::json(&CallsPage {
+                    site: c.site,
+                    time_zone,
+                    from: q.filter.from,
+                    to: q.filter.to,
+                    calls,
+                    next_cursor: next,
+                })?),
+                Listing::Leads => Ok(api::json(&LeadsPage {
+                    site: c.site,
+                    time_zone,
+                    from: q.filter.from,
+                    to: q.filter.to,
+                    leads: calls,
+                    next_cursor: next,
+                })?),
+            }
         }
         .await,
     )
@@ -132,6 +175,7 @@ async fn export(
     ctx: &RouteContext<()>,
     c: &Context,
     mut q: query::ListQuery,
+    listing: Listing,
 ) -> ApiResult<Response> {
     let mut body = csv::header();
     let mut written = 0;
@@ -167,7 +211,8 @@ async fn export(
     let headers = response.headers_mut();
     headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
     let name = [
-        "calls-",
+        listing.name(),
+        "-",
         &c.site,
         "-",
         &q.filter.from,

@@ -10,9 +10,15 @@
 //!    every field, so the build fails until both are done);
 //! 3. add a line to the `new_fields_default` test: a golden row without the field still reads.
 //!
-//! A field renamed or retyped is not such a change: it needs a `CallV2`.
+//! A field renamed or retyped is not such a change: it needs a new version.
+//!
+//! **Version 2: test calls.** A test call's row is version 2: version 1's fields and `test`.
+//! Not an optional field of version 1, because a release that reads version 1 would drop it and
+//! take the test call for a customer's (list it unmarked, count it, send it to GA4 and the ad
+//! platforms); an older release refuses a version 2 row instead. Real calls are still written as
+//! version 1, which every release reads.
 
-use dni_core::call::{CallRecord, NumberKind, RoutingInfo};
+use dni_core::call::{CallRecord, LeadKind, NumberKind, RoutingInfo, TextMessage};
 use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
@@ -76,6 +82,35 @@ pub struct CallV1 {
     pub answered_legs: Vec<LegV1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversation: Vec<UtteranceV1>,
+    /// `call` or `text` (absent: a call, the only kind before texts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_at: Option<Millis>,
+}
+
+/// One text of a conversation, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct MessageV1 {
+    pub id: String,
+    pub at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub media: u32,
+}
+
+/// A call row, version 2: a test call (see the module's notes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallV2 {
+    /// Every field of version 1.
+    #[serde(flatten)]
+    pub call: CallV1,
+    /// Always `true` as written (a real call is written as version 1).
+    pub test: bool,
 }
 
 /// A forwarded leg that picked up, version 1.
@@ -308,6 +343,7 @@ pub enum CallStatusV1 {
     InProgress,
     Answered,
     Missed,
+    Received,
 }
 
 /// How the dialed number was known, version 1.
@@ -324,13 +360,24 @@ pub enum NumberKindV1 {
 pub fn read_call(text: &str) -> Result<CallRecord, RowError> {
     match open(CALL, text)? {
         (1, f) => fields::<CallV1>(CALL, f)?.into_domain(),
+        (2, f) => {
+            let CallV2 { call, test } = fields::<CallV2>(CALL, f)?;
+            let mut record = call.into_domain()?;
+            record.test = test;
+            Ok(record)
+        }
         (v, _) => Err(unknown_version(CALL, v)),
     }
 }
 
-/// Writes a call row.
+/// Writes a call row: version 2 for a test call, else version 1.
 pub fn write_call(record: &CallRecord) -> Result<String, RowError> {
-    seal(CALL, 1, &CallV1::from(record))
+    let call = CallV1::from(record);
+    if record.test {
+        seal(CALL, 2, &CallV2 { call, test: true })
+    } else {
+        seal(CALL, 1, &call)
+    }
 }
 
 impl From<&CallRecord> for CallV1 {
@@ -370,6 +417,11 @@ impl From<&CallRecord> for CallV1 {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
+            // Written by the version (`write_call`).
+            test: _,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -383,6 +435,7 @@ impl From<&CallRecord> for CallV1 {
                 CallStatus::InProgress => CallStatusV1::InProgress,
                 CallStatus::Answered => CallStatusV1::Answered,
                 CallStatus::Missed => CallStatusV1::Missed,
+                CallStatus::Received => CallStatusV1::Received,
             },
             duration_s: *duration_s,
             ended_at: *ended_at,
@@ -424,6 +477,17 @@ impl From<&CallRecord> for CallV1 {
             first_time: *first_time,
             answered_legs: answered_legs.iter().map(LegV1::from).collect(),
             conversation: conversation.iter().map(UtteranceV1::from).collect(),
+            kind: (*kind != LeadKind::Call).then(|| kind.as_str().to_owned()),
+            messages: messages
+                .iter()
+                .map(|m| MessageV1 {
+                    id: m.id.clone(),
+                    at: m.at,
+                    body: m.body.clone(),
+                    media: m.media,
+                })
+                .collect(),
+            last_message_at: *last_message_at,
         }
     }
 }
@@ -466,6 +530,9 @@ impl CallV1 {
             first_time,
             answered_legs,
             conversation,
+            kind,
+            messages,
+            last_message_at,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -479,6 +546,7 @@ impl CallV1 {
                 CallStatusV1::InProgress => CallStatus::InProgress,
                 CallStatusV1::Answered => CallStatus::Answered,
                 CallStatusV1::Missed => CallStatus::Missed,
+                CallStatusV1::Received => CallStatus::Received,
             },
             duration_s,
             ended_at,
@@ -530,6 +598,22 @@ impl CallV1 {
                 .into_iter()
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
+            kind: match kind.as_deref() {
+                None => LeadKind::Call,
+                Some(name) => LeadKind::from_name(name)
+                    .ok_or_else(|| RowError::new(CALL, format!("unknown kind {name:?}")))?,
+            },
+            messages: messages
+                .into_iter()
+                .map(|m| TextMessage {
+                    id: m.id,
+                    at: m.at,
+                    body: m.body,
+                    media: m.media,
+                })
+                .collect(),
+            last_message_at,
+            test: false,
         })
     }
 }

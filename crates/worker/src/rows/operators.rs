@@ -175,12 +175,22 @@ pub fn read_entry(text: &str) -> Result<Entry, RowError> {
 
 /// Writes a history row.
 pub fn write_entry(entry: &Entry) -> Result<String, RowError> {
+    seal(ENTRY, 1, &row_of(entry))
+}
+
+/// A history entry as the API shows it: the row's flat shape (`change` by name beside its
+/// fields), without the version tag.
+pub fn shown(entry: &Entry) -> Result<serde_json::Value, RowError> {
+    serde_json::to_value(row_of(entry)).map_err(|e| RowError::new(ENTRY, e))
+}
+
+fn row_of(entry: &Entry) -> EntryV1 {
     let mut row = EntryV1 {
         site: entry.site.clone(),
         version: entry.version,
         at: entry.at,
         by: entry.by.clone(),
-        change: String::new(),
+        change: entry.change.name().to_owned(),
         config: None,
         from: None,
         key: None,
@@ -189,28 +199,23 @@ pub fn write_entry(entry: &Entry) -> Result<String, RowError> {
     };
     match &entry.change {
         Change::Found { config } => {
-            row.change = "found".into();
             row.config = Some((**config).clone());
         }
         Change::Config { config } => {
-            row.change = "config".into();
             row.config = Some((**config).clone());
         }
         Change::Rollback { from, config } => {
-            row.change = "rollback".into();
             row.from = Some(*from);
             row.config = Some((**config).clone());
         }
         Change::KeyCreated { key, name, scopes } => {
-            row.change = "key_created".into();
             row.key = Some(key.clone());
             row.name = Some(name.clone());
             row.scopes = Some(scopes.iter().map(|s| s.as_str().to_owned()).collect());
         }
         Change::KeyRevoked { key } => {
-            row.change = "key_revoked".into();
             row.key = Some(key.clone());
         }
     }
-    seal(ENTRY, 1, &row)
+    row
 }

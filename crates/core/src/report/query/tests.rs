@@ -33,6 +33,9 @@ fn reads_list_requests() {
             None,
         ),
         ("format=csv&cursor=312e4341", None),
+        ("kind=text", None),
+        ("kind=call&status=missed", None),
+        ("kind=fax", Some("kind must be call or text")),
         ("channel=Television", Some("unknown channel: Television")),
         ("status=maybe", Some("status must be answered or missed")),
         ("first_time=yes", Some("first_time must be true or false")),
@@ -58,6 +61,8 @@ fn reads_list_requests() {
         ),
         ("from=11/01/2026", Some("from must be a date, YYYY-MM-DD")),
         ("colour=red", Some("unknown parameter: colour")),
+        ("test=only", None),
+        ("test=yes", Some("test must be exclude, include or only")),
     ];
     for (q, want) in table {
         let got = list_query(&pairs(q), &ny(), today()).err().map(|e| e.0);
@@ -117,11 +122,45 @@ fn writes_the_list_query_with_bound_parameters() {
     assert_eq!(sql.text.matches('?').count(), sql.params.len());
 }
 
+/// The list shows test calls by default, the reports leave them out; `?test=` says otherwise.
+#[test]
+fn test_calls_in_lists_and_reports() {
+    // (a report (true) or the list, query string, the clause on the test mark, if any)
+    let table = [
+        (false, "", None),
+        (false, "test=include", None),
+        (false, "test=exclude", Some(" AND test = 0")),
+        (false, "test=only", Some(" AND test = 1")),
+        (false, "format=csv", Some(" AND test = 0")),
+        (false, "format=csv&test=include", None),
+        (true, "", Some(" AND test = 0")),
+        (true, "test=exclude", Some(" AND test = 0")),
+        (true, "test=include", None),
+        (true, "test=only", Some(" AND test = 1")),
+    ];
+    for (report, q, want) in table {
+        let sql = if report {
+            report_sql(
+                &report_query("channel", &pairs(q), &ny(), today()).unwrap(),
+                &ny(),
+            )
+        } else {
+            list_sql(&list_query(&pairs(q), &ny(), today()).unwrap())
+        };
+        let got = [" AND test = 0", " AND test = 1"]
+            .into_iter()
+            .find(|c| sql.text.contains(c));
+        assert_eq!(got, want, "report={report} {q}: {}", sql.text);
+    }
+    // The pool's history reads no calls: no such filter there.
+    assert!(range_query(&pairs("test=include"), &ny(), today()).is_err());
+}
+
 #[test]
 fn writes_report_queries() {
     // (report, what its SQL must contain, how it ends)
     let table = [
-        ("summary", "SELECT '' AS key", "started_at < ?"),
+        ("summary", "SELECT '' AS key", "started_at < ? AND test = 0"),
         (
             "channel",
             "SELECT COALESCE(r_channel, '') AS key",
@@ -202,6 +241,7 @@ fn shapes_reports() {
         answered: 3,
         missed: 1,
         talk_s: 300,
+        texts: 0,
     }];
     let got: Vec<(String, i64, f64, f64)> = shape(&q, &rows)
         .into_iter()
@@ -224,8 +264,10 @@ fn shapes_reports() {
         answered: 0,
         missed: 0,
         talk_s: 0,
+        texts: 1,
     }];
     assert_eq!(shape(&channel, &rows)[0].key, "");
+    assert_eq!(shape(&channel, &rows)[0].texts, 1);
 }
 
 #[test]
@@ -254,4 +296,30 @@ fn reads_date_range_requests() {
             .map_err(|e| e.0.as_str());
         assert_eq!(got, *want, "{q}");
     }
+}
+
+/// Calls and texts: the kind filter and the kind report read the kind column (a record without a
+/// kind is a call).
+#[test]
+fn kinds() {
+    let q = list_query(&pairs("kind=text"), &ny(), today()).unwrap();
+    assert_eq!(q.filter.kind, Some(LeadKind::Text));
+    let sql = list_sql(&q);
+    assert!(sql.text.contains(" AND r_kind = ?"), "{}", sql.text);
+    assert!(sql.params.contains(&Param::Text("text".to_owned())));
+    assert_eq!(list_query(&[], &ny(), today()).unwrap().filter.kind, None);
+    let by_kind = report_query("kind", &[], &ny(), today()).unwrap();
+    let sql = report_sql(&by_kind, &ny());
+    assert!(
+        sql.text.starts_with("SELECT r_kind AS key,"),
+        "{}",
+        sql.text
+    );
+    assert!(
+        sql.text.contains("SUM(r_kind = 'text'), 0) AS texts"),
+        "{}",
+        sql.text
+    );
+    assert!(fields::KIND_MIGRATION[0].contains("COALESCE(json_extract(record, '$.kind'), 'call')"));
+    assert!(fields::KIND_MIGRATION[2].contains("r_kind)"));
 }
