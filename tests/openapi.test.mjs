@@ -1,7 +1,9 @@
 // The OpenAPI document is kept true: every route's real answers (good and bad requests) are checked
 // against it, and schemathesis (from PyPI, installed by scripts/setup) sends the worker what the
 // document allows and checks that nothing answers 5xx and every answer matches the document.
-// A new route: add its path to www/v1/openapi.json and a row to ROUTES below.
+// A new route: add its path to www/v1/openapi.json and a row to ROUTES below; its answers' types
+// (crates/worker/src/api/) get golden answers, which tests/openapi-golden.test.mjs holds to the
+// document.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";

@@ -78,10 +78,17 @@ impl ApiError {
         }
     }
 
+    /// The answer's body.
+    pub fn body(&self) -> crate::api::error::ErrorBody {
+        crate::api::error::ErrorBody {
+            error: self.message(),
+            code: self.code(),
+        }
+    }
+
     /// The JSON response.
     pub fn response(&self) -> Result<Response> {
-        let body = serde_json::json!({ "error": self.message(), "code": self.code() });
-        let mut response = Response::from_json(&body)?.with_status(self.status());
+        let mut response = crate::api::json(&self.body())?.with_status(self.status());
         if *self == ApiError::Unauthorized {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }

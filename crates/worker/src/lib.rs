@@ -7,6 +7,7 @@
 
 use worker::{event, Context, Env, Request, Response, Result};
 
+mod api;
 mod calls_object;
 mod clock;
 mod config_store;

@@ -43,7 +43,7 @@ pub enum WebhookError {
     Malformed,
     /// The signature does not match: tampered, or signed with another key or for another URL.
     Mismatch,
-    /// The timestamp is outside the tolerance (a stale or replayed delivery).
+    /// The timestamp is outside the tolerance (a stale or replayed webhook).
     Stale,
     /// The secret or key is unset: nothing can be verified.
     NoSecret,

@@ -102,7 +102,7 @@ impl Carrier for Telnyx {
     }
 }
 
-/// How far a delivery's timestamp may be from now, either way (Telnyx's own library allows 300 s).
+/// How far a webhook's timestamp may be from now, either way (Telnyx's own library allows 300 s).
 pub const TOLERANCE: Millis = 300 * crate::SECOND;
 
 /// Checks a Telnyx webhook.

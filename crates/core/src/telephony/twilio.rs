@@ -145,7 +145,7 @@ pub fn verify(
 }
 
 /// Checks a Twilio webhook (the provider-neutral entry point). Twilio's signature covers no
-/// timestamp, so there is no replay window: a repeated delivery is harmless because every callback
+/// timestamp, so there is no replay window: a webhook sent again is harmless because every callback
 /// is applied once by call id.
 pub fn verify_webhook(
     auth_token: &str,

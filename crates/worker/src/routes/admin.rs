@@ -7,6 +7,9 @@ use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::{ask, parse_json, read_body, shard, Shard};
+use crate::api;
+use crate::api::admin::{CallerErased, ConfigStored};
+use crate::api::pool::PoolStats;
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
 use crate::protocol::{CallOp, EraseReply, PoolOp, StatsReply};
@@ -15,7 +18,8 @@ use crate::{CALL_LOGS, POOLS};
 /// Largest configuration accepted.
 const MAX_CONFIG: usize = 256 * 1024;
 
-/// `GET /v1/sites/{site}/config`.
+/// `GET /v1/sites/{site}/config`. The body is the configuration document itself
+/// (`docs/configuration.md`), the same format `PUT` takes and `dni kv` reads from a file.
 pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
@@ -58,9 +62,11 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
             };
             let version =
                 super::config_history::record(&ctx.env, &site, previous, change, &viewer).await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "ok": true, "site": config.id, "version": version }),
-            )?)
+            Ok(api::json(&ConfigStored {
+                ok: true,
+                site: config.id,
+                version,
+            })?)
         }
         .await,
     )
@@ -86,8 +92,6 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
                 shards.push(stats);
             }
             let total = sum(&shards);
-            let mut body = serde_json::to_value(&total)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
             // The advice is for the busiest hours of the dashboard's default range (the last 30
             // days in the site's zone), as the history route gives it for that range.
             let zone = config
@@ -101,20 +105,14 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
             let (from, to) = range.range;
             let history = super::pool_history::points(&ctx.env, &config, pool, from, to).await?;
             let advice = super::pool_history::advice(&history, pool);
-            body["advice"] = serde_json::to_value(&advice)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            if shards.len() > 1 {
-                body["shards"] = serde_json::to_value(&shards)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            }
-            Ok(Response::from_json(&body)?)
+            Ok(api::json(&PoolStats::of(&total, &advice, &shards))?)
         }
         .await,
     )
 }
 
 /// The figures of a split pool, added up.
-fn sum(shards: &[StatsReply]) -> StatsReply {
+pub(crate) fn sum(shards: &[StatsReply]) -> StatsReply {
     let mut total = StatsReply {
         counters: Default::default(),
         size: 0,
@@ -176,11 +174,11 @@ pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Respons
                 },
             )
             .await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": config.id,
-                "caller": caller,
-                "erased_calls": reply.erased,
-            }))?)
+            Ok(api::json(&CallerErased::new(
+                &config.id,
+                &caller,
+                u64::from(reply.erased),
+            ))?)
         }
         .await,
     )

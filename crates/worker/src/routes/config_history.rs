@@ -6,16 +6,16 @@
 use dni_core::access::{Need, Scope, Viewer};
 use dni_core::config::SiteConfig;
 use dni_core::history::{self, Change, Entry, RollbackError};
-use serde::Deserialize;
 use worker::{Env, Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::{ask, parse_json, read_body};
+use crate::api;
+use crate::api::history::{History, Listed, Rollback, RolledBack, Version};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::operators_object::NAME;
 use crate::protocol::OperatorsOp;
-use crate::rows::operators::shown;
 use crate::{clock, OPERATORS};
 
 /// Most entries the history answers.
@@ -45,17 +45,6 @@ pub async fn record(
     added.last().map(|e| e.version).ok_or(ApiError::Unavailable)
 }
 
-/// An entry as the history lists it: everything but the configuration (`config: true` says it
-/// has one, to read with `GET .../config/history/{version}`).
-fn listed(entry: &Entry) -> ApiResult<serde_json::Value> {
-    let mut value = shown(entry).map_err(worker::Error::from)?;
-    if let Some(fields) = value.as_object_mut() {
-        let has = fields.remove("config").is_some();
-        fields.insert("config".to_owned(), serde_json::Value::Bool(has));
-    }
-    Ok(value)
-}
-
 /// `GET /v1/sites/{site}/config/history`: the site's changes, newest first (at most 200).
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
@@ -71,10 +60,10 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 },
             )
             .await?;
-            let entries = entries.iter().map(listed).collect::<ApiResult<Vec<_>>>()?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "site": site, "history": entries }),
-            )?)
+            Ok(api::json(&History {
+                site,
+                history: entries.iter().map(Listed::from).collect(),
+            })?)
         }
         .await,
     )
@@ -113,18 +102,10 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let entry = version(&ctx.env, &site, n)
                 .await?
                 .ok_or(ApiError::NotFound("no such version"))?;
-            Ok(Response::from_json(
-                &shown(&entry).map_err(worker::Error::from)?,
-            )?)
+            Ok(api::json(&Version::from(&entry))?)
         }
         .await,
     )
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RollbackRequest {
-    version: u64,
 }
 
 /// `POST /v1/sites/{site}/config/rollback` `{"version": N}`: writes version N's configuration
@@ -135,7 +116,7 @@ pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
         async {
             let (site, viewer) = allowed?;
             let body = read_body(&mut req, 1024).await?;
-            let RollbackRequest { version: n } = parse_json(&body)?;
+            let Rollback { version: n } = parse_json(&body)?;
             let entry = version(&ctx.env, &site, n).await?;
             let config = match history::rollback(entry.as_ref()) {
                 Ok(config) => config.clone(),
@@ -167,12 +148,12 @@ pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
                 config: Box::new(config),
             };
             let version = record(&ctx.env, &site, previous, change, &viewer).await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "ok": true,
-                "site": site,
-                "version": version,
-                "restored": n,
-            }))?)
+            Ok(api::json(&RolledBack {
+                ok: true,
+                site,
+                version,
+                restored: n,
+            })?)
         }
         .await,
     )

@@ -16,6 +16,8 @@ use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::{ask, secret};
+use crate::api;
+use crate::api::deliveries::{self as api_deliveries, Deliveries, Retried};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::CallOp;
@@ -48,9 +50,12 @@ pub async fn of_call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 &CallOp::Deliveries { call_sid },
             )
             .await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "deliveries": deliveries }),
-            )?)
+            Ok(api::json(&Deliveries {
+                deliveries: deliveries
+                    .iter()
+                    .map(api_deliveries::Delivery::from)
+                    .collect(),
+            })?)
         }
         .await,
     )
@@ -71,9 +76,10 @@ pub async fn retry(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             )
             .await?;
             match found {
-                Some(d) => Ok(
-                    Response::from_json(&serde_json::json!({ "delivery": d }))?.with_status(202)
-                ),
+                Some(d) => Ok(api::json(&Retried {
+                    delivery: api_deliveries::Delivery::from(&d),
+                })?
+                .with_status(202)),
                 None => Err(ApiError::NotFound("no such delivery")),
             }
         }

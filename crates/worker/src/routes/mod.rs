@@ -24,7 +24,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// `GET /v1/health`: the worker is up (the test harness waits for it).
 pub async fn health(_req: Request, _ctx: worker::RouteContext<()>) -> worker::Result<Response> {
-    Response::from_json(&serde_json::json!({ "ok": true }))
+    crate::api::json(&crate::api::admin::Health { ok: true })
 }
 
 /// Reads a request body, refusing more than `max` bytes (by header first, then by what arrives).

@@ -8,6 +8,8 @@ use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow;
 use super::{ask, parse_json, read_body};
+use crate::api;
+use crate::api::keys::{Created, Key, Keys};
 use crate::error::{respond, ApiError};
 use crate::operators_object::NAME;
 use crate::protocol::OperatorsOp;
@@ -46,10 +48,11 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 &OperatorsOp::KeyCreate { key: row.clone() },
             )
             .await?;
-            let mut shown = serde_json::to_value(row.shown())
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            shown["key"] = serde_json::Value::String(key);
-            Ok(Response::from_json(&shown)?.with_status(201))
+            Ok(api::json(&Created {
+                shown: Key::from(&row),
+                key,
+            })?
+            .with_status(201))
         }
         .await,
     )
@@ -62,8 +65,9 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             allow(&req, &ctx.env, "", Need::Admin).await?;
             let keys: Vec<OperatorKey> =
                 ask(&ctx.env, OPERATORS, NAME, &OperatorsOp::KeyList).await?;
-            let shown: Vec<_> = keys.iter().map(OperatorKey::shown).collect();
-            Ok(Response::from_json(&serde_json::json!({ "keys": shown }))?)
+            Ok(api::json(&Keys {
+                keys: keys.iter().map(Key::from).collect(),
+            })?)
         }
         .await,
     )
@@ -90,7 +94,7 @@ pub async fn revoke(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             )
             .await?;
             let key = key.ok_or(ApiError::NotFound("unknown key"))?;
-            Ok(Response::from_json(&key.shown())?)
+            Ok(api::json_as_declared(&Key::from(&key))?)
         }
         .await,
     )

@@ -14,6 +14,8 @@ use worker::{Request, Response, Result, RouteContext};
 use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
 use super::{ask, parse_json, read_body, shard, Shard};
+use crate::api;
+use crate::api::pool::{self as api_pool, PoolHistory, SamplesImported};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::PoolOp;
@@ -37,16 +39,16 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let range = query::range_query(&pairs(&req)?, &c.zone, today(&c.zone)?).map_err(bad)?;
             let (from, to) = range.range;
             let points = points(&ctx.env, &c.config, pool, from, to).await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": c.site,
-                "pool": pool.id,
-                "time_zone": c.zone.name(),
-                "from": range.from,
-                "to": range.to,
-                "every_s": pool_history::EVERY / 1000,
-                "advice": advice(&points, pool),
-                "points": points,
-            }))?)
+            Ok(api::json(&PoolHistory {
+                site: c.site.clone(),
+                pool: pool.id.clone(),
+                time_zone: c.zone.name().to_owned(),
+                from: range.from,
+                to: range.to,
+                every_s: pool_history::EVERY / 1000,
+                advice: (&advice(&points, pool)).into(),
+                points: points.iter().map(Into::into).collect(),
+            })?)
         }
         .await,
     )
@@ -100,7 +102,8 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 .pool(&pool_id)
                 .ok_or(ApiError::NotFound("unknown pool"))?;
             let body = read_body(&mut req, MAX_IMPORT_BODY).await?;
-            let samples: Vec<Sample> = parse_json(&body)?;
+            let samples: Vec<api_pool::Sample> = parse_json(&body)?;
+            let samples: Vec<Sample> = samples.into_iter().map(Into::into).collect();
             if samples.len() > MAX_IMPORT {
                 return Err(ApiError::BadRequest(
                     "at most 4000 samples a request".to_owned(),
@@ -125,9 +128,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 },
             )
             .await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "imported": imported }),
-            )?)
+            Ok(api::json(&SamplesImported { imported })?)
         }
         .await,
     )

@@ -3,12 +3,13 @@
 //! revokes one at once. And the operator's import of call history into a site's log.
 
 use dni_core::access::{self, Need, Scope};
-use dni_core::call::CallRecord;
-use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::{ask, parse_json, read_body};
+use crate::api;
+use crate::api::calls::{Call, Imported};
+use crate::api::tokens::{Created, NewToken, Revoked, Token, Tokens};
 use crate::calls_object::MAX_IMPORT;
 use crate::clock;
 use crate::config_store::{self, Freshness};
@@ -21,17 +22,6 @@ const MAX_TOKEN_BODY: usize = 4 * 1024;
 const MAX_IMPORT_BODY: usize = 4 * 1024 * 1024;
 /// Longest token name.
 const MAX_NAME: usize = 100;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewToken {
-    #[serde(default)]
-    name: String,
-    /// A token chosen by the operator (the local demo's fixed token, or one carried over from
-    /// another installation); well-formed or refused. Drawn at random when absent.
-    #[serde(default)]
-    token: Option<String>,
-}
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
     let (site, _) = allow_site(req, ctx, Need::Scope(Scope::Configure)).await?;
@@ -90,13 +80,10 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 &CallOp::TokenCreate { token: row.clone() },
             )
             .await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "id": row.id,
-                "site": site,
-                "name": row.name,
-                "created_at": row.created_at,
-                "token": token,
-            }))?
+            Ok(api::json(&Created {
+                token: Token::from(&row),
+                secret_token: token,
+            })?
             .with_status(201))
         }
         .await,
@@ -109,9 +96,10 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         async {
             let site = operator_site(&req, &ctx).await?;
             let tokens: Vec<TokenRow> = ask(&ctx.env, CALL_LOGS, &site, &CallOp::TokenList).await?;
-            Ok(Response::from_json(
-                &serde_json::json!({ "site": site, "tokens": tokens }),
-            )?)
+            Ok(api::json(&Tokens {
+                tokens: tokens.iter().map(Token::from).collect(),
+                site,
+            })?)
         }
         .await,
     )
@@ -136,9 +124,10 @@ pub async fn revoke(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             if !gone {
                 return Err(ApiError::NotFound("unknown token"));
             }
-            Ok(Response::from_json(
-                &serde_json::json!({ "ok": true, "revoked": id }),
-            )?)
+            Ok(api::json(&Revoked {
+                ok: true,
+                revoked: id,
+            })?)
         }
         .await,
     )
@@ -152,12 +141,17 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         async {
             let site = site?;
             let body = read_body(&mut req, MAX_IMPORT_BODY).await?;
-            let records: Vec<CallRecord> = parse_json(&body)?;
-            if records.len() > MAX_IMPORT {
+            let calls: Vec<Call> = parse_json(&body)?;
+            if calls.len() > MAX_IMPORT {
                 return Err(ApiError::BadRequest(
                     "at most 1000 records a request".to_owned(),
                 ));
             }
+            let records = calls
+                .into_iter()
+                .map(Call::into_record)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ApiError::BadRequest)?;
             if let Some(r) = records
                 .iter()
                 .find(|r| r.site != site || r.call_sid.is_empty() || r.call_sid.len() > 128)
@@ -179,7 +173,9 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 retention_days: Some(config.retention_days),
             };
             let reply: ImportReply = ask(&ctx.env, CALL_LOGS, &site, &op).await?;
-            Ok(Response::from_json(&reply)?)
+            Ok(api::json(&Imported {
+                imported: reply.imported,
+            })?)
         }
         .await,
     )

@@ -8,11 +8,14 @@ use dni_core::civil::Zone;
 use dni_core::report::cursor::Cursor;
 use dni_core::report::query::{self, GroupRow};
 use dni_core::report::{csv, QueryError};
-use serde_json::Value;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::ask;
+use crate::api::calls::{Call, CallDetail, CallWithDeliveries, CallsPage, LeadsPage};
+use crate::api::pool::{PoolSummary, Pools};
+use crate::api::reports::Report;
+use crate::api::{self, deliveries};
 use crate::clock;
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
@@ -64,21 +67,14 @@ pub(super) fn bad(e: QueryError) -> ApiError {
 
 /// A stored record as this viewer may see it. A row that cannot be read is an error, never
 /// skipped.
-fn present(row: &ListRow, viewer: &Viewer, digits: u8) -> ApiResult<Value> {
+fn present(row: &ListRow, viewer: &Viewer, digits: u8) -> ApiResult<Call> {
     let record = crate::rows::call::read_call(&row.record).map_err(|e| {
         worker::console_error!("call {} cannot be read: {e}", row.call_sid);
         ApiError::Unavailable
     })?;
-    let mut record = serde_json::to_value(&record).map_err(|e| {
-        worker::console_error!("call {} cannot be written: {e}", row.call_sid);
-        ApiError::Unavailable
-    })?;
-    if let Some(caller) = record.get_mut("caller") {
-        if let Some(text) = caller.as_str() {
-            *caller = Value::String(viewer.caller(text, digits));
-        }
-    }
-    Ok(record)
+    let mut call = Call::from(&record);
+    call.caller = viewer.caller(&call.caller, digits);
+    Ok(call)
 }
 
 /// Which list: the calls (what `/calls` always listed: calls only, unless `kind` says
@@ -132,17 +128,27 @@ async fn list(req: Request, ctx: RouteContext<()>, listing: Listing) -> Result<R
                 .iter()
                 .take(limit)
                 .map(|r| present(r, &c.viewer, c.config.report_caller_digits))
-                .collect::<ApiResult<Vec<Value>>>()?;
+                .collect::<ApiResult<Vec<Call>>>()?;
             q.cursor = None;
-            let mut answer = serde_json::json!({
-                "site": c.site,
-                "time_zone": c.zone.name(),
-                "from": q.filter.from,
-                "to": q.filter.to,
-                "next_cursor": next,
-            });
-            answer[listing.name()] = Value::Array(calls);
-            Ok(Response::from_json(&answer)?)
+            let time_zone = c.zone.name().to_owned();
+            match listing {
+                Listing::Calls => Ok(api::json(&CallsPage {
+                    site: c.site,
+                    time_zone,
+                    from: q.filter.from,
+                    to: q.filter.to,
+                    calls,
+                    next_cursor: next,
+                })?),
+                Listing::Leads => Ok(api::json(&LeadsPage {
+                    site: c.site,
+                    time_zone,
+                    from: q.filter.from,
+                    to: q.filter.to,
+                    leads: calls,
+                    next_cursor: next,
+                })?),
+            }
         }
         .await,
     )
@@ -179,7 +185,12 @@ async fn export(
         let rows = page(ctx, c, &q).await?;
         let more = rows.len() > q.limit as usize;
         for row in rows.iter().take(q.limit as usize) {
-            let record = present(row, &c.viewer, c.config.report_caller_digits)?;
+            let call = present(row, &c.viewer, c.config.report_caller_digits)?;
+            // The CSV's columns are read from the call as the API shows it.
+            let record = serde_json::to_value(&call).map_err(|e| {
+                worker::console_error!("call {} cannot be written: {e}", row.call_sid);
+                ApiError::Unavailable
+            })?;
             body.push_str(&csv::row(
                 &record,
                 u64::try_from(row.started_at).unwrap_or(0),
@@ -240,21 +251,23 @@ pub async fn call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             )
             .await?;
             let row = row.ok_or(ApiError::NotFound("unknown call"))?;
-            let mut record = present(&row, &c.viewer, c.config.report_caller_digits)?;
+            let call = present(&row, &c.viewer, c.config.report_caller_digits)?;
             // What was sent about the call (the outbox keeps it beside the record).
-            let deliveries: serde_json::Value = ask(
+            let sent: Vec<dni_core::integrations::outbox::Delivery> = ask(
                 &ctx.env,
                 CALL_LOGS,
                 &c.site,
                 &CallOp::Deliveries { call_sid },
             )
             .await?;
-            record["deliveries"] = deliveries;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": c.site,
-                "time_zone": c.zone.name(),
-                "call": record,
-            }))?)
+            Ok(api::json(&CallDetail {
+                site: c.site,
+                time_zone: c.zone.name().to_owned(),
+                call: CallWithDeliveries {
+                    call,
+                    deliveries: sent.iter().map(deliveries::Delivery::from).collect(),
+                },
+            })?)
         }
         .await,
     )
@@ -278,14 +291,14 @@ pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             let sql = query::report_sql(&q, &c.zone);
             let rows: Vec<GroupRow> =
                 ask(&ctx.env, CALL_LOGS, &c.site, &CallOp::Report { sql }).await?;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": c.site,
-                "time_zone": c.zone.name(),
-                "report": q.by.name(),
-                "from": q.filter.from,
-                "to": q.filter.to,
-                "rows": query::shape(&q, &rows),
-            }))?)
+            Ok(api::json(&Report {
+                site: c.site,
+                time_zone: c.zone.name().to_owned(),
+                report: q.by.name().to_owned(),
+                rows: query::shape(&q, &rows).iter().map(Into::into).collect(),
+                from: q.filter.from,
+                to: q.filter.to,
+            })?)
         }
         .await,
     )
@@ -296,15 +309,20 @@ pub async fn pools(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
             let c = context(&req, &ctx).await?;
-            let pools: Vec<Value> = c
+            let pools = c
                 .config
                 .pools
                 .iter()
-                .map(|p| serde_json::json!({ "id": p.id, "size": p.numbers.len(), "shards": p.shards.max(1) }))
+                .map(|p| PoolSummary {
+                    id: p.id.clone(),
+                    size: p.numbers.len(),
+                    shards: p.shards.max(1),
+                })
                 .collect();
-            Ok(Response::from_json(
-                &serde_json::json!({ "site": c.site, "pools": pools }),
-            )?)
+            Ok(api::json(&Pools {
+                site: c.site,
+                pools,
+            })?)
         }
         .await,
     )

@@ -9,6 +9,8 @@ use dni_core::access::Need;
 
 use super::access::allow;
 use super::secret;
+use crate::api;
+use crate::api::secrets::{NeededSecret, Secrets};
 use crate::config_store::{self, Freshness};
 use crate::error::respond;
 
@@ -24,21 +26,15 @@ pub async fn names(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .into_iter()
                 .filter(|n| is_set(n))
                 .collect();
-            let needed: Vec<serde_json::Value> = secrets::needed(&config)
-                .into_iter()
-                .map(|n| {
-                    serde_json::json!({
-                        "name": n.name,
-                        "why": n.why,
-                        "present": present.contains(&n.name),
-                    })
-                })
+            let needed = secrets::needed(&config)
+                .iter()
+                .map(|n| NeededSecret::of(n, present.contains(&n.name)))
                 .collect();
-            Ok(Response::from_json(&serde_json::json!({
-                "site": config.id,
-                "present": present,
-                "needed": needed,
-            }))?)
+            Ok(api::json(&Secrets {
+                site: config.id.clone(),
+                present,
+                needed,
+            })?)
         }
         .await,
     )

@@ -18,6 +18,8 @@ use super::access::allow_site;
 use super::calls::{dial_ended, status_changed, take_call, Taken};
 use super::leases::{lease_for_test_call, release_lease};
 use super::{ask, own_origin, parse_json, read_body, secret};
+use crate::api;
+use crate::api::test_calls::{NewTestCall, TestCall};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
 use crate::protocol::{CallOp, Visit};
@@ -37,37 +39,11 @@ pub async fn place(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let request: TestCallRequest = if body.trim().is_empty() {
                 TestCallRequest::default()
             } else {
-                parse_json(&body)?
+                parse_json::<NewTestCall>(&body)?.into()
             };
             let origin = own_origin(&req)?;
             let record = place_call(&ctx.env, &config, &request, &origin).await?;
-            let call_url = [&origin, "/v1/sites/", &site, "/calls/", &record.call_sid].concat();
-            let dashboard = [origin.as_str(), "/dashboard/"].concat();
-            let routing = record
-                .routing
-                .as_ref()
-                .map(|r| serde_json::json!({ "rule": r.rule, "name": r.name, "action": r.action }));
-            let body = serde_json::json!({
-                "call_id": record.call_sid,
-                "site": record.site,
-                "test": record.test,
-                "number": record.tracking_number,
-                "caller": record.caller,
-                "status": record.status,
-                "attribution": {
-                    "channel": record.channel,
-                    "source": record.source,
-                    "medium": record.medium,
-                    "campaign": record.campaign,
-                    "number_kind": record.number_kind,
-                    "confidence": record.confidence,
-                    "session": record.session,
-                },
-                "routing": routing,
-                "call": call_url,
-                "dashboard": dashboard,
-            });
-            Ok(Response::from_json(&body)?.with_status(201))
+            Ok(api::json(&TestCall::of(&record, &origin))?.with_status(201))
         }
         .await,
     )
