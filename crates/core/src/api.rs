@@ -44,6 +44,10 @@ pub struct LeaseRequest {
     /// of a split pool is asked for there first and keeps its number.
     #[serde(default)]
     pub leases: Vec<String>,
+    /// The consent tier the page runs at (`session` or `full`; absent from older pages: unknown).
+    /// What the ad platforms are told about the visitor's consent comes from it.
+    #[serde(default)]
+    pub consent: Option<crate::consent::Tier>,
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.

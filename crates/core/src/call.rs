@@ -116,6 +116,11 @@ pub struct CallRecord {
     /// provider's order (when it numbers them), each once.
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    /// The consent tier the page declared for the visit credited with the call (`None`: unknown,
+    /// e.g. a call to a source-level number, or a visit recorded before pages declared it). What
+    /// the ad platforms are told about consent comes from it, never from a guess.
+    #[serde(default)]
+    pub consent: Option<crate::consent::Tier>,
 }
 
 /// Which routing rule decided, and what it did.
@@ -210,6 +215,7 @@ impl CallRecord {
             first_time: None,
             answered_legs: Vec::new(),
             conversation: Vec::new(),
+            consent: None,
         }
     }
 

@@ -316,6 +316,7 @@ impl DurableObject for CallLog {
             match outcome {
                 outbox::Outcome::Skip(why) => d.skipped(&why, now),
                 outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
+                outbox::Outcome::Accepted(request_id, at) => d.accepted(&request_id, at, now),
             }
             outbox::put(&self.sql, &d)?;
         }

@@ -39,6 +39,9 @@ pub struct Visit {
     /// GA ids, when the visitor allowed analytics storage.
     #[serde(default)]
     pub ga: Option<GaCookies>,
+    /// The consent tier the page declared.
+    #[serde(default)]
+    pub consent: Option<dni_core::consent::Tier>,
 }
 
 /// A request to a pool object.

@@ -124,6 +124,7 @@ fn answer_call(
                 let visit = visit.map(|attribution| Visit {
                     attribution,
                     ga: Some(&ga),
+                    consent: Some(crate::consent::Tier::Full),
                 });
                 routed.credit_pool(&held_by("session-aaaaaaaaaaaaaa"), visit);
             }

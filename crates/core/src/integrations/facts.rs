@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use crate::call::{CallRecord, Outcome};
 use crate::classify::Channel;
+use crate::consent::Tier;
 use crate::Millis;
 
 /// A Google Ads click id: exactly one per conversion.
@@ -77,6 +78,11 @@ pub struct CallFacts {
     pub started_at: Millis,
     /// When it ended.
     pub ended_at: Option<Millis>,
+    /// The consent tier the visit's page declared (`None`: unknown, never guessed).
+    pub consent: Option<Tier>,
+    /// The caller's number when it is one (E.164; hidden numbers are `None`): sent, hashed, only
+    /// where a site opts in and the consent tier allows ad data.
+    pub caller: Option<String>,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -129,6 +135,10 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         ga,
         started_at: record.started_at,
         ended_at: record.ended_at,
+        consent: record.consent,
+        caller: crate::phone::E164::parse(&record.caller)
+            .ok()
+            .map(|n| n.as_str().to_owned()),
     }
 }
 

@@ -133,7 +133,16 @@ pub struct Delivery {
     pub delivered_at: Option<Millis>,
     /// The receiver's last answer (status and the start of its body), or why it was skipped.
     pub answer: Option<String>,
+    /// Google's Data Manager API took the request under this id and processes it later: while it
+    /// is set and the delivery is pending, the next attempts read its diagnostics back
+    /// (`requestStatus:retrieve`) instead of sending again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
+
+/// How many times a request's diagnostics are read before the delivery stops asking (it was taken:
+/// delivered, with "not final" said).
+pub const MAX_CHECKS: u32 = 12;
 
 /// Longest answer kept on a delivery.
 pub const MAX_ANSWER: usize = 300;
@@ -152,6 +161,7 @@ impl Delivery {
             last_attempt_at: None,
             delivered_at: None,
             answer: None,
+            request_id: None,
         }
     }
 
@@ -181,6 +191,22 @@ impl Delivery {
         }
     }
 
+    /// The receiver took the request under `request_id` and processes it later: the delivery waits
+    /// until `check_at` to read the diagnostics back.
+    pub fn accepted(&mut self, request_id: &str, check_at: Millis, now: Millis) {
+        self.attempted(
+            Next::RetryAt(check_at),
+            &[
+                "200: accepted as request ",
+                request_id,
+                "; diagnostics pending",
+            ]
+            .concat(),
+            now,
+        );
+        self.request_id = Some(request_id.to_owned());
+    }
+
     /// Nothing to send, and why.
     pub fn skipped(&mut self, why: &str, now: Millis) {
         self.state = State::Skipped;
@@ -194,6 +220,7 @@ impl Delivery {
         self.state = State::Pending;
         self.next_at = now;
         self.attempts = 0;
+        self.request_id = None;
     }
 }
 
@@ -365,8 +392,16 @@ mod tests {
             (d.state, d.answer.as_ref().map(String::len)),
             (State::Failed, Some(MAX_ANSWER))
         );
+        d.accepted("req-1", 250, 200);
+        assert_eq!(
+            (d.state, d.next_at, d.request_id.as_deref()),
+            (State::Pending, 250, Some("req-1"))
+        );
         d.replay(300);
-        assert_eq!((d.state, d.next_at, d.attempts), (State::Pending, 300, 0));
+        assert_eq!(
+            (d.state, d.next_at, d.attempts, d.request_id.as_deref()),
+            (State::Pending, 300, 0, None)
+        );
         let row = serde_json::to_string(&DeliveryRow::V1(d.clone())).unwrap();
         assert!(row.starts_with(r#"{"v":"1","#), "{row}");
         assert_eq!(

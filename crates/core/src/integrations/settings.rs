@@ -101,9 +101,9 @@ fn ga4_secret() -> String {
     "GA4_API_SECRET".to_owned()
 }
 
-/// Google Ads settings; the OAuth client, refresh token and developer token are worker secrets
-/// named `<secrets>_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_DEVELOPER_TOKEN` and
-/// (for a manager account) `_LOGIN_CUSTOMER_ID`.
+/// Google Ads settings; the OAuth client and refresh token are worker secrets named
+/// `<secrets>_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, and (for a manager account)
+/// `_LOGIN_CUSTOMER_ID`; the legacy API also needs `_DEVELOPER_TOKEN`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoogleAdsSettings {
@@ -114,6 +114,40 @@ pub struct GoogleAdsSettings {
     /// The prefix of the secrets' names (default `GOOGLE_ADS`).
     #[serde(default = "google_prefix")]
     pub secrets: String,
+    /// Which API uploads: Google's Data Manager API (the default), or the Google Ads API's
+    /// `UploadClickConversions`, which Google closed to new adopters on 2026-06-15 (only developer
+    /// tokens that imported offline conversions between December 2025 and May 2026 may still use it).
+    #[serde(default, skip_serializing_if = "GoogleAdsApi::is_default")]
+    pub api: GoogleAdsApi,
+    /// Test mode (Data Manager API): Google validates each request and records nothing.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub validate_only: bool,
+    /// Enhanced conversions for leads (Data Manager API): a call without a Google click id is sent
+    /// with the caller's number, normalized to E.164 and SHA-256 hashed, when its visit's consent
+    /// tier allowed ad data (full). Personal data sent to Google: off unless the owner turns it on.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hashed_caller_number: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Which Google API a site's conversions go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoogleAdsApi {
+    /// `POST https://datamanager.googleapis.com/v1/events:ingest`.
+    #[default]
+    DataManager,
+    /// `UploadClickConversions`, for allowlisted developer tokens.
+    GoogleAdsLegacy,
+}
+
+impl GoogleAdsApi {
+    fn is_default(&self) -> bool {
+        *self == GoogleAdsApi::DataManager
+    }
 }
 
 fn google_prefix() -> String {
@@ -252,6 +286,10 @@ impl Integrations {
             if !is_secret_name(&g.secrets) {
                 return fail("google_ads.secrets is a secret-name prefix (A-Z, 0-9, _)");
             }
+            if g.api == GoogleAdsApi::GoogleAdsLegacy && (g.validate_only || g.hashed_caller_number)
+            {
+                return fail("google_ads: validate_only and hashed_caller_number need the Data Manager API (no \"api\")");
+            }
         }
         if let Some(m) = &self.microsoft_ads {
             let digits =
@@ -325,6 +363,11 @@ mod tests {
             }),
             ("action", |i| {
                 i.google_ads.as_mut().unwrap().conversion_action = "customers/1/x/2".into()
+            }),
+            ("legacy test mode", |i| {
+                let g = i.google_ads.as_mut().unwrap();
+                g.api = GoogleAdsApi::GoogleAdsLegacy;
+                g.validate_only = true;
             }),
             ("ms account", |i| {
                 i.microsoft_ads.as_mut().unwrap().account_id = "a".into()

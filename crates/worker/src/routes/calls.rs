@@ -309,10 +309,13 @@ async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now: Millis) {
     };
     match ask::<AttributeReply>(env, POOLS, &name, &op).await {
         Ok(AttributeReply { attribution, visit }) => {
-            let (credit, ga) = visit.map_or((None, None), |v| (Some(v.attribution), v.ga));
+            let (credit, ga, consent) = visit.map_or((None, None, None), |v| {
+                (Some(v.attribution), v.ga, v.consent)
+            });
             let visit = credit.map(|attribution| Visit {
                 attribution,
                 ga: ga.as_ref(),
+                consent,
             });
             routed.credit_pool(&attribution, visit);
         }

@@ -172,6 +172,7 @@ async fn lease_numbers(
         attribution,
         page: request.page.url.clone(),
         ga: request.ga.clone(),
+        consent: request.consent,
     };
 
     let mut numbers = Vec::with_capacity(targets.len());

@@ -13,6 +13,7 @@
 //! A field renamed or retyped is not such a change: it needs a `CallV2`.
 
 use dni_core::call::{CallRecord, NumberKind, RoutingInfo};
+use dni_core::consent::Tier;
 use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
@@ -76,6 +77,9 @@ pub struct CallV1 {
     pub answered_legs: Vec<LegV1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversation: Vec<UtteranceV1>,
+    /// The visit's declared consent tier: `session` or `full` (absent: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
 }
 
 /// A forwarded leg that picked up, version 1.
@@ -328,6 +332,26 @@ pub fn read_call(text: &str) -> Result<CallRecord, RowError> {
     }
 }
 
+/// A consent tier's stored name.
+pub(super) fn tier_name(tier: Tier) -> String {
+    match tier {
+        Tier::None => "none",
+        Tier::Session => "session",
+        Tier::Full => "full",
+    }
+    .to_owned()
+}
+
+/// A stored consent tier (only the three names: anything else is an unreadable row).
+pub(super) fn tier(row: &'static str, name: &str) -> Result<Tier, RowError> {
+    match name {
+        "none" => Ok(Tier::None),
+        "session" => Ok(Tier::Session),
+        "full" => Ok(Tier::Full),
+        _ => Err(RowError::new(row, format!("unknown consent tier {name:?}"))),
+    }
+}
+
 /// Writes a call row.
 pub fn write_call(record: &CallRecord) -> Result<String, RowError> {
     seal(CALL, 1, &CallV1::from(record))
@@ -370,6 +394,7 @@ impl From<&CallRecord> for CallV1 {
             first_time,
             answered_legs,
             conversation,
+            consent,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -424,6 +449,7 @@ impl From<&CallRecord> for CallV1 {
             first_time: *first_time,
             answered_legs: answered_legs.iter().map(LegV1::from).collect(),
             conversation: conversation.iter().map(UtteranceV1::from).collect(),
+            consent: consent.map(tier_name),
         }
     }
 }
@@ -466,6 +492,7 @@ impl CallV1 {
             first_time,
             answered_legs,
             conversation,
+            consent,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -530,6 +557,7 @@ impl CallV1 {
                 .into_iter()
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
+            consent: consent.map(|t| tier(CALL, &t)).transpose()?,
         })
     }
 }

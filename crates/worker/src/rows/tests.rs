@@ -3,6 +3,7 @@
 //! checked value by value.
 
 use super::*;
+use dni_core::consent::Tier;
 
 #[test]
 fn envelope_versions() {
@@ -291,8 +292,19 @@ fn golden_visit_rows() {
         (first.touch.source.as_str(), first.at),
         ("newsletter", 1796014289541)
     );
-    let ga = journey.ga.unwrap();
+    let ga = journey.ga.as_ref().unwrap();
     assert_eq!(ga.session, "GS1.1.1700000000.1.1.1700000000.0.0.0");
+    // The declared consent tier: absent from the golden rows (unknown), written and read back when
+    // set; an unknown name is an unreadable row.
+    assert_eq!(journey.consent, None);
+    for tier in [Tier::Session, Tier::Full] {
+        let mut v = journey.clone();
+        v.consent = Some(tier);
+        let text = visit::write_visit(&v).unwrap();
+        assert_eq!(visit::read_visit(&text).unwrap(), v, "{tier:?}");
+        let bad = text.replace(r#""consent":""#, r#""consent":"x"#);
+        assert!(visit::read_visit(&bad).is_err(), "{bad}");
+    }
 }
 
 #[test]
@@ -698,7 +710,9 @@ fn call_handling_fields_round_trip() {
             text: "Hi".to_owned(),
         },
     ];
+    r.consent = Some(Tier::Session);
     let text = call::write_call(&r).unwrap();
+    assert!(text.contains(r#""consent":"session""#), "{text}");
     assert!(text.contains(r#""status":"no-answer""#), "{text}");
     assert!(
         text.contains(r#""conversation":[{"seq":1,"speaker":"caller","text":"Hello"}"#),
