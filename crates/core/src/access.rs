@@ -22,14 +22,20 @@ pub const TOKEN_PREFIX: &str = "dni_rt_";
 pub enum Viewer {
     /// The operator: every site, configuration, tokens, full caller numbers.
     Operator,
-    /// A report token of one site: that site's reports only, read-only.
+    /// A report token of one site: that site's reports only, read-only unless the operator gave
+    /// it the `qualify` scope (an agency's client qualifying its own leads).
     Report {
         /// The site the token belongs to.
         site: String,
         /// The token's id (not the secret), for logs and for revoking it.
         token_id: String,
+        /// Whether it may qualify the site's calls (the `qualify` scope).
+        qualify: bool,
     },
 }
+
+/// The scopes a report token may be given besides reading; the one today: `qualify`.
+pub const SCOPES: &[&str] = &["qualify"];
 
 impl Viewer {
     /// Whether this viewer may read `site`'s reports.
@@ -37,6 +43,17 @@ impl Viewer {
         match self {
             Viewer::Operator => true,
             Viewer::Report { site: own, .. } => own == site,
+        }
+    }
+
+    /// Whether this viewer may qualify `site`'s calls: the operator, or a report token of that
+    /// site with the `qualify` scope.
+    pub fn may_qualify(&self, site: &str) -> bool {
+        match self {
+            Viewer::Operator => true,
+            Viewer::Report {
+                site: own, qualify, ..
+            } => own == site && *qualify,
         }
     }
 
@@ -153,6 +170,7 @@ mod tests {
         let report = Viewer::Report {
             site: "demo".into(),
             token_id: ID.into(),
+            qualify: false,
         };
         let table = [
             (&Viewer::Operator, "demo", true),
@@ -164,6 +182,21 @@ mod tests {
         for (viewer, site, want) in table {
             assert_eq!(viewer.may_read(site), want, "{viewer:?} {site}");
         }
+        let qualifier = Viewer::Report {
+            site: "demo".into(),
+            token_id: ID.into(),
+            qualify: true,
+        };
+        // (viewer, site, may qualify): read-only tokens stay read-only.
+        let table = [
+            (&Viewer::Operator, "demo", true),
+            (&report, "demo", false),
+            (&qualifier, "demo", true),
+            (&qualifier, "other", false),
+        ];
+        for (viewer, site, want) in table {
+            assert_eq!(viewer.may_qualify(site), want, "{viewer:?} {site}");
+        }
     }
 
     #[test]
@@ -171,6 +204,7 @@ mod tests {
         let report = Viewer::Report {
             site: "demo".into(),
             token_id: ID.into(),
+            qualify: false,
         };
         let table = [
             ("+13105550199", 4, "+*******0199"),

@@ -121,6 +121,9 @@ pub struct CallRecord {
     /// the ad platforms are told about consent comes from it, never from a guess.
     #[serde(default)]
     pub consent: Option<crate::consent::Tier>,
+    /// What the lead was: an operator's qualification, or the site's automatic rules'.
+    #[serde(default)]
+    pub qualification: Option<crate::qualification::Qualification>,
 }
 
 /// Which routing rule decided, and what it did.
@@ -216,6 +219,7 @@ impl CallRecord {
             answered_legs: Vec::new(),
             conversation: Vec::new(),
             consent: None,
+            qualification: None,
         }
     }
 

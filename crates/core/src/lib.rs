@@ -55,6 +55,8 @@ pub mod drain;
 #[cfg(feature = "serde")]
 pub mod integrations;
 #[cfg(feature = "serde")]
+pub mod qualification;
+#[cfg(feature = "serde")]
 pub mod report;
 #[cfg(feature = "serde")]
 pub mod retention;

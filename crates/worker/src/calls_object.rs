@@ -6,7 +6,11 @@
 
 use std::cell::Cell;
 
-use dni_core::integrations::outbox::{plan, Delivery, Moment, SendSettings};
+use dni_core::integrations::outbox::{
+    plan, Delivery, Moment, SendSettings, State as DeliveryState,
+};
+use dni_core::integrations::qualify;
+use dni_core::integrations::rules::NotConverted;
 
 use dni_core::call::CallRecord;
 use dni_core::report::query::GroupRow;
@@ -46,6 +50,8 @@ const MIGRATIONS: &[&[&str]] = &[
     // the caller stays inside the record, the index is built once over the existing rows.
     &["CREATE INDEX IF NOT EXISTS calls_by_caller ON calls \
        (json_extract(record, '$.caller'), started_at)"],
+    // Report tokens' scopes besides reading (`qualify`): existing tokens stay read-only.
+    &["ALTER TABLE report_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT ''"],
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -117,10 +123,14 @@ impl DurableObject for CallLog {
                 time_zone,
             } => {
                 let now = clock::now();
+                let rules = integrations.as_ref().map(|i| i.qualify.as_slice());
                 let changed = match self.get(&call_sid)? {
                     Some((mut record, seen)) => {
                         let changed = record.apply_status(status, duration_s, now);
                         if changed {
+                            if let Some(rules) = rules.filter(|_| status.is_final()) {
+                                qualify::requalify(&mut record, rules, now);
+                            }
                             self.put(&record, seen)?;
                         }
                         changed
@@ -129,6 +139,9 @@ impl DurableObject for CallLog {
                         let mut record =
                             CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply_status(status, duration_s, now);
+                        if let Some(rules) = rules.filter(|_| status.is_final()) {
+                            qualify::requalify(&mut record, rules, now);
+                        }
                         self.put(&record, false)?;
                         true
                     }
@@ -156,7 +169,21 @@ impl DurableObject for CallLog {
                     Some((mut record, seen)) => {
                         let changed = record.apply(update);
                         if changed {
+                            // A transcript or a dial result may qualify an ended call anew.
+                            let mut requalified = false;
+                            if record.status.is_final() {
+                                if let Some(s) = outbox::load_settings(&self.sql)? {
+                                    requalified = qualify::requalify(
+                                        &mut record,
+                                        &s.integrations.qualify,
+                                        now,
+                                    );
+                                }
+                            }
                             self.put(&record, seen)?;
+                            if record.status.is_final() {
+                                self.requeue(&record.call_sid, requalified, now).await?;
+                            }
                         }
                         (record, changed)
                     }
@@ -232,13 +259,14 @@ impl DurableObject for CallLog {
             }
             CallOp::TokenCreate { token } => {
                 self.sql.exec(
-                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at, scopes) VALUES (?, ?, ?, ?, ?, ?)",
                     vec![
                         token.id.into(),
                         token.site.into(),
                         token.name.into(),
                         token.hash.into(),
                         SqlStorageValue::Integer(token.created_at),
+                        token.scopes.into(),
                     ],
                 )?;
                 Response::from_json(&true)
@@ -247,7 +275,7 @@ impl DurableObject for CallLog {
                 let rows: Vec<TokenRow> = self
                     .sql
                     .exec(
-                        "SELECT id, site, name, '' AS hash, created_at FROM report_tokens ORDER BY created_at, id",
+                        "SELECT id, site, name, '' AS hash, created_at, scopes FROM report_tokens ORDER BY created_at, id",
                         None,
                     )?
                     .to_array()?;
@@ -257,7 +285,7 @@ impl DurableObject for CallLog {
                 let rows: Vec<TokenRow> = self
                     .sql
                     .exec(
-                        "SELECT id, site, name, hash, created_at FROM report_tokens WHERE id = ?",
+                        "SELECT id, site, name, hash, created_at, scopes FROM report_tokens WHERE id = ?",
                         vec![id.into()],
                     )?
                     .to_array()?;
@@ -270,6 +298,19 @@ impl DurableObject for CallLog {
                     .rows_written()
                     > 0;
                 Response::from_json(&gone)
+            }
+            CallOp::Qualify {
+                call_sid,
+                qualification,
+            } => {
+                let now = clock::now();
+                let Some((mut record, seen)) = self.get(&call_sid)? else {
+                    return Response::from_json(&None::<CallRecord>);
+                };
+                record.qualification = Some(qualification);
+                self.put(&record, seen)?;
+                self.requeue(&call_sid, true, now).await?;
+                Response::from_json(&Some(record))
             }
             CallOp::Deliveries { call_sid } => {
                 Response::from_json(&outbox::list(&self.sql, &call_sid)?)
@@ -317,6 +358,7 @@ impl DurableObject for CallLog {
                 outbox::Outcome::Skip(why) => d.skipped(&why, now),
                 outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
                 outbox::Outcome::Accepted(request_id, at) => d.accepted(&request_id, at, now),
+                outbox::Outcome::Waiting(until, why) => d.waiting(until, &why, now),
             }
             outbox::put(&self.sql, &d)?;
         }
@@ -364,6 +406,30 @@ impl CallLog {
             Moment::Started => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
+            self.schedule().await?;
+        }
+        Ok(())
+    }
+
+    /// After a call's qualification may have changed: its messages that waited for a transcript
+    /// are due now, and (when it changed) those skipped for want of a qualification are queued
+    /// again, so a call that qualifies later is sent then, once (a delivered message is never
+    /// queued again here).
+    async fn requeue(&self, call_sid: &str, qualified: bool, now: dni_core::Millis) -> Result<()> {
+        let not_qualified = NotConverted::NotQualified.as_str();
+        let mut again = 0;
+        for mut d in outbox::list(&self.sql, call_sid)? {
+            let answer = d.answer.as_deref();
+            let waiting = d.state == DeliveryState::Pending && answer == Some(qualify::WAITING);
+            let skipped =
+                qualified && d.state == DeliveryState::Skipped && answer == Some(not_qualified);
+            if waiting || skipped {
+                d.replay(now);
+                outbox::put(&self.sql, &d)?;
+                again += 1;
+            }
+        }
+        if again > 0 {
             self.schedule().await?;
         }
         Ok(())

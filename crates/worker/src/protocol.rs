@@ -196,6 +196,13 @@ pub enum CallOp {
         #[serde(default)]
         time_zone: Option<String>,
     },
+    /// An operator's qualification of a call (replaces the rules' or an earlier one).
+    Qualify {
+        /// The provider's call id.
+        call_sid: String,
+        /// The qualification.
+        qualification: dni_core::qualification::Qualification,
+    },
     /// A call's deliveries (outbox messages).
     Deliveries {
         /// The provider's call id.
@@ -325,6 +332,9 @@ pub struct TokenRow {
     pub hash: String,
     /// When it was created.
     pub created_at: i64,
+    /// Its scopes besides reading, space-separated (`qualify`); empty: read-only.
+    #[serde(default)]
+    pub scopes: String,
 }
 
 /// The answer to [`CallOp::Import`].

@@ -20,6 +20,7 @@ pub mod google_ads_ids;
 pub mod microsoft_ads;
 pub mod oauth;
 pub mod outbox;
+pub mod qualify;
 pub mod retry;
 pub mod rules;
 pub mod settings;

@@ -207,6 +207,14 @@ impl Delivery {
         self.request_id = Some(request_id.to_owned());
     }
 
+    /// Not decided yet: due again at `until`, with the reason shown (no attempt is counted).
+    pub fn waiting(&mut self, until: Millis, why: &str, now: Millis) {
+        self.state = State::Pending;
+        self.next_at = until;
+        self.last_attempt_at = Some(now);
+        self.answer = Some(why.to_owned());
+    }
+
     /// Nothing to send, and why.
     pub fn skipped(&mut self, why: &str, now: Millis) {
         self.state = State::Skipped;

@@ -8,6 +8,7 @@ use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Channel;
+use crate::qualification::{normalize_tags, valid_value, LeadStatus};
 
 /// Everything a site sends out when its calls end.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -34,6 +35,71 @@ pub struct Integrations {
     /// The owner's webhook endpoints (Standard Webhooks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookEndpoint>,
+    /// Automatic qualification, tried in order: the first rule that matches qualifies the call
+    /// (until an operator does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qualify: Vec<QualifyRule>,
+    /// How long a conversion that needs a qualification waits, after the call's end, for a
+    /// voicemail's transcript when a rule spots words (seconds; default 900). After that it is
+    /// decided on what the call has, and the delivery says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_wait_s: Option<u32>,
+}
+
+/// The default of [`Integrations::transcript_wait_s`].
+pub const TRANSCRIPT_WAIT_S: u32 = 900;
+
+/// Whose words a rule listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Either side's (and utterances whose speaker is unknown).
+    #[default]
+    Either,
+    /// The caller's (and the voicemail's transcript).
+    Caller,
+    /// The business's.
+    Business,
+}
+
+/// An automatic qualification rule: every condition it names must hold; it then sets the tags,
+/// status and value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualifyRule {
+    /// Any of these words or phrases, said on `side` (whole words, in order, any case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<String>,
+    /// Whose words.
+    #[serde(default)]
+    pub side: Side,
+    /// At least this many seconds of talk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_talk_s: Option<u32>,
+    /// At most this many seconds of talk (e.g. spam hangs up fast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_talk_s: Option<u32>,
+    /// Whether the business answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<bool>,
+    /// Whether the caller is calling for the first time (unknown matches neither).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_time: Option<bool>,
+    /// Whether the caller left a voicemail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<bool>,
+    /// The routing rule that handled the call, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_rule: Option<String>,
+    /// The tags it sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The status it sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LeadStatus>,
+    /// The value it sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// When a call counts as a conversion, and what it is worth.
@@ -61,6 +127,19 @@ pub struct ConversionRule {
     /// ISO 4217 currency (default USD).
     #[serde(default = "usd")]
     pub currency: String,
+    /// Only calls qualified with one of these tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags_any: Vec<String>,
+    /// Only calls qualified with this lead status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LeadStatus>,
+}
+
+impl ConversionRule {
+    /// Whether the rule needs a qualification (tags or a status).
+    pub fn needs_qualification(&self) -> bool {
+        !self.tags_any.is_empty() || self.status.is_some()
+    }
 }
 
 fn yes() -> bool {
@@ -251,6 +330,30 @@ impl Integrations {
             if rule.currency.len() != 3 || !rule.currency.bytes().all(|b| b.is_ascii_uppercase()) {
                 return fail("currency must be an ISO 4217 code such as USD");
             }
+            if normalize_tags(&rule.tags_any).ok().as_ref() != Some(&rule.tags_any) {
+                return fail("a conversion's tags_any: lower-case tags, each once (letters, digits, '-', '_', spaces)");
+            }
+        }
+        for rule in &self.qualify {
+            if rule.phrases.len() > 50
+                || rule
+                    .phrases
+                    .iter()
+                    .any(|p| crate::qualification::words(p).is_empty() || p.len() > 100)
+            {
+                return fail(
+                    "qualify: at most 50 phrases of 1 to 100 characters, each with a word",
+                );
+            }
+            if normalize_tags(&rule.tags).is_err() || valid_value(rule.value).is_err() {
+                return fail("qualify: tags (at most 16, letters, digits, '-', '_', spaces) and a value >= 0");
+            }
+            if rule.tags.is_empty() && rule.status.is_none() && rule.value.is_none() {
+                return fail("qualify: a rule sets tags, a status or a value");
+            }
+        }
+        if self.transcript_wait_s.is_some_and(|s| s > 86_400) {
+            return fail("transcript_wait_s is at most 86400 (a day)");
         }
         if let Some(ga4) = &self.ga4 {
             let id_ok = ga4.measurement_id.starts_with("G-")
@@ -338,7 +441,8 @@ mod tests {
             "ga4":{"measurement_id":"G-ABC123"},
             "google_ads":{"customer_id":"123-456-7890","conversion_action":"987"},
             "microsoft_ads":{"customer_id":"111","account_id":"222"},
-            "webhooks":[{"id":"crm","url":"https://crm.example/hook","secret":"WEBHOOK_SECRET_CRM"}]}"#;
+            "webhooks":[{"id":"crm","url":"https://crm.example/hook","secret":"WEBHOOK_SECRET_CRM"}],
+            "qualify":[{"phrases":["book","appointment"],"side":"caller","tags":["booked"],"status":"good"}]}"#;
         let base: Integrations = serde_json::from_str(ok).unwrap();
         assert_eq!(base.validate(), Ok(()));
         assert_eq!(base.ga4.as_ref().unwrap().event_name, "phone_call");
@@ -373,6 +477,16 @@ mod tests {
                 i.microsoft_ads.as_mut().unwrap().account_id = "a".into()
             }),
             ("hook id", |i| i.webhooks[0].id = "CRM".into()),
+            ("tags_any", |i| {
+                i.conversions[0].tags_any = vec!["Booked".into()]
+            }),
+            ("rule sets nothing", |i| {
+                i.qualify[0].tags.clear();
+                i.qualify[0].status = None;
+            }),
+            ("empty phrase", |i| i.qualify[0].phrases = vec![" ,".into()]),
+            ("rule value", |i| i.qualify[0].value = Some(-1.0)),
+            ("wait", |i| i.transcript_wait_s = Some(100_000)),
             ("hook url", |i| i.webhooks[0].url = "ftp://x".into()),
             ("hook events", |i| i.webhooks[0].events.clear()),
             ("hook twice", |i| {

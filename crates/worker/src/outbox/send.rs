@@ -13,7 +13,8 @@ use dni_core::integrations::outbox::{Delivery, Destination, SendSettings, MAX_CH
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, GoogleAdsApi, WebhookEvent};
 use dni_core::integrations::{
-    ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest, Method as HttpMethod,
+    ga4, google_ads, microsoft_ads, oauth, qualify, rules, webhooks, HttpRequest,
+    Method as HttpMethod,
 };
 use dni_core::{Millis, SECOND};
 use futures_util::future::{select, Either};
@@ -43,6 +44,8 @@ pub enum Outcome {
     /// The receiver took it under a request id and processes it later: read its diagnostics back
     /// at the given time.
     Accepted(String, Millis),
+    /// Not decided yet (the qualification may still change): try again at that time, and why.
+    Waiting(Millis, String),
 }
 
 /// What the receiver answered, in the form the policy reads.
@@ -156,8 +159,21 @@ impl Sender {
             return Outcome::Skip("the call record is gone".to_owned());
         };
         let facts = facts_of(record);
-        let conversion = rules::evaluate(&facts, &settings.conversions);
         let now = clock::now();
+        // A conversion that needs a qualification is decided once the qualification can no longer
+        // change without an operator: a voicemail's transcript still on its way is waited for.
+        let is_conversion_message = !matches!(
+            &delivery.destination,
+            Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
+        );
+        if is_conversion_message && delivery.request_id.is_none() {
+            if let Some(until) = qualify::wait_until(&facts, settings, now) {
+                return Outcome::Waiting(until, qualify::WAITING.to_owned());
+            }
+        }
+        let sent =
+            rules::evaluate(&facts, &settings.conversions).map(|r| rules::as_sent(&facts, r));
+        let conversion = sent.as_ref().map_err(|e| *e);
         let tried = |reply: &Reply, attempts: u32| {
             let next = retry::next(
                 &tuning.policy,

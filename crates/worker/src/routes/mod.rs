@@ -7,6 +7,7 @@ pub mod calls;
 pub mod deliveries;
 pub mod leases;
 pub mod pool_history;
+pub mod qualification;
 pub mod report_tokens;
 pub mod reports;
 

@@ -14,6 +14,7 @@
 
 use dni_core::call::{CallRecord, NumberKind, RoutingInfo};
 use dni_core::consent::Tier;
+use dni_core::qualification::{LeadStatus, Qualification, QualifiedBy};
 use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
@@ -80,6 +81,66 @@ pub struct CallV1 {
     /// The visit's declared consent tier: `session` or `full` (absent: unknown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<QualificationV1>,
+}
+
+/// A call's qualification, version 1. `status`: `good`, `bad`, `spam` (absent: none yet); `by`:
+/// `operator` or `rule`, with the rule's position in `rule`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct QualificationV1 {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<u32>,
+    pub at: Millis,
+}
+
+impl From<&Qualification> for QualificationV1 {
+    fn from(q: &Qualification) -> Self {
+        let (by, rule) = match q.by {
+            QualifiedBy::Operator => ("operator", None),
+            QualifiedBy::Rule { index } => ("rule", Some(index)),
+        };
+        QualificationV1 {
+            tags: q.tags.clone(),
+            status: q.status.map(|s| s.as_str().to_owned()),
+            value: q.value,
+            by: by.to_owned(),
+            rule,
+            at: q.at,
+        }
+    }
+}
+
+impl QualificationV1 {
+    fn into_domain(self) -> Result<Qualification, RowError> {
+        let by = match (self.by.as_str(), self.rule) {
+            ("operator", None) => QualifiedBy::Operator,
+            ("rule", Some(index)) => QualifiedBy::Rule { index },
+            (by, _) => return Err(RowError::new(CALL, format!("unknown qualifier {by:?}"))),
+        };
+        let status = match self.status {
+            None => None,
+            Some(s) => Some(
+                LeadStatus::parse(&s)
+                    .ok_or_else(|| RowError::new(CALL, format!("unknown lead status {s:?}")))?,
+            ),
+        };
+        Ok(Qualification {
+            tags: self.tags,
+            status,
+            value: self.value,
+            by,
+            at: self.at,
+        })
+    }
 }
 
 /// A forwarded leg that picked up, version 1.
@@ -395,6 +456,7 @@ impl From<&CallRecord> for CallV1 {
             answered_legs,
             conversation,
             consent,
+            qualification,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -450,6 +512,7 @@ impl From<&CallRecord> for CallV1 {
             answered_legs: answered_legs.iter().map(LegV1::from).collect(),
             conversation: conversation.iter().map(UtteranceV1::from).collect(),
             consent: consent.map(tier_name),
+            qualification: qualification.as_ref().map(QualificationV1::from),
         }
     }
 }
@@ -493,6 +556,7 @@ impl CallV1 {
             answered_legs,
             conversation,
             consent,
+            qualification,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -558,6 +622,9 @@ impl CallV1 {
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
             consent: consent.map(|t| tier(CALL, &t)).transpose()?,
+            qualification: qualification
+                .map(QualificationV1::into_domain)
+                .transpose()?,
         })
     }
 }

@@ -287,7 +287,7 @@ fn golden_visit_rows() {
         assert_eq!(again, read, "{file} rewritten");
     }
     let journey = visit::read_visit(&golden(&[V1, "visit-journey-ga.json"].concat())).unwrap();
-    let first = journey.attribution.first.unwrap();
+    let first = journey.attribution.first.clone().unwrap();
     assert_eq!(
         (first.touch.source.as_str(), first.at),
         ("newsletter", 1796014289541)

@@ -1,0 +1,201 @@
+// The ad platforms end to end, in workerd: calls from visitors who came from an ad reach Google
+// through the Data Manager API (the default), each once, with the consent the page declared; a
+// call without a click id goes with the caller's hashed number only where the site opted in and
+// the visit's tier allowed it; Google's asynchronous diagnostics are read back onto the delivery.
+// The capture servers on 127.0.0.1 refuse what the documented shape refuses; then every captured
+// body is decoded by the platform's own library (tests/ads_check.py, PyPI pins in scripts/setup).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
+import { Capture, checkOAuth, checkDataManager } from "./capture.mjs";
+
+const CALLER = "+13105550142";
+const CALLER_DIGITS = "3105550142";
+const ZONE = "America/New_York";
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+const cap = {};
+let worker;
+let requestIds = 0;
+const statusOf = new Map(); // request id -> the answers requestStatus:retrieve gives, in turn
+
+/** Google's answers: a request id for an ingest; diagnostics, in turn, for a retrieve. */
+function dataManagerAnswer(r) {
+  if (r.url.startsWith("/v1/requestStatus:retrieve")) {
+    const id = new URL(r.url, "http://x").searchParams.get("requestId");
+    const turns = statusOf.get(id) ?? [];
+    const status = turns.length > 1 ? turns.shift() : turns[0] ?? "SUCCESS";
+    const d = { requestStatus: status, destination: {} };
+    if (status === "FAILED") d.errorInfo = { errorCounts: [{ recordCount: "1", reason: "INVALID_GCLID" }] };
+    return { status: 200, body: JSON.stringify({ requestStatusPerDestination: [d] }) };
+  }
+  const body = JSON.parse(r.body);
+  if (body.validateOnly) return { status: 200, body: "{}" };
+  const id = `req-${++requestIds}`;
+  const tx = body.events?.[0]?.transactionId ?? "";
+  statusOf.set(id, tx.endsWith("bad") ? ["PROCESSING", "FAILED"] : ["PROCESSING", "SUCCESS"]);
+  return { status: 200, body: JSON.stringify({ requestId: id }) };
+}
+
+before(async () => {
+  cap.googleOAuth = await new Capture(
+    "google oauth",
+    checkOAuth({ clientId: "g-client", clientSecret: "g-secret", refreshToken: "g-refresh" }),
+    () => ({ status: 200, body: JSON.stringify({ access_token: "ya29.dm", expires_in: 3599, token_type: "Bearer" }) }),
+  ).start();
+  cap.dm = await new Capture(
+    "data manager",
+    checkDataManager({ customerId: "1234567890", conversionActionId: "987654", accessToken: "ya29.dm", callerDigits: CALLER_DIGITS, zone: ZONE }),
+    dataManagerAnswer,
+  ).start();
+  worker = await startWorker({
+    name: "ads",
+    sites: ["tests/sites/ads.json"],
+    secrets: {
+      ADMIN_TOKEN,
+      TWILIO_AUTH_TOKEN,
+      GOOGLE_ADS_CLIENT_ID: "g-client",
+      GOOGLE_ADS_CLIENT_SECRET: "g-secret",
+      GOOGLE_ADS_REFRESH_TOKEN: "g-refresh",
+      GOOGLE_ADS_LOGIN_CUSTOMER_ID: "111-222-3333",
+      GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
+      GOOGLE_DATA_MANAGER_ENDPOINT: cap.dm.url,
+      OUTBOX_RETRY_BASE_MS: "200",
+      OUTBOX_TIMEOUT_MS: "1500",
+    },
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  for (const c of Object.values(cap)) await c.stop();
+});
+
+let sessions = 0;
+/** A visit leased with the page's lease body at a declared consent tier; returns the number. */
+async function visit(query, consent) {
+  const session = `ads-session-${++sessions}-abcdefghij`;
+  const body = { session, targets: ["+14155550200"], page: { url: worker.base + query, referrer: "" } };
+  if (consent) body.consent = consent;
+  const r = await fetch(`${worker.base}/v1/sites/ads/leases`, {
+    method: "POST",
+    headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
+    body: JSON.stringify(body),
+  });
+  assert.equal(r.status, 200, await r.clone().text());
+  const n = (await r.json()).numbers[0];
+  assert.equal(n.kind, "pool");
+  return n.number;
+}
+
+async function call(sid, to) {
+  const voice = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: sid, From: CALLER, To: to, CallStatus: "ringing" });
+  assert.equal(voice.status, 200);
+  const r = await postTwilio(`${worker.base}/v1/twilio/status`, { CallSid: sid, From: CALLER, To: to, CallStatus: "completed", CallDuration: "64" });
+  assert.equal(r.status, 204);
+}
+
+async function settled(sid, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const ds = (await admin(worker.base, `/v1/sites/ads/calls/${sid}/deliveries`)).json.deliveries;
+    if (ds.length > 0 && ds.every((d) => d.state !== "pending")) return ds;
+    if (Date.now() > deadline) throw new Error(`deliveries of ${sid} still pending: ${JSON.stringify(ds)}`);
+    await sleep(100);
+  }
+}
+
+const ingestsOf = (sid) => cap.dm.requests.filter((r) => r.method === "POST" && r.body.includes(`"${sid}"`));
+const googleOf = (ds) => ds.find((d) => d.destination.kind === "google_ads");
+
+test("a call from a Google Ads click goes through the Data Manager API once, with the declared consent, and its diagnostics are read back", async () => {
+  // (call id, landing query, declared tier, delivery state, consent sent, what the delivery says)
+  const table = [
+    ["CAdm0001", AD_QUERY, "full", "delivered", "CONSENT_GRANTED", /^request req-\d+: SUCCESS$/],
+    ["CAdm0002", AD_QUERY, "session", "delivered", "CONSENT_DENIED", /^request req-\d+: SUCCESS$/],
+    ["CAdm0003", AD_QUERY, undefined, "delivered", undefined, /^request req-\d+: SUCCESS$/],
+    ["CAdm0004bad", AD_QUERY, "full", "failed", "CONSENT_GRANTED", /^request req-\d+: FAILED, INVALID_GCLID x1$/],
+  ];
+  for (const [sid, query, tier] of table) await call(sid, await visit(query, tier));
+  for (const [sid, , tier, state, consent, says] of table) {
+    const ds = await settled(sid);
+    const g = googleOf(ds);
+    assert.equal(g.state, state, `${sid}: ${JSON.stringify(g)}`);
+    assert.match(g.answer, says, sid);
+    const sent = ingestsOf(sid);
+    assert.equal(sent.length, 1, `${sid}: one ingest`);
+    assert.deepEqual(cap.dm.problems(sent[0]), [], sid);
+    const body = JSON.parse(sent[0].body);
+    const e = body.events[0];
+    assert.deepEqual(e.adIdentifiers, { gclid: "TEST123" }, sid);
+    assert.equal(e.transactionId, sid);
+    assert.equal(e.conversionValue, 75);
+    assert.deepEqual(body.destinations[0].loginAccount, { accountType: "GOOGLE_ADS", accountId: "1112223333" });
+    assert.equal(e.consent?.adUserData, consent, `${sid} (${tier})`);
+    assert.equal(e.consent?.adPersonalization, consent, `${sid} (${tier})`);
+    assert.equal(e.userData, undefined, `${sid}: a click id, no user data`);
+  }
+  // Each request's diagnostics were asked for until final (PROCESSING, then the answer).
+  const retrieves = cap.dm.requests.filter((r) => r.method === "GET");
+  assert.ok(retrieves.length >= 2 * table.length, `${retrieves.length} retrieves`);
+  for (const r of retrieves) assert.deepEqual(cap.dm.problems(r), []);
+  assert.equal(cap.googleOAuth.requests.length, 1, "one token for every request");
+});
+
+test("a call without a click id: the hashed number only where the site opted in and the full tier allowed it", async () => {
+  // (call id, declared tier, delivery state, skip reason)
+  const table = [
+    ["CAdm0101", "full", "delivered", null],
+    ["CAdm0102", "session", "skipped", "no click id of this platform"],
+    ["CAdm0103", undefined, "skipped", "no click id of this platform"],
+  ];
+  for (const [sid, tier] of table) await call(sid, await visit("/?utm_source=newsletter&utm_medium=email", tier));
+  for (const [sid, , state, why] of table) {
+    const g = googleOf(await settled(sid));
+    assert.equal(g.state, state, `${sid}: ${JSON.stringify(g)}`);
+    const sent = ingestsOf(sid);
+    if (why) {
+      assert.equal(g.answer, why);
+      assert.equal(sent.length, 0, `${sid}: nothing sent`);
+      continue;
+    }
+    assert.equal(sent.length, 1);
+    assert.deepEqual(cap.dm.problems(sent[0]), [], sid);
+    const e = JSON.parse(sent[0].body).events[0];
+    assert.equal(e.adIdentifiers, undefined);
+    assert.match(e.userData.userIdentifiers[0].phoneNumber, /^[0-9a-f]{64}$/);
+  }
+});
+
+test("the capture server refuses what the documented shape refuses", () => {
+  const ok = cap.dm.requests.find((r) => r.method === "POST");
+  const edit = (f) => {
+    const b = JSON.parse(ok.body);
+    f(b);
+    return { ...ok, body: JSON.stringify(b) };
+  };
+  // (edited request, the problem named)
+  const table = [
+    [edit((b) => (b.events[0].transaction_id = "x")), "unknown event field transaction_id"],
+    [edit((b) => delete b.events[0].transactionId), "transactionId (the dedupe key)"],
+    [edit((b) => (b.events[0].eventTimestamp = "2026-07-04 12:00:00-04:00")), "eventTimestamp: RFC 3339 with the zone's offset"],
+    [edit((b) => (b.events[0].eventSource = "WEB")), "eventSource PHONE"],
+    [edit((b) => (b.events[0].adIdentifiers.gbraid = "B")), "at most one of gclid/gbraid/wbraid, got gclid,gbraid"],
+    [edit((b) => (b.destinations[0].productDestinationId = "1")), "productDestinationId (the conversion action)"],
+    [edit((b) => (b.partialFailure = true)), "unknown request field partialFailure"],
+    [{ ...ok, headers: { ...ok.headers, "developer-token": "x" } }, "a developer token (the Data Manager API has none)"],
+  ];
+  for (const [request, problem] of table) assert.ok(cap.dm.problems(request).includes(problem), `${problem}: ${cap.dm.problems(request)}`);
+});
+
+test("every captured request is what Google's own client library decodes", () => {
+  const data_manager = cap.dm.requests.filter((r) => r.method === "POST").map((r) => ({ body: r.body, caller: CALLER }));
+  const file = join(ROOT, "tests/.artifacts/ads-captured.json");
+  writeFileSync(file, JSON.stringify({ data_manager }));
+  const run = spawnSync(join(ROOT, ".venv/bin/python"), [join(ROOT, "tests/ads_check.py"), file], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /decoded by IngestEventsRequest/);
+});
