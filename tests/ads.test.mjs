@@ -53,7 +53,7 @@ before(async () => {
   ).start();
   worker = await startWorker({
     name: "ads",
-    sites: ["tests/sites/ads.json"],
+    sites: ["tests/sites/ads.json", "tests/sites/ads-qualified.json"],
     secrets: {
       ADMIN_TOKEN,
       TWILIO_AUTH_TOKEN,
@@ -76,11 +76,11 @@ after(async () => {
 
 let sessions = 0;
 /** A visit leased with the page's lease body at a declared consent tier; returns the number. */
-async function visit(query, consent) {
+async function visit(query, consent, site = "ads", target = "+14155550200") {
   const session = `ads-session-${++sessions}-abcdefghij`;
-  const body = { session, targets: ["+14155550200"], page: { url: worker.base + query, referrer: "" } };
+  const body = { session, targets: [target], page: { url: worker.base + query, referrer: "" } };
   if (consent) body.consent = consent;
-  const r = await fetch(`${worker.base}/v1/sites/ads/leases`, {
+  const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
     method: "POST",
     headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
     body: JSON.stringify(body),
@@ -91,17 +91,17 @@ async function visit(query, consent) {
   return n.number;
 }
 
-async function call(sid, to) {
+async function call(sid, to, duration = "64") {
   const voice = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: sid, From: CALLER, To: to, CallStatus: "ringing" });
   assert.equal(voice.status, 200);
-  const r = await postTwilio(`${worker.base}/v1/twilio/status`, { CallSid: sid, From: CALLER, To: to, CallStatus: "completed", CallDuration: "64" });
+  const r = await postTwilio(`${worker.base}/v1/twilio/status`, { CallSid: sid, From: CALLER, To: to, CallStatus: "completed", CallDuration: duration });
   assert.equal(r.status, 204);
 }
 
-async function settled(sid, timeout = 20_000) {
+async function settled(sid, timeout = 20_000, site = "ads") {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const ds = (await admin(worker.base, `/v1/sites/ads/calls/${sid}/deliveries`)).json.deliveries;
+    const ds = (await admin(worker.base, `/v1/sites/${site}/calls/${sid}/deliveries`)).json.deliveries;
     if (ds.length > 0 && ds.every((d) => d.state !== "pending")) return ds;
     if (Date.now() > deadline) throw new Error(`deliveries of ${sid} still pending: ${JSON.stringify(ds)}`);
     await sleep(100);
@@ -168,6 +168,55 @@ test("a call without a click id: the hashed number only where the site opted in 
     assert.equal(e.adIdentifiers, undefined);
     assert.match(e.userData.userIdentifiers[0].phoneNumber, /^[0-9a-f]{64}$/);
   }
+});
+
+test("a conversion that requires a qualification is sent once the call is tagged, by an operator or a report token allowed to qualify", async () => {
+  const site = "ads-qualified";
+  const qualify = (sid, body, auth) =>
+    fetch(`${worker.base}/v1/sites/${site}/calls/${sid}/qualification`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  await call("CAq0001", await visit(AD_QUERY, "full", site, "+14155550300"));
+  let g = googleOf(await settled("CAq0001", 20_000, site));
+  assert.equal(g.state, "skipped");
+  assert.equal(g.answer, "not qualified as the conversion requires");
+  assert.equal(ingestsOf("CAq0001").length, 0, "nothing sent before the call is qualified");
+
+  // Report tokens: read-only ones may not qualify; one given the qualify scope may.
+  const token = async (scopes) => (await admin(worker.base, `/v1/sites/${site}/report-tokens`, { method: "POST", body: JSON.stringify({ name: "agency client", scopes }) })).json.token;
+  const [readOnly, qualifier] = [await token([]), await token(["qualify"])];
+  const refused = await qualify("CAq0001", { tags: ["booked"] }, readOnly);
+  assert.equal(refused.status, 403, await refused.text());
+  const bad = await qualify("CAq0001", { tags: ["booked"], status: "maybe" }, qualifier);
+  assert.equal(bad.status, 400);
+  const ok = await qualify("CAq0001", { tags: ["Booked", "repeat"], status: "good", value: 310 }, qualifier);
+  assert.equal(ok.status, 200, await ok.clone().text());
+  const q = (await ok.json()).qualification;
+  assert.deepEqual([q.tags, q.status, q.value, q.by], [["booked", "repeat"], "good", 310, { kind: "operator" }]);
+  g = googleOf(await settled("CAq0001", 20_000, site));
+  assert.equal(g.state, "delivered", JSON.stringify(g));
+  const sent = ingestsOf("CAq0001");
+  assert.equal(sent.length, 1, "sent once, when qualified");
+  assert.deepEqual(cap.dm.problems(sent[0]), []);
+  assert.equal(JSON.parse(sent[0].body).events[0].conversionValue, 310, "the qualification's value");
+
+  // Qualified again: nothing is sent twice.
+  assert.equal((await qualify("CAq0001", { tags: ["booked"] }, ADMIN_TOKEN)).status, 200);
+  await sleep(1200);
+  assert.equal(ingestsOf("CAq0001").length, 1);
+  // The call's detail carries its qualification; an unknown call is a 404.
+  const detail = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0001`)).json.call;
+  assert.deepEqual(detail.qualification.tags, ["booked"]);
+  assert.equal((await qualify("CAnope", {}, ADMIN_TOKEN)).status, 404);
+
+  // A short call: the rules qualify it as bad at its end; it is never sent.
+  await call("CAq0002", await visit(AD_QUERY, "full", site, "+14155550300"), "3");
+  g = googleOf(await settled("CAq0002", 20_000, site));
+  assert.equal(g.state, "skipped");
+  const short = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0002`)).json.call.qualification;
+  assert.deepEqual([short.tags, short.status, short.by], [["short"], "bad", { kind: "rule", index: 1 }]);
 });
 
 test("the capture server refuses what the documented shape refuses", () => {

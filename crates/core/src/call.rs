@@ -121,6 +121,9 @@ pub struct CallRecord {
     /// the ad platforms are told about consent comes from it, never from a guess.
     #[serde(default)]
     pub consent: Option<crate::consent::Tier>,
+    /// The visit's `_fbp` cookie (Meta's browser id), sent by the page at the full consent tier.
+    #[serde(default)]
+    pub fbp: Option<String>,
     /// What the lead was: an operator's qualification, or the site's automatic rules'.
     #[serde(default)]
     pub qualification: Option<crate::qualification::Qualification>,
@@ -219,6 +222,7 @@ impl CallRecord {
             answered_legs: Vec::new(),
             conversation: Vec::new(),
             consent: None,
+            fbp: None,
             qualification: None,
         }
     }

@@ -85,6 +85,10 @@ pub struct CallFacts {
     /// The caller's number when it is one (E.164; hidden numbers are `None`): sent, hashed, only
     /// where a site opts in and the consent tier allows ad data.
     pub caller: Option<String>,
+    /// The visit's `fbclid` and when the page first saw it (the credited touch's time).
+    pub fbclid: Option<(String, Millis)>,
+    /// The `_fbp` cookie, when the page sent it (full consent tier only).
+    pub fbp: Option<String>,
     /// The call's qualification (an operator's, or the site's rules').
     pub qualification: Option<Qualification>,
     /// Whether the caller left a voicemail.
@@ -163,6 +167,14 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         caller: crate::phone::E164::parse(&record.caller)
             .ok()
             .map(|n| n.as_str().to_owned()),
+        fbclid: click_of("fbclid").map(|id| {
+            let at = record
+                .attribution
+                .as_ref()
+                .map_or(record.started_at, |a| a.credited.at);
+            (id, at)
+        }),
+        fbp: record.fbp.clone().filter(|f| !f.is_empty()),
         qualification: record.qualification.clone(),
         voicemail: record.voicemail.is_some(),
         transcript_pending: record.voicemail.is_some()

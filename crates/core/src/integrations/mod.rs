@@ -17,6 +17,7 @@ pub mod facts;
 pub mod ga4;
 pub mod google_ads;
 pub mod google_ads_ids;
+pub mod meta;
 pub mod microsoft_ads;
 pub mod oauth;
 pub mod outbox;

@@ -21,6 +21,8 @@ pub enum Destination {
     GoogleAds,
     /// Microsoft Advertising offline conversion.
     MicrosoftAds,
+    /// Meta's Conversions API.
+    Meta,
     /// One of the owner's endpoints, for one event.
     Webhook {
         /// The endpoint's id.
@@ -37,6 +39,7 @@ impl Destination {
             Destination::Ga4 => "ga4".to_owned(),
             Destination::GoogleAds => "google_ads".to_owned(),
             Destination::MicrosoftAds => "microsoft_ads".to_owned(),
+            Destination::Meta => "meta".to_owned(),
             Destination::Webhook { endpoint, event } => {
                 ["webhook.", endpoint, ".", event.as_str()].concat()
             }
@@ -78,6 +81,9 @@ pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
     }
     if settings.microsoft_ads.is_some() {
         out.push(Destination::MicrosoftAds);
+    }
+    if settings.meta.is_some() {
+        out.push(Destination::Meta);
     }
     for w in &settings.webhooks {
         for event in w.events.iter().filter(|e| **e != WebhookEvent::CallStarted) {

@@ -32,6 +32,9 @@ pub struct Integrations {
     /// Microsoft Advertising offline conversions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microsoft_ads: Option<MicrosoftAdsSettings>,
+    /// Meta's Conversions API (Facebook and Instagram ads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<MetaSettings>,
     /// The owner's webhook endpoints (Standard Webhooks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookEndpoint>,
@@ -233,6 +236,36 @@ fn google_prefix() -> String {
     "GOOGLE_ADS".to_owned()
 }
 
+/// Meta Conversions API settings; the access token (a system user's, with the dataset's
+/// permission) is the worker secret named by `access_token`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaSettings {
+    /// The dataset (pixel) id.
+    pub dataset_id: String,
+    /// The worker secret holding the access token (default `META_ACCESS_TOKEN`).
+    #[serde(default = "meta_token")]
+    pub access_token: String,
+    /// The standard event sent (default `Lead`; `Contact` is Meta's contact by phone).
+    #[serde(default = "lead")]
+    pub event_name: String,
+    /// Test mode: Meta's Test Events code; the events show under Test Events only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_event_code: Option<String>,
+    /// Send the caller's number hashed (`ph`) for visits at the full consent tier. Personal data
+    /// sent to Meta: off unless the owner turns it on.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hashed_caller_number: bool,
+}
+
+fn meta_token() -> String {
+    "META_ACCESS_TOKEN".to_owned()
+}
+
+fn lead() -> String {
+    "Lead".to_owned()
+}
+
 /// Microsoft Advertising settings; secrets `<secrets>_CLIENT_ID`, `_CLIENT_SECRET` (optional),
 /// `_REFRESH_TOKEN`, `_DEVELOPER_TOKEN`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -404,6 +437,30 @@ impl Integrations {
                 return fail("microsoft_ads.secrets is a secret-name prefix (A-Z, 0-9, _)");
             }
         }
+        if let Some(m) = &self.meta {
+            let id_ok = !m.dataset_id.is_empty()
+                && m.dataset_id.len() <= 20
+                && m.dataset_id.bytes().all(|b| b.is_ascii_digit());
+            if !id_ok {
+                return fail("meta.dataset_id is the dataset's (pixel's) digits");
+            }
+            if !is_secret_name(&m.access_token) {
+                return fail("meta.access_token names a worker secret (A-Z, 0-9, _)");
+            }
+            let name = m.event_name.as_bytes();
+            if name.is_empty()
+                || name.len() > 50
+                || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                return fail("meta.event_name: letters, digits, _ (Lead, Contact, ...)");
+            }
+            if m.test_event_code
+                .as_ref()
+                .is_some_and(|c| c.len() > 40 || !c.bytes().all(|b| b.is_ascii_alphanumeric()))
+            {
+                return fail("meta.test_event_code: letters and digits (TEST12345)");
+            }
+        }
         let mut ids: Vec<&str> = Vec::new();
         for w in &self.webhooks {
             let id_ok = !w.id.is_empty()
@@ -442,7 +499,8 @@ mod tests {
             "google_ads":{"customer_id":"123-456-7890","conversion_action":"987"},
             "microsoft_ads":{"customer_id":"111","account_id":"222"},
             "webhooks":[{"id":"crm","url":"https://crm.example/hook","secret":"WEBHOOK_SECRET_CRM"}],
-            "qualify":[{"phrases":["book","appointment"],"side":"caller","tags":["booked"],"status":"good"}]}"#;
+            "qualify":[{"phrases":["book","appointment"],"side":"caller","tags":["booked"],"status":"good"}],
+            "meta":{"dataset_id":"1234567890","test_event_code":"TEST123"}}"#;
         let base: Integrations = serde_json::from_str(ok).unwrap();
         assert_eq!(base.validate(), Ok(()));
         assert_eq!(base.ga4.as_ref().unwrap().event_name, "phone_call");
@@ -477,6 +535,12 @@ mod tests {
                 i.microsoft_ads.as_mut().unwrap().account_id = "a".into()
             }),
             ("hook id", |i| i.webhooks[0].id = "CRM".into()),
+            ("dataset", |i| {
+                i.meta.as_mut().unwrap().dataset_id = "px-1".into()
+            }),
+            ("meta event", |i| {
+                i.meta.as_mut().unwrap().event_name = "a lead".into()
+            }),
             ("tags_any", |i| {
                 i.conversions[0].tags_any = vec!["Booked".into()]
             }),

@@ -13,7 +13,7 @@ use dni_core::integrations::outbox::{Delivery, Destination, SendSettings, MAX_CH
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, GoogleAdsApi, WebhookEvent};
 use dni_core::integrations::{
-    ga4, google_ads, microsoft_ads, oauth, qualify, rules, webhooks, HttpRequest,
+    ga4, google_ads, meta, microsoft_ads, oauth, qualify, rules, webhooks, HttpRequest,
     Method as HttpMethod,
 };
 use dni_core::{Millis, SECOND};
@@ -331,6 +331,31 @@ impl Sender {
                     self.tokens.borrow_mut().remove(&m.secrets);
                 }
                 read_platform(reply, tuning, attempts, microsoft_ads::read_answer)
+            }
+            Destination::Meta => {
+                let Some(m) = &settings.meta else {
+                    return Outcome::Skip("Meta is no longer configured".to_owned());
+                };
+                let rule = match conversion {
+                    Ok(rule) => rule,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let token = secret(env, &m.access_token);
+                let base = endpoint(env, "META_GRAPH_ENDPOINT", "https://graph.facebook.com");
+                let version = endpoint(env, "META_GRAPH_API_VERSION", meta::API_VERSION);
+                let request =
+                    match meta::events_request(&base, &version, m, &token, &facts, rule, now) {
+                        Ok(r) => r,
+                        Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                    };
+                if token.is_empty() {
+                    return Outcome::Tried(
+                        Next::Failed,
+                        ["secret ", &m.access_token, " is not set"].concat(),
+                    );
+                }
+                let reply = post(&request, tuning.timeout).await;
+                read_platform(reply, tuning, attempts, meta::read_answer)
             }
             Destination::Webhook {
                 endpoint: id,

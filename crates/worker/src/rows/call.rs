@@ -82,6 +82,8 @@ pub struct CallV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualification: Option<QualificationV1>,
 }
 
@@ -456,6 +458,7 @@ impl From<&CallRecord> for CallV1 {
             answered_legs,
             conversation,
             consent,
+            fbp,
             qualification,
         } = r;
         CallV1 {
@@ -512,6 +515,7 @@ impl From<&CallRecord> for CallV1 {
             answered_legs: answered_legs.iter().map(LegV1::from).collect(),
             conversation: conversation.iter().map(UtteranceV1::from).collect(),
             consent: consent.map(tier_name),
+            fbp: fbp.clone(),
             qualification: qualification.as_ref().map(QualificationV1::from),
         }
     }
@@ -556,6 +560,7 @@ impl CallV1 {
             answered_legs,
             conversation,
             consent,
+            fbp,
             qualification,
         } = self;
         Ok(CallRecord {
@@ -622,6 +627,7 @@ impl CallV1 {
                 .map(UtteranceV1::into_domain)
                 .collect::<Result<_, _>>()?,
             consent: consent.map(|t| tier(CALL, &t)).transpose()?,
+            fbp,
             qualification: qualification
                 .map(QualificationV1::into_domain)
                 .transpose()?,
