@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
-import { Capture, checkOAuth, checkDataManager } from "./capture.mjs";
+import { Capture, checkOAuth, checkDataManager, checkMeta } from "./capture.mjs";
 
 const CALLER = "+13105550142";
 const CALLER_DIGITS = "3105550142";
@@ -51,6 +51,11 @@ before(async () => {
     checkDataManager({ customerId: "1234567890", conversionActionId: "987654", accessToken: "ya29.dm", callerDigits: CALLER_DIGITS, zone: ZONE }),
     dataManagerAnswer,
   ).start();
+  cap.meta = await new Capture(
+    "meta graph",
+    checkMeta({ datasetId: "1234567890", accessToken: "EAA.meta", callerDigits: CALLER_DIGITS }),
+    () => ({ status: 200, body: JSON.stringify({ events_received: 1, messages: [], fbtrace_id: "AbC" }) }),
+  ).start();
   worker = await startWorker({
     name: "ads",
     sites: ["tests/sites/ads.json", "tests/sites/ads-qualified.json"],
@@ -63,6 +68,8 @@ before(async () => {
       GOOGLE_ADS_LOGIN_CUSTOMER_ID: "111-222-3333",
       GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
       GOOGLE_DATA_MANAGER_ENDPOINT: cap.dm.url,
+      META_ACCESS_TOKEN: "EAA.meta",
+      META_GRAPH_ENDPOINT: cap.meta.url,
       OUTBOX_RETRY_BASE_MS: "200",
       OUTBOX_TIMEOUT_MS: "1500",
     },
@@ -76,10 +83,11 @@ after(async () => {
 
 let sessions = 0;
 /** A visit leased with the page's lease body at a declared consent tier; returns the number. */
-async function visit(query, consent, site = "ads", target = "+14155550200") {
+async function visit(query, consent, site = "ads", target = "+14155550200", fbp) {
   const session = `ads-session-${++sessions}-abcdefghij`;
   const body = { session, targets: [target], page: { url: worker.base + query, referrer: "" } };
   if (consent) body.consent = consent;
+  if (fbp) body.fbp = fbp;
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
     method: "POST",
     headers: { Origin: worker.base, ...visitorHeaders(), "Content-Type": "text/plain" },
@@ -219,6 +227,39 @@ test("a conversion that requires a qualification is sent once the call is tagged
   assert.deepEqual([short.tags, short.status, short.by], [["short"], "bad", { kind: "rule", index: 1 }]);
 });
 
+const FB_QUERY = "/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fall&fbclid=IwAR2xYz_test";
+const FBP = "fb.1.1772300000000.987654321";
+const metaOf = (sid) => cap.meta.requests.filter((r) => r.body.includes(`"${sid}"`));
+
+test("a call from a Facebook ad reaches Meta's Conversions API once: fbc from the fbclid, _fbp and the hashed number only at the full tier", async () => {
+  // (call id, declared tier, fbp the page sent, state, user_data keys sent)
+  const table = [
+    ["CAmeta001", "full", FBP, "delivered", ["fbc", "fbp", "ph"]],
+    ["CAmeta002", "session", FBP, "delivered", ["fbc"]],
+    ["CAmeta003", undefined, FBP, "delivered", ["fbc"]],
+  ];
+  const started = Date.now();
+  for (const [sid, tier, fbp] of table) await call(sid, await visit(FB_QUERY, tier, "ads", "+14155550200", fbp));
+  for (const [sid, , , state, keys] of table) {
+    const m = (await settled(sid)).find((d) => d.destination.kind === "meta");
+    assert.equal(m.state, state, `${sid}: ${JSON.stringify(m)}`);
+    const sent = metaOf(sid);
+    assert.equal(sent.length, 1, `${sid}: one event`);
+    assert.deepEqual(cap.meta.problems(sent[0]), [], sid);
+    const body = JSON.parse(sent[0].body);
+    const e = body.data[0];
+    assert.deepEqual(Object.keys(e.user_data).sort(), keys, sid);
+    const [, , ms, fbclid] = e.user_data.fbc.split(".");
+    assert.equal(fbclid, "IwAR2xYz_test");
+    assert.ok(Number(ms) >= started - 60_000 && Number(ms) <= Date.now(), "fbc: when the page first saw the fbclid");
+    assert.deepEqual([e.event_name, e.event_id, e.action_source, body.test_event_code], ["Lead", sid, "phone_call", "TEST123"]);
+    assert.deepEqual(e.custom_data, { value: 75, currency: "usd" });
+  }
+  // A Google click at the session tier: nothing identifies the visitor to Meta.
+  const g = (await settled("CAdm0002")).find((d) => d.destination.kind === "meta");
+  assert.deepEqual([g.state, g.answer], ["skipped", "nothing identifies the visitor to Meta (no fbclid or _fbp)"]);
+});
+
 test("the capture server refuses what the documented shape refuses", () => {
   const ok = cap.dm.requests.find((r) => r.method === "POST");
   const edit = (f) => {
@@ -238,13 +279,34 @@ test("the capture server refuses what the documented shape refuses", () => {
     [{ ...ok, headers: { ...ok.headers, "developer-token": "x" } }, "a developer token (the Data Manager API has none)"],
   ];
   for (const [request, problem] of table) assert.ok(cap.dm.problems(request).includes(problem), `${problem}: ${cap.dm.problems(request)}`);
+  const meta = cap.meta.requests[0];
+  const metaEdit = (f) => {
+    const b = JSON.parse(meta.body);
+    f(b.data[0], b);
+    return { ...meta, body: JSON.stringify(b) };
+  };
+  const metaTable = [
+    [metaEdit((e) => (e.user_data.client_ip_address = "203.0.113.9")), "user_data.client_ip_address is not ours to send"],
+    [metaEdit((e) => (e.user_data.client_user_agent = "Mozilla/5.0")), "user_data.client_user_agent is not ours to send"],
+    [metaEdit((e) => (e.event_time -= 8 * 86400)), "event_time older than 7 days (Meta refuses the batch)"],
+    [metaEdit((e) => (e.action_source = "website")), "action_source phone_call"],
+    [metaEdit((e) => delete e.event_id), "event_id (the dedupe key)"],
+    [metaEdit((e, b) => b.data.push(e)), "data: one event"],
+  ];
+  for (const [request, problem] of metaTable) assert.ok(cap.meta.problems(request).includes(problem), `${problem}: ${cap.meta.problems(request)}`);
 });
 
-test("every captured request is what Google's own client library decodes", () => {
+test("every captured request is what the platforms' own libraries decode and build", () => {
   const data_manager = cap.dm.requests.filter((r) => r.method === "POST").map((r) => ({ body: r.body, caller: CALLER }));
+  const meta = cap.meta.requests.map((r) => {
+    const e = JSON.parse(r.body).data[0];
+    return { body: r.body, caller: CALLER, fbc: e.user_data.fbc, fbp: FBP, value: 75, currency: "USD", dataset: "1234567890" };
+  });
+  assert.ok(meta.length >= 4, `${meta.length} Meta events`);
   const file = join(ROOT, "tests/.artifacts/ads-captured.json");
-  writeFileSync(file, JSON.stringify({ data_manager }));
+  writeFileSync(file, JSON.stringify({ data_manager, meta }));
   const run = spawnSync(join(ROOT, ".venv/bin/python"), [join(ROOT, "tests/ads_check.py"), file], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /decoded by IngestEventsRequest/);
+  assert.match(run.stdout, /equal to the SDK's event \(fbc, fbp, ph\)/);
 });

@@ -88,6 +88,51 @@ def check_data_manager(item, failures):
     print(f"{where}: {len(req.events)} event(s) decoded by IngestEventsRequest")
 
 
+def check_meta(item, failures):
+    """Builds the same event with Meta's SDK (ServerEvent, UserData and CustomData normalize and
+    hash) from what the test knows (the caller's number in clear, fbc, fbp) and compares it with
+    the event we sent, field by field."""
+    from facebook_business.adobjects.serverside.action_source import ActionSource
+    from facebook_business.adobjects.serverside.custom_data import CustomData
+    from facebook_business.adobjects.serverside.event import Event
+    from facebook_business.adobjects.serverside.event_request import EventRequest
+    from facebook_business.adobjects.serverside.user_data import UserData
+
+    where = "meta"
+    body = json.loads(item["body"])
+    ours = body["data"][0]
+    sent_user = ours.get("user_data", {})
+    user = UserData(
+        fbc=sent_user.get("fbc") and item.get("fbc"),
+        fbp=sent_user.get("fbp") and item.get("fbp"),
+        phones=[item["caller"]] if "ph" in sent_user else None,
+    )
+    event = Event(
+        event_name=ours["event_name"],
+        event_time=ours["event_time"],
+        event_id=ours["event_id"],
+        action_source=ActionSource.PHONE_CALL,
+        user_data=user,
+        custom_data=CustomData(
+            value=item["value"], currency=item["currency"]
+        ),
+    )
+    request = EventRequest(
+        pixel_id=item["dataset"], events=[event], test_event_code=body.get("test_event_code")
+    )
+    params = request.get_params()
+    theirs = json.loads(params["data"][0])
+    keys = sorted(set(theirs) | set(ours))
+    for k in keys:
+        if theirs.get(k) != ours.get(k):
+            failures.append(f"{where} {ours.get('event_id')}: {k}: ours {ours.get(k)!r}, SDK {theirs.get(k)!r}")
+    if params.get("test_event_code") != body.get("test_event_code"):
+        failures.append(f"{where}: test_event_code")
+    for k in set(body) - {"data", "test_event_code"}:
+        failures.append(f"{where}: request field {k} the SDK does not write")
+    print(f"{where} {ours.get('event_id')}: equal to the SDK's event ({', '.join(sorted(sent_user))})")
+
+
 def main(path):
     captured = json.loads(Path(path).read_text())
     failures = []
@@ -96,6 +141,10 @@ def main(path):
         check_data_manager(item, failures)
     if not captured.get("data_manager"):
         failures.append("no Data Manager request to check")
+    for item in captured.get("meta", []):
+        check_meta(item, failures)
+    if "meta" in captured and not captured["meta"]:
+        failures.append("no Meta request to check")
     for f in failures:
         print("FAIL", f)
     sys.exit(1 if failures else 0)

@@ -274,6 +274,45 @@ export function checkDataManager({ customerId, conversionActionId, accessToken, 
   };
 }
 
+// Meta's Conversions API server event (facebook-business 26.0.3's Event, UserData, CustomData);
+// the SDK's own build of the same event is compared field by field in tests/ads_check.py.
+const META_REQUEST_KEYS = new Set(["data", "test_event_code", "partner_agent", "namespace_id", "upload_id", "upload_tag", "upload_source"]);
+const META_EVENT_KEYS = new Set(["event_name", "event_time", "event_id", "action_source", "user_data", "custom_data", "event_source_url", "opt_out", "data_processing_options", "data_processing_options_country", "data_processing_options_state", "referrer_url"]);
+// What we may send about a visitor: never its IP address or user agent.
+const META_USER_KEYS = new Set(["fbc", "fbp", "ph"]);
+
+/** Meta's Conversions API: `POST /{version}/{dataset}/events?access_token=`. */
+export function checkMeta({ datasetId, accessToken, callerDigits }) {
+  return (r) => {
+    const p = [];
+    if (r.method !== "POST") p.push("not a POST");
+    const url = new URL(r.url, "http://x");
+    if (!new RegExp(`^/v\\d+\\.\\d+/${datasetId}/events$`).test(url.pathname)) p.push(`path ${url.pathname}`);
+    if (url.searchParams.get("access_token") !== accessToken) p.push("access_token");
+    if (!isJson(r)) p.push("content-type");
+    const b = parse(r.body);
+    if (!b) return [...p, "body is not JSON"];
+    for (const k of Object.keys(b)) if (!META_REQUEST_KEYS.has(k)) p.push(`unknown request field ${k}`);
+    if (!Array.isArray(b.data) || b.data.length !== 1) return [...p, "data: one event"];
+    const e = b.data[0];
+    for (const k of Object.keys(e)) if (!META_EVENT_KEYS.has(k)) p.push(`unknown event field ${k}`);
+    if (e.action_source !== "phone_call") p.push("action_source phone_call");
+    if (typeof e.event_name !== "string" || !e.event_name) p.push("event_name");
+    if (!Number.isInteger(e.event_time)) p.push("event_time: Unix seconds");
+    else if (Date.now() / 1000 - e.event_time > 7 * 86400) p.push("event_time older than 7 days (Meta refuses the batch)");
+    else if (e.event_time > Date.now() / 1000 + 60) p.push("event_time in the future");
+    if (typeof e.event_id !== "string" || !e.event_id) p.push("event_id (the dedupe key)");
+    const u = e.user_data ?? {};
+    for (const k of Object.keys(u)) if (!META_USER_KEYS.has(k)) p.push(`user_data.${k} is not ours to send`);
+    if (Object.keys(u).length === 0) p.push("user_data: nothing identifies the visitor");
+    if ("fbc" in u && !/^fb\.1\.\d{13}\.[\w-]+$/.test(u.fbc)) p.push("fbc: fb.1.<ms>.<fbclid>");
+    if ("ph" in u && !(Array.isArray(u.ph) && u.ph.every((h) => /^[0-9a-f]{64}$/.test(h)))) p.push("ph: SHA-256 hex");
+    if (typeof e.custom_data?.value !== "number" || !/^[a-z]{3}$/.test(e.custom_data?.currency ?? "")) p.push("custom_data value and currency");
+    if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent in clear");
+    return p;
+  };
+}
+
 /** The offset from UTC, in minutes, of an IANA zone at an instant (Node's ICU time zone data). */
 export function zoneOffsetMinutes(zone, at) {
   const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })

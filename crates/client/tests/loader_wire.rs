@@ -45,6 +45,8 @@ fn the_loader_uses_the_wire_formats_names_and_limits() {
         "journey:",
         "ga:",
         "client:",
+        "consent:",
+        "fbp:",
     ] {
         want.push(field.into());
     }

@@ -390,7 +390,7 @@ impl CallLog {
         now: dni_core::Millis,
     ) -> Result<()> {
         let destinations = plan(&integrations, moment);
-        if destinations.is_empty() && moment == Moment::Started {
+        if destinations.is_empty() && moment != Moment::Ended {
             return Ok(());
         }
         outbox::save_settings(
@@ -403,7 +403,7 @@ impl CallLog {
         // An ended call's messages may wait for late callbacks; a started call's go at once.
         let due = match moment {
             Moment::Ended => now + Tuning::from_env(&self.env).settle,
-            Moment::Started => now,
+            Moment::Started | Moment::Qualified(_) => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
             self.schedule().await?;
@@ -416,6 +416,23 @@ impl CallLog {
     /// again, so a call that qualifies later is sent then, once (a delivered message is never
     /// queued again here).
     async fn requeue(&self, call_sid: &str, qualified: bool, now: dni_core::Millis) -> Result<()> {
+        // The owner's endpoints that listen for it hear of the new qualification.
+        if qualified {
+            if let Some(s) = outbox::load_settings(&self.sql)? {
+                let at = self
+                    .get(call_sid)?
+                    .and_then(|(r, _)| r.qualification.map(|q| q.at))
+                    .unwrap_or(now);
+                self.queue_messages(
+                    call_sid,
+                    s.integrations,
+                    s.time_zone,
+                    Moment::Qualified(at),
+                    now,
+                )
+                .await?;
+            }
+        }
         let not_qualified = NotConverted::NotQualified.as_str();
         let mut again = 0;
         for mut d in outbox::list(&self.sql, call_sid)? {

@@ -42,6 +42,9 @@ pub struct Visit {
     /// The consent tier the page declared.
     #[serde(default)]
     pub consent: Option<dni_core::consent::Tier>,
+    /// Meta's `_fbp` cookie (full tier only).
+    #[serde(default)]
+    pub fbp: Option<String>,
 }
 
 /// A request to a pool object.

@@ -151,6 +151,8 @@ pub struct Visit<'v> {
     pub ga: Option<&'v GaCookies>,
     /// The consent tier its page declared.
     pub consent: Option<crate::consent::Tier>,
+    /// Its `_fbp` cookie (full tier only).
+    pub fbp: Option<&'v str>,
 }
 
 /// An incoming call's answer: the record to write before answering, and the markup.
@@ -263,6 +265,7 @@ impl<'a> Routed<'a> {
                 r.ga_session_id = crate::ga::session_id(&cookies.session);
             }
             r.consent = visit.consent;
+            r.fbp = visit.fbp.map(str::to_owned);
             r.credit(visit.attribution);
         }
     }

@@ -125,6 +125,7 @@ fn answer_call(
                     attribution,
                     ga: Some(&ga),
                     consent: Some(crate::consent::Tier::Full),
+                    fbp: None,
                 });
                 routed.credit_pool(&held_by("session-aaaaaaaaaaaaaa"), visit);
             }

@@ -23,6 +23,14 @@ pub enum Destination {
     MicrosoftAds,
     /// Meta's Conversions API.
     Meta,
+    /// One of the owner's endpoints, told that the call's qualification changed at `at` (one
+    /// delivery per change, so that each has its own `webhook-id`).
+    Qualified {
+        /// The endpoint's id.
+        endpoint: String,
+        /// When the qualification was set.
+        at: Millis,
+    },
     /// One of the owner's endpoints, for one event.
     Webhook {
         /// The endpoint's id.
@@ -43,6 +51,9 @@ impl Destination {
             Destination::Webhook { endpoint, event } => {
                 ["webhook.", endpoint, ".", event.as_str()].concat()
             }
+            Destination::Qualified { endpoint, at } => {
+                ["webhook.", endpoint, ".call.qualified.", &at.to_string()].concat()
+            }
         }
     }
 }
@@ -54,6 +65,8 @@ pub enum Moment {
     Started,
     /// The final status: everything else.
     Ended,
+    /// The call's qualification changed, at that time (only `call.qualified` webhooks).
+    Qualified(Millis),
 }
 
 /// The destinations a call is queued for at that moment, one delivery each. Whether an ended
@@ -62,6 +75,17 @@ pub enum Moment {
 /// counts.
 pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
     let mut out = Vec::new();
+    if let Moment::Qualified(at) = moment {
+        for w in &settings.webhooks {
+            if w.events.contains(&WebhookEvent::CallQualified) {
+                out.push(Destination::Qualified {
+                    endpoint: w.id.clone(),
+                    at,
+                });
+            }
+        }
+        return out;
+    }
     if moment == Moment::Started {
         for w in &settings.webhooks {
             if w.events.contains(&WebhookEvent::CallStarted) {
@@ -86,7 +110,10 @@ pub fn plan(settings: &Integrations, moment: Moment) -> Vec<Destination> {
         out.push(Destination::Meta);
     }
     for w in &settings.webhooks {
-        for event in w.events.iter().filter(|e| **e != WebhookEvent::CallStarted) {
+        let at_end = |e: &&WebhookEvent| {
+            **e != WebhookEvent::CallStarted && **e != WebhookEvent::CallQualified
+        };
+        for event in w.events.iter().filter(at_end) {
             out.push(Destination::Webhook {
                 endpoint: w.id.clone(),
                 event: *event,
@@ -326,13 +353,17 @@ mod tests {
     fn started_calls_go_only_to_the_endpoints_that_ask() {
         let settings: Integrations = serde_json::from_str(
             r#"{"ga4":{"measurement_id":"G-1"},
-                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","conversion"]},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","conversion","call.qualified"]},
                             {"id":"log","url":"https://y","secret":"S"}]}"#,
         )
         .unwrap();
         // (moment, delivery ids)
         let table = [
             (Moment::Started, vec!["CA1.webhook.crm.call.started"]),
+            (
+                Moment::Qualified(1_772_370_309_000),
+                vec!["CA1.webhook.crm.call.qualified.1772370309000"],
+            ),
             (
                 Moment::Ended,
                 vec![

@@ -297,6 +297,12 @@ pub enum WebhookEvent {
     /// Calls that are conversions under the site's rules.
     #[serde(rename = "conversion")]
     Conversion,
+    /// A call's qualification changed (an operator's, or the site's rules' once a transcript
+    /// arrived): each time, with the call's qualification then (not sent unless an endpoint lists
+    /// it). A conversion already sent to GA4 or Meta cannot be taken back there: this is how the
+    /// owner's systems learn that a lead was bad or spam.
+    #[serde(rename = "call.qualified")]
+    CallQualified,
 }
 
 impl WebhookEvent {
@@ -306,6 +312,7 @@ impl WebhookEvent {
             WebhookEvent::CallStarted => "call.started",
             WebhookEvent::CallCompleted => "call.completed",
             WebhookEvent::Conversion => "conversion",
+            WebhookEvent::CallQualified => "call.qualified",
         }
     }
 }

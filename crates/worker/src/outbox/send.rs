@@ -162,10 +162,11 @@ impl Sender {
         let now = clock::now();
         // A conversion that needs a qualification is decided once the qualification can no longer
         // change without an operator: a voicemail's transcript still on its way is waited for.
-        let is_conversion_message = !matches!(
-            &delivery.destination,
-            Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
-        );
+        let is_conversion_message =
+            !matches!(
+                &delivery.destination,
+                Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
+            ) && !matches!(&delivery.destination, Destination::Qualified { .. });
         if is_conversion_message && delivery.request_id.is_none() {
             if let Some(until) = qualify::wait_until(&facts, settings, now) {
                 return Outcome::Waiting(until, qualify::WAITING.to_owned());
@@ -356,6 +357,24 @@ impl Sender {
                 }
                 let reply = post(&request, tuning.timeout).await;
                 read_platform(reply, tuning, attempts, meta::read_answer)
+            }
+            Destination::Qualified { endpoint: id, .. } => {
+                let Some(w) = settings.webhooks.iter().find(|w| &w.id == id) else {
+                    return Outcome::Skip("the endpoint is no longer configured".to_owned());
+                };
+                let secrets = secret(env, &w.secret);
+                let event = WebhookEvent::CallQualified;
+                let body = webhooks::payload(event, &facts, conversion.ok(), now);
+                let request = match webhooks::request(&w.url, &secrets, &delivery.id, body, now) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Outcome::Tried(
+                            Next::Failed,
+                            ["secret ", &w.secret, " is not set or not a whsec_ secret"].concat(),
+                        )
+                    }
+                };
+                tried(&post(&request, tuning.timeout).await, attempts)
             }
             Destination::Webhook {
                 endpoint: id,

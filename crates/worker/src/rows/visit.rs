@@ -23,6 +23,9 @@ pub struct VisitV1 {
     /// The consent tier the page declared (`session`, `full`; absent: unknown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
+    /// Meta's `_fbp` cookie (full tier only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
 }
 
 /// The GA cookies, version 1.
@@ -52,6 +55,7 @@ pub fn read_visit(text: &str) -> Result<Visit, RowError> {
                     .consent
                     .map(|t| super::call::tier(VISIT, &t))
                     .transpose()?,
+                fbp: row.fbp,
             })
         }
         (v, _) => Err(unknown_version(VISIT, v)),
@@ -65,6 +69,7 @@ pub fn write_visit(visit: &Visit) -> Result<String, RowError> {
         page,
         ga,
         consent,
+        fbp,
     } = visit;
     let row = VisitV1 {
         attribution: attribution.into(),
@@ -74,6 +79,7 @@ pub fn write_visit(visit: &Visit) -> Result<String, RowError> {
             session: g.session.clone(),
         }),
         consent: consent.map(super::call::tier_name),
+        fbp: fbp.clone(),
     };
     seal(VISIT, 1, &row)
 }
