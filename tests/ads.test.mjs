@@ -6,15 +6,16 @@
 // body is decoded by the platform's own library (tests/ads_check.py, PyPI pins in scripts/setup).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
-import { Capture, checkOAuth, checkDataManager, checkMeta } from "./capture.mjs";
+import { Capture, checkOAuth, checkDataManager, checkMeta, checkWebhook } from "./capture.mjs";
 
 const CALLER = "+13105550142";
 const CALLER_DIGITS = "3105550142";
 const ZONE = "America/New_York";
+const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 const cap = {};
@@ -56,9 +57,16 @@ before(async () => {
     checkMeta({ datasetId: "1234567890", accessToken: "EAA.meta", callerDigits: CALLER_DIGITS }),
     () => ({ status: 200, body: JSON.stringify({ events_received: 1, messages: [], fbtrace_id: "AbC" }) }),
   ).start();
+  cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: CALLER_DIGITS, types: ["call.qualified"] }), () => ({ status: 204, body: "" })).start();
+  // The qualified site's webhook points at the capture server (seeded before the worker starts).
+  const qualified = JSON.parse(readFileSync(join(ROOT, "tests/sites/ads-qualified.json"), "utf8"));
+  qualified.integrations.webhooks[0].url = `${cap.hook.url}/hook`;
+  const qualifiedFile = "tests/.artifacts/ads-qualified-site.json";
+  mkdirSync(join(ROOT, "tests/.artifacts"), { recursive: true });
+  writeFileSync(join(ROOT, qualifiedFile), JSON.stringify(qualified));
   worker = await startWorker({
     name: "ads",
-    sites: ["tests/sites/ads.json", "tests/sites/ads-qualified.json"],
+    sites: ["tests/sites/ads.json", qualifiedFile],
     secrets: {
       ADMIN_TOKEN,
       TWILIO_AUTH_TOKEN,
@@ -69,6 +77,7 @@ before(async () => {
       GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
       GOOGLE_DATA_MANAGER_ENDPOINT: cap.dm.url,
       META_ACCESS_TOKEN: "EAA.meta",
+      WEBHOOK_SECRET_CRM: WHSEC,
       META_GRAPH_ENDPOINT: cap.meta.url,
       OUTBOX_RETRY_BASE_MS: "200",
       OUTBOX_TIMEOUT_MS: "1500",
@@ -210,10 +219,20 @@ test("a conversion that requires a qualification is sent once the call is tagged
   assert.deepEqual(cap.dm.problems(sent[0]), []);
   assert.equal(JSON.parse(sent[0].body).events[0].conversionValue, 310, "the qualification's value");
 
-  // Qualified again: nothing is sent twice.
-  assert.equal((await qualify("CAq0001", { tags: ["booked"] }, ADMIN_TOKEN)).status, 200);
-  await sleep(1200);
+  // Qualified again, as spam: nothing is sent to Google twice (the Data Manager API cannot retract
+  // it); the owner's endpoint hears of each qualification, signed, with its own webhook-id.
+  assert.equal((await qualify("CAq0001", { tags: ["booked"], status: "spam" }, ADMIN_TOKEN)).status, 200);
+  const deadline = Date.now() + 10_000;
+  while (cap.hook.requests.length < 2 && Date.now() < deadline) await sleep(100);
   assert.equal(ingestsOf("CAq0001").length, 1);
+  const hooks = cap.hook.requests;
+  assert.equal(hooks.length, 2, "one call.qualified per qualification");
+  for (const h of hooks) assert.deepEqual(cap.hook.problems(h), []);
+  assert.notEqual(hooks[0].headers["webhook-id"], hooks[1].headers["webhook-id"]);
+  const last = JSON.parse(hooks[1].body);
+  assert.equal(last.type, "call.qualified");
+  assert.deepEqual([last.data.call_id, last.data.qualification.tags, last.data.qualification.status, last.data.qualification.qualified_by], ["CAq0001", ["booked"], "spam", "operator"]);
+  assert.ok(!hooks.some((h) => h.body.includes(CALLER_DIGITS)));
   // The call's detail carries its qualification; an unknown call is a 404.
   const detail = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0001`)).json.call;
   assert.deepEqual(detail.qualification.tags, ["booked"]);
