@@ -55,6 +55,8 @@ enum Source {
     Field(Field),
     Pointer(&'static str),
     LocalStart,
+    /// A list of strings, one cell, `; ` between them.
+    List(&'static str),
 }
 
 const COLUMNS: &[(&str, Source)] = &[
@@ -75,6 +77,9 @@ const COLUMNS: &[(&str, Source)] = &[
     ("first_time", Source::Field(fields::FIRST_TIME)),
     ("dial_status", Source::Field(fields::DIAL_STATUS)),
     ("gclid", Source::Pointer("/gclid")),
+    ("lead_status", Source::Pointer("/qualification/status")),
+    ("tags", Source::List("/qualification/tags")),
+    ("lead_value", Source::Pointer("/qualification/value")),
 ];
 
 /// The header row.
@@ -91,6 +96,17 @@ pub fn row(record: &Value, started_at: crate::Millis, zone: &Zone) -> String {
             Source::LocalStart => zone.local_time(started_at),
             Source::Field(f) => text(record.pointer(&f.pointer())),
             Source::Pointer(p) => text(record.pointer(p)),
+            Source::List(p) => record
+                .pointer(p)
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
         })
         .collect();
     line(&cells)
@@ -149,9 +165,18 @@ mod tests {
         assert_eq!(
             got,
             "2025-12-01 09:40:00,CA1,+13105550199,+12125550101,pool,answered,42,Paid Search,google,\
-             cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,\r\n"
+             cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,,,,\r\n"
         );
         assert!(header().starts_with("started_at,call_sid,caller,"));
+        assert!(header().ends_with(",gclid,lead_status,tags,lead_value\r\n"));
         assert_eq!(header().matches(',').count(), got.matches(',').count() - 1);
+        // A qualified call: its status, tags and value.
+        let mut qualified = record.clone();
+        qualified["qualification"] = serde_json::json!({"tags": ["booked", "quote, given"], "status": "good", "value": 250.0});
+        let got = row(&qualified, 1_764_600_000_000, &zone);
+        assert!(
+            got.ends_with(",good,\"booked; quote, given\",250.0\r\n"),
+            "{got}"
+        );
     }
 }
