@@ -258,7 +258,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var s = (get("session") || "").split("|");
   var session = now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : randomId();
   var cookie = (name) => ((read(d, "cookie") || "").match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
-  var ga = navigator.globalPrivacyControl === true ? [] : [cookie("_ga"), cookie("_ga_[^=;]+"), cookie("_fbp")];
+  var ga = navigator.globalPrivacyControl === true ? [] : [cookie("_ga"), cookie("_ga_[^=;]+")];
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
@@ -284,7 +284,6 @@ import init, * as module from "../../../www/dni/dni_client.js";
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
       consent: ga[0] == null ? "session" : "full",
-      fbp: ga[2] || undefined,
     }));
   } else if (!config) first = send(api + "public", "GET");
 

@@ -107,7 +107,7 @@ pub struct Client {
     first: Option<RawTouch>,
     views: Vec<RawTouch>,
     view: RawTouch,
-    ga: (String, String, String),
+    ga: (String, String),
     heartbeat_ms: u32,
 }
 
@@ -123,8 +123,8 @@ impl Client {
     /// - `href`: the page's URL as the browser gives it, `referrer`: `document.referrer`'s origin
     ///   (all that classification reads of it), which this module redacts before anything is kept
     ///   or sent, with the names the configuration lists (`redact_params`: the core's defaults and
-    ///   the site's own); `ga`: the `_ga`, `_ga_<stream>` and Meta's `_fbp` cookies' values as
-    ///   the loader read them from `document.cookie` (sent in the full tier only);
+    ///   the site's own); `ga`: the `_ga` and `_ga_<stream>` cookies' values as the loader read
+    ///   them from `document.cookie` (sent in the full tier only);
     /// - `now`: the time (ms since the epoch); `id`: the session id the loader's first request used
     ///   (a fresh random one when there was none to keep: the module keeps the same one by the same
     ///   rule);
@@ -203,10 +203,9 @@ impl Client {
             (
                 get_str(&ga, "0").unwrap_or_default(),
                 get_str(&ga, "1").unwrap_or_default(),
-                get_str(&ga, "2").unwrap_or_default(),
             )
         } else {
-            (String::new(), String::new(), String::new())
+            (String::new(), String::new())
         };
         Client {
             slots,
@@ -346,7 +345,6 @@ impl Client {
             journey: Some((&self.first, &self.views)),
             leases: &leases,
             ga: (&self.ga.0, &self.ga.1),
-            fbp: &self.ga.2,
             full: self.tier == Tier::Full,
         }
         .build();

@@ -46,7 +46,6 @@ fn the_loader_uses_the_wire_formats_names_and_limits() {
         "ga:",
         "client:",
         "consent:",
-        "fbp:",
     ] {
         want.push(field.into());
     }

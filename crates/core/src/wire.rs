@@ -108,8 +108,6 @@ pub struct Ask<'a> {
     pub leases: &'a [&'a str],
     /// The GA cookies (`_ga`, `_ga_<stream>`), in the full tier; empty otherwise.
     pub ga: (&'a str, &'a str),
-    /// Meta's `_fbp` cookie, in the full tier; empty otherwise.
-    pub fbp: &'a str,
     /// Whether the page runs at the full consent tier (else the session tier): the worker tells
     /// the ad platforms about consent from it.
     pub full: bool,
@@ -140,9 +138,6 @@ impl Ask<'_> {
             body.strings("leases", self.leases);
         }
         body.string("consent", if self.full { "full" } else { "session" });
-        if !self.fbp.is_empty() {
-            body.string("fbp", self.fbp);
-        }
         if !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
             body.raw(
                 "ga",
@@ -211,7 +206,6 @@ mod tests {
         Option<(&'a Option<RawTouch>, &'a [RawTouch])>,
         &'a [&'a str],
         (&'a str, &'a str),
-        &'a str,
     );
 
     /// The page's builders, read back with the worker's serde types: every field arrives.
@@ -235,19 +229,17 @@ mod tests {
                 Some((&first, &views)),
                 &leases,
                 ("GA1.1.1.2", "GS2.1.s9$o1"),
-                "fb.1.1772300000000.987654321",
             ),
-            (Some("abcdefghijklmnopqrstuv"), None, &[], ("", ""), ""),
+            (Some("abcdefghijklmnopqrstuv"), None, &[], ("", "")),
             (
                 Some("abcdefghijklmnopqrstuv"),
                 Some((&none, &[])),
                 &[],
                 ("GA1.1.1.2", ""),
-                "",
             ),
-            (None, None, &[], ("", ""), ""),
+            (None, None, &[], ("", "")),
         ];
-        for (session, journey, leases, ga, fbp) in table {
+        for (session, journey, leases, ga) in table {
             let full = !ga.0.is_empty();
             let ask = Ask {
                 session,
@@ -257,7 +249,6 @@ mod tests {
                 journey,
                 leases,
                 ga,
-                fbp,
                 full,
             };
             let (path, body) = ask.build();
@@ -297,7 +288,6 @@ mod tests {
             );
             let tier = if full { Tier::Full } else { Tier::Session };
             assert_eq!(read.consent, Some(tier));
-            assert_eq!(read.fbp_kept().unwrap_or_default(), fbp);
         }
     }
 
@@ -318,7 +308,6 @@ mod tests {
             journey: Some((&first, &views)),
             leases: &[],
             ga: ("", ""),
-            fbp: "",
             full: false,
         }
         .build();
