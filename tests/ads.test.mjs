@@ -244,6 +244,24 @@ test("a conversion that requires a qualification is sent once the call is tagged
   assert.equal(g.state, "skipped");
   const short = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0002`)).json.call.qualification;
   assert.deepEqual([short.tags, short.status, short.by], [["short"], "bad", { kind: "rule", index: 1 }]);
+
+  // The caller says "appointment" (Twilio's real-time transcription, the caller's track): the
+  // rules qualify the call as booked at its end, and it is sent at once, with the rule's value.
+  const to = await visit(AD_QUERY, "full", site, "+14155550300");
+  const voice = await postTwilio(`${worker.base}/v1/twilio/voice`, { CallSid: "CAq0003", From: CALLER, To: to, CallStatus: "ringing" });
+  assert.equal(voice.status, 200);
+  const said = await postTwilio(`${worker.base}/v1/twilio/transcript?site=${site}&kind=call`, {
+    CallSid: "CAq0003", TranscriptionSid: "GT1", TranscriptionEvent: "transcription-content", SequenceId: "2",
+    Track: "inbound_track", Final: "true", TranscriptionData: JSON.stringify({ transcript: "Hi, could I get an appointment on Friday?" }),
+  });
+  assert.equal(said.status, 204, said.body);
+  const end = await postTwilio(`${worker.base}/v1/twilio/status`, { CallSid: "CAq0003", From: CALLER, To: to, CallStatus: "completed", CallDuration: "64" });
+  assert.equal(end.status, 204);
+  g = googleOf(await settled("CAq0003", 20_000, site));
+  assert.equal(g.state, "delivered", JSON.stringify(g));
+  const byRule = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0003`)).json.call.qualification;
+  assert.deepEqual([byRule.tags, byRule.status, byRule.by], [["booked"], "good", { kind: "rule", index: 0 }]);
+  assert.equal(JSON.parse(ingestsOf("CAq0003")[0].body).events[0].conversionValue, 200, "the rule's value");
 });
 
 const FB_QUERY = "/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fall&fbclid=IwAR2xYz_test";
