@@ -262,6 +262,24 @@ test("a conversion that requires a qualification is sent once the call is tagged
   const byRule = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0003`)).json.call.qualification;
   assert.deepEqual([byRule.tags, byRule.status, byRule.by], [["booked"], "good", { kind: "rule", index: 0 }]);
   assert.equal(JSON.parse(ingestsOf("CAq0003")[0].body).events[0].conversionValue, 200, "the rule's value");
+
+  // The calls list, the reports and the CSV filter by lead status and tag.
+  const listed = async (q) => (await admin(worker.base, `/v1/sites/${site}/calls?${q}`)).json.calls.map((c) => c.call_sid).sort();
+  // (filter, calls)
+  const filters = [
+    ["lead_status=good&tag=booked", ["CAq0003"]],
+    ["lead_status=spam", ["CAq0001"]],
+    ["tag=Booked", ["CAq0001", "CAq0003"]],
+    ["lead_status=bad&tag=short", ["CAq0002"]],
+    ["tag=quote", []],
+  ];
+  for (const [q, want] of filters) assert.deepEqual(await listed(q), want, q);
+  const summary = (await admin(worker.base, `/v1/sites/${site}/reports/summary?tag=booked`)).json.rows[0];
+  assert.equal(summary.calls, 2);
+  const csv = await fetch(`${worker.base}/v1/sites/${site}/calls?format=csv&lead_status=spam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const lines = (await csv.text()).split("\r\n").filter(Boolean);
+  assert.equal(lines.length, 2);
+  assert.ok(lines[0].endsWith(",lead_status,tags,lead_value") && lines[1].endsWith(",spam,booked,"), lines.join("\n"));
 });
 
 const FB_QUERY = "/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fall&fbclid=IwAR2xYz_test";

@@ -66,6 +66,10 @@ pub struct Filter {
     pub number_kind: Option<NumberKind>,
     /// Attribution confidence at least this (0 to 1).
     pub min_confidence: Option<f64>,
+    /// Calls qualified with this lead status (`good`, `bad`, `spam`).
+    pub lead_status: Option<crate::qualification::LeadStatus>,
+    /// Calls qualified with this tag.
+    pub tag: Option<String>,
 }
 
 /// A calls list request.
@@ -227,6 +231,17 @@ fn filter(
             "min_confidence" => {
                 f.min_confidence = Some(number::<f64>("min_confidence", v, 0.0, 1.0)?)
             }
+            "lead_status" => {
+                f.lead_status =
+                    Some(crate::qualification::LeadStatus::parse(v).ok_or_else(|| {
+                        QueryError::new(&["lead_status must be good, bad or spam"])
+                    })?)
+            }
+            "tag" => {
+                let tags = crate::qualification::normalize_tags(&[v.to_owned()])
+                    .map_err(|e| QueryError::new(&["tag: ", e.0]))?;
+                f.tag = tags.into_iter().next();
+            }
             other if extra.contains(&other) => {}
             other => return Err(QueryError::new(&["unknown parameter: ", other])),
         }
@@ -385,6 +400,18 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
         sql.push_str(fields::CONFIDENCE.column);
         sql.push_str(" >= ?");
         params.push(Param::Real(c));
+    }
+    if let Some(s) = f.lead_status {
+        sql.push_str(" AND json_extract(record, '");
+        sql.push_str(fields::LEAD_STATUS_PATH);
+        sql.push_str("') = ?");
+        params.push(text(s.as_str()));
+    }
+    if let Some(t) = &f.tag {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(record, '");
+        sql.push_str(fields::TAGS_PATH);
+        sql.push_str("') WHERE value = ?)");
+        params.push(text(t));
     }
 }
 

@@ -33,6 +33,15 @@ fn reads_list_requests() {
             None,
         ),
         ("format=csv&cursor=312e4341", None),
+        ("lead_status=spam&tag=Quote%20given", None),
+        (
+            "lead_status=maybe",
+            Some("lead_status must be good, bad or spam"),
+        ),
+        (
+            "tag=a;b",
+            Some("tag: a tag has letters, digits, '-', '_' and spaces only"),
+        ),
         ("channel=Television", Some("unknown channel: Television")),
         ("status=maybe", Some("status must be answered or missed")),
         ("first_time=yes", Some("first_time must be true or false")),
@@ -254,4 +263,27 @@ fn reads_date_range_requests() {
             .map_err(|e| e.0.as_str());
         assert_eq!(got, *want, "{q}");
     }
+}
+
+#[test]
+fn filters_by_lead_status_and_tag_from_the_record() {
+    let q = list_query(
+        &pairs("from=2026-11-01&to=2026-11-01&lead_status=good&tag=Booked"),
+        &Zone::utc(),
+        today(),
+    )
+    .unwrap();
+    let sql = list_sql(&q);
+    assert!(
+        sql.text.contains(
+            "AND json_extract(record, '$.qualification.status') = ? \
+             AND EXISTS (SELECT 1 FROM json_each(record, '$.qualification.tags') WHERE value = ?)"
+        ),
+        "{}",
+        sql.text
+    );
+    assert_eq!(
+        sql.params[2..4],
+        [Param::Text("good".into()), Param::Text("booked".into())]
+    );
 }
