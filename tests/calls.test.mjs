@@ -180,34 +180,53 @@ test("after hours: the caller reaches voicemail; message and transcript are stor
   assert.equal(c.transcript.text, "Please call me back about the leak.");
   assert.equal(c.first_time, true);
   assert.equal(c.channel, "Email");
+  const vm = await fetch(`${worker.base}/v1/sites/calls/calls/CAnight/recording?kind=voicemail`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(vm.status, 200);
+  assert.equal(await vm.text(), "RIFF-fake-recording");
+  // The same caller again: not a first-time caller any more.
+  assert.equal((await twilio("/v1/twilio/voice", { ...voice, CallSid: "CAnight2" })).status, 200);
+  assert.equal((await call("CAnight2")).first_time, false, "the same caller called this site before");
 });
 
-const state = {};
+/**
+ * A new call in office hours to the Paid Search number (the two-step chain, screened, recorded,
+ * transcribed), from a caller of its own: each test that reads such a call makes its own. Returns
+ * the markup and the URLs it names (relative to the worker).
+ */
+async function dayCall(sid, from) {
+  const voice = { CallSid: sid, From: from, To: "+13125550121", CallStatus: "ringing" };
+  const r = await twilio("/v1/twilio/voice", voice);
+  assert.equal(r.status, 200, r.body);
+  return {
+    voice,
+    body: r.body,
+    transcript: attr(r.body, "Transcription", "statusCallbackUrl")?.slice(worker.base.length),
+    whisper: attr(r.body, "Number", "url"),
+    action0: attr(r.body, "Dial", "action"),
+  };
+}
 
 test("in office hours: announcement, transcription, whisper with screening, recording, and a dial action per step", async () => {
-  const voice = { CallSid: "CAday", From: "+13105550199", To: "+13125550121", CallStatus: "ringing" };
-  const r = await twilio("/v1/twilio/voice", voice);
-  assert.equal(r.status, 200);
+  const { body } = await dayCall("CAday", "+13105550111");
+  const r = { body };
   assert.match(
     r.body,
     /^<\?xml[^>]*><Response><Say>This call may be recorded\.<\/Say><Start><Transcription track="both_tracks" statusCallbackUrl="[^"]*"\/><\/Start><Dial answerOnBridge="true" timeout="15" record="record-from-answer-dual" /,
   );
   // Absolute: Twilio's real-time transcription does not resolve a relative callback URL.
   assert.equal(attr(r.body, "Transcription", "statusCallbackUrl"), `${worker.base}/v1/twilio/transcript?site=calls&kind=call`);
-  state.transcript = attr(r.body, "Transcription", "statusCallbackUrl").slice(worker.base.length);
   assert.equal(attr(r.body, "Dial", "recordingStatusCallback"), "/v1/twilio/recording?site=calls&kind=call");
   assert.equal(attr(r.body, "Dial", "action"), "/v1/twilio/dial?site=calls&rule=1&step=0");
   assert.equal(attr(r.body, "Number", "statusCallback"), "/v1/twilio/answered?site=calls&step=0");
   assert.equal(attr(r.body, "Number", "statusCallbackEvent"), "answered");
   assert.deepEqual([...r.body.matchAll(/<Number[^>]*>([^<]*)<\/Number>/g)].map((m) => m[1]), ["+13125550101"]);
-  state.whisper = attr(r.body, "Number", "url");
-  assert.match(state.whisper, /^\/v1\/twilio\/whisper\?site=calls&say=.*&screen=1$/);
-  state.action0 = attr(r.body, "Dial", "action");
+  assert.match(attr(r.body, "Number", "url"), /^\/v1\/twilio\/whisper\?site=calls&say=.*&screen=1$/);
 });
 
 test("the whisper is fetched and spoken to the business, the campaign escaped", async () => {
+  const { whisper } = await dayCall("CAwhisper1", "+13105550112");
   // Twilio fetches the <Number url> on the business's leg, signed like every webhook.
-  const r = await twilio(state.whisper, { CallSid: "CAleg1", ParentCallSid: "CAday", To: "+13125550101", From: "+13105550199" });
+  const r = await twilio(whisper, { CallSid: "CAwhisper1-leg", ParentCallSid: "CAwhisper1", To: "+13125550101", From: "+13105550112" });
   assert.equal(r.status, 200);
   assert.equal(
     r.body,
@@ -216,11 +235,12 @@ test("the whisper is fetched and spoken to the business, the campaign escaped", 
       "<Say>Call from Paid Search, spring &lt;sale&gt; &amp; &quot;more&quot;</Say><Say>Press 1 to accept the call.</Say>" +
       "</Gather><Hangup/></Response>",
   );
-  const unsigned = await postTwilio(worker.base + state.whisper, { CallSid: "CAleg1" }, { signature: null });
+  const unsigned = await postTwilio(worker.base + whisper, { CallSid: "CAwhisper1-leg" }, { signature: null });
   assert.equal(unsigned.status, 403, "the whisper URL is signed like every webhook");
 });
 
 test("screening: a key other than 1 (or none) hangs up the business's leg; 1 connects", async () => {
+  await dayCall("CAscreen", "+13105550113");
   // (digits, answer)
   const table = [
     ["2", XML + "<Hangup/></Response>"],
@@ -228,14 +248,15 @@ test("screening: a key other than 1 (or none) hangs up the business's leg; 1 con
     ["1", XML + "</Response>"],
   ];
   for (const [digits, want] of table) {
-    const r = await twilio("/v1/twilio/screen?site=calls", { CallSid: "CAleg1", Digits: digits });
+    const r = await twilio("/v1/twilio/screen?site=calls", { CallSid: "CAscreen-leg", ParentCallSid: "CAscreen", Digits: digits });
     assert.equal(r.body, want, `Digits=${digits}`);
   }
 });
 
 test("no answer: the chain rings the next lines, then the answer, the line and talk time come from the dial result", async () => {
-  const base = { CallSid: "CAday", From: "+13105550199", To: "+13125550121", DialCallSid: "CAleg1" };
-  const next = await twilio(state.action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
+  const { action0 } = await dayCall("CAchain", "+13105550114");
+  const base = { CallSid: "CAchain", From: "+13105550114", To: "+13125550121", DialCallSid: "CAchain-leg1" };
+  const next = await twilio(action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
   assert.equal(next.status, 200);
   assert.equal(attr(next.body, "Dial", "action"), "/v1/twilio/dial?site=calls&rule=1&step=1");
   assert.equal(attr(next.body, "Dial", "timeout"), "20");
@@ -248,7 +269,7 @@ test("no answer: the chain rings the next lines, then the answer, the line and t
   // Both lines ring at once. Each leg's status callback comes from Twilio, signed; only the
   // `answered` event counts. The first line picks up and refuses the screening (its leg hangs
   // up), the second takes the call: the dial result names its leg.
-  const leg = (sid, to, status) => ({ CallSid: sid, ParentCallSid: "CAday", From: "+13105550199", To: to, CallStatus: status, Direction: "outbound-dial" });
+  const leg = (sid, to, status) => ({ CallSid: sid, ParentCallSid: "CAchain", From: "+13105550114", To: to, CallStatus: status, Direction: "outbound-dial" });
   // (callback, status)
   const before = [
     [leg("CAleg2", "+13125550102", "ringing"), 204],
@@ -267,10 +288,10 @@ test("no answer: the chain rings the next lines, then the answer, the line and t
   const forged = await postTwilio(worker.base + legUrl, leg("CAleg9", "+13125550199", "in-progress"), { token: "not-the-auth-token" });
   assert.equal(forged.status, 403, "a leg callback is signed like every webhook");
   // The caller's own call ends later; a repeat of the first step's result changes nothing.
-  await twilio(state.action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
+  await twilio(action0, { ...base, DialCallStatus: "no-answer", DialCallDuration: "0" });
   assert.equal((await twilio("/v1/twilio/status", { ...base, CallStatus: "completed", CallDuration: "61" })).status, 204);
 
-  const c = await call("CAday");
+  const c = await call("CAchain");
   assert.equal(c.status, "answered");
   assert.deepEqual(c.dial, { status: "completed", duration_s: 33, leg: "CAleg3", number: "+13125550103", step: 1 }, "the line that took the call");
   assert.deepEqual(
@@ -283,7 +304,7 @@ test("no answer: the chain rings the next lines, then the answer, the line and t
   );
   assert.equal(c.duration_s, 61, "the caller's call, ringing included");
   assert.equal(c.routing.name, "office hours");
-  assert.equal(c.first_time, false, "the same caller called this site before (the voicemail)");
+  assert.equal(c.first_time, true, "this caller's first call");
 });
 
 test("a chain's later steps whisper the caller's channel and campaign, as the first step does", async () => {
@@ -312,33 +333,37 @@ test("a chain's later steps whisper the caller's channel and campaign, as the fi
 });
 
 test("the recording callback is stored once, and the report fetches it with the account's credentials", async () => {
-  const rec = { CallSid: "CAday", RecordingSid: "REcall1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REcall1`, RecordingDuration: "33", RecordingChannels: "2", RecordingStatus: "completed" };
+  await dayCall("CArec", "+13105550115");
+  const rec = { CallSid: "CArec", RecordingSid: "REcall1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REcall1`, RecordingDuration: "33", RecordingChannels: "2", RecordingStatus: "completed" };
   for (const attempt of ["first", "repeated"]) {
     assert.equal((await twilio("/v1/twilio/recording?site=calls&kind=call", rec)).status, 204, attempt);
   }
-  const c = await call("CAday");
+  const c = await call("CArec");
   assert.deepEqual(c.recording, { id: "REcall1", url: rec.RecordingUrl, duration_s: 33, channels: 2, kind: "call" });
 
-  const open = await fetch(`${worker.base}/v1/sites/calls/calls/CAday/recording`);
+  const open = await fetch(`${worker.base}/v1/sites/calls/calls/CArec/recording`);
   assert.equal(open.status, 401, "the recording needs the operator's token");
-  const r = await fetch(`${worker.base}/v1/sites/calls/calls/CAday/recording`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const asked = recordingRequests.length;
+  const r = await fetch(`${worker.base}/v1/sites/calls/calls/CArec/recording`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(r.status, 200);
   assert.equal(r.headers.get("content-type"), "audio/x-wav");
   const body = await r.text();
   assert.equal(body, "RIFF-fake-recording");
   assert.ok(!body.includes(TWILIO_AUTH_TOKEN));
-  const asked = recordingRequests.at(-1);
-  assert.equal(asked.url, "/rec/REcall1");
-  assert.equal(asked.authorization, "Basic " + Buffer.from(`${ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString("base64"));
-  const vm = await fetch(`${worker.base}/v1/sites/calls/calls/CAnight/recording?kind=voicemail`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-  assert.equal(vm.status, 200);
+  assert.deepEqual(recordingRequests.slice(asked), [
+    { url: "/rec/REcall1", authorization: "Basic " + Buffer.from(`${ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString("base64") },
+  ]);
   const none = await admin(worker.base, "/v1/sites/calls/calls/CAnope/recording");
   assert.equal(none.status, 404);
 });
 
 test("the conversation's transcript: final utterances stored once, in order, whatever the order they arrive in", async () => {
+  const { transcript } = await dayCall("CAtalk", "+13105550116");
+  // A recording first: the transcript's callbacks leave it as it is.
+  const rec = { CallSid: "CAtalk", RecordingSid: "REtalk1", RecordingUrl: `http://127.0.0.1:${recordings.address().port}/rec/REtalk1`, RecordingDuration: "20", RecordingChannels: "2", RecordingStatus: "completed" };
+  assert.equal((await twilio("/v1/twilio/recording?site=calls&kind=call", rec)).status, 204);
   // Twilio's real-time transcription callbacks (`<Start><Transcription statusCallbackUrl>`).
-  const event = (fields) => ({ AccountSid: ACCOUNT_SID, CallSid: "CAday", TranscriptionSid: "GT1", Timestamp: new Date().toISOString(), ...fields });
+  const event = (fields) => ({ AccountSid: ACCOUNT_SID, CallSid: "CAtalk", TranscriptionSid: "GT1", Timestamp: new Date().toISOString(), ...fields });
   const content = (seq, track, text, final = "true") =>
     event({ TranscriptionEvent: "transcription-content", SequenceId: String(seq), Track: track, Final: final, TranscriptionData: JSON.stringify({ transcript: text, confidence: 0.91 }), LanguageCode: "en-US" });
   // (callback, status)
@@ -355,16 +380,16 @@ test("the conversation's transcript: final utterances stored once, in order, wha
   table[7][0].TranscriptionData = "{not json";
   table[7][1] = 400;
   for (const [params, status] of table) {
-    const r = await twilio(state.transcript, params);
+    const r = await twilio(transcript, params);
     assert.equal(r.status, status, `${params.TranscriptionEvent} ${params.SequenceId}: ${r.body}`);
   }
-  const c = await call("CAday");
+  const c = await call("CAtalk");
   assert.deepEqual(c.conversation, [
     { seq: 2, speaker: "caller", text: "Hello, I have a leak <in the kitchen>." },
     { seq: 3, speaker: "business", text: "Plumbing, how can I help?" },
     { seq: 5, speaker: "caller", text: "Can someone come today?" },
   ]);
-  assert.equal(c.recording.id, "REcall1", "the other callbacks' fields are untouched");
+  assert.equal(c.recording.id, "REtalk1", "the other callbacks' fields are untouched");
   assert.equal(c.transcript, null, "the voicemail transcript is another field");
 });
 
@@ -375,7 +400,6 @@ test("a blocked caller is rejected", async () => {
 });
 
 // Telnyx: TeXML webhooks signed with Ed25519 over "{timestamp}|{body}".
-const telnyxUrls = {};
 function telnyxSigned(params, { ts = Math.floor(Date.now() / 1000), tamper = false, key = privateKey } = {}) {
   const body = new URLSearchParams(params).toString();
   const signature = edSign(null, Buffer.from(`${ts}|${body}`), key).toString("base64");
@@ -399,6 +423,23 @@ async function postTelnyx(path, delivery) {
   return { status: r.status, body: await r.text() };
 }
 
+/** Telnyx's callback URLs in an answer, each sealed by the worker, relative to it. */
+function telnyxUrlsOf(markup) {
+  const urls = {};
+  for (const [tag, name] of [["Dial", "action"], ["Dial", "recordingStatusCallback"], ["Number", "statusCallback"], ["Transcription", "transcriptionCallback"]]) {
+    urls[name] = attr(markup, tag, name)?.replace(worker.base, "");
+  }
+  return urls;
+}
+
+/** A new call to the Telnyx number, from a caller of its own; returns its params and callback URLs. */
+async function telnyxCall(sid, from) {
+  const params = { CallSid: sid, AccountSid: "acc", From: from, To: "+13125550123", CallStatus: "ringing" };
+  const r = await postTelnyx("/v1/telnyx/voice", telnyxSigned(params));
+  assert.equal(r.status, 200, r.body);
+  return { params, urls: telnyxUrlsOf(r.body) };
+}
+
 test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx's own library", async () => {
   const params = { CallSid: "v3:telnyx-call-1", AccountSid: "acc", From: "+13105550177", To: "+13125550123", CallStatus: "ringing" };
   const now = Math.floor(Date.now() / 1000);
@@ -414,11 +455,13 @@ test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx'
     ["from the future: 330 s ahead", telnyxSigned(params, { ts: now + 330 }), "refused", 403],
     ["unsigned", { body: genuine.body, headers: {} }, "refused", 403],
   ];
+  let genuineAnswer;
   for (const [what, delivery, library, status] of table) {
     assert.equal(await telnyxVerdict(delivery), library, `Telnyx's library: ${what}`);
     const r = await postTelnyx("/v1/telnyx/voice", delivery);
     assert.equal(r.status, status, `worker: ${what}: ${r.body}`);
     if (status === 200) {
+      genuineAnswer = r.body;
       assert.match(r.body, /<Dial answerOnBridge="true" timeout="15" record="record-from-answer" recordingChannels="dual"/, "TeXML");
       // Telnyx's signature does not cover the URL: every callback URL carries the worker's seal.
       for (const [tag, name, path] of [
@@ -429,7 +472,6 @@ test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx'
       ]) {
         const url = attr(r.body, tag, name);
         assert.ok(url?.startsWith(path), `${tag} ${name}: ${url}`);
-        telnyxUrls[name] = url.replace(worker.base, "");
       }
     } else {
       assert.ok(JSON.parse(r.body).error, what);
@@ -444,7 +486,7 @@ test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx'
 
   // The dial result through Telnyx completes the record too.
   const dial = telnyxSigned({ ...params, DialCallStatus: "completed", DialCallDuration: "9", DialCallSid: "v3:leg" });
-  const d = await postTelnyx(telnyxUrls.action, dial);
+  const d = await postTelnyx(telnyxUrlsOf(genuineAnswer).action, dial);
   assert.equal(d.status, 200, d.body);
   const st = await postTelnyx("/v1/telnyx/status", telnyxSigned({ ...params, CallStatus: "completed", CallDuration: "20" }));
   assert.equal(st.status, 204, st.body);
@@ -454,8 +496,10 @@ test("Telnyx: signed, tampered, replayed and stale webhooks, judged like Telnyx'
 });
 
 test("Telnyx: a genuine delivery sent to a callback URL with a changed query is refused", async () => {
-  const params = { CallSid: "v3:telnyx-call-1", AccountSid: "acc", From: "+13105550177", To: "+13125550123", DialCallStatus: "no-answer", DialCallSid: "v3:leg0" };
-  const sealed = telnyxUrls.action;
+  const { params: ringing, urls } = await telnyxCall("v3:telnyx-query", "+13105550178");
+  const { CallStatus: _, ...call } = ringing;
+  const params = { ...call, DialCallStatus: "no-answer", DialCallSid: "v3:leg0" };
+  const sealed = urls.action;
   const seal = sealed.slice(sealed.indexOf("&seal="));
   // One signed delivery, sent first to tampered URLs (Telnyx's signature covers only the body, so
   // its library accepts it), then to the URL the worker wrote.
@@ -514,9 +558,13 @@ test("Telnyx: a callback URL sealed for one call refuses another call's genuine 
 });
 
 test("Telnyx: the answering line, the conversation's transcript, and the recording fetched by id", async () => {
-  const call1 = { CallSid: "v3:telnyx-call-1", AccountSid: "acc" };
-  const leg = telnyxSigned({ ...call1, CallSid: "v3:leg", ParentCallSid: "v3:telnyx-call-1", From: "+13105550177", To: "+13125550101", CallStatus: "in-progress", CallbackSource: "call-progress-events" });
+  const { urls: telnyxUrls } = await telnyxCall("v3:telnyx-line", "+13105550179");
+  const call1 = { CallSid: "v3:telnyx-line", AccountSid: "acc" };
+  const leg = telnyxSigned({ ...call1, CallSid: "v3:telnyx-line-leg", ParentCallSid: "v3:telnyx-line", From: "+13105550179", To: "+13125550101", CallStatus: "in-progress", CallbackSource: "call-progress-events" });
   assert.equal((await postTelnyx(telnyxUrls.statusCallback, leg)).status, 204);
+  // The dial result names that leg: the answering line is its number.
+  const dial = telnyxSigned({ ...call1, From: "+13105550179", To: "+13125550123", DialCallStatus: "completed", DialCallDuration: "9", DialCallSid: "v3:telnyx-line-leg" });
+  assert.equal((await postTelnyx(telnyxUrls.action, dial)).status, 200);
   // TeXML's transcription callback: `Transcript`, `IsFinal` (interim results are not kept).
   for (const [fields, status] of [
     [{ Transcript: "Hi, is this the plumber?", IsFinal: "true", Confidence: "0.9" }, 204],
@@ -529,19 +577,20 @@ test("Telnyx: the answering line, the conversation's transcript, and the recordi
   const rec = telnyxSigned({ ...call1, RecordingSid: id, RecordingUrl: "https://api.telnyx.com/expired/link.mp3", RecordingDuration: "9", RecordingChannels: "2", RecordingStatus: "completed" });
   assert.equal((await postTelnyx(telnyxUrls.recordingStatusCallback, rec)).status, 204);
 
-  const c = await call("v3:telnyx-call-1");
+  const c = await call("v3:telnyx-line");
   assert.equal(c.dial.number, "+13125550101");
   assert.deepEqual(c.conversation.map((u) => u.text), ["Hi, is this the plumber?", "Yes, speaking."]);
   assert.equal(c.recording.id, id);
 
-  const r = await fetch(`${worker.base}/v1/sites/calls/calls/v3:telnyx-call-1/recording`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const asked = telnyxRequests.length;
+  const r = await fetch(`${worker.base}/v1/sites/calls/calls/v3:telnyx-line/recording`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(r.status, 200);
   assert.equal(r.headers.get("content-type"), "audio/mpeg");
   assert.equal(r.headers.get("cache-control"), "private, no-store");
   assert.equal(await r.text(), "ID3-fake-telnyx-recording");
   // The link in the webhook was never used: the recording was looked up by id with the API key,
   // and the fresh link fetched without it.
-  assert.deepEqual(telnyxRequests.slice(-2), [
+  assert.deepEqual(telnyxRequests.slice(asked), [
     { url: `/v2/recordings/${id}`, authorization: `Bearer ${TELNYX_API_KEY}` },
     { url: `/media/${id}.mp3?X-Signature=fresh`, authorization: undefined },
   ]);

@@ -3,7 +3,7 @@
 // injection, a slow or unreachable worker, bots, consent tiers, window.dni, anti-flicker.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, launchBrowser, newVisitor, swappedText, VISITOR_UA } from "./harness.mjs";
+import { startWorker, launchBrowser, newVisitor, swappedText, until, VISITOR_UA } from "./harness.mjs";
 
 let worker, browser;
 before(async () => {
@@ -76,8 +76,10 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
 test("a number a single-page app renders two seconds after load, and text changed in place", async () => {
   const v = await visitor();
   await v.page.goto(`${worker.base}/t/spa.html`);
-  await sleep(1200);
-  assert.equal(apiCalls(v, "/leases").length, 0, "no number on the page yet: no lease");
+  // The page's first request is what the loader sends when it found no number (the configuration):
+  // had it found one, the first would be a lease.
+  const [first] = await until("the page's first request", () => v.requests.length && v.requests);
+  assert.equal(`${first.method} ${new URL(first.url).pathname}`, "GET /v1/sites/demo/public", "no number on the page yet: no lease");
   // (The element first: swappedText takes a missing element for a changed one.)
   await v.page.waitForSelector("#late", { timeout: 6000 });
   const late = await swappedText(v.page, "#late", ORIGINAL, 6000);
@@ -283,6 +285,13 @@ test("heartbeats go out while the page is visible, not while it is hidden", asyn
   // The "fast" site's pool has a 2 s idle timeout: the worker asks for a heartbeat every 667 ms.
   for (const hidden of [false, true]) {
     const v = await visitor();
+    // The loader's heartbeat timer (its one setInterval) counts its turns: the positive signal that
+    // a heartbeat would have gone out by then.
+    await v.page.addInitScript(() => {
+      const every = window.setInterval;
+      window.turns = 0;
+      window.setInterval = (f, ms) => every(() => { window.turns++; f(); }, ms);
+    });
     if (hidden) {
       await v.page.addInitScript(() => {
         Object.defineProperty(document, "hidden", { get: () => true });
@@ -291,10 +300,9 @@ test("heartbeats go out while the page is visible, not while it is hidden", asyn
     }
     await v.page.goto(`${worker.base}/t/fast.html`);
     await swappedText(v.page, "#phone", "(312) 555-0100");
-    await sleep(2_500);
-    const beats = apiCalls(v, "/heartbeat").length;
-    if (hidden) assert.equal(beats, 0, "no heartbeat while hidden");
-    else assert.ok(beats >= 1, "a heartbeat while visible");
+    await until("two turns of the heartbeat timer", () => v.page.evaluate(() => window.turns >= 2));
+    if (hidden) assert.equal(apiCalls(v, "/heartbeat").length, 0, "no heartbeat while hidden");
+    else await until("a heartbeat while visible", () => apiCalls(v, "/heartbeat").length >= 2);
     await v.context.close();
   }
 });
@@ -324,9 +332,8 @@ test("when the worker says a lease is gone, the page asks for a fresh one", asyn
   });
   await v.page.goto(`${worker.base}/t/fast.html`);
   await swappedText(v.page, "#phone", "(312) 555-0100");
-  for (let i = 0; i < 30 && apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length < 2; i++) await sleep(200);
+  await until("a fresh lease asked for", () => apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length >= 2);
   assert.ok(gone >= 1, "a heartbeat was answered 410");
-  assert.ok(apiCalls(v, "/leases").filter((r) => !r.url.includes("/heartbeat")).length >= 2, "a fresh lease was asked for");
   assert.match(await v.page.textContent("#phone"), /^\(312\) 555-010[12]$/);
   await v.context.close();
 });
@@ -371,8 +378,8 @@ test("the first request: the tails of the page's digits, a landing safe without 
   const kept = await v.page.evaluate(() => JSON.stringify(localStorage));
   assert.ok(kept.includes("utm_source=newsletter") && !kept.includes("jane"), `no address kept: ${kept}`);
   // +1 212 555 0100 ends like the "fast" site's +1 312 555 0100: leased, not shown, released at once.
-  for (let i = 0; i < 30 && !apiCalls(v, "/release").length; i++) await sleep(100);
-  assert.equal(apiCalls(v, "/release").length, 1, "the lease the page did not take is released");
+  await until("the lease the page did not take released", () => apiCalls(v, "/release").length);
+  assert.equal(apiCalls(v, "/release").length, 1, "released once");
   assert.equal(await v.page.textContent("#other"), "(212) 555-0100");
   await v.context.close();
 });

@@ -8,8 +8,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { join } from "node:path";
-import { startWorker, admin, visitorHeaders, clockSkew, VISITOR_UA, ROOT } from "./harness.mjs";
+import { startWorker, admin, visitorHeaders, clockSkew, VISITOR_UA, ROOT, ADMIN_TOKEN } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -18,6 +19,13 @@ before(async () => {
 after(async () => worker?.stop());
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+/**
+ * A client key as the ledger keeps it, computed here with Node's own HMAC: `k1:` and the first 16
+ * bytes of HMAC-SHA256 under the key derived from the worker's secret (this worker has no
+ * `CALLBACK_SECRET`, so its `ADMIN_TOKEN`), as docs/privacy.md says.
+ */
+const ledgerKey = createHmac("sha256", ADMIN_TOKEN).update("dni pool-drain ledger v1").digest();
+const keyed = (clear) => "k1:" + createHmac("sha256", ledgerKey).update(clear).digest("hex").slice(0, 32);
 const TARGET = "+17185550100";
 const STATIC = "+17185550199";
 const PER_ADDRESS = 3; // tests/sites/drain.json
@@ -25,6 +33,27 @@ const ATTACKER = "203.0.113.66";
 // tests/sites/drain-sharded.json: 4 per address, 6 per network, over 2 shards.
 const SHARDED = { site: "drain-sharded", target: "+13125550100" };
 const SHARDED_PER_ADDRESS = 4;
+
+const drainRows = () =>
+  execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.store === "pool" && r.table === "drain");
+
+/** Python: in every SQLite file under argv[1], the drain rows' keys argv[2] -> argv[3], argv[4] -> argv[5]. */
+const REWRITE_DRAIN = `
+import os, sqlite3, sys
+root, a_from, a_to, n_from, n_to = sys.argv[1:6]
+for d, _, files in os.walk(root):
+    for f in files:
+        if f.endswith(".sqlite"):
+            db = sqlite3.connect(os.path.join(d, f))
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'drain'").fetchone():
+                db.execute("UPDATE drain SET address = ?, network = ? WHERE address = ? AND network = ?", (a_to, n_to, a_from, n_from))
+                db.commit()
+            db.close()
+`;
 
 let sessions = 0;
 const freshSession = (who) => `${who}-${++sessions}-${Math.random().toString(36).slice(2, 10)}`.padEnd(24, "x");
@@ -189,15 +218,28 @@ test("the limits survive a kill of the runtime: an address that took its few tak
   assert.deepEqual(again.map((a) => [a.status, a.number.kind]), again.map(() => [200, "static"]), "no new number after the restart");
   // A visitor from elsewhere is served as before.
   assert.equal((await lease(visitorHeaders(), freshSession("v"), SHARDED)).number.kind, "pool");
-  // What the limits need is stored with the pool: one row per new lease, the client's keys.
-  const rows = execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
-    .filter((r) => r.store === "pool" && r.table === "drain" && r.row.address === "198.51.100.23");
+  // What the limits need is stored with the pool: one row per new lease, the client's keys,
+  // keyed: no row holds the address.
+  const rows = drainRows().filter((r) => r.row.address === keyed("198.51.100.23"));
   assert.equal(rows.length, SHARDED_PER_ADDRESS);
-  assert.deepEqual(new Set(rows.map((r) => r.row.network)), new Set(["198.51.100.0/24"]));
+  assert.deepEqual(new Set(rows.map((r) => r.row.network)), new Set([keyed("198.51.100.0/24")]));
   assert.ok(rows.every((r) => r.row.until === r.row.started + 60_000), "kept for the window (the longest rule: 60 s)");
+  assert.deepEqual(drainRows().filter((r) => !r.row.address.startsWith("k1:") || !r.row.network.startsWith("k1:")), [], "no address in clear");
+});
+
+test("ledger rows an earlier release kept in clear are hashed when the pool loads them, and still count", async () => {
+  // The attacker's rows as the release before keyed hashes wrote them: the address in clear.
+  await worker.restart({
+    whileStopped: (state) =>
+      execFileSync("python3", ["-c", REWRITE_DRAIN, state, keyed("198.51.100.23"), "198.51.100.23", keyed("198.51.100.0/24"), "198.51.100.0/24"]),
+  });
+  assert.equal(drainRows().filter((r) => r.row.address === "198.51.100.23").length, SHARDED_PER_ADDRESS, "rows in clear before the load");
+  const again = [];
+  for (let i = 0; i < 4; i++) again.push(await lease(visitorHeaders("198.51.100.23"), freshSession("clear"), SHARDED));
+  assert.deepEqual(again.map((a) => a.number.kind), again.map(() => "static"), "the clear rows still count against the address");
+  const rows = drainRows();
+  assert.equal(rows.filter((r) => r.row.address === keyed("198.51.100.23")).length, SHARDED_PER_ADDRESS, "hashed in place");
+  assert.deepEqual(rows.filter((r) => JSON.stringify(r.row).includes("198.51.100")), [], "no address in clear after the load");
 });
 
 test("a pool split over two shards: one address holds at most its limit over both, not twice it", async () => {
@@ -231,16 +273,9 @@ test("a pool split over two shards: one address holds at most its limit over bot
   for (let i = 0; i < 3; i++) assert.equal((await lease(visitorHeaders(), freshSession("v"), SHARDED)).number.kind, "pool");
 });
 
-const drainRows = () =>
-  execFileSync("python3", [join(ROOT, "tests", "read-state.py"), worker.state], { encoding: "utf8" })
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
-    .filter((r) => r.store === "pool" && r.table === "drain");
-
 test("the ledger keeps a client's address no longer than it counts: past the window and the lease, the pool deletes it", async () => {
   const before = drainRows();
-  assert.ok(before.some((r) => r.row.address === "198.51.100.23"), "the attacker's rows are there");
+  assert.ok(before.some((r) => r.row.address === keyed("198.51.100.23")), "the attacker's rows are there");
   // Two hours later every lease has ended (idle timeout 2 minutes, hold at most an hour) and every
   // window (a minute) has passed: a pool object deletes such rows in the write of its next new
   // lease (and in its alarm). One new lease in each pool object: the first site's, and both shards.
@@ -251,7 +286,7 @@ test("the ledger keeps a client's address no longer than it counts: past the win
   }
   assert.ok(taken.every((a) => a.number.kind === "pool"));
   const after = drainRows();
-  assert.equal(after.filter((r) => r.row.address === "198.51.100.23").length, 0, "the attacker's address is gone");
+  assert.equal(after.filter((r) => r.row.address === keyed("198.51.100.23")).length, 0, "the attacker's rows are gone");
   assert.deepEqual(
     after.map((r) => r.row.lease).sort(),
     taken.map((a) => a.number.lease).sort(),

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, VISITOR_UA, visitorHeaders } from "./harness.mjs";
+import { startWorker, postTwilio, admin, until, VISITOR_UA, visitorHeaders } from "./harness.mjs";
 
 let worker;
 before(async () => {
@@ -14,7 +14,6 @@ before(async () => {
 });
 after(async () => worker?.stop());
 
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 async function lease(site, target, session) {
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
@@ -150,7 +149,6 @@ test("kill -9 of the runtime in the middle of a lease storm: no lease or call lo
     `kill -9 mid-storm: ${answered.size} leases answered before the kill, ${cut.size} requests cut, ` +
       `${callsAnswered.size} calls answered; after the restart ${s.leased} numbers leased to ${holders.size} sessions, 0 double-booked`,
   );
-  await sleep(0);
 });
 
 test("a slot row the release cannot read is a 503 and a logged error, never a free number", async () => {
@@ -187,6 +185,6 @@ test("a slot row the release cannot read is a 503 and a logged error, never a fr
     assert.doesNotMatch(JSON.stringify(body), /slot|row|sql/i, `${what}: nothing internal`);
   }
   // The runtime's output reaches the log file a moment later.
-  for (let i = 0; i < 40 && !/unreadable slot row/.test(readFileSync(worker.log, "utf8")); i++) await sleep(250);
+  await until("the error in the runtime's log", () => /unreadable slot row/.test(readFileSync(worker.log, "utf8")));
   assert.match(readFileSync(worker.log, "utf8"), /unreadable slot row: .*EOF/, "the log says what is wrong");
 });

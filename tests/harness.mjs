@@ -64,6 +64,23 @@ async function freePort() {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
+/**
+ * Polls `check` (sync or async) every `every` ms until it returns a truthy value, and returns that
+ * value; fails naming `what` and the last value seen once `timeout` ms have passed. Tests wait for a
+ * condition this way, never for a fixed time: quick when the machine is, patient when it is loaded.
+ * A test that checks that something did not happen waits with it for a positive signal that it
+ * would have happened by then (a later event, or the object's own counter), then checks.
+ */
+export async function until(what, check, { timeout = 10_000, every = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() >= deadline) throw new Error(`waited ${timeout} ms for ${what}; last: ${JSON.stringify(got)}`);
+    await sleep(every);
+  }
+}
+
 function wranglerEnv() {
   return {
     ...process.env,

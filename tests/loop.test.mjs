@@ -17,13 +17,25 @@ after(async () => {
 
 const ORIGINAL_TEXT = "(212) 555-0100";
 const POOL = /^\(212\) 555-01(0[1-9]|10)$/;
-const state = {};
 
-test("a visitor from a Google Ads click sees a tracking number in the page's own format", async () => {
+/**
+ * A new visitor on the page at `query`, shown a pool number; returns its page, the text shown and
+ * the number in E.164. Each test that needs a visit makes its own (the pool has ten numbers, and
+ * pages stay open until the browser closes, so no number is handed out twice in this file).
+ */
+async function visitor(query = AD_QUERY) {
   const { page, consoleErrors } = await newVisitor(browser);
-  await page.goto(worker.base + AD_QUERY);
+  await page.goto(worker.base + query);
   const text = await swappedText(page, "#phone-text", ORIGINAL_TEXT);
   assert.match(text, POOL, "the text shows a pool number, formatted as the page wrote it");
+  return { page, consoleErrors, text, number: `+1${text.replace(/\D/g, "")}` };
+}
+
+/** The report's rows of one call. */
+const rowsOf = async (sid) => (await admin(worker.base, "/v1/sites/demo/calls")).json.calls.filter((c) => c.call_sid === sid);
+
+test("a visitor from a Google Ads click sees a tracking number in the page's own format", async () => {
+  const { page, consoleErrors, text } = await visitor();
   assert.equal(await page.textContent("#phone"), text, "every occurrence is swapped");
   const digits = text.replace(/\D/g, "");
   assert.equal(await page.getAttribute("#call", "href"), `tel:+1${digits}`, "the tel: link dials the same number");
@@ -32,26 +44,25 @@ test("a visitor from a Google Ads click sees a tracking number in the page's own
   const jsonLd = await page.textContent('script[type="application/ld+json"]');
   assert.match(jsonLd, /\+1-212-555-0100/, "JSON-LD untouched");
   assert.deepEqual(consoleErrors, [], "the console stays clean");
-  state.first = { number: `+1${digits}`, page };
 });
 
 test("a second visitor at the same time gets a different number", async () => {
-  const { page } = await newVisitor(browser);
-  await page.goto(worker.base + "/?utm_source=bing&utm_medium=cpc&msclkid=M1");
-  const text = await swappedText(page, "#phone-text", ORIGINAL_TEXT);
-  assert.match(text, POOL);
-  assert.notEqual(`+1${text.replace(/\D/g, "")}`, state.first.number);
+  const first = await visitor();
+  const second = await visitor("/?utm_source=bing&utm_medium=cpc&msclkid=M1");
+  assert.notEqual(second.number, first.number);
 });
 
 test("the same visitor reloading keeps its number", async () => {
-  await state.first.page.reload();
-  const text = await swappedText(state.first.page, "#phone-text", ORIGINAL_TEXT);
-  assert.equal(`+1${text.replace(/\D/g, "")}`, state.first.number);
+  const { page, number } = await visitor();
+  await page.reload();
+  const text = await swappedText(page, "#phone-text", ORIGINAL_TEXT);
+  assert.equal(`+1${text.replace(/\D/g, "")}`, number);
 });
 
 test("unsigned and tampered webhooks get 403 and leave no record", async () => {
   const url = `${worker.base}/v1/twilio/voice`;
-  const params = { CallSid: "CAforged", From: "+13105550199", To: state.first.number, CallStatus: "ringing" };
+  // (A pool number: the webhook is refused before anything reads it.)
+  const params = { CallSid: "CAforged", From: "+13105550199", To: "+12125550101", CallStatus: "ringing" };
   // (what is wrong, request options, params sent)
   const cases = [
     ["no signature", { signature: null }, params],
@@ -65,28 +76,36 @@ test("unsigned and tampered webhooks get 403 and leave no record", async () => {
     assert.match(r.type, /json/, why);
     assert.ok(JSON.parse(r.body).error, why);
   }
-  const calls = await admin(worker.base, "/v1/sites/demo/calls");
-  assert.equal(calls.json.calls.length, 0, "nothing was recorded");
+  assert.deepEqual(await rowsOf("CAforged"), [], "nothing was recorded");
 });
 
-test("the call is forwarded at once, recorded against the visit, and completed once", async () => {
-  const url = `${worker.base}/v1/twilio/voice`;
-  const params = { CallSid: "CA0001", AccountSid: "AC0001", From: "+13105550199", To: state.first.number, CallStatus: "ringing", Direction: "inbound" };
-  const forward =
-    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="30" action="/v1/twilio/dial?site=demo&amp;rule=-&amp;step=0"><Number statusCallbackEvent="answered" statusCallback="/v1/twilio/answered?site=demo&amp;step=0">+12125550100</Number></Dial></Response>';
-  for (const attempt of ["first", "repeated"]) {
-    const r = await postTwilio(url, params);
-    assert.equal(r.status, 200, attempt);
-    assert.match(r.type, /text\/xml/, attempt);
-    assert.equal(r.body, forward, `${attempt}: TwiML forwards to the business line`);
-  }
-  const status = { CallSid: "CA0001", AccountSid: "AC0001", From: "+13105550199", To: state.first.number, CallStatus: "completed", CallDuration: "42" };
+/** A call to `to` whose webhooks each arrive more than once, as providers retry them. */
+async function repeatedCall(sid, to) {
+  const voice = { CallSid: sid, AccountSid: "AC0001", From: "+13105550199", To: to, CallStatus: "ringing", Direction: "inbound" };
+  const answers = [];
+  for (const attempt of ["first", "repeated"]) answers.push([attempt, await postTwilio(`${worker.base}/v1/twilio/voice`, voice)]);
+  const status = { CallSid: sid, AccountSid: "AC0001", From: "+13105550199", To: to, CallStatus: "completed", CallDuration: "42" };
   for (const attempt of ["first", "repeated", "again"]) {
     const r = await postTwilio(`${worker.base}/v1/twilio/status`, status);
     assert.equal(r.status, 204, attempt);
   }
   // A later, different duration for the same call changes nothing.
   await postTwilio(`${worker.base}/v1/twilio/status`, { ...status, CallDuration: "99" });
+  return answers;
+}
+
+test("the call is forwarded at once, recorded against the visit, and completed once", async () => {
+  const { number } = await visitor();
+  const forward =
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="30" action="/v1/twilio/dial?site=demo&amp;rule=-&amp;step=0"><Number statusCallbackEvent="answered" statusCallback="/v1/twilio/answered?site=demo&amp;step=0">+12125550100</Number></Dial></Response>';
+  for (const [attempt, r] of await repeatedCall("CA0001", number)) {
+    assert.equal(r.status, 200, attempt);
+    assert.match(r.type, /text\/xml/, attempt);
+    assert.equal(r.body, forward, `${attempt}: TwiML forwards to the business line`);
+  }
+  const rows = await rowsOf("CA0001");
+  assert.equal(rows.length, 1, "one record, however often the webhooks repeated");
+  assert.deepEqual([rows[0].tracking_number, rows[0].status, rows[0].duration_s], [number, "answered", 42]);
 });
 
 test("the report shows the call attributed to the ad, and needs the token", async () => {
@@ -96,13 +115,16 @@ test("the report shows the call attributed to the ad, and needs the token", asyn
   const wrong = await fetch(`${worker.base}/v1/sites/demo/calls`, { headers: { Authorization: "Bearer nope" } });
   assert.equal(wrong.status, 401);
 
+  const { number } = await visitor();
+  await repeatedCall("CA0003", number);
   const { status, json } = await admin(worker.base, "/v1/sites/demo/calls");
   assert.equal(status, 200);
-  assert.equal(json.calls.length, 1, "one call, however often the webhooks repeated");
-  const call = json.calls[0];
+  const rows = json.calls.filter((c) => c.call_sid === "CA0003");
+  assert.equal(rows.length, 1, "one call, however often the webhooks repeated");
+  const call = rows[0];
   const expected = {
     caller: "+13105550199",
-    tracking_number: state.first.number,
+    tracking_number: number,
     channel: "Paid Search",
     source: "google",
     medium: "cpc",
@@ -125,16 +147,16 @@ test("the report shows the call attributed to the ad, and needs the token", asyn
 });
 
 test("callbacks out of order: a status before its webhook, then the webhook, make one whole record", async () => {
-  const to = state.first.number;
+  const { number: to } = await visitor();
   const status = { CallSid: "CA0002", From: "+13105550142", To: to, CallStatus: "completed", CallDuration: "7" };
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/status`, status)).status, 204);
   const voice = { CallSid: "CA0002", From: "+13105550142", To: to, CallStatus: "ringing" };
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, voice)).status, 200);
-  const { json } = await admin(worker.base, "/v1/sites/demo/calls");
-  const call = json.calls.find((c) => c.call_sid == "CA0002");
+  const rows = await rowsOf("CA0002");
+  assert.equal(rows.length, 1, "one record");
+  const [call] = rows;
   assert.deepEqual(
-    [call.site, call.status, call.duration_s, call.channel, call.gclid, call.number_kind],
-    ["demo", "answered", 7, "Paid Search", "TEST123", "pool"],
+    [call.site, call.status, call.duration_s, call.channel, call.gclid, call.number_kind, call.tracking_number],
+    ["demo", "answered", 7, "Paid Search", "TEST123", "pool", to],
   );
-  assert.equal(json.calls.length, 2);
 });

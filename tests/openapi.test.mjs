@@ -108,6 +108,17 @@ function routes(base) {
     ["post", "/v1/sites/{site}/report-tokens", "/v1/sites/demo/report-tokens", { headers: AUTH, body: '{"name":"openapi"}' }],
     ["post", "/v1/sites/{site}/report-tokens", "/v1/sites/demo/report-tokens", { headers: AUTH, body: '{"colour":"red"}' }],
     ["delete", "/v1/sites/{site}/report-tokens/{id}", "/v1/sites/demo/report-tokens/AAAAAAAAAAAA", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/config/history", "/v1/sites/demo/config/history", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/config/history", "/v1/sites/demo/config/history", {}],
+    ["get", "/v1/sites/{site}/config/history/{version}", "/v1/sites/demo/config/history/1", { headers: AUTH }],
+    ["get", "/v1/sites/{site}/config/history/{version}", "/v1/sites/demo/config/history/999", { headers: AUTH }],
+    ["post", "/v1/sites/{site}/config/rollback", "/v1/sites/demo/config/rollback", { headers: AUTH, body: '{"version":1}' }],
+    ["post", "/v1/sites/{site}/config/rollback", "/v1/sites/demo/config/rollback", { headers: AUTH, body: '{"version":999}' }],
+    ["post", "/v1/operator-keys", "/v1/operator-keys", { headers: AUTH, body: '{"name":"openapi","sites":["demo"],"scopes":["calls"]}' }],
+    ["post", "/v1/operator-keys", "/v1/operator-keys", { headers: AUTH, body: '{"sites":[]}' }],
+    ["get", "/v1/operator-keys", "/v1/operator-keys", { headers: AUTH }],
+    ["get", "/v1/operator-keys", "/v1/operator-keys", {}],
+    ["delete", "/v1/operator-keys/{id}", "/v1/operator-keys/AAAAAAAAAAAA", { headers: AUTH }],
   ];
 }
 

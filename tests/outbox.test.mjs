@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, VISITOR_UA, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
+import { startWorker, postTwilio, admin, until, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, VISITOR_UA, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
 import { Capture, checkGa4, checkOAuth, checkGoogleAds, checkMicrosoftAds, checkWebhook, zoneOffsetMinutes } from "./capture.mjs";
 
 const { Webhook } = createRequire(import.meta.url)("standardwebhooks");
@@ -22,7 +22,6 @@ const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const WHSEC_OPS = "whsec_b3BzLWVuZHBvaW50LXNlY3JldC0wMDAx";
 const ZONE = "America/New_York"; // the test site's time_zone
 const FEED_TOKEN = "feed-password-1";
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 const cap = {};
 let worker;
@@ -125,16 +124,17 @@ async function completed(sid, to, { duration = "42", status = "completed" } = {}
 
 const deliveriesOf = async (sid) => (await admin(worker.base, `/v1/sites/outbox/calls/${sid}/deliveries`)).json.deliveries;
 
-/** Waits until none of the call's deliveries is pending. */
-async function settled(sid, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
+/**
+ * Waits until none of the call's deliveries is pending. A delivery is marked delivered or refused
+ * only after its receiver answered, and the capture servers record a request when it arrives: once
+ * settled, every message sent for the call has been captured, and each delivery's `attempts` says
+ * how many times it was sent. So "nothing was sent twice" is checked from these, without waiting.
+ */
+const settled = (sid, timeout = 20_000) =>
+  until(`the deliveries of ${sid} to settle`, async () => {
     const ds = await deliveriesOf(sid);
-    if (ds.length > 0 && ds.every((d) => d.state !== "pending")) return ds;
-    if (Date.now() > deadline) throw new Error(`deliveries of ${sid} still pending: ${JSON.stringify(ds)}`);
-    await sleep(100);
-  }
-}
+    return ds.length > 0 && ds.every((d) => d.state !== "pending") && ds;
+  }, { timeout, every: 100 });
 
 const forCall = (capture, sid, field) =>
   capture.requests.filter((r) => (field ? r.body.includes(field) : true) && r.body.includes(sid));
@@ -148,7 +148,9 @@ test("a visitor from a Google Ads click calls: GA4, Google Ads and the webhook e
   await completed("CAout0001", number);
   await completed("CAout0001", number, { duration: "99" });
   const ds = await settled("CAout0001");
-  await sleep(1500); // anything sent twice would arrive by now
+  // Nothing queued twice (one delivery per destination), nothing sent twice (each delivered once).
+  assert.equal(ds.length, 5, JSON.stringify(ds));
+  for (const d of ds.filter((d) => d.state === "delivered")) assert.equal(d.attempts, 1, JSON.stringify(d));
   assert.deepEqual(state(ds), { ga4: "delivered", google_ads: "delivered", microsoft_ads: "skipped", "webhook.crm": "delivered", "webhook.ops": "delivered" });
   assert.equal(ds.find((d) => d.destination.kind === "microsoft_ads").answer, "no click id of this platform");
 
@@ -219,7 +221,6 @@ test("500, 429 with Retry-After and a timeout are retried; the message is taken 
   const number = await visit(AD_QUERY, { client: "GA1.1.77.88" });
   await call("CAout0004", number);
   const ds = await settled("CAout0004", 30_000);
-  await sleep(1000);
   const ga = cap.ga4.requests.slice(gaBefore);
   assert.deepEqual(ga.map((r) => r.answered), ["500", "429:1", "normal"]);
   assert.ok(ga[2].at - ga[1].at >= 950, `Retry-After honoured (${ga[2].at - ga[1].at} ms)`);
@@ -239,10 +240,10 @@ test("GA4 is not retried after a timeout (it may have counted it, and has no ded
   const number = await visit(AD_QUERY, { client: "GA1.1.55.66" });
   await call("CAout0008", number);
   const ds = await settled("CAout0008", 30_000);
-  await sleep(1500); // a retry would arrive by now
-  assert.deepEqual(cap.ga4.requests.slice(before).map((r) => r.answered), ["hang"]);
+  // Failed is final: the delivery's own count says it was sent once, and the receiver saw that one.
   const d = ds.find((x) => x.destination.kind === "ga4");
   assert.deepEqual([d.state, d.attempts], ["failed", 1]);
+  assert.deepEqual(cap.ga4.requests.slice(before).map((r) => r.answered), ["hang"]);
   assert.match(d.answer, /^timeout: not retried, GA4 may have recorded it/);
   assert.equal(JSON.parse(cap.ga4.requests[before].body).events[0].params.call_id, "CAout0008");
 });
@@ -251,14 +252,14 @@ test("a receiver down, then up, receives the message once", async () => {
   await cap.hook.down();
   const number = await visit(AD_QUERY, { client: "GA1.1.9.9" });
   await call("CAout0005", number);
-  await sleep(2500);
-  const pending = hookOf(await deliveriesOf("CAout0005"));
+  const pending = await until("two attempts while the receiver is down", async () => {
+    const d = hookOf(await deliveriesOf("CAout0005"));
+    return d?.attempts >= 2 && d;
+  });
   assert.equal(pending.state, "pending");
-  assert.ok(pending.attempts >= 2, `tried while down (${pending.attempts})`);
   assert.match(pending.answer, /^unreachable/);
   await cap.hook.start();
   const ds = await settled("CAout0005", 30_000);
-  await sleep(1000);
   assert.equal(hookOf(ds).state, "delivered");
   const got = forCall(cap.hook, "CAout0005");
   assert.equal(got.length, 1, "once");
@@ -272,8 +273,8 @@ test("a 4xx is never retried; the operator replays it once the receiver is fixed
   await call("CAout0006", number);
   const ds = await settled("CAout0006");
   const d = hookOf(ds);
+  // Failed is final, after one attempt: the receiver saw that one.
   assert.deepEqual([d.state, d.attempts, d.answer], ["failed", 1, '400: {"error":"bad"}']);
-  await sleep(1000);
   assert.equal(forCall(cap.hook, "CAout0006").length, 1, "no retry after a 400");
 
   cap.hook.answer = normal;
@@ -319,13 +320,18 @@ test("a call's start reaches the endpoints that asked for it once, signed, witho
   assert.match(voice.body, /<Dial/);
   // The provider retries its webhook: the same call, again.
   assert.equal((await postTwilio(`${worker.base}/v1/twilio/voice`, form)).status, 200);
-  const deadline = Date.now() + 10_000;
-  while (forCall(cap.started, "CAout0009").length === 0 && Date.now() < deadline) await sleep(50);
+  await until("the call's start at the receiver", () => forCall(cap.started, "CAout0009").length);
   const arrived = Date.now() - t0;
-  await sleep(1500); // a second message would arrive by now
+  // The call ends, and all its deliveries settle: a second start message, queued by the second
+  // voice webhook, would be among them, sent, by then.
+  await completed("CAout0009", number);
+  const ds = await settled("CAout0009");
+  const starts = ds.filter((d) => d.destination.event === "call.started");
+  assert.equal(starts.length, 1, `one start message queued: ${JSON.stringify(starts)}`);
+  assert.deepEqual([hookOf(ds, "ops").state, hookOf(ds, "ops").attempts], ["delivered", 1]);
   const got = forCall(cap.started, "CAout0009");
   assert.equal(got.length, 1, "once, though the voice webhook came twice");
-  assert.equal(cap.started.requests.length - before, 1, "nothing else to this endpoint");
+  assert.equal(cap.started.requests.length - before, 1, "nothing else to this endpoint, the call's end neither");
   assert.deepEqual(cap.started.problems(got[0]), [], "verified by standardwebhooks, shape per the specification");
   assert.equal(got[0].headers["webhook-id"], "CAout0009.webhook.ops.call.started");
   const body = JSON.parse(got[0].body);
@@ -336,14 +342,6 @@ test("a call's start reaches the endpoints that asked for it once, signed, witho
     ["CAout0009", number, "Paid Search", "google", "gclid", "TEST123"],
   );
   assert.ok(!got[0].body.includes(CALLER_DIGITS));
-  const queued = hookOf(await deliveriesOf("CAout0009"), "ops");
-  assert.deepEqual([queued.state, queued.attempts], ["delivered", 1]);
-
-  // The call ends: nothing more to the call.started endpoint, the rest as before.
-  await completed("CAout0009", number);
-  const ds = await settled("CAout0009");
-  await sleep(1000);
-  assert.equal(forCall(cap.started, "CAout0009").length, 1);
   assert.equal(state(ds)["webhook.crm"], "delivered");
   console.log(`call.started: voice answer in ${answered} ms, the message at the receiver ${arrived} ms after the webhook was sent`);
 });

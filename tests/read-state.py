@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints every row the worker stored under a `wrangler dev --persist-to` directory, as JSON lines:
-{"store": "pool" | "calls" | "kv", "table": ..., "row": {column: value}}.
+{"store": "pool" | "calls" | "operators" | "kv", "table": ..., "row": {column: value}}.
 
 The Durable Objects' SQLite files are read table by table (the platform's own tables, `_cf_*`,
 `sqlite_*` and the local simulator's `__miniflare_*`, are left out); a text value that is a JSON
@@ -57,7 +57,12 @@ def main(state):
     root = os.path.join(state, "v3")
     for dirpath, _, files in os.walk(os.path.join(root, "do")):
         name = os.path.basename(dirpath)
-        store = "pool" if name.endswith("PoolObject") else "calls" if name.endswith("CallLog") else None
+        store = (
+            "pool" if name.endswith("PoolObject")
+            else "calls" if name.endswith("CallLog")
+            else "operators" if name.endswith("Operators")
+            else None
+        )
         for f in files:
             if store and f.endswith(".sqlite"):
                 for table, row in rows(os.path.join(dirpath, f)):

@@ -8,13 +8,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, visitorHeaders, clockSkew, ROOT } from "./harness.mjs";
+import { startWorker, postTwilio, admin, until, visitorHeaders, clockSkew, ROOT } from "./harness.mjs";
 
 const DAY = 86_400_000;
 const RETENTION = 2 * DAY; // tests/sites/retention.json
 const TARGET = "+16465550100";
 const CALLER = "+13125550100";
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 let worker;
 before(async () => {
@@ -38,16 +37,12 @@ function stored() {
   };
 }
 
-/** Waits until `done(stored())` holds (the alarm runs in the background), or fails with the state. */
-async function until(what, done) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+/** Waits until `done(stored())` holds (the alarm runs in the background); returns that state. */
+const storedWhen = (what, done) =>
+  until(what, () => {
     const s = stored();
-    if (done(s)) return s;
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(s)}`);
-    await sleep(250);
-  }
-}
+    return done(s) && s;
+  }, { timeout: 20_000, every: 250 });
 
 async function lease(session) {
   const r = await fetch(`${worker.base}/v1/sites/retention/leases`, {
@@ -86,7 +81,7 @@ test("imported history: the call log's alarm deletes the calls older than the re
   const old = history.filter((c) => c.started_at < line - 60_000).map((c) => c.call_sid).sort();
   const young = history.filter((c) => c.started_at > line + 60_000).map((c) => c.call_sid).sort();
   assert.ok(old.length >= 5 && young.length >= 5, `calls of both ages: ${old.length} old, ${young.length} young`);
-  const s = await until("the old calls deleted", (s) => old.every((sid) => !s.calls.includes(sid)));
+  const s = await storedWhen("the old calls deleted", (s) => old.every((sid) => !s.calls.includes(sid)));
   assert.deepEqual(young.filter((sid) => !s.calls.includes(sid)), [], "every younger call stays");
   assert.deepEqual(s.retention, [{ days: 2, v: 1 }], "the call log keeps the site's period");
   console.log(`retention (imported history, 4 days, kept 2): ${old.length} older calls deleted by the alarm, ${young.length} younger kept, ${s.calls.length} calls left`);
@@ -109,7 +104,7 @@ test("3 days later (the test clock): the old visit, call, delivery and the calle
   assert.notEqual(second, first, "the old session still holds its number");
   // The call log learns of the period with any request that carries it (here an empty import).
   assert.equal(await importCalls([]), 0);
-  s = await until("the old rows deleted", (s) => !s.visits.includes(oldSession) && s.calls.length === 0 && s.deliveries.length === 0);
+  s = await storedWhen("the old rows deleted", (s) => !s.visits.includes(oldSession) && s.calls.length === 0 && s.deliveries.length === 0);
   assert.deepEqual(s.visits, [youngSession], "the new visit stays");
   const pool = (await admin(worker.base, "/v1/sites/retention/pools/main")).json;
   assert.equal(pool.leased, 2, "the leases themselves are the engine's: the old one lives on");
@@ -121,8 +116,14 @@ test("3 days later (the test clock): the old visit, call, delivery and the calle
   assert.deepEqual(s.calls, ["CAretention1new", "CAretention2new"]);
   assert.deepEqual(s.deliveries, ["CAretention1new", "CAretention2new"]);
   assert.deepEqual([s.firstTime.CAretention1new, s.firstTime.CAretention2new], [true, false]);
-  // An alarm that runs now (the outbox's, for the new deliveries) leaves the new rows alone.
-  await sleep(1500);
+  // The call log's alarm, which deletes what is due before it sends, runs for the new deliveries
+  // (their first attempt, to an address nothing answers) and leaves the new rows alone.
+  for (const sid of ["CAretention1new", "CAretention2new"]) {
+    await until(`the alarm's first attempt for ${sid}`, async () => {
+      const ds = (await admin(worker.base, `/v1/sites/retention/calls/${sid}/deliveries`)).json.deliveries;
+      return ds.length > 0 && ds.every((d) => d.attempts >= 1);
+    });
+  }
   s = stored();
   assert.deepEqual([s.visits, s.calls], [[youngSession], ["CAretention1new", "CAretention2new"]]);
   console.log("retention (test clock, 3 days later, kept 2): the old visit (its lease still live), call, delivery and caller history deleted; the new visit and 2 calls kept");

@@ -42,6 +42,11 @@ const ROUTES = [
   ["/v1/sites/demo/deliveries/CA1.webhook-0/retry", ["POST"]],
   ["/v1/sites/demo/conversions.csv", ["GET"]],
   ["/v1/sites/demo/config", ["GET", "PUT"]],
+  ["/v1/sites/demo/config/history", ["GET"]],
+  ["/v1/sites/demo/config/history/1", ["GET"]],
+  ["/v1/sites/demo/config/rollback", ["POST"]],
+  ["/v1/operator-keys", ["GET", "POST"]],
+  ["/v1/operator-keys/abc", ["DELETE"]],
   ["/v1/sites/demo/pools/visitors", ["GET"]],
   ["/v1/sites/demo/callers/+13105550199", ["DELETE"]],
 ];

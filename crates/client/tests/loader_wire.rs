@@ -1,66 +1,259 @@
 //! The loader sends the first lease request before the module exists, so it writes some of
-//! `dni_core::wire`'s names and limits in JavaScript. This holds it to them: a key, a field or a
-//! limit changed on one side only fails here. (The Chromium tests then prove the worker accepts
-//! what the loader sends.)
+//! `dni_core::wire`'s names and limits in JavaScript. This runs the loader (`loader_request.mjs`:
+//! the loader itself in a stand-in browser, with node) on a table of pages and parses what it sends
+//! with the worker's own request type, which refuses unknown fields: a storage key, a body field or
+//! a limit changed on one side only fails here. (The Chromium tests then prove the worker accepts
+//! what the loader sends, end to end.)
+#![cfg(not(target_arch = "wasm32"))]
 
-use dni_core::wire;
+use std::process::Command;
 
-const LOADER: &str = include_str!("../js/loader.js");
+use dni_core::api::{GaCookies, LeaseRequest, Page};
+use dni_core::attribution::{Journey, RawTouch};
+use dni_core::{classify, wire};
+use serde_json::{json, Value};
+
+const NOW: u64 = 1_765_000_000_000;
+const LEASES: &str = "https://worker.example/v1/sites/shop/leases";
+const PUBLIC: &str = "https://worker.example/v1/sites/shop/public";
+
+/// One request the loader sent.
+#[derive(Debug, serde::Deserialize)]
+struct Sent {
+    method: String,
+    url: String,
+    body: Option<String>,
+}
+
+/// Runs the loader on `page` and returns what it sent.
+fn run(page: &Value) -> Vec<Sent> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/loader_request.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(page.to_string())
+        .output()
+        .expect("node runs (the project's setup installs it)");
+    assert!(
+        out.status.success(),
+        "the loader failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the stand-in prints JSON")
+}
+
+/// The one lease request `page` makes the loader send, read as the worker reads it.
+fn lease_request(page: &Value) -> LeaseRequest {
+    let sent = run(page);
+    assert_eq!(sent.len(), 1, "one request: {sent:?}");
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].url.as_str()),
+        ("POST", LEASES)
+    );
+    let body = sent[0].body.as_deref().expect("a body");
+    assert!(body.len() <= wire::MAX_BODY);
+    let request: LeaseRequest =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("the worker cannot read {body}: {e}"));
+    if let Err(e) = request.validate() {
+        panic!("the worker refuses {body}: {e:?}");
+    }
+    request
+}
+
+fn touch(landing: &str, referrer: &str, at: u64) -> RawTouch {
+    RawTouch {
+        landing: landing.into(),
+        referrer: referrer.into(),
+        at,
+    }
+}
+
+/// A returning visitor's stored session, journey and leases, under the wire's keys.
+fn storage(session_at: u64, journey: &str, leases: &Value) -> Value {
+    json!({
+        wire::SESSION_KEY: format!("returning_visitor_01|{session_at}"),
+        wire::JOURNEY_KEY: journey,
+        wire::LEASES_KEY: leases.to_string(),
+    })
+}
 
 #[test]
-fn the_loader_uses_the_wire_formats_names_and_limits() {
-    let mut want: Vec<String> = Vec::new();
-    // Storage keys: the loader reads them as `get("<name>")` under the `dni.` prefix.
-    for key in [
-        wire::SESSION_KEY,
-        wire::JOURNEY_KEY,
-        wire::LEASES_KEY,
-        wire::CONFIG_KEY,
-    ] {
-        let name = key
-            .strip_prefix("dni.")
-            .expect("every key has the dni. prefix");
-        want.push(format!("get(\"{name}\")"));
-    }
-    want.push("\"dni.\" + key".into());
-    // The session rule: idle time, and the id's alphabet and length.
-    want.push(format!("/^[\\w-]{{16,{}}}$/", wire::MAX_SESSION));
-    // The tails: how many digits, how many at most.
-    let d = wire::TAIL_DIGITS;
-    want.push(format!("\\d{{{d},}}"));
-    want.push(format!("run.slice(-{d})"));
-    want.push(format!("l.target.slice(-{d})"));
-    want.push(format!("tails.length < {}", wire::MAX_TAILS));
-    // The parameters the page keeps besides the UTM tags: the click ids, as the core lists them
-    // (`privacy::is_exempt`: never redacted).
-    want.push(format!("/^({})(=|$)/i", dni_core::classify::CLICK_ID_NAMES));
-    // The GA cookies' longest value.
-    want.push(format!("{{1,{}}}", wire::MAX_COOKIE));
-    // The request's fields (dni_core::api::LeaseRequest).
-    for field in [
-        "session,",
-        "tails",
-        // (The page's URL as the first request may send it, before the module can redact it.)
-        "page: { url: early(location), referrer }",
-        "journey:",
-        "ga:",
-        "client:",
-        "consent:",
-    ] {
-        want.push(field.into());
-    }
-    // The session's idle time, as the loader writes it (`18e5`).
-    let idle = LOADER
-        .split("now - s[1] < ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.parse::<f64>().ok());
-    assert_eq!(
-        idle,
-        Some(wire::SESSION_IDLE_MS as f64),
-        "the session's idle time"
+fn the_loaders_first_request_is_what_the_worker_reads() {
+    let first = touch("https://shop.example/?utm_source=news", "", NOW - 9_000);
+    let views = [touch(
+        "https://shop.example/b?gclid=7",
+        "https://www.google.com/",
+        NOW - 4_000,
+    )];
+    let journey = wire::journey_json(&Some(first.clone()), &views);
+    // Every click id the core lists is kept as written; any other parameter is left out.
+    let click_ids: Vec<String> = classify::CLICK_ID_NAMES
+        .split('|')
+        .map(|name| format!("{name}=c"))
+        .collect();
+    let query = format!(
+        "utm_source=ads&email=a%40b.example&{}&ref=x",
+        click_ids.join("&")
     );
-    for w in &want {
-        assert!(LOADER.contains(w.as_str()), "the loader does not use {w:?}");
+    let page = json!({
+        "now": NOW,
+        // An "@" in the path (twice encoded) is the redaction's to decide: the first request sends "/".
+        "href": format!("https://shop.example/u/a%2540b.example/?{query}"),
+        "referrer": "https://www.google.com/search?q=shop",
+        // Tails: the last TAIL_DIGITS digits of each long run, separators ignored, each once;
+        // a run shorter than TAIL_DIGITS is no number; a stored live lease's number is not asked for.
+        "text": ["Call +1 (555) 010-2345 or 555.010.2345", "fax 12345", "Sales 0800 555 0000"],
+        "tel": ["tel:+15550109999", "tel:+15557654321"],
+        "cookie": "other=1; _ga=GA1.1.11.22; _ga_ABC123=GS1.1.33",
+        "storage": storage(
+            NOW - wire::SESSION_IDLE_MS + 1_000,
+            &journey,
+            &json!([
+                {"target": "+15557654321", "lease": "p.0.a", "expires_at": NOW + 60_000},
+                // Expired: its number is asked for again.
+                {"target": "+18005550000", "lease": "p.0.b", "expires_at": NOW - 1},
+            ]),
+        ),
+    });
+    let want = LeaseRequest {
+        session: "returning_visitor_01".into(),
+        targets: vec![],
+        tails: vec!["0102345".into(), "5550000".into(), "0109999".into()],
+        page: Page {
+            url: format!(
+                "https://shop.example/?utm_source=ads&{}",
+                click_ids.join("&")
+            ),
+            referrer: "https://www.google.com/".into(),
+        },
+        journey: Journey {
+            first: Some(first),
+            last: None,
+        },
+        views: views.to_vec(),
+        ga: Some(GaCookies {
+            client: "GA1.1.11.22".into(),
+            session: "GS1.1.33".into(),
+        }),
+        leases: vec![],
+        // The tier the loader can tell (no signal, no Global Privacy Control): declared.
+        consent: Some(dni_core::consent::Tier::Full),
+        fbp: None,
+    };
+    assert_eq!(lease_request(&page), want);
+}
+
+/// The page's `i`th number, and its tail.
+fn number(i: usize) -> (String, String) {
+    let tail = format!("{:07}", 1_000_000 + i);
+    (format!("+1555{tail}"), tail)
+}
+
+#[test]
+fn the_loaders_first_request_by_page() {
+    // (name, page, what the request must say)
+    type Check = fn(&LeaseRequest);
+    let cases: [(&str, Value, Check); 5] = [
+        (
+            "a session idle longer than SESSION_IDLE_MS is a new one (22 random characters)",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
+                   "storage": storage(NOW - wire::SESSION_IDLE_MS - 1, "{}", &json!([]))}),
+            |r| {
+                assert_ne!(r.session, "returning_visitor_01");
+                assert_eq!(r.session.len(), 22);
+                assert!(r.session.len() <= wire::MAX_SESSION);
+            },
+        ),
+        (
+            "a new visitor: no journey, no views, no GA cookies",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"]}),
+            |r| {
+                assert_eq!(r.journey, Journey::default());
+                assert!(r.views.is_empty());
+                assert_eq!(r.ga, None);
+                assert_eq!(r.consent, Some(dni_core::consent::Tier::Full));
+                assert_eq!(r.page.referrer, "");
+            },
+        ),
+        (
+            "Global Privacy Control: session storage, and no GA cookies",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "gpc": true,
+                   "cookie": "_ga=GA1.1.11.22",
+                   "storage": storage(NOW - 1, "{}", &json!([]))}),
+            |r| {
+                assert_eq!(r.session, "returning_visitor_01");
+                assert_eq!(r.ga, None);
+                assert_eq!(r.consent, Some(dni_core::consent::Tier::Session));
+            },
+        ),
+        (
+            "at most MAX_TAILS tails",
+            json!({"now": NOW, "href": "https://shop.example/",
+                   "text": (0..wire::MAX_TAILS + 4).map(|i| number(i).0).collect::<Vec<_>>()}),
+            |r| {
+                let want: Vec<String> = (0..wire::MAX_TAILS).map(|i| number(i).1).collect();
+                assert!(want.iter().all(|t| t.len() == wire::TAIL_DIGITS));
+                assert_eq!(r.tails, want);
+            },
+        ),
+        (
+            "a GA cookie longer than MAX_COOKIE is cut to it",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
+                   "cookie": format!("_ga={}", "9".repeat(wire::MAX_COOKIE + 10))}),
+            |r| {
+                let ga = r.ga.as_ref().expect("the cookie is sent");
+                assert_eq!(ga.client, "9".repeat(wire::MAX_COOKIE));
+                assert_eq!(ga.session, "");
+            },
+        ),
+    ];
+    for (name, page, check) in cases {
+        eprintln!("{name}");
+        check(&lease_request(&page));
+    }
+}
+
+/// (name, page, what the loader sends: method and URL)
+type Waits = (&'static str, Value, &'static [(&'static str, &'static str)]);
+
+#[test]
+fn the_loader_waits_for_the_module_when_it_cannot_ask_plainly() {
+    let covered = json!([{"target": "+15550102345", "lease": "p.0.a", "expires_at": NOW + 60_000}]);
+    let cases: [Waits; 5] = [
+        (
+            "no number on the page: the site's configuration",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["12345"]}),
+            &[("GET", PUBLIC)],
+        ),
+        (
+            "a declared tier other than full",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "consent": "none"}),
+            &[("GET", PUBLIC)],
+        ),
+        (
+            "an automated browser",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "webdriver": true}),
+            &[("GET", PUBLIC)],
+        ),
+        (
+            "every number covered by a stored lease",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
+                   "storage": storage(NOW - 1, "{}", &covered)}),
+            &[("GET", PUBLIC)],
+        ),
+        (
+            "covered, with the stored configuration: nothing to ask",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
+                   "storage": {wire::LEASES_KEY: covered.to_string(), wire::CONFIG_KEY: "{}"}}),
+            &[],
+        ),
+    ];
+    for (name, page, want) in cases {
+        let sent: Vec<(String, String)> =
+            run(&page).into_iter().map(|s| (s.method, s.url)).collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(m, u)| ((*m).into(), (*u).into()))
+            .collect();
+        assert_eq!(sent, want, "{name}");
     }
 }

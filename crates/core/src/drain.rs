@@ -21,15 +21,65 @@
 //! IPv4 clients are keyed by address (/32) and network (/24); IPv6 clients by their /64 (one
 //! subscriber's LAN: a host picks any address in it at will, so the full address means nothing)
 //! and by their /48 (one customer site).
+//!
+//! The limits only compare these keys, never read them, so the pool object keeps a keyed hash of
+//! each ([`Client::keyed`], HMAC-SHA256 with a key derived from a worker secret) rather than the
+//! address: a copy of its storage shows which leases came from one client, not who the client is.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use crate::{Millis, MINUTE};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The prefix of a keyed client key (version 1: HMAC-SHA256, the first 16 bytes in hex). A stored
+/// key without it is an address or network in clear, written before keys were hashed.
+pub const KEYED_PREFIX: &str = "k1:";
+
+/// HMAC-SHA256 of `data` under `key`. (HMAC takes a key of any length, so this is `None` never in
+/// practice; the type says what the library's signature says.)
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Option<[u8; 32]> {
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    mac.update(data);
+    Some(mac.finalize().into_bytes().into())
+}
+
+/// The ledger's key, derived from a worker secret: HMAC-SHA256 of a fixed label under the secret,
+/// so the secret itself serves no second purpose.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LedgerKey([u8; 32]);
+
+impl core::fmt::Debug for LedgerKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("LedgerKey(..)")
+    }
+}
+
+impl LedgerKey {
+    /// The key derived from `secret`.
+    pub fn derive(secret: &str) -> Option<LedgerKey> {
+        hmac_sha256(secret.as_bytes(), b"dni pool-drain ledger v1").map(LedgerKey)
+    }
+
+    /// A client key (an address or a network) as the ledger keeps it. A key already keyed is
+    /// answered as it is, so converting a stored row twice changes nothing.
+    pub fn keyed(&self, client_key: &str) -> Option<String> {
+        if client_key.starts_with(KEYED_PREFIX) {
+            return Some(client_key.to_owned());
+        }
+        let digest = hmac_sha256(&self.0, client_key.as_bytes())?;
+        let mut out = String::from(KEYED_PREFIX);
+        out.push_str(&crate::text::hex(&digest[..16]));
+        Some(out)
+    }
+}
 
 /// At most `max` numbers taken within `window` (milliseconds) or still held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +191,16 @@ pub struct Client {
     pub address: String,
     /// `203.0.113.0/24` or `2001:db8:1::/48`.
     pub network: String,
+}
+
+impl Client {
+    /// The client's keys as the ledger keeps them (see [`LedgerKey::keyed`]).
+    pub fn keyed(&self, key: &LedgerKey) -> Option<Client> {
+        Some(Client {
+            address: key.keyed(&self.address)?,
+            network: key.keyed(&self.network)?,
+        })
+    }
 }
 
 /// The keys of a client address (the `CF-Connecting-IP` header); `None` when it is not an IP
@@ -389,6 +449,29 @@ mod tests {
                 .map(|c| (c.address.as_str(), c.network.as_str()));
             assert_eq!(got, want, "{ip:?}");
         }
+    }
+
+    /// Keyed client keys: the value Python's `hmac` gives for the same secret and label (so the
+    /// derivation is the documented one), stable, different under another secret, idempotent, and
+    /// never the address itself.
+    #[test]
+    fn client_keys_are_kept_keyed() {
+        let key = LedgerKey::derive("test-secret").unwrap();
+        let other = LedgerKey::derive("another-secret").unwrap();
+        let c = client("203.0.113.9").unwrap().keyed(&key).unwrap();
+        assert_eq!(c.address, "k1:093596014f4da5d8983b0136245de2c0");
+        assert_eq!(c.network, "k1:3d222c3050ee215d4d1e3d477f14db46");
+        // (clear key, keyed under `key` equals keyed under `other`)
+        let table = ["203.0.113.9", "203.0.113.0/24", "2001:db8:1:2::/64", ""];
+        for clear in table {
+            let k = key.keyed(clear).unwrap();
+            assert!(k.starts_with(KEYED_PREFIX) && k.len() == 35, "{clear}");
+            assert!(clear.is_empty() || !k.contains(clear), "{clear}");
+            assert_eq!(key.keyed(&k).unwrap(), k, "keying twice changes nothing");
+            assert_ne!(other.keyed(clear).unwrap(), k, "{clear}");
+        }
+        assert_ne!(key.keyed("203.0.113.9"), key.keyed("203.0.113.8"));
+        assert_eq!(format!("{key:?}"), "LedgerKey(..)");
     }
 
     #[test]

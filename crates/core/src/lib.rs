@@ -53,6 +53,8 @@ pub mod config;
 #[cfg(feature = "serde")]
 pub mod drain;
 #[cfg(feature = "serde")]
+pub mod history;
+#[cfg(feature = "serde")]
 pub mod integrations;
 #[cfg(feature = "serde")]
 pub mod qualification;

@@ -47,7 +47,7 @@ pub fn redact(url: &str, params: &[String]) -> String {
 /// Every parameter name whose value is redacted: [`DEFAULT_PARAMS`], then the site's own. Apart
 /// from [`redact_listed`] so that a caller can get the defaults as data: the page, which runs the
 /// redaction itself, receives this list with the site's public configuration rather than carry
-/// the defaults in its module (ARCHITECTURE.md, "On the page").
+/// the defaults in its module (docs/page.md).
 pub fn listed(site: &[String]) -> Vec<String> {
     let mut names = Vec::new();
     for name in text::split(DEFAULT_PARAMS, b'|') {

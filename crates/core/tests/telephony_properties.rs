@@ -3,7 +3,7 @@
 
 use dni_core::classify::Channel;
 use dni_core::telephony::routing::{self, Facts, Hours, Rule};
-use dni_core::telephony::{telnyx, twiml_form, whisper, Form, RecordingKind};
+use dni_core::telephony::{telnyx, twiml_form, whisper, FieldError, Form, RecordingKind};
 use proptest::prelude::*;
 
 fn rules() -> Vec<Rule> {
@@ -17,6 +17,15 @@ fn rules() -> Vec<Rule> {
     .unwrap()
 }
 
+/// A refusal names a field the form lacks (or holds empty or oversize), or one whose value it holds
+/// but cannot read.
+fn names_a_bad_field(form: &Form, e: &FieldError) -> bool {
+    match *e {
+        FieldError::Missing(name) => form.required(name).is_err(),
+        FieldError::Invalid(name) => form.get(name).is_some(),
+    }
+}
+
 proptest! {
     /// Any instant in any of these zones gets a decision or none, never a panic; a rule on hours
     /// alone matches exactly when the local minute is inside the span.
@@ -28,9 +37,16 @@ proptest! {
         let facts = Facts { caller: &caller, channel: Channel::Direct, source: "", campaign: "", pool: None, static_number: None };
         let rules = rules();
         let got = routing::decide(&rules, &facts, &local).map(|(i, _)| i);
+        // Rule 2 (hours alone) matches exactly in office hours; rule 0 (Friday nights) never
+        // then, and rule 1 only for its callers.
         let office = (9 * 60..17 * 60).contains(&local.minute);
-        if got.is_none() {
-            prop_assert!(!office);
+        let night = local.minute >= 22 * 60 || local.minute < 6 * 60;
+        match got {
+            Some(0) => prop_assert!(night, "the night rule at minute {}", local.minute),
+            Some(1) => prop_assert!(caller.starts_with("+1900")),
+            Some(2) => prop_assert!(office, "the office rule at minute {}", local.minute),
+            Some(i) => prop_assert!(false, "no rule {}", i),
+            None => prop_assert!(!office, "no rule at minute {} in office hours", local.minute),
         }
     }
 
@@ -65,26 +81,41 @@ proptest! {
         match twiml_form::incoming(&form) {
             Ok(call) => {
                 prop_assert_eq!(Some(call.call_id.as_str()), sid);
-                prop_assert_eq!(Some(call.to), to);
+                prop_assert_eq!(Some(&call.to), to.as_ref());
             }
-            Err(e) => prop_assert!(sid.is_none() || to.is_none(), "refused {:?} with a CallSid and a To", e),
+            Err(e) => {
+                prop_assert!(names_a_bad_field(&form, &e), "refused {:?}", e);
+                prop_assert!(sid.is_none() || to.is_none(), "refused {:?} with a CallSid and a To", e);
+            }
         }
-        if let Ok(s) = twiml_form::status(&form) {
-            prop_assert_eq!(Some(s.call_id.as_str()), sid);
-            let duration = form.get("CallDuration").filter(|v| !v.is_empty()).map(|v| v.trim().parse::<u32>().unwrap());
-            prop_assert_eq!(s.duration_s, duration);
+        match twiml_form::status(&form) {
+            Ok(s) => {
+                prop_assert_eq!(Some(s.call_id.as_str()), sid);
+                prop_assert_eq!(Some(&s.to), to.as_ref());
+                let duration = form.get("CallDuration").filter(|v| !v.is_empty()).map(|v| v.trim().parse::<u32>().unwrap());
+                prop_assert_eq!(s.duration_s, duration);
+            }
+            Err(e) => prop_assert!(names_a_bad_field(&form, &e), "refused {:?}", e),
         }
-        if let Ok(d) = twiml_form::dial(&form) {
-            prop_assert_eq!(Some(d.call.call_id.as_str()), sid);
-            prop_assert!(d.status.answered() || d.duration_s.is_none(), "talk time only when answered");
+        match twiml_form::dial(&form) {
+            Ok(d) => {
+                prop_assert_eq!(Some(d.call.call_id.as_str()), sid);
+                prop_assert_eq!(Some(&d.to), to.as_ref());
+                prop_assert!(d.status.answered() || d.duration_s.is_none(), "talk time only when answered");
+            }
+            Err(e) => prop_assert!(names_a_bad_field(&form, &e), "refused {:?}", e),
         }
         match twiml_form::recording(&form, RecordingKind::Call) {
             Ok(Some(r)) => prop_assert!(r.url.starts_with("http") && form.get("RecordingUrl") == Some(r.url.as_str())),
             Ok(None) => prop_assert!(form.get("RecordingStatus").is_some_and(|s| s != "completed")),
-            Err(_) => {}
+            Err(e) => prop_assert!(names_a_bad_field(&form, &e), "refused {:?}", e),
         }
-        if let Ok(t) = twiml_form::transcript(&form) {
-            prop_assert!(Some(t.id.as_str()) == form.get("TranscriptionSid") || Some(t.id.as_str()) == form.get("RecordingSid"));
+        match twiml_form::transcript(&form) {
+            Ok(t) => prop_assert!(Some(t.id.as_str()) == form.get("TranscriptionSid") || Some(t.id.as_str()) == form.get("RecordingSid")),
+            Err(e) => {
+                prop_assert!(names_a_bad_field(&form, &e), "refused {:?}", e);
+                prop_assert!(form.required("TranscriptionSid").is_err());
+            }
         }
     }
 

@@ -46,8 +46,10 @@ async fn get_row<T>(
 }
 
 /// How long this isolate keeps a site's configuration in memory on the hot paths. KV itself may
-/// serve a copy up to a minute old, so this adds no staleness the platform does not already have,
-/// and it spares a KV read and a JSON parse on every lease and heartbeat.
+/// serve a copy up to a minute old in other locations, so this adds no staleness the platform does
+/// not already have there, and it spares a KV read and a JSON parse on every lease and heartbeat.
+/// The isolate that writes a configuration keeps the new one at once ([`put_site`]), so an owner
+/// who changes a rule and tries it sees the new rule from the next request.
 const MEMORY_TTL_MS: u64 = 15_000;
 
 thread_local! {
@@ -74,19 +76,45 @@ pub async fn site(env: &Env, site: &str, freshness: Freshness) -> ApiResult<Site
     let config: SiteConfig = get_row(env, &site_key(site), freshness, kv::read_site)
         .await?
         .ok_or(ApiError::NotFound("unknown site"))?;
+    remember(&config, now);
+    Ok(config)
+}
+
+/// Keeps `config` in this isolate's memory as read at `now`.
+fn remember(config: &SiteConfig, now: u64) {
     SITES.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() > 1000 {
             m.clear();
         }
-        m.insert(site.to_owned(), (now, config.clone()));
+        m.insert(config.id.clone(), (now, config.clone()));
     });
-    Ok(config)
 }
 
 /// The route of a tracking number, if it is one of ours.
 pub async fn route(env: &Env, number: &E164) -> ApiResult<Option<NumberRoute>> {
     get_row(env, &number_key(number), Freshness::Cached, kv::read_route).await
+}
+
+/// The first of `config`'s numbers that `viewer` may not route to it because another site routes
+/// it now (`Viewer::may_route_number`), with that site; read from KV (the latest, not the edge's
+/// cache). The operator may move any number, so nothing is read for it.
+pub async fn number_taken(
+    env: &Env,
+    config: &SiteConfig,
+    viewer: &dni_core::access::Viewer,
+) -> ApiResult<Option<(E164, String)>> {
+    if matches!(viewer, dni_core::access::Viewer::Operator) {
+        return Ok(None);
+    }
+    for (number, _) in config.routes() {
+        let owner = get_row(env, &number_key(&number), Freshness::Latest, kv::read_route).await?;
+        let owner = owner.map(|r| r.site);
+        if !viewer.may_route_number(&config.id, owner.as_deref()) {
+            return Ok(Some((number, owner.unwrap_or_default())));
+        }
+    }
+    Ok(None)
 }
 
 /// Writes a configuration and its number routes, and deletes the routes the previous one had.
@@ -106,5 +134,8 @@ pub async fn put_site(
             kv.delete(&key).await?;
         }
     }
+    // This isolate serves the new configuration from the next request on, rather than the copy it
+    // read before (other isolates and locations follow within KV's propagation, about a minute).
+    remember(config, crate::clock::now());
     Ok(())
 }

@@ -14,18 +14,31 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use dni_core::drain::{self, Automated, Client, Limits, Refusal, Refusals, Rule, Usage};
+use dni_core::drain::{self, Automated, Client, LedgerKey, Limits, Refusal, Refusals, Rule, Usage};
 use dni_core::lease::Pool;
 use dni_core::phone::E164;
 use dni_core::Millis;
 use serde::{Deserialize, Serialize};
-use worker::Request;
+use worker::{Env, Request};
+
+/// The key the ledger's client keys are hashed with, derived from the worker's `CALLBACK_SECRET`
+/// (or, where that is not set, the `ADMIN_TOKEN`): a secret kept outside the objects' storage, so
+/// a copy of that storage cannot be turned back into addresses by trying all of them. Rotating the
+/// secret makes the ledger forget what it counted, for at most the limits' window.
+pub fn ledger_key(env: &Env) -> Option<LedgerKey> {
+    let mut secret = crate::routes::secret(env, "CALLBACK_SECRET");
+    if secret.is_empty() {
+        secret = crate::routes::secret(env, "ADMIN_TOKEN");
+    }
+    LedgerKey::derive(&secret)
+}
 
 /// What the pool object needs, with a lease request, to refuse a new lease.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guard {
-    /// The client's address and network keys (`None` without a readable `CF-Connecting-IP`:
-    /// then only the per-pool limit applies; Cloudflare always sets it).
+    /// The client's address and network keys, keyed ([`ledger_key`]: the pool object never sees
+    /// the address), or `None` without a readable `CF-Connecting-IP` (then only the per-pool limit
+    /// applies; Cloudflare always sets it).
     pub client: Option<Client>,
     /// The site's limits.
     pub limits: Limits,
@@ -34,9 +47,9 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// The guard of a lease request: its client address, user agent, fetch metadata and, when the
-    /// zone has bot management, Cloudflare's bot score.
-    pub fn of(req: &Request, limits: &Limits) -> worker::Result<Guard> {
+    /// The guard of a lease request: its client address (keyed with `key`), user agent, fetch
+    /// metadata and, when the zone has bot management, Cloudflare's bot score.
+    pub fn of(req: &Request, limits: &Limits, key: &LedgerKey) -> worker::Result<Guard> {
         let headers = req.headers();
         let user_agent = headers.get("User-Agent")?.unwrap_or_default();
         let bot = req.cf().and_then(|cf| cf.bot_management());
@@ -49,7 +62,8 @@ impl Guard {
         };
         let client = headers
             .get("CF-Connecting-IP")?
-            .and_then(|ip| drain::client(&ip));
+            .and_then(|ip| drain::client(&ip))
+            .and_then(|c| c.keyed(key));
         Ok(Guard {
             client,
             limits: *limits,
@@ -64,7 +78,7 @@ impl Guard {
 pub struct Entry {
     /// The lease id.
     pub lease: String,
-    /// The client's address key (`None` without a readable `CF-Connecting-IP`).
+    /// The client's address key, keyed (`None` without a readable `CF-Connecting-IP`).
     pub address: Option<String>,
     /// The client's network key.
     pub network: Option<String>,

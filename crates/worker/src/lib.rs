@@ -12,6 +12,7 @@ mod clock;
 mod config_store;
 mod drain_guard;
 mod error;
+mod operators_object;
 mod outbox;
 mod pool_object;
 mod protocol;
@@ -24,6 +25,7 @@ pub mod rows;
 mod sql;
 
 pub use calls_object::CallLog;
+pub use operators_object::Operators;
 pub use pool_object::PoolObject;
 
 /// KV namespace with site configurations and number routes.
@@ -32,6 +34,8 @@ pub const CONFIG_KV: &str = "CONFIG";
 pub const POOLS: &str = "POOLS";
 /// Durable Object namespace of the sites' call logs.
 pub const CALL_LOGS: &str = "CALL_LOGS";
+/// Durable Object namespace of the operators object (operator keys, the history of changes).
+pub const OPERATORS: &str = "OPERATORS";
 
 /// Body types a Twilio webhook has.
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -71,6 +75,12 @@ fn routes() -> Vec<router::Route> {
         Get "/v1/sites/:site/pools" => routes::reports::pools,
         Get "/v1/sites/:site/config" => routes::admin::get_config,
         Put "/v1/sites/:site/config" => routes::admin::put_config,
+        Get "/v1/sites/:site/config/history" => routes::config_history::list,
+        Get "/v1/sites/:site/config/history/:version" => routes::config_history::get,
+        Post "/v1/sites/:site/config/rollback" => routes::config_history::rollback,
+        Get "/v1/operator-keys" => routes::operator_keys::list,
+        Post "/v1/operator-keys" => routes::operator_keys::create,
+        Delete "/v1/operator-keys/:id" => routes::operator_keys::revoke,
         Get "/v1/sites/:site/pools/:pool" => routes::admin::pool_stats,
         Get "/v1/sites/:site/pools/:pool/history" => routes::pool_history::history,
         Post "/v1/sites/:site/pools/:pool/history/import" => routes::pool_history::import,

@@ -58,6 +58,8 @@ pub struct PoolObject {
     alarm: Cell<Option<Option<Millis>>>,
     /// New leases by client, for the pool-drain limits (loaded with the pool).
     ledger: RefCell<Ledger>,
+    /// The key of the ledger's client keys, to convert rows an earlier release kept in clear.
+    ledger_key: Option<dni_core::drain::LedgerKey>,
     /// When the site's retention next makes a visit due (`retention`).
     visits_due: VisitsDue,
     /// The time of the latest stored sample (`None`: not read yet; `Some(None)`: there is none).
@@ -120,6 +122,7 @@ impl DurableObject for PoolObject {
             spec: RefCell::new(None),
             alarm: Cell::new(None),
             ledger: RefCell::new(Ledger::new(Default::default())),
+            ledger_key: crate::drain_guard::ledger_key(&env),
             visits_due: VisitsDue::default(),
             sampled: Cell::new(None),
         }
@@ -487,7 +490,8 @@ impl PoolObject {
     }
 
     /// The stored ledger entries. Every row must read: a skipped one would let its client take a
-    /// number more than its limit.
+    /// number more than its limit. A row an earlier release wrote with the client's address in
+    /// clear is keyed here (`drain::LedgerKey`) and written back, so no address outlives the load.
     fn load_drain(&self) -> Result<Vec<Entry>> {
         let stored: Vec<DrainRow> = self
             .sql
@@ -495,11 +499,40 @@ impl PoolObject {
             .to_array()?;
         let mut entries = Vec::with_capacity(stored.len());
         for row in stored {
+            let clear = |k: &Option<String>| {
+                k.as_ref()
+                    .is_some_and(|k| !k.starts_with(dni_core::drain::KEYED_PREFIX))
+            };
+            let (address, network) = if clear(&row.address) || clear(&row.network) {
+                let key = self.ledger_key.as_ref().ok_or_else(|| {
+                    worker::Error::RustError("no key for the pool-drain ledger".into())
+                })?;
+                let keyed = |k: Option<String>| -> Result<Option<String>> {
+                    k.map(|k| {
+                        key.keyed(&k).ok_or_else(|| {
+                            worker::Error::RustError("a ledger key does not hash".into())
+                        })
+                    })
+                    .transpose()
+                };
+                let (address, network) = (keyed(row.address)?, keyed(row.network)?);
+                self.sql.exec(
+                    "UPDATE drain SET address = ?, network = ? WHERE lease = ?",
+                    vec![
+                        address.clone().into(),
+                        network.clone().into(),
+                        row.lease.clone().into(),
+                    ],
+                )?;
+                (address, network)
+            } else {
+                (row.address, row.network)
+            };
             entries.push(Entry {
                 started: stored_millis(row.started)?,
                 lease: row.lease,
-                address: row.address,
-                network: row.network,
+                address,
+                network,
             });
         }
         Ok(entries)

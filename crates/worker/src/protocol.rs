@@ -362,3 +362,61 @@ pub struct StatusReply {
     /// Whether the record changed.
     pub changed: bool,
 }
+
+/// A request to the operators object (one for the worker: operator keys and the history of every
+/// site's configuration and keys).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OperatorsOp {
+    /// Stores a new key (its hash only), and a `key_created` entry in each of its sites' history,
+    /// in one turn. Answers the entries added.
+    KeyCreate {
+        /// The key.
+        key: dni_core::access::OperatorKey,
+    },
+    /// One key, to check a secret against.
+    KeyGet {
+        /// Its id.
+        id: String,
+    },
+    /// Every key, revoked ones too.
+    KeyList,
+    /// Revokes a key, and adds a `key_revoked` entry to each of its sites' history. Answers the
+    /// key as it is now (`None`: unknown).
+    KeyRevoke {
+        /// Its id.
+        id: String,
+        /// Who revokes it.
+        by: String,
+        /// When.
+        at: Millis,
+    },
+    /// Adds a change to a site's history (preceded by the site's configuration before it, the
+    /// first time: `dni_core::history::first_entries`). Answers the entries added.
+    Record {
+        /// The site.
+        site: String,
+        /// Its configuration before the change.
+        previous: Option<Box<dni_core::config::SiteConfig>>,
+        /// The change.
+        change: dni_core::history::Change,
+        /// Who made it.
+        by: String,
+        /// When.
+        at: Millis,
+    },
+    /// A site's history, newest first, at most `limit` entries.
+    History {
+        /// The site.
+        site: String,
+        /// Most entries answered.
+        limit: u32,
+    },
+    /// One version of a site's history.
+    Version {
+        /// The site.
+        site: String,
+        /// The version.
+        version: u64,
+    },
+}

@@ -107,8 +107,12 @@ pub fn recording(form: &Form, kind: RecordingKind) -> Result<Option<Recording>, 
     }
     let url = form
         .get("RecordingUrl")
-        .filter(|u| !u.is_empty() && u.len() <= MAX_URL && u.starts_with("http"))
+        .filter(|u| !u.is_empty() && u.len() <= MAX_URL)
         .ok_or(FieldError::Missing("RecordingUrl"))?;
+    // (Only a link the worker may fetch: never another scheme.)
+    if !url.starts_with("http") {
+        return Err(FieldError::Invalid("RecordingUrl"));
+    }
     Ok(Some(Recording {
         id: form.required("RecordingSid")?.to_owned(),
         url: url.to_owned(),
@@ -303,6 +307,11 @@ mod tests {
         assert_eq!(recording(&pending, RecordingKind::Call), Ok(None));
         let mut bad = ok.clone();
         bad.0[1].1 = "javascript:alert(1)".into();
+        assert_eq!(
+            recording(&bad, RecordingKind::Call),
+            Err(FieldError::Invalid("RecordingUrl"))
+        );
+        bad.0[1].1 = String::new();
         assert_eq!(
             recording(&bad, RecordingKind::Call),
             Err(FieldError::Missing("RecordingUrl"))

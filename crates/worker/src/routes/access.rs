@@ -1,21 +1,58 @@
-//! Who is asking: the one place the worker decides a request's [`Viewer`]. The operator's
-//! `ADMIN_TOKEN` opens every site; a report token opens its own site's reports, read-only. The
-//! token's row is in the site's call log (the object named by the URL's site), so a token of
-//! another site is simply not found there.
+//! Who is asking: the one place the worker decides a request's [`Viewer`], and whether it may do
+//! what the route needs (`dni_core::access::Need`, decided by [`Viewer::may`]). The operator's
+//! `ADMIN_TOKEN` opens every site; an operator key (`dni_ok_...`) opens its sites with its scopes,
+//! its row in the operators object (`operators_object`); a report token (`dni_rt_...`) opens its
+//! own site's reports, read-only, its row in the site's call log (the object named by the URL's
+//! site), so a token of another site is simply not found there. Both rows hold only the hash of
+//! the secret, and both objects are strongly consistent: a revoked key or token fails at once.
 
-use dni_core::access::{self, Viewer};
+use dni_core::access::{self, Need, OperatorKey, Viewer};
 use dni_core::auth::constant_time_eq;
 use worker::{Env, Request};
 
 use super::{ask, secret};
 use crate::error::{ApiError, ApiResult};
-use crate::protocol::{CallOp, TokenRow};
-use crate::CALL_LOGS;
+use crate::protocol::{CallOp, OperatorsOp, TokenRow};
+use crate::{CALL_LOGS, OPERATORS};
 
-/// The viewer of a request for `site`'s reports: the operator or one of the site's report tokens.
-pub async fn viewer(req: &Request, env: &Env, site: &str) -> ApiResult<Viewer> {
+/// The viewer of a request, if it may do what the route `need`s on `site` (the URL's site; empty
+/// for the routes that name none, which only the admin may use); else 401.
+pub async fn allow(req: &Request, env: &Env, site: &str, need: Need) -> ApiResult<Viewer> {
+    let viewer = viewer(req, env, site).await?;
+    if viewer.may(need, site) {
+        Ok(viewer)
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// [`allow`] for the URL's `site`: the site and the viewer.
+pub async fn allow_site(
+    req: &Request,
+    ctx: &worker::RouteContext<()>,
+    need: Need,
+) -> ApiResult<(String, Viewer)> {
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    let viewer = allow(req, &ctx.env, &site, need).await?;
+    Ok((site, viewer))
+}
+
+/// The viewer of a request: the operator, an operator key, or one of `site`'s report tokens.
+async fn viewer(req: &Request, env: &Env, site: &str) -> ApiResult<Viewer> {
     let header = req.headers().get("Authorization")?;
-    let token = access::bearer(header.as_deref()).ok_or(ApiError::Unauthorized)?;
+    let token = access::bearer(header.as_deref()).unwrap_or("");
+    if let Some(parts) = access::parse_key(token) {
+        let key: Option<OperatorKey> = ask(
+            env,
+            OPERATORS,
+            crate::operators_object::NAME,
+            &OperatorsOp::KeyGet {
+                id: parts.id.to_owned(),
+            },
+        )
+        .await?;
+        return OperatorKey::viewer(key.as_ref(), parts.secret).ok_or(ApiError::Unauthorized);
+    }
     if let Some(parts) = access::parse_token(token) {
         if !dni_core::config::valid_name(site) {
             return Err(ApiError::Unauthorized);
@@ -45,13 +82,6 @@ pub async fn viewer(req: &Request, env: &Env, site: &str) -> ApiResult<Viewer> {
         }
         return Err(ApiError::Unauthorized);
     }
-    operator(token, env)
-}
-
-/// The operator only (configuration, tokens, imports).
-pub fn operator_only(req: &Request, env: &Env) -> ApiResult<Viewer> {
-    let header = req.headers().get("Authorization")?;
-    let token = access::bearer(header.as_deref()).unwrap_or("");
     operator(token, env)
 }
 

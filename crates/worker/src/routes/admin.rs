@@ -1,34 +1,25 @@
-//! The operator's endpoints: configuration, pool figures (calls and reports: `reports`). All need the bearer token.
+//! The operator's endpoints: configuration, pool figures, erasure, recordings (calls and reports:
+//! `reports`). Each names what it needs of its caller (`access::allow_site`).
 
-use dni_core::auth::{check_bearer, Denied};
+use dni_core::access::{Need, Scope};
 use dni_core::config::SiteConfig;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::{ask, parse_json, read_body, secret, shard, Shard};
+use super::access::allow_site;
+use super::{ask, parse_json, read_body, shard, Shard};
 use crate::config_store::{self, Freshness};
-use crate::error::{respond, ApiError, ApiResult};
+use crate::error::{respond, ApiError};
 use crate::protocol::{CallOp, EraseReply, PoolOp, StatsReply};
 use crate::{CALL_LOGS, POOLS};
 
 /// Largest configuration accepted.
 const MAX_CONFIG: usize = 256 * 1024;
 
-pub(crate) fn authorize(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
-    let header = req.headers().get("Authorization")?;
-    match check_bearer(header.as_deref(), &secret(&ctx.env, "ADMIN_TOKEN")) {
-        Ok(()) => Ok(ctx.param("site").cloned().unwrap_or_default()),
-        Err(Denied::NoSecret) => Err(ApiError::Forbidden(
-            "the admin API is disabled: ADMIN_TOKEN is not set",
-        )),
-        Err(Denied::BadToken) => Err(ApiError::Unauthorized),
-    }
-}
-
 /// `GET /v1/sites/{site}/config`.
 pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Configure)).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             Ok(Response::from_json(&config)?)
         }
@@ -38,10 +29,10 @@ pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response>
 
 /// `PUT /v1/sites/{site}/config`: validates and stores a configuration and its number routes.
 pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let authorized = authorize(&req, &ctx);
+    let authorized = allow_site(&req, &ctx, Need::Scope(Scope::Configure)).await;
     respond(
         async {
-            let site = authorized?;
+            let (site, viewer) = authorized?;
             let body = read_body(&mut req, MAX_CONFIG).await?;
             let config: SiteConfig = parse_json(&body)?;
             if config.id != site {
@@ -50,12 +41,25 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
                 ));
             }
             config.validate().map_err(|e| ApiError::BadRequest(e.0))?;
+            if config_store::number_taken(&ctx.env, &config, &viewer)
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::Forbidden(
+                    "a number of this configuration is routed to another site; only the operator can move it",
+                ));
+            }
             let previous = config_store::site(&ctx.env, &site, Freshness::Latest)
                 .await
                 .ok();
             config_store::put_site(&ctx.env, &config, previous.as_ref()).await?;
+            let change = dni_core::history::Change::Config {
+                config: Box::new(config.clone()),
+            };
+            let version =
+                super::config_history::record(&ctx.env, &site, previous, change, &viewer).await?;
             Ok(Response::from_json(
-                &serde_json::json!({ "ok": true, "site": config.id }),
+                &serde_json::json!({ "ok": true, "site": config.id, "version": version }),
             )?)
         }
         .await,
@@ -67,13 +71,7 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
 pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = ctx.param("site").cloned().unwrap_or_default();
-            if !super::access::viewer(&req, &ctx.env, &site)
-                .await?
-                .may_read(&site)
-            {
-                return Err(ApiError::Unauthorized);
-            }
+            let (site, _) = allow_site(&req, &ctx, Need::Read).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let pool_id = ctx.param("pool").cloned().unwrap_or_default();
             let pool = config
@@ -149,7 +147,7 @@ fn sum(shards: &[StatsReply]) -> StatsReply {
 pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Erase)).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let raw = ctx.param("caller").cloned().unwrap_or_default();
             // `+` may arrive percent-encoded.
@@ -185,7 +183,7 @@ pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Respons
 pub async fn recording(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Recordings)).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let call_sid = ctx.param("call").cloned().unwrap_or_default();
             if call_sid.is_empty() || call_sid.len() > 128 {

@@ -1,9 +1,10 @@
 //! The outbox's endpoints: a call's deliveries, replaying one, and the Google Ads conversion
 //! import file. The file is for Google Ads' scheduled import, which fetches it with a user name and
-//! password (any user name, the `CONVERSION_FEED_TOKEN` secret as password); the admin token works
-//! too.
+//! password (any user name, the `CONVERSION_FEED_TOKEN` secret as password); the operator, and an
+//! operator key with the `calls` scope, may fetch it too.
 
-use dni_core::auth::{check_bearer, constant_time_eq};
+use dni_core::access::{Need, Scope};
+use dni_core::auth::constant_time_eq;
 use dni_core::call::CallRecord;
 use dni_core::civil::Zone;
 use dni_core::integrations::csv_feed;
@@ -13,7 +14,7 @@ use dni_core::integrations::rules;
 use dni_core::{Millis, DAY};
 use worker::{Request, Response, Result, RouteContext};
 
-use super::admin::authorize;
+use super::access::allow_site;
 use super::{ask, secret};
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError, ApiResult};
@@ -37,7 +38,7 @@ fn param(ctx: &RouteContext<()>, name: &str) -> ApiResult<String> {
 pub async fn of_call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Calls)).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let call_sid = param(&ctx, "call")?;
             let deliveries: Vec<Delivery> = ask(
@@ -59,7 +60,7 @@ pub async fn of_call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn retry(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let site = authorize(&req, &ctx)?;
+            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Configure)).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let id = param(&ctx, "id")?;
             let found: Option<Delivery> = ask(
@@ -80,11 +81,14 @@ pub async fn retry(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
-fn feed_allowed(req: &Request, ctx: &RouteContext<()>) -> ApiResult<()> {
+/// The feed opens to the operator, an operator key with the `calls` scope on the site, or the
+/// feed's own password (HTTP Basic, which Google Ads' scheduled import sends).
+async fn feed_allowed(req: &Request, ctx: &RouteContext<()>) -> ApiResult<()> {
     let header = req.headers().get("Authorization")?;
-    let admin = secret(&ctx.env, "ADMIN_TOKEN");
-    if check_bearer(header.as_deref(), &admin).is_ok() {
-        return Ok(());
+    if dni_core::access::bearer(header.as_deref()).is_some() {
+        return allow_site(req, ctx, Need::Scope(Scope::Calls))
+            .await
+            .map(|_| ());
     }
     let feed = secret(&ctx.env, "CONVERSION_FEED_TOKEN");
     let password = header.as_deref().and_then(csv_feed::basic_password);
@@ -99,7 +103,7 @@ fn feed_allowed(req: &Request, ctx: &RouteContext<()>) -> ApiResult<()> {
 pub async fn conversions_csv(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            feed_allowed(&req, &ctx)?;
+            feed_allowed(&req, &ctx).await?;
             let site = param(&ctx, "site")?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let calls: Vec<CallRecord> = ask(

@@ -148,7 +148,8 @@ async fn lease_numbers(
     }
     // A page with an older loader is not trusted to have redacted its URLs.
     privacy::redact_lease(&mut request, &config.redact_params);
-    let guard = Guard::of(req, &config.limits)?;
+    let key = crate::drain_guard::ledger_key(&ctx.env).ok_or(ApiError::Unavailable)?;
+    let guard = Guard::of(req, &config.limits, &key)?;
     let now = clock::now();
     let options = Options {
         own_hosts: &config.own_hosts,

@@ -4,8 +4,10 @@
 pub mod access;
 pub mod admin;
 pub mod calls;
+pub mod config_history;
 pub mod deliveries;
 pub mod leases;
+pub mod operator_keys;
 pub mod pool_history;
 pub mod qualification;
 pub mod report_tokens;

@@ -3,11 +3,12 @@
 //! import of samples (`POST`, the demo's history). Each shard's object keeps its own samples
 //! (`pool_object`); the core adds them up into one line (`dni_core::report::pool_history`).
 
+use dni_core::access::{Need, Scope};
 use dni_core::report::pool_history::{self, Sample};
 use dni_core::report::query;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::operator_only;
+use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
 use super::{ask, parse_json, read_body, shard, Shard};
 use crate::config_store::{self, Freshness};
@@ -65,7 +66,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 /// `POST /v1/sites/{site}/pools/{pool}/history/import`: samples made elsewhere (the demo's
 /// history), into the pool's first shard; a quarter hour that has a sample keeps it.
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let allowed = operator_only(&req, &ctx.env);
+    let allowed = allow_site(&req, &ctx, Need::Scope(Scope::Configure)).await;
     respond(
         async {
             allowed?;

@@ -5,7 +5,9 @@
 use dni_core::qualification::Input;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::viewer;
+use dni_core::access::{Need, Scope};
+
+use super::access::allow_site;
 use super::{ask, parse_json, read_body};
 use crate::clock;
 use crate::config_store::{self, Freshness};
@@ -20,17 +22,15 @@ const MAX_BODY: usize = 4 * 1024;
 /// "spam" | null, "value": n | null}`: replaces the call's qualification; answers the call's new
 /// qualification.
 pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let site = ctx.param("site").cloned().unwrap_or_default();
-    let who = viewer(&req, &ctx.env, &site).await;
+    // Whoever may read the site is known here; qualifying needs the `qualify` scope (a key's, or
+    // a report token's): a read-only one is told so (403) rather than not recognised.
+    let who = allow_site(&req, &ctx, Need::Read).await;
     respond(
         async {
-            let who = who?;
-            if !who.may_read(&site) {
-                return Err(ApiError::Unauthorized);
-            }
-            if !who.may_qualify(&site) {
+            let (site, who) = who?;
+            if !who.may(Need::Scope(Scope::Qualify), &site) {
                 return Err(ApiError::Forbidden(
-                    "this token is read-only: the operator can give a report token the qualify scope",
+                    "read-only: qualifying needs the qualify scope (a key's, or a report token's)",
                 ));
             }
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;

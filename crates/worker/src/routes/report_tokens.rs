@@ -1,13 +1,13 @@
-//! Report tokens, managed by the operator: `POST` creates one for a site (the token is in that
+//! Report tokens, managed by the operator (or a key with the `configure` scope): `POST` creates one for a site (the token is in that
 //! answer only; the site's call log keeps the hash of its secret), `GET` lists them, `DELETE`
 //! revokes one at once. And the operator's import of call history into a site's log.
 
-use dni_core::access;
+use dni_core::access::{self, Need, Scope};
 use dni_core::call::CallRecord;
 use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::operator_only;
+use super::access::allow_site;
 use super::{ask, parse_json, read_body};
 use crate::calls_object::MAX_IMPORT;
 use crate::clock;
@@ -37,8 +37,7 @@ struct NewToken {
 }
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
-    operator_only(req, &ctx.env)?;
-    let site = ctx.param("site").cloned().unwrap_or_default();
+    let (site, _) = allow_site(req, ctx, Need::Scope(Scope::Configure)).await?;
     Ok(config_store::site(&ctx.env, &site, Freshness::Latest)
         .await?
         .id)

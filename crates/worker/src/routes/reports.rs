@@ -10,7 +10,7 @@ use dni_core::report::{csv, QueryError};
 use serde_json::Value;
 use worker::{Request, Response, Result, RouteContext};
 
-use super::access::viewer;
+use super::access::allow_site;
 use super::ask;
 use crate::clock;
 use crate::config_store::{self, Freshness};
@@ -30,11 +30,7 @@ pub(super) struct Context {
 }
 
 pub(super) async fn context(req: &Request, ctx: &RouteContext<()>) -> ApiResult<Context> {
-    let site = ctx.param("site").cloned().unwrap_or_default();
-    let viewer = viewer(req, &ctx.env, &site).await?;
-    if !viewer.may_read(&site) {
-        return Err(ApiError::Unauthorized);
-    }
+    let (site, viewer) = allow_site(req, ctx, dni_core::access::Need::Read).await?;
     let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
     let zone = config
         .time_zone

@@ -31,6 +31,7 @@ use serde_json::{Map, Value};
 pub mod attribution;
 pub mod call;
 pub mod kv;
+pub mod operators;
 pub mod pool;
 pub mod retention;
 pub mod visit;

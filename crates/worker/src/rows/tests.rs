@@ -848,3 +848,122 @@ fn golden_ads_settings_row() {
         text.trim_end()
     );
 }
+
+/// The operators object's rows, version 1 (`v1-operators/`, written by hand in the writer's
+/// format: keys sorted, tagged): keys and history entries read as the core's types; the rows
+/// without a configuration are exactly what the writer writes; every one reads back the same
+/// after a write. A configuration in a history row is the published configuration document, so
+/// a history row stays readable as long as `PUT .../config` accepts what it holds.
+#[test]
+fn golden_operators_rows() {
+    use super::operators::{read_entry, read_key, write_entry, write_key};
+    use dni_core::access::Scope;
+    use dni_core::history::Change;
+    const DIR: &str = "v1-operators/";
+    // (file, id, sites, scopes, revoked_at)
+    type KeyRow<'a> = (&'a str, &'a str, &'a [&'a str], &'a [Scope], Option<u64>);
+    let keys: [KeyRow; 2] = [
+        (
+            "key-live.json",
+            "AbCdEf012345",
+            &["client-x", "client-y"],
+            &[Scope::Configure, Scope::Calls],
+            None,
+        ),
+        (
+            "key-revoked.json",
+            "ZyXwVu987654",
+            &["client-x"],
+            &[],
+            Some(1796100600000),
+        ),
+    ];
+    for (file, id, sites, scopes, revoked_at) in keys {
+        let text = golden(&[DIR, file].concat());
+        let key = read_key(&text).unwrap();
+        assert_eq!(key.id, id, "{file}");
+        assert_eq!(key.sites, sites, "{file}");
+        assert_eq!(key.scopes, scopes, "{file}");
+        assert_eq!(key.revoked_at, revoked_at, "{file}");
+        assert_eq!(key.hash.len(), 64, "{file}");
+        assert_eq!(write_key(&key).unwrap(), text, "{file}");
+    }
+    // (file, version, by, change, the configuration's name when it has one)
+    type EntryRow<'a> = (&'a str, u64, Option<&'a str>, &'a str, Option<&'a str>);
+    let entries: [EntryRow; 5] = [
+        ("history-found.json", 1, None, "found", Some("")),
+        (
+            "history-config.json",
+            2,
+            Some("key:AbCdEf012345"),
+            "config",
+            Some("Client X"),
+        ),
+        (
+            "history-rollback.json",
+            3,
+            Some("admin"),
+            "rollback",
+            Some(""),
+        ),
+        (
+            "history-key-created.json",
+            4,
+            Some("admin"),
+            "key_created",
+            None,
+        ),
+        (
+            "history-key-revoked.json",
+            5,
+            Some("admin"),
+            "key_revoked",
+            None,
+        ),
+    ];
+    for (file, version, by, change, config) in entries {
+        let text = golden(&[DIR, file].concat());
+        let entry = read_entry(&text).unwrap();
+        assert_eq!(entry.site, "client-x", "{file}");
+        assert_eq!(entry.version, version, "{file}");
+        assert_eq!(entry.by.as_deref(), by, "{file}");
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["change"], change, "{file}");
+        assert_eq!(
+            entry.change.config().map(|c| c.name.as_str()),
+            config,
+            "{file}"
+        );
+        let written = write_entry(&entry).unwrap();
+        assert_eq!(read_entry(&written).unwrap(), entry, "{file}");
+        if config.is_none() {
+            assert_eq!(written, text, "{file}");
+        }
+        match &entry.change {
+            Change::Rollback { from, .. } => assert_eq!(*from, 1),
+            Change::KeyCreated { scopes, name, .. } => {
+                assert_eq!(scopes, &[Scope::Configure, Scope::Calls]);
+                assert_eq!(name, "Client X web agency");
+            }
+            _ => {}
+        }
+    }
+    // Rows that do not read are errors, never defaults.
+    let table = [
+        r#"{"v":1,"id":"x","name":"","sites":[],"scopes":["root"],"hash":"","created_at":1,"created_by":"admin"}"#,
+        r#"{"v":2,"id":"x"}"#,
+        r#"{"v":1,"id":"x"}"#,
+    ];
+    for text in table {
+        assert!(read_key(text).is_err(), "{text}");
+    }
+    let table = [
+        r#"{"v":1,"site":"a","version":1,"at":1,"by":null,"change":"config"}"#,
+        r#"{"v":1,"site":"a","version":1,"at":1,"by":null,"change":"rollback","config":{"id":"a","targets":[]}}"#,
+        r#"{"v":1,"site":"a","version":1,"at":1,"by":null,"change":"teleport"}"#,
+        r#"{"v":1,"site":"a","version":1,"at":1,"by":null,"change":"key_revoked"}"#,
+    ];
+    for text in table {
+        assert!(read_entry(text).is_err(), "{text}");
+    }
+}
