@@ -205,7 +205,7 @@ test("a conversion that requires a qualification is sent once the call is tagged
   const token = async (scopes) => (await admin(worker.base, `/v1/sites/${site}/report-tokens`, { method: "POST", body: JSON.stringify({ name: "agency client", scopes }) })).json.token;
   const [readOnly, qualifier] = [await token([]), await token(["qualify"])];
   const refused = await qualify("CAq0001", { tags: ["booked"] }, readOnly);
-  assert.equal(refused.status, 403, await refused.text());
+  assert.equal(refused.status, 401, await refused.text());
   const bad = await qualify("CAq0001", { tags: ["booked"], status: "maybe" }, qualifier);
   assert.equal(bad.status, 400);
   const ok = await qualify("CAq0001", { tags: ["Booked", "repeat"], status: "good", value: 310 }, qualifier);

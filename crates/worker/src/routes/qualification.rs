@@ -22,17 +22,12 @@ const MAX_BODY: usize = 4 * 1024;
 /// "spam" | null, "value": n | null}`: replaces the call's qualification; answers the call's new
 /// qualification.
 pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    // Whoever may read the site is known here; qualifying needs the `qualify` scope (a key's, or
-    // a report token's): a read-only one is told so (403) rather than not recognised.
-    let who = allow_site(&req, &ctx, Need::Read).await;
+    // The `qualify` scope: the operator, a key with it, or a report token given it (a read-only
+    // token is refused like any viewer without the scope).
+    let who = allow_site(&req, &ctx, Need::Scope(Scope::Qualify)).await;
     respond(
         async {
-            let (site, who) = who?;
-            if !who.may(Need::Scope(Scope::Qualify), &site) {
-                return Err(ApiError::Forbidden(
-                    "read-only: qualifying needs the qualify scope (a key's, or a report token's)",
-                ));
-            }
+            let (site, _) = who?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let call_sid = ctx.param("call").cloned().unwrap_or_default();
             if call_sid.is_empty() || call_sid.len() > 128 {
