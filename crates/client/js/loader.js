@@ -283,6 +283,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       journey: { first: journey.first },
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
+      consent: ga[0] == null ? "session" : "full",
     }));
   } else if (!config) first = send(api + "public", "GET");
 

@@ -345,6 +345,7 @@ impl Client {
             journey: Some((&self.first, &self.views)),
             leases: &leases,
             ga: (&self.ga.0, &self.ga.1),
+            full: self.tier == Tier::Full,
         }
         .build();
         let mut request = String::from(path);

@@ -9,11 +9,12 @@ pub mod deliveries;
 pub mod leases;
 pub mod operator_keys;
 pub mod pool_history;
+pub mod qualification;
 pub mod report_tokens;
 pub mod reports;
+pub mod secrets;
 pub mod test_calls;
 pub mod texts;
-pub mod secrets;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

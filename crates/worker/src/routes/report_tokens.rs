@@ -31,6 +31,9 @@ struct NewToken {
     /// another installation); well-formed or refused. Drawn at random when absent.
     #[serde(default)]
     token: Option<String>,
+    /// Scopes besides reading: `["qualify"]` lets the token qualify the site's calls.
+    #[serde(default)]
+    scopes: Vec<String>,
 }
 
 async fn operator_site(req: &Request, ctx: &RouteContext<()>) -> ApiResult<String> {
@@ -51,6 +54,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 NewToken {
                     name: String::new(),
                     token: None,
+                    scopes: Vec::new(),
                 }
             } else {
                 parse_json(&body)?
@@ -60,6 +64,22 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                     "name must be at most 100 printable characters".to_owned(),
                 ));
             }
+            if new
+                .scopes
+                .iter()
+                .any(|s| !access::SCOPES.contains(&s.as_str()))
+            {
+                return Err(ApiError::BadRequest(
+                    "scopes: only \"qualify\" (a token reads the site's reports either way)"
+                        .to_owned(),
+                ));
+            }
+            let mut scopes: Vec<&str> = access::SCOPES
+                .iter()
+                .copied()
+                .filter(|s| new.scopes.iter().any(|n| n == s))
+                .collect();
+            scopes.dedup();
             let (id, secret) = match &new.token {
                 Some(chosen) => {
                     let parts = access::parse_token(chosen).ok_or_else(|| {
@@ -82,6 +102,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 name: new.name,
                 hash: access::hash_secret(&secret),
                 created_at: i64::try_from(clock::now()).unwrap_or(0),
+                scopes: scopes.join(" "),
             };
             let _: bool = ask(
                 &ctx.env,
@@ -95,6 +116,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 "site": site,
                 "name": row.name,
                 "created_at": row.created_at,
+                "scopes": scopes,
                 "token": token,
             }))?
             .with_status(201))

@@ -69,10 +69,17 @@ fn present(row: &ListRow, viewer: &Viewer, digits: u8) -> ApiResult<Value> {
         worker::console_error!("call {} cannot be read: {e}", row.call_sid);
         ApiError::Unavailable
     })?;
+    // Talk time as the core reads it (the dial result's, the business's side): a missed call has
+    // none, whatever the call's own duration (the caller's time with the ringing and voicemail).
+    let talk_s = match record.outcome() {
+        dni_core::call::Outcome::Answered { talk_s } => Some(talk_s),
+        _ => None,
+    };
     let mut record = serde_json::to_value(&record).map_err(|e| {
         worker::console_error!("call {} cannot be written: {e}", row.call_sid);
         ApiError::Unavailable
     })?;
+    record["talk_s"] = serde_json::json!(talk_s);
     if let Some(caller) = record.get_mut("caller") {
         if let Some(text) = caller.as_str() {
             *caller = Value::String(viewer.caller(text, digits));
