@@ -119,7 +119,7 @@ test("filters change the table; the CSV download is the API's CSV; a call opens 
   // A missed call has no talk time (the call's own duration is not talk).
   const talk = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.cells[7].textContent));
   assert.ok(talk.every((t) => t === ""), `missed calls with a talk time: ${talk}`);
-  assert.ok(list.calls.every((c) => c.talk_s === null), "the API says the same");
+  assert.ok(list.leads.every((c) => c.talk_s === null), "the API says the same");
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
   const file = readFileSync(await download.path(), "utf8");
