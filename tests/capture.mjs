@@ -206,6 +206,115 @@ export function checkGoogleAds({ customerId, conversionAction, developerToken, a
   };
 }
 
+// Google's Data Manager API (`events:ingest`) in its REST JSON names (google-ads-datamanager
+// 0.9.4's IngestEventsRequest and Event): an unknown field is refused ("Unknown name"). The
+// library's own decoding of every captured body is tests/ads_check.py.
+const DM_REQUEST_KEYS = new Set(["destinations", "events", "consent", "validateOnly", "encoding", "encryptionInfo"]);
+const DM_EVENT_KEYS = new Set([
+  "destinationReferences", "transactionId", "eventTimestamp", "lastUpdatedTimestamp", "userData", "consent",
+  "adIdentifiers", "currency", "conversionValue", "conversionCount", "eventSource", "eventDeviceInfo", "cartData",
+  "customVariables", "experimentalFields", "userProperties", "eventName", "clientId", "userId",
+  "additionalEventParameters", "thirdPartyUserData", "eventLocation", "appInstanceId",
+]);
+const CONSENT_STATUS = new Set(["CONSENT_GRANTED", "CONSENT_DENIED"]);
+
+/** Google's Data Manager API: `POST /v1/events:ingest` and `GET /v1/requestStatus:retrieve`. */
+export function checkDataManager({ customerId, conversionActionId, accessToken, callerDigits, zone }) {
+  return (r) => {
+    const p = [];
+    if (r.headers.authorization !== `Bearer ${accessToken}`) p.push("authorization");
+    if ("developer-token" in r.headers) p.push("a developer token (the Data Manager API has none)");
+    if (r.url.startsWith("/v1/requestStatus:retrieve")) {
+      if (r.method !== "GET") p.push("requestStatus:retrieve is a GET");
+      if (!new URL(r.url, "http://x").searchParams.get("requestId")) p.push("requestId");
+      return p;
+    }
+    if (r.method !== "POST") p.push("not a POST");
+    if (r.url !== "/v1/events:ingest") p.push(`path ${r.url}`);
+    if (!isJson(r)) p.push("content-type");
+    const b = parse(r.body);
+    if (!b) return [...p, "body is not JSON"];
+    for (const k of Object.keys(b)) if (!DM_REQUEST_KEYS.has(k)) p.push(`unknown request field ${k}`);
+    const d = b.destinations?.[0];
+    if (!Array.isArray(b.destinations) || b.destinations.length !== 1) p.push("destinations");
+    else {
+      if (d.operatingAccount?.accountType !== "GOOGLE_ADS" || d.operatingAccount?.accountId !== customerId) p.push("operatingAccount");
+      if ("loginAccount" in d && (d.loginAccount.accountType !== "GOOGLE_ADS" || !/^\d{10}$/.test(d.loginAccount.accountId))) p.push("loginAccount");
+      if (d.productDestinationId !== conversionActionId) p.push("productDestinationId (the conversion action)");
+    }
+    if (!Array.isArray(b.events) || b.events.length !== 1) return [...p, "events"];
+    const e = b.events[0];
+    for (const k of Object.keys(e)) if (!DM_EVENT_KEYS.has(k)) p.push(`unknown event field ${k}`);
+    const ids = ["gclid", "gbraid", "wbraid"].filter((k) => k in (e.adIdentifiers ?? {}));
+    const hashed = e.userData?.userIdentifiers?.[0]?.phoneNumber;
+    if (ids.length > 1) p.push(`at most one of gclid/gbraid/wbraid, got ${ids}`);
+    if (ids.length === 0 && !hashed) p.push("neither a click id nor user data");
+    if (hashed !== undefined) {
+      if (!/^[0-9a-f]{64}$/.test(hashed)) p.push("phoneNumber: SHA-256, lower-case hex");
+      if (b.encoding !== "HEX") p.push("encoding HEX with hashed user data");
+      if (e.consent?.adUserData !== "CONSENT_GRANTED") p.push("user data without ad_user_data consent");
+    }
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/.exec(e.eventTimestamp ?? "");
+    if (!m) p.push("eventTimestamp: RFC 3339 with the zone's offset");
+    else {
+      const [, y, mo, dd, h, mi, sec, sign, oh, om] = m;
+      const offsetMin = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
+      const at = Date.UTC(+y, +mo - 1, +dd, +h, +mi, +sec) - offsetMin * 60_000;
+      if (at > Date.now() + 60_000) p.push("eventTimestamp in the future");
+      if (zone && offsetMin !== zoneOffsetMinutes(zone, at)) p.push(`eventTimestamp offset is not ${zone}'s at that instant`);
+    }
+    if (typeof e.transactionId !== "string" || e.transactionId === "") p.push("transactionId (the dedupe key)");
+    if (typeof e.conversionValue !== "number") p.push("conversionValue");
+    if (!/^[A-Z]{3}$/.test(e.currency ?? "")) p.push("currency");
+    if (e.eventSource !== "PHONE") p.push("eventSource PHONE");
+    if ("consent" in e) {
+      for (const k of Object.keys(e.consent)) if (!["adUserData", "adPersonalization"].includes(k)) p.push(`unknown consent field ${k}`);
+      for (const v of Object.values(e.consent)) if (!CONSENT_STATUS.has(v)) p.push(`consent value ${v}`);
+    }
+    if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent in clear");
+    return p;
+  };
+}
+
+// Meta's Conversions API server event (facebook-business 26.0.3's Event, UserData, CustomData);
+// the SDK's own build of the same event is compared field by field in tests/ads_check.py.
+const META_REQUEST_KEYS = new Set(["data", "test_event_code", "partner_agent", "namespace_id", "upload_id", "upload_tag", "upload_source"]);
+const META_EVENT_KEYS = new Set(["event_name", "event_time", "event_id", "action_source", "user_data", "custom_data", "event_source_url", "opt_out", "data_processing_options", "data_processing_options_country", "data_processing_options_state", "referrer_url"]);
+// What we may send about a visitor: never its IP address or user agent.
+const META_USER_KEYS = new Set(["fbc", "fbp", "ph"]);
+
+/** Meta's Conversions API: `POST /{version}/{dataset}/events?access_token=`. */
+export function checkMeta({ datasetId, accessToken, callerDigits }) {
+  return (r) => {
+    const p = [];
+    if (r.method !== "POST") p.push("not a POST");
+    const url = new URL(r.url, "http://x");
+    if (!new RegExp(`^/v\\d+\\.\\d+/${datasetId}/events$`).test(url.pathname)) p.push(`path ${url.pathname}`);
+    if (url.searchParams.get("access_token") !== accessToken) p.push("access_token");
+    if (!isJson(r)) p.push("content-type");
+    const b = parse(r.body);
+    if (!b) return [...p, "body is not JSON"];
+    for (const k of Object.keys(b)) if (!META_REQUEST_KEYS.has(k)) p.push(`unknown request field ${k}`);
+    if (!Array.isArray(b.data) || b.data.length !== 1) return [...p, "data: one event"];
+    const e = b.data[0];
+    for (const k of Object.keys(e)) if (!META_EVENT_KEYS.has(k)) p.push(`unknown event field ${k}`);
+    if (e.action_source !== "phone_call") p.push("action_source phone_call");
+    if (typeof e.event_name !== "string" || !e.event_name) p.push("event_name");
+    if (!Number.isInteger(e.event_time)) p.push("event_time: Unix seconds");
+    else if (Date.now() / 1000 - e.event_time > 7 * 86400) p.push("event_time older than 7 days (Meta refuses the batch)");
+    else if (e.event_time > Date.now() / 1000 + 60) p.push("event_time in the future");
+    if (typeof e.event_id !== "string" || !e.event_id) p.push("event_id (the dedupe key)");
+    const u = e.user_data ?? {};
+    for (const k of Object.keys(u)) if (!META_USER_KEYS.has(k)) p.push(`user_data.${k} is not ours to send`);
+    if (Object.keys(u).length === 0) p.push("user_data: nothing identifies the visitor");
+    if ("fbc" in u && !/^fb\.1\.\d{13}\.[\w-]+$/.test(u.fbc)) p.push("fbc: fb.1.<ms>.<fbclid>");
+    if ("ph" in u && !(Array.isArray(u.ph) && u.ph.every((h) => /^[0-9a-f]{64}$/.test(h)))) p.push("ph: SHA-256 hex");
+    if (typeof e.custom_data?.value !== "number" || !/^[a-z]{3}$/.test(e.custom_data?.currency ?? "")) p.push("custom_data value and currency");
+    if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent in clear");
+    return p;
+  };
+}
+
 /** The offset from UTC, in minutes, of an IANA zone at an instant (Node's ICU time zone data). */
 export function zoneOffsetMinutes(zone, at) {
   const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })

@@ -250,6 +250,9 @@ test("consent, full (no signal): local storage, session and touches sent, GA ids
   assert.ok(body.session && body.page.url.includes("gclid=G1"), "session and the landing page sent");
   assert.deepEqual(body.tails, ["5550100"], "the loader's first request: the page's digits' tails");
   assert.deepEqual(body.ga, { client: GA[0].value, session: GA[1].value });
+  // The tier is declared, never left for the worker to guess (the ad platforms' consent).
+  assert.equal(body.consent, "full");
+  assert.ok(apiCalls(v, "/leases").every((c) => JSON.parse(c.body).consent === "full"), "every request, the module's too");
   await v.context.close();
 });
 
@@ -268,6 +271,7 @@ test("consent, session (data-consent or Global Privacy Control): session storage
     // The loader can tell the tier allows a session: its first request leaves before the module.
     assert.ok(body.tails, `${how}: the early request`);
     assert.equal(apiCalls(v, "/public").length, 0, `${how}: no request for the configuration`);
+    assert.ok(apiCalls(v, "/leases").every((c) => JSON.parse(c.body).consent === "session"), `${how}: the session tier, declared`);
     await v.context.close();
   }
 });

@@ -116,6 +116,10 @@ test("filters change the table; the CSV download is the API's CSV; a call opens 
   assert.deepEqual(sids, list.leads.map((c) => c.call_sid), "the table is the API's page");
   const channels = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.cells[2].textContent));
   assert.ok(channels.every((c) => c === "Paid Search"));
+  // A missed call has no talk time (the call's own duration is not talk).
+  const talk = await page.$$eval("#t-calls tbody tr", (rows) => rows.map((r) => r.cells[7].textContent));
+  assert.ok(talk.every((t) => t === ""), `missed calls with a talk time: ${talk}`);
+  assert.ok(list.leads.every((c) => c.talk_s === null), "the API says the same");
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
   const file = readFileSync(await download.path(), "utf8");

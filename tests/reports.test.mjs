@@ -84,7 +84,8 @@ test("a report token opens its own site's reports, read-only, with callers maske
 
   const listed = await admin(worker.base, "/v1/sites/demo/report-tokens");
   const row = listed.json.tokens.find((t) => t.id === demo.id);
-  assert.deepEqual(Object.keys(row).sort(), ["created_at", "id", "name", "site"], "no hash, no secret");
+  assert.deepEqual(Object.keys(row).sort(), ["created_at", "id", "name", "scopes", "site"], "no hash, no secret");
+  assert.equal(row.scopes, "", "read-only: no scope besides reading");
   assert.equal(row.name, "Demo's agency");
 
   const revoked = await admin(worker.base, `/v1/sites/demo/report-tokens/${demo.id}`, { method: "DELETE" });

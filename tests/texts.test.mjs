@@ -96,7 +96,7 @@ before(async () => {
   SITE.integrations = {
     conversions: [{ name: "Text lead", kinds: ["text"], value: 10 }],
     ga4: { measurement_id: "G-TEXTS1" },
-    google_ads: { customer_id: "123-456-7890", conversion_action: "987654" },
+    google_ads: { customer_id: "123-456-7890", conversion_action: "987654", api: "google_ads_legacy" },
     webhooks: [{ id: "crm", url: `${cap.hook.url}/hook`, secret: "WEBHOOK_SECRET_CRM", events: ["text.received", "conversion"] }],
   };
   worker = await startWorker({

@@ -234,6 +234,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       views: client.views.length ? client.views : undefined,
       leases: held.length ? held : undefined,
       ga: g[0] || g[1] ? { client: g[0] || "", session: g[1] || "" } : undefined,
+      consent: client.tier == 2 ? "full" : "session",
     })];
   };
 
@@ -443,6 +444,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       journey: { first: journey.first },
       views: journey.views,
       ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
+      consent: ga[0] == null ? "session" : "full",
     });
     // A first request that fails at once (no answer before the bounded wait, or the worker's 5xx)
     // is sent once more when the page has no configuration to start from (with one, the page's

@@ -135,6 +135,9 @@ fn the_loaders_first_request_is_what_the_worker_reads() {
             session: "GS1.1.33".into(),
         }),
         leases: vec![],
+        // The tier the loader can tell (no signal, no Global Privacy Control): declared.
+        consent: Some(dni_core::consent::Tier::Full),
+        fbp: None,
     };
     assert_eq!(lease_request(&page), want);
 }
@@ -167,6 +170,7 @@ fn the_loaders_first_request_by_page() {
                 assert_eq!(r.journey, Journey::default());
                 assert!(r.views.is_empty());
                 assert_eq!(r.ga, None);
+                assert_eq!(r.consent, Some(dni_core::consent::Tier::Full));
                 assert_eq!(r.page.referrer, "");
             },
         ),
@@ -178,6 +182,7 @@ fn the_loaders_first_request_by_page() {
             |r| {
                 assert_eq!(r.session, "returning_visitor_01");
                 assert_eq!(r.ga, None);
+                assert_eq!(r.consent, Some(dni_core::consent::Tier::Session));
             },
         ),
         (

@@ -93,14 +93,20 @@ pub enum Viewer {
         /// What it may do there beyond reading reports.
         scopes: Vec<Scope>,
     },
-    /// A report token of one site: that site's reports only, read-only.
+    /// A report token of one site: that site's reports only, read-only unless the operator gave
+    /// it the `qualify` scope (an agency's client qualifying its own leads).
     Report {
         /// The site the token belongs to.
         site: String,
         /// The token's id (not the secret), for logs and for revoking it.
         token_id: String,
+        /// Whether it may qualify the site's calls (the `qualify` scope).
+        qualify: bool,
     },
 }
+
+/// The scopes a report token may be given besides reading; the one today: `qualify`.
+pub const SCOPES: &[&str] = &["qualify"];
 
 impl Viewer {
     /// Whether this viewer may do what a route `need`s on `site`.
@@ -117,6 +123,12 @@ impl Viewer {
                     }
             }
             (Viewer::Report { site: own, .. }, Need::Read) => own == site,
+            (
+                Viewer::Report {
+                    site: own, qualify, ..
+                },
+                Need::Scope(Scope::Qualify),
+            ) => own == site && *qualify,
             (Viewer::Report { .. }, _) => false,
         }
     }
@@ -135,6 +147,12 @@ impl Viewer {
     /// Whether this viewer may read `site`'s reports.
     pub fn may_read(&self, site: &str) -> bool {
         self.may(Need::Read, site)
+    }
+
+    /// Whether this viewer may qualify `site`'s calls: the operator, a key with the `qualify`
+    /// scope there, or a report token of that site given the `qualify` scope.
+    pub fn may_qualify(&self, site: &str) -> bool {
+        self.may(Need::Scope(Scope::Qualify), site)
     }
 
     /// Who this is in the history of changes: `admin`, or `key:<id>` (a report token changes
@@ -396,6 +414,7 @@ mod tests {
         let report = Viewer::Report {
             site: "demo".into(),
             token_id: ID.into(),
+            qualify: false,
         };
         let table = [
             (&Viewer::Operator, "demo", true),
@@ -406,6 +425,22 @@ mod tests {
         ];
         for (viewer, site, want) in table {
             assert_eq!(viewer.may_read(site), want, "{viewer:?} {site}");
+        }
+        let qualifier = Viewer::Report {
+            site: "demo".into(),
+            token_id: ID.into(),
+            qualify: true,
+        };
+        // (viewer, site, may qualify): read-only tokens stay read-only.
+        let table = [
+            (&Viewer::Operator, "demo", true),
+            (&report, "demo", false),
+            (&qualifier, "demo", true),
+            (&qualifier, "other", false),
+        ];
+        for (viewer, site, want) in table {
+            assert_eq!(viewer.may_qualify(site), want, "{viewer:?} {site}");
+            assert!(!viewer.may(Need::Scope(Scope::Calls), site) || *viewer == Viewer::Operator);
         }
     }
 
@@ -426,6 +461,7 @@ mod tests {
         let report = Viewer::Report {
             site: "a".into(),
             token_id: ID.into(),
+            qualify: false,
         };
         let sc = Need::Scope;
         use Scope::*;
@@ -601,6 +637,7 @@ mod tests {
         let report = Viewer::Report {
             site: "demo".into(),
             token_id: ID.into(),
+            qualify: false,
         };
         let table = [
             ("+13105550199", 4, "+*******0199"),

@@ -44,6 +44,23 @@ pub struct LeaseRequest {
     /// of a split pool is asked for there first and keeps its number.
     #[serde(default)]
     pub leases: Vec<String>,
+    /// The consent tier the page runs at (`session` or `full`; absent from older pages: unknown).
+    /// What the ad platforms are told about the visitor's consent comes from it.
+    #[serde(default)]
+    pub consent: Option<crate::consent::Tier>,
+    /// Meta's `_fbp` cookie, sent by the page at the full consent tier only (and kept only with
+    /// `consent: full`).
+    #[serde(default)]
+    pub fbp: Option<String>,
+}
+
+impl LeaseRequest {
+    /// The `_fbp` cookie to keep: only from a page that declared the full tier.
+    pub fn fbp_kept(&self) -> Option<String> {
+        self.fbp
+            .clone()
+            .filter(|f| !f.is_empty() && self.consent == Some(crate::consent::Tier::Full))
+    }
 }
 
 /// `POST /v1/sites/{site}/numbers`: source-level numbers for a visitor who allows no identifiers.
@@ -229,6 +246,9 @@ impl LeaseRequest {
             if ga.client.len() > MAX_COOKIE || ga.session.len() > MAX_COOKIE {
                 return Err(Invalid::CookieTooLong);
             }
+        }
+        if self.fbp.as_ref().is_some_and(|f| f.len() > MAX_COOKIE) {
+            return Err(Invalid::CookieTooLong);
         }
         if self.leases.len() > MAX_TARGETS || self.leases.iter().any(|l| l.len() > MAX_LEASE) {
             return Err(Invalid::Leases);

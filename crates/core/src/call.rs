@@ -116,6 +116,17 @@ pub struct CallRecord {
     /// provider's order (when it numbers them), each once.
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    /// The consent tier the page declared for the visit credited with the call (`None`: unknown,
+    /// e.g. a call to a source-level number, or a visit recorded before pages declared it). What
+    /// the ad platforms are told about consent comes from it, never from a guess.
+    #[serde(default)]
+    pub consent: Option<crate::consent::Tier>,
+    /// The visit's `_fbp` cookie (Meta's browser id), sent by the page at the full consent tier.
+    #[serde(default)]
+    pub fbp: Option<String>,
+    /// What the lead was: an operator's qualification, or the site's automatic rules'.
+    #[serde(default)]
+    pub qualification: Option<crate::qualification::Qualification>,
     /// A call or a text conversation (records written before texts are calls).
     #[serde(default)]
     pub kind: LeadKind,
@@ -280,6 +291,9 @@ impl CallRecord {
             first_time: None,
             answered_legs: Vec::new(),
             conversation: Vec::new(),
+            consent: None,
+            fbp: None,
+            qualification: None,
             kind: LeadKind::Call,
             messages: Vec::new(),
             last_message_at: None,

@@ -234,6 +234,16 @@ pub fn google_ads_time(at: Millis, zone: &Zone) -> String {
     out
 }
 
+/// `yyyy-mm-ddThh:mm:ss+hh:mm`: RFC 3339 in the site's zone with the offset in effect at that
+/// instant (Google's Data Manager API's `eventTimestamp`: the owner's own clock, read as Google
+/// reads it).
+pub fn rfc3339(at: Millis, zone: &Zone) -> String {
+    let minutes = zone.offset_minutes(at);
+    let mut out = date_time(at, minutes, 'T');
+    out.push_str(&offset(minutes, true));
+    out
+}
+
 /// `yyyy-mm-ddThh:mm:ssZ`: UTC, for Microsoft Advertising and the owner's webhooks.
 pub fn iso_utc(at: Millis) -> String {
     let mut out = date_time(at, 0, 'T');
@@ -386,6 +396,8 @@ mod tests {
         ];
         for (zone, at, want) in table {
             assert_eq!(google_ads_time(at, zone), want, "{} {at}", zone.label());
+            let rfc = [&want[..10], "T", &want[11..]].concat();
+            assert_eq!(rfc3339(at, zone), rfc, "{} {at}", zone.label());
             assert_eq!(zone.local_time(at), want[..19], "{} {at}", zone.label());
         }
         assert_eq!(

@@ -7,6 +7,11 @@
 
 /// What the browser may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Tier {
     /// Nothing stored, no identifiers sent.
     None,

@@ -59,6 +59,8 @@ pub mod integrations;
 #[cfg(feature = "provider")]
 pub mod messaging;
 #[cfg(feature = "serde")]
+pub mod qualification;
+#[cfg(feature = "serde")]
 pub mod report;
 #[cfg(feature = "serde")]
 pub mod retention;

@@ -108,6 +108,9 @@ pub struct Ask<'a> {
     pub leases: &'a [&'a str],
     /// The GA cookies (`_ga`, `_ga_<stream>`), in the full tier; empty otherwise.
     pub ga: (&'a str, &'a str),
+    /// Whether the page runs at the full consent tier (else the session tier): the worker tells
+    /// the ad platforms about consent from it.
+    pub full: bool,
 }
 
 impl Ask<'_> {
@@ -134,6 +137,7 @@ impl Ask<'_> {
         if !self.leases.is_empty() {
             body.strings("leases", self.leases);
         }
+        body.string("consent", if self.full { "full" } else { "session" });
         if !(self.ga.0.is_empty() && self.ga.1.is_empty()) {
             body.raw(
                 "ga",
@@ -186,6 +190,7 @@ mod tests {
     use super::*;
     use crate::api::{LeaseRequest, NumbersRequest};
     use crate::attribution::Journey;
+    use crate::consent::Tier;
 
     fn touch(landing: &str, referrer: &str, at: u64) -> RawTouch {
         RawTouch {
@@ -235,6 +240,7 @@ mod tests {
             (None, None, &[], ("", "")),
         ];
         for (session, journey, leases, ga) in table {
+            let full = !ga.0.is_empty();
             let ask = Ask {
                 session,
                 targets: &targets,
@@ -243,6 +249,7 @@ mod tests {
                 journey,
                 leases,
                 ga,
+                full,
             };
             let (path, body) = ask.build();
             let Some(session) = session else {
@@ -279,6 +286,8 @@ mod tests {
                     .map(|g| (g.client.as_str(), g.session.as_str())),
                 want_ga
             );
+            let tier = if full { Tier::Full } else { Tier::Session };
+            assert_eq!(read.consent, Some(tier));
         }
     }
 
@@ -299,6 +308,7 @@ mod tests {
             journey: Some((&first, &views)),
             leases: &[],
             ga: ("", ""),
+            full: false,
         }
         .build();
         let mut read: LeaseRequest = serde_json::from_str(&body).unwrap();

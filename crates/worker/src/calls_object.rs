@@ -6,7 +6,11 @@
 
 use std::cell::Cell;
 
-use dni_core::integrations::outbox::{plan, Delivery, Moment, SendSettings};
+use dni_core::integrations::outbox::{
+    plan, Delivery, Moment, SendSettings, State as DeliveryState,
+};
+use dni_core::integrations::qualify;
+use dni_core::integrations::rules::NotConverted;
 
 use dni_core::call::CallRecord;
 use dni_core::messaging::conversation;
@@ -53,6 +57,8 @@ const MIGRATIONS: &[&[&str]] = &[
     // Test calls: their mark as a plain column (instant to add), and the report index rebuilt
     // with it last, so that reports leave test calls out from the index alone.
     dni_core::report::fields::TEST_MIGRATION,
+    // Report tokens' scopes besides reading (`qualify`): existing tokens stay read-only.
+    &["ALTER TABLE report_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT ''"],
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.
@@ -142,10 +148,14 @@ impl DurableObject for CallLog {
                 time_zone,
             } => {
                 let now = clock::now();
+                let rules = integrations.as_ref().map(|i| i.qualify.as_slice());
                 let (changed, test) = match self.get(&call_sid)? {
                     Some((mut record, seen)) => {
                         let changed = record.apply_status(status, duration_s, now);
                         if changed {
+                            if let Some(rules) = rules.filter(|_| status.is_final()) {
+                                qualify::requalify(&mut record, rules, now);
+                            }
                             self.put(&record, seen)?;
                         }
                         (changed, record.test)
@@ -155,6 +165,9 @@ impl DurableObject for CallLog {
                         let mut record =
                             CallRecord::new(&call_sid, &site, &caller, &tracking_number, now);
                         record.apply_status(status, duration_s, now);
+                        if let Some(rules) = rules.filter(|_| status.is_final()) {
+                            qualify::requalify(&mut record, rules, now);
+                        }
                         self.put(&record, false)?;
                         (true, false)
                     }
@@ -183,7 +196,21 @@ impl DurableObject for CallLog {
                     Some((mut record, seen)) => {
                         let changed = record.apply(update);
                         if changed {
+                            // A transcript or a dial result may qualify an ended call anew.
+                            let mut requalified = false;
+                            if record.status.is_final() {
+                                if let Some(s) = outbox::load_settings(&self.sql)? {
+                                    requalified = qualify::requalify(
+                                        &mut record,
+                                        &s.integrations.qualify,
+                                        now,
+                                    );
+                                }
+                            }
                             self.put(&record, seen)?;
+                            if record.status.is_final() {
+                                self.requeue(&record.call_sid, requalified, now).await?;
+                            }
                         }
                         (record, changed)
                     }
@@ -259,13 +286,14 @@ impl DurableObject for CallLog {
             }
             CallOp::TokenCreate { token } => {
                 self.sql.exec(
-                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO report_tokens (id, site, name, hash, created_at, scopes) VALUES (?, ?, ?, ?, ?, ?)",
                     vec![
                         token.id.into(),
                         token.site.into(),
                         token.name.into(),
                         token.hash.into(),
                         SqlStorageValue::Integer(token.created_at),
+                        token.scopes.into(),
                     ],
                 )?;
                 Response::from_json(&true)
@@ -274,7 +302,7 @@ impl DurableObject for CallLog {
                 let rows: Vec<TokenRow> = self
                     .sql
                     .exec(
-                        "SELECT id, site, name, '' AS hash, created_at FROM report_tokens ORDER BY created_at, id",
+                        "SELECT id, site, name, '' AS hash, created_at, scopes FROM report_tokens ORDER BY created_at, id",
                         None,
                     )?
                     .to_array()?;
@@ -284,7 +312,7 @@ impl DurableObject for CallLog {
                 let rows: Vec<TokenRow> = self
                     .sql
                     .exec(
-                        "SELECT id, site, name, hash, created_at FROM report_tokens WHERE id = ?",
+                        "SELECT id, site, name, hash, created_at, scopes FROM report_tokens WHERE id = ?",
                         vec![id.into()],
                     )?
                     .to_array()?;
@@ -297,6 +325,19 @@ impl DurableObject for CallLog {
                     .rows_written()
                     > 0;
                 Response::from_json(&gone)
+            }
+            CallOp::Qualify {
+                call_sid,
+                qualification,
+            } => {
+                let now = clock::now();
+                let Some((mut record, seen)) = self.get(&call_sid)? else {
+                    return Response::from_json(&None::<CallRecord>);
+                };
+                record.qualification = Some(qualification);
+                self.put(&record, seen)?;
+                self.requeue(&call_sid, true, now).await?;
+                Response::from_json(&Some(record))
             }
             CallOp::Deliveries { call_sid } => {
                 Response::from_json(&outbox::list(&self.sql, &call_sid)?)
@@ -343,6 +384,8 @@ impl DurableObject for CallLog {
             match outcome {
                 outbox::Outcome::Skip(why) => d.skipped(&why, now),
                 outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
+                outbox::Outcome::Accepted(request_id, at) => d.accepted(&request_id, at, now),
+                outbox::Outcome::Waiting(until, why) => d.waiting(until, &why, now),
             }
             outbox::put(&self.sql, &d)?;
         }
@@ -388,9 +431,50 @@ impl CallLog {
         // An ended call's messages may wait for late callbacks; a started call's go at once.
         let due = match moment {
             Moment::Ended => now + Tuning::from_env(&self.env).settle,
-            Moment::Started | Moment::Text => now,
+            Moment::Started | Moment::Text | Moment::Qualified(_) => now,
         };
         if outbox::enqueue(&self.sql, call_sid, destinations, due)? > 0 {
+            self.schedule().await?;
+        }
+        Ok(())
+    }
+
+    /// After a call's qualification may have changed: its messages that waited for a transcript
+    /// are due now, and (when it changed) those skipped for want of a qualification are queued
+    /// again, so a call that qualifies later is sent then, once (a delivered message is never
+    /// queued again here).
+    async fn requeue(&self, call_sid: &str, qualified: bool, now: dni_core::Millis) -> Result<()> {
+        // The owner's endpoints that listen for it hear of the new qualification.
+        if qualified {
+            if let Some(s) = outbox::load_settings(&self.sql)? {
+                let (at, test) = self.get(call_sid)?.map_or((now, false), |(r, _)| {
+                    (r.qualification.map_or(now, |q| q.at), r.test)
+                });
+                // A test call's qualification goes only to the endpoints that list `test`.
+                self.queue_messages(
+                    (call_sid, test),
+                    s.integrations,
+                    s.time_zone,
+                    Moment::Qualified(at),
+                    now,
+                )
+                .await?;
+            }
+        }
+        let not_qualified = NotConverted::NotQualified.as_str();
+        let mut again = 0;
+        for mut d in outbox::list(&self.sql, call_sid)? {
+            let answer = d.answer.as_deref();
+            let waiting = d.state == DeliveryState::Pending && answer == Some(qualify::WAITING);
+            let skipped =
+                qualified && d.state == DeliveryState::Skipped && answer == Some(not_qualified);
+            if waiting || skipped {
+                d.replay(now);
+                outbox::put(&self.sql, &d)?;
+                again += 1;
+            }
+        }
+        if again > 0 {
             self.schedule().await?;
         }
         Ok(())

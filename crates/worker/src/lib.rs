@@ -93,6 +93,7 @@ fn routes() -> Vec<router::Route> {
         Post "/v1/sites/:site/pools/:pool/history/import" => routes::pool_history::import,
         Delete "/v1/sites/:site/callers/:caller" => routes::admin::erase_caller,
         Get "/v1/sites/:site/calls/:call/deliveries" => routes::deliveries::of_call,
+        Put "/v1/sites/:site/calls/:call/qualification" => routes::qualification::put,
         Post "/v1/sites/:site/deliveries/:id/retry" => routes::deliveries::retry,
         Get "/v1/sites/:site/conversions.csv" => routes::deliveries::conversions_csv,
     ]

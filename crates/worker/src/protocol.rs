@@ -39,6 +39,12 @@ pub struct Visit {
     /// GA ids, when the visitor allowed analytics storage.
     #[serde(default)]
     pub ga: Option<GaCookies>,
+    /// The consent tier the page declared.
+    #[serde(default)]
+    pub consent: Option<dni_core::consent::Tier>,
+    /// Meta's `_fbp` cookie (full tier only).
+    #[serde(default)]
+    pub fbp: Option<String>,
 }
 
 /// A request to a pool object.
@@ -225,6 +231,13 @@ pub enum CallOp {
         #[serde(default)]
         time_zone: Option<String>,
     },
+    /// An operator's qualification of a call (replaces the rules' or an earlier one).
+    Qualify {
+        /// The provider's call id.
+        call_sid: String,
+        /// The qualification.
+        qualification: dni_core::qualification::Qualification,
+    },
     /// A call's deliveries (outbox messages).
     Deliveries {
         /// The provider's call id.
@@ -354,6 +367,9 @@ pub struct TokenRow {
     pub hash: String,
     /// When it was created.
     pub created_at: i64,
+    /// Its scopes besides reading, space-separated (`qualify`); empty: read-only.
+    #[serde(default)]
+    pub scopes: String,
 }
 
 /// The answer to [`CallOp::Import`].

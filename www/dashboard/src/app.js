@@ -19,10 +19,12 @@ function session() {
 
 class Refused extends Error {}
 
-async function api(path, { raw = false } = {}) {
+async function api(path, { raw = false, method = "GET", body } = {}) {
   const s = state.session;
   const response = await fetch(`/v1/sites/${encodeURIComponent(s.site)}${path}`, {
-    headers: { Authorization: `Bearer ${s.token}` },
+    method,
+    body,
+    headers: { Authorization: `Bearer ${s.token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
   });
   if (response.status === 401) throw new Refused("refused");
   if (!response.ok) {
@@ -231,7 +233,9 @@ async function loadCalls() {
       onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
       el("td", {}, time.format(new Date(c.started_at)), c.test ? testMark() : ""), el("td", {}, c.caller), el("td", {}, c.channel),
       el("td", { class: "wide" }, `${c.source || "(none)"} / ${c.medium || "(none)"}`), el("td", { class: "wide" }, c.campaign),
-      el("td", { class: "wide" }, c.term), outcomeCell(c), el("td", { class: "num" }, c.duration_s == null || c.kind === "text" ? "" : fmtSecs(c.duration_s)));
+      el("td", { class: "wide" }, c.term), outcomeCell(c),
+      // Talk time is the worker's (from the dial result): a missed call or a text has none.
+      el("td", { class: "num" }, c.talk_s == null || c.kind === "text" ? "" : fmtSecs(c.talk_s)));
     body.append(row);
   }
   t.append(body);
@@ -284,7 +288,7 @@ async function showDetail(sid) {
     el("dt", {}, "Started"), el("dd", {}, time.format(new Date(c.started_at))),
     el("dt", {}, "Caller"), el("dd", {}, c.caller),
     el("dt", {}, "Tracking number"), el("dd", {}, `${c.tracking_number} (${c.number_kind})`),
-    el("dt", {}, "Outcome"), el("dd", { class: c.status }, `${c.status}${c.duration_s != null ? `, ${fmtSecs(c.duration_s)}` : ""}`),
+    el("dt", {}, "Outcome"), el("dd", { class: c.status }, `${c.status}${c.talk_s != null ? `, talked ${fmtSecs(c.talk_s)}` : ""}${c.duration_s != null ? ` (call ${fmtSecs(c.duration_s)})` : ""}`),
     el("dt", {}, "Credited"), el("dd", {}, `${c.channel} · ${c.source || "(none)"} / ${c.medium || "(none)"}${c.campaign ? ` · ${c.campaign}` : ""}`),
     el("dt", {}, "Confidence"), el("dd", {}, String(c.confidence)),
     ...touchItems("First touch", c.attribution?.first),
@@ -310,8 +314,33 @@ async function showDetail(sid) {
   $("detail-title").textContent = `${c.kind === "text" ? "Text conversation" : "Call"} ${c.call_sid}`;
   const body = $("detail-body");
   body.textContent = "";
-  body.append(el("dl", {}, ...items));
+  body.append(el("dl", {}, ...items), qualifyForm(c));
   $("detail").showModal();
+}
+
+// The call's qualification: shown, and set by whoever may (the operator, or a report token with
+// the qualify scope; the worker answers 403 to a read-only one).
+function qualifyForm(c) {
+  const q = c.qualification ?? {};
+  const tags = el("input", { name: "tags", value: (q.tags ?? []).join(", "), "aria-label": "Tags, comma-separated" });
+  const status = el("select", { name: "status", "aria-label": "Lead status" },
+    ...["", "good", "bad", "spam"].map((s) => el("option", { value: s, ...(q.status === s || (!q.status && !s) ? { selected: "" } : {}) }, s || "(none)")));
+  const value = el("input", { name: "value", type: "number", min: "0", step: "any", value: q.value ?? "", "aria-label": "Value" });
+  const said = el("output", { id: "qualify-status" });
+  const by = q.by ? ` (by ${q.by.kind === "rule" ? `rule ${q.by.index + 1}` : "an operator"})` : "";
+  const form = el("form", { id: "qualify", onsubmit: async (e) => {
+    e.preventDefault();
+    const v = value.value.trim();
+    const input = { tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean), status: status.value || null, value: v === "" ? null : Number(v) };
+    try {
+      const answer = await api(`/calls/${encodeURIComponent(c.call_sid)}/qualification`, { method: "PUT", body: JSON.stringify(input) });
+      said.textContent = `Saved: ${answer.qualification.tags.join(", ") || "no tags"}, ${answer.qualification.status ?? "no status"}`;
+    } catch (err) {
+      said.textContent = `Not saved: ${err.message}`;
+    }
+  } },
+  el("fieldset", {}, el("legend", {}, `Qualification${by}`), tags, status, value, el("button", { type: "submit" }, "Save"), said));
+  return form;
 }
 
 // --- the pool panel --------------------------------------------------------------------------

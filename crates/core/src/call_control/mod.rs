@@ -167,6 +167,10 @@ pub struct Visit<'v> {
     pub attribution: Attribution,
     /// Its GA cookies, when the visitor allowed analytics storage.
     pub ga: Option<&'v GaCookies>,
+    /// The consent tier its page declared.
+    pub consent: Option<crate::consent::Tier>,
+    /// Its `_fbp` cookie (full tier only).
+    pub fbp: Option<&'v str>,
 }
 
 /// An incoming call's answer: the record to write before answering, and the markup.
@@ -283,6 +287,8 @@ impl<'a> Routed<'a> {
                 r.ga_client_id = crate::ga::client_id(&cookies.client);
                 r.ga_session_id = crate::ga::session_id(&cookies.session);
             }
+            r.consent = visit.consent;
+            r.fbp = visit.fbp.map(str::to_owned);
             r.credit(visit.attribution);
         }
     }

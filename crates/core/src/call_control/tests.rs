@@ -124,6 +124,8 @@ fn answer_call(
                 let visit = visit.map(|attribution| Visit {
                     attribution,
                     ga: Some(&ga),
+                    consent: Some(crate::consent::Tier::Full),
+                    fbp: None,
                 });
                 routed.credit_pool(&held_by("session-aaaaaaaaaaaaaa"), visit);
             }

@@ -7,6 +7,9 @@ use crate::prelude::*;
 
 use crate::call::{CallRecord, Outcome};
 use crate::classify::Channel;
+use crate::consent::Tier;
+use crate::qualification::Qualification;
+use crate::telephony::Speaker;
 use crate::Millis;
 
 /// A Google Ads click id: exactly one per conversion.
@@ -84,6 +87,37 @@ pub struct CallFacts {
     /// A test call (the outbox sends it to no GA4 or ad platform, and to the owner's endpoints
     /// that list `test`; their payload says so).
     pub test: bool,
+    /// The consent tier the visit's page declared (`None`: unknown, never guessed).
+    pub consent: Option<Tier>,
+    /// The caller's number when it is one (E.164; hidden numbers are `None`): sent, hashed, only
+    /// where a site opts in and the consent tier allows ad data.
+    pub caller: Option<String>,
+    /// The visit's `fbclid` and when the page first saw it (the credited touch's time).
+    pub fbclid: Option<(String, Millis)>,
+    /// The `_fbp` cookie, when the page sent it (full consent tier only).
+    pub fbp: Option<String>,
+    /// The call's qualification (an operator's, or the site's rules').
+    pub qualification: Option<Qualification>,
+    /// Whether the caller left a voicemail.
+    pub voicemail: bool,
+    /// A voicemail whose transcript has not arrived yet.
+    pub transcript_pending: bool,
+    /// The routing rule that handled the call, by name.
+    pub routing_rule: Option<String>,
+    /// The words said, by side ([`crate::qualification::words`]): the caller's (with the
+    /// voicemail's transcript), the business's, and those whose speaker is unknown.
+    pub said: Said,
+}
+
+/// The words of a call's transcripts, by side.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Said {
+    /// The caller's.
+    pub caller: Vec<String>,
+    /// The business's.
+    pub business: Vec<String>,
+    /// The speaker is not known.
+    pub unknown: Vec<String>,
 }
 
 /// The facts of a call record, as today's record says them: answered is `status == Answered`, talk
@@ -139,7 +173,50 @@ pub fn facts_of(record: &CallRecord) -> CallFacts {
         kind: record.kind,
         messages: u32::try_from(record.messages.len()).unwrap_or(u32::MAX),
         test: record.test,
+        consent: record.consent,
+        caller: crate::phone::E164::parse(&record.caller)
+            .ok()
+            .map(|n| n.as_str().to_owned()),
+        fbclid: click_of("fbclid").map(|id| {
+            let at = record
+                .attribution
+                .as_ref()
+                .map_or(record.started_at, |a| a.credited.at);
+            (id, at)
+        }),
+        fbp: record.fbp.clone().filter(|f| !f.is_empty()),
+        qualification: record.qualification.clone(),
+        voicemail: record.voicemail.is_some(),
+        transcript_pending: record.voicemail.is_some()
+            && record.transcript.as_ref().is_none_or(|t| t.text.is_empty()),
+        routing_rule: record
+            .routing
+            .as_ref()
+            .filter(|r| r.rule.is_some())
+            .map(|r| r.name.clone()),
+        said: said_in(record),
     }
+}
+
+/// The words of the conversation's utterances, by speaker, and of the voicemail's transcript (the
+/// caller's).
+fn said_in(record: &CallRecord) -> Said {
+    let mut said = Said::default();
+    for u in &record.conversation {
+        let side = match u.speaker {
+            Speaker::Caller => &mut said.caller,
+            Speaker::Business => &mut said.business,
+            Speaker::Unknown => &mut said.unknown,
+        };
+        // An utterance boundary is a word boundary too: a phrase never spans two of them.
+        side.push(String::new());
+        side.extend(crate::qualification::words(&u.text));
+    }
+    if let Some(t) = &record.transcript {
+        said.caller.push(String::new());
+        said.caller.extend(crate::qualification::words(&t.text));
+    }
+    said
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub fn refresh_request(
         body.push_str(&percent_encoded(scope));
     }
     HttpRequest {
+        method: super::Method::Post,
         url: token_url.to_owned(),
         headers: vec![(
             "content-type".to_owned(),

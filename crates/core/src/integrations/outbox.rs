@@ -21,6 +21,16 @@ pub enum Destination {
     GoogleAds,
     /// Microsoft Advertising offline conversion.
     MicrosoftAds,
+    /// Meta's Conversions API.
+    Meta,
+    /// One of the owner's endpoints, told that the call's qualification changed at `at` (one
+    /// delivery per change, so that each has its own `webhook-id`).
+    Qualified {
+        /// The endpoint's id.
+        endpoint: String,
+        /// When the qualification was set.
+        at: Millis,
+    },
     /// One of the owner's endpoints, for one event.
     Webhook {
         /// The endpoint's id.
@@ -37,8 +47,12 @@ impl Destination {
             Destination::Ga4 => "ga4".to_owned(),
             Destination::GoogleAds => "google_ads".to_owned(),
             Destination::MicrosoftAds => "microsoft_ads".to_owned(),
+            Destination::Meta => "meta".to_owned(),
             Destination::Webhook { endpoint, event } => {
                 ["webhook.", endpoint, ".", event.as_str()].concat()
+            }
+            Destination::Qualified { endpoint, at } => {
+                ["webhook.", endpoint, ".call.qualified.", &at.to_string()].concat()
             }
         }
     }
@@ -54,6 +68,8 @@ pub enum Moment {
     /// A text conversation's first text: `text.received` webhooks, and the conversion it may be
     /// (GA4, the ad platforms, `conversion` webhooks), once per conversation.
     Text,
+    /// The call's qualification changed, at that time (only `call.qualified` webhooks).
+    Qualified(Millis),
 }
 
 /// The destinations a call is queued for at that moment, one delivery each. Whether an ended
@@ -74,28 +90,44 @@ pub fn plan(settings: &Integrations, moment: Moment, test: bool) -> Vec<Destinat
         hooks
     };
     let mut out = Vec::new();
-    if moment == Moment::Started {
-        out.extend(events(&|e| e == WebhookEvent::CallStarted));
-    } else {
-        if settings.ga4.is_some() {
-            out.push(Destination::Ga4);
-        }
-        if settings.google_ads.is_some() {
-            out.push(Destination::GoogleAds);
-        }
-        if settings.microsoft_ads.is_some() {
-            out.push(Destination::MicrosoftAds);
-        }
-        // `test` is no event of its own: it says which calls the others are about. A text asks
-        // for every event but the calls' own; a call's end for every event but the texts'.
-        let calls_only = [WebhookEvent::CallStarted, WebhookEvent::CallCompleted];
-        out.extend(events(&|e| {
-            e != WebhookEvent::Test
-                && match moment {
-                    Moment::Text => !calls_only.contains(&e),
-                    _ => e != WebhookEvent::CallStarted && e != WebhookEvent::TextReceived,
+    match moment {
+        Moment::Qualified(at) => {
+            for w in &settings.webhooks {
+                if w.events.contains(&WebhookEvent::CallQualified) {
+                    out.push(Destination::Qualified {
+                        endpoint: w.id.clone(),
+                        at,
+                    });
                 }
-        }));
+            }
+        }
+        Moment::Started => out.extend(events(&|e| e == WebhookEvent::CallStarted)),
+        Moment::Ended | Moment::Text => {
+            if settings.ga4.is_some() {
+                out.push(Destination::Ga4);
+            }
+            if settings.google_ads.is_some() {
+                out.push(Destination::GoogleAds);
+            }
+            if settings.microsoft_ads.is_some() {
+                out.push(Destination::MicrosoftAds);
+            }
+            if settings.meta.is_some() {
+                out.push(Destination::Meta);
+            }
+            // `test` is no event of its own: it says which calls the others are about. A text
+            // asks for every event but the calls' own; a call's end for every event but the
+            // texts'. `call.qualified` is queued only when a qualification changes.
+            let calls_only = [WebhookEvent::CallStarted, WebhookEvent::CallCompleted];
+            out.extend(events(&|e| {
+                e != WebhookEvent::Test
+                    && e != WebhookEvent::CallQualified
+                    && match moment {
+                        Moment::Text => !calls_only.contains(&e),
+                        _ => e != WebhookEvent::CallStarted && e != WebhookEvent::TextReceived,
+                    }
+            }));
+        }
     }
     if test {
         out.retain(|d| takes_test_calls(settings, d));
@@ -105,12 +137,15 @@ pub fn plan(settings: &Integrations, moment: Moment, test: bool) -> Vec<Destinat
 
 /// Whether a test call may go to `destination`: never to GA4 or an ad platform (a test call is
 /// no customer's call, and a conversion uploaded there cannot be taken back), and to an owner's
-/// endpoint only when it lists `test` among its events. Asked when a call is queued ([`plan`])
+/// endpoint (a `call.qualified` one too) only when it lists `test` among its events. Asked when a call is queued ([`plan`])
 /// and again when a delivery is sent.
 pub fn takes_test_calls(settings: &Integrations, destination: &Destination) -> bool {
     match destination {
-        Destination::Ga4 | Destination::GoogleAds | Destination::MicrosoftAds => false,
-        Destination::Webhook { endpoint, .. } => settings
+        Destination::Ga4
+        | Destination::GoogleAds
+        | Destination::MicrosoftAds
+        | Destination::Meta => false,
+        Destination::Webhook { endpoint, .. } | Destination::Qualified { endpoint, .. } => settings
             .webhooks
             .iter()
             .any(|w| w.id == *endpoint && w.events.contains(&WebhookEvent::Test)),
@@ -160,7 +195,16 @@ pub struct Delivery {
     pub delivered_at: Option<Millis>,
     /// The receiver's last answer (status and the start of its body), or why it was skipped.
     pub answer: Option<String>,
+    /// Google's Data Manager API took the request under this id and processes it later: while it
+    /// is set and the delivery is pending, the next attempts read its diagnostics back
+    /// (`requestStatus:retrieve`) instead of sending again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
+
+/// How many times a request's diagnostics are read before the delivery stops asking (it was taken:
+/// delivered, with "not final" said).
+pub const MAX_CHECKS: u32 = 12;
 
 /// Longest answer kept on a delivery.
 pub const MAX_ANSWER: usize = 300;
@@ -179,6 +223,7 @@ impl Delivery {
             last_attempt_at: None,
             delivered_at: None,
             answer: None,
+            request_id: None,
         }
     }
 
@@ -208,6 +253,30 @@ impl Delivery {
         }
     }
 
+    /// The receiver took the request under `request_id` and processes it later: the delivery waits
+    /// until `check_at` to read the diagnostics back.
+    pub fn accepted(&mut self, request_id: &str, check_at: Millis, now: Millis) {
+        self.attempted(
+            Next::RetryAt(check_at),
+            &[
+                "200: accepted as request ",
+                request_id,
+                "; diagnostics pending",
+            ]
+            .concat(),
+            now,
+        );
+        self.request_id = Some(request_id.to_owned());
+    }
+
+    /// Not decided yet: due again at `until`, with the reason shown (no attempt is counted).
+    pub fn waiting(&mut self, until: Millis, why: &str, now: Millis) {
+        self.state = State::Pending;
+        self.next_at = until;
+        self.last_attempt_at = Some(now);
+        self.answer = Some(why.to_owned());
+    }
+
     /// Nothing to send, and why.
     pub fn skipped(&mut self, why: &str, now: Millis) {
         self.state = State::Skipped;
@@ -221,6 +290,7 @@ impl Delivery {
         self.state = State::Pending;
         self.next_at = now;
         self.attempts = 0;
+        self.request_id = None;
     }
 }
 
@@ -356,13 +426,17 @@ mod tests {
     fn started_calls_go_only_to_the_endpoints_that_ask() {
         let settings: Integrations = serde_json::from_str(
             r#"{"ga4":{"measurement_id":"G-1"},
-                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","conversion"]},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","conversion","call.qualified"]},
                             {"id":"log","url":"https://y","secret":"S"}]}"#,
         )
         .unwrap();
         // (moment, delivery ids)
         let table = [
             (Moment::Started, vec!["CA1.webhook.crm.call.started"]),
+            (
+                Moment::Qualified(1_772_370_309_000),
+                vec!["CA1.webhook.crm.call.qualified.1772370309000"],
+            ),
             (
                 Moment::Ended,
                 vec![
@@ -390,8 +464,9 @@ mod tests {
             r#"{"ga4":{"measurement_id":"G-1"},
                 "google_ads":{"customer_id":"123-456-7890","conversion_action":"987"},
                 "microsoft_ads":{"customer_id":"1","account_id":"2"},
-                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","call.completed","test"]},
-                            {"id":"log","url":"https://y","secret":"S"}]}"#,
+                "meta":{"dataset_id":"1234567890"},
+                "webhooks":[{"id":"crm","url":"https://x","secret":"S","events":["call.started","call.completed","call.qualified","test"]},
+                            {"id":"log","url":"https://y","secret":"S","events":["call.completed","call.qualified","conversion"]}]}"#,
         )
         .unwrap();
         assert_eq!(settings.validate(), Ok(()));
@@ -399,6 +474,19 @@ mod tests {
         let table = [
             (Moment::Started, true, vec!["CA1.webhook.crm.call.started"]),
             (Moment::Ended, true, vec!["CA1.webhook.crm.call.completed"]),
+            (
+                Moment::Qualified(7),
+                true,
+                vec!["CA1.webhook.crm.call.qualified.7"],
+            ),
+            (
+                Moment::Qualified(7),
+                false,
+                vec![
+                    "CA1.webhook.crm.call.qualified.7",
+                    "CA1.webhook.log.call.qualified.7",
+                ],
+            ),
             (Moment::Started, false, vec!["CA1.webhook.crm.call.started"]),
             (
                 Moment::Ended,
@@ -407,6 +495,7 @@ mod tests {
                     "CA1.ga4",
                     "CA1.google_ads",
                     "CA1.microsoft_ads",
+                    "CA1.meta",
                     "CA1.webhook.crm.call.completed",
                     "CA1.webhook.log.call.completed",
                     "CA1.webhook.log.conversion",
@@ -429,6 +518,21 @@ mod tests {
             (Destination::Ga4, false),
             (Destination::GoogleAds, false),
             (Destination::MicrosoftAds, false),
+            (Destination::Meta, false),
+            (
+                Destination::Qualified {
+                    endpoint: "crm".into(),
+                    at: 7,
+                },
+                true,
+            ),
+            (
+                Destination::Qualified {
+                    endpoint: "log".into(),
+                    at: 7,
+                },
+                false,
+            ),
             (hook("crm", WebhookEvent::Conversion), true),
             (hook("log", WebhookEvent::CallCompleted), false),
             (hook("gone", WebhookEvent::CallCompleted), false),
@@ -442,7 +546,7 @@ mod tests {
                 "webhooks":[{"id":"log","url":"https://y","secret":"S","events":["call.started","call.completed"]}]}"#,
         )
         .unwrap();
-        for moment in [Moment::Started, Moment::Ended] {
+        for moment in [Moment::Started, Moment::Ended, Moment::Qualified(7)] {
             assert!(plan(&plain, moment, true).is_empty(), "{moment:?}");
         }
     }
@@ -501,8 +605,16 @@ mod tests {
             (d.state, d.answer.as_ref().map(String::len)),
             (State::Failed, Some(MAX_ANSWER))
         );
+        d.accepted("req-1", 250, 200);
+        assert_eq!(
+            (d.state, d.next_at, d.request_id.as_deref()),
+            (State::Pending, 250, Some("req-1"))
+        );
         d.replay(300);
-        assert_eq!((d.state, d.next_at, d.attempts), (State::Pending, 300, 0));
+        assert_eq!(
+            (d.state, d.next_at, d.attempts, d.request_id.as_deref()),
+            (State::Pending, 300, 0, None)
+        );
         let row = serde_json::to_string(&DeliveryRow::V1(d.clone())).unwrap();
         assert!(row.starts_with(r#"{"v":"1","#), "{row}");
         assert_eq!(

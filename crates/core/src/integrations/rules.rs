@@ -20,6 +20,9 @@ pub enum NotConverted {
     TooShort,
     /// Not a first-time caller (or not known to be one).
     NotFirstTime,
+    /// The rule needs a qualification (tags, a status) the call does not have (yet: an operator
+    /// or a transcript may still give it one, and the call is sent then).
+    NotQualified,
 }
 
 impl NotConverted {
@@ -31,6 +34,7 @@ impl NotConverted {
             NotConverted::Unanswered => "not answered",
             NotConverted::TooShort => "shorter than the minimum talk time",
             NotConverted::NotFirstTime => "not a first-time caller",
+            NotConverted::NotQualified => "not qualified as the conversion requires",
         }
     }
 }
@@ -67,7 +71,28 @@ pub fn evaluate<'r>(
     if rule.first_time_only && facts.first_time != Some(true) {
         return Err(NotConverted::NotFirstTime);
     }
+    if rule.needs_qualification() {
+        let q = facts.qualification.as_ref();
+        let status_ok = rule
+            .status
+            .is_none_or(|s| q.and_then(|q| q.status) == Some(s));
+        let tags_ok = rule.tags_any.is_empty()
+            || q.is_some_and(|q| q.tags.iter().any(|t| rule.tags_any.contains(t)));
+        if !(status_ok && tags_ok) {
+            return Err(NotConverted::NotQualified);
+        }
+    }
     Ok(rule)
+}
+
+/// The conversion as sent: the rule, with the value the call's qualification gives, when it
+/// gives one.
+pub fn as_sent(facts: &CallFacts, rule: &ConversionRule) -> ConversionRule {
+    let mut sent = rule.clone();
+    if let Some(v) = facts.qualification.as_ref().and_then(|q| q.value) {
+        sent.value = v;
+    }
+    sent
 }
 
 #[cfg(test)]
@@ -90,6 +115,8 @@ mod tests {
             min_talk_s: min,
             first_time_only: first,
             kinds: vec![LeadKind::Call],
+            tags_any: Vec::new(),
+            status: None,
             name: name.to_owned(),
             value: 1.0,
             currency: "USD".to_owned(),
@@ -195,5 +222,62 @@ mod tests {
         let default: ConversionRule = serde_json::from_str(r#"{"name": "c"}"#).unwrap();
         assert_eq!(default.kinds, [LeadKind::Call]);
         assert!(!serde_json::to_string(&default).unwrap().contains("kinds"));
+    }
+
+    #[test]
+    fn a_rule_may_require_a_qualification() {
+        use crate::qualification::{LeadStatus, Qualification, QualifiedBy};
+        let mut booked = rule("booked", &[], false, 0, false);
+        booked.tags_any = vec!["booked".into(), "quote".into()];
+        let mut good = rule("good", &[], false, 0, false);
+        good.status = Some(LeadStatus::Good);
+        let q = |tags: &[&str], status, value| {
+            Some(Qualification {
+                tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                status,
+                value,
+                by: QualifiedBy::Operator,
+                at: 1,
+            })
+        };
+        // (rule, qualification, converted, value sent)
+        let table = [
+            (&booked, None, Err(NotConverted::NotQualified), 0.0),
+            (&booked, q(&["quote"], None, None), Ok(()), 1.0),
+            (
+                &booked,
+                q(&["spam"], Some(LeadStatus::Good), None),
+                Err(NotConverted::NotQualified),
+                0.0,
+            ),
+            (
+                &good,
+                q(&[], Some(LeadStatus::Good), Some(250.0)),
+                Ok(()),
+                250.0,
+            ),
+            (
+                &good,
+                q(&["booked"], Some(LeadStatus::Spam), None),
+                Err(NotConverted::NotQualified),
+                0.0,
+            ),
+            (
+                &good,
+                q(&[], None, None),
+                Err(NotConverted::NotQualified),
+                0.0,
+            ),
+        ];
+        for (rule, qualification, want, value) in table {
+            let mut f = facts_of(&CallRecord::new("CA1", "demo", "+1", "+12125550101", 1));
+            f.ended = true;
+            f.qualification = qualification.clone();
+            let got = evaluate(&f, core::slice::from_ref(rule));
+            assert_eq!(got.map(|_| ()), want, "{} {qualification:?}", rule.name);
+            if let Ok(r) = got {
+                assert_eq!(as_sent(&f, r).value, value);
+            }
+        }
     }
 }

@@ -114,7 +114,7 @@ pub fn verify(
 /// change to this declaration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Payload<'a> {
-    /// The event (`call.started`, `call.completed`, `conversion`).
+    /// The event (`call.started`, `call.completed`, `conversion`, `call.qualified`).
     #[serde(rename = "type")]
     pub event: &'static str,
     /// When the message was built, UTC.
@@ -153,6 +153,10 @@ pub struct CallData<'a> {
     /// `text` for a text conversation (absent for a call, as before texts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
+    /// The call's qualification, once it has one (every event after it was set; always on
+    /// `call.qualified`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<QualificationData<'a>>,
     /// What the event's moment adds.
     #[serde(flatten)]
     pub moment: Moment<'a>,
@@ -163,6 +167,21 @@ pub struct CallData<'a> {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// A call's qualification as the owner's endpoints see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualificationData<'a> {
+    /// Tags.
+    pub tags: &'a [String],
+    /// `good`, `bad`, `spam`, or `null`.
+    pub status: Option<&'static str>,
+    /// The lead's value, when set.
+    pub value: Option<f64>,
+    /// `operator` or `rule`.
+    pub qualified_by: &'static str,
+    /// When, UTC.
+    pub qualified_at: String,
 }
 
 /// What a call's moment adds to its data.
@@ -259,6 +278,16 @@ impl<'a> Payload<'a> {
                 click_id_kind,
                 click_id,
                 kind: (facts.kind == LeadKind::Text).then_some("text"),
+                qualification: facts.qualification.as_ref().map(|q| QualificationData {
+                    tags: &q.tags,
+                    status: q.status.map(crate::qualification::LeadStatus::as_str),
+                    value: q.value,
+                    qualified_by: match q.by {
+                        crate::qualification::QualifiedBy::Operator => "operator",
+                        crate::qualification::QualifiedBy::Rule { .. } => "rule",
+                    },
+                    qualified_at: civil::iso_utc(q.at),
+                }),
                 moment,
                 test: facts.test,
             },

@@ -117,6 +117,8 @@ fn receive<'a>(
                     Some(Visit {
                         attribution: paid_visit(now),
                         ga: None,
+                        consent: None,
+                        fbp: None,
                     }),
                 );
             }
@@ -233,6 +235,8 @@ fn attributed_like_a_call() {
                 Some(Visit {
                     attribution: paid_visit(OPEN),
                     ga: None,
+                    consent: None,
+                    fbp: None,
                 }),
             );
         }

@@ -57,6 +57,8 @@ enum Source {
     LocalStart,
     /// The lead's kind (`call` for a record written before texts).
     Kind,
+    /// A list of strings, one cell, `; ` between them.
+    List(&'static str),
 }
 
 const COLUMNS: &[(&str, Source)] = &[
@@ -78,6 +80,9 @@ const COLUMNS: &[(&str, Source)] = &[
     ("first_time", Source::Field(fields::FIRST_TIME)),
     ("dial_status", Source::Field(fields::DIAL_STATUS)),
     ("gclid", Source::Pointer("/gclid")),
+    ("lead_status", Source::Pointer("/qualification/status")),
+    ("tags", Source::List("/qualification/tags")),
+    ("lead_value", Source::Pointer("/qualification/value")),
 ];
 
 /// The header row.
@@ -98,6 +103,17 @@ pub fn row(record: &Value, started_at: crate::Millis, zone: &Zone) -> String {
                 k if k.is_empty() => "call".to_owned(),
                 k => k,
             },
+            Source::List(p) => record
+                .pointer(p)
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
         })
         .collect();
     line(&cells)
@@ -156,13 +172,22 @@ mod tests {
         assert_eq!(
             got,
             "2025-12-01 09:40:00,CA1,call,+13105550199,+12125550101,pool,answered,42,Paid Search,\
-             google,cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,\r\n"
+             google,cpc,\"spring, \"\"sale\"\"\",'=1+1,https://ex.com/,1.0,,,,,,\r\n"
         );
         assert!(header().starts_with("started_at,call_sid,kind,caller,"));
+        assert!(header().ends_with(",gclid,lead_status,tags,lead_value\r\n"));
         let mut text = record.clone();
         text["kind"] = "text".into();
         text["status"] = "received".into();
         assert!(row(&text, 1_764_600_000_000, &zone).starts_with("2025-12-01 09:40:00,CA1,text,"));
         assert_eq!(header().matches(',').count(), got.matches(',').count() - 1);
+        // A qualified call: its status, tags and value.
+        let mut qualified = record.clone();
+        qualified["qualification"] = serde_json::json!({"tags": ["booked", "quote, given"], "status": "good", "value": 250.0});
+        let got = row(&qualified, 1_764_600_000_000, &zone);
+        assert!(
+            got.ends_with(",good,\"booked; quote, given\",250.0\r\n"),
+            "{got}"
+        );
     }
 }

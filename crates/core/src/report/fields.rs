@@ -108,6 +108,13 @@ pub const TEST_MIGRATION: &[&str] = &[
      r_tracking_number, r_landing_page, r_kind, test)",
 ];
 
+/// The call's lead status (`good`, `bad`, `spam`), read from the record by the `lead_status`
+/// filter. Not a column: a filter on it reads each call's JSON in the date range (the index still
+/// narrows the range first).
+pub const LEAD_STATUS_PATH: &str = "$.qualification.status";
+/// The call's tags (a JSON array), read from the record by the `tag` filter, likewise.
+pub const TAGS_PATH: &str = "$.qualification.tags";
+
 impl Field {
     /// The path as a JSON pointer (`/a/b`), to read the field from a parsed record.
     pub fn pointer(&self) -> alloc::string::String {

@@ -82,6 +82,10 @@ pub struct Filter {
     pub kind: Option<LeadKind>,
     /// Test calls left out, in, or alone.
     pub test: TestCalls,
+    /// Calls qualified with this lead status (`good`, `bad`, `spam`).
+    pub lead_status: Option<crate::qualification::LeadStatus>,
+    /// Calls qualified with this tag.
+    pub tag: Option<String>,
 }
 
 /// A calls list request.
@@ -263,6 +267,17 @@ fn filter(
                     "only" => TestCalls::Only,
                     _ => return Err(QueryError::new(&["test must be exclude, include or only"])),
                 }
+            }
+            "lead_status" => {
+                f.lead_status =
+                    Some(crate::qualification::LeadStatus::parse(v).ok_or_else(|| {
+                        QueryError::new(&["lead_status must be good, bad or spam"])
+                    })?)
+            }
+            "tag" => {
+                let tags = crate::qualification::normalize_tags(&[v.to_owned()])
+                    .map_err(|e| QueryError::new(&["tag: ", e.0]))?;
+                f.tag = tags.into_iter().next();
             }
             other if extra.contains(&other) => {}
             other => return Err(QueryError::new(&["unknown parameter: ", other])),
@@ -448,6 +463,18 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
         sql.push_str(" AND ");
         sql.push_str(fields::TEST);
         sql.push_str(test);
+    }
+    if let Some(s) = f.lead_status {
+        sql.push_str(" AND json_extract(record, '");
+        sql.push_str(fields::LEAD_STATUS_PATH);
+        sql.push_str("') = ?");
+        params.push(text(s.as_str()));
+    }
+    if let Some(t) = &f.tag {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(record, '");
+        sql.push_str(fields::TAGS_PATH);
+        sql.push_str("') WHERE value = ?)");
+        params.push(text(t));
     }
 }
 

@@ -67,6 +67,19 @@ pub struct Call {
     pub answered_legs: Vec<AnsweredLeg>,
     #[serde(default)]
     pub conversation: Vec<Utterance>,
+    /// The consent tier the page declared for the credited visit (`none`, `session`, `full`).
+    #[serde(default)]
+    pub consent: Option<dni_core::consent::Tier>,
+    /// The visit's `_fbp` cookie (Meta's browser id).
+    #[serde(default)]
+    pub fbp: Option<String>,
+    /// The operator's or the site's rules' qualification of the lead.
+    #[serde(default)]
+    pub qualification: Option<dni_core::qualification::Qualification>,
+    /// Talk time as the core reads it (the dial result's, the business's side); none for a
+    /// call that was not answered. Derived from the record, ignored in an import.
+    #[serde(default)]
+    pub talk_s: Option<u32>,
     #[serde(default)]
     pub kind: LeadKind,
     #[serde(default)]
@@ -403,6 +416,9 @@ impl From<&CallRecord> for Call {
             first_time,
             answered_legs,
             conversation,
+            consent,
+            fbp,
+            qualification,
             kind,
             messages,
             last_message_at,
@@ -443,6 +459,13 @@ impl From<&CallRecord> for Call {
             first_time: *first_time,
             answered_legs: answered_legs.iter().map(AnsweredLeg::from).collect(),
             conversation: conversation.iter().map(Utterance::from).collect(),
+            consent: *consent,
+            fbp: fbp.clone(),
+            qualification: qualification.clone(),
+            talk_s: match r.outcome() {
+                core_call::Outcome::Answered { talk_s } => Some(talk_s),
+                _ => None,
+            },
             kind: (*kind).into(),
             messages: messages.iter().map(TextMessage::from).collect(),
             last_message_at: *last_message_at,
@@ -506,6 +529,10 @@ impl Call {
             first_time,
             answered_legs,
             conversation,
+            consent,
+            fbp,
+            qualification,
+            talk_s: _,
             kind,
             messages,
             last_message_at,
@@ -548,6 +575,9 @@ impl Call {
                 .map(|l| l.into_domain(sid))
                 .collect::<Result<_, _>>()?,
             conversation: conversation.into_iter().map(Into::into).collect(),
+            consent,
+            fbp,
+            qualification,
             kind: kind.into(),
             messages: messages.into_iter().map(Into::into).collect(),
             last_message_at,

@@ -21,6 +21,9 @@ pub struct Delivery {
     pub last_attempt_at: Option<Millis>,
     pub delivered_at: Option<Millis>,
     pub answer: Option<String>,
+    /// Google's Data Manager API request id, while its diagnostics are read back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Where a message goes.
@@ -31,9 +34,15 @@ pub enum Destination {
     Ga4,
     GoogleAds,
     MicrosoftAds,
+    Meta,
+    /// An endpoint told that the call's qualification changed at `at` (ms).
+    Qualified {
+        endpoint: String,
+        at: dni_core::Millis,
+    },
     Webhook {
         endpoint: String,
-        /// `call.started`, `call.completed` or `conversion`.
+        /// `call.started`, `call.completed`, `conversion` or `call.qualified`.
         event: String,
     },
 }
@@ -68,6 +77,7 @@ fn event_name(event: WebhookEvent) -> &'static str {
         WebhookEvent::CallStarted => "call.started",
         WebhookEvent::CallCompleted => "call.completed",
         WebhookEvent::Conversion => "conversion",
+        WebhookEvent::CallQualified => "call.qualified",
         WebhookEvent::TextReceived => "text.received",
         WebhookEvent::Test => "test",
     }
@@ -86,6 +96,7 @@ impl From<&core_outbox::Delivery> for Delivery {
             last_attempt_at,
             delivered_at,
             answer,
+            request_id,
         } = d;
         Delivery {
             id: id.clone(),
@@ -94,6 +105,11 @@ impl From<&core_outbox::Delivery> for Delivery {
                 core_outbox::Destination::Ga4 => Destination::Ga4,
                 core_outbox::Destination::GoogleAds => Destination::GoogleAds,
                 core_outbox::Destination::MicrosoftAds => Destination::MicrosoftAds,
+                core_outbox::Destination::Meta => Destination::Meta,
+                core_outbox::Destination::Qualified { endpoint, at } => Destination::Qualified {
+                    endpoint: endpoint.clone(),
+                    at: *at,
+                },
                 core_outbox::Destination::Webhook { endpoint, event } => Destination::Webhook {
                     endpoint: endpoint.clone(),
                     event: event_name(*event).to_owned(),
@@ -111,6 +127,7 @@ impl From<&core_outbox::Delivery> for Delivery {
             last_attempt_at: *last_attempt_at,
             delivered_at: *delivered_at,
             answer: answer.clone(),
+            request_id: request_id.clone(),
         }
     }
 }

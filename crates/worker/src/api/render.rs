@@ -203,6 +203,7 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
             "report-token-created.json",
             t(&tokens::Created {
                 token,
+                scopes: Vec::new(),
                 secret_token: "dni_rt_AAAAAAAAAAAA_abcdefghijklmnopqrstuvwxyz012345".to_owned(),
             }),
         ),

@@ -138,6 +138,15 @@ pub(super) fn full_call() -> CallRecord {
         text: "Please call back".to_owned(),
     });
     r.first_time = Some(true);
+    r.consent = Some(dni_core::consent::Tier::Full);
+    r.fbp = Some("fb.1.1796099000000.1234567890".to_owned());
+    r.qualification = Some(dni_core::qualification::Qualification {
+        tags: vec!["booked".to_owned()],
+        status: Some(dni_core::qualification::LeadStatus::Good),
+        value: Some(120.0),
+        by: dni_core::qualification::QualifiedBy::Operator,
+        at: 1_796_100_200_000,
+    });
     r.answered_legs = vec![
         AnsweredLeg {
             leg: "CAleg1".to_owned(),
@@ -220,6 +229,7 @@ fn deliveries() -> Vec<Delivery> {
             last_attempt_at: Some(1_796_100_095_200),
             delivered_at: Some(1_796_100_095_300),
             answer: Some("204".to_owned()),
+            request_id: None,
         },
         Delivery {
             id: "CAfull1.webhook.crm.conversion".to_owned(),
@@ -235,6 +245,7 @@ fn deliveries() -> Vec<Delivery> {
             last_attempt_at: Some(1_796_129_000_000),
             delivered_at: None,
             answer: Some("500 upstream down".to_owned()),
+            request_id: None,
         },
         Delivery {
             id: "CAfull1.google_ads".to_owned(),
@@ -247,6 +258,7 @@ fn deliveries() -> Vec<Delivery> {
             last_attempt_at: None,
             delivered_at: None,
             answer: None,
+            request_id: None,
         },
         Delivery {
             id: "CAfull1.microsoft_ads".to_owned(),
@@ -259,6 +271,36 @@ fn deliveries() -> Vec<Delivery> {
             last_attempt_at: None,
             delivered_at: None,
             answer: Some("no click id".to_owned()),
+            request_id: None,
+        },
+        Delivery {
+            id: "CAfull1.meta".to_owned(),
+            call_id: "CAfull1".to_owned(),
+            destination: Destination::Meta,
+            state: State::Pending,
+            attempts: 1,
+            created_at: 1_796_100_095_000,
+            next_at: 1_796_100_395_000,
+            last_attempt_at: Some(1_796_100_095_200),
+            delivered_at: None,
+            answer: Some("200".to_owned()),
+            request_id: Some("req-1".to_owned()),
+        },
+        Delivery {
+            id: "CAfull1.webhook.crm.call.qualified.1796100200000".to_owned(),
+            call_id: "CAfull1".to_owned(),
+            destination: Destination::Qualified {
+                endpoint: "crm".to_owned(),
+                at: 1_796_100_200_000,
+            },
+            state: State::Delivered,
+            attempts: 1,
+            created_at: 1_796_100_200_000,
+            next_at: 1_796_100_200_000,
+            last_attempt_at: Some(1_796_100_200_100),
+            delivered_at: Some(1_796_100_200_200),
+            answer: Some("204".to_owned()),
+            request_id: None,
         },
     ]
 }
@@ -358,6 +400,7 @@ fn tokens() -> Vec<TokenRow> {
             name: "Client X".to_owned(),
             hash: String::new(),
             created_at: 1_796_100_000_000,
+            scopes: String::new(),
         },
         TokenRow {
             id: "BBBBBBBBBBBB".to_owned(),
@@ -365,6 +408,7 @@ fn tokens() -> Vec<TokenRow> {
             name: String::new(),
             hash: String::new(),
             created_at: 1_796_100_000_001,
+            scopes: "qualify".to_owned(),
         },
     ]
 }
@@ -434,6 +478,7 @@ fn report_viewer() -> Viewer {
     Viewer::Report {
         site: "demo".to_owned(),
         token_id: "AAAAAAAAAAAA".to_owned(),
+        qualify: false,
     }
 }
 

@@ -17,6 +17,9 @@ pub struct NewToken {
     /// another installation); well-formed or refused. Drawn at random when absent.
     #[serde(default)]
     pub token: Option<String>,
+    /// Scopes besides reading: `["qualify"]` lets the token qualify the site's calls.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// A token as the list shows it: never its secret nor the secret's hash.
@@ -47,6 +50,8 @@ pub struct Created {
     /// The token's id, its site, name and time.
     #[serde(flatten)]
     pub token: Token,
+    /// Its scopes besides reading (`qualify`); empty: read-only.
+    pub scopes: Vec<String>,
     /// `dni_rt_<id>_<secret>`.
     #[serde(rename = "token")]
     pub secret_token: String,

@@ -7,11 +7,15 @@ use std::time::Duration;
 
 use dni_core::call::CallRecord;
 use dni_core::civil::Zone;
+use dni_core::integrations::data_manager::{self, Diagnostics};
 use dni_core::integrations::facts::facts_of;
-use dni_core::integrations::outbox::{self, Delivery, Destination, SendSettings};
+use dni_core::integrations::outbox::{self, Delivery, Destination, SendSettings, MAX_CHECKS};
 use dni_core::integrations::retry::{self, Answer, Next};
-use dni_core::integrations::settings::{ConversionRule, WebhookEvent};
-use dni_core::integrations::{ga4, google_ads, microsoft_ads, oauth, rules, webhooks, HttpRequest};
+use dni_core::integrations::settings::{ConversionRule, GoogleAdsApi, WebhookEvent};
+use dni_core::integrations::{
+    ga4, google_ads, meta, microsoft_ads, oauth, qualify, rules, webhooks, HttpRequest,
+    Method as HttpMethod,
+};
 use dni_core::{Millis, SECOND};
 use futures_util::future::{select, Either};
 use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
@@ -37,6 +41,11 @@ pub enum Outcome {
     Skip(String),
     /// It was tried: the policy's decision and the receiver's answer.
     Tried(Next, String),
+    /// The receiver took it under a request id and processes it later: read its diagnostics back
+    /// at the given time.
+    Accepted(String, Millis),
+    /// Not decided yet (the qualification may still change): try again at that time, and why.
+    Waiting(Millis, String),
 }
 
 /// What the receiver answered, in the form the policy reads.
@@ -82,9 +91,13 @@ async fn post(request: &HttpRequest, timeout: Millis) -> Reply {
         }
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(request.body.as_str().into()));
+    match request.method {
+        HttpMethod::Post => init
+            .with_method(Method::Post)
+            .with_body(Some(request.body.as_str().into())),
+        HttpMethod::Get => init.with_method(Method::Get),
+    };
+    init.with_headers(headers);
     let req = match Request::new_with_init(&request.url, &init) {
         Ok(r) => r,
         Err(_) => return failed("bad url".to_owned(), false),
@@ -164,8 +177,22 @@ impl Sender {
             );
         }
         let facts = facts_of(record);
-        let conversion = rules::evaluate(&facts, &settings.conversions);
         let now = clock::now();
+        // A conversion that needs a qualification is decided once the qualification can no longer
+        // change without an operator: a voicemail's transcript still on its way is waited for.
+        let is_conversion_message =
+            !matches!(
+                &delivery.destination,
+                Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
+            ) && !matches!(&delivery.destination, Destination::Qualified { .. });
+        if is_conversion_message && delivery.request_id.is_none() {
+            if let Some(until) = qualify::wait_until(&facts, settings, now) {
+                return Outcome::Waiting(until, qualify::WAITING.to_owned());
+            }
+        }
+        let sent =
+            rules::evaluate(&facts, &settings.conversions).map(|r| rules::as_sent(&facts, r));
+        let conversion = sent.as_ref().map_err(|e| *e);
         let tried = |reply: &Reply, attempts: u32| {
             let next = retry::next(
                 &tuning.policy,
@@ -241,6 +268,11 @@ impl Sender {
                 let Some(g) = &settings.google_ads else {
                     return Outcome::Skip("Google Ads is no longer configured".to_owned());
                 };
+                if g.api == GoogleAdsApi::DataManager {
+                    return self
+                        .data_manager(env, tuning, sending, delivery, &facts, conversion)
+                        .await;
+                }
                 let rule = match conversion {
                     Ok(rule) => rule,
                     Err(why) => return Outcome::Skip(why.as_str().to_owned()),
@@ -319,6 +351,49 @@ impl Sender {
                 }
                 read_platform(reply, tuning, attempts, microsoft_ads::read_answer)
             }
+            Destination::Meta => {
+                let Some(m) = &settings.meta else {
+                    return Outcome::Skip("Meta is no longer configured".to_owned());
+                };
+                let rule = match conversion {
+                    Ok(rule) => rule,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let token = secret(env, &m.access_token);
+                let base = endpoint(env, "META_GRAPH_ENDPOINT", "https://graph.facebook.com");
+                let version = endpoint(env, "META_GRAPH_API_VERSION", meta::API_VERSION);
+                let request =
+                    match meta::events_request(&base, &version, m, &token, &facts, rule, now) {
+                        Ok(r) => r,
+                        Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                    };
+                if token.is_empty() {
+                    return Outcome::Tried(
+                        Next::Failed,
+                        ["secret ", &m.access_token, " is not set"].concat(),
+                    );
+                }
+                let reply = post(&request, tuning.timeout).await;
+                read_platform(reply, tuning, attempts, meta::read_answer)
+            }
+            Destination::Qualified { endpoint: id, .. } => {
+                let Some(w) = settings.webhooks.iter().find(|w| &w.id == id) else {
+                    return Outcome::Skip("the endpoint is no longer configured".to_owned());
+                };
+                let secrets = secret(env, &w.secret);
+                let event = WebhookEvent::CallQualified;
+                let body = webhooks::payload(event, &facts, conversion.ok(), now);
+                let request = match webhooks::request(&w.url, &secrets, &delivery.id, body, now) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Outcome::Tried(
+                            Next::Failed,
+                            ["secret ", &w.secret, " is not set or not a whsec_ secret"].concat(),
+                        )
+                    }
+                };
+                tried(&post(&request, tuning.timeout).await, attempts)
+            }
             Destination::Webhook {
                 endpoint: id,
                 event,
@@ -343,6 +418,99 @@ impl Sender {
                 };
                 tried(&post(&request, tuning.timeout).await, attempts)
             }
+        }
+    }
+
+    /// Google Ads through the Data Manager API: the ingest, then (while the delivery carries the
+    /// request id Google answered with) its diagnostics, read back until they are final.
+    async fn data_manager(
+        &self,
+        env: &Env,
+        tuning: &Tuning,
+        sending: &SendSettings,
+        delivery: &Delivery,
+        facts: &dni_core::integrations::facts::CallFacts,
+        conversion: Result<&ConversionRule, rules::NotConverted>,
+    ) -> Outcome {
+        let settings = &sending.integrations;
+        let Some(g) = &settings.google_ads else {
+            return Outcome::Skip("Google Ads is no longer configured".to_owned());
+        };
+        let attempts = delivery.attempts + 1;
+        let base = endpoint(
+            env,
+            "GOOGLE_DATA_MANAGER_ENDPOINT",
+            "https://datamanager.googleapis.com",
+        );
+        if let Some(request_id) = &delivery.request_id {
+            let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
+                Ok(t) => t,
+                Err(reply) => return reply_outcome(reply, tuning, attempts, "diagnostics token: "),
+            };
+            let request = data_manager::status_request(&base, request_id, &token);
+            let reply = post(&request, tuning.timeout).await;
+            let checks = delivery.attempts;
+            let said = |what: &str| ["request ", request_id, ": ", what].concat();
+            if reply.status != Some(200) {
+                if checks >= MAX_CHECKS {
+                    return Outcome::Tried(
+                        Next::Delivered,
+                        said(&["accepted; diagnostics unreadable: ", &reply.describe()].concat()),
+                    );
+                }
+                let at = clock::now() + retry::backoff(&tuning.policy, checks, clock::jitter());
+                return Outcome::Tried(Next::RetryAt(at), said(&reply.describe()));
+            }
+            return match data_manager::read_status(&reply.body) {
+                Ok(Diagnostics::Success(text)) => Outcome::Tried(Next::Delivered, said(&text)),
+                Ok(Diagnostics::Refused(text)) => Outcome::Tried(Next::Failed, said(&text)),
+                Ok(Diagnostics::Processing) if checks >= MAX_CHECKS => Outcome::Tried(
+                    Next::Delivered,
+                    said("accepted; diagnostics still processing, no longer asked"),
+                ),
+                Ok(Diagnostics::Processing) => {
+                    let at = clock::now() + retry::backoff(&tuning.policy, checks, clock::jitter());
+                    Outcome::Tried(Next::RetryAt(at), said("accepted; processing"))
+                }
+                Err(why) => Outcome::Tried(Next::Delivered, said(&["accepted; ", &why].concat())),
+            };
+        }
+        let rule = match conversion {
+            Ok(rule) => rule,
+            Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+        };
+        let login = secret(env, &[&g.secrets, "_LOGIN_CUSTOMER_ID"].concat());
+        let zone = Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes);
+        // Nothing to send is known before the token is asked for.
+        if let Err(why) = data_manager::ingest_request(&base, g, &login, "", facts, rule, &zone) {
+            return Outcome::Skip(why.as_str().to_owned());
+        }
+        let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
+            Ok(t) => t,
+            Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
+        };
+        let request =
+            match data_manager::ingest_request(&base, g, &login, &token, facts, rule, &zone) {
+                Ok(r) => r,
+                Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+            };
+        let reply = post(&request, tuning.timeout).await;
+        if reply.status == Some(401) {
+            self.tokens.borrow_mut().remove(&g.secrets);
+        }
+        if reply.status != Some(200) {
+            return reply_outcome(reply, tuning, attempts, "");
+        }
+        match data_manager::read_ingest_answer(&reply.body) {
+            Ok(Some(request_id)) if !g.validate_only => {
+                let at = clock::now() + retry::backoff(&tuning.policy, 0, clock::jitter());
+                Outcome::Accepted(request_id, at)
+            }
+            Ok(_) if g.validate_only => {
+                Outcome::Tried(Next::Delivered, "200: valid (validateOnly)".to_owned())
+            }
+            Ok(_) => Outcome::Tried(Next::Delivered, "200: accepted (no request id)".to_owned()),
+            Err(why) => Outcome::Tried(Next::Failed, ["200: ", &why].concat()),
         }
     }
 

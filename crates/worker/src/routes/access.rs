@@ -71,9 +71,13 @@ async fn viewer(req: &Request, env: &Env, site: &str) -> ApiResult<Viewer> {
         let stored = row.as_ref().map_or("", |r| r.hash.as_str());
         let site_matches = row.as_ref().is_some_and(|r| r.site == site);
         if access::secret_matches(parts.secret, stored) && site_matches {
+            let qualify = row
+                .as_ref()
+                .is_some_and(|r| r.scopes.split(' ').any(|s| s == "qualify"));
             return Ok(Viewer::Report {
                 site: site.to_owned(),
                 token_id: parts.id.to_owned(),
+                qualify,
             });
         }
         return Err(ApiError::Unauthorized);

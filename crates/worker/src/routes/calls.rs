@@ -360,10 +360,14 @@ pub(super) async fn attribute(env: &Env, routed: &mut Routed<'_>, to: &E164, now
     };
     match ask::<AttributeReply>(env, POOLS, &name, &op).await {
         Ok(AttributeReply { attribution, visit }) => {
-            let (credit, ga) = visit.map_or((None, None), |v| (Some(v.attribution), v.ga));
+            let (credit, ga, consent, fbp) = visit.map_or((None, None, None, None), |v| {
+                (Some(v.attribution), v.ga, v.consent, v.fbp)
+            });
             let visit = credit.map(|attribution| Visit {
                 attribution,
                 ga: ga.as_ref(),
+                consent,
+                fbp: fbp.as_deref(),
             });
             routed.credit_pool(&attribution, visit);
         }

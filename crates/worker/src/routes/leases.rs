@@ -173,6 +173,8 @@ async fn lease_numbers(
         attribution,
         page: request.page.url.clone(),
         ga: request.ga.clone(),
+        consent: request.consent,
+        fbp: request.fbp_kept(),
     };
 
     let mut numbers = Vec::with_capacity(targets.len());

@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod leases;
 pub mod operator_keys;
 pub mod pool_history;
+pub mod qualification;
 pub mod report_tokens;
 pub mod reports;
 pub mod secrets;

@@ -41,6 +41,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 NewToken {
                     name: String::new(),
                     token: None,
+                    scopes: Vec::new(),
                 }
             } else {
                 parse_json(&body)?
@@ -50,6 +51,22 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                     "name must be at most 100 printable characters".to_owned(),
                 ));
             }
+            if new
+                .scopes
+                .iter()
+                .any(|s| !access::SCOPES.contains(&s.as_str()))
+            {
+                return Err(ApiError::BadRequest(
+                    "scopes: only \"qualify\" (a token reads the site's reports either way)"
+                        .to_owned(),
+                ));
+            }
+            let mut scopes: Vec<&str> = access::SCOPES
+                .iter()
+                .copied()
+                .filter(|s| new.scopes.iter().any(|n| n == s))
+                .collect();
+            scopes.dedup();
             let (id, secret) = match &new.token {
                 Some(chosen) => {
                     let parts = access::parse_token(chosen).ok_or_else(|| {
@@ -72,6 +89,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 name: new.name,
                 hash: access::hash_secret(&secret),
                 created_at: i64::try_from(clock::now()).unwrap_or(0),
+                scopes: scopes.join(" "),
             };
             let _: bool = ask(
                 &ctx.env,
@@ -82,6 +100,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             .await?;
             Ok(api::json(&Created {
                 token: Token::from(&row),
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
                 secret_token: token,
             })?
             .with_status(201))

@@ -76,6 +76,9 @@ async fn place_call(
                     attribution: (**attribution).clone(),
                     page: page.clone(),
                     ga: None,
+                    // No page declared one: a test call goes to no ad platform anyway.
+                    consent: None,
+                    fbp: None,
                 };
                 let session = test_call::session_id(&random);
                 let got = lease_for_test_call(env, config, pool, (&session, target, &visit)).await;

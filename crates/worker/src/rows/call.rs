@@ -19,6 +19,8 @@
 //! version 1, which every release reads.
 
 use dni_core::call::{CallRecord, LeadKind, NumberKind, RoutingInfo, TextMessage};
+use dni_core::consent::Tier;
+use dni_core::qualification::{LeadStatus, Qualification, QualifiedBy};
 use dni_core::telephony::CallStatus;
 use dni_core::telephony::{
     AnsweredLeg, DialCallStatus, DialResult, Provider, Recording, RecordingKind, Speaker,
@@ -89,9 +91,74 @@ pub struct CallV1 {
     pub messages: Vec<MessageV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message_at: Option<Millis>,
+    /// The visit's declared consent tier: `session` or `full` (absent: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<QualificationV1>,
 }
 
-/// One text of a conversation, version 1.
+/// A call's qualification, version 1. `status`: `good`, `bad`, `spam` (absent: none yet); `by`:
+/// `operator` or `rule`, with the rule's position in `rule`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct QualificationV1 {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<u32>,
+    pub at: Millis,
+}
+
+impl From<&Qualification> for QualificationV1 {
+    fn from(q: &Qualification) -> Self {
+        let (by, rule) = match q.by {
+            QualifiedBy::Operator => ("operator", None),
+            QualifiedBy::Rule { index } => ("rule", Some(index)),
+        };
+        QualificationV1 {
+            tags: q.tags.clone(),
+            status: q.status.map(|s| s.as_str().to_owned()),
+            value: q.value,
+            by: by.to_owned(),
+            rule,
+            at: q.at,
+        }
+    }
+}
+
+impl QualificationV1 {
+    fn into_domain(self) -> Result<Qualification, RowError> {
+        let by = match (self.by.as_str(), self.rule) {
+            ("operator", None) => QualifiedBy::Operator,
+            ("rule", Some(index)) => QualifiedBy::Rule { index },
+            (by, _) => return Err(RowError::new(CALL, format!("unknown qualifier {by:?}"))),
+        };
+        let status = match self.status {
+            None => None,
+            Some(s) => Some(
+                LeadStatus::parse(&s)
+                    .ok_or_else(|| RowError::new(CALL, format!("unknown lead status {s:?}")))?,
+            ),
+        };
+        Ok(Qualification {
+            tags: self.tags,
+            status,
+            value: self.value,
+            by,
+            at: self.at,
+        })
+    }
+}
+
+// One text of a conversation, version 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct MessageV1 {
@@ -370,6 +437,26 @@ pub fn read_call(text: &str) -> Result<CallRecord, RowError> {
     }
 }
 
+/// A consent tier's stored name.
+pub(super) fn tier_name(tier: Tier) -> String {
+    match tier {
+        Tier::None => "none",
+        Tier::Session => "session",
+        Tier::Full => "full",
+    }
+    .to_owned()
+}
+
+/// A stored consent tier (only the three names: anything else is an unreadable row).
+pub(super) fn tier(row: &'static str, name: &str) -> Result<Tier, RowError> {
+    match name {
+        "none" => Ok(Tier::None),
+        "session" => Ok(Tier::Session),
+        "full" => Ok(Tier::Full),
+        _ => Err(RowError::new(row, format!("unknown consent tier {name:?}"))),
+    }
+}
+
 /// Writes a call row: version 2 for a test call, else version 1.
 pub fn write_call(record: &CallRecord) -> Result<String, RowError> {
     let call = CallV1::from(record);
@@ -422,6 +509,9 @@ impl From<&CallRecord> for CallV1 {
             last_message_at,
             // Written by the version (`write_call`).
             test: _,
+            consent,
+            fbp,
+            qualification,
         } = r;
         CallV1 {
             call_sid: call_sid.clone(),
@@ -488,6 +578,9 @@ impl From<&CallRecord> for CallV1 {
                 })
                 .collect(),
             last_message_at: *last_message_at,
+            consent: consent.map(tier_name),
+            fbp: fbp.clone(),
+            qualification: qualification.as_ref().map(QualificationV1::from),
         }
     }
 }
@@ -533,6 +626,9 @@ impl CallV1 {
             kind,
             messages,
             last_message_at,
+            consent,
+            fbp,
+            qualification,
         } = self;
         Ok(CallRecord {
             call_sid,
@@ -614,6 +710,11 @@ impl CallV1 {
                 .collect(),
             last_message_at,
             test: false,
+            consent: consent.map(|t| tier(CALL, &t)).transpose()?,
+            fbp,
+            qualification: qualification
+                .map(QualificationV1::into_domain)
+                .transpose()?,
         })
     }
 }

@@ -20,6 +20,12 @@ pub struct VisitV1 {
     /// GA ids, when the visitor allowed analytics storage.
     #[serde(default)]
     pub ga: Option<GaV1>,
+    /// The consent tier the page declared (`session`, `full`; absent: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    /// Meta's `_fbp` cookie (full tier only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
 }
 
 /// The GA cookies, version 1.
@@ -45,6 +51,11 @@ pub fn read_visit(text: &str) -> Result<Visit, RowError> {
                     client: g.client,
                     session: g.session,
                 }),
+                consent: row
+                    .consent
+                    .map(|t| super::call::tier(VISIT, &t))
+                    .transpose()?,
+                fbp: row.fbp,
             })
         }
         (v, _) => Err(unknown_version(VISIT, v)),
@@ -57,6 +68,8 @@ pub fn write_visit(visit: &Visit) -> Result<String, RowError> {
         attribution,
         page,
         ga,
+        consent,
+        fbp,
     } = visit;
     let row = VisitV1 {
         attribution: attribution.into(),
@@ -65,6 +78,8 @@ pub fn write_visit(visit: &Visit) -> Result<String, RowError> {
             client: g.client.clone(),
             session: g.session.clone(),
         }),
+        consent: consent.map(super::call::tier_name),
+        fbp: fbp.clone(),
     };
     seal(VISIT, 1, &row)
 }

@@ -36,6 +36,15 @@ fn reads_list_requests() {
         ("kind=text", None),
         ("kind=call&status=missed", None),
         ("kind=fax", Some("kind must be call or text")),
+        ("lead_status=spam&tag=Quote%20given", None),
+        (
+            "lead_status=maybe",
+            Some("lead_status must be good, bad or spam"),
+        ),
+        (
+            "tag=a;b",
+            Some("tag: a tag has letters, digits, '-', '_' and spaces only"),
+        ),
         ("channel=Television", Some("unknown channel: Television")),
         ("status=maybe", Some("status must be answered or missed")),
         ("first_time=yes", Some("first_time must be true or false")),
@@ -322,4 +331,27 @@ fn kinds() {
     );
     assert!(fields::KIND_MIGRATION[0].contains("COALESCE(json_extract(record, '$.kind'), 'call')"));
     assert!(fields::KIND_MIGRATION[2].contains("r_kind)"));
+}
+
+#[test]
+fn filters_by_lead_status_and_tag_from_the_record() {
+    let q = list_query(
+        &pairs("from=2026-11-01&to=2026-11-01&lead_status=good&tag=Booked"),
+        &Zone::utc(),
+        today(),
+    )
+    .unwrap();
+    let sql = list_sql(&q);
+    assert!(
+        sql.text.contains(
+            "AND json_extract(record, '$.qualification.status') = ? \
+             AND EXISTS (SELECT 1 FROM json_each(record, '$.qualification.tags') WHERE value = ?)"
+        ),
+        "{}",
+        sql.text
+    );
+    assert_eq!(
+        sql.params[2..4],
+        [Param::Text("good".into()), Param::Text("booked".into())]
+    );
 }
