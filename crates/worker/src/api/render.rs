@@ -89,7 +89,6 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
             },
         })
     };
-    let token = tokens::Token::from(&f.tokens[0]);
     let test_call = f.calls.iter().find(|c| c.test).unwrap();
     vec![
         (
@@ -201,11 +200,10 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
         ),
         (
             "report-token-created.json",
-            t(&tokens::Created {
-                token,
-                scopes: Vec::new(),
-                secret_token: "dni_rt_AAAAAAAAAAAA_abcdefghijklmnopqrstuvwxyz012345".to_owned(),
-            }),
+            t(&tokens::Created::of(
+                &f.tokens[0],
+                "dni_rt_AAAAAAAAAAAA_abcdefghijklmnopqrstuvwxyz012345".to_owned(),
+            )),
         ),
         (
             "report-token-revoked.json",

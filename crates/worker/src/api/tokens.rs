@@ -33,6 +33,8 @@ pub struct Token {
     pub name: String,
     /// When it was created (milliseconds since the epoch).
     pub created_at: i64,
+    /// Its scopes besides reading, space-separated (`qualify`); empty: read-only.
+    pub scopes: String,
 }
 
 /// `GET /v1/sites/{site}/report-tokens`.
@@ -47,9 +49,14 @@ pub struct Tokens {
 /// `POST /v1/sites/{site}/report-tokens` (201): the token, in this answer only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Created {
-    /// The token's id, its site, name and time.
-    #[serde(flatten)]
-    pub token: Token,
+    /// The token's id.
+    pub id: String,
+    /// The site it opens.
+    pub site: String,
+    /// What the operator called it.
+    pub name: String,
+    /// When it was created (milliseconds since the epoch).
+    pub created_at: i64,
     /// Its scopes besides reading (`qualify`); empty: read-only.
     pub scopes: Vec<String>,
     /// `dni_rt_<id>_<secret>`.
@@ -66,6 +73,20 @@ pub struct Revoked {
     pub revoked: String,
 }
 
+impl Created {
+    /// The answer for a stored row and the token itself.
+    pub fn of(row: &TokenRow, secret_token: String) -> Self {
+        Created {
+            id: row.id.clone(),
+            site: row.site.clone(),
+            name: row.name.clone(),
+            created_at: row.created_at,
+            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            secret_token,
+        }
+    }
+}
+
 impl From<&TokenRow> for Token {
     fn from(row: &TokenRow) -> Self {
         Token {
@@ -73,6 +94,7 @@ impl From<&TokenRow> for Token {
             site: row.site.clone(),
             name: row.name.clone(),
             created_at: row.created_at,
+            scopes: row.scopes.clone(),
         }
     }
 }

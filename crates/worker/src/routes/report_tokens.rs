@@ -98,12 +98,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 &CallOp::TokenCreate { token: row.clone() },
             )
             .await?;
-            Ok(api::json(&Created {
-                token: Token::from(&row),
-                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-                secret_token: token,
-            })?
-            .with_status(201))
+            Ok(api::json(&Created::of(&row, token))?.with_status(201))
         }
         .await,
     )
