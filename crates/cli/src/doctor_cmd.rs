@@ -292,10 +292,7 @@ pub fn checks(worker: &Worker, site: &str, page: Option<&str>) -> Vec<Outcome> {
     // A test call.
     match worker.call("POST", &format!("/v1/sites/{site}/test-calls"), Some("{}")) {
         Ok((s, body)) if (200..300).contains(&s) => {
-            let id = body["call_sid"]
-                .as_str()
-                .or(body["call"]["call_sid"].as_str())
-                .unwrap_or("");
+            let id = body["call_id"].as_str().unwrap_or("");
             out.push(Outcome::Pass(
                 format!("a test call went through and was recorded {id}")
                     .trim_end()
