@@ -7,9 +7,12 @@
 //! heartbeats, the release on `pagehide`, watching the page for new content, and `window.dni`. This
 //! module holds what must be the core's own code, so that the page and the worker decide alike:
 //! finding the site's numbers in the page and swapping them digit for digit (`dom`, with
-//! `dni_core::phone`), the consent tier (`dni_core::consent`), the redaction of every URL the page
-//! keeps or sends (`dni_core::privacy`), the anonymous landing (`dni_core::classify`), whether a
-//! view may be a touch (`dni_core::wire`), and what an E.164 number is.
+//! `dni_core::phone`), the redaction of every URL the page keeps or sends (`dni_core::privacy`),
+//! and what an E.164 number is. What the loader needs before the module exists it decides itself,
+//! in a few lines of JavaScript that the client crate's tests hold to the core's functions: the
+//! consent tier (`dni_core::consent::tier`), the anonymous landing
+//! (`dni_core::classify::anonymous_landing`) and whether a view may be a touch
+//! (`dni_core::wire::may_be_touch`) (`tests/loader_wire.rs`).
 //!
 //! Its weight is on every page: see ARCHITECTURE.md for the rules that keep it small. (Before the
 //! page's state moved to the loader, where the browser's JSON and storage are free, the module
@@ -55,20 +58,7 @@ mod js;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use dni_core::attribution::RawTouch;
-use dni_core::consent::Tier;
 use dni_core::phone::E164;
-
-/// Whether a view may be a touch: the cheap test (`dni_core::wire::may_be_touch`), or, in the
-/// size benchmark's variant, the full classifier (what the page would weigh if it decided itself).
-#[cfg(not(feature = "tables"))]
-use dni_core::wire::may_be_touch;
-#[cfg(feature = "tables")]
-fn may_be_touch(view: &RawTouch) -> bool {
-    let options = dni_core::classify::Options::default();
-    dni_core::classify::classify(&view.landing, &view.referrer, options).channel
-        != dni_core::classify::Channel::Direct
-}
 
 /// The numbers in `text`, space-separated, each `None` when it is not E.164 (so that indices
 /// stay those of the loader's list).
@@ -93,31 +83,6 @@ fn pairs(text: &str) -> Vec<(E164, E164)> {
         }
     }
     out
-}
-
-/// The consent tier the signals allow, as a number the loader compares (0 none, 1 session, 2
-/// full): the site's declared choice, Global Privacy Control, Google Consent Mode's
-/// `analytics_storage` (empty when absent). See `dni_core::consent::tier`.
-pub fn tier_of(site: &str, gpc: bool, consent_mode: &str) -> u8 {
-    match dni_core::consent::tier(dni_core::consent::Signals {
-        site: (!site.is_empty()).then_some(site),
-        gpc,
-        analytics_storage: (!consent_mode.is_empty()).then_some(consent_mode),
-    }) {
-        Tier::None => 0,
-        Tier::Session => 1,
-        Tier::Full => 2,
-    }
-}
-
-/// Whether a view (its landing URL and referrer) may be a touch, which the page keeps for the
-/// worker to classify.
-pub fn is_touch(landing: &str, referrer: &str) -> bool {
-    may_be_touch(&RawTouch {
-        landing: landing.to_owned(),
-        referrer: referrer.to_owned(),
-        at: 0,
-    })
 }
 
 /// The module's interface: free functions, each a plain question (wasm-bindgen wraps an exported
@@ -162,23 +127,16 @@ pub mod page {
         JsValue::from_str(&dni_core::privacy::redact_listed(url, names))
     }
 
-    /// See [`tier_of`].
-    #[wasm_bindgen]
-    pub fn tier(site: &str, gpc: bool, consent_mode: &str) -> u8 {
-        tier_of(site, gpc, consent_mode)
-    }
-
-    /// The landing URL reduced to what classification reads (`dni_core::classify::anonymous_landing`),
-    /// for visitors who allow no identifiers.
-    #[wasm_bindgen]
-    pub fn anonymous(url: &str) -> JsValue {
-        JsValue::from_str(&dni_core::classify::anonymous_landing(url))
-    }
-
-    /// See [`is_touch`].
+    /// Whether a view (its landing URL and referrer) may be a touch, by the full, table-driven
+    /// classifier: never published; what the page would weigh if it classified
+    /// (`scripts/build client-tables`, `bench/size.mjs`). The page keeps every view that may be
+    /// one by `dni_core::wire::may_be_touch`, in the loader, and the worker classifies them.
+    #[cfg(feature = "tables")]
     #[wasm_bindgen]
     pub fn touch(landing: &str, referrer: &str) -> bool {
-        is_touch(landing, referrer)
+        let options = dni_core::classify::Options::default();
+        dni_core::classify::classify(landing, referrer, options).channel
+            != dni_core::classify::Channel::Direct
     }
 
     /// Whether `number` is an E.164 number (the only thing the page shows in place of the site's).
@@ -201,26 +159,6 @@ mod tests {
         let p = pairs("+12125550100 +12125550107 +13125550100 <b>1</b> +14155550100");
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].1.as_str(), "+12125550107");
-    }
-
-    #[test]
-    fn the_tier_and_touches_are_the_cores() {
-        // (site, gpc, consent mode, tier)
-        let table = [
-            ("", false, "", 2),
-            ("full", true, "", 1),
-            ("session", false, "", 1),
-            ("none", false, "", 0),
-            ("", false, "denied", 0),
-            ("", false, "granted", 2),
-        ];
-        for (site, gpc, mode, want) in table {
-            assert_eq!(tier_of(site, gpc, mode), want, "{site} {gpc} {mode}");
-        }
-        assert!(is_touch("https://ex.com/?gclid=1", ""));
-        assert!(is_touch("https://ex.com/", "https://www.google.com/"));
-        assert!(!is_touch("https://ex.com/", "https://ex.com/"));
-        assert!(!is_touch("https://ex.com/a", ""));
     }
 }
 
