@@ -78,6 +78,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
       .replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
 
   var str = (v) => (typeof v == "string" ? v : "");
+  // An E.164 number (dni_core::phone::E164::parse): "+", 8 to 15 digits, the first not 0. The only
+  // thing the page ever shows in place of the site's number (the module checks again).
+  var e164 = (v) => typeof v == "string" && /^\+[1-9]\d{7,14}$/.test(v);
   var num = (v) => (typeof v == "number" && v >= 0 ? Math.floor(v) : undefined);
   var list = (v) => (Array.isArray(v) ? v : []);
   var setItem = (st, key, value) => { try { st && st.setItem("dni." + key, value); } catch (e) {} };
@@ -133,7 +136,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       hb: 6e4,
       ga: tier == 2 ? gaOf() : [],
       fbp: tier == 2 ? cookie("_fbp") : "",
-      slots: (valid ? list(parsed.targets) : []).filter((t) => typeof t == "string" && module.valid(t)).map((t) => {
+      slots: (valid ? list(parsed.targets) : []).filter((t) => e164(t)).map((t) => {
         var slot = { t, n: null, l: null, x: 0, shown: [] };
         list(live).some((e) => {
           var a = entry(e);
@@ -157,7 +160,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
 
   // One entry of an answer's numbers (also how leases are stored): anything that is not E.164 is
   // refused, so the page only ever shows a phone number.
-  var entry = (e) => e && module.valid(str(e.target)) && module.valid(str(e.number)) ? { t: e.target, n: e.number, l: typeof e.lease == "string" && e.lease.length <= 100 ? e.lease : null, x: num(e.expires_at) || 0 } : undefined;
+  var entry = (e) => e && e164(e.target) && e164(e.number) ? { t: e.target, n: e.number, l: typeof e.lease == "string" && e.lease.length <= 100 ? e.lease : null, x: num(e.expires_at) || 0 } : undefined;
 
   var saveLeases = () => setItem(client.st, "leases", JSON.stringify(client.slots.filter((s) => s.n && s.l).map((s) => ({ target: s.t, number: s.n, lease: s.l, expires_at: s.x }))));
 

@@ -147,12 +147,6 @@ pub mod page {
         dni_core::classify::classify(landing, referrer, options).channel
             != dni_core::classify::Channel::Direct
     }
-
-    /// Whether `number` is an E.164 number (the only thing the page shows in place of the site's).
-    #[wasm_bindgen]
-    pub fn valid(number: &str) -> bool {
-        E164::parse(number).is_ok()
-    }
 }
 
 #[cfg(test)]
@@ -225,7 +219,6 @@ mod browser_tests {
         // And back (the page starts again under another tier).
         page::scan(&root, "", "+12125550107 +12125550100");
         assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
-        assert!(page::valid("+12125550107") && !page::valid("555-0107"));
         let redacted = page::redact(
             "https://ex.com/p/jane%40example.com?utm_source=x&ref_code=S7",
             "ref_code",

@@ -1,6 +1,6 @@
 // Runs the loader (crates/client/js/loader.js) as the page would, in a stand-in browser, and prints
 // the requests it sends before the module arrives and what it stored, as JSON:
-// {href, sent: [{method, url, body}], local: {key: value}, session: {key: value}}.
+// {href, sent: [{method, url, body}], scans: [targets], local: {key: value}, session: {key: value}}.
 //
 //   node crates/client/tests/loader_request.mjs '<page as JSON>'
 //   node crates/client/tests/loader_request.mjs '[<page>, <page>, ...]'   (an array of the above)
@@ -9,7 +9,8 @@
 // gpc, webdriver, consent, consentMode (Google Consent Mode's analytics_storage), module}. Unless
 // `module` is set, the module never arrives (its `init` never resolves), so what is printed is
 // exactly what the loader writes by itself; with `module`, a stand-in module arrives (it finds no
-// number, redacts nothing, takes any "+digits" for E.164) and the page's client starts from the
+// number and redacts nothing; the targets it is asked to look for are printed) and the page's
+// client starts from the
 // stored configuration, for what it keeps (the journey's views). `loader_wire.rs` parses it with the worker's
 // own request types (`dni_core::api::LeaseRequest`, which refuses unknown fields).
 import { readFileSync } from "node:fs";
@@ -25,6 +26,8 @@ const script = source.replace(IMPORT, "");
 /** Runs the loader on one page, in a context of its own. */
 async function run(page) {
   const sent = [];
+  // The targets the page's client asked the module to look for, each time.
+  const scans = [];
   const never = new Promise(() => {});
   const location = new URL(page.href);
   const storage = (entries) => {
@@ -89,7 +92,7 @@ async function run(page) {
     requestAnimationFrame: () => 0,
     MODULE: "dni/dni_client_bg.test.wasm",
     init: () => (page.module ? Promise.resolve() : never),
-    module: { scan: () => 0, redact: (url) => url, valid: (n) => /^\+\d{8,15}$/.test(n) },
+    module: { scan: (root, targets) => (scans.push(targets), 0), redact: (url) => url },
     addEventListener: () => {},
     dataLayer: page.consentMode == null ? undefined : [["consent", "default", { analytics_storage: page.consentMode }]],
   });
@@ -102,6 +105,7 @@ async function run(page) {
     // The page's URL as the browser writes it (what the loader reads).
     href: location.href,
     sent,
+    scans,
     local: Object.fromEntries(context.localStorage.map),
     session: Object.fromEntries(context.sessionStorage.map),
   };

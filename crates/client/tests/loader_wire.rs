@@ -32,6 +32,7 @@ struct Sent {
 struct Ran {
     href: String,
     sent: Vec<Sent>,
+    scans: Vec<String>,
     local: std::collections::BTreeMap<String, String>,
 }
 
@@ -487,4 +488,45 @@ fn the_views_the_loader_keeps_are_the_cores_touches() {
         kept_some |= want;
     }
     assert!(kept_some);
+}
+
+#[test]
+fn the_numbers_the_loader_takes_are_the_cores_e164() {
+    // The site's targets as its configuration lists them: the page's client looks only for those
+    // that are E.164 (`dni_core::phone::E164::parse`), and takes from an answer only such numbers.
+    let candidates = [
+        "+12125550100",
+        "+1212555010",
+        "+121255501",
+        "+123456789012345",
+        "+1234567890123456",
+        "+02125550100",
+        "12125550100",
+        "+1 212 555 0100",
+        "+1212555010x",
+        "+１２１２５５５０１００",
+        "+12125550100\n",
+        "",
+        "+",
+        "<b>+12125550100</b>",
+        "+442079460000",
+    ];
+    let mut targets: Vec<Value> = candidates.iter().map(|c| json!(c)).collect();
+    targets.push(json!(12125550100u64));
+    targets.push(json!(null));
+    targets.push(json!(["+12125550100"]));
+    let config = json!({ "targets": targets }).to_string();
+    let page = json!({"now": NOW, "href": "https://shop.example/", "module": true,
+                      "storage": {wire::CONFIG_KEY: config}});
+    let ran = ran(&page);
+    let want: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| dni_core::phone::E164::parse(c).is_ok())
+        .collect();
+    assert_eq!(want.len(), 5, "the table holds numbers of both kinds");
+    assert_eq!(
+        ran.scans.first().map(String::as_str),
+        Some(want.join(" ").as_str())
+    );
 }
