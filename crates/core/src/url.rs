@@ -258,7 +258,8 @@ fn punycode_label(label: &str, out: &mut String) -> bool {
 }
 
 fn strip_port(host_port: &str) -> &str {
-    if let Some(rest) = host_port.strip_prefix('[') {
+    if host_port.as_bytes().first() == Some(&b'[') {
+        let rest = host_port.get(1..).unwrap_or_default();
         // IPv6 literal: keep the brackets' content.
         return match text::find_byte(rest, b']') {
             Some(end) => rest.get(..end).unwrap_or_default(),
