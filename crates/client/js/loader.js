@@ -225,24 +225,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // The path to ask (leases, or numbers without consent) and the body; none when nothing to ask.
   var request = () => {
     var seen = client.slots.filter((s) => s.seen).map((s) => s.t);
-    var held = client.slots.filter((s) => s.l).map((s) => s.l);
-    if (!seen.length || navigator.webdriver) return;
     var v = client.view;
-    // No consent: no identifiers. The landing page reduced to what classification reads, the
-    // referrer to its origin (which is all the loader ever takes of it); no session, journey or ids.
-    if (!client.tier) return ["numbers", JSON.stringify({ targets: seen, page: { url: anonymous(location), referrer: v.referrer } })];
-    var g = client.ga;
-    return ["leases", JSON.stringify({
-      session: client.id,
-      targets: seen,
-      page: { url: v.landing, referrer: v.referrer },
-      journey: { first: client.first },
-      views: client.views.length ? client.views : undefined,
-      leases: held.length ? held : undefined,
-      ga: g[0] || g[1] ? { client: g[0], session: g[1] } : undefined,
-      fbp: client.fbp || undefined,
-      consent: client.tier == 2 ? "full" : "session",
-    })];
+    if (seen.length && !navigator.webdriver)
+      return requestFor(client.tier, { targets: seen }, client.id, v.landing, client.first, client.views, client.slots.filter((s) => s.l).map((s) => s.l), client.ga, client.fbp);
   };
 
   // The numbers by target, the live leases and the heartbeat interval.
@@ -414,6 +399,26 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var anonymous = (l) => siteOf(l) + query(l, (k, e, v) => /^utm_/.test(k) ? k + "=" + v : tag(k) && v.trim() && k + "=1");
   var referrer = d.referrer && new URL(d.referrer).origin + "/";
 
+  // A request for numbers, as [path, body], naming the page's numbers (`what`: {targets}, or the
+  // loader's first request's {tails}). At full and session, a lease: the session, the landing
+  // page, the journey's first view and the views since that may be touches, the leases held, and
+  // at full the GA cookies and Meta's _fbp; the tier declared. Without consent, /numbers: no
+  // identifiers; the landing reduced to what classification reads, the referrer to its origin
+  // (which is all the loader ever takes of it); no session, journey or ids.
+  var requestFor = (tier, what, session, url, first, views, leases, ga, fbp) => [
+    tier ? "leases" : "numbers",
+    JSON.stringify(Object.assign(tier ? {
+      session,
+      page: { url, referrer },
+      journey: { first },
+      views: views && views.length ? views : undefined,
+      leases: leases && leases.length ? leases : undefined,
+      ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
+      fbp: fbp || undefined,
+      consent: tier > 1 ? "full" : "session",
+    } : { page: { url: anonymous(location), referrer } }, what)),
+  ];
+
   // The consent tier, read by the loader itself so that its first request may leave at once at
   // every tier (dni_core::consent::tier, the same table): the site's choice (data-consent or
   // dni.consent; none said is full), none under Consent Mode's "denied", at most session under
@@ -467,17 +472,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // journey, no ids; nothing is leased or kept.
   if (tails.length && !navigator.webdriver) {
     asking = true;
-    var path = tier ? "leases" : "numbers";
-    var body = JSON.stringify(tier ? {
-      session,
-      tails,
-      page: { url: early(location), referrer },
-      journey: { first: journey.first },
-      views: journey.views,
-      ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
-      fbp: (tier > 1 && cookie("_fbp")) || undefined,
-      consent: tier > 1 ? "full" : "session",
-    } : { tails, page: { url: anonymous(location), referrer } });
+    var [path, body] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, ga, tier > 1 && cookie("_fbp"));
     // A first request that fails at once (no answer before the bounded wait, or the worker's 5xx)
     // is sent once more when the page has no configuration to start from (with one, the page's
     // client asks by itself): a transient error costs a round trip, not the swap. (One that timed
