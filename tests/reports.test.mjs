@@ -71,6 +71,11 @@ test("a report token opens its own site's reports, read-only, with callers maske
     ["/v1/sites/demo/calls", "dni_rt_nope", 401],
     ["/v1/sites/demo/calls", null, 401],
     ["/v1/sites/fast/calls", fast.token, 200],
+    // A call's deliveries, as its detail shows them (an unknown call has none); not the
+    // conversions file, which is the `calls` scope's.
+    ["/v1/sites/demo/calls/CAnone/deliveries", demo.token, 200],
+    ["/v1/sites/demo/calls/CAnone/deliveries", fast.token, 401],
+    ["/v1/sites/demo/conversions.csv", demo.token, 401],
   ];
   for (const [path, token, status] of table) {
     const r = await get(path, token);
