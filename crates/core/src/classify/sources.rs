@@ -4,7 +4,9 @@
 //! The tables are generated (`sources/table.rs`, by `scripts/referrer-tables`) from two snapshots
 //! in `crates/core/data/`: Matomo's searchengine-and-social-list (CC0 1.0: search engines with
 //! their term parameters, social networks, AI assistants), and our own rows (`ours.tsv`: the GA4
-//! source categories we keep, video and shopping sites, webmail hosts and dereferrers, names).
+//! source categories we keep, video and shopping sites, webmail hosts and dereferrers, the
+//! engines of Matomo's list that must count without a search term, link-in-bio pages, names; each
+//! row added since sources were recorded names its source, never a GPL-licensed list).
 //! `docs/classification.md` says which list decides what.
 //!
 //! A lookup is a handful of binary searches over one sorted slice (the host, the host with its
