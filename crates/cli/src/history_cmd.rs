@@ -224,7 +224,8 @@ fn qualification(
     ended: Millis,
 ) -> Option<dni_core::qualification::Qualification> {
     use dni_core::qualification::{LeadStatus, Qualification, QualifiedBy};
-    let mut rng = Rng((seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng =
+        Rng((seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     rng.next();
     let at = ended + (5 + rng.below(120)) * MINUTE;
     if !answered {

@@ -565,9 +565,14 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         Dimension::LandingPage => col(fields::LANDING_PAGE),
         Dimension::TrackingNumber => col(fields::TRACKING_NUMBER),
         Dimension::Kind => fields::KIND.column.to_owned(),
-        Dimension::LeadStatus => {
-            ["COALESCE(", fields::LEAD_STATUS.column, ", '", NO_LEAD_STATUS, "')"].concat()
-        }
+        Dimension::LeadStatus => [
+            "COALESCE(",
+            fields::LEAD_STATUS.column,
+            ", '",
+            NO_LEAD_STATUS,
+            "')",
+        ]
+        .concat(),
         Dimension::Tag => ["COALESCE(", TAG, ".value, '')"].concat(),
         Dimension::Confidence => {
             let c = fields::CONFIDENCE.column;

@@ -891,7 +891,8 @@ fn golden_qualified_call_rows() {
 fn golden_call_rows_fill_the_lead_columns() {
     use dni_core::report::fields::{LEAD_STATUS, TAGS};
     // (file, the lead status column, the tags column)
-    let table: &[(&str, Option<&str>, Option<&[&str]>)] = &[
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a [&'a str]>);
+    let table: &[Row<'_>] = &[
         ("v1-untagged/call-attributed-answered.json", None, None),
         ("v1-untagged/call-status-before-webhook.json", None, None),
         ("v1-untagged/call-static-missed.json", None, None),
@@ -915,11 +916,17 @@ fn golden_call_rows_fill_the_lead_columns() {
         let read = call::read_call(&text).unwrap();
         let q = read.qualification.as_ref();
         assert_eq!(
-            column(LEAD_STATUS.pointer()).as_ref().and_then(|v| v.as_str()),
+            column(LEAD_STATUS.pointer())
+                .as_ref()
+                .and_then(|v| v.as_str()),
             *status,
             "{file}"
         );
-        assert_eq!(q.and_then(|q| q.status).map(|s| s.as_str()), *status, "{file}");
+        assert_eq!(
+            q.and_then(|q| q.status).map(|s| s.as_str()),
+            *status,
+            "{file}"
+        );
         let listed = column(TAGS.pointer()).map(|v| {
             v.as_array()
                 .unwrap()

@@ -384,10 +384,7 @@ fn filters_by_lead_status_and_tag() {
         ]
         .concat();
         assert_eq!(list.text, want, "{q}");
-        let mut params = vec![
-            Param::Int(1_793_491_200_000),
-            Param::Int(1_793_577_600_000),
-        ];
+        let mut params = vec![Param::Int(1_793_491_200_000), Param::Int(1_793_577_600_000)];
         params.extend(bound(q));
         params.push(Param::Int(i64::from(DEFAULT_PAGE) + 1));
         assert_eq!(list.params, params, "{q}");
@@ -473,7 +470,11 @@ fn groups_by_lead_status_and_tag() {
         .unwrap();
         let sql = report_sql(&q, &Zone::utc());
         assert_eq!(&sql.text, want, "{by}{more}");
-        assert_eq!(sql.text.matches('?').count(), sql.params.len(), "{by}{more}");
+        assert_eq!(
+            sql.text.matches('?').count(),
+            sql.params.len(),
+            "{by}{more}"
+        );
         assert_eq!(
             sql.params.last(),
             Some(&Param::Int(if more.contains("limit=3") { 3 } else { 50 })),
@@ -482,7 +483,10 @@ fn groups_by_lead_status_and_tag() {
         assert_eq!(q.by.name(), *by);
     }
     // Both are report names of their own, and shaped as any open-ended report (keys as given).
-    for (name, by) in [("lead_status", Dimension::LeadStatus), ("tag", Dimension::Tag)] {
+    for (name, by) in [
+        ("lead_status", Dimension::LeadStatus),
+        ("tag", Dimension::Tag),
+    ] {
         assert_eq!(Dimension::parse(name), Some(by));
     }
     let tag = report_query("tag", &[], &ny(), today()).unwrap();
