@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { startWorker, admin, visitorHeaders, ADMIN_TOKEN, ROOT } from "./harness.mjs";
 
 let worker;
@@ -267,6 +269,49 @@ test("filters change the list, pages cover every call once, and the CSV is the l
   assert.equal(lines.length - 1, missed.length);
   const sids = new Set(lines.slice(1).map((l) => l.split(",")[1]));
   assert.deepEqual([...sids].sort(), missed.map((c) => c.call_sid).sort());
+});
+
+test("a call log from before the lead columns migrates on its next request: its qualified rows report as before", async () => {
+  const reports = ["lead_status", "tag?limit=500", "summary?tag=emergency", "summary?lead_status=none"];
+  const read = async () => {
+    const out = {};
+    for (const site of ["demo", "fast"]) {
+      for (const q of reports) {
+        const r = await admin(worker.base, `/v1/sites/${site}/reports/${q}`);
+        assert.equal(r.status, 200, `${site} ${q}: ${JSON.stringify(r.json)}`);
+        out[`${site} ${q}`] = r.json.rows;
+      }
+    }
+    return out;
+  };
+  const before_ = await read();
+  assert.ok(before_["fast lead_status"].length > 1 && before_["demo tag?limit=500"].length > 1);
+  // Put each call log back as the release before wrote it: without the lead's columns, the report
+  // index without them, the schema one step behind. The rows (records) are left as they are.
+  const back = [
+    "DROP INDEX calls_report",
+    "ALTER TABLE calls DROP COLUMN r_tags",
+    "ALTER TABLE calls DROP COLUMN r_lead_status",
+    "CREATE INDEX calls_report ON calls (started_at, r_status, r_channel, r_duration_s, r_confidence, r_number_kind, " +
+      "r_first_time, r_source, r_medium, r_campaign, r_keyword, r_tracking_number, r_landing_page, r_kind, test)",
+    "UPDATE schema_version SET version = version - 1",
+  ];
+  await worker.restart({
+    whileStopped: (state) => {
+      const root = join(state, "v3", "do");
+      const dirs = readdirSync(root).filter((d) => d.endsWith("CallLog"));
+      const files = dirs.flatMap((d) => readdirSync(join(root, d)).filter((f) => /^[0-9a-f]{64}\.sqlite$/.test(f)).map((f) => join(root, d, f)));
+      assert.equal(files.length, 2, "the demo's and the fast site's call logs");
+      for (const file of files) {
+        const columns = () => execFileSync("sqlite3", [file, "SELECT name FROM pragma_table_xinfo('calls')"]).toString();
+        assert.match(columns(), /r_lead_status/);
+        const version = execFileSync("sqlite3", [file, `${back.join("; ")}; SELECT version FROM schema_version;`]).toString().trim();
+        assert.equal(version, "7", "the step before the lead's columns");
+        assert.doesNotMatch(columns(), /r_lead_status|r_tags/);
+      }
+    },
+  });
+  assert.deepEqual(await read(), before_, "the same groups and counts after the migration ran again");
 });
 
 test("one call's detail carries its journey; bad requests are 4xx with a JSON error", async () => {
