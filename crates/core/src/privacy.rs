@@ -84,7 +84,7 @@ pub fn redact_listed(url: &str, params: &str) -> String {
         }
     }
     if before.len() < rest.len() {
-        out.push_str("#");
+        out.push('#');
         pieces(fragment, &mut out);
     }
     out
@@ -131,7 +131,7 @@ fn redact_pair(pair: &str, params: &str, out: &mut String) {
     let listed = text::one_of_ci_bytes(&name, params);
     if !value.is_empty() && (listed || phone_like(&url::decode_bytes(value.as_bytes()))) {
         pieces(key, out);
-        out.push_str("=");
+        out.push('=');
         out.push_str(MARKER);
     } else {
         pieces(pair, out);
