@@ -84,7 +84,7 @@ pub fn redact_listed(url: &str, params: &str) -> String {
         }
     }
     if before.len() < rest.len() {
-        out.push('#');
+        out.push_str(HASH);
         pieces(fragment, &mut out);
     }
     out
@@ -115,6 +115,12 @@ pub fn redact_page(page: &mut crate::api::Page, params: &[String]) {
     page.referrer = redact(&page.referrer, params);
 }
 
+/// `#` and `=` as `&str`, pushed with `push_str`: `String::push` of a `char` brings the UTF-8
+/// encoder into the browser module (about 116 bytes gzip: ARCHITECTURE.md, "What keeps it small").
+const HASH: &str = "#";
+/// See [`HASH`].
+const EQUALS: &str = "=";
+
 /// Whether a query parameter is never redacted: a UTM tag or a click id (the name decoded).
 pub fn is_exempt(name: &[u8]) -> bool {
     name.starts_with(b"utm_") || classify::is_click_id(name)
@@ -131,7 +137,7 @@ fn redact_pair(pair: &str, params: &str, out: &mut String) {
     let listed = text::one_of_ci_bytes(&name, params);
     if !value.is_empty() && (listed || phone_like(&url::decode_bytes(value.as_bytes()))) {
         pieces(key, out);
-        out.push('=');
+        out.push_str(EQUALS);
         out.push_str(MARKER);
     } else {
         pieces(pair, out);
