@@ -50,8 +50,7 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
-mod dom;
-mod js;
+mod swap;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -126,33 +125,23 @@ pub mod page {
     use super::*;
     use wasm_bindgen::prelude::wasm_bindgen;
     use wasm_bindgen::JsValue;
-    use web_sys::Node;
 
-    /// Looks at `root` (the document, an added subtree, a shadow root, a frame's document) for the
-    /// site's numbers `targets` (space-separated E.164) and replaces each pair of `swaps`
-    /// (`from to from to ...`) wherever it may. Returns which targets it saw, bit `i` for the
-    /// `i`-th (at most `dni_core::wire::MAX_TARGETS`).
+    /// Which of the site's numbers `targets` (space-separated E.164) `text` shows: bit `i` for
+    /// the `i`-th (at most `dni_core::wire::MAX_TARGETS`). The loader hands over a text node's or
+    /// an attribute's value, or a block's text for a number split over its inline elements.
     #[wasm_bindgen]
-    pub fn scan(root: &Node, targets: &str, swaps: &str) -> u32 {
-        let targets = numbers(targets);
-        let swaps = pairs(swaps);
-        let mut look = Vec::new();
-        let mut index = Vec::new();
-        for (i, t) in targets.iter().enumerate() {
-            if let Some(t) = t {
-                look.push(t);
-                index.push(i);
-            }
+    pub fn find(text: &str, targets: &str) -> u32 {
+        swap::found(text, &numbers(targets))
+    }
+
+    /// `text` with each pair of `swaps` (`from to from to ...`) replaced digit for digit, in the
+    /// text's own format; `undefined` when nothing changes.
+    #[wasm_bindgen]
+    pub fn replace(text: &str, swaps: &str) -> JsValue {
+        match swap::replaced(text, &pairs(swaps)) {
+            Some(new) => JsValue::from_str(&new),
+            None => JsValue::UNDEFINED,
         }
-        let swaps: Vec<(&E164, &E164)> = swaps.iter().map(|(a, b)| (a, b)).collect();
-        let (seen, _) = dom::scan(root, &look, &swaps);
-        let mut bits = 0u32;
-        for found in seen {
-            if let Some(&i) = index.get(found) {
-                bits |= 1u32.checked_shl(i as u32).unwrap_or(0);
-            }
-        }
-        bits
     }
 
     /// `url` after the core's redaction with the listed names (`|`-separated): what the page keeps
@@ -227,29 +216,23 @@ mod tests {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests {
     use super::page;
-    use crate::dom::tests::fixture;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     wasm_bindgen_test_configure!(run_in_browser);
 
     #[wasm_bindgen_test]
     fn the_interface_finds_and_swaps_by_the_loaders_lists() {
-        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        let text = "Call (212) 555-0100";
         let targets = "+13125550100 +12125550100";
-        assert_eq!(
-            page::scan(&root, targets, ""),
-            0b10,
-            "the second target seen"
-        );
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
+        assert_eq!(page::find(text, targets), 0b10, "the second target seen");
         // A swap whose number is not E.164 is refused: the page keeps its number.
-        assert_eq!(page::scan(&root, targets, "+12125550100 <b>x</b>"), 0b10);
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
-        page::scan(&root, targets, "+12125550100 +12125550107");
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert!(page::replace(text, "+12125550100 <b>x</b>").is_undefined());
+        let swapped = page::replace(text, "+12125550100 +12125550107");
+        assert_eq!(swapped.as_string().unwrap(), "Call (212) 555-0107");
         // And back (the page starts again under another tier).
-        page::scan(&root, "", "+12125550107 +12125550100");
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
+        let back = page::replace("Call (212) 555-0107", "+12125550107 +12125550100");
+        assert_eq!(back.as_string().unwrap(), text);
+        assert!(page::replace(text, "").is_undefined(), "nothing to swap");
         assert!(page::valid("+12125550107") && !page::valid("555-0107"));
         let redacted = page::redact(
             "https://ex.com/p/jane%40example.com?utm_source=x&ref_code=S7",
@@ -261,6 +244,5 @@ mod browser_tests {
             redacted,
             "https://ex.com/p/(redacted)?utm_source=x&ref_code=(redacted)"
         );
-        root.remove();
     }
 }
