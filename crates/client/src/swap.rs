@@ -11,21 +11,17 @@
 use crate::prelude::*;
 use dni_core::phone::{self, E164};
 
-/// Which of `targets` `text` shows: bit `i` for the `i`-th. A target that is `None` (not E.164 in
-/// the loader's list) is never seen, and its bit stays that of its place in the list.
-pub fn found(text: &str, targets: &[Option<E164>]) -> u32 {
+/// Which of `targets` `text` shows: bit `i` for the target with index `i` (its place in the
+/// loader's list, where an entry that is not E.164 was left out and kept its index).
+pub fn found(text: &str, targets: &[(usize, E164)]) -> u32 {
     let mut look = Vec::new();
-    let mut index = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        if let Some(t) = t {
-            look.push(t);
-            index.push(i);
-        }
+    for (_, t) in targets {
+        look.push(t);
     }
     let mut bits = 0u32;
     for found in phone::find_among(text, &look) {
-        if let Some(&i) = index.get(found.target) {
-            bits |= 1u32.checked_shl(i as u32).unwrap_or(0);
+        if let Some((i, _)) = targets.get(found.target) {
+            bits |= 1u32.checked_shl(*i as u32).unwrap_or(0);
         }
     }
     bits
@@ -34,8 +30,11 @@ pub fn found(text: &str, targets: &[Option<E164>]) -> u32 {
 /// `text` with each `(from, to)` of `swaps` replaced wherever it appears; `None` when nothing
 /// changes.
 pub fn replaced(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
-    let swaps: Vec<(&E164, &E164)> = swaps.iter().map(|(from, to)| (from, to)).collect();
-    phone::replace_among(text, &swaps)
+    let mut by_ref = Vec::new();
+    for (from, to) in swaps {
+        by_ref.push((from, to));
+    }
+    phone::replace_among(text, &by_ref)
 }
 
 #[cfg(test)]
@@ -89,13 +88,13 @@ mod tests {
 
     #[test]
     fn finds_which_targets_a_text_shows_by_their_place_in_the_list() {
+        // (The second entry of the loader's list was not E.164: left out, its index kept.)
         let list = [
-            Some(e("+12125550100")),
-            None,
-            Some(e("+13125550100")),
-            Some(e("+14155550100")),
+            (0, e("+12125550100")),
+            (2, e("+13125550100")),
+            (3, e("+14155550100")),
         ];
-        // (text, bits: the place in the list, the `None` counted)
+        // (text, bits: each target's place in the loader's list)
         let table = [
             ("Call (212) 555-0100", 0b0001),
             ("tel:+13125550100", 0b0100),
