@@ -253,13 +253,13 @@ import init, * as module from "../../../www/dni/dni_client.js";
         var node = e.getAttributeNode(a);
         if (node && (a != "href" || /^tel:/i.test(node.value))) check(node);
       }));
-      query(root, "descendant-or-self::*/@*[starts-with(name(),'data-dni-')]", check);
+      xpath(root, "descendant-or-self::*/@*[starts-with(name(),'data-dni-')]", check);
     }
     return bits;
   };
   // Calls `each` with the nodes an XPath expression finds from a root (from each child of a
   // shadow root, where XPath cannot start). A snapshot: `each` may change them.
-  var query = (root, expression, each) => {
+  var xpath = (root, expression, each) => {
     (root.nodeType == 11 ? [].slice.call(root.childNodes) : [root]).forEach((from) => {
       var result = (from.ownerDocument || from).evaluate(expression, from, null, 7, null);
       for (var i = 0; i < result.snapshotLength; i++) each(result.snapshotItem(i));
