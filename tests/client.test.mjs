@@ -48,6 +48,17 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
     ["#split2", `Office 212.555.${n}`],
     ["#ns", ORIGINAL],
     ["#ta", ORIGINAL],
+    ["#wide", `２１２‐５５５‐${[...n].map((c) => String.fromCharCode(0xff10 + +c)).join("")}`],
+    ["#slash", `212/555-${n}`],
+    ["#ext", `(212) 555-${n}x12`],
+    ["#markup", `<b>212-555-${n}</b>`],
+    ["#glued", "Order 92125550100 and 2125550100xl"],
+    ["noscript", "<p>212-555-0100</p>"],
+    ["#sel option", "212-555-0100"],
+    ["#ce", "212-555-0100"],
+    ["#s3", `Call +1 212 555-${n} now`],
+    ["#s4", "Order 2125550100"],
+    ["#s5", `(212) 555-${n} x`],
   ];
   for (const [selector, want] of texts) assert.equal(await page.textContent(selector), want, selector);
   // (selector, attribute, value after the swap)
@@ -60,11 +71,19 @@ test("every format, tel: links and opted-in attributes are swapped; nothing else
     ["#b1", "title", `Call (212) 555-${n}`],
     ["#b1", "aria-label", `Call 212 555 ${n}`],
     ["#b1", "data-dni-phone", `212555${n}`],
+    ["#nl", "href", "tel:2125550100"],
+    ["#nl", "title", "212-555-0100"],
+    ["#wa", "href", "https://wa.me/12125550100"],
+    ["#other", "data-other", "2125550100"],
+    ["#other", "data-dni-number", `212555${n}`],
   ];
   for (const [selector, name, want] of attrs) assert.equal(await page.getAttribute(selector, name), want, `${selector} ${name}`);
   // A split number is swapped in place: the markup is the page's own.
   assert.equal(await page.innerHTML("#split"), `<b>(212)</b> 555-${n}`);
   assert.equal(await page.innerHTML("#split2"), `Office <span>212</span>.<span>555</span>.<span>${n}</span>`);
+  assert.equal(await page.innerHTML("#s3"), `Call <a href="/c"><strong>+1</strong> 212 <em>555</em></a>-${n} now`);
+  assert.equal(await page.innerHTML("#s5"), `<b>(212)</b> 555-${n} <span data-dni-noswap="">x</span>`);
+  assert.equal(await page.$eval("#markup", (e) => e.childElementCount), 0, "markup in a text stays text");
   assert.equal(await page.inputValue("#in"), ORIGINAL, "input untouched");
   const scripts = await page.$$eval("script:not([src])", (s) => s.map((x) => x.textContent).join("\n"));
   assert.match(scripts, /\+1 \(212\) 555-0100/, "JSON-LD untouched");

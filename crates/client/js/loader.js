@@ -179,7 +179,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // Looks at a root: notes which of the site's numbers it shows and swaps those whose number is
   // known. True when the page shows a number that has none yet.
   var scan = (root) => {
-    var bits = module.scan(root, client.slots.map((s) => s.t).join(" "), swaps());
+    var bits = swapIn(root, client.slots.map((s) => s.t).join(" "), swaps());
     return client.slots.filter((s, i) => { if (bits >> i & 1) s.seen = 1; return s.seen && !s.n; }).length > 0;
   };
 
@@ -187,7 +187,88 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var revert = (root) => {
     var out = [];
     client.slots.forEach((s) => [s.n].concat(s.shown).forEach((old) => { if (old && old != s.t) out.push(old, s.t); }));
-    module.scan(root, "", out.join(" "));
+    swapIn(root, "", out.join(" "));
+  };
+
+  // Finding and swapping the numbers under a root: the walking is the browser's and ours, what a
+  // number is and how it is rewritten the module's (`find` and `replace`, dni_core::phone), so that
+  // only the few texts that may hold one cross into it. Only text and attribute values are ever set,
+  // never HTML. Never touched: scripts (JSON-LD included), styles, noscript, templates, form fields,
+  // editable content, and anything inside a data-dni-noswap zone (attributes only in the zones).
+  // The separators dni_core::phone reads between digits (\s for its spaces).
+  var SEP = "[\\s\\-.()/\\u2010-\\u2013\\u2212\\uff08\\uff09\\uff0d]*";
+  var never = (e) => /^(script|style|noscript|template|textarea|select)$/i.test(e.nodeName) || e.hasAttribute("contenteditable");
+  // Whether a text node (or, `attr` true, an element's attribute) may be swapped.
+  var free = (node, attr) => {
+    for (var e = attr ? node : node.parentNode; e && e.nodeType == 1; e = e.parentNode) if (e.hasAttribute("data-dni-noswap") || (!attr && never(e))) return false;
+    return true;
+  };
+  // Returns bit i set when the root shows the i-th of `targets` (space-separated E.164), and
+  // replaces each pair of `pairs` ("from to from to ...") wherever it may.
+  var swapIn = (root, targets, pairs) => {
+    var bits = 0, blocks = [], list = (targets + " " + pairs.split(" ").filter((n, i) => !(i & 1)).join(" ")).split(" ");
+    // Only a text that holds the last four digits of a number looked for, with full-width digits
+    // read as digits and the separators between them (every way of writing a number keeps them
+    // together), is handed to the module: a shop's prices and order numbers stay out.
+    var tails = list.map((n) => n.replace(/\D/g, "").slice(-4)).filter((t) => t);
+    if (!tails.length) return 0;
+    var filter = RegExp(tails.map((t) => t.replace(/\d/g, (c) => "[" + c + String.fromCharCode(65296 + +c) + "]" + SEP)).join("|"));
+
+    // A text node or an attribute node: its value read and set alike (nodeValue).
+    var check = (node, text) => {
+      var value = node.nodeValue;
+      if (!filter.test(value) || !free(text ? node : node.ownerElement, !text)) return;
+      var found = module.find(value, targets), fresh = module.replace(value, pairs);
+      bits |= found;
+      if (fresh != null) node.nodeValue = fresh;
+      else if (!found && text) split(node);
+    };
+    // A text node that holds the end of a number looked for but no whole one: the number may be
+    // split over the inline elements of its block (<b>(212)</b> 555-0100). The block's text (its
+    // text nodes in order, outside the places never touched) is read, the targets in it noted, and
+    // the replacement written back node by node, each keeping its own characters (only digits
+    // change); when the replacement has another length (another numbering plan) the number is left
+    // whole as the page wrote it, never half-swapped.
+    var split = (node) => {
+      var block = node.parentNode, nodes = [], text = "", at = 0;
+      while (block && /^(a|abbr|b|bdi|bdo|cite|code|dfn|em|font|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)$/i.test(block.nodeName)) block = block.parentNode;
+      if (!block || blocks.indexOf(block) >= 0) return;
+      blocks.push(block);
+      texts(block, (n) => { if (free(n)) { nodes.push(n); text += n.data; } });
+      bits |= module.find(text, targets);
+      var fresh = module.replace(text, pairs);
+      if (fresh != null && fresh.length == text.length) nodes.forEach((n) => {
+        var part = fresh.slice(at, (at += n.data.length));
+        if (part != n.data) n.data = part;
+      });
+    };
+    if (root.nodeType == 3) check(root, 1);
+    else texts(root, (n) => check(n, 1));
+    // The attributes a number may be in: tel: links, title and aria-label (the browser's selector
+    // engine), and data-dni-* (no selector can name a prefix: XPath).
+    if (root.querySelectorAll) {
+      var links = "[href^='tel:' i],[title],[aria-label]", all = [].slice.call(root.querySelectorAll(links));
+      if (root.matches && root.matches(links)) all.push(root);
+      all.forEach((e) => ["href", "title", "aria-label"].forEach((a) => {
+        var node = e.getAttributeNode(a);
+        if (node && (a != "href" || /^tel:/i.test(node.value))) check(node);
+      }));
+      xpath(root, "descendant-or-self::*/@*[starts-with(name(),'data-dni-')]", check);
+    }
+    return bits;
+  };
+  // Calls `each` with the nodes an XPath expression finds from a root (from each child of a
+  // shadow root, where XPath cannot start). A snapshot: `each` may change them.
+  var xpath = (root, expression, each) => {
+    (root.nodeType == 11 ? [].slice.call(root.childNodes) : [root]).forEach((from) => {
+      var result = (from.ownerDocument || from).evaluate(expression, from, null, 7, null);
+      for (var i = 0; i < result.snapshotLength; i++) each(result.snapshotItem(i));
+    });
+  };
+  // Calls `each` with the text nodes under a root, in document order.
+  var texts = (root, each) => {
+    var walker = d.createTreeWalker(root, 4), n;
+    while ((n = walker.nextNode())) each(n);
   };
 
   // A number this page showed, kept so that a later one replaces it.
@@ -200,7 +281,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     var answer = json(text);
     if (answer === undefined) return false;
     if (take(answer || {})) saveLeases();
-    module.scan(root, "", swaps());
+    swapIn(root, "", swaps());
     return true;
   };
 
@@ -253,12 +334,15 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var visit = (root) => {
     var more = scan(root);
     watch(root);
-    var all = root.querySelectorAll ? root.querySelectorAll("*") : [];
+    if (!root.querySelectorAll) return more;
+    // (Every element of a big page handed to a script is a wrapper object made for it: the
+    // tag's largest cost on such a page after the text walk. Frames the selector engine finds.)
+    var all = root.querySelectorAll("*");
     for (var i = 0; i < all.length; i++) {
-      var el = all[i];
-      if (el.shadowRoot && !watched.has(el.shadowRoot)) more = visit(el.shadowRoot) || more;
-      if (el.tagName == "IFRAME") frame(el);
+      var shadow = all[i].shadowRoot;
+      if (shadow && !watched.has(shadow)) more = visit(shadow) || more;
     }
+    root.querySelectorAll("iframe").forEach(frame);
     return more;
   };
 
@@ -463,8 +547,14 @@ import init, * as module from "../../../www/dni/dni_client.js";
       if (tails.length < 16 && tails.indexOf(run) < 0 && kept.indexOf(run) < 0) tails.push(run);
     });
   };
-  var walker = d.createTreeWalker(d.body || html, 4), node;
-  while ((node = walker.nextNode())) if (!/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(node.parentNode.nodeName)) look(node.data);
+  // Over every text node of a big page, only a cheap test first: seven digits with nothing but
+  // separators between them (bench/main-thread-profile.mjs).
+  // Over every text node of a big page, only a cheap test first: seven digits with nothing but
+  // separators between them. (The browser's XPath engine could test in place, but the separators'
+  // translate() over every text node costs more than the tree walker and the test together:
+  // bench/main-thread-profile.mjs. The walker's wrappers serve the page's first scan again.)
+  var seven = /[\d\uff10-\uff19](?:(?:%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d])*[\d\uff10-\uff19]){6}/i;
+  texts(d.body || html, (n) => { if (seven.test(n.data) && !/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(n.parentNode.nodeName)) look(n.data); });
   d.querySelectorAll("[href^='tel:' i]").forEach((a) => look(a.getAttribute("href")));
   // (A returning visitor whose stored leases cover the page asks nothing: they are shown at once.
   // A page without a number yet waits for the module, with the site's configuration.) Without

@@ -6,7 +6,7 @@
 //! the tier allows), the requests to the worker and their answers (the browser's own JSON), the
 //! heartbeats, the release on `pagehide`, watching the page for new content, and `window.dni`. This
 //! module holds what must be the core's own code, so that the page and the worker decide alike:
-//! finding the site's numbers in the page and swapping them digit for digit (`dom`, with
+//! which of the site's numbers a text shows and the text swapped digit for digit (`swap`, with
 //! `dni_core::phone`), the redaction of every URL the page keeps or sends (`dni_core::privacy`),
 //! and what an E.164 number is. What the loader needs before the module exists it decides itself,
 //! in a few lines of JavaScript that the client crate's tests hold to the core's functions: the
@@ -53,8 +53,7 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
-mod dom;
-mod js;
+mod swap;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -101,32 +100,23 @@ pub mod page {
     use super::*;
     use wasm_bindgen::prelude::wasm_bindgen;
     use wasm_bindgen::JsValue;
-    use web_sys::Node;
 
-    /// Looks at `root` (the document, an added subtree, a shadow root, a frame's document) for the
-    /// site's numbers `targets` (space-separated E.164) and replaces each pair of `swaps`
-    /// (`from to from to ...`) wherever it may. Returns which targets it saw, bit `i` for the
-    /// `i`-th (at most `dni_core::wire::MAX_TARGETS`).
+    /// Which of the site's numbers `targets` (space-separated E.164) `text` shows: bit `i` for
+    /// the `i`-th (at most `dni_core::wire::MAX_TARGETS`). The loader hands over a text node's or
+    /// an attribute's value, or a block's text for a number split over its inline elements.
     #[wasm_bindgen]
-    pub fn scan(root: &Node, targets: &str, swaps: &str) -> u32 {
-        let targets = numbers(targets);
-        let swaps = pairs(swaps);
-        let mut look = Vec::new();
-        for (_, t) in &targets {
-            look.push(t);
+    pub fn find(text: &str, targets: &str) -> u32 {
+        swap::found(text, &numbers(targets))
+    }
+
+    /// `text` with each pair of `swaps` (`from to from to ...`) replaced digit for digit, in the
+    /// text's own format; `undefined` when nothing changes.
+    #[wasm_bindgen]
+    pub fn replace(text: &str, swaps: &str) -> JsValue {
+        match swap::replaced(text, &pairs(swaps)) {
+            Some(new) => JsValue::from_str(&new),
+            None => JsValue::UNDEFINED,
         }
-        let mut by_ref = Vec::new();
-        for (from, to) in &swaps {
-            by_ref.push((from, to));
-        }
-        let (seen, _) = dom::scan(root, &look, &by_ref);
-        let mut bits = 0u32;
-        for found in seen {
-            if let Some((i, _)) = targets.get(found) {
-                bits |= 1u32.checked_shl(*i as u32).unwrap_or(0);
-            }
-        }
-        bits
     }
 
     /// `url` after the core's redaction with the listed names (`|`-separated): what the page keeps
@@ -196,29 +186,23 @@ mod tests {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests {
     use super::page;
-    use crate::dom::tests::fixture;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     wasm_bindgen_test_configure!(run_in_browser);
 
     #[wasm_bindgen_test]
     fn the_interface_finds_and_swaps_by_the_loaders_lists() {
-        let root = fixture(r#"<p>Call (212) 555-0100</p>"#);
+        let text = "Call (212) 555-0100";
         let targets = "+13125550100 +12125550100";
-        assert_eq!(
-            page::scan(&root, targets, ""),
-            0b10,
-            "the second target seen"
-        );
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
+        assert_eq!(page::find(text, targets), 0b10, "the second target seen");
         // A swap whose number is not E.164 is refused: the page keeps its number.
-        assert_eq!(page::scan(&root, targets, "+12125550100 <b>x</b>"), 0b10);
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
-        page::scan(&root, targets, "+12125550100 +12125550107");
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0107");
+        assert!(page::replace(text, "+12125550100 <b>x</b>").is_undefined());
+        let swapped = page::replace(text, "+12125550100 +12125550107");
+        assert_eq!(swapped.as_string().unwrap(), "Call (212) 555-0107");
         // And back (the page starts again under another tier).
-        page::scan(&root, "", "+12125550107 +12125550100");
-        assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
+        let back = page::replace("Call (212) 555-0107", "+12125550107 +12125550100");
+        assert_eq!(back.as_string().unwrap(), text);
+        assert!(page::replace(text, "").is_undefined(), "nothing to swap");
         let redacted = page::redact(
             "https://ex.com/p/jane%40example.com?utm_source=x&ref_code=S7",
             "ref_code",
@@ -229,6 +213,5 @@ mod browser_tests {
             redacted,
             "https://ex.com/p/(redacted)?utm_source=x&ref_code=(redacted)"
         );
-        root.remove();
     }
 }

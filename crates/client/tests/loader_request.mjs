@@ -26,7 +26,7 @@ const script = source.replace(IMPORT, "");
 /** Runs the loader on one page, in a context of its own. */
 async function run(page) {
   const sent = [];
-  // The targets the page's client asked the module to look for, each time.
+  // The targets the page's client asked the module to look for in a text that may show one.
   const scans = [];
   const never = new Promise(() => {});
   const location = new URL(page.href);
@@ -40,7 +40,7 @@ async function run(page) {
     };
   };
   const walk = (texts) => {
-    const nodes = texts.map((data) => ({ data, parentNode: { nodeName: "P" } }));
+    const nodes = texts.map((data) => ({ data, nodeValue: data, parentNode: { nodeName: "P" } }));
     let i = 0;
     return { nextNode: () => nodes[i++] || null };
   };
@@ -55,11 +55,12 @@ async function run(page) {
     referrer: page.referrer || "",
     cookie: page.cookie || "",
     hidden: false,
-    evaluate: () => null,
+    evaluate: () => ({ snapshotLength: 0 }),
     createTreeWalker: () => walk(page.text || []),
     querySelectorAll: (selector) => {
-      // (The page's client, once the stand-in module has arrived, looks for shadow roots and frames.)
-      if (selector == "*") return [];
+      // (The page's client, once the stand-in module has arrived, looks for shadow roots, frames
+      // and the attributes a number may be in.)
+      if (selector == "*" || selector == "iframe" || selector == "[href^='tel:' i],[title],[aria-label]") return [];
       if (selector != "[href^='tel:' i]") throw new Error("unexpected selector " + selector);
       return (page.tel || []).map((href) => ({ getAttribute: () => href }));
     },
@@ -92,7 +93,7 @@ async function run(page) {
     requestAnimationFrame: () => 0,
     MODULE: "dni/dni_client_bg.test.wasm",
     init: () => (page.module ? Promise.resolve() : never),
-    module: { scan: (root, targets) => (scans.push(targets), 0), redact: (url) => url },
+    module: { find: (text, targets) => (scans.push(targets), 0), replace: () => undefined, redact: (url) => url },
     addEventListener: () => {},
     dataLayer: page.consentMode == null ? undefined : [["consent", "default", { analytics_storage: page.consentMode }]],
   });

@@ -516,7 +516,9 @@ fn the_numbers_the_loader_takes_are_the_cores_e164() {
     targets.push(json!(null));
     targets.push(json!(["+12125550100"]));
     let config = json!({ "targets": targets }).to_string();
+    // (A text that may show one of them: the module is asked about it with the targets.)
     let page = json!({"now": NOW, "href": "https://shop.example/", "module": true,
+                      "text": ["Call +1 212 555 0100"],
                       "storage": {wire::CONFIG_KEY: config}});
     let ran = ran(&page);
     let want: Vec<&str> = candidates
