@@ -339,7 +339,9 @@ test("legacy API: a call qualified spam after its conversion was sent is retract
   assert.equal(upload.orderId, adj.orderId, "the order id the upload set");
   const at = (t) => { const [d, h] = t.split(" "); return Date.parse(`${d}T${h}`); };
   assert.ok(at(adj.adjustmentDateTime) > at(upload.conversionDateTime), "after the conversion");
-  assert.ok(Math.abs(at(adj.adjustmentDateTime) - q.at) < 1000, "at the qualification's time");
+  // At the qualification's time, whole seconds; here within the conversion's own second, so the
+  // next one (Google refuses an adjustment that is not after its conversion).
+  assert.ok(Math.abs(at(adj.adjustmentDateTime) - q.at) < 2000, "at the qualification's time");
 
   // Qualified again (spam again, then bad, then good and spam once more): never a second retraction.
   for (const body of [{ status: "spam" }, { status: "bad" }, { status: "good" }, { status: "spam" }]) await qualify("CAlg0001", body);

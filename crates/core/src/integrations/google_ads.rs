@@ -101,9 +101,11 @@ pub fn upload_request(
 }
 
 /// The retraction of the call's conversion (uploaded by [`upload_request`], which set the call id
-/// as its `orderId`), as of `at` (when the call was qualified bad or spam: Google wants the
-/// adjustment's time after the conversion's, with its offset, in the site's zone). Partial failure
-/// on, as Google asks for adjustments too.
+/// as its `orderId` and `converted_at`, the call's start, as its time), as of `at` (when the call
+/// was qualified bad or spam), in the site's zone with its offset. Google refuses an adjustment
+/// that is not after its conversion, and compares whole seconds: a qualification within the
+/// conversion's second is sent as the next second. Partial failure on, as Google asks for
+/// adjustments too.
 #[allow(clippy::too_many_arguments)]
 pub fn retraction_request(
     endpoint: &str,
@@ -112,9 +114,11 @@ pub fn retraction_request(
     credentials: &Credentials<'_>,
     access_token: &str,
     call_id: &str,
+    converted_at: crate::Millis,
     at: crate::Millis,
     zone: &civil::Zone,
 ) -> Result<HttpRequest, AdsSkip> {
+    let at = at.max(converted_at.saturating_add(crate::SECOND));
     let customer = customer_digits(&settings.customer_id).ok_or(AdsSkip::BadSettings)?;
     let action = conversion_action(&settings.customer_id, &settings.conversion_action)
         .ok_or(AdsSkip::BadSettings)?;
@@ -266,6 +270,8 @@ mod tests {
             developer_token: "dev",
             login_customer_id: "",
         };
+        // The conversion's time: the call's start.
+        const START: u64 = 1_772_370_308_900;
         // (zone, qualified at, adjustmentDateTime)
         let table = [
             (
@@ -279,6 +285,18 @@ mod tests {
                 "2026-07-02 09:46:40-04:00",
             ),
             (None, 1_772_370_309_000, "2026-03-01 13:05:09+00:00"),
+            // Qualified within the conversion's second (or before it, a clock's skew): the next
+            // second, after the conversion's `2026-03-01 08:05:08`.
+            (
+                Some("America/New_York"),
+                START + 50,
+                "2026-03-01 08:05:09-05:00",
+            ),
+            (
+                Some("America/New_York"),
+                START - 5_000,
+                "2026-03-01 08:05:09-05:00",
+            ),
         ];
         for (zone, at, when) in table {
             let req = retraction_request(
@@ -288,6 +306,7 @@ mod tests {
                 &creds,
                 "ya29",
                 "CA9",
+                START,
                 at,
                 &civil::Zone::of(zone, None),
             )
@@ -322,6 +341,7 @@ mod tests {
                 &creds,
                 "t",
                 "CA9",
+                0,
                 0,
                 &civil::Zone::of(None, None)
             )

@@ -362,6 +362,7 @@ impl Sender {
                     &creds,
                     &token,
                     &record.call_sid,
+                    record.started_at,
                     q.at,
                     &Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
                 ) {
