@@ -52,14 +52,15 @@ try {
   console.log(`the year's summary counts ${summary.json.rows[0].calls} calls`);
 
   const routes = [
-    ...["summary", "day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence"].map((by) => ["30 d", `report ${by}`, `/reports/${by}?${MONTH}`]),
+    ...["summary", "day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence", "kind", "lead_status", "tag"].map((by) => ["30 d", `report ${by}`, `/reports/${by}?${MONTH}`]),
+    ["30 d", "report channel, tag + good leads", `/reports/channel?${MONTH}&tag=booked&lead_status=good`],
     ["30 d", "list page 1", `/calls?${MONTH}&limit=50`],
     ["30 d", "list page 1, channel + missed", `/calls?${MONTH}&limit=50&channel=Paid+Search&status=missed`],
-    ...["summary", "day", "channel"].map((by) => ["365 d", `report ${by}`, `/reports/${by}?${YEAR}`]),
+    ...["summary", "day", "channel", "lead_status", "tag"].map((by) => ["365 d", `report ${by}`, `/reports/${by}?${YEAR}`]),
   ];
   const load = loadavg().map((x) => x.toFixed(1)).join(" ");
   console.log(`\n${N} calls in the call log object (workerd, through the worker); ${RUNS} runs each; load average ${load} on ${cpus().length} cores`);
-  console.log(`  ${"range".padEnd(6)} ${"route".padEnd(34)} ${"rows".padStart(5)} ${"p50 ms".padStart(9)} ${"p99 ms".padStart(9)}`);
+  console.log(`  ${"range".padEnd(6)} ${"route".padEnd(36)} ${"rows".padStart(5)} ${"p50 ms".padStart(9)} ${"p99 ms".padStart(9)}`);
   for (const [span, name, path] of routes) {
     const times = [];
     let rows = 0;
@@ -74,7 +75,7 @@ try {
     times.sort((a, b) => a - b);
     const p50 = times[Math.floor(times.length / 2)];
     const p99 = times[Math.min(times.length - 1, Math.floor(times.length * 0.99))];
-    console.log(`  ${span.padEnd(6)} ${name.padEnd(34)} ${String(rows).padStart(5)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(9)}`);
+    console.log(`  ${span.padEnd(6)} ${name.padEnd(36)} ${String(rows).padStart(5)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(9)}`);
   }
 } finally {
   await worker.stop();

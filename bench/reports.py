@@ -13,6 +13,12 @@ measures how the queries scale with the log's size.
     DNI_BENCH_SHORT=1 python3 bench/reports.py   # 10k only, fewer runs
     python3 bench/reports.py --sizes 100000 --no-index   # without the report index, to compare
     python3 bench/reports.py --sizes 1000000 --keep DIR  # keep the log in DIR, reuse it next time
+    python3 bench/reports.py --tags --sizes 100000      # the tag report three ways, to compare
+
+`--tags` times the tag report and the tag filter as the core writes them (each call's tags read
+from the report index's `r_tags` column) beside two other ways to get one row per (call, tag):
+`json_each` over each record's JSON, and a side table `call_tags` (call_sid, tag) joined to the
+calls, as the worker would have to keep in step with every write and deletion.
 """
 import json
 import os
@@ -80,6 +86,45 @@ def fill(db, n, templates):
     db.commit()
 
 
+def add_side_table(db):
+    """The side table a tag report could join instead: one row per (call, tag), from the records."""
+    db.execute("CREATE TABLE call_tags (call_sid TEXT NOT NULL, tag TEXT NOT NULL, "
+               "PRIMARY KEY (call_sid, tag)) WITHOUT ROWID")
+    db.execute("CREATE INDEX call_tags_by_tag ON call_tags (tag, call_sid)")
+    db.execute("INSERT INTO call_tags SELECT call_sid, t.value FROM calls, "
+               "json_each(calls.record, '$.qualification.tags') AS t")
+    db.commit()
+
+
+def tag_variants(queries):
+    """The core's tag report and tag filter, and the same counts read two other ways."""
+    out = []
+    report = next(q for q in queries if q["name"] == "report tag")["sql"]
+    status = next(q for q in queries if q["name"] == "report lead_status")["sql"]
+    out.append(("tag report, r_tags in the index (core)", report))
+    out.append(("tag report, json_each(record)", dict(report, text=report["text"].replace(
+        "json_each(calls.r_tags)", "json_each(calls.record, '$.qualification.tags')"))))
+    out.append(("tag report, call_tags side table", dict(report, text=report["text"].replace(
+        "LEFT JOIN json_each(calls.r_tags) AS tag", "LEFT JOIN call_tags AS t ON t.call_sid = calls.call_sid")
+        .replace("COALESCE(tag.value, '')", "COALESCE(t.tag, '')"))))
+    out.append(("status report, r_lead_status (core)", status))
+    out.append(("status report, json_extract(record)", dict(status, text=status["text"].replace(
+        "COALESCE(r_lead_status,", "COALESCE(json_extract(record, '$.qualification.status'),"))))
+    # The tag filter on the channel report: one tag's calls.
+    channel = next(q for q in queries if q["name"] == "report channel")["sql"]
+    where = " AND test = 0"
+    params = channel["params"][:-1] + ["booked"] + channel["params"][-1:]
+    def filtered(clause):
+        return dict(channel, text=channel["text"].replace(where, where + clause), params=params)
+    out.append(("tag filter, r_tags in the index (core)",
+                filtered(" AND EXISTS (SELECT 1 FROM json_each(r_tags) WHERE value = ?)")))
+    out.append(("tag filter, json_each(record)",
+                filtered(" AND EXISTS (SELECT 1 FROM json_each(record, '$.qualification.tags') WHERE value = ?)")))
+    out.append(("tag filter, call_tags side table",
+                filtered(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.call_sid = calls.call_sid AND t.tag = ?)")))
+    return out
+
+
 def time_query(db, sql, runs):
     times = []
     rows = None
@@ -116,30 +161,49 @@ def main():
     year = dni("report-sql", "--zone", "America/New_York", "--from", "2025-12-01", "--to", END_DATE)
     queries = [("30 d", q) for q in month["queries"]] + [
         ("365 d", q) for q in year["queries"] if q["name"] in ("report summary", "report day", "report channel")]
+    tags = "--tags" in sys.argv
+    if tags:
+        queries = [("30 d", {"name": name, "sql": sql}) for name, sql in tag_variants(month["queries"])] + [
+            ("365 d", {"name": name, "sql": sql}) for name, sql in tag_variants(year["queries"])]
     avg = sum(len(json.dumps(t)) for t in templates) / len(templates)
+    qualified = sum(1 for t in templates if t.get("qualification")) / len(templates)
+    tagged = sum(len((t.get("qualification") or {}).get("tags") or []) for t in templates) / len(templates)
     print(f"report queries in SQLite {sqlite3.sqlite_version} (native), one site's call log; "
-          f"records of {avg:.0f} bytes of JSON on average; report index {'on' if index else 'off'}")
+          f"records of {avg:.0f} bytes of JSON on average; report index {'on' if index else 'off'}; "
+          f"{qualified:.0%} of calls qualified, {tagged:.2f} tags a call on average")
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
     medians = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            path = os.path.join(keep or tmp, f"calls-{n}{'' if index else '-noindex'}.db")
+            path = os.path.join(keep or tmp, f"calls-{n}{'' if index else '-noindex'}{'-tags' if tags else ''}.db")
             t0 = time.perf_counter()
             if keep and os.path.exists(path):
                 db, how = sqlite3.connect(path), "kept from an earlier run"
             else:
                 db = build(path, n, templates, month["migration"], index)
+                if tags:
+                    add_side_table(db)
                 how = f"built in {time.perf_counter() - t0:.1f} s"
             size = os.path.getsize(path)
             runs = 5 if short else 11 if n >= 1_000_000 else 21
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"\n{n:>9} calls: database {size / 1e6:.0f} MB, {how}; {runs} runs each; "
                   f"load average {load} on {os.cpu_count()} cores", flush=True)
-            print(f"  {'range':6} {'query':34} {'rows':>5} {'p50 ms':>9} {'p99 ms':>9}")
+            print(f"  {'range':6} {'query':40} {'rows':>5} {'p50 ms':>9} {'p99 ms':>9}")
             for span, q in queries:
                 p50, p99, rows = time_query(db, q["sql"], runs)
                 medians[(n, span, q["name"])] = p50
-                print(f"  {span:6} {q['name']:34} {rows:>5} {p50:>9.1f} {p99:>9.1f}", flush=True)
+                print(f"  {span:6} {q['name']:40} {rows:>5} {p50:>9.1f} {p99:>9.1f}", flush=True)
+            if tags:
+                # The three ways must count alike, or their times compare nothing.
+                for span in ("30 d", "365 d"):
+                    for what in ("tag report", "status report", "tag filter"):
+                        got = [sorted(db.execute(q["sql"]["text"], q["sql"]["params"]).fetchall())
+                               for s, q in queries if s == span and q["name"].startswith(what)]
+                        same = all(g == got[0] for g in got)
+                        print(f"  {span:6} {what}: the same rows every way: {'yes' if same else 'NO'}")
+                        if not same:
+                            sys.exit(1)
             db.close()
             if not keep:
                 os.remove(path)

@@ -138,6 +138,59 @@ test("filters change the table; the CSV download is the API's CSV; a call opens 
   await page.context().close();
 });
 
+test("qualified leads: grouped by lead status and by tag, filtered by both, as the API counts them", async () => {
+  const { page, consoleErrors } = await newVisitor(browser);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-breakdown tbody tr"));
+  const q = await range(page);
+  const table = () => page.$$eval("#t-breakdown tbody tr", (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent.replace(/,/g, "")]));
+  // (group by, the API's key as the table names it)
+  const names = {
+    lead_status: (k) => ({ good: "Good", bad: "Bad", spam: "Spam", none: "(not qualified)" })[k],
+    tag: (k) => k || "(no tag)",
+  };
+  const summary = (await api(`/v1/sites/demo/reports/summary?${q}`)).rows[0];
+  for (const by of ["lead_status", "tag"]) {
+    await page.selectOption("#breakdown", by);
+    await page.waitForFunction((b) => document.querySelector("#t-breakdown").dataset.by === b, by);
+    const rows = (await api(`/v1/sites/demo/reports/${by}?${q}&limit=20`)).rows;
+    assert.ok(rows.length >= 3, `${by}: several groups in the seeded month`);
+    assert.deepEqual(await table(), rows.map((r) => [names[by](r.key), String(r.calls)]), `${by}: the table is the API's`);
+    const total = Number(await page.getAttribute("#t-breakdown", "data-total"));
+    if (by === "lead_status") assert.equal(total, summary.calls, "every call under one status");
+    // Calls with two tags count under both: the table says so, its rows add up to more.
+    else {
+      assert.ok(total > summary.calls, `${total} tag rows for ${summary.calls} calls`);
+      assert.match(await page.textContent("#t-breakdown caption"), /counts under each/);
+    }
+  }
+  // The tag and lead filters: the totals and the groups are the API's for the same filters.
+  await page.fill("#f-tag", "Booked");
+  await page.selectOption("#f-lead-status", "good");
+  await page.click("#apply");
+  const filtered = (await api(`/v1/sites/demo/reports/summary?${q}&tag=booked&lead_status=good`)).rows[0];
+  assert.ok(filtered.calls > 0 && filtered.calls < summary.calls, JSON.stringify(filtered));
+  await page.waitForFunction((n) => document.querySelector("#k-calls").textContent.replace(/\D/g, "") === String(n), filtered.calls);
+  const tags = (await api(`/v1/sites/demo/reports/tag?${q}&tag=booked&lead_status=good&limit=20`)).rows;
+  const tagged = tags.reduce((t, r) => t + r.calls, 0);
+  await page.waitForFunction((n) => document.querySelector("#t-breakdown").dataset.total === String(n), tagged);
+  assert.deepEqual(await table(), tags.map((r) => [r.key, String(r.calls)]), "the good leads tagged booked, by tag");
+  const leads = (await api(`/v1/sites/demo/leads?${q}&tag=booked&lead_status=good&limit=25`)).leads;
+  const want = leads.map((c) => c.call_sid).join(" ");
+  await page.waitForFunction((w) => [...document.querySelectorAll("#t-calls tbody tr")].map((r) => r.dataset.sid).join(" ") === w, want);
+  await page.selectOption("#f-lead-status", "none");
+  await page.fill("#f-tag", "");
+  await page.selectOption("#breakdown", "lead_status");
+  await page.click("#apply");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll("#t-breakdown tbody tr")];
+    return rows.length === 1 && rows[0].cells[0].textContent === "(not qualified)";
+  });
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-leads.png"), fullPage: true });
+  assert.deepEqual(consoleErrors, []);
+  await page.context().close();
+});
+
 test("at a phone's width nothing overflows sideways; a new site's empty state says what to do", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();

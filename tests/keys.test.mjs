@@ -161,7 +161,7 @@ const SITE_ROUTES = [
   ["POST", "/v1/sites/:site/test-calls", "configure", "not json"],
   ["POST", "/v1/sites/:site/pools/:pool/history/import", "configure", "not json"],
   ["POST", "/v1/sites/:site/deliveries/:id/retry", "configure"],
-  ["GET", "/v1/sites/:site/calls/:call/deliveries", "calls"],
+  ["GET", "/v1/sites/:site/calls/:call/deliveries", "read"],
   ["PUT", "/v1/sites/:site/calls/:call/qualification", "qualify", "not json"],
   ["GET", "/v1/sites/:site/conversions.csv", "calls"],
   ["GET", "/v1/sites/:site/calls/:call/recording", "recordings"],

@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { startWorker, admin, visitorHeaders, ADMIN_TOKEN, ROOT } from "./harness.mjs";
 
 let worker;
@@ -71,6 +73,11 @@ test("a report token opens its own site's reports, read-only, with callers maske
     ["/v1/sites/demo/calls", "dni_rt_nope", 401],
     ["/v1/sites/demo/calls", null, 401],
     ["/v1/sites/fast/calls", fast.token, 200],
+    // A call's deliveries, as its detail shows them (an unknown call has none); not the
+    // conversions file, which is the `calls` scope's.
+    ["/v1/sites/demo/calls/CAnone/deliveries", demo.token, 200],
+    ["/v1/sites/demo/calls/CAnone/deliveries", fast.token, 401],
+    ["/v1/sites/demo/conversions.csv", demo.token, 401],
   ];
   for (const [path, token, status] of table) {
     const r = await get(path, token);
@@ -115,7 +122,7 @@ test("reports agree with each other and with the imported history", async () => 
   assert.equal(s.answered, answered.length);
   assert.equal(s.missed, 300 - answered.length);
   assert.equal(s.talk_s, answered.reduce((t, c) => t + c.duration_s, 0));
-  for (const by of ["day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence"]) {
+  for (const by of ["day", "channel", "source_medium", "campaign", "keyword", "landing_page", "tracking_number", "confidence", "kind", "lead_status"]) {
     const r = await get(`/v1/sites/demo/reports/${by}?limit=500`, token);
     assert.equal(r.status, 200, by);
     const total = r.json.rows.reduce((t, row) => t + row.calls, 0);
@@ -129,6 +136,96 @@ test("reports agree with each other and with the imported history", async () => 
   const channels = (await get("/v1/sites/demo/reports/channel", token)).json.rows;
   const paid = history.filter((c) => c.channel === "Paid Search").length;
   assert.equal(channels.find((r) => r.key === "Paid Search").calls, paid);
+  // The imported history's qualifications: each status's calls, and each tag's, a call with two
+  // tags in both (so the tag rows add up to more than the calls), a call with none in "".
+  const statuses = (await get("/v1/sites/demo/reports/lead_status", token)).json.rows;
+  const count = (keyOf) => {
+    const m = {};
+    for (const c of history) for (const k of keyOf(c)) m[k] = (m[k] ?? 0) + 1;
+    return m;
+  };
+  const byStatus = count((c) => [c.qualification?.status ?? "none"]);
+  assert.deepEqual(Object.fromEntries(statuses.map((r) => [r.key, r.calls])), byStatus);
+  assert.ok(byStatus.good > 0 && byStatus.none > 0, JSON.stringify(byStatus));
+  const tags = (await get("/v1/sites/demo/reports/tag?limit=500", token)).json.rows;
+  const byTag = count((c) => (c.qualification?.tags?.length ? c.qualification.tags : [""]));
+  assert.deepEqual(Object.fromEntries(tags.map((r) => [r.key, r.calls])), byTag);
+  assert.ok(tags.reduce((t, r) => t + r.calls, 0) > 300, "two tags, two rows");
+});
+
+test("qualified leads: grouped by status and by tag, filtered, and moved by a new qualification", async () => {
+  // Eight calls of the "fast" site, imported without a qualification, then qualified through the API.
+  const calls = JSON.parse(
+    execFileSync("cargo", ["run", "--quiet", "-p", "dni-cli", "--", "history", "tests/sites/fast.json", "--calls", "8", "--days", "5", "--seed", "21", "--end", String(END)], { cwd: ROOT }),
+  ).map(({ qualification, ...c }) => c);
+  const imported = await admin(worker.base, "/v1/sites/fast/calls/import", { method: "POST", body: JSON.stringify(calls) });
+  assert.deepEqual(imported.json, { imported: 8 });
+  const sid = calls.map((c) => c.call_sid);
+  const qualify = async (i, body) => {
+    const r = await admin(worker.base, `/v1/sites/fast/calls/${sid[i]}/qualification`, { method: "PUT", body: JSON.stringify(body) });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+  };
+  await qualify(0, { status: "good", tags: ["Booked", "quote given"], value: 250 });
+  await qualify(1, { status: "good", tags: ["booked"] });
+  await qualify(2, { status: "spam" });
+  await qualify(3, { tags: ["Quote Given"] });
+  await qualify(4, { status: "bad", tags: [] });
+  // 5, 6 and 7: not qualified.
+  const { token } = await newToken("fast");
+  const rows = async (q) => {
+    const r = await get(`/v1/sites/fast/reports/${q}`, token);
+    assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.json)}`);
+    return Object.fromEntries(r.json.rows.map((row) => [row.key, row.calls]));
+  };
+  const listed = async (q) => (await get(`/v1/sites/fast/calls?limit=500&${q}`, token)).json.calls.map((c) => c.call_sid).sort();
+  const pick = (...i) => i.map((n) => sid[n]).sort();
+  // (report, its groups' calls)
+  const grouped = [
+    ["summary", { "": 8 }],
+    ["lead_status", { good: 2, spam: 1, bad: 1, none: 4 }],
+    // Two tags, two rows: 2 + 2 + 5 = 9 calls counted for 8 calls (call 0 is in two rows).
+    ["tag", { booked: 2, "quote given": 2, "": 5 }],
+    ["tag?tag=booked", { booked: 2, "quote given": 1 }],
+    ["lead_status?tag=quote%20given", { good: 1, none: 1 }],
+    ["tag?lead_status=none", { "quote given": 1, "": 3 }],
+    ["summary?lead_status=none", { "": 4 }],
+    ["summary?tag=BOOKED&lead_status=good", { "": 2 }],
+  ];
+  for (const [q, want] of grouped) assert.deepEqual(await rows(q), want, q);
+  // (filter, the calls the list keeps)
+  const filtered = [
+    ["tag=booked", pick(0, 1)],
+    ["tag=quote%20given", pick(0, 3)],
+    ["lead_status=good", pick(0, 1)],
+    ["lead_status=none", pick(3, 5, 6, 7)],
+    ["lead_status=spam&tag=booked", []],
+  ];
+  for (const [q, want] of filtered) assert.deepEqual(await listed(q), want, q);
+
+  // A new qualification moves the call: from booked and quote given to emergency, good to bad.
+  await qualify(0, { status: "bad", tags: ["emergency"] });
+  // Cleared: the call is not qualified any more (no status, no tag).
+  await qualify(1, {});
+  const moved = [
+    ["lead_status", { bad: 2, spam: 1, none: 5 }],
+    ["tag", { emergency: 1, "quote given": 1, "": 6 }],
+    ["tag?tag=booked", {}],
+  ];
+  for (const [q, want] of moved) assert.deepEqual(await rows(q), want, q);
+  assert.deepEqual(await listed("tag=emergency"), pick(0));
+  assert.deepEqual(await listed("lead_status=bad"), pick(0, 4));
+
+  // The CSV carries each call's qualification.
+  const csv = await get("/v1/sites/fast/calls?format=csv&tag=emergency", token);
+  const [header, line] = csv.body.split("\r\n");
+  assert.ok(header.endsWith(",lead_status,tags,lead_value"), header);
+  assert.ok(line.endsWith(",bad,emergency,"), line);
+  // Bad values are 400s that say what is accepted.
+  for (const [q, error] of [["lead_status?lead_status=maybe", /lead_status must be good, bad, spam or none/], ["tag?tag=a;b", /tag: /]]) {
+    const r = await get(`/v1/sites/fast/reports/${q}`, token);
+    assert.equal(r.status, 400, q);
+    assert.match(r.json.error, error, q);
+  }
 });
 
 test("filters change the list, pages cover every call once, and the CSV is the list", async () => {
@@ -177,6 +274,49 @@ test("filters change the list, pages cover every call once, and the CSV is the l
   assert.equal(lines.length - 1, missed.length);
   const sids = new Set(lines.slice(1).map((l) => l.split(",")[1]));
   assert.deepEqual([...sids].sort(), missed.map((c) => c.call_sid).sort());
+});
+
+test("a call log from before the lead columns migrates on its next request: its qualified rows report as before", async () => {
+  const reports = ["lead_status", "tag?limit=500", "summary?tag=emergency", "summary?lead_status=none"];
+  const read = async () => {
+    const out = {};
+    for (const site of ["demo", "fast"]) {
+      for (const q of reports) {
+        const r = await admin(worker.base, `/v1/sites/${site}/reports/${q}`);
+        assert.equal(r.status, 200, `${site} ${q}: ${JSON.stringify(r.json)}`);
+        out[`${site} ${q}`] = r.json.rows;
+      }
+    }
+    return out;
+  };
+  const before_ = await read();
+  assert.ok(before_["fast lead_status"].length > 1 && before_["demo tag?limit=500"].length > 1);
+  // Put each call log back as the release before wrote it: without the lead's columns, the report
+  // index without them, the schema one step behind. The rows (records) are left as they are.
+  const back = [
+    "DROP INDEX calls_report",
+    "ALTER TABLE calls DROP COLUMN r_tags",
+    "ALTER TABLE calls DROP COLUMN r_lead_status",
+    "CREATE INDEX calls_report ON calls (started_at, r_status, r_channel, r_duration_s, r_confidence, r_number_kind, " +
+      "r_first_time, r_source, r_medium, r_campaign, r_keyword, r_tracking_number, r_landing_page, r_kind, test)",
+    "UPDATE schema_version SET version = version - 1",
+  ];
+  await worker.restart({
+    whileStopped: (state) => {
+      const root = join(state, "v3", "do");
+      const dirs = readdirSync(root).filter((d) => d.endsWith("CallLog"));
+      const files = dirs.flatMap((d) => readdirSync(join(root, d)).filter((f) => /^[0-9a-f]{64}\.sqlite$/.test(f)).map((f) => join(root, d, f)));
+      assert.equal(files.length, 2, "the demo's and the fast site's call logs");
+      for (const file of files) {
+        const columns = () => execFileSync("sqlite3", [file, "SELECT name FROM pragma_table_xinfo('calls')"]).toString();
+        assert.match(columns(), /r_lead_status/);
+        const version = execFileSync("sqlite3", [file, `${back.join("; ")}; SELECT version FROM schema_version;`]).toString().trim();
+        assert.equal(version, "7", "the step before the lead's columns");
+        assert.doesNotMatch(columns(), /r_lead_status|r_tags/);
+      }
+    },
+  });
+  assert.deepEqual(await read(), before_, "the same groups and counts after the migration ran again");
 });
 
 test("one call's detail carries its journey; bad requests are 4xx with a JSON error", async () => {

@@ -11,14 +11,14 @@
 //!
 //! The exit status is 0 only when every check passed.
 
-use std::io::{Read, Write};
-use std::time::Duration;
+use std::io::Write;
 
 use dni_core::config::SiteConfig;
 
 use crate::numbers_cmd::configured;
 use crate::provider::{self, Hooks, Owned};
-use crate::worker_api::Worker;
+use crate::test_call_cmd::{self, Failure};
+use crate::worker_api::{fetch_page, Worker};
 
 const USAGE: &str = "usage: dni doctor WORKER_URL --site ID [--page URL]";
 
@@ -76,25 +76,6 @@ pub fn page_findings(
         })
         .collect();
     (tag, shown)
-}
-
-fn fetch_page(url: &str) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into();
-    let mut r = agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
-    if r.status().as_u16() >= 400 {
-        return Err(format!("{url} answers HTTP {}", r.status().as_u16()));
-    }
-    let mut text = String::new();
-    r.body_mut()
-        .as_reader()
-        .take(4 * 1024 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("{url}: {e}"))?;
-    Ok(text)
 }
 
 /// Runs every check and returns them in order.
@@ -245,7 +226,7 @@ pub fn checks(worker: &Worker, site: &str, page: Option<&str>) -> Vec<Outcome> {
     }
     // The page.
     if let Some(url) = page {
-        match fetch_page(url) {
+        match fetch_page(url, 4 * 1024 * 1024) {
             Err(e) => out.push(Outcome::Fail(
                 format!("the page does not load: {e}"),
                 "check the URL".into(),
@@ -289,24 +270,24 @@ pub fn checks(worker: &Worker, site: &str, page: Option<&str>) -> Vec<Outcome> {
             }
         }
     }
-    // A test call.
-    match worker.call("POST", &format!("/v1/sites/{site}/test-calls"), Some("{}")) {
-        Ok((s, body)) if (200..300).contains(&s) => {
-            let id = body["call_id"].as_str().unwrap_or("");
-            out.push(Outcome::Pass(
-                format!("a test call went through and was recorded {id}")
-                    .trim_end()
-                    .to_owned(),
-            ));
-        }
-        Ok((404 | 405, _)) => out.push(Outcome::Skip(
+    // A test call, placed as `dni test-call` places one.
+    match test_call_cmd::place(worker, site, &serde_json::json!({})) {
+        Ok(placed) => out.push(Outcome::Pass(
+            format!(
+                "a test call went through and was recorded {}",
+                placed.call_id
+            )
+            .trim_end()
+            .to_owned(),
+        )),
+        Err(Failure::NotAvailable) => out.push(Outcome::Skip(
             "a test call: not available on this worker (upgrade it to place one)".into(),
         )),
-        Ok(a) => out.push(Outcome::Fail(
-            format!("a test call did not go through: {}", Worker::error(&a)),
+        Err(Failure::Unreachable(e)) => out.push(Outcome::Fail(e, "try again".into())),
+        Err(refused) => out.push(Outcome::Fail(
+            format!("a test call did not go through: {}", refused.message()),
             "fix the checks above, then run dni doctor again".into(),
         )),
-        Err(e) => out.push(Outcome::Fail(e, "try again".into())),
     }
     out
 }

@@ -197,10 +197,70 @@ pub fn history(
             CallStatus::Missed
         };
         r.apply_status(status, Some(duration), at + u64::from(duration) * 1000);
+        r.qualification = qualification(seed, i, answered, at + u64::from(duration) * 1000);
         out.push(r);
     }
     out.sort_by_key(|r| r.started_at);
     out
+}
+
+/// Tags an owner gives calls.
+const TAGS: &[&str] = &[
+    "booked",
+    "quote given",
+    "emergency",
+    "new customer",
+    "existing customer",
+];
+
+/// How the owner qualified a call, some minutes after it ended: about half the answered calls
+/// (a good, bad or spam lead, or tags only; none, one or two tags), a few missed ones as spam,
+/// the rest not qualified. From a generator of its own per call, so that the rest of the history
+/// is what it was before calls were qualified.
+fn qualification(
+    seed: u64,
+    i: u64,
+    answered: bool,
+    ended: Millis,
+) -> Option<dni_core::qualification::Qualification> {
+    use dni_core::qualification::{LeadStatus, Qualification, QualifiedBy};
+    let mut rng =
+        Rng((seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    rng.next();
+    let at = ended + (5 + rng.below(120)) * MINUTE;
+    if !answered {
+        return rng.chance(10).then(|| Qualification {
+            tags: Vec::new(),
+            status: Some(LeadStatus::Spam),
+            value: None,
+            by: QualifiedBy::Operator,
+            at,
+        });
+    }
+    if !rng.chance(50) {
+        return None;
+    }
+    let status = match rng.below(100) {
+        0..=59 => Some(LeadStatus::Good),
+        60..=79 => Some(LeadStatus::Bad),
+        80..=84 => Some(LeadStatus::Spam),
+        _ => None,
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for _ in 0..rng.below(3) {
+        let t = (*rng.pick(TAGS)).to_owned();
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    let value = (status == Some(LeadStatus::Good)).then(|| (50 + rng.below(20) * 25) as f64);
+    Some(Qualification {
+        tags,
+        status,
+        value,
+        by: QualifiedBy::Operator,
+        at,
+    })
 }
 
 #[cfg(test)]
@@ -225,5 +285,15 @@ mod tests {
             .filter(|r| r.status == CallStatus::Answered)
             .count();
         assert!((180..280).contains(&answered), "{answered}");
+        // Some calls qualified, most of them good leads, some with two tags; most not at all.
+        let qualified: Vec<_> = a.iter().filter_map(|r| r.qualification.as_ref()).collect();
+        assert!((60..160).contains(&qualified.len()), "{}", qualified.len());
+        let good = qualified
+            .iter()
+            .filter(|q| q.status == Some(dni_core::qualification::LeadStatus::Good))
+            .count();
+        assert!(good * 3 > qualified.len(), "{good}");
+        assert!(qualified.iter().any(|q| q.tags.len() == 2));
+        assert!(qualified.iter().all(|q| q.tags.len() <= 2));
     }
 }

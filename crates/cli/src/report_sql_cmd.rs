@@ -43,11 +43,13 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
         queries.push(serde_json::json!({ "name": name, "sql": list_sql(&q) }));
     }
     // The report steps of the call log's migrations, in order: the columns and index, the lead's
-    // kind, then the test mark (which the queries read) and the index rebuilt with both.
+    // kind, the test mark (which the queries read), then the lead status and tags, each with
+    // the index rebuilt.
     let migration = [
         fields::MIGRATION,
         fields::KIND_MIGRATION,
         fields::TEST_MIGRATION,
+        fields::LEAD_MIGRATION,
     ]
     .concat();
     let body = serde_json::json!({ "migration": migration, "queries": queries });

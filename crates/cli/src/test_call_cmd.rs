@@ -15,6 +15,8 @@ use std::io::Write;
 
 use serde_json::{Map, Value};
 
+use crate::worker_api::Worker;
+
 const USAGE: &str = "usage: dni test-call WORKER_URL --site ID [--number +E164] [--channel NAME] \
 [--source S] [--medium M] [--campaign C] [--caller +E164|anonymous]
   the admin token comes from DNI_ADMIN_TOKEN (or, for a worker on 127.0.0.1/localhost, from ADMIN_TOKEN in ./.dev.vars)";
@@ -56,7 +58,8 @@ pub enum Failure {
     NotAvailable,
     /// The worker refused the request (the site, the token, the body): its status and message.
     Refused(u16, String),
-    /// The worker could not be reached, or its answer could not be read.
+    /// The worker could not be reached, or its answer could not be read: why, in a sentence
+    /// that names the worker.
     Unreachable(String),
 }
 
@@ -71,43 +74,32 @@ impl Failure {
                 format!("the worker refused the admin token ({m}); set {TOKEN_VAR}")
             }
             Failure::Refused(status, m) => format!("the worker said {status}: {m}"),
-            Failure::Unreachable(m) => format!("the worker could not be reached: {m}"),
+            Failure::Unreachable(m) => m.clone(),
         }
     }
 }
 
-/// Places a test call on `site` (the body: `number`, `channel`, `source`, `medium`, `campaign`,
-/// `caller`, each optional).
-pub fn place(worker: &str, token: &str, site: &str, body: &Value) -> Result<Placed, Failure> {
-    let url = [
-        worker.trim_end_matches('/'),
-        "/v1/sites/",
-        site,
-        "/test-calls",
-    ]
-    .concat();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .into();
-    let mut response = agent
-        .post(&url)
-        .header("Authorization", &["Bearer ", token].concat())
-        .header("Content-Type", "application/json")
-        .send(body.to_string())
-        .map_err(|e| Failure::Unreachable(e.to_string()))?;
-    let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| Failure::Unreachable(e.to_string()))?;
-    let answer: Value = serde_json::from_str(&text)
-        .map_err(|_| Failure::Unreachable(format!("{status}, not a JSON answer")))?;
+/// Places a test call on `site` through `worker` (the body: `number`, `channel`, `source`,
+/// `medium`, `campaign`, `caller`, each optional).
+pub fn place(worker: &Worker, site: &str, body: &Value) -> Result<Placed, Failure> {
+    let path = ["/v1/sites/", site, "/test-calls"].concat();
+    let (status, answer) = worker
+        .call("POST", &path, Some(&body.to_string()))
+        .map_err(Failure::Unreachable)?;
+    read(&worker.base, status, &answer)
+}
+
+/// What the worker at `base` said, with `status` and the JSON `answer`.
+fn read(base: &str, status: u16, answer: &Value) -> Result<Placed, Failure> {
+    if !answer.is_object() {
+        return Err(Failure::Unreachable(format!(
+            "the worker at {base} answered HTTP {status}, not a JSON object"
+        )));
+    }
     let field =
         |v: &Value, name: &str| v.get(name).and_then(Value::as_str).unwrap_or("").to_owned();
     if status != 201 {
-        let message = field(&answer, "error");
+        let message = field(answer, "error");
         // The router's own 404 (no such endpoint), not the route's (an unknown site).
         if status == 404 && message == "no such endpoint" {
             return Err(Failure::NotAvailable);
@@ -116,17 +108,17 @@ pub fn place(worker: &str, token: &str, site: &str, body: &Value) -> Result<Plac
     }
     let a = answer.get("attribution").cloned().unwrap_or(Value::Null);
     Ok(Placed {
-        call_id: field(&answer, "call_id"),
-        number: field(&answer, "number"),
-        status: field(&answer, "status"),
+        call_id: field(answer, "call_id"),
+        number: field(answer, "number"),
+        status: field(answer, "status"),
         channel: field(&a, "channel"),
         source: field(&a, "source"),
         medium: field(&a, "medium"),
         campaign: field(&a, "campaign"),
         number_kind: field(&a, "number_kind"),
         confidence: a.get("confidence").and_then(Value::as_f64).unwrap_or(0.0),
-        call_url: field(&answer, "call"),
-        dashboard: field(&answer, "dashboard"),
+        call_url: field(answer, "call"),
+        dashboard: field(answer, "dashboard"),
     })
 }
 
@@ -215,7 +207,8 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
         std::env::var(TOKEN_VAR).ok(),
         dev_vars.as_deref(),
     )?;
-    let placed = place(&args.worker, &token, &args.site, &args.body).map_err(|f| f.message())?;
+    let worker = Worker::new(&args.worker, token);
+    let placed = place(&worker, &args.site, &args.body).map_err(|f| f.message())?;
     write(out, &args.site, &placed).map_err(|e| e.to_string())
 }
 
@@ -315,6 +308,77 @@ mod tests {
         for (worker, env, file, want) in table {
             let got = token(worker, env.map(str::to_owned), file).ok();
             assert_eq!(got.as_deref(), want, "{worker} {env:?}");
+        }
+    }
+
+    #[test]
+    fn reads_the_workers_answer() {
+        use serde_json::json;
+        let base = "http://127.0.0.1:8787";
+        let placed = json!({
+            "call_id": "test-1", "number": "+12125550101", "status": "answered",
+            "call": "http://127.0.0.1:8787/v1/sites/demo/calls/test-1",
+            "dashboard": "http://127.0.0.1:8787/dashboard/",
+            "attribution": { "channel": "Paid Search", "source": "google", "medium": "cpc",
+              "campaign": "dni-test-call", "number_kind": "pool", "confidence": 1.0 }
+        });
+        let got = read(base, 201, &placed).unwrap();
+        assert_eq!(
+            (
+                got.call_id.as_str(),
+                got.number.as_str(),
+                got.channel.as_str(),
+                got.campaign.as_str(),
+                got.number_kind.as_str(),
+                got.confidence,
+                got.call_url.as_str(),
+            ),
+            (
+                "test-1",
+                "+12125550101",
+                "Paid Search",
+                "dni-test-call",
+                "pool",
+                1.0,
+                "http://127.0.0.1:8787/v1/sites/demo/calls/test-1",
+            )
+        );
+        // (status, answer, failure)
+        let table = [
+            (
+                404,
+                json!({"error": "no such endpoint"}),
+                Failure::NotAvailable,
+            ),
+            (
+                404,
+                json!({"error": "unknown site"}),
+                Failure::Refused(404, "unknown site".into()),
+            ),
+            (
+                401,
+                json!({"error": "unauthorized"}),
+                Failure::Refused(401, "unauthorized".into()),
+            ),
+            (
+                502,
+                json!("<html>bad gateway</html>"),
+                Failure::Unreachable(
+                    "the worker at http://127.0.0.1:8787 answered HTTP 502, not a JSON object"
+                        .into(),
+                ),
+            ),
+            (
+                201,
+                serde_json::Value::Null,
+                Failure::Unreachable(
+                    "the worker at http://127.0.0.1:8787 answered HTTP 201, not a JSON object"
+                        .into(),
+                ),
+            ),
+        ];
+        for (status, answer, want) in table {
+            assert_eq!(read(base, status, &answer), Err(want), "{status} {answer}");
         }
     }
 

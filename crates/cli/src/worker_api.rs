@@ -1,6 +1,8 @@
 //! The deployed worker's operator API, as the commands call it: the configuration, the secrets'
 //! names, a pool's figures, test calls. The operator's token comes from the environment
-//! (`DNI_ADMIN_TOKEN`), never from the command line.
+//! (`DNI_ADMIN_TOKEN`), never from the command line. Every request the commands send to a worker
+//! or a page goes through here (the providers' APIs have their own layer, `provider::http`): one
+//! client configuration, one way an answer is read.
 
 use std::io::Read;
 use std::time::Duration;
@@ -31,15 +33,10 @@ impl Worker {
 
     /// The worker at `base` with `token`.
     pub fn new(base: &str, token: String) -> Worker {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
         Worker {
             base: base.trim_end_matches('/').to_owned(),
             token,
-            agent,
+            agent: agent(Duration::from_secs(30)),
         }
     }
 
@@ -125,6 +122,35 @@ impl Worker {
             ))
         }
     }
+}
+
+/// A client that reads every status as an answer (a 4xx is the worker's word, not a transport
+/// error) and gives up after `timeout`.
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .build()
+        .into()
+}
+
+/// A web page's text (at most `max` bytes of it), unauthenticated: the owner's page, which `dni
+/// doctor` reads for the tag and the numbers.
+pub fn fetch_page(url: &str, max: u64) -> Result<String, String> {
+    let mut r = agent(Duration::from_secs(20))
+        .get(url)
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?;
+    if r.status().as_u16() >= 400 {
+        return Err(format!("{url} answers HTTP {}", r.status().as_u16()));
+    }
+    let mut text = String::new();
+    r.body_mut()
+        .as_reader()
+        .take(max)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("{url}: {e}"))?;
+    Ok(text)
 }
 
 /// A URL's web origin, `scheme://host[:port]` as browsers compare them (the scheme and host in

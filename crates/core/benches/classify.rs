@@ -44,7 +44,7 @@ const WIDE: &[&str] = &[
     "https://images.yandex.ru/yandsearch?text=cat&img_url=x",
     "https://uk.search.yahoo.com/search?p=roof+repair",
     "https://www.google.de/imgres?imgurl=x&q=bad",
-    "https://meta.ua/search.asp?q=x",
+    "https://www.cnn.com/search?query=x",
     "https://co106w.col106.mail.live.com/default.aspx",
     "https://deref-gmx.net/mail/client/abc/dereferrer/?redirectUrl=x",
     "https://lm.workplace.com/l.php?u=x",

@@ -35,7 +35,8 @@ pub const KEY_PREFIX: &str = "dni_ok_";
 pub enum Scope {
     /// Read and change the configuration, its history and rollback; report tokens; imports.
     Configure,
-    /// Read calls with the callers' full numbers, and what was sent about each call.
+    /// Read calls with the callers' full numbers, and the conversions file (the converting calls'
+    /// click ids, for Google Ads' import). What was sent about a call is read with the call.
     Calls,
     /// Play recordings and voicemails.
     Recordings,
@@ -71,7 +72,8 @@ impl Scope {
 /// `routes::access::allow`); the table in this module's tests holds the whole model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
-    /// Reading a site's reports, calls list and pool figures (callers as the viewer may see them).
+    /// Reading a site's reports, calls list, a call's detail and deliveries, and pool figures
+    /// (callers as the viewer may see them).
     Read,
     /// One of a key's scopes, on the route's site.
     Scope(Scope),

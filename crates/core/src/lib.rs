@@ -52,6 +52,8 @@ pub mod civil;
 pub mod config;
 #[cfg(feature = "serde")]
 pub mod drain;
+#[cfg(all(test, feature = "provider"))]
+mod fixtures;
 #[cfg(feature = "serde")]
 pub mod history;
 #[cfg(feature = "serde")]

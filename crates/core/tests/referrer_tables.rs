@@ -134,6 +134,31 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
     let mut rows: BTreeMap<(String, String), Row> = BTreeMap::new();
     let mut aliases: BTreeMap<String, (String, Option<&'static str>)> = BTreeMap::new();
     let mut names: BTreeMap<String, &'static str> = BTreeMap::new();
+    // Where our rows come from: `source` rows declare a key, host rows may name one. Each key is
+    // used at least once, and no GPL-licensed list may be one (not even for host names).
+    let mut declared: BTreeMap<String, usize> = BTreeMap::new();
+    for (number, line) in ours.lines().enumerate() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        if cells[0] != "source" {
+            continue;
+        }
+        let at = |e: String| format!("ours.tsv:{}: {e}", number + 1);
+        let [_, key, licence, origin] = cells[..] else {
+            return Err(at("a source has 4 cells".into()));
+        };
+        if key.is_empty() || key == "exact" || licence.is_empty() || origin.is_empty() {
+            return Err(at(
+                "a source needs a key (not `exact`), a licence and an origin".into(),
+            ));
+        }
+        if licence.to_ascii_lowercase().contains("gpl") {
+            return Err(at(format!("source {key:?} is GPL-licensed: not usable")));
+        }
+        if declared.insert(key.to_owned(), 0).is_some() {
+            return Err(at(format!("source {key:?} twice")));
+        }
+    }
+    let mut with_source = 0;
 
     for (number, line) in ours.lines().enumerate() {
         let at = |e: String| format!("ours.tsv:{}: {e}", number + 1);
@@ -142,6 +167,7 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
         }
         let cells: Vec<&str> = line.split('\t').collect();
         match cells[0] {
+            "source" => {}
             "alias" => {
                 let [_, upstream, name, cat] = cells[..] else {
                     return Err(at("an alias has 4 cells".into()));
@@ -171,11 +197,45 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
             }
             word => {
                 let cat = category(word).ok_or_else(|| at(format!("unknown row kind {word:?}")))?;
-                let (name, host, params, exact) = match cells[..] {
-                    [_, name, host, params] => (name, host, params, false),
-                    [_, name, host, params, "exact"] => (name, host, params, true),
-                    _ => return Err(at("a host row has 4 cells, or 5 ending with `exact`".into())),
+                let [_, name, host, params, ref more @ ..] = cells[..] else {
+                    return Err(at("a host row has at least 4 cells".into()));
                 };
+                // After the parameters: flags (`exact`, `referrer`, space-separated; the cell may
+                // be empty), then a declared source's key; each optional.
+                let known = |key: &str| declared.contains_key(key);
+                let is_flags = |cell: &str| {
+                    let words: Vec<&str> = cell.split(' ').filter(|w| !w.is_empty()).collect();
+                    let mut sorted = words.clone();
+                    sorted.dedup();
+                    sorted.len() == words.len()
+                        && words.iter().all(|w| matches!(*w, "exact" | "referrer"))
+                };
+                let (flags, source) = match *more {
+                    [] => ("", None),
+                    [key] if known(key) => ("", Some(key)),
+                    [flags] if !flags.is_empty() && is_flags(flags) => (flags, None),
+                    [flags, key] if is_flags(flags) && known(key) => (flags, Some(key)),
+                    _ => {
+                        return Err(at(format!(
+                            "after the parameters: flags (`exact`, `referrer`), then a declared \
+                             source; not {more:?}"
+                        )))
+                    }
+                };
+                let exact = flags.split(' ').any(|w| w == "exact");
+                // `referrer`: the row names a referrer only, not a `utm_source` (GA4 reads tagged
+                // links against its own lists, and the row is not from them).
+                let tags = if flags.split(' ').any(|w| w == "referrer") {
+                    0
+                } else {
+                    TAGS
+                };
+                if let Some(key) = source {
+                    if let Some(uses) = declared.get_mut(key) {
+                        *uses += 1;
+                    }
+                    with_source += 1;
+                }
                 let (host, path, placeholder) = pattern(host).map_err(at)?;
                 let row = Row {
                     name: if name == "-" {
@@ -185,7 +245,7 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
                     },
                     category: cat,
                     params: params.split_whitespace().map(str::to_owned).collect(),
-                    flags: TAGS | if exact || placeholder { 0 } else { SUB },
+                    flags: tags | if exact || placeholder { 0 } else { SUB },
                     ours: true,
                 };
                 if rows.insert((host.clone(), path.clone()), row).is_some() {
@@ -193,6 +253,12 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
                 }
             }
         }
+    }
+
+    if let Some((key, _)) = declared.iter().find(|(_, uses)| **uses == 0) {
+        return Err(format!(
+            "ours.tsv: source {key:?} is declared but no row names it"
+        ));
     }
 
     // Matomo's rows: AI assistants first, then social networks, then search engines, so that a
@@ -364,8 +430,9 @@ fn generate(ours: &str, matomo: &str) -> Result<Generated, String> {
     let _ = writeln!(w, "];");
 
     let summary = format!(
-        "{} host patterns ({} from ours.tsv), {} sources, {} names; {merged} of Matomo's rows \
-         merged into ours, {duplicates} duplicates dropped, {} unused: {}",
+        "{} host patterns ({} from ours.tsv, {with_source} of them with a named source), {} \
+         sources, {} names; {merged} of Matomo's rows merged into ours, {duplicates} duplicates \
+         dropped, {} unused: {}",
         hosts.len(),
         rows.values().filter(|r| r.ours).count(),
         sources.len(),
@@ -457,4 +524,28 @@ fn generator_merges_aliases_and_flags() {
     assert!(generate("name\tGoogle\tsearch\n", "").is_err());
     assert!(generate("search\ta\ta.com\t\nsearch\tb\ta.com\t\n", "").is_err());
     assert!(generate("", "search\tA\ta.com\tq\n").is_err());
+    // Sources: declared once, not GPL, used, named after the parameters (after `exact`).
+    let src = "source\tk\tMIT\thttps://example.org/list\n";
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\tk\n"), "").is_ok());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\t\tk\n"), "").is_ok());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\texact\tk\n"), "").is_ok());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\tk\texact\n"), "").is_err());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\tother\n"), "").is_err());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\n"), "").is_err());
+    assert!(generate(&format!("{src}{src}webmail\tx\tx.example\t\tk\n"), "").is_err());
+    let flags = format!(
+        "{src}search\tx\tx.example\t\texact referrer\tk\nsearch\ty\ty.example\t\treferrer\n"
+    );
+    let out = generate(&flags, "").unwrap().text;
+    assert!(out.contains("(\"x.example\", \"\", 0, 0),"), "{out}");
+    assert!(out.contains("(\"y.example\", \"\", 1, SUB),"), "{out}");
+    assert!(generate(
+        &format!("{src}webmail\tx\tx.example\t\texact exact\tk\n"),
+        ""
+    )
+    .is_err());
+    assert!(generate(&format!("{src}webmail\tx\tx.example\t\tloose\tk\n"), "").is_err());
+    let gpl = "source\tk\tGPL-3.0\thttps://example.org/list\nwebmail\tx\tx.example\t\tk\n";
+    assert!(generate(gpl, "").is_err());
+    assert!(generate("source\tk\tMIT\n", "").is_err());
 }

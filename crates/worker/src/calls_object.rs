@@ -59,6 +59,9 @@ const MIGRATIONS: &[&[&str]] = &[
     dni_core::report::fields::TEST_MIGRATION,
     // Report tokens' scopes besides reading (`qualify`): existing tokens stay read-only.
     &["ALTER TABLE report_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT ''"],
+    // Qualified leads in reports: the lead status and the tags as virtual columns read from each
+    // record (existing rows unchanged), and the report index rebuilt with them last.
+    dni_core::report::fields::LEAD_MIGRATION,
 ];
 
 /// Most calls one [`CallOp::Recent`] request returns.

@@ -198,18 +198,28 @@ async function drawBreakdown() {
   t.dataset.by = by;
   t.dataset.total = report.rows.reduce((s, r) => s + r.calls, 0);
   const max = Math.max(1, ...report.rows.map((r) => r.calls));
-  t.append(el("caption", { class: "caption" }, `Top ${report.rows.length} by calls`));
+  // A call with two tags is in both tags' rows: say so where the rows may add up to more.
+  t.append(el("caption", { class: "caption" }, by === "tag"
+    ? `Top ${report.rows.length} by calls. A call with several tags counts under each, so the rows can add up to more than the calls.`
+    : `Top ${report.rows.length} by calls`));
   t.append(el("thead", {}, el("tr", {}, el("th", { scope: "col" }, $("breakdown").selectedOptions[0].textContent),
     el("th", { scope: "col", class: "num" }, "Calls"), el("th", { scope: "col", class: "num" }, "Answered rate"),
     el("th", { scope: "col", class: "num" }, "Avg talk"), el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Share")))));
   const body = el("tbody");
   for (const r of report.rows) {
     const bar = el("span", { style: `width:${(100 * r.calls) / max}%` });
-    body.append(el("tr", {}, el("td", {}, r.key || "(none)"), el("td", { class: "num" }, fmtInt(r.calls)),
+    body.append(el("tr", {}, el("td", {}, groupName(by, r.key)), el("td", { class: "num" }, fmtInt(r.calls)),
       el("td", { class: "num" }, r.answered + r.missed ? fmtPct(r.answered_rate) : "–"),
       el("td", { class: "num" }, r.answered ? fmtSecs(r.avg_talk_s) : "–"), el("td", { class: "bar", "aria-hidden": "true" }, bar)));
   }
   t.append(body);
+}
+
+// A group's name as the table shows it: the calls without a value get words, not a blank.
+function groupName(by, key) {
+  if (by === "lead_status") return { good: "Good", bad: "Bad", spam: "Spam", none: "(not qualified)" }[key] ?? key;
+  if (by === "tag") return key || "(no tag)";
+  return key || "(none)";
 }
 
 async function loadCalls() {

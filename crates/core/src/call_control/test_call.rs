@@ -396,6 +396,7 @@ pub fn ended(call_id: &str, caller: &str, to: &E164, answered: bool) -> StatusUp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::config as site;
 
     const SITE: &str = r#"{
       "id": "tc",
@@ -407,12 +408,6 @@ mod tests {
           "source": "newsletter" }
       ]
     }"#;
-
-    fn site(json: &str) -> SiteConfig {
-        let config: SiteConfig = serde_json::from_str(json).unwrap();
-        config.validate().unwrap();
-        config
-    }
 
     fn request(json: &str) -> TestCallRequest {
         serde_json::from_str(json).unwrap()

@@ -2,60 +2,10 @@
 //! record as the call log holds it after the previous step's result.
 
 use super::*;
-use crate::attribution::{self, Journey, RawTouch};
 use crate::call::CallUpdate;
+use crate::fixtures::{held_by, n, paid_visit, route, site, CLOSED, OPEN};
 use crate::telephony::callback;
 use crate::telephony::{DialCallStatus, Provider};
-
-/// Friday 6 March 2026, 10:00 in New York (EST): office hours.
-const OPEN: Millis = 1_772_809_200_000;
-/// The same Friday, 22:00 in New York: after hours.
-const CLOSED: Millis = 1_772_852_400_000;
-
-const SITE: &str = r#"{
-  "id": "calls",
-  "time_zone": "America/New_York",
-  "recording": { "announcement": "This call may be recorded.", "transcribe": true },
-  "targets": [{
-    "number": "+13125550100", "pool": "visitors", "whisper": true, "screen": true, "record": true,
-    "routing": [
-      { "name": "blocked", "when": { "callers": ["+1900"] }, "then": "reject" },
-      { "name": "office hours", "when": { "hours": "09:00-17:00" }, "then": { "chain": {
-          "steps": [
-            { "numbers": ["+13125550101"], "timeout_s": 15 },
-            { "numbers": ["+13125550102", "+13125550103"], "timeout_s": 20 }
-          ],
-          "voicemail": { "greeting": "Please leave a message." } } } },
-      { "name": "after hours", "then": { "voicemail": { "greeting": "We are closed." } } }
-    ]
-  }],
-  "pools": [{ "id": "visitors", "numbers": ["+13125550111", "+13125550112"] }],
-  "static_numbers": [
-    { "number": "+13125550121", "target": "+13125550100", "channel": "Paid Search",
-      "source": "google", "medium": "cpc", "campaign": "spring" },
-    { "number": "+13125550122", "target": "+13125550100", "channel": "Email", "source": "newsletter",
-      "routing": [{ "name": "front desk", "then": { "ring": { "numbers": ["+13125550109"] } } }] }
-  ]
-}"#;
-
-fn n(s: &str) -> E164 {
-    E164::parse(s).unwrap()
-}
-
-fn site() -> SiteConfig {
-    let config: SiteConfig = serde_json::from_str(SITE).unwrap();
-    config.validate().unwrap();
-    config
-}
-
-fn route(config: &SiteConfig, number: &str) -> NumberRoute {
-    config
-        .routes()
-        .into_iter()
-        .find(|(k, _)| *k == n(number))
-        .map(|(_, r)| r)
-        .unwrap()
-}
 
 const TWILIO: Callbacks<'static> = Callbacks {
     provider: Provider::Twilio,
@@ -68,35 +18,6 @@ fn call(sid: &str, from: &str, to: &str) -> IncomingCall {
         call_id: sid.into(),
         from: from.into(),
         to: n(to),
-    }
-}
-
-/// A visit that came from Google Ads' "spring-sale" campaign.
-fn paid_visit() -> Attribution {
-    let view = RawTouch {
-        landing: "https://calls.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring-sale&gclid=abc".into(),
-        referrer: String::new(),
-        at: OPEN - 60_000,
-    };
-    attribution::attribute(
-        &Journey::default(),
-        view,
-        &attribution::Settings::default(),
-        crate::classify::Options::default(),
-    )
-}
-
-/// The pool's answer: one session held the number.
-fn held_by(session: &str) -> lease::Attribution {
-    let c = lease::Candidate {
-        session: session.into(),
-        target: n("+13125550100"),
-        live: true,
-    };
-    lease::Attribution {
-        best: Some(c.clone()),
-        confidence: 1.0,
-        candidates: vec![c],
     }
 }
 
@@ -292,7 +213,7 @@ fn every_rule_step_and_outcome() {
             "a pool number: the visit's attribution, whispered on every step of the chain",
             "+13105550199",
             "+13125550111",
-            Some(paid_visit()),
+            Some(paid_visit(OPEN)),
             OPEN,
             chain("Call from Paid Search, spring-sale"),
         ),
@@ -406,7 +327,7 @@ fn the_record_says_which_rule_and_whose_call() {
     let pool = answer_call(
         &config,
         &call("CA2", "+13105550199", "+13125550111"),
-        Some(paid_visit()),
+        Some(paid_visit(OPEN)),
         OPEN,
         &TWILIO,
     )

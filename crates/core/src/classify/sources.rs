@@ -4,7 +4,9 @@
 //! The tables are generated (`sources/table.rs`, by `scripts/referrer-tables`) from two snapshots
 //! in `crates/core/data/`: Matomo's searchengine-and-social-list (CC0 1.0: search engines with
 //! their term parameters, social networks, AI assistants), and our own rows (`ours.tsv`: the GA4
-//! source categories we keep, video and shopping sites, webmail hosts and dereferrers, names).
+//! source categories we keep, video and shopping sites, webmail hosts and dereferrers, the
+//! engines of Matomo's list that must count without a search term, link-in-bio pages, names; each
+//! row added since sources were recorded names its source, never a GPL-licensed list).
 //! `docs/classification.md` says which list decides what.
 //!
 //! A lookup is a handful of binary searches over one sorted slice (the host, the host with its
@@ -416,6 +418,18 @@ mod tests {
             ("www.cnn.com", "/search?query=x", Some(("google", Search))),
             ("www.cnn.com", "/2026/article", None),
             ("lm.workplace.com", "", Some(("workplace", Social))),
+            // Ours for engines that must count without a term; `exact` leaves subdomains alone.
+            ("suche.aol.de", "", Some(("aol", Search))),
+            ("meta.ua", "", Some(("meta.ua", Search))),
+            ("mail.meta.ua", "", Some(("", Webmail))),
+            (
+                "s3-us3.ixquick.com",
+                "/do/search",
+                Some(("ixquick", Search)),
+            ),
+            ("isearch.babylon.com", "", None),
+            // Link-in-bio pages are social.
+            ("linktr.ee", "/someone", Some(("linktree", Social))),
             ("x.com", "/i/grok?conversation=1", Some(("grok", Ai))),
             ("x.com", "/someone", Some(("twitter", Social))),
             // Webmail: ours, with subdomains; the conventional names.
@@ -429,6 +443,18 @@ mod tests {
                 "/mail/client/x/dereferrer/",
                 Some(("gmx", Webmail)),
             ),
+            // A country placeholder; a dereferrer on a portal's path, not the rest of the portal.
+            (
+                "deref-gmx.at",
+                "/mail/client/x/dereferrer/",
+                Some(("gmx", Webmail)),
+            ),
+            (
+                "www.gmx.com",
+                "/dereferrer/?target=x",
+                Some(("gmx", Webmail)),
+            ),
+            ("www.gmx.com", "/news/", None),
             ("webmail.example.net", "", Some(("", Webmail))),
             ("mail3.example.net", "", Some(("", Webmail))),
             ("mail.ru", "", None),
@@ -463,6 +489,9 @@ mod tests {
         // Matomo's search and social rows count for referrers, not for tags (GA4's lists do).
         assert_eq!(lookup_name("meta.ua"), None);
         assert_eq!(lookup_name("github.com"), None);
+        // Nor do our rows flagged `referrer` (not cut from GA4's lists).
+        assert_eq!(lookup_name("suche.aol.de"), None);
+        assert_eq!(lookup_name("linktr.ee"), None);
         assert_eq!(lookup_name("newsletter"), None);
         assert_eq!(lookup_name(""), None);
     }

@@ -4,63 +4,12 @@
 #![allow(clippy::type_complexity)]
 
 use super::*;
-use crate::attribution::{self, Attribution, Journey, RawTouch};
 use crate::call_control::Visit;
 use crate::classify::Channel;
 use crate::config::{NumberRoute, SiteConfig};
-use crate::lease;
+use crate::fixtures::{held_by, n, paid_visit, route, site, CLOSED, OPEN, SITE};
 use crate::telephony::routing::TextAction;
 use crate::telephony::{twiml_form, Form};
-
-/// Friday 6 March 2026, 10:00 in New York (EST): office hours.
-const OPEN: Millis = 1_772_809_200_000;
-/// The same Friday, 22:00 in New York: after hours.
-const CLOSED: Millis = 1_772_852_400_000;
-
-const SITE: &str = r#"{
-  "id": "texts",
-  "time_zone": "America/New_York",
-  "keep_text_bodies": true,
-  "targets": [{
-    "number": "+13125550100", "pool": "visitors",
-    "texts": { "forward": "+13125550188" },
-    "routing": [
-      { "name": "blocked", "when": { "callers": ["+1900"] }, "then": "reject" },
-      { "name": "office hours", "when": { "hours": "09:00-17:00" },
-        "then": { "ring": { "numbers": ["+13125550101"] } } },
-      { "name": "after hours", "then": { "voicemail": { "greeting": "We are closed." } },
-        "texts": { "reply": "Thanks! We open at 9." } }
-    ]
-  }, {
-    "number": "+13125550200"
-  }],
-  "pools": [{ "id": "visitors", "numbers": ["+13125550111", "+13125550112"] }],
-  "static_numbers": [
-    { "number": "+13125550121", "target": "+13125550100", "channel": "Paid Search",
-      "source": "google", "medium": "cpc", "campaign": "spring" },
-    { "number": "+13125550221", "target": "+13125550200", "channel": "Email",
-      "source": "newsletter" }
-  ]
-}"#;
-
-fn n(s: &str) -> E164 {
-    E164::parse(s).unwrap()
-}
-
-fn site() -> SiteConfig {
-    let config: SiteConfig = serde_json::from_str(SITE).unwrap();
-    config.validate().unwrap();
-    config
-}
-
-fn route(config: &SiteConfig, number: &str) -> NumberRoute {
-    config
-        .routes()
-        .into_iter()
-        .find(|(k, _)| *k == n(number))
-        .map(|(_, r)| r)
-        .unwrap()
-}
 
 fn text(id: &str, from: &str, to: &str, body: &str) -> InboundMessage {
     InboundMessage {
@@ -69,34 +18,6 @@ fn text(id: &str, from: &str, to: &str, body: &str) -> InboundMessage {
         to: n(to),
         body: body.into(),
         media: 0,
-    }
-}
-
-/// A visit that came from Google Ads' "spring-sale" campaign.
-fn paid_visit(at: Millis) -> Attribution {
-    let view = RawTouch {
-        landing: "https://texts.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring-sale&gclid=abc".into(),
-        referrer: String::new(),
-        at: at - 60_000,
-    };
-    attribution::attribute(
-        &Journey::default(),
-        view,
-        &attribution::Settings::default(),
-        crate::classify::Options::default(),
-    )
-}
-
-fn held_by(session: &str) -> lease::Attribution {
-    let c = lease::Candidate {
-        session: session.into(),
-        target: n("+13125550100"),
-        live: true,
-    };
-    lease::Attribution {
-        best: Some(c.clone()),
-        confidence: 1.0,
-        candidates: vec![c],
     }
 }
 

@@ -58,7 +58,7 @@ enum Source {
     /// The lead's kind (`call` for a record written before texts).
     Kind,
     /// A list of strings, one cell, `; ` between them.
-    List(&'static str),
+    List(Field),
 }
 
 const COLUMNS: &[(&str, Source)] = &[
@@ -80,8 +80,8 @@ const COLUMNS: &[(&str, Source)] = &[
     ("first_time", Source::Field(fields::FIRST_TIME)),
     ("dial_status", Source::Field(fields::DIAL_STATUS)),
     ("gclid", Source::Pointer("/gclid")),
-    ("lead_status", Source::Pointer("/qualification/status")),
-    ("tags", Source::List("/qualification/tags")),
+    ("lead_status", Source::Field(fields::LEAD_STATUS)),
+    ("tags", Source::List(fields::TAGS)),
     ("lead_value", Source::Pointer("/qualification/value")),
 ];
 
@@ -103,8 +103,8 @@ pub fn row(record: &Value, started_at: crate::Millis, zone: &Zone) -> String {
                 k if k.is_empty() => "call".to_owned(),
                 k => k,
             },
-            Source::List(p) => record
-                .pointer(p)
+            Source::List(f) => record
+                .pointer(&f.pointer())
                 .and_then(Value::as_array)
                 .map(|items| {
                     items

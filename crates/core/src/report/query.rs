@@ -82,11 +82,24 @@ pub struct Filter {
     pub kind: Option<LeadKind>,
     /// Test calls left out, in, or alone.
     pub test: TestCalls,
-    /// Calls qualified with this lead status (`good`, `bad`, `spam`).
-    pub lead_status: Option<crate::qualification::LeadStatus>,
+    /// Calls qualified with this lead status (`good`, `bad`, `spam`), or without one (`none`).
+    pub lead_status: Option<LeadStatusFilter>,
     /// Calls qualified with this tag.
     pub tag: Option<String>,
 }
+
+/// Which calls the lead status filter keeps (`?lead_status=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadStatusFilter {
+    /// Those qualified with this status.
+    Status(crate::qualification::LeadStatus),
+    /// Those without a status (`none`): not qualified yet, or qualified with tags only. The
+    /// owner's list of calls still to qualify, and the lead status report's `none` group.
+    None,
+}
+
+/// The lead status report's group of the calls without a status, and the filter's name for them.
+pub const NO_LEAD_STATUS: &str = "none";
 
 /// A calls list request.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,11 +138,16 @@ pub enum Dimension {
     Confidence,
     /// Calls and texts.
     Kind,
+    /// The lead status: `good`, `bad`, `spam`, or `none` (see [`NO_LEAD_STATUS`]).
+    LeadStatus,
+    /// Each tag: a call with two tags counts in both groups (so the groups may add up to more
+    /// than the calls), a call without any in the group `""`.
+    Tag,
 }
 
 impl Dimension {
     /// Every dimension, by its name in the URL.
-    pub const ALL: [(&'static str, Dimension); 10] = [
+    pub const ALL: [(&'static str, Dimension); 12] = [
         ("summary", Dimension::Summary),
         ("day", Dimension::Day),
         ("channel", Dimension::Channel),
@@ -140,6 +158,8 @@ impl Dimension {
         ("tracking_number", Dimension::TrackingNumber),
         ("confidence", Dimension::Confidence),
         ("kind", Dimension::Kind),
+        ("lead_status", Dimension::LeadStatus),
+        ("tag", Dimension::Tag),
     ];
 
     /// The dimension of a URL segment.
@@ -269,10 +289,15 @@ fn filter(
                 }
             }
             "lead_status" => {
-                f.lead_status =
-                    Some(crate::qualification::LeadStatus::parse(v).ok_or_else(|| {
-                        QueryError::new(&["lead_status must be good, bad or spam"])
-                    })?)
+                f.lead_status = Some(match crate::qualification::LeadStatus::parse(v) {
+                    Some(s) => LeadStatusFilter::Status(s),
+                    None if v == NO_LEAD_STATUS => LeadStatusFilter::None,
+                    None => {
+                        return Err(QueryError::new(&[
+                            "lead_status must be good, bad, spam or none",
+                        ]))
+                    }
+                })
             }
             "tag" => {
                 let tags = crate::qualification::normalize_tags(&[v.to_owned()])
@@ -464,16 +489,25 @@ fn where_clause(f: &Filter, sql: &mut String, params: &mut Vec<Param>) {
         sql.push_str(fields::TEST);
         sql.push_str(test);
     }
-    if let Some(s) = f.lead_status {
-        sql.push_str(" AND json_extract(record, '");
-        sql.push_str(fields::LEAD_STATUS_PATH);
-        sql.push_str("') = ?");
-        params.push(text(s.as_str()));
+    // The lead's columns (`fields::LEAD_MIGRATION`), in the report index: no record is read.
+    match f.lead_status {
+        Some(LeadStatusFilter::Status(s)) => {
+            sql.push_str(" AND ");
+            sql.push_str(fields::LEAD_STATUS.column);
+            sql.push_str(" = ?");
+            params.push(text(s.as_str()));
+        }
+        Some(LeadStatusFilter::None) => {
+            sql.push_str(" AND ");
+            sql.push_str(fields::LEAD_STATUS.column);
+            sql.push_str(" IS NULL");
+        }
+        None => {}
     }
     if let Some(t) = &f.tag {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(record, '");
-        sql.push_str(fields::TAGS_PATH);
-        sql.push_str("') WHERE value = ?)");
+        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(");
+        sql.push_str(fields::TAGS.column);
+        sql.push_str(") WHERE value = ?)");
         params.push(text(t));
     }
 }
@@ -531,6 +565,15 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         Dimension::LandingPage => col(fields::LANDING_PAGE),
         Dimension::TrackingNumber => col(fields::TRACKING_NUMBER),
         Dimension::Kind => fields::KIND.column.to_owned(),
+        Dimension::LeadStatus => [
+            "COALESCE(",
+            fields::LEAD_STATUS.column,
+            ", '",
+            NO_LEAD_STATUS,
+            "')",
+        ]
+        .concat(),
+        Dimension::Tag => ["COALESCE(", TAG, ".value, '')"].concat(),
         Dimension::Confidence => {
             let c = fields::CONFIDENCE.column;
             [
@@ -562,10 +605,23 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
         " = 'text'), 0) AS texts FROM calls",
     ]
     .concat();
+    if q.by == Dimension::Tag {
+        // One row per (call, tag), and one row for a call without tags (the left join's NULL).
+        text.push_str(" LEFT JOIN json_each(calls.");
+        text.push_str(fields::TAGS.column);
+        text.push_str(") AS ");
+        text.push_str(TAG);
+    }
     where_clause(&q.filter, &mut text, &mut params);
     match q.by {
         Dimension::Summary => {}
         Dimension::Day | Dimension::Confidence => text.push_str(" GROUP BY key ORDER BY key"),
+        // By position: `json_each` has a column named `key` (the array index), which a `GROUP BY
+        // key` would name before the result's alias.
+        Dimension::Tag => {
+            text.push_str(" GROUP BY 1 ORDER BY calls DESC, key LIMIT ?");
+            params.push(Param::Int(i64::from(q.limit)));
+        }
         _ => {
             text.push_str(" GROUP BY key ORDER BY calls DESC, key LIMIT ?");
             params.push(Param::Int(i64::from(q.limit)));
@@ -573,6 +629,9 @@ pub fn report_sql(q: &ReportQuery, zone: &Zone) -> Sql {
     }
     Sql { text, params }
 }
+
+/// The tag report's name for one of a call's tags (a row of `json_each` over its tags).
+const TAG: &str = "tag";
 
 fn col(f: Field) -> String {
     ["COALESCE(", f.column, ", '')"].concat()

@@ -6,14 +6,14 @@ use dni_core::config::SiteConfig;
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
-use super::{ask, parse_json, read_body, shard, Shard};
+use super::{ask, ask_shards, parse_json, read_body};
 use crate::api;
 use crate::api::admin::{CallerErased, ConfigStored};
 use crate::api::pool::PoolStats;
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
 use crate::protocol::{CallOp, EraseReply, PoolOp, StatsReply};
-use crate::{CALL_LOGS, POOLS};
+use crate::CALL_LOGS;
 
 /// Largest configuration accepted.
 const MAX_CONFIG: usize = 256 * 1024;
@@ -84,13 +84,8 @@ pub async fn pool_stats(req: Request, ctx: RouteContext<()>) -> Result<Response>
                 .pool(&pool_id)
                 .ok_or(ApiError::NotFound("unknown pool"))?;
             // Every shard's figures, and their sum.
-            let mut shards = Vec::new();
-            for k in 0..pool.shards.max(1) {
-                let Shard { name, spec } = shard(&config, pool, k);
-                let stats: StatsReply =
-                    ask(&ctx.env, POOLS, &name, &PoolOp::Stats { pool: spec }).await?;
-                shards.push(stats);
-            }
+            let shards: Vec<StatsReply> =
+                ask_shards(&ctx.env, &config, pool, |pool| PoolOp::Stats { pool }).await?;
             let total = sum(&shards);
             // The advice is for the busiest hours of the dashboard's default range (the last 30
             // days in the site's zone), as the history route gives it for that range.

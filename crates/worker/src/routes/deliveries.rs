@@ -36,11 +36,13 @@ fn param(ctx: &RouteContext<()>, name: &str) -> ApiResult<String> {
     Ok(value)
 }
 
-/// `GET /v1/sites/{site}/calls/{call}/deliveries`: what was sent about a call.
+/// `GET /v1/sites/{site}/calls/{call}/deliveries`: what was sent about a call. Whoever reads the
+/// call's detail reads them (it shows the same deliveries): they carry no caller's number (the
+/// messages never do), only where each went, its state and the receiver's answer.
 pub async fn of_call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
-            let (site, _) = allow_site(&req, &ctx, Need::Scope(Scope::Calls)).await?;
+            let (site, _) = allow_site(&req, &ctx, Need::Read).await?;
             let config = config_store::site(&ctx.env, &site, Freshness::Latest).await?;
             let call_sid = param(&ctx, "call")?;
             let deliveries: Vec<Delivery> = ask(

@@ -105,6 +105,22 @@ pub fn shard(
     Shard { name, spec }
 }
 
+/// Asks every shard of `pool`, in order, the request `op` builds from the shard's spec, and reads
+/// each one's answer: a pool's figures and its history are both its shards' answers, added up.
+pub async fn ask_shards<R: DeserializeOwned, O: Serialize>(
+    env: &Env,
+    site: &dni_core::config::SiteConfig,
+    pool: &dni_core::config::PoolConfig,
+    op: impl Fn(crate::protocol::PoolSpec) -> O,
+) -> ApiResult<Vec<R>> {
+    let mut answers = Vec::new();
+    for k in 0..pool.shards.max(1) {
+        let Shard { name, spec } = shard(site, pool, k);
+        answers.push(ask(env, crate::POOLS, &name, &op(spec)).await?);
+    }
+    Ok(answers)
+}
+
 /// Sends one request to a Durable Object and reads its JSON answer.
 pub async fn ask<R: DeserializeOwned>(
     env: &Env,

@@ -13,7 +13,7 @@ use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow_site;
 use super::reports::{bad, context, pairs, today};
-use super::{ask, parse_json, read_body, shard, Shard};
+use super::{ask, ask_shards, parse_json, read_body, shard, Shard};
 use crate::api;
 use crate::api::pool::{self as api_pool, PoolHistory, SamplesImported};
 use crate::config_store::{self, Freshness};
@@ -62,22 +62,8 @@ pub(crate) async fn points(
     from: Millis,
     to: Millis,
 ) -> ApiResult<Vec<Point>> {
-    let mut shards = Vec::new();
-    for k in 0..pool.shards.max(1) {
-        let Shard { name, spec } = shard(config, pool, k);
-        let samples: Vec<Sample> = ask(
-            env,
-            POOLS,
-            &name,
-            &PoolOp::History {
-                pool: spec,
-                from,
-                to,
-            },
-        )
-        .await?;
-        shards.push(samples);
-    }
+    let shards: Vec<Vec<Sample>> =
+        ask_shards(env, config, pool, |pool| PoolOp::History { pool, from, to }).await?;
     Ok(pool_history::series(&shards, from, to))
 }
 

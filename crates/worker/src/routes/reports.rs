@@ -275,7 +275,7 @@ pub async fn call(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 
 /// `GET /v1/sites/{site}/reports/{by}`: calls, answered, missed and talk time grouped by `by`
 /// (summary, day, channel, source_medium, campaign, keyword, landing_page, tracking_number,
-/// confidence) over the filters' date range.
+/// confidence, kind, lead_status, tag) over the filters' date range.
 pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {

@@ -883,6 +883,63 @@ fn golden_qualified_call_rows() {
     }
 }
 
+/// The lead's report columns (`r_lead_status`, `r_tags`: `json_extract` of the stored text at
+/// `report::fields::LEAD_STATUS` and `TAGS`, added to existing logs by a migration that leaves
+/// every row as it was) find in every golden call row what the row type reads: the status and
+/// the tags of a qualified row, nothing in a row written before qualifications existed.
+#[test]
+fn golden_call_rows_fill_the_lead_columns() {
+    use dni_core::report::fields::{LEAD_STATUS, TAGS};
+    // (file, the lead status column, the tags column)
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a [&'a str]>);
+    let table: &[Row<'_>] = &[
+        ("v1-untagged/call-attributed-answered.json", None, None),
+        ("v1-untagged/call-status-before-webhook.json", None, None),
+        ("v1-untagged/call-static-missed.json", None, None),
+        ("v1-texts/text-telnyx-static.json", None, None),
+        ("v2-test-call/call-test-answered.json", None, None),
+        (
+            "v1-ads/call-qualified-by-operator.json",
+            Some("good"),
+            Some(&["booked", "quote given"]),
+        ),
+        (
+            "v1-ads/call-qualified-by-rule.json",
+            Some("spam"),
+            Some(&["spam"]),
+        ),
+    ];
+    for (file, status, tags) in table {
+        let text = golden(file);
+        let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let column = |pointer: String| stored.pointer(&pointer).cloned();
+        let read = call::read_call(&text).unwrap();
+        let q = read.qualification.as_ref();
+        assert_eq!(
+            column(LEAD_STATUS.pointer())
+                .as_ref()
+                .and_then(|v| v.as_str()),
+            *status,
+            "{file}"
+        );
+        assert_eq!(
+            q.and_then(|q| q.status).map(|s| s.as_str()),
+            *status,
+            "{file}"
+        );
+        let listed = column(TAGS.pointer()).map(|v| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        });
+        let want = tags.map(|t| t.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+        assert_eq!(listed, want, "{file}");
+        assert_eq!(q.map(|q| q.tags.clone()), want, "{file}");
+    }
+}
+
 /// The outbox's settings row as the ad-platform release writes it: the Data Manager API's
 /// settings (the default `api`, test mode, the opt-in hashed number), Meta's, the qualification
 /// rules and a conversion that requires a qualification; read value by value and written back

@@ -37,9 +37,14 @@ fn reads_list_requests() {
         ("kind=call&status=missed", None),
         ("kind=fax", Some("kind must be call or text")),
         ("lead_status=spam&tag=Quote%20given", None),
+        ("lead_status=none", None),
         (
             "lead_status=maybe",
-            Some("lead_status must be good, bad or spam"),
+            Some("lead_status must be good, bad, spam or none"),
+        ),
+        (
+            "lead_status=None",
+            Some("lead_status must be good, bad, spam or none"),
         ),
         (
             "tag=a;b",
@@ -333,25 +338,169 @@ fn kinds() {
     assert!(fields::KIND_MIGRATION[2].contains("r_kind)"));
 }
 
+/// The lead's filters read the lead's columns (in the report index), never the record's JSON.
 #[test]
-fn filters_by_lead_status_and_tag_from_the_record() {
-    let q = list_query(
-        &pairs("from=2026-11-01&to=2026-11-01&lead_status=good&tag=Booked"),
-        &Zone::utc(),
-        today(),
-    )
-    .unwrap();
-    let sql = list_sql(&q);
-    assert!(
-        sql.text.contains(
-            "AND json_extract(record, '$.qualification.status') = ? \
-             AND EXISTS (SELECT 1 FROM json_each(record, '$.qualification.tags') WHERE value = ?)"
+fn filters_by_lead_status_and_tag() {
+    // (query string, the clauses after the date range)
+    let table: &[(&str, &str)] = &[
+        ("", ""),
+        ("lead_status=good", " AND r_lead_status = ?"),
+        ("lead_status=spam", " AND r_lead_status = ?"),
+        ("lead_status=none", " AND r_lead_status IS NULL"),
+        (
+            "tag=Booked",
+            " AND EXISTS (SELECT 1 FROM json_each(r_tags) WHERE value = ?)",
         ),
-        "{}",
-        sql.text
-    );
-    assert_eq!(
-        sql.params[2..4],
-        [Param::Text("good".into()), Param::Text("booked".into())]
-    );
+        (
+            "lead_status=bad&tag=%20Quote%20Given%20",
+            " AND r_lead_status = ? AND EXISTS (SELECT 1 FROM json_each(r_tags) WHERE value = ?)",
+        ),
+        (
+            "lead_status=none&tag=x",
+            " AND r_lead_status IS NULL AND EXISTS (SELECT 1 FROM json_each(r_tags) WHERE value = ?)",
+        ),
+    ];
+    // The parameters each row binds after the range's two.
+    let bound = |q: &str| -> Vec<Param> {
+        let mut p = Vec::new();
+        for (k, v) in pairs(q) {
+            match (k.as_str(), v.as_str()) {
+                ("lead_status", "none") => {}
+                ("lead_status", s) => p.push(Param::Text(s.to_owned())),
+                // Tags are matched as stored: trimmed, lower case.
+                ("tag", t) => p.push(Param::Text(t.trim().to_lowercase())),
+                _ => {}
+            }
+        }
+        p
+    };
+    for (q, clauses) in table {
+        let full = ["from=2026-11-01&to=2026-11-01&", q].concat();
+        let list = list_sql(&list_query(&pairs(&full), &Zone::utc(), today()).unwrap());
+        let want = [
+            "SELECT call_sid, started_at, record FROM calls WHERE started_at >= ? AND started_at < ?",
+            clauses,
+            " ORDER BY started_at DESC, call_sid ASC LIMIT ?",
+        ]
+        .concat();
+        assert_eq!(list.text, want, "{q}");
+        let mut params = vec![Param::Int(1_793_491_200_000), Param::Int(1_793_577_600_000)];
+        params.extend(bound(q));
+        params.push(Param::Int(i64::from(DEFAULT_PAGE) + 1));
+        assert_eq!(list.params, params, "{q}");
+        assert!(!list.text.contains("json_extract"), "{q}");
+        // The reports write the same clauses (after the test mark's).
+        let report = report_sql(
+            &report_query("channel", &pairs(&full), &Zone::utc(), today()).unwrap(),
+            &Zone::utc(),
+        );
+        let want = [" AND test = 0", clauses, " GROUP BY key"].concat();
+        assert!(report.text.contains(&want), "{q}: {}", report.text);
+        assert_eq!(report.text.matches('?').count(), report.params.len(), "{q}");
+    }
+}
+
+/// Grouped by the lead's status and by tag: the key each writes, how a call without either is
+/// grouped, and the tag report's one row per (call, tag).
+#[test]
+fn groups_by_lead_status_and_tag() {
+    // (report, its SQL exactly, minus the common SELECT list)
+    let common = "COUNT(*) AS calls, COALESCE(SUM(r_status = 'answered'), 0) AS answered, \
+                  COALESCE(SUM(r_status = 'missed'), 0) AS missed, COALESCE(SUM(CASE WHEN \
+                  r_status = 'answered' THEN r_duration_s ELSE 0 END), 0) AS talk_s, \
+                  COALESCE(SUM(r_kind = 'text'), 0) AS texts FROM calls";
+    let range = " WHERE started_at >= ? AND started_at < ? AND test = 0";
+    let table: &[(&str, &str, String)] = &[
+        (
+            "lead_status",
+            "",
+            [
+                "SELECT COALESCE(r_lead_status, 'none') AS key, ",
+                common,
+                range,
+                " GROUP BY key ORDER BY calls DESC, key LIMIT ?",
+            ]
+            .concat(),
+        ),
+        (
+            "tag",
+            "",
+            [
+                "SELECT COALESCE(tag.value, '') AS key, ",
+                common,
+                " LEFT JOIN json_each(calls.r_tags) AS tag",
+                range,
+                " GROUP BY 1 ORDER BY calls DESC, key LIMIT ?",
+            ]
+            .concat(),
+        ),
+        // Grouped by tag among the calls of one tag: the tags they carry with it.
+        (
+            "tag",
+            "&tag=booked",
+            [
+                "SELECT COALESCE(tag.value, '') AS key, ",
+                common,
+                " LEFT JOIN json_each(calls.r_tags) AS tag",
+                range,
+                " AND EXISTS (SELECT 1 FROM json_each(r_tags) WHERE value = ?)",
+                " GROUP BY 1 ORDER BY calls DESC, key LIMIT ?",
+            ]
+            .concat(),
+        ),
+        (
+            "lead_status",
+            "&lead_status=none&limit=3",
+            [
+                "SELECT COALESCE(r_lead_status, 'none') AS key, ",
+                common,
+                range,
+                " AND r_lead_status IS NULL GROUP BY key ORDER BY calls DESC, key LIMIT ?",
+            ]
+            .concat(),
+        ),
+    ];
+    for (by, more, want) in table {
+        let q = report_query(
+            by,
+            &pairs(&["from=2026-11-01&to=2026-11-01", more].concat()),
+            &Zone::utc(),
+            today(),
+        )
+        .unwrap();
+        let sql = report_sql(&q, &Zone::utc());
+        assert_eq!(&sql.text, want, "{by}{more}");
+        assert_eq!(
+            sql.text.matches('?').count(),
+            sql.params.len(),
+            "{by}{more}"
+        );
+        assert_eq!(
+            sql.params.last(),
+            Some(&Param::Int(if more.contains("limit=3") { 3 } else { 50 })),
+            "{by}{more}"
+        );
+        assert_eq!(q.by.name(), *by);
+    }
+    // Both are report names of their own, and shaped as any open-ended report (keys as given).
+    for (name, by) in [
+        ("lead_status", Dimension::LeadStatus),
+        ("tag", Dimension::Tag),
+    ] {
+        assert_eq!(Dimension::parse(name), Some(by));
+    }
+    let tag = report_query("tag", &[], &ny(), today()).unwrap();
+    let row = |key: &str, calls| GroupRow {
+        key: key.into(),
+        calls,
+        answered: calls,
+        missed: 0,
+        talk_s: 60 * calls,
+        texts: 0,
+    };
+    let shaped: Vec<(String, i64)> = shape(&tag, &[row("booked", 2), row("", 1)])
+        .into_iter()
+        .map(|r| (r.key, r.calls))
+        .collect();
+    assert_eq!(shaped, [("booked".to_owned(), 2), (String::new(), 1)]);
 }
