@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { sections } from "../scripts/wasm.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-// 17 KB since issue 20 moved the page's state to the loader (16.4 KB then); the issue's aim is
-// 14,336 bytes (14 KB).
-const BUDGET_GZIP = 17 * 1024;
+// 15.25 KB since issue 20's weight steps (15,467 bytes then: docs/figures.md); it was 17 KB once
+// the page's state moved to the loader. The issue's aim is 14,336 bytes (14 KB).
+const BUDGET_GZIP = 15616;
 // The module's name carries its hash (scripts/build): the one there is.
 const wasm = readdirSync(join(root, "www/dni")).filter((f) => /^dni_client_bg\..*wasm$/.test(f));
 if (wasm.length !== 1) throw new Error(`expected one module in www/dni, found ${wasm.join(", ") || "none"}`);

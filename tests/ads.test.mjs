@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY } from "./harness.mjs";
+import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY, launchBrowser, newVisitor, swappedText } from "./harness.mjs";
 import { Capture, checkOAuth, checkDataManager, checkMeta, checkWebhook, checkGoogleAds, checkGoogleAdsAdjustment } from "./capture.mjs";
 
 const CALLER = "+13105550142";
@@ -75,6 +75,8 @@ before(async () => {
   worker = await startWorker({
     name: "ads",
     sites: ["tests/sites/ads.json", qualifiedFile, "tests/sites/ads-legacy.json"],
+    // The ads site's tag on a page, at the full tier (no signal) and at the session tier.
+    pages: { "ads.html": adsPage(""), "ads-session.html": adsPage(' data-consent="session"') },
     secrets: {
       ADMIN_TOKEN,
       TWILIO_AUTH_TOKEN,
@@ -96,9 +98,17 @@ before(async () => {
 });
 
 after(async () => {
+  await browser?.close();
   await worker?.stop();
   for (const c of Object.values(cap)) await c.stop();
 });
+
+let browser;
+/** A page of the ads site showing its number, with the tag's attributes `attrs`. */
+function adsPage(attrs) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Ads</title></head>
+<body><p>Call <span id="phone">(415) 555-0200</span></p><script src="/dni.js" data-site="ads"${attrs} async></script></body></html>`;
+}
 
 let sessions = 0;
 /** A visit leased with the page's lease body at a declared consent tier; returns the number.
@@ -391,6 +401,38 @@ test("a call from a Facebook ad reaches Meta's Conversions API once: fbc from th
   // A Google click at the session tier: nothing identifies the visitor to Meta.
   const g = (await settled("CAdm0002")).find((d) => d.destination.kind === "meta");
   assert.deepEqual([g.state, g.answer], ["skipped", "nothing identifies the visitor to Meta (no fbclid or _fbp)"]);
+});
+
+test("in Chromium, a full-tier page's _fbp cookie reaches Meta's event as fbp; a session-tier page's does not", async () => {
+  browser = await launchBrowser();
+  // (call id, page, what the page's lease requests carry, user_data keys sent to Meta)
+  const table = [
+    ["CAmetapage1", "ads.html", FBP, ["fbc", "fbp", "ph"]],
+    ["CAmetapage2", "ads-session.html", undefined, ["fbc"]],
+  ];
+  for (const [sid, page, fbp, keys] of table) {
+    const v = await newVisitor(browser);
+    await v.context.addCookies([{ name: "_fbp", value: FBP, url: worker.base }]);
+    const leases = [];
+    v.page.on("request", (r) => { if (r.url().includes("/leases")) leases.push(JSON.parse(r.postData() ?? "{}")); });
+    await v.page.goto(`${worker.base}/t/${page}${FB_QUERY.slice(1)}`);
+    const shown = await swappedText(v.page, "#phone", "(415) 555-0200");
+    await v.context.close();
+    assert.ok(leases.length > 0, `${sid}: the page leased`);
+    assert.ok(leases.every((b) => b.fbp === fbp), `${sid}: ${JSON.stringify(leases)}`);
+    await call(sid, `+1${shown.replace(/\D/g, "")}`);
+    const m = (await settled(sid)).find((d) => d.destination.kind === "meta");
+    assert.equal(m.state, "delivered", `${sid}: ${JSON.stringify(m)}`);
+    const [sent] = metaOf(sid);
+    assert.deepEqual(cap.meta.problems(sent), [], sid);
+    const e = JSON.parse(sent.body).data[0];
+    assert.deepEqual(Object.keys(e.user_data).sort(), keys, sid);
+    assert.equal(e.user_data.fbp, fbp, `${sid}: the page's _fbp, unhashed, as Meta asks`);
+    // The page chose when it first saw the fbclid: the visit's stored credited touch says when,
+    // for the libraries' check below (which rebuilds fbc from it, not from the Meta body).
+    const detail = (await admin(worker.base, `/v1/sites/ads/calls/${sid}`)).json.call;
+    metaSetUp.set(sid, detail.attribution.credited.at);
+  }
 });
 
 test("the capture server refuses what the documented shape refuses", () => {

@@ -285,8 +285,13 @@ test("consent, none (data-consent or Consent Mode denied): a source-level number
     assert.equal(shown, "(212) 555-0111", `${path}: the site's Paid Search number`);
     assert.deepEqual(await storage(v.page), { local: [], session: [] }, path);
     assert.equal(apiCalls(v, "/leases").length, 0, `${path}: no lease`);
+    // The loader tells the tier itself: its first request leaves before the module, with the
+    // tails of the page's digits, and brings the configuration (no request for it).
+    assert.equal(apiCalls(v, "/numbers").length, 1, `${path}: one request`);
+    assert.equal(apiCalls(v, "/public").length, 0, `${path}: no request for the configuration`);
     const [call] = apiCalls(v, "/numbers");
     const body = JSON.parse(call.body);
+    assert.deepEqual(body.tails, ["5550100"], `${path}: the early request`);
     assert.equal(body.session, undefined);
     const host = new URL(worker.base).hostname;
     assert.equal(body.page.url, `http://${host}/?utm_source=google&utm_medium=cpc&gclid=1`, "reduced to what classification reads");

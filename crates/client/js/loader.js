@@ -78,6 +78,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
       .replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
 
   var str = (v) => (typeof v == "string" ? v : "");
+  // An E.164 number (dni_core::phone::E164::parse): "+", 8 to 15 digits, the first not 0. The only
+  // thing the page ever shows in place of the site's number (the module checks again).
+  var e164 = (v) => typeof v == "string" && /^\+[1-9]\d{7,14}$/.test(v);
   var num = (v) => (typeof v == "number" && v >= 0 ? Math.floor(v) : undefined);
   var list = (v) => (Array.isArray(v) ? v : []);
   var setItem = (st, key, value) => { try { st && st.setItem("dni." + key, value); } catch (e) {} };
@@ -93,7 +96,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     // Another tier: the page shows its own numbers again before the new client looks at it.
     if (started) for (var i = 0; i < roots.length; i++) revert(roots[i]);
     started = true;
-    var tier = module.tier(str(declared), navigator.globalPrivacyControl === true, str(consentMode()));
+    var tier = tierOf();
     var local = read(w, "localStorage"), sess = read(w, "sessionStorage");
     // The tier's storage; what wider tiers left in the others is erased.
     var erase = (st) => ["session", "journey", "leases", "config"].forEach((k) => { try { st && st.removeItem("dni." + k); } catch (e) {} });
@@ -112,7 +115,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
     var stored = (st && json(getItem(st, "journey"))) || {};
     var views = list(stored.views).map(touchOf).concat([touchOf(stored.last)]).filter((v) => v);
     var first = touchOf(stored.first) || view;
-    var touched = module.touch(view.landing, view.referrer) && (views.length ? views[views.length - 1].landing : undefined) != view.landing;
+    // A view that may be a touch (dni_core::wire::may_be_touch: a query string, or a referrer from
+    // another site), which the worker classifies; kept once.
+    var touched = (/\?/.test(view.landing) || (referrer && siteOf(new URL(referrer)) != siteOf(location))) && (views.length ? views[views.length - 1].landing : undefined) != view.landing;
     if (touched) views.push(view);
     views = views.slice(-3);
     setItem(st, "journey", JSON.stringify({ first, views: views.length ? views : undefined }));
@@ -129,8 +134,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
       views,
       view,
       hb: 6e4,
-      ga: tier == 2 ? ga : [],
-      slots: (valid ? list(parsed.targets) : []).filter((t) => typeof t == "string" && module.valid(t)).map((t) => {
+      ga: tier == 2 ? gaOf() : [],
+      fbp: tier == 2 ? cookie("_fbp") : "",
+      slots: (valid ? list(parsed.targets) : []).filter((t) => e164(t)).map((t) => {
         var slot = { t, n: null, l: null, x: 0, shown: [] };
         list(live).some((e) => {
           var a = entry(e);
@@ -154,7 +160,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
 
   // One entry of an answer's numbers (also how leases are stored): anything that is not E.164 is
   // refused, so the page only ever shows a phone number.
-  var entry = (e) => e && module.valid(str(e.target)) && module.valid(str(e.number)) ? { t: e.target, n: e.number, l: typeof e.lease == "string" && e.lease.length <= 100 ? e.lease : null, x: num(e.expires_at) || 0 } : undefined;
+  var entry = (e) => e && e164(e.target) && e164(e.number) ? { t: e.target, n: e.number, l: typeof e.lease == "string" && e.lease.length <= 100 ? e.lease : null, x: num(e.expires_at) || 0 } : undefined;
 
   var saveLeases = () => setItem(client.st, "leases", JSON.stringify(client.slots.filter((s) => s.n && s.l).map((s) => ({ target: s.t, number: s.n, lease: s.l, expires_at: s.x }))));
 
@@ -219,23 +225,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // The path to ask (leases, or numbers without consent) and the body; none when nothing to ask.
   var request = () => {
     var seen = client.slots.filter((s) => s.seen).map((s) => s.t);
-    var held = client.slots.filter((s) => s.l).map((s) => s.l);
-    if (!seen.length || navigator.webdriver) return;
     var v = client.view;
-    // No consent: no identifiers. The landing page reduced to what classification reads, the
-    // referrer to its origin (which is all the loader ever takes of it); no session, journey or ids.
-    if (!client.tier) return ["numbers", JSON.stringify({ targets: seen, page: { url: module.anonymous(v.landing), referrer: v.referrer } })];
-    var g = client.ga;
-    return ["leases", JSON.stringify({
-      session: client.id,
-      targets: seen,
-      page: { url: v.landing, referrer: v.referrer },
-      journey: { first: client.first },
-      views: client.views.length ? client.views : undefined,
-      leases: held.length ? held : undefined,
-      ga: g[0] || g[1] ? { client: g[0] || "", session: g[1] || "" } : undefined,
-      consent: client.tier == 2 ? "full" : "session",
-    })];
+    if (seen.length && !navigator.webdriver)
+      return requestFor(client.tier, { targets: seen }, client.id, v.landing, client.first, client.views, client.slots.filter((s) => s.l).map((s) => s.l), client.ga, client.fbp);
   };
 
   // The numbers by target, the live leases and the heartbeat interval.
@@ -386,6 +378,13 @@ import init, * as module from "../../../www/dni/dni_client.js";
     }
   };
 
+  // The query string's pairs that `keep` (name, "=" or "", value) turns into a pair, "?"-joined.
+  var query = (l, keep) => l.search.replace(/[?&]([^&=]*)(=?)([^&]*)/g, (p, k, e, v) => (p = keep(k, e, v)) ? "&" + p : "").replace("&", "?");
+  // UTM tags and click ids (dni_core::classify::CLICK_ID_NAMES, ignoring case): what classification
+  // reads, never redacted (privacy::is_exempt).
+  var tag = (k) => /^utm_/.test(k) || /^(gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source)$/i.test(k);
+  // "scheme://host/", the host without port, brackets or trailing dots (dni_core::url::origin_of).
+  var siteOf = (l) => l.protocol + "//" + l.hostname.replace(/^\[|\]$|\.+$/g, "") + "/";
   // The first request's URL and referrer, sent before the module (which runs the core's redaction,
   // dni_core::privacy, on every URL it keeps or sends) has arrived: only what that redaction leaves
   // as it is, whatever the site lists, so that the worker (which runs it again on all it receives)
@@ -393,21 +392,53 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // twice, as the redaction reads it); its UTM tags and click ids as written (never redacted:
   // privacy::is_exempt); the referrer's origin. Nothing else leaves the browser this early.
   var early = (l) =>
-    l.origin + (/@/.test(unescape(unescape(l.pathname))) ? "/" : l.pathname) +
-    l.search.replace(/[?&]([^&]*)/g, (p, pair) =>
-      /^utm_/.test(pair) || /^(gclid|gbraid|wbraid|dclid|msclkid|ttclid|li_fat_id|twclid|sccid|epik|rdt_cid|yclid|irclickid|awc|cjevent|mc_cid|_hsenc|_kx|fbclid|gad_source)(=|$)/i.test(pair) ? "&" + pair : "").replace("&", "?");
+    l.origin + (/@/.test(unescape(unescape(l.pathname))) ? "/" : l.pathname) + query(l, (k, e, v) => tag(k) && k + e + v);
+  // Without consent, the landing reduced to what classification reads
+  // (dni_core::classify::anonymous_landing): its site, its UTM tags, and the names of its click ids
+  // with a value ("gclid=1"), never the ids themselves.
+  var anonymous = (l) => siteOf(l) + query(l, (k, e, v) => /^utm_/.test(k) ? k + "=" + v : tag(k) && v.trim() && k + "=1");
   var referrer = d.referrer && new URL(d.referrer).origin + "/";
 
-  // What the first request needs, read before the module exists. The tier is the module's to
-  // decide (dni_core::consent); the loader asks early where it can tell that the tier allows a
-  // session: the site says nothing, "full" or "session", and Consent Mode nothing or "granted";
-  // then "session" or Global Privacy Control mean session storage and no GA ids. (Without consent
-  // the page asks /numbers, with the numbers themselves: that waits for the module.)
+  // A request for numbers, as [path, body], naming the page's numbers (`what`: {targets}, or the
+  // loader's first request's {tails}). At full and session, a lease: the session, the landing
+  // page, the journey's first view and the views since that may be touches, the leases held, and
+  // at full the GA cookies and Meta's _fbp; the tier declared. Without consent, /numbers: no
+  // identifiers; the landing reduced to what classification reads, the referrer to its origin
+  // (which is all the loader ever takes of it); no session, journey or ids.
+  var requestFor = (tier, what, session, url, first, views, leases, ga, fbp) => [
+    tier ? "leases" : "numbers",
+    JSON.stringify(Object.assign(tier ? {
+      session,
+      page: { url, referrer },
+      journey: { first },
+      views: views && views.length ? views : undefined,
+      leases: leases && leases.length ? leases : undefined,
+      ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
+      fbp: fbp || undefined,
+      consent: tier > 1 ? "full" : "session",
+    } : { page: { url: anonymous(location), referrer } }, what)),
+  ];
+
+  // The consent tier, read by the loader itself so that its first request may leave at once at
+  // every tier (dni_core::consent::tier, the same table): the site's choice (data-consent or
+  // dni.consent; none said is full), none under Consent Mode's "denied", at most session under
+  // Global Privacy Control. 0 none, 1 session, 2 full.
+  var tierName = (v) => {
+    // (Trimmed of Unicode's White_Space, as Rust's str::trim.)
+    v = str(v).match(/^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^]*?)[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/)[1];
+    return /^(none|denied|0|false)$/i.test(v) ? 0 : /^session$/i.test(v) ? 1 : /^(full|granted|1|true)$/i.test(v) ? 2 : undefined;
+  };
+  var tierOf = () => {
+    var mode = tierName(consentMode()), t = tierName(declared);
+    t = mode === 0 ? 0 : t !== undefined ? t : mode !== undefined ? mode : 2;
+    return navigator.globalPrivacyControl === true && t > 1 ? 1 : t;
+  };
+
+  // What the first request needs, read before the module exists, in the storage the tier allows
+  // (none without consent, where the page keeps and sends no identifier).
   var now = Date.now(), first, kept = [], tails = [];
-  var plain = (v) => !v || /^\s*(full|granted|1|true)\s*$/i.test(v);
-  var sessionSite = /^\s*session\s*$/i.test(declared);
-  var sessionOnly = sessionSite || navigator.globalPrivacyControl === true;
-  var store = read(w, sessionOnly ? "sessionStorage" : "localStorage");
+  var tier = tierOf();
+  var store = tier && read(w, tier > 1 ? "localStorage" : "sessionStorage");
   var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
   var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
   // The session id stored as "id|last seen": kept while page views follow each other within 30
@@ -418,7 +449,10 @@ import init, * as module from "../../../www/dni/dni_client.js";
   };
   var session = sessionOf(get("session"), randomId());
   var cookie = (name) => ((read(d, "cookie") || "").match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
-  var ga = sessionOnly ? [] : [cookie("_ga"), cookie("_ga_[^=;]+")];
+  // At the full tier only: the GA cookies (so a call joins the visitor's GA4 session) and Meta's
+  // browser id, _fbp (so a call matches in Meta's Conversions API).
+  var gaOf = () => [cookie("_ga"), cookie("_ga_[^=;]+")];
+  var ga = tier > 1 ? gaOf() : [];
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
@@ -433,25 +467,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
   while ((node = walker.nextNode())) if (!/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(node.parentNode.nodeName)) look(node.data);
   d.querySelectorAll("[href^='tel:' i]").forEach((a) => look(a.getAttribute("href")));
   // (A returning visitor whose stored leases cover the page asks nothing: they are shown at once.
-  // A page without a number yet, or a tier the loader cannot tell, waits for the module, with the
-  // site's configuration.)
-  if (tails.length && (plain(declared) || sessionSite) && plain(consentMode()) && !navigator.webdriver) {
+  // A page without a number yet waits for the module, with the site's configuration.) Without
+  // consent the first request is /numbers: the tails and the reduced page view, no session, no
+  // journey, no ids; nothing is leased or kept.
+  if (tails.length && !navigator.webdriver) {
     asking = true;
-    var body = JSON.stringify({
-      session,
-      tails,
-      page: { url: early(location), referrer },
-      journey: { first: journey.first },
-      views: journey.views,
-      ga: ga[0] || ga[1] ? { client: ga[0], session: ga[1] } : undefined,
-      consent: ga[0] == null ? "session" : "full",
-    });
+    var [path, body] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, ga, tier > 1 && cookie("_fbp"));
     // A first request that fails at once (no answer before the bounded wait, or the worker's 5xx)
     // is sent once more when the page has no configuration to start from (with one, the page's
     // client asks by itself): a transient error costs a round trip, not the swap. (One that timed
     // out is not: the page would wait twice as long for a slow worker.)
     var sent = Date.now();
-    first = send(api + "leases", "POST", body).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + "leases", "POST", body) : a);
+    first = send(api + path, "POST", body).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + path, "POST", body) : a);
   } else if (!config) first = send(api + "public", "GET");
 
   // A returning visitor's page starts at once from the configuration and leases it kept; a new one

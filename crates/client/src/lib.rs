@@ -7,9 +7,12 @@
 //! heartbeats, the release on `pagehide`, watching the page for new content, and `window.dni`. This
 //! module holds what must be the core's own code, so that the page and the worker decide alike:
 //! finding the site's numbers in the page and swapping them digit for digit (`dom`, with
-//! `dni_core::phone`), the consent tier (`dni_core::consent`), the redaction of every URL the page
-//! keeps or sends (`dni_core::privacy`), the anonymous landing (`dni_core::classify`), whether a
-//! view may be a touch (`dni_core::wire`), and what an E.164 number is.
+//! `dni_core::phone`), the redaction of every URL the page keeps or sends (`dni_core::privacy`),
+//! and what an E.164 number is. What the loader needs before the module exists it decides itself,
+//! in a few lines of JavaScript that the client crate's tests hold to the core's functions: the
+//! consent tier (`dni_core::consent::tier`), the anonymous landing
+//! (`dni_core::classify::anonymous_landing`) and whether a view may be a touch
+//! (`dni_core::wire::may_be_touch`) (`tests/loader_wire.rs`).
 //!
 //! Its weight is on every page: see ARCHITECTURE.md for the rules that keep it small. (Before the
 //! page's state moved to the loader, where the browser's JSON and storage are free, the module
@@ -55,29 +58,22 @@ mod js;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use dni_core::attribution::RawTouch;
-use dni_core::consent::Tier;
 use dni_core::phone::E164;
 
-/// Whether a view may be a touch: the cheap test (`dni_core::wire::may_be_touch`), or, in the
-/// size benchmark's variant, the full classifier (what the page would weigh if it decided itself).
-#[cfg(not(feature = "tables"))]
-use dni_core::wire::may_be_touch;
-#[cfg(feature = "tables")]
-fn may_be_touch(view: &RawTouch) -> bool {
-    let options = dni_core::classify::Options::default();
-    dni_core::classify::classify(&view.landing, &view.referrer, options).channel
-        != dni_core::classify::Channel::Direct
-}
-
-/// The numbers in `text`, space-separated, each `None` when it is not E.164 (so that indices
-/// stay those of the loader's list).
-fn numbers(text: &str) -> Vec<Option<E164>> {
+/// The E.164 numbers of a space-separated list, each with its index in the list (an entry that is
+/// not E.164 is left out and keeps its index, so that indices stay those of the loader's list).
+/// Plain loops over `text::split` (see ARCHITECTURE.md on what keeps the module small).
+fn numbers(text: &str) -> Vec<(usize, E164)> {
     let mut out = Vec::new();
-    for n in text.split(' ') {
-        if !n.is_empty() {
-            out.push(E164::parse(n).ok());
+    let mut i = 0;
+    for n in dni_core::text::split(text, b' ') {
+        if n.is_empty() {
+            continue;
         }
+        if let Ok(number) = E164::parse(n) {
+            out.push((i, number));
+        }
+        i += 1;
     }
     out
 }
@@ -87,37 +83,16 @@ fn numbers(text: &str) -> Vec<Option<E164>> {
 fn pairs(text: &str) -> Vec<(E164, E164)> {
     let list = numbers(text);
     let mut out = Vec::new();
-    for pair in list.chunks(2) {
-        if let [Some(from), Some(to)] = pair {
+    let mut k = 0;
+    while let (Some((i, from)), Some((j, to))) = (list.get(k), list.get(k + 1)) {
+        if i % 2 == 0 && *j == i + 1 {
             out.push((from.clone(), to.clone()));
+            k += 2;
+        } else {
+            k += 1;
         }
     }
     out
-}
-
-/// The consent tier the signals allow, as a number the loader compares (0 none, 1 session, 2
-/// full): the site's declared choice, Global Privacy Control, Google Consent Mode's
-/// `analytics_storage` (empty when absent). See `dni_core::consent::tier`.
-pub fn tier_of(site: &str, gpc: bool, consent_mode: &str) -> u8 {
-    match dni_core::consent::tier(dni_core::consent::Signals {
-        site: (!site.is_empty()).then_some(site),
-        gpc,
-        analytics_storage: (!consent_mode.is_empty()).then_some(consent_mode),
-    }) {
-        Tier::None => 0,
-        Tier::Session => 1,
-        Tier::Full => 2,
-    }
-}
-
-/// Whether a view (its landing URL and referrer) may be a touch, which the page keeps for the
-/// worker to classify.
-pub fn is_touch(landing: &str, referrer: &str) -> bool {
-    may_be_touch(&RawTouch {
-        landing: landing.to_owned(),
-        referrer: referrer.to_owned(),
-        at: 0,
-    })
 }
 
 /// The module's interface: free functions, each a plain question (wasm-bindgen wraps an exported
@@ -137,19 +112,18 @@ pub mod page {
         let targets = numbers(targets);
         let swaps = pairs(swaps);
         let mut look = Vec::new();
-        let mut index = Vec::new();
-        for (i, t) in targets.iter().enumerate() {
-            if let Some(t) = t {
-                look.push(t);
-                index.push(i);
-            }
+        for (_, t) in &targets {
+            look.push(t);
         }
-        let swaps: Vec<(&E164, &E164)> = swaps.iter().map(|(a, b)| (a, b)).collect();
-        let (seen, _) = dom::scan(root, &look, &swaps);
+        let mut by_ref = Vec::new();
+        for (from, to) in &swaps {
+            by_ref.push((from, to));
+        }
+        let (seen, _) = dom::scan(root, &look, &by_ref);
         let mut bits = 0u32;
         for found in seen {
-            if let Some(&i) = index.get(found) {
-                bits |= 1u32.checked_shl(i as u32).unwrap_or(0);
+            if let Some((i, _)) = targets.get(found) {
+                bits |= 1u32.checked_shl(*i as u32).unwrap_or(0);
             }
         }
         bits
@@ -162,29 +136,16 @@ pub mod page {
         JsValue::from_str(&dni_core::privacy::redact_listed(url, names))
     }
 
-    /// See [`tier_of`].
-    #[wasm_bindgen]
-    pub fn tier(site: &str, gpc: bool, consent_mode: &str) -> u8 {
-        tier_of(site, gpc, consent_mode)
-    }
-
-    /// The landing URL reduced to what classification reads (`dni_core::classify::anonymous_landing`),
-    /// for visitors who allow no identifiers.
-    #[wasm_bindgen]
-    pub fn anonymous(url: &str) -> JsValue {
-        JsValue::from_str(&dni_core::classify::anonymous_landing(url))
-    }
-
-    /// See [`is_touch`].
+    /// Whether a view (its landing URL and referrer) may be a touch, by the full, table-driven
+    /// classifier: never published; what the page would weigh if it classified
+    /// (`scripts/build client-tables`, `bench/size.mjs`). The page keeps every view that may be
+    /// one by `dni_core::wire::may_be_touch`, in the loader, and the worker classifies them.
+    #[cfg(feature = "tables")]
     #[wasm_bindgen]
     pub fn touch(landing: &str, referrer: &str) -> bool {
-        is_touch(landing, referrer)
-    }
-
-    /// Whether `number` is an E.164 number (the only thing the page shows in place of the site's).
-    #[wasm_bindgen]
-    pub fn valid(number: &str) -> bool {
-        E164::parse(number).is_ok()
+        let options = dni_core::classify::Options::default();
+        dni_core::classify::classify(landing, referrer, options).channel
+            != dni_core::classify::Channel::Direct
     }
 }
 
@@ -195,32 +156,40 @@ mod tests {
     #[test]
     fn reads_the_loaders_lists() {
         let n = numbers("+12125550100 nonsense  +13125550100");
-        assert_eq!(n.len(), 3);
-        assert!(n[0].is_some() && n[1].is_none() && n[2].is_some());
-        // (from, to) pairs: a pair with a part that is not a number is left out.
-        let p = pairs("+12125550100 +12125550107 +13125550100 <b>1</b> +14155550100");
-        assert_eq!(p.len(), 1);
-        assert_eq!(p[0].1.as_str(), "+12125550107");
-    }
-
-    #[test]
-    fn the_tier_and_touches_are_the_cores() {
-        // (site, gpc, consent mode, tier)
+        let indices: Vec<usize> = n.iter().map(|(i, _)| *i).collect();
+        assert_eq!(
+            indices,
+            [0, 2],
+            "an entry that is not E.164 keeps its index"
+        );
+        assert_eq!(n[1].1.as_str(), "+13125550100");
+        // (from, to) pairs: a pair with a part that is not a number is left out, and the pairs
+        // after it stay pairs.
         let table = [
-            ("", false, "", 2),
-            ("full", true, "", 1),
-            ("session", false, "", 1),
-            ("none", false, "", 0),
-            ("", false, "denied", 0),
-            ("", false, "granted", 2),
+            (
+                "+12125550100 +12125550107",
+                vec![("+12125550100", "+12125550107")],
+            ),
+            (
+                "+12125550100 +12125550107 +13125550100 <b>1</b> +14155550100",
+                vec![("+12125550100", "+12125550107")],
+            ),
+            (
+                "x +12125550107 +13125550100 +13125550101",
+                vec![("+13125550100", "+13125550101")],
+            ),
+            (
+                "+12125550100 +12125550107 +13125550100",
+                vec![("+12125550100", "+12125550107")],
+            ),
+            ("", vec![]),
         ];
-        for (site, gpc, mode, want) in table {
-            assert_eq!(tier_of(site, gpc, mode), want, "{site} {gpc} {mode}");
+        for (text, want) in table {
+            let got = pairs(text);
+            let got: Vec<(&str, &str)> =
+                got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            assert_eq!(got, want, "{text}");
         }
-        assert!(is_touch("https://ex.com/?gclid=1", ""));
-        assert!(is_touch("https://ex.com/", "https://www.google.com/"));
-        assert!(!is_touch("https://ex.com/", "https://ex.com/"));
-        assert!(!is_touch("https://ex.com/a", ""));
     }
 }
 
@@ -250,7 +219,6 @@ mod browser_tests {
         // And back (the page starts again under another tier).
         page::scan(&root, "", "+12125550107 +12125550100");
         assert_eq!(root.text_content().unwrap(), "Call (212) 555-0100");
-        assert!(page::valid("+12125550107") && !page::valid("555-0107"));
         let redacted = page::redact(
             "https://ex.com/p/jane%40example.com?utm_source=x&ref_code=S7",
             "ref_code",

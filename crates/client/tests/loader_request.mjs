@@ -1,84 +1,117 @@
 // Runs the loader (crates/client/js/loader.js) as the page would, in a stand-in browser, and prints
-// the requests it sends before the module arrives, as JSON: [{method, url, body}].
+// the requests it sends before the module arrives and what it stored, as JSON:
+// {href, sent: [{method, url, body}], scans: [targets], local: {key: value}, session: {key: value}}.
 //
 //   node crates/client/tests/loader_request.mjs '<page as JSON>'
+//   node crates/client/tests/loader_request.mjs '[<page>, <page>, ...]'   (an array of the above)
 //
 // The page: {now, href, referrer, text: [..], tel: [..], cookie, storage: {key: value},
-// gpc, webdriver, consent}. The module never arrives here (its `init` never resolves), so what is
-// printed is exactly what the loader writes by itself. `loader_wire.rs` parses it with the worker's
+// gpc, webdriver, consent, consentMode (Google Consent Mode's analytics_storage), module}. Unless
+// `module` is set, the module never arrives (its `init` never resolves), so what is printed is
+// exactly what the loader writes by itself; with `module`, a stand-in module arrives (it finds no
+// number and redacts nothing; the targets it is asked to look for are printed) and the page's
+// client starts from the
+// stored configuration, for what it keeps (the journey's views). `loader_wire.rs` parses it with the worker's
 // own request types (`dni_core::api::LeaseRequest`, which refuses unknown fields).
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 
-const page = JSON.parse(process.argv[2]);
+const input = JSON.parse(process.argv[2]);
 const source = readFileSync(new URL("../js/loader.js", import.meta.url), "utf8");
 // The module's glue is imported by the bundle; here the import becomes the stand-in below.
 const IMPORT = /^import init, \* as module from "[^"]+";$/m;
 if (!IMPORT.test(source)) throw new Error("the loader's module import changed: update this stand-in");
 const script = source.replace(IMPORT, "");
 
-const sent = [];
-const never = new Promise(() => {});
-const location = new URL(page.href);
-const storage = (entries) => {
-  const map = new Map(Object.entries(entries || {}));
-  return { getItem: (key) => (map.has(key) ? map.get(key) : null), setItem: (k, v) => map.set(k, String(v)) };
-};
-const walk = (texts) => {
-  const nodes = texts.map((data) => ({ data, parentNode: { nodeName: "P" } }));
-  let i = 0;
-  return { nextNode: () => nodes[i++] || null };
-};
-const element = { getAttribute: () => null, removeAttribute: () => {} };
-const document = {
-  currentScript: {
-    src: "https://worker.example/dni.js",
-    getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
-  },
-  documentElement: element,
-  body: {},
-  referrer: page.referrer || "",
-  cookie: page.cookie || "",
-  hidden: false,
-  evaluate: () => null,
-  createTreeWalker: () => walk(page.text || []),
-  querySelectorAll: (selector) => {
-    if (selector != "[href^='tel:' i]") throw new Error("unexpected selector " + selector);
-    return (page.tel || []).map((href) => ({ getAttribute: () => href }));
-  },
-  addEventListener: () => {},
-  dispatchEvent: () => {},
-};
-const context = vm.createContext({
-  document,
-  location,
-  navigator: { globalPrivacyControl: !!page.gpc, webdriver: !!page.webdriver, sendBeacon: () => true },
-  localStorage: storage(page.gpc ? {} : page.storage),
-  sessionStorage: storage(page.gpc ? page.storage : {}),
-  fetch: (url, init) => {
-    sent.push({ method: init.method, url, body: init.body ?? null });
-    return never;
-  },
-  MutationObserver: class { observe() {} },
-  Element: { prototype: { attachShadow() {} } },
-  AbortController,
-  URL,
-  btoa,
-  crypto,
-  CustomEvent: class {},
-  performance: { mark: () => {}, measure: () => {}, now: () => 0 },
-  // Timers never fire: the anti-flicker reveal and the request's abort are not what is checked.
-  setTimeout: () => 0,
-  clearTimeout: () => {},
-  setInterval: () => 0,
-  clearInterval: () => {},
-  requestAnimationFrame: () => 0,
-  MODULE: "dni/dni_client_bg.test.wasm",
-  init: () => never,
-  module: {},
-  addEventListener: () => {},
-});
-context.window = context;
-vm.runInContext(`Date.now = () => ${Number(page.now)};`, context);
-vm.runInContext(script, context, { filename: "loader.js" });
-process.stdout.write(JSON.stringify(sent));
+/** Runs the loader on one page, in a context of its own. */
+async function run(page) {
+  const sent = [];
+  // The targets the page's client asked the module to look for, each time.
+  const scans = [];
+  const never = new Promise(() => {});
+  const location = new URL(page.href);
+  const storage = (entries) => {
+    const map = new Map(Object.entries(entries || {}));
+    return {
+      map,
+      getItem: (key) => (map.has(key) ? map.get(key) : null),
+      setItem: (k, v) => map.set(k, String(v)),
+      removeItem: (k) => map.delete(k),
+    };
+  };
+  const walk = (texts) => {
+    const nodes = texts.map((data) => ({ data, parentNode: { nodeName: "P" } }));
+    let i = 0;
+    return { nextNode: () => nodes[i++] || null };
+  };
+  const element = { getAttribute: () => null, removeAttribute: () => {} };
+  const document = {
+    currentScript: {
+      src: "https://worker.example/dni.js",
+      getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
+    },
+    documentElement: element,
+    body: {},
+    referrer: page.referrer || "",
+    cookie: page.cookie || "",
+    hidden: false,
+    evaluate: () => null,
+    createTreeWalker: () => walk(page.text || []),
+    querySelectorAll: (selector) => {
+      // (The page's client, once the stand-in module has arrived, looks for shadow roots and frames.)
+      if (selector == "*") return [];
+      if (selector != "[href^='tel:' i]") throw new Error("unexpected selector " + selector);
+      return (page.tel || []).map((href) => ({ getAttribute: () => href }));
+    },
+    addEventListener: () => {},
+    dispatchEvent: () => {},
+  };
+  const context = vm.createContext({
+    document,
+    location,
+    navigator: { globalPrivacyControl: !!page.gpc, webdriver: !!page.webdriver, sendBeacon: () => true },
+    localStorage: storage(page.gpc ? {} : page.storage),
+    sessionStorage: storage(page.gpc ? page.storage : {}),
+    fetch: (url, init) => {
+      sent.push({ method: init.method, url, body: init.body ?? null });
+      return never;
+    },
+    MutationObserver: class { observe() {} },
+    Element: { prototype: { attachShadow() {} } },
+    AbortController,
+    URL,
+    btoa,
+    crypto,
+    CustomEvent: class {},
+    performance: { mark: () => {}, measure: () => {}, now: () => 0 },
+    // Timers never fire: the anti-flicker reveal and the request's abort are not what is checked.
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+    setInterval: () => 0,
+    clearInterval: () => {},
+    requestAnimationFrame: () => 0,
+    MODULE: "dni/dni_client_bg.test.wasm",
+    init: () => (page.module ? Promise.resolve() : never),
+    module: { scan: (root, targets) => (scans.push(targets), 0), redact: (url) => url },
+    addEventListener: () => {},
+    dataLayer: page.consentMode == null ? undefined : [["consent", "default", { analytics_storage: page.consentMode }]],
+  });
+  context.window = context;
+  vm.runInContext(`Date.now = () => ${Number(page.now)};`, context);
+  vm.runInContext(script, context, { filename: "loader.js" });
+  // (What the module's arrival starts settles in a few promise turns.)
+  await new Promise((done) => setTimeout(done, 10));
+  return {
+    // The page's URL as the browser writes it (what the loader reads).
+    href: location.href,
+    sent,
+    scans,
+    local: Object.fromEntries(context.localStorage.map),
+    session: Object.fromEntries(context.sessionStorage.map),
+  };
+}
+
+// (One process for a table of pages: a node start-up each would be most of the test's time.)
+const out = [];
+for (const page of Array.isArray(input) ? input : [input]) out.push(await run(page));
+process.stdout.write(JSON.stringify(Array.isArray(input) ? out : out[0]));

@@ -8,14 +8,16 @@
 
 use std::process::Command;
 
-use dni_core::api::{GaCookies, LeaseRequest, Page};
+use dni_core::api::{GaCookies, LeaseRequest, NumbersRequest, Page};
 use dni_core::attribution::{Journey, RawTouch};
+use dni_core::consent::{self, Tier};
 use dni_core::{classify, wire};
 use serde_json::{json, Value};
 
 const NOW: u64 = 1_765_000_000_000;
 const LEASES: &str = "https://worker.example/v1/sites/shop/leases";
 const PUBLIC: &str = "https://worker.example/v1/sites/shop/public";
+const NUMBERS: &str = "https://worker.example/v1/sites/shop/numbers";
 
 /// One request the loader sent.
 #[derive(Debug, serde::Deserialize)]
@@ -25,12 +27,31 @@ struct Sent {
     body: Option<String>,
 }
 
+/// What the stand-in prints: the requests the loader sent, and what it stored.
+#[derive(Debug, serde::Deserialize)]
+struct Ran {
+    href: String,
+    sent: Vec<Sent>,
+    scans: Vec<String>,
+    local: std::collections::BTreeMap<String, String>,
+}
+
 /// Runs the loader on `page` and returns what it sent.
 fn run(page: &Value) -> Vec<Sent> {
+    ran(page).sent
+}
+
+/// Runs the loader on `page`: what it sent and stored.
+fn ran(page: &Value) -> Ran {
+    ran_all(std::slice::from_ref(page)).remove(0)
+}
+
+/// Runs the loader on each of `pages` (in one node process), in order.
+fn ran_all(pages: &[Value]) -> Vec<Ran> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/loader_request.mjs");
     let out = Command::new("node")
         .arg(script)
-        .arg(page.to_string())
+        .arg(Value::from(pages.to_vec()).to_string())
         .output()
         .expect("node runs (the project's setup installs it)");
     assert!(
@@ -103,7 +124,7 @@ fn the_loaders_first_request_is_what_the_worker_reads() {
         // a run shorter than TAIL_DIGITS is no number; a stored live lease's number is not asked for.
         "text": ["Call +1 (555) 010-2345 or 555.010.2345", "fax 12345", "Sales 0800 555 0000"],
         "tel": ["tel:+15550109999", "tel:+15557654321"],
-        "cookie": "other=1; _ga=GA1.1.11.22; _ga_ABC123=GS1.1.33",
+        "cookie": "other=1; _ga=GA1.1.11.22; _ga_ABC123=GS1.1.33; _fbp=fb.1.1765000000000.123456789",
         "storage": storage(
             NOW - wire::SESSION_IDLE_MS + 1_000,
             &journey,
@@ -137,7 +158,8 @@ fn the_loaders_first_request_is_what_the_worker_reads() {
         leases: vec![],
         // The tier the loader can tell (no signal, no Global Privacy Control): declared.
         consent: Some(dni_core::consent::Tier::Full),
-        fbp: None,
+        // Meta's browser id, at the full tier (which the worker keeps only with `consent: full`).
+        fbp: Some("fb.1.1765000000000.123456789".into()),
     };
     assert_eq!(lease_request(&page), want);
 }
@@ -175,23 +197,25 @@ fn the_loaders_first_request_by_page() {
             },
         ),
         (
-            "Global Privacy Control: session storage, and no GA cookies",
+            "Global Privacy Control: session storage, and no GA or Meta cookies",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "gpc": true,
-                   "cookie": "_ga=GA1.1.11.22",
+                   "cookie": "_ga=GA1.1.11.22; _fbp=fb.1.2.3",
                    "storage": storage(NOW - 1, "{}", &json!([]))}),
             |r| {
                 assert_eq!(r.session, "returning_visitor_01");
                 assert_eq!(r.ga, None);
+                assert_eq!(r.fbp, None);
                 assert_eq!(r.consent, Some(dni_core::consent::Tier::Session));
             },
         ),
         (
-            "a site that declares the session tier: asked early too, and no GA cookies",
+            "a site that declares the session tier: asked early too, and no GA or Meta cookies",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "consent": "session",
-                   "cookie": "_ga=GA1.1.11.22"}),
+                   "cookie": "_ga=GA1.1.11.22; _fbp=fb.1.2.3"}),
             |r| {
                 assert_eq!(r.tails, vec!["0102345".to_string()]);
                 assert_eq!(r.ga, None);
+                assert_eq!(r.fbp, None);
             },
         ),
         (
@@ -225,17 +249,12 @@ fn the_loaders_first_request_by_page() {
 type Waits = (&'static str, Value, &'static [(&'static str, &'static str)]);
 
 #[test]
-fn the_loader_waits_for_the_module_when_it_cannot_ask_plainly() {
+fn the_loader_waits_for_the_module_when_it_has_nothing_to_ask() {
     let covered = json!([{"target": "+15550102345", "lease": "p.0.a", "expires_at": NOW + 60_000}]);
-    let cases: [Waits; 5] = [
+    let cases: [Waits; 4] = [
         (
             "no number on the page: the site's configuration",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["12345"]}),
-            &[("GET", PUBLIC)],
-        ),
-        (
-            "a declared tier other than full",
-            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "consent": "none"}),
             &[("GET", PUBLIC)],
         ),
         (
@@ -299,4 +318,215 @@ fn the_loaders_client_uses_the_wire_formats_names_and_limits() {
     for w in &want {
         assert!(LOADER.contains(w.as_str()), "the loader does not use {w:?}");
     }
+}
+
+/// The page's digits, for a first request.
+const SHOWN: &str = "555 010 2345";
+
+#[test]
+fn the_loaders_tier_is_the_cores() {
+    // The site's signals the core reads, and some it does not (each as `data-consent`), with and
+    // without Global Privacy Control and Google Consent Mode.
+    let sites = [
+        None,
+        Some(""),
+        Some("full"),
+        Some(" Session "),
+        Some("NONE"),
+        Some("denied"),
+        Some("granted"),
+        Some("0"),
+        Some("1"),
+        Some("true"),
+        Some("false"),
+        Some("nonsense"),
+        Some("\u{a0}none\u{3000}"),
+        Some("\u{feff}none"),
+    ];
+    let modes = [None, Some("granted"), Some("denied"), Some("nonsense")];
+    let mut signals = Vec::new();
+    for site in sites {
+        for gpc in [false, true] {
+            for mode in modes {
+                signals.push(consent::Signals {
+                    site,
+                    gpc,
+                    analytics_storage: mode,
+                });
+            }
+        }
+    }
+    let pages: Vec<Value> = signals
+        .iter()
+        .map(|s| {
+            json!({"now": NOW, "href": "https://shop.example/", "text": [SHOWN],
+                   "consent": s.site, "gpc": s.gpc, "consentMode": s.analytics_storage})
+        })
+        .collect();
+    for (s, ran) in signals.iter().zip(ran_all(&pages)) {
+        let want = consent::tier(*s);
+        let what = format!(
+            "{:?} gpc={} consent mode={:?}: {want:?}",
+            s.site, s.gpc, s.analytics_storage
+        );
+        let sent = ran.sent;
+        assert_eq!(sent.len(), 1, "{what}: one request, at once");
+        let body = sent[0].body.as_deref().unwrap_or_default();
+        match want {
+            Tier::None => assert_eq!(sent[0].url, NUMBERS, "{what}"),
+            tier => {
+                assert_eq!(sent[0].url, LEASES, "{what}");
+                let request: LeaseRequest = serde_json::from_str(body).expect("JSON");
+                assert_eq!(request.consent, Some(tier), "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_loaders_first_request_without_consent_is_anonymous() {
+    // Every click id the core lists, with a value; the ids themselves never leave the page.
+    let click_ids: Vec<String> = classify::CLICK_ID_NAMES
+        .split('|')
+        .map(|name| format!("{name}=SECRET"))
+        .collect();
+    let every = format!(
+        "https://shop.example/p?{}&utm_source=a",
+        click_ids.join("&")
+    );
+    let hrefs = [
+        "https://shop.example/a/b?utm_source=news&utm_medium=email&gclid=SECRET&user=7#frag",
+        "https://Shop.Example:8443/x?GCLID=SECRET&Utm_source=no&utm_campaign=&utm_term&fbclid=&msclkid=%20",
+        "http://[::1]:8787/p?wbraid=SECRET&a=b=c&utm_content=a=b&&utm%5Fsource=x",
+        "https://shop.example./?gad_source=SECRET",
+        "https://shop.example/u/jane@example.com?email=jane%40example.com",
+        "https://shop.example/?",
+        "https://shop.example/",
+        every.as_str(),
+    ];
+    let pages: Vec<Value> = hrefs
+        .iter()
+        .map(|href| {
+            json!({"now": NOW, "href": href, "text": [SHOWN], "consent": "none",
+                   "referrer": "https://www.google.com/search?q=shop",
+                   "cookie": "_ga=GA1.1.11.22; _fbp=fb.1.2.3",
+                   "storage": storage(NOW - 1, "{}", &json!([]))})
+        })
+        .collect();
+    for (href, ran) in hrefs.iter().zip(ran_all(&pages)) {
+        assert_eq!(ran.sent.len(), 1, "{href}");
+        let sent = &ran.sent[0];
+        assert_eq!((sent.method.as_str(), sent.url.as_str()), ("POST", NUMBERS));
+        let body = sent.body.as_deref().expect("a body");
+        let request: NumbersRequest = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("the worker cannot read {body}: {e}"));
+        assert!(request.validate().is_ok(), "the worker refuses {body}");
+        assert_eq!(request.tails, vec!["0102345".to_string()]);
+        // The landing as the core reduces it for this tier, the referrer's origin.
+        assert_eq!(
+            request.page,
+            Page {
+                url: classify::anonymous_landing(&ran.href),
+                referrer: "https://www.google.com/".into(),
+            },
+            "{href}"
+        );
+        for never in ["SECRET", "returning_visitor", "GA1", "fb.1", "jane"] {
+            assert!(!body.contains(never), "{href}: {body}");
+        }
+    }
+}
+
+#[test]
+fn the_views_the_loader_keeps_are_the_cores_touches() {
+    // (landing, referrer): the page's client keeps the view for the worker when the core's
+    // `wire::may_be_touch` says it may be a touch.
+    let cases = [
+        ("https://shop.example/", ""),
+        ("https://shop.example/?x=1", ""),
+        ("https://shop.example/?", ""),
+        ("https://shop.example/a#at?x", ""),
+        (
+            "https://shop.example/a",
+            "https://www.google.com/search?q=1",
+        ),
+        ("https://shop.example/a", "https://shop.example/b"),
+        ("https://shop.example/a", "https://shop.example:8443/b"),
+        ("https://shop.example/a", "http://shop.example/b"),
+        ("https://shop.example/a", "https://sub.shop.example/"),
+        ("https://shop.example./a", "https://shop.example/"),
+        ("http://[::1]:8787/", "http://[::1]:9999/"),
+    ];
+    let config = json!({"targets": ["+15550102345"]}).to_string();
+    let covered = json!([{"target": "+15550102345", "number": "+15550109999", "lease": "p.0.a", "expires_at": NOW + 60_000}]);
+    let mut kept_some = false;
+    let pages: Vec<Value> = cases
+        .iter()
+        .map(|(landing, referrer)| {
+            json!({"now": NOW, "href": landing, "referrer": referrer, "text": [SHOWN],
+                   "module": true,
+                   "storage": {wire::CONFIG_KEY: config, wire::LEASES_KEY: covered.to_string()}})
+        })
+        .collect();
+    for ((landing, referrer), ran) in cases.iter().zip(ran_all(&pages)) {
+        assert!(
+            ran.sent.is_empty(),
+            "{landing}: a returning visitor's page asks nothing"
+        );
+        let journey: Value = serde_json::from_str(&ran.local[wire::JOURNEY_KEY]).expect("JSON");
+        // The current view is the new visitor's first.
+        let view: RawTouch = serde_json::from_value(journey["first"].clone()).expect("a view");
+        let views: Vec<RawTouch> =
+            serde_json::from_value(journey.get("views").cloned().unwrap_or(json!([])))
+                .expect("views");
+        let want = wire::may_be_touch(&view);
+        assert_eq!(
+            views == [view.clone()],
+            want,
+            "{landing} from {referrer:?}: {view:?}"
+        );
+        kept_some |= want;
+    }
+    assert!(kept_some);
+}
+
+#[test]
+fn the_numbers_the_loader_takes_are_the_cores_e164() {
+    // The site's targets as its configuration lists them: the page's client looks only for those
+    // that are E.164 (`dni_core::phone::E164::parse`), and takes from an answer only such numbers.
+    let candidates = [
+        "+12125550100",
+        "+1212555010",
+        "+121255501",
+        "+123456789012345",
+        "+1234567890123456",
+        "+02125550100",
+        "12125550100",
+        "+1 212 555 0100",
+        "+1212555010x",
+        "+１２１２５５５０１００",
+        "+12125550100\n",
+        "",
+        "+",
+        "<b>+12125550100</b>",
+        "+442079460000",
+    ];
+    let mut targets: Vec<Value> = candidates.iter().map(|c| json!(c)).collect();
+    targets.push(json!(12125550100u64));
+    targets.push(json!(null));
+    targets.push(json!(["+12125550100"]));
+    let config = json!({ "targets": targets }).to_string();
+    let page = json!({"now": NOW, "href": "https://shop.example/", "module": true,
+                      "storage": {wire::CONFIG_KEY: config}});
+    let ran = ran(&page);
+    let want: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| dni_core::phone::E164::parse(c).is_ok())
+        .collect();
+    assert_eq!(want.len(), 5, "the table holds numbers of both kinds");
+    assert_eq!(
+        ran.scans.first().map(String::as_str),
+        Some(want.join(" ").as_str())
+    );
 }

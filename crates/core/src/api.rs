@@ -68,21 +68,39 @@ impl LeaseRequest {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NumbersRequest {
-    /// The site's numbers found on the page, in E.164.
+    /// The site's numbers found on the page, in E.164 (the page's client's requests).
+    #[serde(default)]
     pub targets: Vec<String>,
+    /// Instead of `targets`, the loader's first request: the tails of the page's long runs of
+    /// digits, as in [`LeaseRequest::tails`] (the worker answers for the site's numbers that end so).
+    #[serde(default)]
+    pub tails: Vec<String>,
     /// The page view asking (reduced by the browser).
     pub page: Page,
 }
 
 impl NumbersRequest {
-    /// Checks every field; returns the targets, parsed.
+    /// Checks every field; returns the targets, parsed (empty when the request names `tails`).
     pub fn validate(&self) -> Result<Vec<E164>, Invalid> {
-        let targets = parse_targets(&self.targets)?;
+        let targets = targets_or_tails(&self.targets, &self.tails)?;
         if self.page.url.len() > MAX_URL || self.page.referrer.len() > MAX_URL {
             return Err(Invalid::UrlTooLong);
         }
         Ok(targets)
     }
+}
+
+/// A request's targets, parsed, or, when it names tails instead (never both), none once the tails
+/// are checked: at most [`MAX_TAILS`], each [`TAIL_DIGITS`] digits.
+fn targets_or_tails(targets: &[String], tails: &[String]) -> Result<Vec<E164>, Invalid> {
+    if tails.is_empty() {
+        return parse_targets(targets);
+    }
+    let digits = |t: &String| t.len() == TAIL_DIGITS && t.bytes().all(|b| b.is_ascii_digit());
+    if !targets.is_empty() || tails.len() > MAX_TAILS || !tails.iter().all(digits) {
+        return Err(Invalid::Tails);
+    }
+    Ok(Vec::new())
 }
 
 fn parse_targets(raw: &[String]) -> Result<Vec<E164>, Invalid> {
@@ -213,19 +231,7 @@ impl LeaseRequest {
         if !valid_id(&self.session) {
             return Err(Invalid::Session);
         }
-        let targets = if self.tails.is_empty() {
-            parse_targets(&self.targets)?
-        } else {
-            let digits =
-                |t: &String| t.len() == TAIL_DIGITS && t.bytes().all(|b| b.is_ascii_digit());
-            if !self.targets.is_empty()
-                || self.tails.len() > MAX_TAILS
-                || !self.tails.iter().all(digits)
-            {
-                return Err(Invalid::Tails);
-            }
-            Vec::new()
-        };
+        let targets = targets_or_tails(&self.targets, &self.tails)?;
         if self.views.len() > MAX_VIEWS {
             return Err(Invalid::Views);
         }
@@ -413,6 +419,60 @@ mod tests {
         ];
         for (body, want) in table {
             let got = request(&body);
+            match (&got, want) {
+                (Ok(targets), Ok(count)) => assert_eq!(targets.len(), count, "{body}"),
+                (Err(message), Err(start)) => {
+                    assert!(message.starts_with(start), "{body}: {message}")
+                }
+                _ => panic!("{body}: got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn validates_numbers_requests() {
+        let ok =
+            r#"{"targets":["+12125550100"],"page":{"url":"https://a.com/?gclid=1","referrer":""}}"#;
+        let tails = ok.replace(r#""targets":["+12125550100"]"#, r#""tails":["5550100"]"#);
+        // (body, Ok(number of targets) or the error message's start): the no-consent request
+        // names targets (the page's client) or tails (the loader's first request), never both,
+        // and carries no session or other identifier.
+        let table: Vec<(String, Result<usize, &str>)> = vec![
+            (ok.to_owned(), Ok(1)),
+            (tails.clone(), Ok(0)),
+            (tails.replace("5550100", "555010"), Err("tails")),
+            (
+                tails.replace(
+                    r#"["5550100"]"#,
+                    &format!("[{}]", [r#""5550100""#; MAX_TAILS + 1].join(",")),
+                ),
+                Err("tails"),
+            ),
+            (
+                ok.replace(r#""]"#, r#""],"tails":["5550100"]"#),
+                Err("tails"),
+            ),
+            (
+                ok.replace(r#""targets":["+12125550100"],"#, ""),
+                Err("targets must"),
+            ),
+            (
+                ok.replace("{\"targets", "{\"session\":\"abcdefghijklmnop\",\"targets"),
+                Err("malformed"),
+            ),
+            (
+                ok.replace("}}", r#"},"ga":{"client":"GA1.1.1.2"}}"#),
+                Err("malformed"),
+            ),
+            (
+                ok.replace("https://a.com/?gclid=1", &"x".repeat(MAX_URL + 1)),
+                Err("URLs"),
+            ),
+        ];
+        for (body, want) in table {
+            let got = serde_json::from_str::<NumbersRequest>(&body)
+                .map_err(|_| "malformed".to_owned())
+                .and_then(|r| r.validate().map_err(|e| e.message()));
             match (&got, want) {
                 (Ok(targets), Ok(count)) => assert_eq!(targets.len(), count, "{body}"),
                 (Err(message), Err(start)) => {

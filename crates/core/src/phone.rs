@@ -43,7 +43,12 @@ impl fmt::Display for PhoneError {
 impl E164 {
     /// Accepts only the canonical form: `+` and 8..=15 ASCII digits, the first not `0`.
     pub fn parse(input: &str) -> Result<E164, PhoneError> {
-        let digits = input.strip_prefix('+').ok_or(PhoneError::MissingPlus)?;
+        // Bytes, not `strip_prefix('+')`: a char pattern brings UTF-8 encoding into the browser
+        // module (see ARCHITECTURE.md on its size).
+        if input.as_bytes().first() != Some(&b'+') {
+            return Err(PhoneError::MissingPlus);
+        }
+        let digits = input.get(1..).unwrap_or_default();
         for &b in digits.as_bytes() {
             if !b.is_ascii_digit() {
                 return Err(PhoneError::NotDigits);
@@ -52,7 +57,7 @@ impl E164 {
         if !(8..=15).contains(&digits.len()) {
             return Err(PhoneError::Length);
         }
-        if digits.starts_with('0') {
+        if digits.as_bytes().first() == Some(&b'0') {
             return Err(PhoneError::LeadingZero);
         }
         Ok(E164(input.to_owned()))
@@ -433,6 +438,13 @@ pub fn replace(text: &str, swaps: &[(E164, E164)]) -> Option<String> {
     )
 }
 
+/// Appends the ASCII digit `d` (a `&str` piece rather than `String::push(char)`, whose UTF-8
+/// encoding would be on the page for nothing).
+fn push_digit(out: &mut String, d: u8) {
+    let i = usize::from(d.wrapping_sub(b'0'));
+    out.push_str("0123456789".get(i..i + 1).unwrap_or_default());
+}
+
 /// [`replace`] with the numbers by reference.
 pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
     let found = find_among(text, &{
@@ -470,7 +482,7 @@ pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
                         let at = 3 * usize::from(new.wrapping_sub(b'0'));
                         out.push_str(WIDE_DIGITS.get(at..at + 3)?);
                     } else {
-                        out.push(char::from(new));
+                        push_digit(&mut out, new);
                     }
                     copied = k + len;
                     k += len;
@@ -481,10 +493,14 @@ pub fn replace_among(text: &str, swaps: &[(&E164, &E164)]) -> Option<String> {
             out.push_str(span.get(copied..)?);
         } else {
             if matches!(m.form, Form::International | Form::InternationalTrunk) {
-                out.push_str(if span.starts_with('%') { "%2B" } else { "+" });
+                out.push_str(if span.as_bytes().first() == Some(&b'%') {
+                    "%2B"
+                } else {
+                    "+"
+                });
             }
             for &digit in replacement {
-                out.push(char::from(digit));
+                push_digit(&mut out, digit);
             }
         }
         last = m.end;

@@ -69,9 +69,7 @@ pub fn redact_listed(url: &str, params: &str) -> String {
     // The scheme and authority, as written, as the URL reader finds them (an `@` there separates
     // user info from the host, which classification reads): after them, or all of a string that is
     // not an absolute URL.
-    let head = url::parts(url).map_or(0, |(_, _, after)| {
-        (after.as_ptr() as usize).wrapping_sub(url.as_ptr() as usize)
-    });
+    let head = url::authority_end(url).unwrap_or(0);
     out.push_str(url.get(..head).unwrap_or_default());
     let rest = url.get(head..).unwrap_or_default();
     let (before, fragment) = text::split_once(rest, b'#').unwrap_or((rest, ""));

@@ -89,6 +89,70 @@ pub fn parts(input: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, host, after))
 }
 
+/// Where the authority of an absolute URL ends: the offset in `input` of what [`parts`] returns
+/// third, `None` exactly where it is `None`. The same reading without the parts, for the
+/// redaction, which runs on the page and only needs where the path starts (a property test holds
+/// the two together).
+pub fn authority_end(input: &str) -> Option<usize> {
+    let b = input.as_bytes();
+    // ASCII white space at either end is not the URL's (`trim_ascii`).
+    let mut end = b.len();
+    while end > 0 && b.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+        end -= 1;
+    }
+    let mut i = 0;
+    while i < end && b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    // The scheme: up to the first `:`, not empty, of letters, digits, `+`, `-` and `.`.
+    let start = i;
+    loop {
+        match b.get(i) {
+            Some(b':') if i < end && i > start => break,
+            Some(&c)
+                if i < end && (c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) =>
+            {
+                i += 1
+            }
+            _ => return None,
+        }
+    }
+    if end < i + 3 || b.get(i + 1..i + 3) != Some(b"//") {
+        return None;
+    }
+    // The authority: to the first `/`, `?`, `#` or `\`; the host after its last `@`, without its
+    // port (or, in brackets, an IPv6 literal) and trailing dots, must not be empty.
+    let mut host = i + 3;
+    let mut stop = host;
+    while stop < end && !matches!(b.get(stop), Some(b'/' | b'?' | b'#' | b'\\')) {
+        if b.get(stop) == Some(&b'@') {
+            host = stop + 1;
+        }
+        stop += 1;
+    }
+    let mut host_end = stop;
+    if b.get(host) == Some(&b'[') {
+        host += 1;
+        host_end = host;
+        while host_end < stop && b.get(host_end) != Some(&b']') {
+            host_end += 1;
+        }
+    } else {
+        let mut k = stop;
+        while k > host {
+            k -= 1;
+            if b.get(k) == Some(&b':') {
+                host_end = k;
+                break;
+            }
+        }
+    }
+    while host_end > host && b.get(host_end - 1) == Some(&b'.') {
+        host_end -= 1;
+    }
+    (host_end > host).then_some(stop)
+}
+
 /// The host of an absolute URL exactly as written (not lower-cased), without allocating: for
 /// comparisons that ignore case anyway.
 pub fn host_of(input: &str) -> Option<&str> {
@@ -258,7 +322,8 @@ fn punycode_label(label: &str, out: &mut String) -> bool {
 }
 
 fn strip_port(host_port: &str) -> &str {
-    if let Some(rest) = host_port.strip_prefix('[') {
+    if host_port.as_bytes().first() == Some(&b'[') {
+        let rest = host_port.get(1..).unwrap_or_default();
         // IPv6 literal: keep the brackets' content.
         return match text::find_byte(rest, b']') {
             Some(end) => rest.get(..end).unwrap_or_default(),
@@ -585,6 +650,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// `authority_end` reads a URL as `parts` does.
+        #[test]
+        fn authority_end_is_where_parts_ends_the_authority(
+            s in "[ \\t]{0,2}([a-zA-Z0-9+.-]{0,3}|[hH]ttps?|x y|%)(:|://|:/|)([^ /?#]{0,3}[@:\\[\\].a]{0,3}){0,3}[a:@.\\[\\] ]{0,2}([/?#\\\\][a-z@:/.]{0,4})?[ \\t\\n]{0,2}"
+        ) {
+            let want = parts(&s).map(|(_, _, after)| after.as_ptr() as usize - s.as_ptr() as usize);
+            proptest::prop_assert_eq!(authority_end(&s), want, "{:?}", s);
+        }
+
         #[test]
         fn replaces_invalid_utf8_in_any_sequence(
             bytes in proptest::collection::vec(

@@ -296,9 +296,15 @@ pub async fn numbers(mut req: Request, ctx: RouteContext<()>) -> Result<Response
     for_site(&mut req, &ctx, |req, _, config| async move {
         let body = read_body(req, api::MAX_BODY).await?;
         let mut request: api::NumbersRequest = parse_json(&body)?;
-        let targets = request
+        let mut targets = request
             .validate()
             .map_err(|e| ApiError::BadRequest(e.message()))?;
+        if !request.tails.is_empty() {
+            // The loader's first request at this tier: the site's numbers the page shows, by their
+            // tails, as for a lease.
+            let site: Vec<E164> = config.targets.iter().map(|t| t.number.clone()).collect();
+            targets = api::targets_showing(&site, &request.tails);
+        }
         privacy::redact_page(&mut request.page, &config.redact_params);
         let options = Options {
             own_hosts: &config.own_hosts,
