@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startWorker, postTwilio, admin, ADMIN_TOKEN, TWILIO_AUTH_TOKEN, visitorHeaders, ROOT, AD_QUERY, launchBrowser, newVisitor, swappedText } from "./harness.mjs";
-import { Capture, checkOAuth, checkDataManager, checkMeta, checkWebhook } from "./capture.mjs";
+import { Capture, checkOAuth, checkDataManager, checkMeta, checkWebhook, checkGoogleAds, checkGoogleAdsAdjustment } from "./capture.mjs";
 
 const CALLER = "+13105550142";
 const CALLER_DIGITS = "3105550142";
@@ -57,6 +57,14 @@ before(async () => {
     checkMeta({ datasetId: "1234567890", accessToken: "EAA.meta", callerDigits: CALLER_DIGITS }),
     () => ({ status: 200, body: JSON.stringify({ events_received: 1, messages: [], fbtrace_id: "AbC" }) }),
   ).start();
+  // The legacy Google Ads API (an allowlisted developer token): the upload and the adjustments.
+  const legacy = { customerId: "1234567890", conversionAction: "customers/1234567890/conversionActions/987654", developerToken: "g-dev", accessToken: "ya29.dm", callerDigits: CALLER_DIGITS, zone: ZONE };
+  const [upload, adjust] = [checkGoogleAds(legacy), checkGoogleAdsAdjustment(legacy)];
+  cap.ads = await new Capture(
+    "google ads (legacy)",
+    (r) => (r.url.endsWith(":uploadConversionAdjustments") ? adjust(r) : upload(r)),
+    (r) => ({ status: 200, body: JSON.stringify(r.url.endsWith(":uploadConversionAdjustments") ? { results: [{ orderId: "x" }] } : { results: [{ gclid: "TEST123" }] }) }),
+  ).start();
   cap.hook = await new Capture("owner webhook", checkWebhook({ secret: WHSEC, callerDigits: CALLER_DIGITS, types: ["call.qualified"] }), () => ({ status: 204, body: "" })).start();
   // The qualified site's webhook points at the capture server (seeded before the worker starts).
   const qualified = JSON.parse(readFileSync(join(ROOT, "tests/sites/ads-qualified.json"), "utf8"));
@@ -66,7 +74,7 @@ before(async () => {
   writeFileSync(join(ROOT, qualifiedFile), JSON.stringify(qualified));
   worker = await startWorker({
     name: "ads",
-    sites: ["tests/sites/ads.json", qualifiedFile],
+    sites: ["tests/sites/ads.json", qualifiedFile, "tests/sites/ads-legacy.json"],
     // The ads site's tag on a page, at the full tier (no signal) and at the session tier.
     pages: { "ads.html": adsPage(""), "ads-session.html": adsPage(' data-consent="session"') },
     secrets: {
@@ -78,6 +86,8 @@ before(async () => {
       GOOGLE_ADS_LOGIN_CUSTOMER_ID: "111-222-3333",
       GOOGLE_OAUTH_TOKEN_URL: `${cap.googleOAuth.url}/token`,
       GOOGLE_DATA_MANAGER_ENDPOINT: cap.dm.url,
+      GOOGLE_ADS_ENDPOINT: cap.ads.url,
+      GOOGLE_ADS_DEVELOPER_TOKEN: "g-dev",
       META_ACCESS_TOKEN: "EAA.meta",
       WEBHOOK_SECRET_CRM: WHSEC,
       META_GRAPH_ENDPOINT: cap.meta.url,
@@ -101,10 +111,16 @@ function adsPage(attrs) {
 }
 
 let sessions = 0;
-/** A visit leased with the page's lease body at a declared consent tier; returns the number. */
-async function visit(query, consent, site = "ads", target = "+14155550200", fbp) {
+/** A visit leased with the page's lease body at a declared consent tier; returns the number.
+ * `firstSeen`: the landing was an earlier view of the page's, at that time (ms), and this page
+ * view is a later one of the same visit (no query). */
+async function visit(query, consent, site = "ads", target = "+14155550200", fbp, firstSeen) {
   const session = `ads-session-${++sessions}-abcdefghij`;
   const body = { session, targets: [target], page: { url: worker.base + query, referrer: "" } };
+  if (firstSeen) {
+    body.page.url = `${worker.base}/contact`;
+    body.views = [{ landing: worker.base + query, referrer: "", at: firstSeen }];
+  }
   if (consent) body.consent = consent;
   if (fbp) body.fbp = fbp;
   const r = await fetch(`${worker.base}/v1/sites/${site}/leases`, {
@@ -246,6 +262,11 @@ test("a conversion that requires a qualification is sent once the call is tagged
   // The call's detail carries its qualification; an unknown call is a 404.
   const detail = (await admin(worker.base, `/v1/sites/${site}/calls/CAq0001`)).json.call;
   assert.deepEqual(detail.qualification.tags, ["booked"]);
+  // The Data Manager API cannot retract: the call's deliveries say so, once.
+  const retraction = (await settled("CAq0001", 20_000, site)).filter((d) => d.destination.kind === "google_ads_retraction");
+  assert.equal(retraction.length, 1, JSON.stringify(retraction));
+  assert.equal(retraction[0].state, "skipped");
+  assert.match(retraction[0].answer, /^Google's Data Manager API cannot retract a conversion/);
   assert.equal((await qualify("CAnope", {}, ADMIN_TOKEN)).status, 404);
 
   // A short call: the rules qualify it as bad at its end; it is never sent.
@@ -292,7 +313,64 @@ test("a conversion that requires a qualification is sent once the call is tagged
   assert.ok(lines[0].endsWith(",lead_status,tags,lead_value") && lines[1].endsWith(",spam,booked,"), lines.join("\n"));
 });
 
-const FB_QUERY = "/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fall&fbclid=IwAR2xYz_test";
+test("legacy API: a call qualified spam after its conversion was sent is retracted once; none is sent for a call that was never sent", async () => {
+  const site = "ads-legacy";
+  const qualify = async (sid, body) => {
+    const r = await fetch(`${worker.base}/v1/sites/${site}/calls/${sid}/qualification`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    return (await r.json()).qualification;
+  };
+  const uploadsOf = (sid) => cap.ads.requests.filter((r) => r.url.endsWith(":uploadClickConversions") && r.body.includes(`"${sid}"`));
+  const adjustmentsOf = (sid) => cap.ads.requests.filter((r) => r.url.endsWith(":uploadConversionAdjustments") && r.body.includes(`"${sid}"`));
+  const kinds = (ds) => Object.fromEntries(ds.map((d) => [d.destination.kind, d.state]));
+  // (call id, talk seconds: 64 converts, 3 does not)
+  await call("CAlg0001", await visit(AD_QUERY, "full", site, "+14155550400"), "64");
+  await call("CAlg0002", await visit(AD_QUERY, "full", site, "+14155550400"), "3");
+  assert.deepEqual(kinds(await settled("CAlg0001", 20_000, site)), { google_ads: "delivered" });
+  assert.deepEqual(kinds(await settled("CAlg0002", 20_000, site)), { google_ads: "skipped" });
+  assert.equal(uploadsOf("CAlg0001").length, 1);
+  assert.deepEqual(cap.ads.problems(uploadsOf("CAlg0001")[0]), []);
+  assert.equal(uploadsOf("CAlg0002").length, 0);
+
+  // Marked spam: the conversion is taken back, identified by the order id the upload set.
+  const q = await qualify("CAlg0001", { status: "spam", tags: ["robocall"] });
+  let ds = await settled("CAlg0001", 20_000, site);
+  assert.deepEqual(kinds(ds), { google_ads: "delivered", google_ads_retraction: "delivered" }, JSON.stringify(ds));
+  const sent = adjustmentsOf("CAlg0001");
+  assert.equal(sent.length, 1);
+  assert.deepEqual(cap.ads.problems(sent[0]), []);
+  const adj = JSON.parse(sent[0].body).conversionAdjustments[0];
+  assert.deepEqual([adj.adjustmentType, adj.orderId, adj.conversionAction], ["RETRACTION", "CAlg0001", "customers/1234567890/conversionActions/987654"]);
+  const upload = JSON.parse(uploadsOf("CAlg0001")[0].body).conversions[0];
+  assert.equal(upload.orderId, adj.orderId, "the order id the upload set");
+  const at = (t) => { const [d, h] = t.split(" "); return Date.parse(`${d}T${h}`); };
+  assert.ok(at(adj.adjustmentDateTime) > at(upload.conversionDateTime), "after the conversion");
+  // At the qualification's time, whole seconds; here within the conversion's own second, so the
+  // next one (Google refuses an adjustment that is not after its conversion).
+  assert.ok(Math.abs(at(adj.adjustmentDateTime) - q.at) < 2000, "at the qualification's time");
+
+  // Qualified again (spam again, then bad, then good and spam once more): never a second retraction.
+  for (const body of [{ status: "spam" }, { status: "bad" }, { status: "good" }, { status: "spam" }]) await qualify("CAlg0001", body);
+  await sleep(1500);
+  ds = await settled("CAlg0001", 20_000, site);
+  assert.equal(adjustmentsOf("CAlg0001").length, 1, "sent once");
+  assert.equal(ds.filter((d) => d.destination.kind === "google_ads_retraction").length, 1);
+  assert.equal(uploadsOf("CAlg0001").length, 1, "the conversion is not sent again either");
+
+  // A call whose conversion was never sent: marking it spam queues nothing for Google.
+  await qualify("CAlg0002", { status: "spam" });
+  await sleep(1000);
+  assert.deepEqual(kinds(await settled("CAlg0002", 20_000, site)), { google_ads: "skipped" });
+  assert.equal(adjustmentsOf("CAlg0002").length, 0);
+});
+
+const FBCLID = "IwAR2xYz_test";
+const FB_QUERY = `/?utm_source=facebook&utm_medium=paid_social&utm_campaign=fall&fbclid=${FBCLID}`;
+const metaSetUp = new Map(); // call id -> when the test's visit first saw the fbclid
 const FBP = "fb.1.1772300000000.987654321";
 const metaOf = (sid) => cap.meta.requests.filter((r) => r.body.includes(`"${sid}"`));
 
@@ -303,8 +381,9 @@ test("a call from a Facebook ad reaches Meta's Conversions API once: fbc from th
     ["CAmeta002", "session", FBP, "delivered", ["fbc"]],
     ["CAmeta003", undefined, FBP, "delivered", ["fbc"]],
   ];
-  const started = Date.now();
-  for (const [sid, tier, fbp] of table) await call(sid, await visit(FB_QUERY, tier, "ads", "+14155550200", fbp));
+  // The visit landed from the ad an hour ago: fbc carries that time, when the page first saw the fbclid.
+  const firstSeen = Date.now() - 3_600_000;
+  for (const [sid, tier, fbp] of table) await call(sid, await visit(FB_QUERY, tier, "ads", "+14155550200", fbp, firstSeen));
   for (const [sid, , , state, keys] of table) {
     const m = (await settled(sid)).find((d) => d.destination.kind === "meta");
     assert.equal(m.state, state, `${sid}: ${JSON.stringify(m)}`);
@@ -314,9 +393,8 @@ test("a call from a Facebook ad reaches Meta's Conversions API once: fbc from th
     const body = JSON.parse(sent[0].body);
     const e = body.data[0];
     assert.deepEqual(Object.keys(e.user_data).sort(), keys, sid);
-    const [, , ms, fbclid] = e.user_data.fbc.split(".");
-    assert.equal(fbclid, "IwAR2xYz_test");
-    assert.ok(Number(ms) >= started - 60_000 && Number(ms) <= Date.now(), "fbc: when the page first saw the fbclid");
+    assert.equal(e.user_data.fbc, `fb.1.${firstSeen}.${FBCLID}`, "fbc: the fbclid and when the page first saw it");
+    metaSetUp.set(sid, firstSeen);
     assert.deepEqual([e.event_name, e.event_id, e.action_source, body.test_event_code], ["Lead", sid, "phone_call", "TEST123"]);
     assert.deepEqual(e.custom_data, { value: 75, currency: "usd" });
   }
@@ -350,6 +428,10 @@ test("in Chromium, a full-tier page's _fbp cookie reaches Meta's event as fbp; a
     const e = JSON.parse(sent.body).data[0];
     assert.deepEqual(Object.keys(e.user_data).sort(), keys, sid);
     assert.equal(e.user_data.fbp, fbp, `${sid}: the page's _fbp, unhashed, as Meta asks`);
+    // The page chose when it first saw the fbclid: the visit's stored credited touch says when,
+    // for the libraries' check below (which rebuilds fbc from it, not from the Meta body).
+    const detail = (await admin(worker.base, `/v1/sites/ads/calls/${sid}`)).json.call;
+    metaSetUp.set(sid, detail.attribution.credited.at);
   }
 });
 
@@ -391,15 +473,21 @@ test("the capture server refuses what the documented shape refuses", () => {
 
 test("every captured request is what the platforms' own libraries decode and build", () => {
   const data_manager = cap.dm.requests.filter((r) => r.method === "POST").map((r) => ({ body: r.body, caller: CALLER }));
+  // What the test set up, never what we sent: the fbclid and when the visit first saw it (the
+  // checker builds fbc from them itself); a Meta event of a visit without an fbclid has none.
   const meta = cap.meta.requests.map((r) => {
-    const e = JSON.parse(r.body).data[0];
-    return { body: r.body, caller: CALLER, fbc: e.user_data.fbc, fbp: FBP, value: 75, currency: "USD", dataset: "1234567890" };
+    const id = JSON.parse(r.body).data[0].event_id;
+    const seen = metaSetUp.get(id);
+    return { body: r.body, caller: CALLER, fbclid: seen ? FBCLID : null, first_seen: seen ?? null, fbp: FBP, value: 75, currency: "USD", dataset: "1234567890" };
   });
+  const adjustments = cap.ads.requests.filter((r) => r.url.endsWith(":uploadConversionAdjustments")).map((r) => ({ url: r.url, body: r.body, order_id: "CAlg0001" }));
+  assert.equal(adjustments.length, 1, "one retraction to decode");
   assert.ok(meta.length >= 4, `${meta.length} Meta events`);
   const file = join(ROOT, "tests/.artifacts/ads-captured.json");
-  writeFileSync(file, JSON.stringify({ data_manager, meta }));
+  writeFileSync(file, JSON.stringify({ data_manager, meta, adjustments }));
   const run = spawnSync(join(ROOT, ".venv/bin/python"), [join(ROOT, "tests/ads_check.py"), file], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /decoded by IngestEventsRequest/);
   assert.match(run.stdout, /equal to the SDK's event \(fbc, fbp, ph\)/);
+  assert.match(run.stdout, /adjustment: 1 RETRACTION decoded by UploadConversionAdjustmentsRequest/);
 });

@@ -6,7 +6,10 @@ Usage: ads_check.py CAPTURED.json
 
 CAPTURED holds what the capture servers received and what the test knows:
   {"data_manager": [{"body": "<events:ingest body>", "caller": "+1..."}],
-   "meta": [{"body": "<events body>", "caller": "+1...", "fbp": "...", "fbc": "..."}]}
+   "meta": [{"body": "<events body>", "caller": "+1...", "fbp": "...",
+             "fbclid": "..." or null, "first_seen": <ms> or null}],
+   "adjustments": [{"url": "/v24/customers/<id>:uploadConversionAdjustments",
+                    "body": "<body>", "order_id": "<the call id>"}]}
 
 - Google: every body is decoded with google-ads-datamanager's own IngestEventsRequest, which
   refuses a field it does not know; the fields a conversion needs must be set; a hashed caller
@@ -14,9 +17,15 @@ CAPTURED holds what the capture servers received and what the test knows:
   table crates/core/data/phone-hashes.tsv (numbers written every way) is recomputed with the
   same library.
 - Meta: see check_meta.
+- Google Ads' legacy API: every conversion adjustment body is decoded with google-ads' own
+  UploadConversionAdjustmentsRequest of the API version in its path, which refuses a field it does
+  not know or an unknown enum value; it must be one RETRACTION of the conversion the upload sent
+  (its order id), with partial failure on and no value.
 
 Prints one line per request checked; exits 1 naming every failure."""
+import importlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -88,10 +97,67 @@ def check_data_manager(item, failures):
     print(f"{where}: {len(req.events)} event(s) decoded by IngestEventsRequest")
 
 
+def check_adjustment(item, failures):
+    where = "adjustment"
+    m = re.match(r"^/(v\d+)/customers/(\d{10}):uploadConversionAdjustments$", item["url"])
+    if not m:
+        failures.append(f"{where}: path {item['url']}")
+        return
+    version, customer = m.groups()
+    svc = importlib.import_module(
+        f"google.ads.googleads.{version}.services.types.conversion_adjustment_upload_service"
+    )
+    kinds = importlib.import_module(
+        f"google.ads.googleads.{version}.enums.types.conversion_adjustment_type"
+    ).ConversionAdjustmentTypeEnum.ConversionAdjustmentType
+    try:
+        req = svc.UploadConversionAdjustmentsRequest.from_json(
+            item["body"], ignore_unknown_fields=False
+        )
+    except Exception as e:  # the library's refusal: an unknown field, a wrong type or enum value
+        failures.append(f"{where}: UploadConversionAdjustmentsRequest refuses it: {e}")
+        return
+    problems = []
+    if not req.partial_failure:
+        problems.append("partial_failure")
+    if len(req.conversion_adjustments) != 1:
+        problems.append("one adjustment")
+    for a in req.conversion_adjustments:
+        pb = svc.ConversionAdjustment.pb(a)
+        if a.adjustment_type != kinds.RETRACTION:
+            problems.append(f"adjustment_type {a.adjustment_type}")
+        if a.order_id != item["order_id"]:
+            problems.append(f"order_id {a.order_id!r}, not the upload's {item['order_id']!r}")
+        if not re.match(rf"^customers/{customer}/conversionActions/\d+$", a.conversion_action):
+            problems.append(f"conversion_action {a.conversion_action}")
+        if pb.HasField("restatement_value"):
+            problems.append("a retraction with a value")
+        if pb.HasField("gclid_date_time_pair"):
+            problems.append("gclid_date_time_pair: the conversion had an order id, which must be used")
+        if not re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d$", a.adjustment_date_time):
+            problems.append(f"adjustment_date_time {a.adjustment_date_time!r}")
+    if problems:
+        failures.append(f"{where}: " + "; ".join(problems))
+    print(
+        f"{where}: {len(req.conversion_adjustments)} RETRACTION decoded by "
+        f"UploadConversionAdjustmentsRequest ({version})"
+    )
+
+
+def fbc_of(fbclid, first_seen):
+    """Meta's click id parameter as Meta's documentation builds it from what the test set up:
+    version `fb`, subdomain index 1 (the site's own domain), the time the fbclid was first seen in
+    milliseconds, the fbclid as it was in the landing URL."""
+    if not fbclid:
+        return None
+    return f"fb.1.{int(first_seen)}.{fbclid}"
+
+
 def check_meta(item, failures):
     """Builds the same event with Meta's SDK (ServerEvent, UserData and CustomData normalize and
-    hash) from what the test knows (the caller's number in clear, fbc, fbp) and compares it with
-    the event we sent, field by field."""
+    hash) from what the test knows (the caller's number in clear, fbp, and fbc rebuilt from the
+    visit's fbclid and when it was first seen, never read from our body) and compares it with the
+    event we sent, field by field."""
     from facebook_business.adobjects.serverside.action_source import ActionSource
     from facebook_business.adobjects.serverside.custom_data import CustomData
     from facebook_business.adobjects.serverside.event import Event
@@ -103,7 +169,7 @@ def check_meta(item, failures):
     ours = body["data"][0]
     sent_user = ours.get("user_data", {})
     user = UserData(
-        fbc=sent_user.get("fbc") and item.get("fbc"),
+        fbc=fbc_of(item.get("fbclid"), item.get("first_seen")),
         fbp=sent_user.get("fbp") and item.get("fbp"),
         phones=[item["caller"]] if "ph" in sent_user else None,
     )
@@ -145,6 +211,10 @@ def main(path):
         check_meta(item, failures)
     if "meta" in captured and not captured["meta"]:
         failures.append("no Meta request to check")
+    for item in captured.get("adjustments", []):
+        check_adjustment(item, failures)
+    if "adjustments" in captured and not captured["adjustments"]:
+        failures.append("no conversion adjustment to check")
     for f in failures:
         print("FAIL", f)
     sys.exit(1 if failures else 0)

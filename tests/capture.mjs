@@ -206,6 +206,51 @@ export function checkGoogleAds({ customerId, conversionAction, developerToken, a
   };
 }
 
+// Google Ads' UploadConversionAdjustmentsRequest and ConversionAdjustment in the REST API's JSON
+// names (the same "Unknown name" refusal). A retraction carries no value: Google refuses one with an
+// adjusted value or currency.
+const ADJ_REQUEST_KEYS = new Set(["conversionAdjustments", "partialFailure", "validateOnly", "jobId"]);
+const ADJ_KEYS = new Set([
+  "gclidDateTimePair", "orderId", "conversionAction", "adjustmentDateTime", "adjustmentType",
+  "restatementValue", "userIdentifiers", "userAgent",
+]);
+const ADJ_TYPES = new Set(["RETRACTION", "RESTATEMENT", "ENHANCEMENT"]);
+
+/** Google Ads UploadConversionAdjustments (REST): one adjustment, identified by the order id the
+ * upload set; `zone`: the IANA zone whose offset the adjustment's time must carry. */
+export function checkGoogleAdsAdjustment({ customerId, conversionAction, developerToken, accessToken, callerDigits, zone }) {
+  return (r) => {
+    const p = [];
+    if (r.method !== "POST") p.push("not a POST");
+    if (!new RegExp(`^/v\\d+/customers/${customerId}:uploadConversionAdjustments$`).test(r.url)) p.push(`path ${r.url}`);
+    if (r.headers.authorization !== `Bearer ${accessToken}`) p.push("authorization");
+    if (r.headers["developer-token"] !== developerToken) p.push("developer-token");
+    if (!isJson(r)) p.push("content-type");
+    const b = parse(r.body);
+    if (!b) return [...p, "body is not JSON"];
+    for (const k of Object.keys(b)) if (!ADJ_REQUEST_KEYS.has(k)) p.push(`unknown request field ${k}`);
+    if (b.partialFailure !== true) p.push("partialFailure must be true");
+    if (!Array.isArray(b.conversionAdjustments) || b.conversionAdjustments.length !== 1) return [...p, "conversionAdjustments"];
+    const a = b.conversionAdjustments[0];
+    for (const k of Object.keys(a)) if (!ADJ_KEYS.has(k)) p.push(`unknown adjustment field ${k}`);
+    if (!ADJ_TYPES.has(a.adjustmentType)) p.push(`adjustmentType ${a.adjustmentType}`);
+    if (a.adjustmentType === "RETRACTION" && "restatementValue" in a) p.push("a retraction with a value");
+    if (a.conversionAction !== conversionAction) p.push("conversionAction");
+    if (typeof a.orderId !== "string" || a.orderId.length < 2) p.push("orderId (the conversion's)");
+    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/.exec(a.adjustmentDateTime ?? "");
+    if (!m) p.push("adjustmentDateTime format");
+    else {
+      const [, y, mo, d, h, mi, sec, sign, oh, om] = m;
+      const offsetMin = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
+      const at = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec) - offsetMin * 60_000;
+      if (at > Date.now() + 60_000) p.push("adjustmentDateTime in the future");
+      if (zone && offsetMin !== zoneOffsetMinutes(zone, at)) p.push(`adjustmentDateTime offset is not ${zone}'s at that instant`);
+    }
+    if (callerDigits && r.body.includes(callerDigits)) p.push("the caller's number was sent");
+    return p;
+  };
+}
+
 // Google's Data Manager API (`events:ingest`) in its REST JSON names (google-ads-datamanager
 // 0.9.4's IngestEventsRequest and Event): an unknown field is refused ("Unknown name"). The
 // library's own decoding of every captured body is tests/ads_check.py.

@@ -41,6 +41,10 @@ const GOLDEN = [
   ["caller-erased.json", "delete", "/v1/sites/{site}/callers/{caller}", 200],
   ["config-stored.json", "put", "/v1/sites/{site}/config", 200],
   ["health.json", "get", "/v1/health", 200],
+  ["qualification.json", "put", "/v1/sites/{site}/calls/{call}/qualification", 200],
+  ["qualification-request.json", "put", "/v1/sites/{site}/calls/{call}/qualification", "request"],
+  ["operator-key-request.json", "post", "/v1/operator-keys", "request"],
+  ["deliveries-retraction.json", "get", "/v1/sites/{site}/calls/{call}/deliveries", 200],
   ["operator-key-created.json", "post", "/v1/operator-keys", 201],
   ["operator-keys.json", "get", "/v1/operator-keys", 200],
   ["operator-key-revoked.json", "delete", "/v1/operator-keys/{id}", 200],
@@ -120,4 +124,30 @@ test("an answer with a field added or missing is refused", () => {
   const refused = out.split("\n").filter((l) => l.startsWith("FAIL ")).length;
   const accepted = out.split("\n").filter((l) => l.startsWith("ok "));
   assert.equal(refused, mutants.length, `${mutants.length - refused} mutated answers were accepted:\n${accepted.join("\n")}`);
+});
+
+// docs/api.md's "A call's fields" names every field of a call the document describes (the
+// fields `CallFields` lists and the detail's own), and nothing else: a field added to one and not
+// the other fails here.
+test("docs/api.md describes every field of a call, and only those", () => {
+  const doc = JSON.parse(readFileSync(DOC, "utf8"));
+  const schemas = doc.components.schemas;
+  const inDocument = new Set([
+    ...Object.keys(schemas.CallFields.properties),
+    ...Object.keys(schemas.CallWithDeliveries.properties),
+  ]);
+  const md = readFileSync(join(ROOT, "docs/api.md"), "utf8");
+  const start = md.indexOf("## A call's fields");
+  assert.ok(start >= 0, "the section is there");
+  // The section's table: its rows up to the first line that is not one.
+  const lines = md.slice(start).split("\n");
+  const first = lines.findIndex((l) => l.startsWith("| field"));
+  const end = lines.findIndex((l, i) => i > first && !l.startsWith("|"));
+  const described = new Set();
+  for (const line of lines.slice(first, end).filter((l) => l.startsWith("| `"))) {
+    const names = line.split("|")[1];
+    for (const m of names.matchAll(/`([a-z_]+)`/g)) described.add(m[1]);
+  }
+  assert.deepEqual([...described].filter((f) => !inDocument.has(f)).sort(), [], "described but not in the document");
+  assert.deepEqual([...inDocument].filter((f) => !described.has(f)).sort(), [], "in the document but not described");
 });

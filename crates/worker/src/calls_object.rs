@@ -7,10 +7,10 @@
 use std::cell::Cell;
 
 use dni_core::integrations::outbox::{
-    plan, Delivery, Moment, SendSettings, State as DeliveryState,
+    delivery_id, plan, Delivery, Destination, Moment, SendSettings, State as DeliveryState,
 };
-use dni_core::integrations::qualify;
 use dni_core::integrations::rules::NotConverted;
+use dni_core::integrations::{qualify, retraction};
 
 use dni_core::call::CallRecord;
 use dni_core::messaging::conversation;
@@ -375,15 +375,25 @@ impl DurableObject for CallLog {
         let mut work = Vec::with_capacity(batch.len());
         for d in batch {
             let record = self.get(&d.call_id)?.map(|(r, _)| r);
-            work.push((d, record));
+            let follows = match d.destination.follows() {
+                Some(first) => outbox::get(&self.sql, &delivery_id(&d.call_id, &first))?,
+                None => None,
+            };
+            work.push((d, record, follows));
         }
-        let sending = work.iter().map(|(d, record)| {
-            self.sender
-                .deliver(&self.env, &tuning, &settings, d, record.as_ref())
+        let sending = work.iter().map(|(d, record, follows)| {
+            self.sender.deliver(
+                &self.env,
+                &tuning,
+                &settings,
+                d,
+                record.as_ref(),
+                follows.as_ref(),
+            )
         });
         let outcomes = futures_util::future::join_all(sending).await;
         let now = clock::now();
-        for ((mut d, _), outcome) in work.into_iter().zip(outcomes) {
+        for ((mut d, _, _), outcome) in work.into_iter().zip(outcomes) {
             match outcome {
                 outbox::Outcome::Skip(why) => d.skipped(&why, now),
                 outbox::Outcome::Tried(next, answer) => d.attempted(next, &answer, now),
@@ -443,16 +453,26 @@ impl CallLog {
     }
 
     /// After a call's qualification may have changed: its messages that waited for a transcript
-    /// are due now, and (when it changed) those skipped for want of a qualification are queued
-    /// again, so a call that qualifies later is sent then, once (a delivered message is never
-    /// queued again here).
+    /// are due now, and (when it changed) those skipped for want of a qualification (or for a bad
+    /// or spam one) are queued again, so a call that qualifies later is sent then, once (a
+    /// delivered message is never queued again here). A call qualified bad or spam after its
+    /// Google Ads conversion was sent gets its one retraction (`retraction::queue`).
     async fn requeue(&self, call_sid: &str, qualified: bool, now: dni_core::Millis) -> Result<()> {
+        let record = self.get(call_sid)?.map(|(r, _)| r);
+        let status = record
+            .as_ref()
+            .and_then(|r| r.qualification.as_ref())
+            .and_then(|q| q.status);
         // The owner's endpoints that listen for it hear of the new qualification.
         if qualified {
             if let Some(s) = outbox::load_settings(&self.sql)? {
-                let (at, test) = self.get(call_sid)?.map_or((now, false), |(r, _)| {
-                    (r.qualification.map_or(now, |q| q.at), r.test)
+                let (at, test) = record.as_ref().map_or((now, false), |r| {
+                    (r.qualification.as_ref().map_or(now, |q| q.at), r.test)
                 });
+                let conversion =
+                    outbox::get(&self.sql, &delivery_id(call_sid, &Destination::GoogleAds))?
+                        .map(|d| d.state);
+                let retract = retraction::queue(&s.integrations, status, test, conversion);
                 // A test call's qualification goes only to the endpoints that list `test`.
                 self.queue_messages(
                     (call_sid, test),
@@ -462,15 +482,25 @@ impl CallLog {
                     now,
                 )
                 .await?;
+                if let Some(destination) = retract {
+                    if outbox::enqueue(&self.sql, call_sid, vec![destination], now)? > 0 {
+                        self.schedule().await?;
+                    }
+                }
             }
         }
         let not_qualified = NotConverted::NotQualified.as_str();
+        let disqualified = NotConverted::Disqualified.as_str();
         let mut again = 0;
         for mut d in outbox::list(&self.sql, call_sid)? {
             let answer = d.answer.as_deref();
             let waiting = d.state == DeliveryState::Pending && answer == Some(qualify::WAITING);
-            let skipped =
-                qualified && d.state == DeliveryState::Skipped && answer == Some(not_qualified);
+            let skipped = qualified
+                && d.state == DeliveryState::Skipped
+                && match d.destination {
+                    Destination::GoogleAdsRetraction => retraction::again(answer, status),
+                    _ => answer == Some(not_qualified) || answer == Some(disqualified),
+                };
             if waiting || skipped {
                 d.replay(now);
                 outbox::put(&self.sql, &d)?;

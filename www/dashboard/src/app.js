@@ -283,6 +283,18 @@ async function downloadCsv() {
 
 // --- a call's detail -------------------------------------------------------------------------
 
+
+/** A delivery's destination in the owner's words (the API's `destination.kind`). */
+function destinationName(d) {
+  const names = {
+    ga4: "GA4", google_ads: "Google Ads", google_ads_retraction: "Google Ads retraction",
+    microsoft_ads: "Microsoft Ads", meta: "Meta",
+  };
+  if (d?.kind === "webhook") return `webhook ${d.endpoint} (${d.event})`;
+  if (d?.kind === "qualified") return `webhook ${d.endpoint} (call.qualified)`;
+  return names[d?.kind] ?? d?.kind ?? "delivery";
+}
+
 function touchItems(label, t) {
   if (!t) return [];
   return [el("dt", {}, label), el("dd", {}, `${t.channel} · ${t.source || "(none)"} / ${t.medium || "(none)"}`,
@@ -319,7 +331,7 @@ async function showDetail(sid) {
   if (transcript) items.push(el("dt", {}, "Transcript"), el("dd", {}, transcript));
   if (Array.isArray(c.deliveries) && c.deliveries.length) {
     items.push(el("dt", {}, "Sent to"), el("dd", {}, el("ul", {}, ...c.deliveries.map((d) =>
-      el("li", {}, `${d.kind ?? d.target ?? "delivery"}: ${d.status ?? ""}`)))));
+      el("li", {}, `${destinationName(d.destination)}: ${d.state}${d.answer ? ` (${d.answer})` : ""}`)))));
   }
   $("detail-title").textContent = `${c.kind === "text" ? "Text conversation" : "Call"} ${c.call_sid}`;
   const body = $("detail-body");

@@ -16,8 +16,10 @@
 //! - Google answers with a `requestId` at once and processes the events later: the diagnostics
 //!   (`GET /v1/requestStatus:retrieve`) are read back onto the delivery.
 //!
-//! The API (as of the pinned client, google-ads-datamanager 0.9.4) has no adjustment or retraction
-//! of an ingested conversion: see `ARCHITECTURE.md` and `docs/integrations.md`.
+//! The API adjusts an ingested conversion only by restating its value or adding user data (an
+//! `events:ingest` with the same `transactionId`); it cannot retract one (Google's "Upgrade from
+//! the Google Ads API" guide), so a call qualified bad or spam after it was sent here keeps its
+//! conversion: `super::retraction` skips it with that reason.
 
 #[allow(unused_imports)]
 use crate::prelude::*;

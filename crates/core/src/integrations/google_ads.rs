@@ -5,6 +5,12 @@
 //! Google deduplicates a click conversion by its click id, conversion action and
 //! `conversion_date_time`, and by `order_id` when one is given: we send the call id as `order_id`
 //! and the call's start as the time, so a retried upload never counts twice.
+//!
+//! A conversion is taken back with `ConversionAdjustmentUploadService.UploadConversionAdjustments`
+//! (REST: `POST {endpoint}/{version}/customers/{id}:uploadConversionAdjustments`),
+//! `adjustmentType: RETRACTION`: Google finds the conversion by the `orderId` the upload set (it
+//! must be used when the conversion had one) and the conversion action. When a retraction is due
+//! is [`super::retraction`]'s decision.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -83,6 +89,53 @@ pub fn upload_request(
         "/customers/",
         &customer,
         ":uploadClickConversions",
+    ]
+    .concat();
+    let mut request = HttpRequest::json(url, body.to_string());
+    request.header("authorization", &["Bearer ", access_token].concat());
+    request.header("developer-token", credentials.developer_token);
+    if let Some(login) = customer_digits(credentials.login_customer_id) {
+        request.header("login-customer-id", &login);
+    }
+    Ok(request)
+}
+
+/// The retraction of the call's conversion (uploaded by [`upload_request`], which set the call id
+/// as its `orderId` and `converted_at`, the call's start, as its time), as of `at` (when the call
+/// was qualified bad or spam), in the site's zone with its offset. Google refuses an adjustment
+/// that is not after its conversion, and compares whole seconds: a qualification within the
+/// conversion's second is sent as the next second. Partial failure on, as Google asks for
+/// adjustments too.
+#[allow(clippy::too_many_arguments)]
+pub fn retraction_request(
+    endpoint: &str,
+    version: &str,
+    settings: &GoogleAdsSettings,
+    credentials: &Credentials<'_>,
+    access_token: &str,
+    call_id: &str,
+    converted_at: crate::Millis,
+    at: crate::Millis,
+    zone: &civil::Zone,
+) -> Result<HttpRequest, AdsSkip> {
+    let at = at.max(converted_at.saturating_add(crate::SECOND));
+    let customer = customer_digits(&settings.customer_id).ok_or(AdsSkip::BadSettings)?;
+    let action = conversion_action(&settings.customer_id, &settings.conversion_action)
+        .ok_or(AdsSkip::BadSettings)?;
+    let adjustment = json!({
+        "conversionAction": action,
+        "adjustmentType": "RETRACTION",
+        "adjustmentDateTime": civil::google_ads_time(at, zone),
+        "orderId": call_id,
+    });
+    let body = json!({ "conversionAdjustments": [adjustment], "partialFailure": true });
+    let url = [
+        endpoint.trim_end_matches('/'),
+        "/",
+        version,
+        "/customers/",
+        &customer,
+        ":uploadConversionAdjustments",
     ]
     .concat();
     let mut request = HttpRequest::json(url, body.to_string());
@@ -204,6 +257,96 @@ mod tests {
             )
             .map(|_| ()),
             Err(AdsSkip::NoClick)
+        );
+    }
+
+    #[test]
+    fn retracts_by_the_order_id_the_upload_set() {
+        let settings: GoogleAdsSettings = serde_json::from_str(
+            r#"{"customer_id":"123-456-7890","conversion_action":"987","api":"google_ads_legacy"}"#,
+        )
+        .unwrap();
+        let creds = Credentials {
+            developer_token: "dev",
+            login_customer_id: "",
+        };
+        // The conversion's time: the call's start.
+        const START: u64 = 1_772_370_308_900;
+        // (zone, qualified at, adjustmentDateTime)
+        let table = [
+            (
+                Some("America/New_York"),
+                1_772_370_309_000,
+                "2026-03-01 08:05:09-05:00",
+            ),
+            (
+                Some("America/New_York"),
+                1_783_000_000_000,
+                "2026-07-02 09:46:40-04:00",
+            ),
+            (None, 1_772_370_309_000, "2026-03-01 13:05:09+00:00"),
+            // Qualified within the conversion's second (or before it, a clock's skew): the next
+            // second, after the conversion's `2026-03-01 08:05:08`.
+            (
+                Some("America/New_York"),
+                START + 50,
+                "2026-03-01 08:05:09-05:00",
+            ),
+            (
+                Some("America/New_York"),
+                START - 5_000,
+                "2026-03-01 08:05:09-05:00",
+            ),
+        ];
+        for (zone, at, when) in table {
+            let req = retraction_request(
+                "https://googleads.googleapis.com/",
+                "v24",
+                &settings,
+                &creds,
+                "ya29",
+                "CA9",
+                START,
+                at,
+                &civil::Zone::of(zone, None),
+            )
+            .unwrap();
+            assert_eq!(
+                req.url,
+                "https://googleads.googleapis.com/v24/customers/1234567890:uploadConversionAdjustments"
+            );
+            let body: Value = serde_json::from_str(&req.body).unwrap();
+            assert_eq!(
+                body,
+                json!({"conversionAdjustments": [{
+                    "conversionAction": "customers/1234567890/conversionActions/987",
+                    "adjustmentType": "RETRACTION",
+                    "adjustmentDateTime": when,
+                    "orderId": "CA9"}],
+                  "partialFailure": true}),
+                "{zone:?}"
+            );
+            assert!(req
+                .headers
+                .contains(&("developer-token".into(), "dev".into())));
+            assert!(!req.headers.iter().any(|(k, _)| k == "login-customer-id"));
+        }
+        let broken: GoogleAdsSettings =
+            serde_json::from_str(r#"{"customer_id":"12","conversion_action":"987"}"#).unwrap();
+        assert_eq!(
+            retraction_request(
+                "x",
+                "v24",
+                &broken,
+                &creds,
+                "t",
+                "CA9",
+                0,
+                0,
+                &civil::Zone::of(None, None)
+            )
+            .map(|_| ()),
+            Err(AdsSkip::BadSettings)
         );
     }
 

@@ -2,8 +2,9 @@
 //! Protocol (`ga4`), Google Ads conversions (`data_manager`, Google's Data Manager API, the default;
 //! `google_ads`, the legacy `UploadClickConversions`; both with `oauth`; and the import file,
 //! `csv_feed`), Microsoft Advertising offline conversions (`microsoft_ads`), the owner's signed
-//! webhooks (`webhooks`); which calls are conversions (`rules`, from the call's `facts`); and the
-//! outbox's messages and their retries (`outbox`, `retry`).
+//! webhooks (`webhooks`); which calls are conversions (`rules`, from the call's `facts`); taking a
+//! Google Ads conversion back when the call turns out bad or spam (`retraction`); and the outbox's
+//! messages and their retries (`outbox`, `retry`).
 //!
 //! All of it is pure: each function builds a request (URL, headers, body) or reads an answer; time,
 //! random ids and jitter are arguments. The worker's outbox stores, sends and schedules.
@@ -22,6 +23,7 @@ pub mod microsoft_ads;
 pub mod oauth;
 pub mod outbox;
 pub mod qualify;
+pub mod retraction;
 pub mod retry;
 pub mod rules;
 pub mod settings;

@@ -19,6 +19,9 @@ pub enum Destination {
     Ga4,
     /// Google Ads click conversion upload.
     GoogleAds,
+    /// Taking the call's Google Ads conversion back (`RETRACTION`, legacy API only), once the call
+    /// is qualified bad or spam after the conversion was sent: see [`super::retraction`].
+    GoogleAdsRetraction,
     /// Microsoft Advertising offline conversion.
     MicrosoftAds,
     /// Meta's Conversions API.
@@ -41,11 +44,13 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// A short name, unique per call: `ga4`, `google_ads`, `microsoft_ads`, `webhook.<id>.<event>`.
+    /// A short name, unique per call: `ga4`, `google_ads`, `google_ads.retraction`,
+    /// `microsoft_ads`, `meta`, `webhook.<id>.<event>`.
     pub fn key(&self) -> String {
         match self {
             Destination::Ga4 => "ga4".to_owned(),
             Destination::GoogleAds => "google_ads".to_owned(),
+            Destination::GoogleAdsRetraction => "google_ads.retraction".to_owned(),
             Destination::MicrosoftAds => "microsoft_ads".to_owned(),
             Destination::Meta => "meta".to_owned(),
             Destination::Webhook { endpoint, event } => {
@@ -54,6 +59,15 @@ impl Destination {
             Destination::Qualified { endpoint, at } => {
                 ["webhook.", endpoint, ".call.qualified.", &at.to_string()].concat()
             }
+        }
+    }
+
+    /// The destination whose delivery (of the same call) this one depends on: a retraction is
+    /// decided by what became of the conversion it takes back.
+    pub fn follows(&self) -> Option<Destination> {
+        match self {
+            Destination::GoogleAdsRetraction => Some(Destination::GoogleAds),
+            _ => None,
         }
     }
 }
@@ -143,6 +157,7 @@ pub fn takes_test_calls(settings: &Integrations, destination: &Destination) -> b
     match destination {
         Destination::Ga4
         | Destination::GoogleAds
+        | Destination::GoogleAdsRetraction
         | Destination::MicrosoftAds
         | Destination::Meta => false,
         Destination::Webhook { endpoint, .. } | Destination::Qualified { endpoint, .. } => settings
@@ -517,6 +532,7 @@ mod tests {
         let table = [
             (Destination::Ga4, false),
             (Destination::GoogleAds, false),
+            (Destination::GoogleAdsRetraction, false),
             (Destination::MicrosoftAds, false),
             (Destination::Meta, false),
             (

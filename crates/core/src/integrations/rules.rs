@@ -23,6 +23,10 @@ pub enum NotConverted {
     /// The rule needs a qualification (tags, a status) the call does not have (yet: an operator
     /// or a transcript may still give it one, and the call is sent then).
     NotQualified,
+    /// Qualified `bad` or `spam` (by an operator or a rule) before it was sent: never a
+    /// conversion, whatever the rule asks (one sent before that is taken back where the platform
+    /// can: `integrations::retraction`).
+    Disqualified,
 }
 
 impl NotConverted {
@@ -35,6 +39,7 @@ impl NotConverted {
             NotConverted::TooShort => "shorter than the minimum talk time",
             NotConverted::NotFirstTime => "not a first-time caller",
             NotConverted::NotQualified => "not qualified as the conversion requires",
+            NotConverted::Disqualified => "qualified bad or spam",
         }
     }
 }
@@ -54,6 +59,10 @@ pub fn evaluate<'r>(
                 && (r.channels.is_empty() || r.channels.contains(&facts.channel))
         })
         .ok_or(NotConverted::NoRule)?;
+    let status = facts.qualification.as_ref().and_then(|q| q.status);
+    if status.is_some_and(crate::qualification::LeadStatus::retracts) {
+        return Err(NotConverted::Disqualified);
+    }
     if facts.kind == LeadKind::Text {
         // Nobody answers a text: a rule that counts texts counts the conversation (once: it is
         // queued with the conversation's first text).
@@ -231,6 +240,7 @@ mod tests {
         booked.tags_any = vec!["booked".into(), "quote".into()];
         let mut good = rule("good", &[], false, 0, false);
         good.status = Some(LeadStatus::Good);
+        let any = rule("any", &[], false, 0, false);
         let q = |tags: &[&str], status, value| {
             Some(Qualification {
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -259,7 +269,21 @@ mod tests {
             (
                 &good,
                 q(&["booked"], Some(LeadStatus::Spam), None),
-                Err(NotConverted::NotQualified),
+                Err(NotConverted::Disqualified),
+                0.0,
+            ),
+            // A rule that asks for no qualification still never counts a bad or spam call.
+            (&any, q(&[], None, Some(40.0)), Ok(()), 40.0),
+            (
+                &any,
+                q(&[], Some(LeadStatus::Bad), Some(40.0)),
+                Err(NotConverted::Disqualified),
+                0.0,
+            ),
+            (
+                &booked,
+                q(&["booked"], Some(LeadStatus::Spam), None),
+                Err(NotConverted::Disqualified),
                 0.0,
             ),
             (

@@ -3,9 +3,11 @@
 //! made elsewhere, in the shape the detail shows).
 //!
 //! [`Call`] is the public shape of a call. It is converted from `dni_core::call::CallRecord` field
-//! by field (both conversions destructure every field, so a field added to the record does not
-//! reach the API until it is added here, in `www/v1/openapi.json` and in the golden answers), and
-//! its enums are the API's own, matched exhaustively.
+//! by field, one struct literal per direction, each naming every field of the struct it builds:
+//! `From<&CallRecord>` builds a [`Call`] and [`Call::into_record`] a record, so a field added to
+//! either fails to build until the other direction gives it its place (a field added to the record
+//! does not reach the API until it is added here, in `www/v1/openapi.json` and in the golden
+//! answers). Its enums are the API's own, matched exhaustively.
 
 use dni_core::attribution as core_attribution;
 use dni_core::call::{self as core_call, CallRecord};
@@ -16,6 +18,7 @@ use dni_core::Millis;
 use serde::{Deserialize, Serialize};
 
 use super::deliveries::Delivery;
+use super::qualification::Qualification;
 
 /// One call: who called which number, when, what happened, and where the caller came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,13 +72,13 @@ pub struct Call {
     pub conversation: Vec<Utterance>,
     /// The consent tier the page declared for the credited visit (`none`, `session`, `full`).
     #[serde(default)]
-    pub consent: Option<dni_core::consent::Tier>,
+    pub consent: Option<Consent>,
     /// The visit's `_fbp` cookie (Meta's browser id).
     #[serde(default)]
     pub fbp: Option<String>,
     /// The operator's or the site's rules' qualification of the lead.
     #[serde(default)]
-    pub qualification: Option<dni_core::qualification::Qualification>,
+    pub qualification: Option<Qualification>,
     /// Talk time as the core reads it (the dial result's, the business's side); none for a
     /// call that was not answered. Derived from the record, ignored in an import.
     #[serde(default)]
@@ -93,6 +96,17 @@ pub struct Call {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// The consent tier a page declared: `none` (nothing stored, no identifiers sent), `session`
+/// (session storage only, no analytics ids), `full` (local storage and analytics ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Consent {
+    None,
+    Session,
+    Full,
 }
 
 /// A call or a text conversation.
@@ -381,95 +395,52 @@ pub struct Imported {
 
 impl From<&CallRecord> for Call {
     fn from(r: &CallRecord) -> Self {
-        let CallRecord {
-            call_sid,
-            site,
-            caller,
-            tracking_number,
-            forwarded_to,
-            started_at,
-            status,
-            duration_s,
-            ended_at,
-            number_kind,
-            channel,
-            source,
-            medium,
-            campaign,
-            term,
-            content,
-            gclid,
-            click_id,
-            landing_page,
-            session,
-            confidence,
-            candidates,
-            attribution,
-            ga_client_id,
-            ga_session_id,
-            provider,
-            routing,
-            dial,
-            recording,
-            voicemail,
-            transcript,
-            first_time,
-            answered_legs,
-            conversation,
-            consent,
-            fbp,
-            qualification,
-            kind,
-            messages,
-            last_message_at,
-            test,
-        } = r;
         Call {
-            call_sid: call_sid.clone(),
-            site: site.clone(),
-            caller: caller.clone(),
-            tracking_number: tracking_number.clone(),
-            forwarded_to: forwarded_to.as_ref().map(|n| n.as_str().to_owned()),
-            started_at: *started_at,
-            status: (*status).into(),
-            duration_s: *duration_s,
-            ended_at: *ended_at,
-            number_kind: (*number_kind).into(),
-            channel: channel.as_str().to_owned(),
-            source: source.clone(),
-            medium: medium.clone(),
-            campaign: campaign.clone(),
-            term: term.clone(),
-            content: content.clone(),
-            gclid: gclid.clone(),
-            click_id: click_id.as_ref().map(ClickId::from),
-            landing_page: landing_page.clone(),
-            session: session.clone(),
-            confidence: *confidence,
-            candidates: candidates.clone(),
-            attribution: attribution.as_ref().map(Attribution::from),
-            ga_client_id: ga_client_id.clone(),
-            ga_session_id: ga_session_id.clone(),
-            provider: (*provider).into(),
-            routing: routing.as_ref().map(Routing::from),
-            dial: dial.as_ref().map(Dial::from),
-            recording: recording.as_ref().map(Recording::from),
-            voicemail: voicemail.as_ref().map(Recording::from),
-            transcript: transcript.as_ref().map(Transcript::from),
-            first_time: *first_time,
-            answered_legs: answered_legs.iter().map(AnsweredLeg::from).collect(),
-            conversation: conversation.iter().map(Utterance::from).collect(),
-            consent: *consent,
-            fbp: fbp.clone(),
-            qualification: qualification.clone(),
+            call_sid: r.call_sid.clone(),
+            site: r.site.clone(),
+            caller: r.caller.clone(),
+            tracking_number: r.tracking_number.clone(),
+            forwarded_to: r.forwarded_to.as_ref().map(|n| n.as_str().to_owned()),
+            started_at: r.started_at,
+            status: r.status.into(),
+            duration_s: r.duration_s,
+            ended_at: r.ended_at,
+            number_kind: r.number_kind.into(),
+            channel: r.channel.as_str().to_owned(),
+            source: r.source.clone(),
+            medium: r.medium.clone(),
+            campaign: r.campaign.clone(),
+            term: r.term.clone(),
+            content: r.content.clone(),
+            gclid: r.gclid.clone(),
+            click_id: r.click_id.as_ref().map(ClickId::from),
+            landing_page: r.landing_page.clone(),
+            session: r.session.clone(),
+            confidence: r.confidence,
+            candidates: r.candidates.clone(),
+            attribution: r.attribution.as_ref().map(Attribution::from),
+            ga_client_id: r.ga_client_id.clone(),
+            ga_session_id: r.ga_session_id.clone(),
+            provider: r.provider.into(),
+            routing: r.routing.as_ref().map(Routing::from),
+            dial: r.dial.as_ref().map(Dial::from),
+            recording: r.recording.as_ref().map(Recording::from),
+            voicemail: r.voicemail.as_ref().map(Recording::from),
+            transcript: r.transcript.as_ref().map(Transcript::from),
+            first_time: r.first_time,
+            answered_legs: r.answered_legs.iter().map(AnsweredLeg::from).collect(),
+            conversation: r.conversation.iter().map(Utterance::from).collect(),
+            consent: r.consent.map(Into::into),
+            fbp: r.fbp.clone(),
+            qualification: r.qualification.as_ref().map(Qualification::from),
             talk_s: match r.outcome() {
                 core_call::Outcome::Answered { talk_s } => Some(talk_s),
                 _ => None,
             },
-            kind: (*kind).into(),
-            messages: messages.iter().map(TextMessage::from).collect(),
-            last_message_at: *last_message_at,
-            test: *test,
+            kind: r.kind.into(),
+            messages: r.messages.iter().map(TextMessage::from).collect(),
+            last_message_at: r.last_message_at,
+            test: r.test,
         }
     }
 }
@@ -494,98 +465,56 @@ impl Call {
     /// The record an imported call becomes; why not, naming the record, when a number is not
     /// E.164 or a channel is not one of GA4's.
     pub fn into_record(self) -> Result<CallRecord, String> {
-        let Call {
-            call_sid,
-            site,
-            caller,
-            tracking_number,
-            forwarded_to,
-            started_at,
-            status,
-            duration_s,
-            ended_at,
-            number_kind,
-            channel: channel_name,
-            source,
-            medium,
-            campaign,
-            term,
-            content,
-            gclid,
-            click_id,
-            landing_page,
-            session,
-            confidence,
-            candidates,
-            attribution,
-            ga_client_id,
-            ga_session_id,
-            provider,
-            routing,
-            dial,
-            recording,
-            voicemail,
-            transcript,
-            first_time,
-            answered_legs,
-            conversation,
-            consent,
-            fbp,
-            qualification,
-            talk_s: _,
-            kind,
-            messages,
-            last_message_at,
-            test,
-        } = self;
-        let sid = call_sid.as_str();
+        let sid = self.call_sid.as_str();
         Ok(CallRecord {
-            forwarded_to: forwarded_to
+            forwarded_to: self
+                .forwarded_to
                 .map(|n| number(sid, "forwarded_to", &n))
                 .transpose()?,
-            started_at,
-            status: status.into(),
-            duration_s,
-            ended_at,
-            number_kind: number_kind.into(),
-            channel: channel(sid, "channel", &channel_name)?,
-            source,
-            medium,
-            campaign,
-            term,
-            content,
-            gclid,
-            click_id: click_id.map(Into::into),
-            landing_page,
-            session,
-            confidence,
-            candidates,
-            attribution: attribution.map(|a| a.into_domain(sid)).transpose()?,
-            ga_client_id,
-            ga_session_id,
-            provider: provider.into(),
-            routing: routing.map(Into::into),
-            dial: dial.map(|d| d.into_domain(sid)).transpose()?,
-            recording: recording.map(Into::into),
-            voicemail: voicemail.map(Into::into),
-            transcript: transcript.map(Into::into),
-            first_time,
-            answered_legs: answered_legs
+            started_at: self.started_at,
+            status: self.status.into(),
+            duration_s: self.duration_s,
+            ended_at: self.ended_at,
+            number_kind: self.number_kind.into(),
+            channel: channel(sid, "channel", &self.channel)?,
+            source: self.source,
+            medium: self.medium,
+            campaign: self.campaign,
+            term: self.term,
+            content: self.content,
+            gclid: self.gclid,
+            click_id: self.click_id.map(Into::into),
+            landing_page: self.landing_page,
+            session: self.session,
+            confidence: self.confidence,
+            candidates: self.candidates,
+            attribution: self.attribution.map(|a| a.into_domain(sid)).transpose()?,
+            ga_client_id: self.ga_client_id,
+            ga_session_id: self.ga_session_id,
+            provider: self.provider.into(),
+            routing: self.routing.map(Into::into),
+            dial: self.dial.map(|d| d.into_domain(sid)).transpose()?,
+            recording: self.recording.map(Into::into),
+            voicemail: self.voicemail.map(Into::into),
+            transcript: self.transcript.map(Into::into),
+            first_time: self.first_time,
+            answered_legs: self
+                .answered_legs
                 .into_iter()
                 .map(|l| l.into_domain(sid))
                 .collect::<Result<_, _>>()?,
-            conversation: conversation.into_iter().map(Into::into).collect(),
-            consent,
-            fbp,
-            qualification,
-            kind: kind.into(),
-            messages: messages.into_iter().map(Into::into).collect(),
-            last_message_at,
-            test,
-            call_sid,
-            site,
-            caller,
-            tracking_number,
+            conversation: self.conversation.into_iter().map(Into::into).collect(),
+            consent: self.consent.map(Into::into),
+            fbp: self.fbp,
+            qualification: self.qualification.map(Into::into),
+            kind: self.kind.into(),
+            messages: self.messages.into_iter().map(Into::into).collect(),
+            last_message_at: self.last_message_at,
+            test: self.test,
+            call_sid: self.call_sid,
+            site: self.site,
+            caller: self.caller,
+            tracking_number: self.tracking_number,
         })
     }
 }
@@ -612,6 +541,28 @@ impl From<CallStatus> for core_telephony::CallStatus {
             CallStatus::Answered => C::Answered,
             CallStatus::Missed => C::Missed,
             CallStatus::Received => C::Received,
+        }
+    }
+}
+
+impl From<dni_core::consent::Tier> for Consent {
+    fn from(t: dni_core::consent::Tier) -> Self {
+        use dni_core::consent::Tier;
+        match t {
+            Tier::None => Consent::None,
+            Tier::Session => Consent::Session,
+            Tier::Full => Consent::Full,
+        }
+    }
+}
+
+impl From<Consent> for dni_core::consent::Tier {
+    fn from(c: Consent) -> Self {
+        use dni_core::consent::Tier;
+        match c {
+            Consent::None => Tier::None,
+            Consent::Session => Tier::Session,
+            Consent::Full => Tier::Full,
         }
     }
 }

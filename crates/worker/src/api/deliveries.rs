@@ -33,6 +33,8 @@ pub struct Delivery {
 pub enum Destination {
     Ga4,
     GoogleAds,
+    /// Taking the Google Ads conversion back (a call qualified bad or spam after it was sent).
+    GoogleAdsRetraction,
     MicrosoftAds,
     Meta,
     /// An endpoint told that the call's qualification changed at `at` (ms).
@@ -104,6 +106,7 @@ impl From<&core_outbox::Delivery> for Delivery {
             destination: match destination {
                 core_outbox::Destination::Ga4 => Destination::Ga4,
                 core_outbox::Destination::GoogleAds => Destination::GoogleAds,
+                core_outbox::Destination::GoogleAdsRetraction => Destination::GoogleAdsRetraction,
                 core_outbox::Destination::MicrosoftAds => Destination::MicrosoftAds,
                 core_outbox::Destination::Meta => Destination::Meta,
                 core_outbox::Destination::Qualified { endpoint, at } => Destination::Qualified {

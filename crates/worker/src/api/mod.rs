@@ -26,6 +26,7 @@ pub mod error;
 pub mod history;
 pub mod keys;
 pub mod pool;
+pub mod qualification;
 pub mod reports;
 pub mod secrets;
 pub mod test_calls;

@@ -9,8 +9,8 @@ use dni_core::report::pool_history::Point;
 
 use super::tests::Fixtures;
 use super::{
-    admin, calls, deliveries, history, keys, pool, reports, secrets, test_calls, text,
-    text_as_declared, tokens,
+    admin, calls, deliveries, history, keys, pool, qualification, reports, secrets, test_calls,
+    text, text_as_declared, tokens,
 };
 use crate::protocol::StatsReply;
 
@@ -270,6 +270,23 @@ pub(super) fn all(f: &Fixtures) -> Vec<(&'static str, String)> {
             }),
         ),
         ("health.json", t(&admin::Health { ok: true })),
+        (
+            "qualification.json",
+            t(&qualification::Qualified {
+                site: "demo".to_owned(),
+                call_sid: f.calls[0].call_sid.clone(),
+                qualification: f.calls[0]
+                    .qualification
+                    .as_ref()
+                    .map(qualification::Qualification::from),
+            }),
+        ),
+        (
+            "deliveries-retraction.json",
+            t(&deliveries::Deliveries {
+                deliveries: f.retraction.iter().map(Into::into).collect(),
+            }),
+        ),
         (
             "error-not-found.json",
             t(&crate::error::ApiError::NotFound("unknown call").body()),

@@ -305,6 +305,34 @@ fn deliveries() -> Vec<Delivery> {
     ]
 }
 
+/// A call on the legacy Google Ads API whose conversion was sent, then retracted when an operator
+/// marked it spam.
+fn retraction() -> Vec<Delivery> {
+    let sent = Delivery {
+        id: "CAlegacy1.google_ads".to_owned(),
+        call_id: "CAlegacy1".to_owned(),
+        destination: Destination::GoogleAds,
+        state: State::Delivered,
+        attempts: 1,
+        created_at: 1_796_100_095_000,
+        next_at: 1_796_100_095_000,
+        last_attempt_at: Some(1_796_100_095_200),
+        delivered_at: Some(1_796_100_095_300),
+        answer: Some("200".to_owned()),
+        request_id: None,
+    };
+    let retracted = Delivery {
+        id: "CAlegacy1.google_ads.retraction".to_owned(),
+        destination: Destination::GoogleAdsRetraction,
+        created_at: 1_796_100_200_000,
+        next_at: 1_796_100_200_000,
+        last_attempt_at: Some(1_796_100_200_100),
+        delivered_at: Some(1_796_100_200_200),
+        ..sent.clone()
+    };
+    vec![sent, retracted]
+}
+
 fn stats(k: u64) -> StatsReply {
     StatsReply {
         counters: Counters {
@@ -488,6 +516,7 @@ fn answers() -> Vec<(&'static str, String)> {
         calls: listed_calls(),
         texts: texts(),
         deliveries: deliveries(),
+        retraction: retraction(),
         shards: vec![stats(0), stats(1)],
         rows: report_rows(),
         points: points(),
@@ -503,6 +532,7 @@ pub(super) struct Fixtures {
     pub(super) calls: Vec<CallRecord>,
     pub(super) texts: Vec<CallRecord>,
     pub(super) deliveries: Vec<Delivery>,
+    pub(super) retraction: Vec<Delivery>,
     pub(super) shards: Vec<StatsReply>,
     pub(super) rows: Vec<ReportRow>,
     pub(super) points: Vec<Point>,
@@ -524,6 +554,48 @@ fn every_answer_is_its_golden_bytes() {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// The request bodies the API takes with types of its own read as the core's requests: a
+/// qualification (`PUT .../qualification`) and a new operator key (`POST /v1/operator-keys`); a
+/// field the API does not know is refused.
+#[test]
+fn the_request_bodies_read_as_the_cores() {
+    use super::{keys, qualification};
+    let body = golden("qualification-request.json");
+    let read: qualification::Input = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        dni_core::qualification::Input::from(read),
+        dni_core::qualification::Input {
+            tags: vec!["booked".to_owned(), "repeat".to_owned()],
+            status: Some(dni_core::qualification::LeadStatus::Good),
+            value: Some(310.0),
+        }
+    );
+    let body = golden("operator-key-request.json");
+    let read: keys::NewKey = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        dni_core::access::NewKey::from(read),
+        dni_core::access::NewKey {
+            name: "agency".to_owned(),
+            sites: vec!["demo".to_owned(), "shop".to_owned()],
+            scopes: vec![Scope::Calls, Scope::Qualify],
+        }
+    );
+    // (body, read by which type)
+    let refused = [
+        (r#"{"tags":[],"stage":"won"}"#, "qualification"),
+        (r#"{"status":"maybe"}"#, "qualification"),
+        (r#"{"sites":["demo"],"role":"admin"}"#, "key"),
+        (r#"{"sites":["demo"],"scopes":["everything"]}"#, "key"),
+    ];
+    for (body, what) in refused {
+        let err = match what {
+            "qualification" => serde_json::from_str::<qualification::Input>(body).is_err(),
+            _ => serde_json::from_str::<keys::NewKey>(body).is_err(),
+        };
+        assert!(err, "{body}");
+    }
 }
 
 /// The import body `dni history` writes (the full record's JSON, as the records' own

@@ -13,7 +13,7 @@ use dni_core::integrations::outbox::{self, Delivery, Destination, SendSettings, 
 use dni_core::integrations::retry::{self, Answer, Next};
 use dni_core::integrations::settings::{ConversionRule, GoogleAdsApi, WebhookEvent};
 use dni_core::integrations::{
-    ga4, google_ads, meta, microsoft_ads, oauth, qualify, rules, webhooks, HttpRequest,
+    ga4, google_ads, meta, microsoft_ads, oauth, qualify, retraction, rules, webhooks, HttpRequest,
     Method as HttpMethod,
 };
 use dni_core::{Millis, SECOND};
@@ -157,7 +157,8 @@ enum Platform {
 }
 
 impl Sender {
-    /// Sends one delivery of `record` (the record as it is now; `None` if it is gone).
+    /// Sends one delivery of `record` (the record as it is now; `None` if it is gone). `follows`:
+    /// the call's delivery this one depends on (`Destination::follows`), as it is now.
     pub async fn deliver(
         &self,
         env: &Env,
@@ -165,6 +166,7 @@ impl Sender {
         sending: &SendSettings,
         delivery: &Delivery,
         record: Option<&CallRecord>,
+        follows: Option<&Delivery>,
     ) -> Outcome {
         let settings = &sending.integrations;
         let Some(record) = record else {
@@ -180,11 +182,13 @@ impl Sender {
         let now = clock::now();
         // A conversion that needs a qualification is decided once the qualification can no longer
         // change without an operator: a voicemail's transcript still on its way is waited for.
-        let is_conversion_message =
-            !matches!(
-                &delivery.destination,
-                Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
-            ) && !matches!(&delivery.destination, Destination::Qualified { .. });
+        let is_conversion_message = !matches!(
+            &delivery.destination,
+            Destination::Webhook { event, .. } if *event != WebhookEvent::Conversion
+        ) && !matches!(
+            &delivery.destination,
+            Destination::Qualified { .. } | Destination::GoogleAdsRetraction
+        );
         if is_conversion_message && delivery.request_id.is_none() {
             if let Some(until) = qualify::wait_until(&facts, settings, now) {
                 return Outcome::Waiting(until, qualify::WAITING.to_owned());
@@ -304,6 +308,62 @@ impl Sender {
                     &token,
                     &facts,
                     rule,
+                    &Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
+                ) {
+                    Ok(r) => r,
+                    Err(why) => return Outcome::Skip(why.as_str().to_owned()),
+                };
+                let reply = post(&request, tuning.timeout).await;
+                if reply.status == Some(401) {
+                    self.tokens.borrow_mut().remove(&g.secrets);
+                }
+                read_platform(reply, tuning, attempts, google_ads::read_answer)
+            }
+            Destination::GoogleAdsRetraction => {
+                let status = record.qualification.as_ref().and_then(|q| q.status);
+                let api = settings.google_ads.as_ref().map(|g| g.api);
+                match retraction::decide(status, api, follows.map(|d| d.state)) {
+                    retraction::Verdict::Skip(why) => {
+                        return Outcome::Skip(why.as_str().to_owned())
+                    }
+                    retraction::Verdict::Wait => {
+                        // Asked again just after the conversion's own next attempt.
+                        let after = follows.map_or(now, |d| d.next_at).max(now);
+                        let at = after + tuning.policy.base;
+                        return Outcome::Waiting(at, retraction::WAITING.to_owned());
+                    }
+                    retraction::Verdict::Send => {}
+                }
+                let (Some(g), Some(q)) = (&settings.google_ads, &record.qualification) else {
+                    return Outcome::Skip(
+                        retraction::NoRetraction::NotConfigured.as_str().to_owned(),
+                    );
+                };
+                let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
+                    Ok(t) => t,
+                    Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
+                };
+                let developer = secret(env, &[&g.secrets, "_DEVELOPER_TOKEN"].concat());
+                let login = secret(env, &[&g.secrets, "_LOGIN_CUSTOMER_ID"].concat());
+                let creds = google_ads::Credentials {
+                    developer_token: &developer,
+                    login_customer_id: &login,
+                };
+                let base = endpoint(
+                    env,
+                    "GOOGLE_ADS_ENDPOINT",
+                    "https://googleads.googleapis.com",
+                );
+                let version = endpoint(env, "GOOGLE_ADS_API_VERSION", google_ads::API_VERSION);
+                let request = match google_ads::retraction_request(
+                    &base,
+                    &version,
+                    g,
+                    &creds,
+                    &token,
+                    &record.call_sid,
+                    record.started_at,
+                    q.at,
                     &Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
                 ) {
                     Ok(r) => r,

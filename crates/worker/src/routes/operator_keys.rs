@@ -3,13 +3,13 @@
 //! created, and only the hash of its secret is kept (in the operators object). Revoking it takes
 //! effect on its next request: the object is strongly consistent.
 
-use dni_core::access::{self, Need, NewKey, OperatorKey};
+use dni_core::access::{self, Need, OperatorKey};
 use worker::{Request, Response, Result, RouteContext};
 
 use super::access::allow;
 use super::{ask, parse_json, read_body};
 use crate::api;
-use crate::api::keys::{Created, Key, Keys};
+use crate::api::keys::{Created, Key, Keys, NewKey};
 use crate::error::{respond, ApiError};
 use crate::operators_object::NAME;
 use crate::protocol::OperatorsOp;
@@ -26,7 +26,9 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             let viewer = allowed?;
             let body = read_body(&mut req, MAX_KEY_BODY).await?;
             let new: NewKey = parse_json(&body)?;
-            let new = new.validate().map_err(ApiError::BadRequest)?;
+            let new = access::NewKey::from(new)
+                .validate()
+                .map_err(ApiError::BadRequest)?;
             let id = clock::random_alnum(access::ID_LEN);
             let secret = clock::random_alnum(access::SECRET_LEN);
             let key = access::make_key(&id, &secret).ok_or(ApiError::Unavailable)?;

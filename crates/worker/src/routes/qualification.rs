@@ -2,13 +2,14 @@
 //! `qualify` scope) qualifies a call: tags, lead status, value. The site's rules no longer change
 //! it; conversions that waited for it are sent then, once.
 
-use dni_core::qualification::Input;
 use worker::{Request, Response, Result, RouteContext};
 
 use dni_core::access::{Need, Scope};
 
 use super::access::allow_site;
 use super::{ask, parse_json, read_body};
+use crate::api;
+use crate::api::qualification::{Input, Qualification, Qualified};
 use crate::clock;
 use crate::config_store::{self, Freshness};
 use crate::error::{respond, ApiError};
@@ -35,6 +36,7 @@ pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
             }
             let body = read_body(&mut req, MAX_BODY).await?;
             let input: Input = parse_json(&body)?;
+            let input = dni_core::qualification::Input::from(input);
             let qualification = input
                 .qualification(clock::now())
                 .map_err(|e| ApiError::BadRequest(e.0.to_owned()))?;
@@ -49,11 +51,11 @@ pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
             )
             .await?;
             let record = record.ok_or(ApiError::NotFound("unknown call"))?;
-            Ok(Response::from_json(&serde_json::json!({
-                "site": config.id,
-                "call_sid": record.call_sid,
-                "qualification": record.qualification,
-            }))?)
+            Ok(api::json(&Qualified {
+                site: config.id,
+                call_sid: record.call_sid,
+                qualification: record.qualification.as_ref().map(Qualification::from),
+            })?)
         }
         .await,
     )

@@ -982,6 +982,47 @@ fn golden_ads_settings_row() {
     );
 }
 
+/// The outbox's delivery rows of a retraction (version 1 of `DeliveryRow`, the destination added
+/// by the release that retracts Google Ads conversions): one sent through the legacy API, one
+/// skipped on the Data Manager API with the reason; each read and written back unchanged.
+#[test]
+fn golden_retraction_delivery_rows() {
+    use dni_core::integrations::outbox::{DeliveryRow, Destination, State};
+    // (file, state, answer's start)
+    let table = [
+        (
+            "delivery-google-ads-retraction.json",
+            State::Delivered,
+            "200",
+        ),
+        (
+            "delivery-retraction-skipped.json",
+            State::Skipped,
+            "Google's Data Manager API cannot retract",
+        ),
+    ];
+    for (file, state, answer) in table {
+        let text = golden(&["v1-retraction/", file].concat());
+        let row: DeliveryRow = serde_json::from_str(&text).unwrap();
+        let d = row.clone().into_delivery();
+        assert_eq!(d.destination, Destination::GoogleAdsRetraction, "{file}");
+        assert_eq!(
+            d.id,
+            [d.call_id.as_str(), ".google_ads.retraction"].concat()
+        );
+        assert_eq!(d.state, state, "{file}");
+        assert!(
+            d.answer.as_deref().unwrap_or("").starts_with(answer),
+            "{file}"
+        );
+        assert_eq!(
+            serde_json::to_string(&row).unwrap(),
+            text.trim_end(),
+            "{file}"
+        );
+    }
+}
+
 /// The operators object's rows, version 1 (`v1-operators/`, written by hand in the writer's
 /// format: keys sorted, tagged): keys and history entries read as the core's types; the rows
 /// without a configuration are exactly what the writer writes; every one reads back the same
