@@ -224,8 +224,12 @@ function groupName(by, key) {
 
 async function loadCalls() {
   const cursor = state.cursors[state.page];
+  // Only the newest request draws: an older one answering late (a filter applied while the first
+  // load was still in flight) must not put back the rows of the filters before it.
+  const asked = (state.callsAsked = (state.callsAsked || 0) + 1);
   // Leads: calls and texts (the `kind` filter picks one).
   const page = await api(`/leads${query({ limit: 25, cursor })}`);
+  if (asked !== state.callsAsked) return;
   state.nextCursor = page.next_cursor;
   $("prev").disabled = state.page === 0;
   $("next").disabled = !page.next_cursor;
