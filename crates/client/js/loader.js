@@ -26,6 +26,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var declared = script.getAttribute("data-consent");
   var started, heartbeat, asking, again, readyDone, resolveReady;
   var pending = [], roots = [], scheduled = false;
+  // The filters swapIn built, by the digits they look for (a RegExp is compiled when first used:
+  // the page's client builds the same few again for every change the observer reports).
+  var filters = {};
   // (Every browser with WebAssembly has WeakSet.)
   var watched = new WeakSet();
 
@@ -97,7 +100,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
     if (started) for (var i = 0; i < roots.length; i++) revert(roots[i]);
     started = true;
     var tier = tierOf();
-    var local = read(w, "localStorage"), sess = read(w, "sessionStorage");
+    // (Session storage only where the tier uses or erases it: the browser opens it on first use.)
+    var local = read(w, "localStorage"), sess = tier < 2 && read(w, "sessionStorage");
     // The tier's storage; what wider tiers left in the others is erased.
     var erase = (st) => ["session", "journey", "leases", "config"].forEach((k) => { try { st && st.removeItem("dni." + k); } catch (e) {} });
     if (tier < 2) erase(local);
@@ -122,9 +126,10 @@ import init, * as module from "../../../www/dni/dni_client.js";
     views = views.slice(-3);
     setItem(st, "journey", JSON.stringify({ first, views: views.length ? views : undefined }));
     // The session: kept while page views follow each other within 30 minutes.
-    var id = sessionOf(st && getItem(st, "session"), session);
+    var id = sessionOf(st && getItem(st, "session"), () => session);
     setItem(st, "session", id + "|" + now);
     var live = (st && json(getItem(st, "leases"))) || [];
+    if (tier == 2) jarRead = readJar();
     client = {
       touched,
       tier,
@@ -134,8 +139,6 @@ import init, * as module from "../../../www/dni/dni_client.js";
       views,
       view,
       hb: 6e4,
-      ga: tier == 2 ? gaOf() : [],
-      fbp: tier == 2 ? cookie("_fbp") : "",
       slots: (valid ? list(parsed.targets) : []).filter((t) => e164(t)).map((t) => {
         var slot = { t, n: null, l: null, x: 0, shown: [] };
         list(live).some((e) => {
@@ -212,7 +215,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     // together), is handed to the module: a shop's prices and order numbers stay out.
     var tails = list.map((n) => n.replace(/\D/g, "").slice(-4)).filter((t) => t);
     if (!tails.length) return 0;
-    var filter = RegExp(tails.map((t) => t.replace(/\d/g, (c) => "[" + c + String.fromCharCode(65296 + +c) + "]" + SEP)).join("|"));
+    var key = tails.join(), filter = filters[key] || (filters[key] = RegExp(tails.map((t) => t.replace(/\d/g, (c) => "[" + c + String.fromCharCode(65296 + +c) + "]" + SEP)).join("|")));
 
     // A text node or an attribute node: its value read and set alike (nodeValue).
     var check = (node, text) => {
@@ -242,8 +245,10 @@ import init, * as module from "../../../www/dni/dni_client.js";
         if (part != n.data) n.data = part;
       });
     };
+    // (A subtree whose text, the browser's concatenation, holds none is not walked: most of what
+    // a page adds later, and the whole page when it shows none of the numbers.)
     if (root.nodeType == 3) check(root, 1);
-    else texts(root, (n) => check(n, 1));
+    else if (filter.test((root.nodeType == 9 ? root.documentElement || {} : root).textContent)) texts(root, (n) => check(n, 1));
     // The attributes a number may be in: tel: links, title and aria-label (the browser's selector
     // engine), and data-dni-* (no selector can name a prefix: XPath).
     if (root.querySelectorAll) {
@@ -308,7 +313,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     var seen = client.slots.filter((s) => s.seen).map((s) => s.t);
     var v = client.view;
     if (seen.length && !navigator.webdriver)
-      return requestFor(client.tier, { targets: seen }, client.id, v.landing, client.first, client.views, client.slots.filter((s) => s.l).map((s) => s.l), client.ga, client.fbp);
+      return requestFor(client.tier, { targets: seen }, client.id, v.landing, client.first, client.views, client.slots.filter((s) => s.l).map((s) => s.l), gaOf(), fbpOf());
   };
 
   // The numbers by target, the live leases and the heartbeat interval.
@@ -336,12 +341,14 @@ import init, * as module from "../../../www/dni/dni_client.js";
     watch(root);
     if (!root.querySelectorAll) return more;
     // (Every element of a big page handed to a script is a wrapper object made for it: the
-    // tag's largest cost on such a page after the text walk. Frames the selector engine finds.)
-    var all = root.querySelectorAll("*");
-    for (var i = 0; i < all.length; i++) {
-      var shadow = all[i].shadowRoot;
+    // tag's largest cost on such a page after the text walk. A tree walker makes them for less
+    // than the selector engine's list: 1.8 against 4.3 ms on the 10,000-element page, unthrottled.
+    // Frames the selector engine finds.)
+    var walker = d.createTreeWalker(root, 1), e = root;
+    do {
+      var shadow = e.shadowRoot;
       if (shadow && !watched.has(shadow)) more = visit(shadow) || more;
-    }
+    } while ((e = walker.nextNode()));
     root.querySelectorAll("iframe").forEach(frame);
     return more;
   };
@@ -529,14 +536,29 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // minutes, `fresh` otherwise.
   var sessionOf = (text, fresh) => {
     var s = (text || "").split("|");
-    return now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : fresh;
+    return now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : fresh();
   };
-  var session = sessionOf(get("session"), randomId());
-  var cookie = (name) => ((read(d, "cookie") || "").match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
+  var session = sessionOf(get("session"), randomId);
   // At the full tier only: the GA cookies (so a call joins the visitor's GA4 session) and Meta's
-  // browser id, _fbp (so a call matches in Meta's Conversions API).
-  var gaOf = () => [cookie("_ga"), cookie("_ga_[^=;]+")];
-  var ga = tier > 1 ? gaOf() : [];
+  // browser id, _fbp (so a call matches in Meta's Conversions API), from the page's cookies as
+  // document.cookie writes them ("name=value; ..."), read when the loader starts and again when the
+  // page's client does (GA may have set its cookie since). Asked of the Cookie Store API where the
+  // browser has one: reading document.cookie is a synchronous request to the browser's cookie
+  // store, which held the page's main thread 4 to 9 ms on a first visit (bench/main-thread.mjs),
+  // and cookieStore.getAll() is the same request without the wait.
+  var jar = "";
+  var readJar = () => {
+    var all;
+    try { all = w.cookieStore && cookieStore.getAll(); } catch (e) {}
+    var legacy = () => read(d, "cookie") || "";
+    return Promise.resolve(all)
+      .then((l) => (l ? l.map((c) => c.name + "=" + c.value).join("; ") : legacy()), legacy)
+      .then((j) => { jar = j; });
+  };
+  var cookie = (name) => (jar.match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
+  var gaOf = () => (client ? client.tier : tier) > 1 ? [cookie("_ga"), cookie("_ga_[^=;]+")] : [];
+  var fbpOf = () => ((client ? client.tier : tier) > 1 && cookie("_fbp")) || "";
+  var jarRead = tier > 1 ? readJar() : Promise.resolve();
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
@@ -547,14 +569,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
       if (tails.length < 16 && tails.indexOf(run) < 0 && kept.indexOf(run) < 0) tails.push(run);
     });
   };
-  // Over every text node of a big page, only a cheap test first: seven digits with nothing but
-  // separators between them (bench/main-thread-profile.mjs).
-  // Over every text node of a big page, only a cheap test first: seven digits with nothing but
-  // separators between them. (The browser's XPath engine could test in place, but the separators'
-  // translate() over every text node costs more than the tree walker and the test together:
-  // bench/main-thread-profile.mjs. The walker's wrappers serve the page's first scan again.)
+  // The page's text as one string, the browser's own concatenation of its text nodes (no wrapper
+  // object per node, which a walk over a big page pays for: 0.7 against 3 to 10 ms on the
+  // 10,000-element page, unthrottled), less what scripts, styles and form fields hold that may
+  // look like a number. (Texts of neighbouring elements run together: digits that only meet there
+  // may give a tail that is no number, which the worker leases for only if it is a site's number,
+  // and the loader then gives back.)
   var seven = /[\d\uff10-\uff19](?:(?:%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d])*[\d\uff10-\uff19]){6}/i;
-  texts(d.body || html, (n) => { if (seven.test(n.data) && !/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(n.parentNode.nodeName)) look(n.data); });
+  var main = d.body || html, words = main.textContent || "";
+  if (seven.test(words)) {
+    main.querySelectorAll("script,style,noscript,textarea").forEach((e) => { var t = e.textContent; if (seven.test(t)) words = words.replace(t, " "); });
+    look(words);
+  }
   d.querySelectorAll("[href^='tel:' i]").forEach((a) => look(a.getAttribute("href")));
   // (A returning visitor whose stored leases cover the page asks nothing: they are shown at once.
   // A page without a number yet waits for the module, with the site's configuration.) Without
@@ -562,18 +588,23 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // journey, no ids; nothing is leased or kept.
   if (tails.length && !navigator.webdriver) {
     asking = true;
-    var [path, body] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, ga, tier > 1 && cookie("_fbp"));
+    var body;
     // A first request that fails at once (no answer before the bounded wait, or the worker's 5xx)
     // is sent once more when the page has no configuration to start from (with one, the page's
     // client asks by itself): a transient error costs a round trip, not the swap. (One that timed
     // out is not: the page would wait twice as long for a slow worker.)
-    var sent = Date.now();
-    first = send(api + path, "POST", body).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + path, "POST", body) : a);
+    first = jarRead.then(() => {
+      var [path, b] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, gaOf(), fbpOf());
+      var sent = Date.now();
+      body = b;
+      return send(api + path, "POST", b).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + path, "POST", b) : a);
+    });
   } else if (!config) first = send(api + "public", "GET");
 
   // A returning visitor's page starts at once from the configuration and leases it kept; a new one
   // starts with the configuration the first answer brings.
-  init({ module_or_path: base + "/" + MODULE })
+  // (The cookies read first: a request the page's client makes then carries them.)
+  Promise.all([init({ module_or_path: base + "/" + MODULE }), jarRead])
     .then(() => {
       if (config) start();
       return first;

@@ -44,14 +44,17 @@ async function run(page) {
     let i = 0;
     return { nextNode: () => nodes[i++] || null };
   };
-  const element = { getAttribute: () => null, removeAttribute: () => {} };
+  // (The text of the page, as the browser concatenates its text nodes, for the loader's and the
+  // page's client's first looks.)
+  const element = { getAttribute: () => null, removeAttribute: () => {}, textContent: (page.text || []).join("") };
   const document = {
+    nodeType: 9,
     currentScript: {
       src: "https://worker.example/dni.js",
       getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
     },
     documentElement: element,
-    body: {},
+    body: { textContent: element.textContent, querySelectorAll: () => [] },
     referrer: page.referrer || "",
     cookie: page.cookie || "",
     hidden: false,
