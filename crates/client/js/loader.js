@@ -529,22 +529,12 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // (none without consent, where the page keeps and sends no identifier).
   var now = Date.now(), first, kept = [], tails = [];
   var tier = tierOf();
-  var store = tier && read(w, tier > 1 ? "localStorage" : "sessionStorage");
-  var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
-  var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
-  // The session id stored as "id|last seen": kept while page views follow each other within 30
-  // minutes, `fresh` otherwise.
-  var sessionOf = (text, fresh) => {
-    var s = (text || "").split("|");
-    return now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : fresh();
-  };
-  var session = sessionOf(get("session"), randomId);
   // At the full tier only: the GA cookies (so a call joins the visitor's GA4 session) and Meta's
   // browser id, _fbp (so a call matches in Meta's Conversions API), from the page's cookies as
   // document.cookie writes them ("name=value; ..."), read when the loader starts and again when the
   // page's client does (GA may have set its cookie since). Asked of the Cookie Store API where the
   // browser has one: reading document.cookie is a synchronous request to the browser's cookie
-  // store, which held the page's main thread 4 to 9 ms on a first visit (bench/main-thread.mjs),
+  // store, which held the page's main thread 4 to 9 ms on a first visit in headless Chromium,
   // and cookieStore.getAll() is the same request without the wait.
   var jar = "";
   var readJar = () => {
@@ -558,7 +548,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var cookie = (name) => (jar.match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
   var gaOf = () => (client ? client.tier : tier) > 1 ? [cookie("_ga"), cookie("_ga_[^=;]+")] : [];
   var fbpOf = () => ((client ? client.tier : tier) > 1 && cookie("_fbp")) || "";
+  // (Asked first, so that the browser answers while the loader reads its storage and the page.)
   var jarRead = tier > 1 ? readJar() : Promise.resolve();
+  var store = tier && read(w, tier > 1 ? "localStorage" : "sessionStorage");
+  var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
+  var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
+  // The session id stored as "id|last seen": kept while page views follow each other within 30
+  // minutes, `fresh` otherwise.
+  var sessionOf = (text, fresh) => {
+    var s = (text || "").split("|");
+    return now - s[1] < 18e5 && /^[\w-]{16,64}$/.test(s[0]) ? s[0] : fresh();
+  };
+  var session = sessionOf(get("session"), randomId);
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.

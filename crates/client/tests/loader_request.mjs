@@ -5,8 +5,11 @@
 //   node crates/client/tests/loader_request.mjs '<page as JSON>'
 //   node crates/client/tests/loader_request.mjs '[<page>, <page>, ...]'   (an array of the above)
 //
-// The page: {now, href, referrer, text: [..], tel: [..], cookie, storage: {key: value},
-// gpc, webdriver, consent, consentMode (Google Consent Mode's analytics_storage), module}. Unless
+// The page: {now, href, referrer, text: [..], scripts: [..], tel: [..], cookie, cookieStore,
+// storage: {key: value}, gpc, webdriver, consent, consentMode (Google Consent Mode's
+// analytics_storage), module}: `scripts` are the texts of the page's scripts (in its text too, as
+// in a browser's textContent); with `cookieStore` the page has the Cookie Store API, and a read of
+// document.cookie is counted in the output's `cookie_reads`. Unless
 // `module` is set, the module never arrives (its `init` never resolves), so what is printed is
 // exactly what the loader writes by itself; with `module`, a stand-in module arrives (it finds no
 // number and redacts nothing; the targets it is asked to look for are printed) and the page's
@@ -46,7 +49,9 @@ async function run(page) {
   };
   // (The text of the page, as the browser concatenates its text nodes, for the loader's and the
   // page's client's first looks.)
-  const element = { getAttribute: () => null, removeAttribute: () => {}, textContent: (page.text || []).join("") };
+  const scripts = (page.scripts || []).map((textContent) => ({ textContent }));
+  const element = { getAttribute: () => null, removeAttribute: () => {}, textContent: (page.text || []).concat(page.scripts || []).join("") };
+  let cookieReads = 0;
   const document = {
     nodeType: 9,
     currentScript: {
@@ -54,9 +59,18 @@ async function run(page) {
       getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
     },
     documentElement: element,
-    body: { textContent: element.textContent, querySelectorAll: () => [] },
+    body: {
+      textContent: element.textContent,
+      querySelectorAll: (selector) => {
+        if (selector != "script,style,noscript,textarea") throw new Error("unexpected selector " + selector);
+        return scripts;
+      },
+    },
     referrer: page.referrer || "",
-    cookie: page.cookie || "",
+    get cookie() {
+      cookieReads++;
+      return page.cookie || "";
+    },
     hidden: false,
     evaluate: () => ({ snapshotLength: 0 }),
     createTreeWalker: () => walk(page.text || []),
@@ -98,6 +112,12 @@ async function run(page) {
     init: () => (page.module ? Promise.resolve() : never),
     module: { find: (text, targets) => (scans.push(targets), 0), replace: () => undefined, redact: (url) => url },
     addEventListener: () => {},
+    cookieStore: page.cookieStore
+      ? {
+          getAll: async () =>
+            (page.cookie || "").split("; ").filter((c) => c).map((c) => ({ name: c.slice(0, c.indexOf("=")), value: c.slice(c.indexOf("=") + 1) })),
+        }
+      : undefined,
     dataLayer: page.consentMode == null ? undefined : [["consent", "default", { analytics_storage: page.consentMode }]],
   });
   context.window = context;
@@ -112,6 +132,7 @@ async function run(page) {
     scans,
     local: Object.fromEntries(context.localStorage.map),
     session: Object.fromEntries(context.sessionStorage.map),
+    cookie_reads: cookieReads,
   };
 }
 

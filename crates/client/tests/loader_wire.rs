@@ -34,6 +34,8 @@ struct Ran {
     sent: Vec<Sent>,
     scans: Vec<String>,
     local: std::collections::BTreeMap<String, String>,
+    /// How often the page read `document.cookie`.
+    cookie_reads: u32,
 }
 
 /// Runs the loader on `page` and returns what it sent.
@@ -174,7 +176,7 @@ fn number(i: usize) -> (String, String) {
 fn the_loaders_first_request_by_page() {
     // (name, page, what the request must say)
     type Check = fn(&LeaseRequest);
-    let cases: [(&str, Value, Check); 6] = [
+    let cases: [(&str, Value, Check); 8] = [
         (
             "a session idle longer than SESSION_IDLE_MS is a new one (22 random characters)",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
@@ -229,6 +231,27 @@ fn the_loaders_first_request_by_page() {
             },
         ),
         (
+            "digits in the page's scripts are not read; the number in its text is",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["Call 555 010 2345"],
+                   "scripts": ["fbq('init', '98765432109');", "{\"telephone\": \"+1 555 010 9999\"}"]}),
+            |r| assert_eq!(r.tails, vec!["0102345".to_string()]),
+        ),
+        (
+            "the Cookie Store API where the page has it: the same GA and Meta ids",
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"], "cookieStore": true,
+                   "cookie": "other=1; _ga=GA1.1.11.22; _ga_ABC123=GS1.1.33; _fbp=fb.1.2.3"}),
+            |r| {
+                assert_eq!(
+                    r.ga,
+                    Some(GaCookies {
+                        client: "GA1.1.11.22".into(),
+                        session: "GS1.1.33".into()
+                    })
+                );
+                assert_eq!(r.fbp.as_deref(), Some("fb.1.2.3"));
+            },
+        ),
+        (
             "a GA cookie longer than MAX_COOKIE is cut to it",
             json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
                    "cookie": format!("_ga={}", "9".repeat(wire::MAX_COOKIE + 10))}),
@@ -242,6 +265,39 @@ fn the_loaders_first_request_by_page() {
     for (name, page, check) in cases {
         eprintln!("{name}");
         check(&lease_request(&page));
+    }
+}
+
+#[test]
+fn the_loader_reads_cookies_only_at_full_and_without_blocking_where_it_can() {
+    // document.cookie is a synchronous request to the browser's cookie store: where the page has
+    // the Cookie Store API it is never read. At the full tier the cookies are read when the loader
+    // starts and when the page's client does (GA may have set its cookie since); below it never.
+    let config = json!({ "targets": ["+15550102345"] }).to_string();
+    // (name, Cookie Store API, consent declared, reads of document.cookie)
+    let cases = [
+        ("full, with the Cookie Store API", true, "full", 0),
+        (
+            "full, without it: at the loader's start and the client's",
+            false,
+            "full",
+            2,
+        ),
+        ("session: never", false, "session", 0),
+        ("none: never", false, "none", 0),
+    ];
+    let pages: Vec<Value> = cases
+        .iter()
+        .map(|(_, store, consent, _)| {
+            json!({"now": NOW, "href": "https://shop.example/", "text": ["555 010 2345"],
+                   "module": true, "cookieStore": store, "consent": consent,
+                   "cookie": "_ga=GA1.1.11.22; _fbp=fb.1.2.3",
+                   "storage": {wire::CONFIG_KEY: config}})
+        })
+        .collect();
+    for ((name, _, _, reads), ran) in cases.iter().zip(ran_all(&pages)) {
+        assert_eq!(ran.cookie_reads, *reads, "{name}");
+        assert_eq!(ran.sent.len(), 1, "{name}: the first request");
     }
 }
 
