@@ -16,6 +16,7 @@
 //   DNI_BENCH_SHORT=1 node bench/loader-update.mjs   (about 90 s: max-age and stale-while-revalidate
 //       shortened to 20 s and 30 s in the worker's copy of _headers, the same steps, and then a third
 //       build, "C", and a view past the stale window, which the full run cannot wait for: a day)
+//   DNI_BENCH_LATENCY=100 (with either): that latency added to every request of the visitor's tabs
 //
 // Each view opens a new tab in the same browser context (its cache and storage are the visitor's),
 // waits for the swap, then stays until no request to /dni.js or the module is under way (at least
@@ -26,6 +27,9 @@ import { join } from "node:path";
 import { startWorker, launchBrowser, newVisitor, until } from "../tests/harness.mjs";
 
 const SHORT = !!process.env.DNI_BENCH_SHORT;
+// Latency added to every request of the visitor's tabs (DevTools' Network.emulateNetworkConditions,
+// as bench/first-swap.mjs does): DNI_BENCH_LATENCY=100. None by default.
+const LATENCY = +process.env.DNI_BENCH_LATENCY || 0;
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script>
   new MutationObserver(function (records, observer) {
@@ -127,6 +131,7 @@ async function view(label) {
   cdp.on("Network.loadingFinished", finish);
   cdp.on("Network.loadingFailed", (e) => { finish(e); const r = requests.get(e.requestId); if (r?.url) r.failed = e.errorText; });
   await cdp.send("Network.enable");
+  if (LATENCY) await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: LATENCY, downloadThroughput: -1, uploadThroughput: -1 });
   started = Date.now();
   await page.goto(`${worker.base}/t/loader-update.html`);
   const swapped = await page.waitForFunction(() => window.__swap !== undefined, null, { timeout: 20_000 }).then(() => true, () => false);
@@ -202,7 +207,7 @@ views.forEach((v, i) => table.push([
   v.swap == null ? "-" : `${v.swap.toFixed(0)} ms`,
 ]));
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-console.log(`a new loader and a returning visitor: headless Chromium, one profile, the worker in workerd; /dni.js served with max-age=${maxAge}, stale-while-revalidate=${stale}${SHORT ? " (short run: shortened from 300 and 86400)" : ""}`);
+console.log(`a new loader and a returning visitor: headless Chromium, one profile, the worker in workerd; /dni.js served with max-age=${maxAge}, stale-while-revalidate=${stale}${SHORT ? " (short run: shortened from 300 and 86400)" : ""}${LATENCY ? `; ${LATENCY} ms latency added to every request` : ""}`);
 console.log(`the server's loader replaced by build B (naming a new module) right after view 1${views.length > 6 ? ", and by build C after view 5" : ""}. at: when the view began, after view 1's fetch of /dni.js ended;`);
 console.log(`loader: the build that ran; browser: each request of the page as DevTools saw it (cache, or the status, "cond." when it carried the cache's validator, and when`);
 console.log(`it left, in ms after the navigation began); server: what the runtime answered during the view; transfer: the page's resource timing transferSize (0: from the`);
