@@ -70,6 +70,11 @@ for (const name of ["B", "C"]) {
   builds[name] = { module, wasm: bytes, loader: `${built.replaceAll(`dni/${moduleA}`, `dni/${module}`)}\nwindow.__loader="${name}";\n` };
 }
 writeFileSync(loaderFile, builds.A.loader);
+// The runtime serves the changed copy (marked A, and the short run's headers) before the first view.
+await until("build A and its headers served", async () => {
+  const r = await fetch(`${worker.base}/dni.js`);
+  return (await r.text()).includes('__loader="A"') && r.headers.get("cache-control")?.includes(`max-age=${maxAge},`);
+}, { timeout: 15_000 });
 /** A new build goes out on the server: its module beside the others, its loader in place of the last. */
 async function deploy(name) {
   writeFileSync(join(assets, "dni", builds[name].module), builds[name].wasm);
