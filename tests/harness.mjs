@@ -205,6 +205,8 @@ export async function startWorker({
     log,
     /** The state directory (`--persist-to`): KV and the Durable Objects' SQLite files. */
     state,
+    /** The worker's copy of the assets (www/ and the test pages under t/), which a benchmark may change. */
+    assets,
     /** The runtime's process group id (wrangler and the workerd it started). */
     get pid() {
       return child.pid;
