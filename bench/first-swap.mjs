@@ -6,14 +6,15 @@
 // `dni:start` mark) to the first swap (a MutationObserver the page installs before anything else
 // sees the number change), and the requests' waterfall.
 //
-//   node bench/first-swap.mjs      (DNI_BENCH_SHORT=1: 1 run per case instead of 5; DNI_BENCH_RUNS=n)
+//   node bench/first-swap.mjs      (DNI_BENCH_SHORT=1: 1 run per case instead of 5; DNI_BENCH_RUNS=n;
+//                                   DNI_BENCH_LATENCIES=100: only the latencies listed, comma-separated)
 //
 // A page view whose number is not swapped within 20 s (the worker or the module did not answer in
 // time: the page keeps its number) is counted apart, not timed.
 import { startWorker, launchBrowser, newVisitor } from "../tests/harness.mjs";
 
 const RUNS = +process.env.DNI_BENCH_RUNS || (process.env.DNI_BENCH_SHORT ? 1 : 5);
-const LATENCIES = [0, 50, 100, 150];
+const LATENCIES = process.env.DNI_BENCH_LATENCIES ? process.env.DNI_BENCH_LATENCIES.split(",").map(Number) : [0, 50, 100, 150];
 const PAGE = `<!doctype html><html lang="en" data-dni-wait><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <style>[data-dni-wait] [data-dni-hide] { visibility: hidden; }</style>
 <script>
