@@ -537,13 +537,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // store, which held the page's main thread 4 to 9 ms on a first visit in headless Chromium,
   // and cookieStore.getAll() is the same request without the wait.
   var jar = "";
+  // (Never failing and never waiting long: a store that errs or does not answer within COOKIE_WAIT
+  // leaves the ids out of the request, never the request or the page's client.)
+  var COOKIE_WAIT = 500;
   var readJar = () => {
     var all;
     try { all = w.cookieStore && cookieStore.getAll(); } catch (e) {}
     var legacy = () => read(d, "cookie") || "";
-    return Promise.resolve(all)
+    var got = Promise.resolve(all)
       .then((l) => (l ? l.map((c) => c.name + "=" + c.value).join("; ") : legacy()), legacy)
-      .then((j) => { jar = j; });
+      .then((j) => { jar = str(j); }, () => {});
+    var timer;
+    return Promise.race([got, new Promise((done) => { timer = setTimeout(done, COOKIE_WAIT); })]).then(() => clearTimeout(timer));
   };
   var cookie = (name) => (jar.match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
   var gaOf = () => (client ? client.tier : tier) > 1 ? [cookie("_ga"), cookie("_ga_[^=;]+")] : [];

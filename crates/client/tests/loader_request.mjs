@@ -9,7 +9,8 @@
 // storage: {key: value}, gpc, webdriver, consent, consentMode (Google Consent Mode's
 // analytics_storage), module}: `scripts` are the texts of the page's scripts (in its text too, as
 // in a browser's textContent); with `cookieStore` the page has the Cookie Store API, and a read of
-// document.cookie is counted in the output's `cookie_reads`. Unless
+// document.cookie is counted in the output's `cookie_reads` (`cookieStore: "rejects"`: the API is
+// there and refuses). Unless
 // `module` is set, the module never arrives (its `init` never resolves), so what is printed is
 // exactly what the loader writes by itself; with `module`, a stand-in module arrives (it finds no
 // number and redacts nothing; the targets it is asked to look for are printed) and the page's
@@ -112,10 +113,13 @@ async function run(page) {
     init: () => (page.module ? Promise.resolve() : never),
     module: { find: (text, targets) => (scans.push(targets), 0), replace: () => undefined, redact: (url) => url },
     addEventListener: () => {},
+    // ("rejects": a store that refuses, as in a sandboxed frame.)
     cookieStore: page.cookieStore
       ? {
-          getAll: async () =>
-            (page.cookie || "").split("; ").filter((c) => c).map((c) => ({ name: c.slice(0, c.indexOf("=")), value: c.slice(c.indexOf("=") + 1) })),
+          getAll: async () => {
+            if (page.cookieStore == "rejects") throw new Error("refused");
+            return (page.cookie || "").split("; ").filter((c) => c).map((c) => ({ name: c.slice(0, c.indexOf("=")), value: c.slice(c.indexOf("=") + 1) }));
+          },
         }
       : undefined,
     dataLayer: page.consentMode == null ? undefined : [["consent", "default", { analytics_storage: page.consentMode }]],

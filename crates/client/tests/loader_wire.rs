@@ -274,17 +274,23 @@ fn the_loader_reads_cookies_only_at_full_and_without_blocking_where_it_can() {
     // the Cookie Store API it is never read. At the full tier the cookies are read when the loader
     // starts and when the page's client does (GA may have set its cookie since); below it never.
     let config = json!({ "targets": ["+15550102345"] }).to_string();
-    // (name, Cookie Store API, consent declared, reads of document.cookie)
+    // (name, Cookie Store API: true, false or "rejects", consent declared, reads of document.cookie)
     let cases = [
-        ("full, with the Cookie Store API", true, "full", 0),
+        ("full, with the Cookie Store API", json!(true), "full", 0),
         (
             "full, without it: at the loader's start and the client's",
-            false,
+            json!(false),
             "full",
             2,
         ),
-        ("session: never", false, "session", 0),
-        ("none: never", false, "none", 0),
+        (
+            "full, the Cookie Store API refusing: document.cookie",
+            json!("rejects"),
+            "full",
+            2,
+        ),
+        ("session: never", json!(false), "session", 0),
+        ("none: never", json!(false), "none", 0),
     ];
     let pages: Vec<Value> = cases
         .iter()
@@ -295,9 +301,16 @@ fn the_loader_reads_cookies_only_at_full_and_without_blocking_where_it_can() {
                    "storage": {wire::CONFIG_KEY: config}})
         })
         .collect();
-    for ((name, _, _, reads), ran) in cases.iter().zip(ran_all(&pages)) {
+    for ((name, _, consent, reads), ran) in cases.iter().zip(ran_all(&pages)) {
         assert_eq!(ran.cookie_reads, *reads, "{name}");
         assert_eq!(ran.sent.len(), 1, "{name}: the first request");
+        // At full the GA id is sent however the cookies were read; below it never.
+        let body = ran.sent[0].body.as_deref().unwrap_or_default();
+        assert_eq!(
+            body.contains("GA1.1.11.22"),
+            *consent == "full",
+            "{name}: {body}"
+        );
     }
 }
 
