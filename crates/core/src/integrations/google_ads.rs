@@ -82,13 +82,35 @@ pub fn upload_request(
     c.insert("currencyCode".into(), json!(conversion.currency));
     c.insert("orderId".into(), json!(facts.call_id));
     let body = json!({ "conversions": [Value::Object(c)], "partialFailure": true });
+    Ok(customer_request(
+        endpoint,
+        version,
+        &customer,
+        ":uploadClickConversions",
+        &body,
+        credentials,
+        access_token,
+    ))
+}
+
+/// A POST of `body` to one of the customer's methods (`:uploadClickConversions`, ...), with the
+/// OAuth token, the developer token and the manager account's id when there is one.
+fn customer_request(
+    endpoint: &str,
+    version: &str,
+    customer: &str,
+    method: &str,
+    body: &Value,
+    credentials: &Credentials<'_>,
+    access_token: &str,
+) -> HttpRequest {
     let url = [
         endpoint.trim_end_matches('/'),
         "/",
         version,
         "/customers/",
-        &customer,
-        ":uploadClickConversions",
+        customer,
+        method,
     ]
     .concat();
     let mut request = HttpRequest::json(url, body.to_string());
@@ -97,7 +119,7 @@ pub fn upload_request(
     if let Some(login) = customer_digits(credentials.login_customer_id) {
         request.header("login-customer-id", &login);
     }
-    Ok(request)
+    request
 }
 
 /// The retraction of the call's conversion (uploaded by [`upload_request`], which set the call id
@@ -129,22 +151,15 @@ pub fn retraction_request(
         "orderId": call_id,
     });
     let body = json!({ "conversionAdjustments": [adjustment], "partialFailure": true });
-    let url = [
-        endpoint.trim_end_matches('/'),
-        "/",
+    Ok(customer_request(
+        endpoint,
         version,
-        "/customers/",
         &customer,
         ":uploadConversionAdjustments",
-    ]
-    .concat();
-    let mut request = HttpRequest::json(url, body.to_string());
-    request.header("authorization", &["Bearer ", access_token].concat());
-    request.header("developer-token", credentials.developer_token);
-    if let Some(login) = customer_digits(credentials.login_customer_id) {
-        request.header("login-customer-id", &login);
-    }
-    Ok(request)
+        &body,
+        credentials,
+        access_token,
+    ))
 }
 
 /// Reads a `200` answer: with partial failure on, a refused conversion comes back as

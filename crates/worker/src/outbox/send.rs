@@ -284,28 +284,16 @@ impl Sender {
                 if facts.google_click.is_none() {
                     return Outcome::Skip(google_ads::AdsSkip::NoClick.as_str().to_owned());
                 }
-                let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
-                    Ok(t) => t,
+                let access = match self.google_ads_access(env, tuning, &g.secrets).await {
+                    Ok(a) => a,
                     Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
                 };
-                let developer = secret(env, &[&g.secrets, "_DEVELOPER_TOKEN"].concat());
-                let login = secret(env, &[&g.secrets, "_LOGIN_CUSTOMER_ID"].concat());
-                let creds = google_ads::Credentials {
-                    developer_token: &developer,
-                    login_customer_id: &login,
-                };
-                let base = endpoint(
-                    env,
-                    "GOOGLE_ADS_ENDPOINT",
-                    "https://googleads.googleapis.com",
-                );
-                let version = endpoint(env, "GOOGLE_ADS_API_VERSION", google_ads::API_VERSION);
                 let request = match google_ads::upload_request(
-                    &base,
-                    &version,
+                    &access.base,
+                    &access.version,
                     g,
-                    &creds,
-                    &token,
+                    &access.credentials(),
+                    &access.token,
                     &facts,
                     rule,
                     &Zone::of(sending.time_zone.as_deref(), settings.utc_offset_minutes),
@@ -339,28 +327,16 @@ impl Sender {
                         retraction::NoRetraction::NotConfigured.as_str().to_owned(),
                     );
                 };
-                let token = match self.token(env, tuning, Platform::Google, &g.secrets).await {
-                    Ok(t) => t,
+                let access = match self.google_ads_access(env, tuning, &g.secrets).await {
+                    Ok(a) => a,
                     Err(reply) => return reply_outcome(reply, tuning, attempts, "token: "),
                 };
-                let developer = secret(env, &[&g.secrets, "_DEVELOPER_TOKEN"].concat());
-                let login = secret(env, &[&g.secrets, "_LOGIN_CUSTOMER_ID"].concat());
-                let creds = google_ads::Credentials {
-                    developer_token: &developer,
-                    login_customer_id: &login,
-                };
-                let base = endpoint(
-                    env,
-                    "GOOGLE_ADS_ENDPOINT",
-                    "https://googleads.googleapis.com",
-                );
-                let version = endpoint(env, "GOOGLE_ADS_API_VERSION", google_ads::API_VERSION);
                 let request = match google_ads::retraction_request(
-                    &base,
-                    &version,
+                    &access.base,
+                    &access.version,
                     g,
-                    &creds,
-                    &token,
+                    &access.credentials(),
+                    &access.token,
                     &record.call_sid,
                     record.started_at,
                     q.at,
@@ -574,6 +550,29 @@ impl Sender {
         }
     }
 
+    /// What every Google Ads API request carries (uploads and retractions alike): the access
+    /// token, the developer token and manager account from the site's secrets (named by
+    /// `prefix`), and the API's base URL and version.
+    async fn google_ads_access(
+        &self,
+        env: &Env,
+        tuning: &Tuning,
+        prefix: &str,
+    ) -> Result<GoogleAdsAccess, Reply> {
+        let token = self.token(env, tuning, Platform::Google, prefix).await?;
+        Ok(GoogleAdsAccess {
+            token,
+            developer: secret(env, &[prefix, "_DEVELOPER_TOKEN"].concat()),
+            login: secret(env, &[prefix, "_LOGIN_CUSTOMER_ID"].concat()),
+            base: endpoint(
+                env,
+                "GOOGLE_ADS_ENDPOINT",
+                "https://googleads.googleapis.com",
+            ),
+            version: endpoint(env, "GOOGLE_ADS_API_VERSION", google_ads::API_VERSION),
+        })
+    }
+
     /// An access token for the platform, from the cache or the refresh-token grant.
     async fn token(
         &self,
@@ -637,6 +636,24 @@ impl Sender {
                 body: "unreadable token answer".to_owned(),
                 timed_out: false,
             }),
+        }
+    }
+}
+
+/// See [`Sender::google_ads_access`].
+struct GoogleAdsAccess {
+    token: String,
+    developer: String,
+    login: String,
+    base: String,
+    version: String,
+}
+
+impl GoogleAdsAccess {
+    fn credentials(&self) -> google_ads::Credentials<'_> {
+        google_ads::Credentials {
+            developer_token: &self.developer,
+            login_customer_id: &self.login,
         }
     }
 }
