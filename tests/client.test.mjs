@@ -7,7 +7,7 @@ import { startWorker, launchBrowser, newVisitor, swappedText, until, VISITOR_UA 
 
 let worker, browser;
 before(async () => {
-  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json", "tests/sites/returning.json"] });
+  worker = await startWorker({ name: "client", sites: ["sites/demo.json", "tests/sites/fast.json", "tests/sites/returning.json", "tests/sites/restore.json"] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -223,6 +223,72 @@ test("anti-flicker: marked elements are hidden only until the swap", async () =>
   assert.equal(await v.page.evaluate(() => document.documentElement.hasAttribute("data-dni-wait")), false);
   assert.equal(await v.page.evaluate(() => getComputedStyle(document.getElementById("phone")).visibility), "visible");
   await v.context.close();
+});
+
+test("the page's client does not read back what it wrote: no pass over the page after the swap", async () => {
+  const v = await visitor();
+  // Every value of a node the page's client reads (it reads texts and attributes by nodeValue).
+  // Its own writes, and the anti-flicker attribute it removes from <html>, are no change to look
+  // at again: no value it wrote is ever read.
+  await v.page.addInitScript(() => {
+    const value = Object.getOwnPropertyDescriptor(Node.prototype, "nodeValue");
+    window.reads = [];
+    Object.defineProperty(Node.prototype, "nodeValue", {
+      ...value,
+      get() {
+        const v = value.get.call(this);
+        window.reads.push(v);
+        return v;
+      },
+    });
+  });
+  // (The "fast" site's page, with anti-flicker and a tel: link: the demo pool's numbers are the
+  // other tests'.)
+  await v.page.goto(`${worker.base}/t/readback.html?utm_source=bing&utm_medium=cpc`);
+  const swapped = await swappedText(v.page, "#phone", "(312) 555-0100");
+  const n = digits(swapped).slice(-4);
+  const reads = await v.page.evaluate(async () => {
+    await window.dni.ready;
+    for (let i = 0; i < 3; i++) await new Promise((done) => requestAnimationFrame(done));
+    await new Promise((done) => setTimeout(done, 200));
+    return window.reads;
+  });
+  assert.ok(reads.some((r) => digits(r).endsWith("3125550100")), "the page's numbers were read");
+  assert.deepEqual(reads.filter((r) => digits(r).endsWith(n)), [], "no value written was read");
+  // What the page changes afterwards is still looked at.
+  await v.page.evaluate(() => { document.getElementById("phone").textContent = "(312) 555-0100"; });
+  await v.page.waitForFunction((want) => document.getElementById("phone").textContent == want, swapped, { timeout: 4000 });
+  await v.page.goto("about:blank");
+  await v.context.close();
+});
+
+test("a page kept in the back/forward cache keeps its number, and beats again when shown from there", async () => {
+  const cached = await launchBrowser({ backForwardCache: true });
+  try {
+    const { page, context } = await newVisitor(cached);
+    const requests = [];
+    page.on("request", (r) => { if (r.url().includes("/v1/")) requests.push(`${r.method()} ${new URL(r.url()).pathname}`); });
+    const beats = [];
+    page.on("response", (r) => { if (r.url().endsWith("/heartbeat")) beats.push(r.status()); });
+    await page.addInitScript(() => addEventListener("pageshow", (e) => { window.restored = e.persisted; }));
+    // (The "restore" site's pool: a heartbeat is due every 40 s, so one within seconds is the
+    // page's own on being shown again.)
+    await page.goto(`${worker.base}/t/restore.html?utm_source=google&utm_medium=cpc`);
+    const number = await swappedText(page, "#phone", "(617) 555-0100");
+    assert.deepEqual(requests, ["POST /v1/sites/restore/leases"]);
+    await page.goto(`${worker.base}/v1/sites/restore/public`);
+    await sleep(300);
+    await page.goBack({ waitUntil: "commit" });
+    assert.equal(await page.evaluate(() => window.restored), true, "shown from the back/forward cache");
+    assert.equal(await page.textContent("#phone"), number);
+    await until("a heartbeat", () => beats.length, { timeout: 3000 });
+    await sleep(300);
+    assert.deepEqual(beats, [200], "one heartbeat, and the lease was kept while the page was in the cache");
+    assert.deepEqual(requests.filter((r) => !r.endsWith("/heartbeat") && !r.endsWith("/public")), ["POST /v1/sites/restore/leases"], "no release, no new lease");
+    await context.close();
+  } finally {
+    await cached.close();
+  }
 });
 
 test("bots and automated browsers never take a number from a pool", async () => {

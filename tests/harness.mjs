@@ -267,7 +267,7 @@ export async function admin(base, path, init = {}) {
  * Chromium. `visitor: true` (the default) plays a real visitor: no automation flag, so
  * `navigator.webdriver` is false, and a desktop Chrome user agent.
  */
-export async function launchBrowser() {
+export async function launchBrowser({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -275,7 +275,8 @@ export async function launchBrowser() {
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled",
     ],
-    ignoreDefaultArgs: ["--enable-automation"],
+    // (`backForwardCache`: kept as a visitor's browser has it; the automation's default switches it off.)
+    ignoreDefaultArgs: ["--enable-automation", ...(backForwardCache ? ["--disable-back-forward-cache"] : [])],
   });
 }
 

@@ -25,7 +25,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var html = d.documentElement;
   var declared = script.getAttribute("data-consent");
   var started, heartbeat, asking, again, readyDone, resolveReady;
-  var pending = [], roots = [], scheduled = false;
+  var pending = [], roots = [], observers = [], scheduled = false;
   // The filters swapIn built, by the digits they look for (a RegExp is compiled when first used:
   // the page's client builds the same few again for every change the observer reports).
   var filters = {};
@@ -44,8 +44,10 @@ import init, * as module from "../../../www/dni/dni_client.js";
 
   // Anti-flicker: pages that opt in hide [data-dni-hide] while <html data-dni-wait>, for at most
   // the attribute's value in ms (300 when it has none): see docs/page.md for what to set it to.
-  var reveal = () => html.removeAttribute("data-dni-wait");
-  setTimeout(reveal, +html.getAttribute("data-dni-wait") || 300);
+  // (No timer on a page that does not: each task a timer runs is the tag's main-thread time.)
+  var wait = html.getAttribute("data-dni-wait");
+  var reveal = () => { clearTimeout(hidden); html.removeAttribute("data-dni-wait"); };
+  var hidden = wait != null && setTimeout(reveal, +wait || 300);
 
   // A request with a bounded wait; resolves with {s: status, t: text}, or null on any failure.
   var send = (url, method, body) => {
@@ -223,7 +225,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       if (!filter.test(value) || !free(text ? node : node.ownerElement, !text)) return;
       var found = module.find(value, targets), fresh = module.replace(value, pairs);
       bits |= found;
-      if (fresh != null) node.nodeValue = fresh;
+      if (fresh != null) write(node, fresh);
       else if (!found && text) split(node);
     };
     // A text node that holds the end of a number looked for but no whole one: the number may be
@@ -242,11 +244,20 @@ import init, * as module from "../../../www/dni/dni_client.js";
       var fresh = module.replace(text, pairs);
       if (fresh != null && fresh.length == text.length) nodes.forEach((n) => {
         var part = fresh.slice(at, (at += n.data.length));
-        if (part != n.data) n.data = part;
+        if (part != n.data) write(n, part);
       });
     };
+    // Our own writes are no change for the observers to report: what they hold from the page is
+    // taken before the first (scheduled as usual) and ours dropped after the last, so a swap
+    // costs no second pass over what it wrote.
+    var wrote;
+    var write = (node, value) => {
+      if (!wrote) { wrote = 1; observers.forEach((o) => noted(o.takeRecords())); }
+      node.nodeValue = value;
+    };
     // (A subtree whose text, the browser's concatenation, holds none is not walked: most of what
-    // a page adds later, and the whole page when it shows none of the numbers.)
+    // a page adds later, and the whole page when it shows none of the numbers. Going down only
+    // into the elements whose text holds one was no faster: each element's text is a walk too.)
     if (root.nodeType == 3) check(root, 1);
     else if (filter.test((root.nodeType == 9 ? root.documentElement || {} : root).textContent)) texts(root, (n) => check(n, 1));
     // The attributes a number may be in: tel: links, title and aria-label (the browser's selector
@@ -260,6 +271,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
       }));
       xpath(root, "descendant-or-self::*/@*[starts-with(name(),'data-dni-')]", check);
     }
+    if (wrote) observers.forEach((o) => o.takeRecords());
     return bits;
   };
   // Calls `each` with the nodes an XPath expression finds from a root (from each child of a
@@ -372,13 +384,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
     roots.push(root);
     // The attributes a number may be in: href, title, aria-label and data-dni-* (no filter can
     // name a prefix: the others are skipped here).
-    new MutationObserver((records) => {
-      for (var i = 0; i < records.length; i++) {
-        var r = records[i], a = r.attributeName;
-        if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) schedule(r.addedNodes[j]);
-        else if (!a || /^(href|title|aria-label|data-dni-.*)$/.test(a)) schedule(r.target);
-      }
-    }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
+    var o = new MutationObserver(noted);
+    o.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
+    observers.push(o);
+  };
+  // What the page changed, to look at in the next frame. (Not the anti-flicker attribute, which
+  // the loader itself removes from <html> after the swap: that would be a pass over the page.)
+  var noted = (records) => {
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i], a = r.attributeName;
+      if (r.type == "childList") for (var j = 0; j < r.addedNodes.length; j++) schedule(r.addedNodes[j]);
+      else if (!a || a != "data-dni-wait" && /^(href|title|aria-label|data-dni-.*)$/.test(a)) schedule(r.target);
+    }
   };
 
   // One pass per frame over what changed.
@@ -568,10 +585,12 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var config = get("config") || undefined, journey = json(get("journey")) || {};
   (json(get("leases")) || []).forEach((l) => { if (l.expires_at > now) kept.push(l.target.slice(-7)); });
   // The digits the page shows: the last seven of each long run, but those a stored lease covers.
+  // (A run: digits, the full-width ones too, with the separators dni_core::phone reads between
+  // them. Matched on the page's text as it is: only the long runs are rewritten, not the text.)
+  var runs = /[\d\uff10-\uff19](?:(?:%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d])*[\d\uff10-\uff19]){6,}/gi;
   var look = (text) => {
-    // (The separators and the full-width digits dni_core::phone reads.)
-    (text.replace(/%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d]/gi, "").replace(/[\uff10-\uff19]/g, (c) => c.charCodeAt(0) - 65296).match(/\d{7,}/g) || []).forEach((run) => {
-      run = run.slice(-7);
+    (text.match(runs) || []).forEach((run) => {
+      run = run.replace(/[\uff10-\uff19]/g, (c) => c.charCodeAt(0) - 65296).replace(/%2[0b]|\D/gi, "").slice(-7);
       if (tails.length < 16 && tails.indexOf(run) < 0 && kept.indexOf(run) < 0) tails.push(run);
     });
   };
@@ -584,7 +603,11 @@ import init, * as module from "../../../www/dni/dni_client.js";
   var seven = /[\d\uff10-\uff19](?:(?:%20|%2B|[\s\-.()/\u2010-\u2013\u2212\uff08\uff09\uff0d])*[\d\uff10-\uff19]){6}/i;
   var main = d.body || html, words = main.textContent || "";
   if (seven.test(words)) {
-    main.querySelectorAll("script,style,noscript,textarea").forEach((e) => { var t = e.textContent; if (seven.test(t)) words = words.replace(t, " "); });
+    // (By tag name: the browser keeps these lists; a selector is matched against every element.)
+    ["script", "style", "noscript", "textarea"].forEach((tag) => {
+      var all = main.getElementsByTagName(tag);
+      for (var i = 0; i < all.length; i++) { var t = all[i].textContent; if (seven.test(t)) words = words.replace(t, " "); }
+    });
     look(words);
   }
   d.querySelectorAll("[href^='tel:' i]").forEach((a) => look(a.getAttribute("href")));
@@ -644,11 +667,16 @@ import init, * as module from "../../../www/dni/dni_client.js";
     })
     .catch(finish);
 
-  d.addEventListener("visibilitychange", () => { if (!d.hidden) tick(); });
-  w.addEventListener("pageshow", (e) => { if (e.persisted) tick(); });
-  // The visitor leaves: release the numbers (a page kept in the back/forward cache keeps them).
+  var shown = 0;
+  d.addEventListener("visibilitychange", () => { if (!d.hidden) { shown = Date.now(); tick(); } });
+  // The visitor leaves: release the numbers (a page kept in the back/forward cache keeps them,
+  // and beats again when it is shown from there, once: the page becoming visible again usually
+  // beat just before). (A listener for the load's own pageshow would run in the page's load task:
+  // Lighthouse's bootup-time gives a task to the scripts that ran in it, so the whole load event
+  // would count as the tag's main-thread time.)
+  var restored = (e) => { if (e.persisted && Date.now() - shown > 1e3) tick(); };
   w.addEventListener("pagehide", (e) => {
-    if (e.persisted) return;
+    if (e.persisted) return w.addEventListener("pageshow", restored, { once: true });
     leases().forEach((id) => { navigator.sendBeacon(api + "leases/" + id + "/release"); });
   });
 })(window, document);

@@ -51,7 +51,11 @@ async function run(page) {
   // (The text of the page, as the browser concatenates its text nodes, for the loader's and the
   // page's client's first looks.)
   const scripts = (page.scripts || []).map((textContent) => ({ textContent }));
-  const element = { getAttribute: () => null, removeAttribute: () => {}, textContent: (page.text || []).concat(page.scripts || []).join("") };
+  const element = { nodeType: 1, nodeName: "HTML", previousElementSibling: null, nextElementSibling: null, getAttribute: () => null, hasAttribute: () => false, removeAttribute: () => {}, textContent: (page.text || []).concat(page.scripts || []).join("") };
+  // (The page's text nodes, children of <html>, for the page's client's walk down the tree.)
+  const textNodes = (page.text || []).map((data) => ({ nodeType: 3, data, nodeValue: data, parentNode: element, nextSibling: null }));
+  textNodes.forEach((n, i) => { n.nextSibling = textNodes[i + 1] || null; });
+  element.firstChild = textNodes[0] || null;
   let cookieReads = 0;
   const document = {
     nodeType: 9,
@@ -60,11 +64,12 @@ async function run(page) {
       getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
     },
     documentElement: element,
+    firstChild: element,
     body: {
       textContent: element.textContent,
-      querySelectorAll: (selector) => {
-        if (selector != "script,style,noscript,textarea") throw new Error("unexpected selector " + selector);
-        return scripts;
+      getElementsByTagName: (tag) => {
+        if (!["script", "style", "noscript", "textarea"].includes(tag)) throw new Error("unexpected tag " + tag);
+        return tag == "script" ? scripts : [];
       },
     },
     referrer: page.referrer || "",
@@ -85,6 +90,8 @@ async function run(page) {
     addEventListener: () => {},
     dispatchEvent: () => {},
   };
+  element.parentNode = document;
+  element.nextSibling = null;
   const context = vm.createContext({
     document,
     location,

@@ -269,6 +269,65 @@ fn the_loaders_first_request_by_page() {
 }
 
 #[test]
+fn the_loaders_tails_name_every_number_the_core_finds() {
+    // (what the page shows, in its text or as a tel: link; the site's number in it)
+    let rows = [
+        ("(212) 555-0100", "+12125550100"),
+        ("212.555.0100", "+12125550100"),
+        ("+1 212-555-0100", "+12125550100"),
+        ("1 (212) 555 0100", "+12125550100"),
+        ("Call +12125550100 now", "+12125550100"),
+        ("212/555-0100", "+12125550100"),
+        ("030/12345678", "+493012345678"),
+        ("(212) 555-0100x12", "+12125550100"),
+        ("\u{ff12}\u{ff11}\u{ff12}\u{2010}\u{ff15}\u{ff15}\u{ff15}\u{2010}\u{ff10}\u{ff11}\u{ff10}\u{ff10}", "+12125550100"),
+        ("\u{ff10}\u{ff13}\u{ff0d}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff0d}\u{ff15}\u{ff16}\u{ff17}\u{ff18}", "+81312345678"),
+        ("tel:+12125550100", "+12125550100"),
+        ("tel:%2B1%20212%20555%200100", "+12125550100"),
+        ("tel:(212)%20555-0100", "+12125550100"),
+    ];
+    let pages: Vec<Value> = rows
+        .iter()
+        .map(|(shown, _)| match shown.strip_prefix("tel:") {
+            Some(_) => json!({"now": NOW, "href": "https://shop.example/", "tel": [shown]}),
+            None => json!({"now": NOW, "href": "https://shop.example/", "text": [shown]}),
+        })
+        .collect();
+    for ((shown, number), ran) in rows.iter().zip(ran_all(&pages)) {
+        let number = dni_core::phone::E164::parse(number).expect("a number");
+        let found = dni_core::phone::find(
+            shown.trim_start_matches("tel:"),
+            std::slice::from_ref(&number),
+        );
+        assert!(!found.is_empty(), "the core finds {number:?} in {shown:?}");
+        let body = ran
+            .sent
+            .first()
+            .and_then(|s| s.body.as_deref())
+            .unwrap_or("{}");
+        let request: Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(
+            request["tails"],
+            json!([wire::tail(number.digits())]),
+            "{shown:?}"
+        );
+    }
+    // Runs of fewer digits are no number: nothing is asked.
+    let short = ["fax 12345", "Item 12 costs $7.99", "0100", "555-010"];
+    let pages: Vec<Value> = short
+        .iter()
+        .map(|text| json!({"now": NOW, "href": "https://shop.example/", "text": [text]}))
+        .collect();
+    for (text, ran) in short.iter().zip(ran_all(&pages)) {
+        assert!(
+            ran.sent.iter().all(|s| !s.url.ends_with("/leases")),
+            "{text:?}: {:?}",
+            ran.sent
+        );
+    }
+}
+
+#[test]
 fn the_loader_reads_cookies_only_at_full_and_without_blocking_where_it_can() {
     // document.cookie is a synchronous request to the browser's cookie store: where the page has
     // the Cookie Store API it is never read. At the full tier the cookies are read when the loader
