@@ -20,9 +20,6 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // For developers' tools and bench/first-swap.mjs: when the loader started.
   try { performance.mark("dni:start"); } catch (e) {}
   var base = new URL(script.src, location.href).origin;
-  // The module is fetched (and compiled as it arrives) first: on a new visitor's page its arrival
-  // and the first answer's are the swap's.
-  var loaded = init({ module_or_path: base + "/" + MODULE });
   var api = base + "/v1/sites/" + encodeURIComponent(site) + "/";
   var WAIT = 1500; // the longest the page ever waits for the worker, in ms
   var html = d.documentElement;
@@ -134,7 +131,7 @@ import init, * as module from "../../../www/dni/dni_client.js";
     var id = sessionOf(st && getItem(st, "session"), () => session);
     setItem(st, "session", id + "|" + now);
     var live = (st && json(getItem(st, "leases"))) || [];
-    if (tier == 2) readJar();
+    if (tier == 2) jarRead = readJar();
     client = {
       touched,
       tier,
@@ -556,17 +553,29 @@ import init, * as module from "../../../www/dni/dni_client.js";
   // At the full tier only: the GA cookies (so a call joins the visitor's GA4 session) and Meta's
   // browser id, _fbp (so a call matches in Meta's Conversions API), from the page's cookies as
   // document.cookie writes them ("name=value; ..."), read when the loader starts and again when the
-  // page's client does (GA may have set its cookie since). Read synchronously, so that the first
-  // request leaves at once: on a fresh profile the first read of document.cookie held the main
-  // thread 0.3 to 0.9 ms, while the Cookie Store API answered 24 ms after it was asked (median of
-  // 8 fresh on-disk profiles, headless Chromium), and the first request, which waited for that
-  // answer, is the new visitor's swap (docs/figures.md).
+  // page's client does (GA may have set its cookie since). Asked of the Cookie Store API where the
+  // browser has one: reading document.cookie is a synchronous request to the browser's cookie
+  // store, which held the page's main thread 4 to 9 ms on a first visit in headless Chromium,
+  // and cookieStore.getAll() is the same request without the wait.
   var jar = "";
-  var readJar = () => { jar = str(read(d, "cookie")); };
+  // (Never failing and never waiting long: a store that errs or does not answer within COOKIE_WAIT
+  // leaves the ids out of the request, never the request or the page's client.)
+  var COOKIE_WAIT = 500;
+  var readJar = () => {
+    var all;
+    try { all = w.cookieStore && cookieStore.getAll(); } catch (e) {}
+    var legacy = () => read(d, "cookie") || "";
+    var got = Promise.resolve(all)
+      .then((l) => (l ? l.map((c) => c.name + "=" + c.value).join("; ") : legacy()), legacy)
+      .then((j) => { jar = str(j); }, () => {});
+    var timer;
+    return Promise.race([got, new Promise((done) => { timer = setTimeout(done, COOKIE_WAIT); })]).then(() => clearTimeout(timer));
+  };
   var cookie = (name) => (jar.match("(^|; )" + name + "=([^;]{1,128})") || [])[2] || "";
   var gaOf = () => (client ? client.tier : tier) > 1 ? [cookie("_ga"), cookie("_ga_[^=;]+")] : [];
   var fbpOf = () => ((client ? client.tier : tier) > 1 && cookie("_fbp")) || "";
-  if (tier > 1) readJar();
+  // (Asked first, so that the browser answers while the loader reads its storage and the page.)
+  var jarRead = tier > 1 ? readJar() : Promise.resolve();
   var store = tier && read(w, tier > 1 ? "localStorage" : "sessionStorage");
   var get = (key) => { try { return store.getItem("dni." + key); } catch (e) {} };
   var json = (text) => { try { return JSON.parse(text); } catch (e) {} };
@@ -617,15 +626,18 @@ import init, * as module from "../../../www/dni/dni_client.js";
     // is sent once more when the page has no configuration to start from (with one, the page's
     // client asks by itself): a transient error costs a round trip, not the swap. (One that timed
     // out is not: the page would wait twice as long for a slow worker.)
-    var [path, b] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, gaOf(), fbpOf());
-    var sent = Date.now();
-    body = b;
-    first = send(api + path, "POST", b).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + path, "POST", b) : a);
+    first = jarRead.then(() => {
+      var [path, b] = requestFor(tier, { tails }, session, early(location), journey.first, journey.views, 0, gaOf(), fbpOf());
+      var sent = Date.now();
+      body = b;
+      return send(api + path, "POST", b).then((a) => !config && (!a || a.s >= 500) && Date.now() - sent < WAIT ? send(api + path, "POST", b) : a);
+    });
   } else if (!config) first = send(api + "public", "GET");
 
   // A returning visitor's page starts at once from the configuration and leases it kept; a new one
   // starts with the configuration the first answer brings.
-  loaded
+  // (The cookies read first: a request the page's client makes then carries them.)
+  Promise.all([init({ module_or_path: base + "/" + MODULE }), jarRead])
     .then(() => {
       if (config) start();
       return first;

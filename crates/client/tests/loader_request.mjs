@@ -8,10 +8,9 @@
 // The page: {now, href, referrer, text: [..], scripts: [..], tel: [..], cookie, cookieStore,
 // storage: {key: value}, gpc, webdriver, consent, consentMode (Google Consent Mode's
 // analytics_storage), module}: `scripts` are the texts of the page's scripts (in its text too, as
-// in a browser's textContent); with `cookieStore` the page has the Cookie Store API
-// (`cookieStore: "rejects"`: the API is there and refuses); a read of document.cookie is counted in
-// the output's `cookie_reads`, and `sent_at_once` counts the requests sent in the loader's own
-// run, before any promise turn. Unless
+// in a browser's textContent); with `cookieStore` the page has the Cookie Store API, and a read of
+// document.cookie is counted in the output's `cookie_reads` (`cookieStore: "rejects"`: the API is
+// there and refuses). Unless
 // `module` is set, the module never arrives (its `init` never resolves), so what is printed is
 // exactly what the loader writes by itself; with `module`, a stand-in module arrives (it finds no
 // number and redacts nothing; the targets it is asked to look for are printed) and the page's
@@ -135,8 +134,6 @@ async function run(page) {
   context.window = context;
   vm.runInContext(`Date.now = () => ${Number(page.now)};`, context);
   vm.runInContext(script, context, { filename: "loader.js" });
-  // (The requests sent in the loader's own run, before any promise turn.)
-  const atOnce = sent.length;
   // (What the module's arrival starts settles in a few promise turns.)
   await new Promise((done) => setTimeout(done, 10));
   return {
@@ -147,7 +144,6 @@ async function run(page) {
     local: Object.fromEntries(context.localStorage.map),
     session: Object.fromEntries(context.sessionStorage.map),
     cookie_reads: cookieReads,
-    sent_at_once: atOnce,
   };
 }
 
