@@ -217,7 +217,9 @@ import init, * as module from "../../../www/dni/dni_client.js";
     // together), is handed to the module: a shop's prices and order numbers stay out.
     var tails = list.map((n) => n.replace(/\D/g, "").slice(-4)).filter((t) => t);
     if (!tails.length) return 0;
-    var key = tails.join(), filter = filters[key] || (filters[key] = RegExp(tails.map((t) => t.replace(/\d/g, (c) => "[" + c + String.fromCharCode(65296 + +c) + "]" + SEP)).join("|")));
+    // (Two of each: one to test a text, one to find every match in the root's text.)
+    var key = tails.join(), source = !filters[key] && tails.map((t) => t.replace(/\d/g, (c) => "[" + c + String.fromCharCode(65296 + +c) + "]" + SEP)).join("|");
+    var [filter, finder] = filters[key] || (filters[key] = [RegExp(source), RegExp(source, "g")]);
 
     // A text node or an attribute node: its value read and set alike (nodeValue).
     var check = (node, text) => {
@@ -255,15 +257,26 @@ import init, * as module from "../../../www/dni/dni_client.js";
       if (!wrote) { wrote = 1; observers.forEach((o) => noted(o.takeRecords())); }
       node.nodeValue = value;
     };
-    // (A subtree whose text, the browser's concatenation, holds none is not walked: most of what
-    // a page adds later, and the whole page when it shows none of the numbers. Going down only
-    // into the elements whose text holds one was no faster: each element's text is a walk too;
-    // nor was XPath's translate and contains in place of the filter. The walk is a plain loop: it
-    // runs once per text node of the page, in code not yet optimised, where two calls per node
-    // made it a third slower.)
+    // The text nodes that may hold a number, found in the root's text (the browser's concatenation
+    // of its text nodes, in order): the filter runs once over that string, each match found again
+    // from the next character (so that no node's own match hides behind one that began before it),
+    // and the walk only adds up the nodes' lengths to reach the nodes the matches start in, reading
+    // no node's text (a string made for each) and testing none. (A root whose text holds none is
+    // not walked: most of what a page adds later, and the whole page when it shows none of the
+    // numbers. Going down only into the elements whose text holds one was no faster: each
+    // element's text is a walk too; nor was XPath's translate and contains.)
     if (root.nodeType == 3) check(root, 1);
-    else if (filter.test((root.nodeType == 9 ? root.documentElement || {} : root).textContent))
-      for (var walk = d.createTreeWalker(root, 4), n; (n = walk.nextNode()); ) if (filter.test(n.nodeValue)) check(n, 1);
+    else {
+      var top = root.nodeType == 9 ? root.documentElement : root, all = (top && top.textContent) || "", starts = [], m;
+      finder.lastIndex = 0;
+      while ((m = finder.exec(all))) { starts.push(m.index); finder.lastIndex = m.index + 1; }
+      for (var walk = starts.length && d.createTreeWalker(top, 4), i = 0, at = 0, n, len; i < starts.length && (n = walk.nextNode()); at += len) {
+        len = n.length;
+        if (starts[i] >= at + len) continue;
+        while (starts[i] < at + len) i++;
+        check(n, 1);
+      }
+    }
     // The attributes a number may be in: tel: links, title and aria-label (the browser's selector
     // engine), and data-dni-* (no selector can name a prefix: XPath).
     if (root.querySelectorAll) {

@@ -1,6 +1,7 @@
 // Runs the loader (crates/client/js/loader.js) as the page would, in a stand-in browser, and prints
 // the requests it sends before the module arrives and what it stored, as JSON:
-// {href, sent: [{method, url, body}], scans: [targets], local: {key: value}, session: {key: value}}.
+// {href, sent: [{method, url, body}], scans: [targets], asked: [text], local: {key: value},
+// session: {key: value}}.
 //
 //   node crates/client/tests/loader_request.mjs '<page as JSON>'
 //   node crates/client/tests/loader_request.mjs '[<page>, <page>, ...]'   (an array of the above)
@@ -31,7 +32,7 @@ const script = source.replace(IMPORT, "");
 async function run(page) {
   const sent = [];
   // The targets the page's client asked the module to look for in a text that may show one.
-  const scans = [];
+  const scans = [], asked = [];
   const never = new Promise(() => {});
   const location = new URL(page.href);
   const storage = (entries) => {
@@ -44,18 +45,14 @@ async function run(page) {
     };
   };
   const walk = (texts) => {
-    const nodes = texts.map((data) => ({ data, nodeValue: data, parentNode: { nodeName: "P" } }));
+    const nodes = texts.map((data) => ({ data, nodeValue: data, length: data.length, parentNode: { nodeName: "P" } }));
     let i = 0;
     return { nextNode: () => nodes[i++] || null };
   };
   // (The text of the page, as the browser concatenates its text nodes, for the loader's and the
   // page's client's first looks.)
   const scripts = (page.scripts || []).map((textContent) => ({ textContent }));
-  const element = { nodeType: 1, nodeName: "HTML", previousElementSibling: null, nextElementSibling: null, getAttribute: () => null, hasAttribute: () => false, removeAttribute: () => {}, textContent: (page.text || []).concat(page.scripts || []).join("") };
-  // (The page's text nodes, children of <html>, for the page's client's walk down the tree.)
-  const textNodes = (page.text || []).map((data) => ({ nodeType: 3, data, nodeValue: data, parentNode: element, nextSibling: null }));
-  textNodes.forEach((n, i) => { n.nextSibling = textNodes[i + 1] || null; });
-  element.firstChild = textNodes[0] || null;
+  const element = { getAttribute: () => null, removeAttribute: () => {}, textContent: (page.text || []).concat(page.scripts || []).join("") };
   let cookieReads = 0;
   const document = {
     nodeType: 9,
@@ -64,7 +61,6 @@ async function run(page) {
       getAttribute: (name) => (name == "data-site" ? "shop" : name == "data-consent" ? (page.consent ?? null) : null),
     },
     documentElement: element,
-    firstChild: element,
     body: {
       textContent: element.textContent,
       getElementsByTagName: (tag) => {
@@ -90,8 +86,6 @@ async function run(page) {
     addEventListener: () => {},
     dispatchEvent: () => {},
   };
-  element.parentNode = document;
-  element.nextSibling = null;
   const context = vm.createContext({
     document,
     location,
@@ -118,7 +112,7 @@ async function run(page) {
     requestAnimationFrame: () => 0,
     MODULE: "dni/dni_client_bg.test.wasm",
     init: () => (page.module ? Promise.resolve() : never),
-    module: { find: (text, targets) => (scans.push(targets), 0), replace: () => undefined, redact: (url) => url },
+    module: { find: (text, targets) => (scans.push(targets), asked.push(text), 0), replace: () => undefined, redact: (url) => url },
     addEventListener: () => {},
     // ("rejects": a store that refuses, as in a sandboxed frame.)
     cookieStore: page.cookieStore
@@ -141,6 +135,7 @@ async function run(page) {
     href: location.href,
     sent,
     scans,
+    asked,
     local: Object.fromEntries(context.localStorage.map),
     session: Object.fromEntries(context.sessionStorage.map),
     cookie_reads: cookieReads,

@@ -33,6 +33,8 @@ struct Ran {
     href: String,
     sent: Vec<Sent>,
     scans: Vec<String>,
+    /// The texts the module was asked about (a text node's, or a block's for a split number).
+    asked: Vec<String>,
     local: std::collections::BTreeMap<String, String>,
     /// How often the page read `document.cookie`.
     cookie_reads: u32,
@@ -616,6 +618,46 @@ fn the_views_the_loader_keeps_are_the_cores_touches() {
         kept_some |= want;
     }
     assert!(kept_some);
+}
+
+#[test]
+fn the_loader_hands_the_module_every_text_that_may_show_a_number() {
+    // The page's client finds the texts that may show one of the site's numbers in the root's
+    // text as one string, then the text nodes those places start in. (the page's text nodes,
+    // those the module is asked about)
+    let rows: [(&[&str], &[&str]); 6] = [
+        (&["Call 555 010 0100"], &["Call 555 010 0100"]),
+        (
+            &["Call 555 010 0100", " or ", "555 010 0100"],
+            &["Call 555 010 0100", "555 010 0100"],
+        ),
+        (&["0100 and again 0100"], &["0100 and again 0100"]),
+        // A match that begins in one node (whose own text shows none) runs into the next, whose
+        // own text shows one from its first character: that one is still asked about.
+        (&["x 010", "0 100"], &["0 100"]),
+        // The end of a number split over two nodes: neither shows it (as before).
+        (&["0 1", "00"], &[]),
+        (&["price 12.99", "item 4711"], &[]),
+    ];
+    let config = json!({ "targets": ["+15550100100"] }).to_string();
+    let pages: Vec<Value> = rows
+        .iter()
+        .map(|(texts, _)| {
+            json!({"now": NOW, "href": "https://shop.example/", "text": texts, "module": true,
+                   "storage": {wire::CONFIG_KEY: config}})
+        })
+        .collect();
+    for ((texts, want), ran) in rows.iter().zip(ran_all(&pages)) {
+        // (Not the blocks' texts a text that shows no whole number is then read with.)
+        let mut asked: Vec<&str> = ran
+            .asked
+            .iter()
+            .map(String::as_str)
+            .filter(|a| texts.contains(a))
+            .collect();
+        asked.dedup();
+        assert_eq!(asked, *want, "{texts:?}");
+    }
 }
 
 #[test]
