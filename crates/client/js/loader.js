@@ -270,7 +270,8 @@ import init, * as module from "../../../www/dni/dni_client.js";
       var top = root.nodeType == 9 ? root.documentElement : root, all = (top && top.textContent) || "", starts = [], m;
       finder.lastIndex = 0;
       while ((m = finder.exec(all))) { starts.push(m.index); finder.lastIndex = m.index + 1; }
-      for (var walk = starts.length && d.createTreeWalker(top, 4), i = 0, at = 0, n, len; i < starts.length && (n = walk.nextNode()); at += len) {
+      // (Text and CDATA sections: the nodes whose data textContent joins, so the lengths add up.)
+      for (var walk = starts.length && d.createTreeWalker(top, 12), i = 0, at = 0, n, len; i < starts.length && (n = walk.nextNode()); at += len) {
         len = n.length;
         if (starts[i] >= at + len) continue;
         while (starts[i] < at + len) i++;
