@@ -15,6 +15,7 @@
 // times Lighthouse's 4.
 import { resolve } from "node:path";
 import { bigPage } from "./pages.mjs";
+import { traceFirstVisit } from "./trace.mjs";
 
 const OTHER = process.argv[2];
 if (!OTHER) {
@@ -36,18 +37,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One first visit of `url`, traced: { thread, wall } ms of the top-level tasks bootup-time gives our URLs. */
 async function load(browser, harness, url) {
-  const { page, context } = await harness.newVisitor(browser);
-  const cdp = await context.newCDPSession(page);
-  const traceEvents = [];
-  cdp.on("Tracing.dataCollected", (e) => traceEvents.push(...e.value));
-  const done = new Promise((ok) => cdp.once("Tracing.tracingComplete", ok));
-  await cdp.send("Tracing.start", { transferMode: "ReportEvents", traceConfig: { includedCategories: CATEGORIES } });
-  await page.goto(url);
-  await page.evaluate(() => window.dni.ready);
-  await page.waitForTimeout(500);
-  await cdp.send("Tracing.end");
-  await done;
-  await context.close();
+  const traceEvents = await traceFirstVisit(harness.newVisitor, browser, url, CATEGORIES);
   const trace = TraceProcessor.processTrace({ traceEvents });
   const tasks = MainThreadTasks.getMainThreadTasks(trace.mainThreadEvents, trace.frames, trace.timestamps.traceEnd);
   const scripts = new Set([new URL("/dni.js", url).href]);

@@ -15,6 +15,7 @@
 // number (Lighthouse attributes a task that runs several scripts' code in part to each).
 import { startWorker, launchBrowser, newVisitor } from "../tests/harness.mjs";
 import { bigPage } from "./pages.mjs";
+import { traceFirstVisit } from "./trace.mjs";
 
 const RUNS = +process.env.DNI_BENCH_RUNS || 3;
 const OURS = /\/dni\.js|\/dni\/dni_client_bg\./;
@@ -22,22 +23,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One page load traced; returns { kind: ms } for the main thread's tasks that ran our code. */
 async function trace(browser, url) {
-  const { page, context } = await newVisitor(browser);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
-  const events = [];
-  cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
-  const done = new Promise((ok) => cdp.once("Tracing.tracingComplete", ok));
-  await cdp.send("Tracing.start", {
-    transferMode: "ReportEvents",
-    traceConfig: { includedCategories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "blink", "v8.wasm", "disabled-by-default-v8.compile"] },
-  });
-  await page.goto(url);
-  await page.evaluate(() => window.dni.ready);
-  await page.waitForTimeout(500);
-  await cdp.send("Tracing.end");
-  await done;
-  await context.close();
+  const events = await traceFirstVisit(newVisitor, browser, url,
+    ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "blink", "v8.wasm", "disabled-by-default-v8.compile"], { cpuSlowdown: 4 });
   // The renderer's main thread: the one that ran our script.
   const evaluate = events.find((e) => e.name == "EvaluateScript" && OURS.test(e.args?.data?.url || ""));
   if (!evaluate) throw new Error("the loader did not run");
