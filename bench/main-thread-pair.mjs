@@ -5,6 +5,11 @@
 // on the demo page and on the page of 10,000 elements with 50 numbers.
 //
 //   node bench/main-thread-pair.mjs <other checkout>   (DNI_BENCH_RUNS=n loads per page and build; 11)
+//   DNI_BENCH_PROFILE=disk node bench/main-thread-pair.mjs <other checkout>
+//
+// With DNI_BENCH_PROFILE=disk each load is a browser of its own with a fresh profile on disk, as
+// Lighthouse loads a page (slower: a browser start per load); by default a fresh context of one
+// browser, whose storage is in memory.
 //
 // The other checkout must be built (`scripts/build client` there). Why not bench/main-thread.mjs
 // twice: Lighthouse's figure is wall time, and on a 2-core machine (the worker, Chromium's
@@ -23,6 +28,9 @@ if (!OTHER) {
   process.exit(2);
 }
 const RUNS = +process.env.DNI_BENCH_RUNS || 11;
+// A browser of its own per load with a fresh profile on disk, as Lighthouse loads a page (the
+// default, a context of one browser, keeps storage in memory).
+const DISK = process.env.DNI_BENCH_PROFILE == "disk";
 const OURS = /\/dni\.js|\/dni\/dni_client_bg\./;
 const here = await import("../tests/harness.mjs");
 const there = await import(resolve(OTHER, "tests/harness.mjs"));
@@ -37,7 +45,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One first visit of `url`, traced: { thread, wall } ms of the top-level tasks bootup-time gives our URLs. */
 async function load(browser, harness, url) {
-  const traceEvents = await traceFirstVisit(harness.newVisitor, browser, url, CATEGORIES);
+  const traceEvents = await traceFirstVisit(DISK ? () => here.newDiskVisitor() : harness.newVisitor, browser, url, CATEGORIES);
   const trace = TraceProcessor.processTrace({ traceEvents });
   const tasks = MainThreadTasks.getMainThreadTasks(trace.mainThreadEvents, trace.frames, trace.timestamps.traceEnd);
   const scripts = new Set([new URL("/dni.js", url).href]);

@@ -268,16 +268,33 @@ export async function admin(base, path, init = {}) {
  * `navigator.webdriver` is false, and a desktop Chrome user agent.
  */
 export async function launchBrowser({ backForwardCache = false } = {}) {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled",
-    ],
-    // (`backForwardCache`: kept as a visitor's browser has it; the automation's default switches it off.)
-    ignoreDefaultArgs: ["--enable-automation", ...(backForwardCache ? ["--disable-back-forward-cache"] : [])],
-  });
+  return chromium.launch(browserOptions({ backForwardCache }));
+}
+
+const browserOptions = ({ backForwardCache = false } = {}) => ({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled",
+  ],
+  // (`backForwardCache`: kept as a visitor's browser has it; the automation's default switches it off.)
+  ignoreDefaultArgs: ["--enable-automation", ...(backForwardCache ? ["--disable-back-forward-cache"] : [])],
+});
+
+/**
+ * A new visitor in a browser of its own, with a fresh profile on disk, as Lighthouse (and HTTP
+ * Archive's runs of it) loads a page. A context of `newVisitor` keeps its storage in memory, so the
+ * browser's storage is never opened from disk there: a first visit's storage costs differ.
+ * Closing the context ends that browser and removes the profile.
+ */
+export async function newDiskVisitor({ userAgent = VISITOR_UA, address = visitorAddress() } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "dni-profile-"));
+  const context = await chromium.launchPersistentContext(dir, { ...browserOptions(), userAgent, extraHTTPHeaders: { "CF-Connecting-IP": address } });
+  // (The browser may still be writing its profile as it closes: what is left stays in the temp directory.)
+  context.on("close", () => { try { rmSync(dir, { recursive: true, force: true, maxRetries: 3 }); } catch {} });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page };
 }
 
 /**
