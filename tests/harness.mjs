@@ -291,8 +291,12 @@ const browserOptions = ({ backForwardCache = false } = {}) => ({
 export async function newDiskVisitor({ userAgent = VISITOR_UA, address = visitorAddress() } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "dni-profile-"));
   const context = await chromium.launchPersistentContext(dir, { ...browserOptions(), userAgent, extraHTTPHeaders: { "CF-Connecting-IP": address } });
-  // (The browser may still be writing its profile as it closes: what is left stays in the temp directory.)
-  context.on("close", () => { try { rmSync(dir, { recursive: true, force: true, maxRetries: 3 }); } catch {} });
+  // (Removed once the browser has exited: its close event comes while it still writes there.)
+  const close = context.close.bind(context);
+  context.close = async (options) => {
+    await close(options);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };
 }
