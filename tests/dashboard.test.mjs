@@ -46,6 +46,19 @@ async function range(page) {
   return `from=${await page.inputValue("#f-from")}&to=${await page.inputValue("#f-to")}`;
 }
 
+test("the date fields show the window the totals are for, by the site's calendar, in any browser's time zone", async () => {
+  // (The site's zone is America/New_York; Kiritimati's day is the next one from 05:00 to 24:00 in
+  // New York: the fields used to show the browser's last 30 days while the totals were the API's.)
+  const context = await browser.newContext({ timezoneId: "Pacific/Kiritimati" });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelector("#t-calls tbody tr"));
+  const window = await api("/v1/sites/demo/reports/summary");
+  assert.equal(await range(page), `from=${window.from}&to=${window.to}`);
+  assert.equal((await page.textContent("#k-calls")).replace(/,/g, ""), String(window.rows[0].calls));
+  await context.close();
+});
+
 test("a wrong token is refused; the right one opens the charts, whose totals are the API's", async () => {
   const { page, consoleErrors } = await newVisitor(browser);
   await signIn(page, "dni_rt_demo00000000_WrongTokenWrongTokenWrongToken00");

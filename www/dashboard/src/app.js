@@ -7,7 +7,7 @@ const CHANNELS = ["Direct", "Cross-network", "Paid Shopping", "Paid Search", "Pa
   "Paid Other", "Organic Shopping", "Organic Social", "Organic Video", "Organic Search", "Email", "Affiliates",
   "Referral", "Audio", "SMS", "Mobile Push Notifications", "Unassigned"];
 const $ = (id) => document.getElementById(id);
-const state = { session: null, filters: new URLSearchParams(), cursors: [null], page: 0, chart: null, nextCursor: null, poolCharts: [] };
+const state = { session: null, timeZone: null, filters: new URLSearchParams(), cursors: [null], page: 0, chart: null, nextCursor: null, poolCharts: [] };
 
 function session() {
   try {
@@ -61,7 +61,8 @@ function setStatus(text) {
 async function signIn(site, token) {
   state.session = { site, token };
   try {
-    await api("/reports/summary");
+    // (The site's time zone comes with it: the dates the owner sees are the site's days.)
+    state.timeZone = (await api("/reports/summary")).time_zone;
   } catch (e) {
     state.session = null;
     $("signin-error").textContent = e instanceof Refused
@@ -74,6 +75,8 @@ async function signIn(site, token) {
   $("app").hidden = false;
   $("sign-out").hidden = false;
   $("site-name").textContent = `· ${site}`;
+  preset(30);
+  readFilters();
   await loadAll();
   return true;
 }
@@ -92,15 +95,27 @@ function signOut(message = "") {
 
 // --- filters ---------------------------------------------------------------------------------
 
-function isoDay(d) {
+// Today's date, "YYYY-MM-DD", by the site's calendar once it is known: the reports' `from` and `to`
+// are the site's days (the browser's today is another day for part of each day when its time zone
+// is not the site's).
+function today() {
+  if (state.timeZone) {
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: state.timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+    } catch {
+      // (A zone this browser does not know: its own calendar, below.)
+    }
+  }
+  const d = new Date();
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
+// The last `days` days, today included (calendar days, whatever the clocks did between).
 function preset(days) {
-  const to = new Date();
-  const from = new Date(to.getTime() - (days - 1) * 86_400_000);
-  $("f-from").value = isoDay(from);
-  $("f-to").value = isoDay(to);
+  const to = today();
+  const [y, m, d] = to.split("-").map(Number);
+  $("f-from").value = new Date(Date.UTC(y, m - 1, d - (days - 1))).toISOString().slice(0, 10);
+  $("f-to").value = to;
 }
 
 function readFilters() {
