@@ -101,7 +101,10 @@ function signOut(message = "") {
 function today() {
   if (state.timeZone) {
     try {
-      return new Intl.DateTimeFormat("en-CA", { timeZone: state.timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+      // (From the parts: a locale's own order of them has changed between browser versions.)
+      const parts = new Intl.DateTimeFormat("en-US", { timeZone: state.timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+      const part = (type) => parts.find((p) => p.type == type).value;
+      return `${part("year")}-${part("month")}-${part("day")}`;
     } catch {
       // (A zone this browser does not know: its own calendar, below.)
     }
