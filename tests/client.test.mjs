@@ -262,6 +262,19 @@ test("the page's client does not read back what it wrote: no pass over the page 
   await v.context.close();
 });
 
+test("an XHTML page's CDATA sections count in the walk: a number after one is swapped", async () => {
+  const v = await visitor();
+  // (The "fast" site's page, served as application/xhtml+xml: the text before the number is a
+  // CDATA section's, which the page's text joins, so a walk that skipped such sections would reach
+  // the number's node with its offsets off by the section's length, and miss it.)
+  await v.page.goto(`${worker.base}/t/cdata.xhtml?utm_source=bing&utm_medium=cpc`);
+  const kind = await v.page.evaluate(() => [document.contentType, document.getElementById("note").firstChild.nodeType]);
+  assert.deepEqual(kind, ["application/xhtml+xml", 4], "an XML document with a CDATA section (node type 4)");
+  assert.match(await swappedText(v.page, "#phone", "(312) 555-0100"), /^\(312\) 555-01\d\d$/);
+  await v.page.goto("about:blank");
+  await v.context.close();
+});
+
 test("a page kept in the back/forward cache keeps its number, and beats again when shown from there", async () => {
   const cached = await launchBrowser({ backForwardCache: true });
   try {
