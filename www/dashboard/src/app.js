@@ -474,7 +474,6 @@ function drawPoolHistory(box, id, history) {
 function start() {
   const channel = $("f-channel");
   for (const c of CHANNELS) channel.append(el("option", { value: c }, c));
-  preset(30);
   $("signin-form").addEventListener("submit", (e) => {
     e.preventDefault();
     $("signin-error").textContent = "";
@@ -508,7 +507,7 @@ function start() {
     state.chart?.setSize({ width: Math.max(280, $("chart-days").clientWidth), height: 240 });
     for (const c of state.poolCharts) c.setSize({ width: Math.max(280, $("pool").clientWidth), height: 220 });
   });
-  readFilters();
+  // (The dates and filters are read at sign-in, once the site's time zone is known.)
   const saved = session();
   if (saved?.site && saved?.token) {
     $("signin-site").value = saved.site;
